@@ -1,0 +1,62 @@
+package podcast
+
+import (
+	"fmt"
+	"time"
+)
+
+// Date is a calendar date with no time of day or zone.
+type Date struct {
+	Year  int
+	Month time.Month
+	Day   int
+}
+
+// ParseDate reads an ISO 8601 calendar date ("2025-09-17"); it returns an
+// error for anything else, including dates that do not exist.
+func ParseDate(s string) (Date, error) {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return Date{}, fmt.Errorf("invalid date %q: want YYYY-MM-DD", s)
+	}
+	return DateOf(t), nil
+}
+
+// DateOf returns the calendar date of t.
+func DateOf(t time.Time) Date {
+	y, m, d := t.Date()
+	return Date{Year: y, Month: m, Day: d}
+}
+
+// String formats the date as YYYY-MM-DD.
+func (d Date) String() string { return fmt.Sprintf("%04d-%02d-%02d", d.Year, int(d.Month), d.Day) }
+
+// IsZero reports whether d is the zero Date.
+func (d Date) IsZero() bool { return d == Date{} }
+
+// Before reports whether d is before o.
+func (d Date) Before(o Date) bool { return d.Days() < o.Days() }
+
+// Days returns the number of days since 0000-03-01 (proleptic Gregorian);
+// it orders dates and fits in 24 bits for any year below 10,000.
+func (d Date) Days() uint32 {
+	y, m := d.Year, int(d.Month)
+	if m <= 2 {
+		y--
+		m += 12
+	}
+	return uint32(365*y + y/4 - y/100 + y/400 + (153*(m-3)+2)/5 + d.Day - 1)
+}
+
+// MarshalText implements encoding.TextMarshaler.
+func (d Date) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
+// UnmarshalText implements encoding.TextUnmarshaler.
+func (d *Date) UnmarshalText(b []byte) error {
+	v, err := ParseDate(string(b))
+	if err != nil {
+		return err
+	}
+	*d = v
+	return nil
+}
