@@ -1,0 +1,389 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"podcastgraph/ingest"
+	"podcastgraph/podcast"
+)
+
+// Status says what Apply did with a document.
+type Status string
+
+// The outcomes of applying a document.
+const (
+	Added     Status = "added"
+	Updated   Status = "updated"
+	Unchanged Status = "unchanged"
+)
+
+// Result is what applying one document did.
+type Result struct {
+	Name     string
+	Status   Status
+	Episodes int // episodes the page names (its own and its listing)
+	Guests   int
+	Topics   int
+	Warnings []string
+}
+
+// ApplyOptions qualify a write.
+type ApplyOptions struct {
+	// Fingerprint identifies the extractor and vocabulary that produced the
+	// documents: a document whose bytes and fingerprint are both unchanged
+	// is skipped.
+	Fingerprint string
+	// Now stamps the sources; nil means time.Now.
+	Now func() time.Time
+}
+
+// docRecord is what the store remembers of an ingested page: its identity
+// and the fragments it contributed, so that a changed page can take back
+// exactly what it said.
+type docRecord struct {
+	Name        string               `json:"name"`
+	SHA256      string               `json:"sha256"`
+	Fingerprint string               `json:"fingerprint"`
+	IngestedAt  time.Time            `json:"ingestedAt"`
+	Warnings    []string             `json:"warnings"`
+	Fragments   [][]byte             `json:"fragments"`
+	Episodes    []podcast.EpisodeKey `json:"episodes"`
+}
+
+// Change is announced to subscribers after a write commits.
+type Change struct {
+	Generation uint64
+	Documents  []string
+	Shows      []string
+	Episodes   []podcast.EpisodeKey
+	Guests     []string
+}
+
+// Subscribe registers fn to be called, after commit, with what each write
+// changed. It must not block: it runs on the writer's goroutine.
+func (s *Store) Subscribe(fn func(Change)) {
+	s.subMu.Lock()
+	defer s.subMu.Unlock()
+	s.subs = append(s.subs, fn)
+}
+
+// Apply writes documents in one transaction: all of them or none. Each
+// document replaces what an earlier version of the same name contributed;
+// an unchanged one is skipped. It returns one Result per document, in order.
+func (s *Store) Apply(ctx context.Context, docs []*ingest.Document, opts ApplyOptions) ([]Result, error) {
+	now := time.Now
+	if opts.Now != nil {
+		now = opts.Now
+	}
+	results := make([]Result, len(docs))
+	var change Change
+	err := s.update(ctx, func(tx *bolt.Tx) (bool, error) {
+		w := newWriter(tx, now().UTC())
+		for i, doc := range docs {
+			r, err := w.applyDoc(doc, opts.Fingerprint)
+			if err != nil {
+				return false, fmt.Errorf("store: apply %s: %w", doc.Name, err)
+			}
+			results[i] = r
+		}
+		if err := w.rebuild(); err != nil {
+			return false, fmt.Errorf("store: apply: %w", err)
+		}
+		change = w.change()
+		if len(change.Documents) == 0 {
+			return false, nil
+		}
+		change.Generation = generation(tx) + 1
+		return true, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(change.Documents) > 0 {
+		s.announce(change)
+	}
+	return results, nil
+}
+
+func (s *Store) announce(c Change) {
+	s.subMu.Lock()
+	subs := s.subs
+	s.subMu.Unlock()
+	for _, fn := range subs {
+		fn(c)
+	}
+}
+
+// writer carries one write transaction: the documents applied so far mark
+// entities dirty, and rebuild merges each dirty entity once at the end.
+type writer struct {
+	tx  *bolt.Tx
+	at  time.Time
+	b   buckets
+	doc []string
+
+	dirtyShows    map[string]bool
+	dirtyEpisodes map[podcast.EpisodeKey]bool
+	dirtyGuests   map[string]bool
+}
+
+type buckets struct {
+	docs, frags, shows, episodes, epsrc, guests, topics, vocab, bynum, bydate, counts, bycount, pairs, days *bolt.Bucket
+}
+
+func bucketsOf(tx *bolt.Tx) buckets {
+	return buckets{
+		docs: tx.Bucket(bucketDocs), frags: tx.Bucket(bucketFrags), shows: tx.Bucket(bucketShows),
+		episodes: tx.Bucket(bucketEpisodes), epsrc: tx.Bucket(bucketEpSrc), guests: tx.Bucket(bucketGuests),
+		topics: tx.Bucket(bucketTopics), vocab: tx.Bucket(bucketVocab), bynum: tx.Bucket(bucketByNum),
+		bydate: tx.Bucket(bucketByDate), counts: tx.Bucket(bucketCounts), bycount: tx.Bucket(bucketByCount),
+		pairs: tx.Bucket(bucketPairs), days: tx.Bucket(bucketDays),
+	}
+}
+
+func newWriter(tx *bolt.Tx, at time.Time) *writer {
+	return &writer{
+		tx: tx, at: at, b: bucketsOf(tx),
+		dirtyShows:    map[string]bool{},
+		dirtyEpisodes: map[podcast.EpisodeKey]bool{},
+		dirtyGuests:   map[string]bool{},
+	}
+}
+
+func (w *writer) applyDoc(doc *ingest.Document, fingerprint string) (Result, error) {
+	r := Result{Name: doc.Name, Status: Added, Episodes: 1 + len(doc.Listing), Guests: len(doc.Guests), Warnings: doc.Warnings}
+	topics := map[string]bool{}
+	for _, t := range doc.Episode.Topics {
+		topics[t] = true
+	}
+	for _, l := range doc.Listing {
+		r.Guests += len(l.Guests)
+		for _, t := range l.Topics {
+			topics[t] = true
+		}
+	}
+	r.Topics = len(topics)
+
+	var old docRecord
+	if v := w.b.docs.Get([]byte(doc.Name)); v != nil {
+		if err := json.Unmarshal(v, &old); err != nil {
+			return r, fmt.Errorf("decode document record: %w", err)
+		}
+		if old.SHA256 == doc.SHA256 && old.Fingerprint == fingerprint {
+			r.Status = Unchanged
+			return r, nil
+		}
+		r.Status = Updated
+	}
+	frags, episodes, err := fragmentsOf(doc)
+	if err != nil {
+		return r, err
+	}
+	// Take back what the old version said that the new one does not, then
+	// add what is new; facts stated by both are left alone.
+	keep := make(map[string]bool, len(frags))
+	for _, f := range frags {
+		keep[string(f.key)] = true
+	}
+	had := make(map[string]bool, len(old.Fragments))
+	for _, k := range old.Fragments {
+		had[string(k)] = true
+		if !keep[string(k)] {
+			if err := w.unref(k); err != nil {
+				return r, err
+			}
+		}
+	}
+	rec := docRecord{Name: doc.Name, SHA256: doc.SHA256, Fingerprint: fingerprint, IngestedAt: w.at,
+		Warnings: doc.Warnings, Episodes: episodes}
+	for _, f := range frags {
+		rec.Fragments = append(rec.Fragments, f.key)
+		if !had[string(f.key)] {
+			if err := w.ref(f); err != nil {
+				return r, err
+			}
+		}
+	}
+	// Sources: every episode the page names lists the page.
+	for _, k := range old.Episodes {
+		if err := w.b.epsrc.Delete(append(episodeKey(k), doc.Name...)); err != nil {
+			return r, err
+		}
+		w.dirtyEpisodes[k] = true
+	}
+	warnings := doc.Warnings
+	if warnings == nil {
+		warnings = []string{}
+	}
+	src, err := json.Marshal(podcast.Source{Name: doc.Name, SHA256: doc.SHA256, IngestedAt: w.at, Warnings: warnings})
+	if err != nil {
+		return r, err
+	}
+	for _, k := range episodes {
+		if err := w.b.epsrc.Put(append(episodeKey(k), doc.Name...), src); err != nil {
+			return r, err
+		}
+		w.dirtyEpisodes[k] = true
+	}
+	v, err := json.Marshal(rec)
+	if err != nil {
+		return r, err
+	}
+	if err := w.b.docs.Put([]byte(doc.Name), v); err != nil {
+		return r, err
+	}
+	w.doc = append(w.doc, doc.Name)
+	return r, nil
+}
+
+// ref adds one reference to a fragment, marking its entity dirty when the
+// fragment is new.
+func (w *writer) ref(f fragment) error {
+	count, _ := decodeFragValue(w.b.frags.Get(f.key))
+	if count == 0 {
+		w.markDirty(f.key)
+	}
+	return w.b.frags.Put(f.key, encodeFragValue(count+1, f.value))
+}
+
+// unref drops one reference, deleting the fragment and marking its entity
+// dirty when none is left.
+func (w *writer) unref(key []byte) error {
+	v := w.b.frags.Get(key)
+	count, js := decodeFragValue(v)
+	if count <= 1 {
+		w.markDirty(key)
+		return w.b.frags.Delete(key)
+	}
+	return w.b.frags.Put(key, encodeFragValue(count-1, bytes.Clone(js)))
+}
+
+func (w *writer) markDirty(key []byte) {
+	e, ok := fragmentEntity(key)
+	if !ok {
+		return
+	}
+	switch e.kind {
+	case fragShow:
+		w.dirtyShows[e.id] = true
+	case fragGuest:
+		w.dirtyGuests[e.id] = true
+	case fragEpisode:
+		if k, ok := parseEpisodeKey([]byte(e.id)); ok {
+			w.dirtyEpisodes[k] = true
+		}
+	}
+}
+
+// rebuild merges every dirty entity from its fragments.
+func (w *writer) rebuild() error {
+	for slug := range w.dirtyShows {
+		if err := w.rebuildShow(slug); err != nil {
+			return fmt.Errorf("rebuild show %s: %w", slug, err)
+		}
+	}
+	for slug := range w.dirtyGuests {
+		if err := w.rebuildGuest(slug); err != nil {
+			return fmt.Errorf("rebuild guest %s: %w", slug, err)
+		}
+	}
+	for k := range w.dirtyEpisodes {
+		if err := w.rebuildEpisode(k); err != nil {
+			return fmt.Errorf("rebuild episode %s %d: %w", k.Show, k.Number, err)
+		}
+	}
+	return nil
+}
+
+func (w *writer) change() Change {
+	c := Change{Documents: w.doc}
+	for s := range w.dirtyShows {
+		c.Shows = append(c.Shows, s)
+	}
+	for k := range w.dirtyEpisodes {
+		c.Episodes = append(c.Episodes, k)
+	}
+	for g := range w.dirtyGuests {
+		c.Guests = append(c.Guests, g)
+	}
+	return c
+}
+
+// fragments returns the JSON of an entity's fragments, best first.
+func (w *writer) fragments(kind byte, id string) (own, listing [][]byte) {
+	prefix := fragPrefix(kind, id)
+	c := w.b.frags.Cursor()
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		if len(k) != len(prefix)+9 {
+			continue
+		}
+		_, js := decodeFragValue(v)
+		if k[len(prefix)] == prioOwn {
+			own = append(own, js)
+		} else {
+			listing = append(listing, js)
+		}
+	}
+	return own, listing
+}
+
+func (w *writer) rebuildShow(slug string) error {
+	own, listing := w.fragments(fragShow, slug)
+	frags := append(own, listing...)
+	existed := w.b.shows.Get([]byte(slug)) != nil
+	if len(frags) == 0 {
+		if existed {
+			if err := addU32(w.b.counts, totalShows, -1); err != nil {
+				return err
+			}
+		}
+		return w.b.shows.Delete([]byte(slug))
+	}
+	show, err := mergeShow(slug, frags)
+	if err != nil {
+		return err
+	}
+	if !existed {
+		if err := addU32(w.b.counts, totalShows, +1); err != nil {
+			return err
+		}
+	}
+	return putJSON(w.b.shows, []byte(slug), show)
+}
+
+func (w *writer) rebuildGuest(slug string) error {
+	own, listing := w.fragments(fragGuest, slug)
+	existed := w.b.guests.Get([]byte(slug)) != nil
+	if len(own)+len(listing) == 0 {
+		if existed {
+			if err := addU32(w.b.counts, totalGuests, -1); err != nil {
+				return err
+			}
+		}
+		return w.b.guests.Delete([]byte(slug))
+	}
+	g, err := mergeGuest(slug, own, listing)
+	if err != nil {
+		return err
+	}
+	if !existed {
+		if err := addU32(w.b.counts, totalGuests, +1); err != nil {
+			return err
+		}
+	}
+	return putJSON(w.b.guests, []byte(slug), g)
+}
+
+func putJSON(b *bolt.Bucket, key []byte, v any) error {
+	js, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return b.Put(key, js)
+}

@@ -1,0 +1,175 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+
+	"podcastgraph/podcast"
+)
+
+// EpisodeOrder is the sort of an episode sequence.
+type EpisodeOrder struct {
+	ByDate bool // release date (undated last either way), else number
+	Desc   bool
+}
+
+// EpisodeQuery selects a page of episodes. Filters combine (AND); the
+// smallest of the show, guest and topic indexes drives the walk and the
+// others are checked by key, so a filtered page never scans everything.
+type EpisodeQuery struct {
+	Show, Guest, Topic string
+	// ReleasedAfter and ReleasedBefore bound the release date, exclusive;
+	// either one excludes undated episodes.
+	ReleasedAfter, ReleasedBefore *podcast.Date
+	Order                         EpisodeOrder
+	Window                        Window
+	WantTotal                     bool // compute Total (a count read, or a walk for combined filters)
+}
+
+// EpisodePage is a page of episode keys with their cursors.
+type EpisodePage struct {
+	Keys                 []podcast.EpisodeKey
+	SortKeys             [][]byte // one per key: what Cursor encodes
+	HasPrevious, HasNext bool
+	Total                int
+}
+
+// Episodes returns the page q selects. Unknown show, guest or topic slugs
+// select nothing; it returns an error only when the store cannot be read.
+func (s *Store) Episodes(ctx context.Context, q EpisodeQuery) (*EpisodePage, error) {
+	var out *EpisodePage
+	err := s.view(ctx, func(tx *bolt.Tx) error {
+		var err error
+		out, err = episodePage(tx, q)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: episodes: %w", err)
+	}
+	return out, nil
+}
+
+func episodePage(tx *bolt.Tx, q EpisodeQuery) (*EpisodePage, error) {
+	counts := tx.Bucket(bucketCounts)
+	bynum := tx.Bucket(bucketByNum)
+	scopeCount := func(scope string) int {
+		if v := counts.Get([]byte(scope)); len(v) == 4 {
+			return int(binary.BigEndian.Uint32(v))
+		}
+		return 0
+	}
+	// Pick the smallest scope to drive the walk; check the rest by key.
+	drive := scopeAll
+	var others []string
+	for _, sc := range []struct{ slug, scope string }{
+		{q.Guest, scopeGuest(q.Guest)}, {q.Topic, scopeTopic(q.Topic)}, {q.Show, scopeShow(q.Show)},
+	} {
+		if sc.slug == "" {
+			continue
+		}
+		switch {
+		case drive == scopeAll:
+			drive = sc.scope
+		case scopeCount(sc.scope) < scopeCount(drive):
+			others, drive = append(others, drive), sc.scope
+		default:
+			others = append(others, sc.scope)
+		}
+	}
+	prefix := append([]byte(drive), 0)
+	bucket := bynum
+	if q.Order.ByDate {
+		bucket = tx.Bucket(bucketByDate)
+	}
+	segs := episodeSegments(prefix, q)
+	dated := q.ReleasedAfter != nil || q.ReleasedBefore != nil
+	var keep func(k []byte) bool
+	if len(others) > 0 || (dated && !q.Order.ByDate) {
+		days := tx.Bucket(bucketDays)
+		keep = func(k []byte) bool {
+			ek, ok := episodeFromSortKey(q.Order.ByDate, k[len(prefix):])
+			if !ok {
+				return false
+			}
+			nsk := numberSortKey(ek)
+			for _, o := range others {
+				if bynum.Get(indexKey(o, nsk)) == nil {
+					return false
+				}
+			}
+			if dated && !q.Order.ByDate {
+				return inDateRange(days, ek, q)
+			}
+			return true
+		}
+	}
+	w := q.Window
+	if w.After != nil && len(w.After) < 5 || w.Before != nil && len(w.Before) < 5 {
+		return nil, fmt.Errorf("malformed sort key")
+	}
+	keys, hasPrev, hasNext := page(bucket.Cursor(), segs, prefix, w, keep)
+	p := &EpisodePage{HasPrevious: hasPrev, HasNext: hasNext}
+	for _, k := range keys {
+		sk := k[len(prefix):]
+		ek, ok := episodeFromSortKey(q.Order.ByDate, sk)
+		if !ok {
+			return nil, fmt.Errorf("corrupt index key %x", k)
+		}
+		p.Keys = append(p.Keys, ek)
+		p.SortKeys = append(p.SortKeys, sk)
+	}
+	if q.WantTotal {
+		if keep == nil && !dated {
+			p.Total = scopeCount(drive)
+		} else {
+			p.Total = count(bucket.Cursor(), segs, keep)
+		}
+	}
+	return p, nil
+}
+
+// inDateRange reads the episode's day and checks it against q's bounds.
+func inDateRange(days *bolt.Bucket, ek podcast.EpisodeKey, q EpisodeQuery) bool {
+	v := days.Get(episodeKey(ek))
+	if len(v) != 4 {
+		return false
+	}
+	lo, hi := dayBounds(q)
+	d := binary.BigEndian.Uint32(v)
+	return d >= lo && d < hi
+}
+
+// dayBounds returns the inclusive-exclusive day range [lo, hi) of q.
+func dayBounds(q EpisodeQuery) (lo, hi uint32) {
+	lo, hi = 0, noDay
+	if q.ReleasedAfter != nil {
+		lo = q.ReleasedAfter.Days() + 1
+	}
+	if q.ReleasedBefore != nil {
+		hi = q.ReleasedBefore.Days()
+	}
+	return lo, hi
+}
+
+// episodeSegments lays out the sequence of an episode query.
+func episodeSegments(prefix []byte, q EpisodeQuery) segments {
+	end := prefixEnd(prefix)
+	if !q.Order.ByDate {
+		return segments{{regionLo: prefix, regionHi: end, lo: prefix, hi: end, desc: q.Order.Desc}}
+	}
+	undated := append(bytes.Clone(prefix), u32(noDay)...)
+	lo, hi := dayBounds(q)
+	datedLo := append(bytes.Clone(prefix), u32(lo)...)
+	datedHi := append(bytes.Clone(prefix), u32(hi)...)
+	segs := segments{{regionLo: prefix, regionHi: undated, lo: datedLo, hi: datedHi, desc: q.Order.Desc}}
+	if q.ReleasedAfter == nil && q.ReleasedBefore == nil {
+		segs = append(segs, segment{regionLo: undated, regionHi: end, lo: undated, hi: end, desc: q.Order.Desc})
+	} else {
+		segs = append(segs, segment{regionLo: undated, regionHi: end, lo: end, hi: end, desc: q.Order.Desc})
+	}
+	return segs
+}

@@ -1,0 +1,170 @@
+package store
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+
+	"podcastgraph/ingest"
+	"podcastgraph/podcast"
+)
+
+// A fragment is what one page says about one entity (a show, an episode or
+// a guest). Fragments are content-addressed and refcounted: identical facts
+// stated by many pages are stored once, and an entity is rebuilt only when
+// one of its distinct fragments appears or disappears. Merging is a pure
+// function of the set of fragments, so ingest order never changes a result.
+//
+//	frags key:   kind entity-id 0 prio hash8     value: u32 refcount, JSON
+//
+// prio 0 is the episode's own page, 1 a listing; a prefix scan yields the
+// fragments of an entity best first.
+
+const (
+	fragShow    byte = 's'
+	fragEpisode byte = 'e'
+	fragGuest   byte = 'g'
+
+	prioOwn     byte = 0
+	prioListing byte = 1
+)
+
+// showFrag is what a page says of its show.
+type showFrag struct {
+	Title string         `json:"title"`
+	Code  string         `json:"code,omitempty"`
+	Hosts []string       `json:"hosts,omitempty"`
+	Links []podcast.Link `json:"links,omitempty"`
+}
+
+// episodeFrag is what a page says of one episode.
+type episodeFrag struct {
+	Code        string               `json:"code,omitempty"` // the show's code
+	Title       string               `json:"title,omitempty"`
+	ReleaseDate *podcast.Date        `json:"releaseDate,omitempty"`
+	Description string               `json:"description,omitempty"`
+	Summary     string               `json:"summary"`
+	Truncated   bool                 `json:"truncated,omitempty"`
+	Topics      []string             `json:"topics,omitempty"`
+	Appearances []podcast.Appearance `json:"appearances,omitempty"`
+	Hosts       []string             `json:"hosts,omitempty"`
+	Links       []podcast.Link       `json:"links,omitempty"`
+}
+
+// guestFrag is what a page says of one guest.
+type guestFrag struct {
+	Name         string         `json:"name"`
+	Role         string         `json:"role,omitempty"`
+	Organization string         `json:"organization,omitempty"`
+	Bio          string         `json:"bio,omitempty"`
+	Links        []podcast.Link `json:"links,omitempty"`
+}
+
+// fragment is one encoded fragment of a document.
+type fragment struct {
+	key   []byte // kind entity-id 0 prio hash8
+	value []byte // JSON
+}
+
+// entity names what a fragment key belongs to.
+type entity struct {
+	kind byte
+	id   string // show slug, guest slug, or episode key bytes
+}
+
+func fragmentEntity(key []byte) (entity, bool) {
+	if len(key) < 1+1+1+8 {
+		return entity{}, false
+	}
+	return entity{kind: key[0], id: string(key[1 : len(key)-10])}, true
+}
+
+func fragPrefix(kind byte, id string) []byte {
+	b := make([]byte, 0, len(id)+2)
+	b = append(b, kind)
+	b = append(b, id...)
+	return append(b, 0)
+}
+
+func newFragment(kind byte, id string, prio byte, v any) (fragment, error) {
+	js, err := json.Marshal(v)
+	if err != nil {
+		return fragment{}, fmt.Errorf("encode fragment: %w", err)
+	}
+	sum := sha256.Sum256(js)
+	key := append(fragPrefix(kind, id), prio)
+	key = append(key, sum[:8]...)
+	return fragment{key: key, value: js}, nil
+}
+
+// fragmentsOf splits a document into the fragments it states, deduplicated.
+func fragmentsOf(doc *ingest.Document) ([]fragment, []podcast.EpisodeKey, error) {
+	show := doc.Show.Slug
+	var out []fragment
+	seen := map[string]bool{}
+	add := func(kind byte, id string, prio byte, v any) error {
+		f, err := newFragment(kind, id, prio, v)
+		if err != nil {
+			return err
+		}
+		if !seen[string(f.key)] {
+			seen[string(f.key)] = true
+			out = append(out, f)
+		}
+		return nil
+	}
+	if err := add(fragShow, show, prioOwn, showFrag{
+		Title: doc.Show.Title, Code: doc.Show.Code, Hosts: doc.Show.Hosts, Links: doc.Show.Links,
+	}); err != nil {
+		return nil, nil, err
+	}
+	var episodes []podcast.EpisodeKey
+	addEpisode := func(e *ingest.EpisodeFacts, guests []ingest.GuestFacts) error {
+		k := podcast.EpisodeKey{Show: show, Number: e.Number}
+		episodes = append(episodes, k)
+		f := episodeFrag{
+			Code: doc.Show.Code, Title: e.Title, ReleaseDate: e.ReleaseDate, Description: e.Description,
+			Summary: e.Summary, Truncated: e.Truncated, Topics: e.Topics, Links: e.Links,
+		}
+		prio := prioListing
+		if e.Own {
+			prio = prioOwn
+			f.Hosts = doc.Show.Hosts
+		}
+		for _, g := range guests {
+			f.Appearances = append(f.Appearances, podcast.Appearance{Guest: g.Slug, Evidence: g.Evidence})
+			if err := add(fragGuest, g.Slug, prio, guestFrag{
+				Name: g.Name, Role: g.Role, Organization: g.Organization, Bio: g.Bio, Links: g.Links,
+			}); err != nil {
+				return err
+			}
+		}
+		return add(fragEpisode, string(episodeKey(k)), prio, f)
+	}
+	if err := addEpisode(&doc.Episode, doc.Guests); err != nil {
+		return nil, nil, err
+	}
+	for i := range doc.Listing {
+		if doc.Listing[i].Number == doc.Episode.Number {
+			continue
+		}
+		if err := addEpisode(&doc.Listing[i], doc.Listing[i].Guests); err != nil {
+			return nil, nil, err
+		}
+	}
+	return out, episodes, nil
+}
+
+func encodeFragValue(count uint32, js []byte) []byte {
+	b := make([]byte, 4, 4+len(js))
+	binary.BigEndian.PutUint32(b, count)
+	return append(b, js...)
+}
+
+func decodeFragValue(v []byte) (uint32, []byte) {
+	if len(v) < 4 {
+		return 0, nil
+	}
+	return binary.BigEndian.Uint32(v), v[4:]
+}

@@ -1,0 +1,240 @@
+package store
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"strings"
+
+	"podcastgraph/podcast"
+)
+
+// rebuildEpisode merges an episode from its fragments and sources and
+// brings every index that mentions it up to date with the difference
+// between its old and new record.
+func (w *writer) rebuildEpisode(k podcast.EpisodeKey) error {
+	ekey := episodeKey(k)
+	var old *podcast.Episode
+	if v := w.b.episodes.Get(ekey); v != nil {
+		old = new(podcast.Episode)
+		if err := json.Unmarshal(v, old); err != nil {
+			return err
+		}
+	}
+	var cur *podcast.Episode
+	own, listing := w.fragments(fragEpisode, string(ekey))
+	if len(own)+len(listing) > 0 {
+		sources, err := w.sources(ekey)
+		if err != nil {
+			return err
+		}
+		if cur, err = mergeEpisode(k, own, listing, sources); err != nil {
+			return err
+		}
+	}
+	if err := w.reindex(k, old, cur); err != nil {
+		return err
+	}
+	if cur == nil {
+		if err := w.b.days.Delete(ekey); err != nil {
+			return err
+		}
+		return w.b.episodes.Delete(ekey)
+	}
+	if err := w.b.days.Put(ekey, u32(dayOf(cur.ReleaseDate))); err != nil {
+		return err
+	}
+	return putJSON(w.b.episodes, ekey, cur)
+}
+
+func (w *writer) sources(ekey []byte) ([]podcast.Source, error) {
+	out := []podcast.Source{}
+	c := w.b.epsrc.Cursor()
+	for key, v := c.Seek(ekey); key != nil && bytes.HasPrefix(key, ekey); key, v = c.Next() {
+		var s podcast.Source
+		if err := json.Unmarshal(v, &s); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// scopes lists the index scopes an episode belongs to.
+func scopes(e *podcast.Episode) map[string]bool {
+	if e == nil {
+		return nil
+	}
+	s := map[string]bool{scopeAll: true, scopeShow(e.Show): true}
+	for _, a := range e.Appearances {
+		s[scopeGuest(a.Guest)] = true
+	}
+	for _, t := range e.Topics {
+		s[scopeTopic(t)] = true
+	}
+	return s
+}
+
+// pairs lists the relation pairs an episode contributes one count to.
+func pairs(e *podcast.Episode) map[string]bool {
+	if e == nil {
+		return nil
+	}
+	p := map[string]bool{}
+	for _, a := range e.Appearances {
+		p[string(pairKey(pairShowGuest, e.Show, a.Guest))] = true
+		for _, t := range e.Topics {
+			p[string(pairKey(pairGuestTopic, a.Guest, t))] = true
+			p[string(pairKey(pairTopicGuest, t, a.Guest))] = true
+		}
+		for _, b := range e.Appearances {
+			if b.Guest != a.Guest {
+				p[string(pairKey(pairCoGuest, a.Guest, b.Guest))] = true
+			}
+		}
+	}
+	for _, t := range e.Topics {
+		for _, u := range e.Topics {
+			if t != u {
+				p[string(pairKey(pairTopicTopic, t, u))] = true
+			}
+		}
+	}
+	return p
+}
+
+func (w *writer) reindex(k podcast.EpisodeKey, old, cur *podcast.Episode) error {
+	oldScopes, curScopes := scopes(old), scopes(cur)
+	var oldDay, curDay uint32
+	if old != nil {
+		oldDay = dayOf(old.ReleaseDate)
+	}
+	if cur != nil {
+		curDay = dayOf(cur.ReleaseDate)
+	}
+	dayChanged := old != nil && cur != nil && oldDay != curDay
+	nsk := numberSortKey(k)
+	for s := range oldScopes {
+		if !curScopes[s] || dayChanged {
+			if err := w.b.bydate.Delete(indexKey(s, dateSortKey(oldDay, k))); err != nil {
+				return err
+			}
+		}
+		if !curScopes[s] {
+			if err := w.b.bynum.Delete(indexKey(s, nsk)); err != nil {
+				return err
+			}
+			if err := w.addCount(s, -1); err != nil {
+				return err
+			}
+		}
+	}
+	for s := range curScopes {
+		if !oldScopes[s] || dayChanged {
+			if err := w.b.bydate.Put(indexKey(s, dateSortKey(curDay, k)), nil); err != nil {
+				return err
+			}
+		}
+		if !oldScopes[s] {
+			if err := w.b.bynum.Put(indexKey(s, nsk), nil); err != nil {
+				return err
+			}
+			if err := w.addCount(s, +1); err != nil {
+				return err
+			}
+		}
+	}
+	oldPairs, curPairs := pairs(old), pairs(cur)
+	for p := range oldPairs {
+		if !curPairs[p] {
+			if err := addU32(w.b.pairs, []byte(p), -1); err != nil {
+				return err
+			}
+		}
+	}
+	for p := range curPairs {
+		if !oldPairs[p] {
+			if err := addU32(w.b.pairs, []byte(p), +1); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// addU32 adds delta to a counter, deleting it at zero; it returns the old and
+// new values.
+func addU32(b interface {
+	Get([]byte) []byte
+	Put([]byte, []byte) error
+	Delete([]byte) error
+}, key []byte, delta int) error {
+	_, _, err := addU32Values(b, key, delta)
+	return err
+}
+
+func addU32Values(b interface {
+	Get([]byte) []byte
+	Put([]byte, []byte) error
+	Delete([]byte) error
+}, key []byte, delta int) (before, after uint32, err error) {
+	if v := b.Get(key); len(v) == 4 {
+		before = binary.BigEndian.Uint32(v)
+	}
+	after = uint32(max(int(before)+delta, 0))
+	if after == 0 {
+		return before, after, b.Delete(key)
+	}
+	return before, after, b.Put(key, u32(after))
+}
+
+// addCount moves the episode count of a scope, keeping the guests' and
+// topics' by-count index and the set of live topics in step.
+func (w *writer) addCount(scope string, delta int) error {
+	before, after, err := addU32Values(w.b.counts, []byte(scope), delta)
+	if err != nil {
+		return err
+	}
+	var kind byte
+	var slug string
+	switch {
+	case strings.HasPrefix(scope, "g:"):
+		kind, slug = kindGuest, scope[2:]
+	case strings.HasPrefix(scope, "t:"):
+		kind, slug = kindTopic, scope[2:]
+	default:
+		return nil
+	}
+	if before > 0 {
+		if err := w.b.bycount.Delete(countKey(kind, before, slug)); err != nil {
+			return err
+		}
+	}
+	if after > 0 {
+		if err := w.b.bycount.Put(countKey(kind, after, slug), nil); err != nil {
+			return err
+		}
+	}
+	if kind != kindTopic {
+		return nil
+	}
+	switch {
+	case after == 0:
+		if err := addU32(w.b.counts, totalTopics, -1); err != nil {
+			return err
+		}
+		return w.b.topics.Delete([]byte(slug))
+	case before == 0:
+		if err := addU32(w.b.counts, totalTopics, +1); err != nil {
+			return err
+		}
+		t := podcast.Topic{Slug: slug, Name: slug}
+		if v := w.b.vocab.Get([]byte(slug)); v != nil {
+			if err := json.Unmarshal(v, &t); err != nil {
+				return err
+			}
+		}
+		return putJSON(w.b.topics, []byte(slug), t)
+	}
+	return nil
+}

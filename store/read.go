@@ -1,0 +1,372 @@
+package store
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"slices"
+
+	bolt "go.etcd.io/bbolt"
+
+	"podcastgraph/podcast"
+)
+
+// Totals of the shows, guests and topics buckets, kept in the counts bucket
+// beside the episode scopes ("*", "s:...", ...), which they cannot collide with.
+var (
+	totalShows  = []byte("S")
+	totalGuests = []byte("G")
+	totalTopics = []byte("T")
+)
+
+// EpisodesByKey returns the episodes for keys in one transaction, nil where
+// a key is unknown.
+func (s *Store) EpisodesByKey(ctx context.Context, keys []podcast.EpisodeKey) ([]*podcast.Episode, error) {
+	out := make([]*podcast.Episode, len(keys))
+	err := s.view(ctx, func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketEpisodes)
+		for i, k := range keys {
+			if err := getJSON(b, episodeKey(k), &out[i]); err != nil {
+				return fmt.Errorf("episode %s %d: %w", k.Show, k.Number, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: episodes by key: %w", err)
+	}
+	return out, nil
+}
+
+// ShowsBySlug returns the shows for slugs in one transaction, nil where unknown.
+func (s *Store) ShowsBySlug(ctx context.Context, slugs []string) ([]*podcast.Show, error) {
+	return bySlug[podcast.Show](ctx, s, bucketShows, slugs)
+}
+
+// GuestsBySlug returns the guests for slugs in one transaction, nil where unknown.
+func (s *Store) GuestsBySlug(ctx context.Context, slugs []string) ([]*podcast.Guest, error) {
+	return bySlug[podcast.Guest](ctx, s, bucketGuests, slugs)
+}
+
+// TopicsBySlug returns the topics (with at least one episode) for slugs in
+// one transaction, nil where unknown.
+func (s *Store) TopicsBySlug(ctx context.Context, slugs []string) ([]*podcast.Topic, error) {
+	return bySlug[podcast.Topic](ctx, s, bucketTopics, slugs)
+}
+
+func bySlug[T any](ctx context.Context, s *Store, bucket []byte, slugs []string) ([]*T, error) {
+	out := make([]*T, len(slugs))
+	err := s.view(ctx, func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucket)
+		for i, slug := range slugs {
+			if err := getJSON(b, []byte(slug), &out[i]); err != nil {
+				return fmt.Errorf("%s %s: %w", bucket, slug, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: %s by slug: %w", bucket, err)
+	}
+	return out, nil
+}
+
+// getJSON decodes the value at key into a new T, leaving *dst nil when absent.
+func getJSON[T any](b *bolt.Bucket, key []byte, dst **T) error {
+	v := b.Get(key)
+	if v == nil {
+		return nil
+	}
+	t := new(T)
+	if err := json.Unmarshal(v, t); err != nil {
+		return err
+	}
+	*dst = t
+	return nil
+}
+
+// Scope names a set of episodes whose size the store keeps.
+type Scope string
+
+// Scopes of the episode counts.
+func ShowScope(slug string) Scope  { return Scope(scopeShow(slug)) }
+func GuestScope(slug string) Scope { return Scope(scopeGuest(slug)) }
+func TopicScope(slug string) Scope { return Scope(scopeTopic(slug)) }
+
+// AllEpisodes is the scope of every episode of every show.
+const AllEpisodes Scope = scopeAll
+
+// EpisodeCounts returns the number of episodes in each scope, in one
+// transaction, without walking them.
+func (s *Store) EpisodeCounts(ctx context.Context, scopes []Scope) ([]int, error) {
+	out := make([]int, len(scopes))
+	err := s.view(ctx, func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketCounts)
+		for i, sc := range scopes {
+			out[i] = readCount(b, []byte(sc))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: episode counts: %w", err)
+	}
+	return out, nil
+}
+
+func readCount(b *bolt.Bucket, key []byte) int {
+	if v := b.Get(key); len(v) == 4 {
+		return int(binary.BigEndian.Uint32(v))
+	}
+	return 0
+}
+
+// Relation names a pair index.
+type Relation byte
+
+// The relations the store keeps counts for, maintained on every write.
+const (
+	CoGuests      = Relation(pairCoGuest)    // guest -> guests sharing an episode
+	GuestTopics   = Relation(pairGuestTopic) // guest -> topics of their episodes
+	TopicGuests   = Relation(pairTopicGuest) // topic -> guests of its episodes
+	RelatedTopics = Relation(pairTopicTopic) // topic -> topics sharing an episode
+	ShowGuests    = Relation(pairShowGuest)  // show -> guests of its episodes
+)
+
+// Related is a slug related to another, with the episodes they share.
+type Related struct {
+	Slug     string
+	Episodes int
+}
+
+// Related returns, for each slug, what rel relates it to, most shared
+// episodes first and then by slug; one transaction for all slugs.
+func (s *Store) Related(ctx context.Context, rel Relation, slugs []string) ([][]Related, error) {
+	out := make([][]Related, len(slugs))
+	err := s.view(ctx, func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketPairs).Cursor()
+		for i, slug := range slugs {
+			out[i] = related(c, byte(rel), slug)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: related: %w", err)
+	}
+	return out, nil
+}
+
+func related(c *bolt.Cursor, kind byte, slug string) []Related {
+	prefix := pairPrefix(kind, slug)
+	list := []Related{}
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		list = append(list, Related{Slug: string(k[len(prefix):]), Episodes: int(binary.BigEndian.Uint32(v))})
+	}
+	slices.SortStableFunc(list, func(a, b Related) int { return cmp.Compare(b.Episodes, a.Episodes) })
+	return list
+}
+
+// Neighbours returns, for each episode, the previous and next episode by
+// number within its show (nil at either end), in one transaction.
+func (s *Store) Neighbours(ctx context.Context, keys []podcast.EpisodeKey) (prev, next []*podcast.EpisodeKey, err error) {
+	prev, next = make([]*podcast.EpisodeKey, len(keys)), make([]*podcast.EpisodeKey, len(keys))
+	err = s.view(ctx, func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketByNum).Cursor()
+		for i, k := range keys {
+			prefix := append([]byte(scopeShow(k.Show)), 0)
+			key := indexKey(scopeShow(k.Show), numberSortKey(k))
+			at, _ := c.Seek(key)
+			if at != nil && bytes.Equal(at, key) {
+				at, _ = c.Next()
+			}
+			if at != nil && bytes.HasPrefix(at, prefix) {
+				if ek, ok := episodeFromSortKey(false, at[len(prefix):]); ok {
+					next[i] = &ek
+				}
+			}
+			c.Seek(key)
+			if at, _ = c.Prev(); at != nil && bytes.HasPrefix(at, prefix) {
+				if ek, ok := episodeFromSortKey(false, at[len(prefix):]); ok {
+					prev[i] = &ek
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("store: neighbours: %w", err)
+	}
+	return prev, next, nil
+}
+
+// SlugPage is a page of shows, guests or topics.
+type SlugPage struct {
+	Slugs                []string
+	SortKeys             [][]byte
+	HasPrevious, HasNext bool
+	Total                int
+}
+
+// Shows returns a page of shows by slug.
+func (s *Store) Shows(ctx context.Context, w Window) (*SlugPage, error) {
+	var out *SlugPage
+	err := s.view(ctx, func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketShows)
+		out = slugPage(b.Cursor(), nil, false, w, func(k []byte) string { return string(k) })
+		out.Total = readCount(tx.Bucket(bucketCounts), totalShows)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: shows: %w", err)
+	}
+	return out, nil
+}
+
+// GuestQuery selects a page of guests. Show and Topic filter (AND).
+type GuestQuery struct {
+	Show, Topic string
+	ByCount     bool // by episode count (then slug), else by name (slug)
+	Desc        bool
+	Window      Window
+}
+
+// Guests returns the page q selects.
+func (s *Store) Guests(ctx context.Context, q GuestQuery) (*SlugPage, error) {
+	var out *SlugPage
+	err := s.view(ctx, func(tx *bolt.Tx) error {
+		counts := tx.Bucket(bucketCounts)
+		if q.Show == "" && q.Topic == "" {
+			out = ranked(tx, bucketGuests, kindGuest, q.ByCount, q.Desc, q.Window)
+			out.Total = readCount(counts, totalGuests)
+			return nil
+		}
+		c := tx.Bucket(bucketPairs).Cursor()
+		var slugs []string
+		if q.Show != "" {
+			for _, r := range related(c, pairShowGuest, q.Show) {
+				slugs = append(slugs, r.Slug)
+			}
+		}
+		if q.Topic != "" {
+			var onTopic []string
+			for _, r := range related(c, pairTopicGuest, q.Topic) {
+				if q.Show == "" || slices.Contains(slugs, r.Slug) {
+					onTopic = append(onTopic, r.Slug)
+				}
+			}
+			slugs = onTopic
+		}
+		out = inMemory(slugs, func(slug string) int { return readCount(counts, []byte(scopeGuest(slug))) }, q.ByCount, q.Desc, q.Window)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: guests: %w", err)
+	}
+	return out, nil
+}
+
+// TopicQuery selects a page of the topics that have episodes.
+type TopicQuery struct {
+	ByCount bool
+	Desc    bool
+	Window  Window
+}
+
+// Topics returns the page q selects.
+func (s *Store) Topics(ctx context.Context, q TopicQuery) (*SlugPage, error) {
+	var out *SlugPage
+	err := s.view(ctx, func(tx *bolt.Tx) error {
+		out = ranked(tx, bucketTopics, kindTopic, q.ByCount, q.Desc, q.Window)
+		out.Total = readCount(tx.Bucket(bucketCounts), totalTopics)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: topics: %w", err)
+	}
+	return out, nil
+}
+
+// ranked pages a bucket by slug, or the bycount index by count then slug.
+func ranked(tx *bolt.Tx, bucket []byte, kind byte, byCount, desc bool, w Window) *SlugPage {
+	if !byCount {
+		return slugPage(tx.Bucket(bucket).Cursor(), nil, desc, w, func(k []byte) string { return string(k) })
+	}
+	return slugPage(tx.Bucket(bucketByCount).Cursor(), []byte{kind}, desc, w, func(sk []byte) string { return string(sk[4:]) })
+}
+
+// inMemory pages a small set of slugs sorted in memory.
+func inMemory(slugs []string, countOf func(string) int, byCount, desc bool, w Window) *SlugPage {
+	keys := make([][]byte, 0, len(slugs))
+	for _, s := range slugs {
+		if byCount {
+			keys = append(keys, append(u32(uint32(countOf(s))), s...))
+		} else {
+			keys = append(keys, []byte(s))
+		}
+	}
+	slices.SortFunc(keys, bytes.Compare)
+	keys = slices.CompactFunc(keys, bytes.Equal)
+	slugOf := func(k []byte) string { return string(k) }
+	if byCount {
+		slugOf = func(k []byte) string { return string(k[4:]) }
+	}
+	p := slugPage(&sliceCursor{keys: keys}, nil, desc, w, slugOf)
+	p.Total = len(keys)
+	return p
+}
+
+func slugPage(c cursor, prefix []byte, desc bool, w Window, slugOf func(sortKey []byte) string) *SlugPage {
+	var end []byte
+	if prefix == nil {
+		end = []byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}
+	} else {
+		end = prefixEnd(prefix)
+	}
+	lo := slices.Clip(prefix)
+	if lo == nil {
+		lo = []byte{}
+	}
+	segs := segments{{regionLo: lo, regionHi: end, lo: lo, hi: end, desc: desc}}
+	keys, hasPrev, hasNext := page(c, segs, lo, w, nil)
+	p := &SlugPage{HasPrevious: hasPrev, HasNext: hasNext}
+	for _, k := range keys {
+		sk := k[len(lo):]
+		p.Slugs = append(p.Slugs, slugOf(sk))
+		p.SortKeys = append(p.SortKeys, sk)
+	}
+	return p
+}
+
+// SetVocabulary records the topic vocabulary in use, so that topics carry
+// their curated names; it renames topics already stored.
+func (s *Store) SetVocabulary(ctx context.Context, topics []podcast.Topic) error {
+	err := s.update(ctx, func(tx *bolt.Tx) (bool, error) {
+		vocab, live := tx.Bucket(bucketVocab), tx.Bucket(bucketTopics)
+		changed := false
+		for _, t := range topics {
+			js, err := json.Marshal(t)
+			if err != nil {
+				return false, err
+			}
+			if bytes.Equal(vocab.Get([]byte(t.Slug)), js) {
+				continue
+			}
+			changed = true
+			if err := vocab.Put([]byte(t.Slug), js); err != nil {
+				return false, err
+			}
+			if live.Get([]byte(t.Slug)) != nil {
+				if err := live.Put([]byte(t.Slug), js); err != nil {
+					return false, err
+				}
+			}
+		}
+		return changed, nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: set vocabulary: %w", err)
+	}
+	return nil
+}

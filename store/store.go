@@ -1,0 +1,246 @@
+// Package store owns every byte on disk: a bbolt file holding the documents
+// that were ingested (the facts each page stated), the merged graph built
+// from them (shows, episodes, guests, topics) and the indexes the API pages
+// through. Every exported method is one transaction.
+package store
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+)
+
+// SchemaVersion is the layout of the buckets below. Open refuses files
+// written with a newer layout and migrates older ones.
+const SchemaVersion = 1
+
+// Bucket names. Keys are documented where they are built (keys.go).
+var (
+	bucketMeta     = []byte("meta")     // "schema" -> u32, "generation" -> u64
+	bucketDocs     = []byte("docs")     // doc name -> docRecord (the facts a page stated)
+	bucketFrags    = []byte("frags")    // entity key 0 prio hash -> fragment (refcounted facts)
+	bucketShows    = []byte("shows")    // show slug -> podcast.Show
+	bucketEpisodes = []byte("episodes") // show 0 u32 number -> podcast.Episode
+	bucketEpSrc    = []byte("epsrc")    // show 0 u32 number doc name -> podcast.Source
+	bucketGuests   = []byte("guests")   // guest slug -> podcast.Guest
+	bucketTopics   = []byte("topics")   // topic slug -> podcast.Topic (topics with episodes)
+	bucketVocab    = []byte("vocab")    // topic slug -> podcast.Topic (the vocabulary in use)
+	bucketByNum    = []byte("bynum")    // scope 0 u32 number show -> "" (episodes by number)
+	bucketByDate   = []byte("bydate")   // scope 0 u32 day u32 number show -> "" (episodes by date)
+	bucketCounts   = []byte("counts")   // scope -> u32 number of episodes in scope
+	bucketByCount  = []byte("bycount")  // kind u32 count slug -> "" (guests and topics by episode count)
+	bucketPairs    = []byte("pairs")    // kind a 0 b -> u32 (episodes shared by a and b)
+	bucketDays     = []byte("days")     // show 0 u32 number -> u32 day (noDay when unknown)
+
+	allBuckets = [][]byte{bucketMeta, bucketDocs, bucketFrags, bucketShows, bucketEpisodes,
+		bucketEpSrc, bucketGuests, bucketTopics, bucketVocab, bucketByNum, bucketByDate,
+		bucketCounts, bucketByCount, bucketPairs, bucketDays}
+
+	keySchema     = []byte("schema")
+	keyGeneration = []byte("generation")
+)
+
+// ErrInUse is returned by Open when another process holds the file.
+var ErrInUse = errors.New("store is in use by another process (is a server running on it? use --server to talk to it)")
+
+// Options configure Open.
+type Options struct {
+	// LockTimeout bounds the wait for another process's lock; 0 means 2s.
+	LockTimeout time.Duration
+	// ReadOnly opens the file for reading only (shared lock).
+	ReadOnly bool
+	// NoSync skips fsync on commit: for tests and throwaway benchmarks only.
+	NoSync bool
+}
+
+// Store is an open podcast graph file. It is safe for concurrent use: reads
+// run in parallel with each other and with the one writer.
+type Store struct {
+	db   *bolt.DB
+	path string
+
+	readTxs  atomic.Int64
+	writeTxs atomic.Int64
+
+	subMu sync.Mutex
+	subs  []func(Change)
+}
+
+// Open opens (creating if needed) the store at path. It returns ErrInUse
+// (wrapped with the path) when another process holds the file, and an error
+// naming the version when the file was written by a newer or unknown layout.
+func Open(ctx context.Context, path string, opts Options) (*Store, error) {
+	timeout := opts.LockTimeout
+	if timeout <= 0 {
+		timeout = 2 * time.Second
+	}
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < timeout {
+		timeout = max(time.Until(dl), time.Millisecond)
+	}
+	db, err := bolt.Open(path, 0o600, &bolt.Options{
+		Timeout:        timeout,
+		ReadOnly:       opts.ReadOnly,
+		NoSync:         opts.NoSync,
+		FreelistType:   bolt.FreelistMapType,
+		NoFreelistSync: true,
+	})
+	if errors.Is(err, berrors.ErrTimeout) {
+		return nil, fmt.Errorf("store: open %s: %w", path, ErrInUse)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	s := &Store{db: db, path: path}
+	if err := s.init(); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// init creates the buckets and checks or migrates the schema version.
+func (s *Store) init() error {
+	if s.db.IsReadOnly() {
+		return s.db.View(func(tx *bolt.Tx) error { return checkSchema(tx) })
+	}
+	return s.db.Update(func(tx *bolt.Tx) error {
+		meta := tx.Bucket(bucketMeta)
+		if meta == nil {
+			// A file with buckets but no meta was not written by us.
+			if err := tx.ForEach(func(name []byte, _ *bolt.Bucket) error {
+				return fmt.Errorf("file has bucket %q but no schema version: not a podcast graph store", name)
+			}); err != nil {
+				return err
+			}
+			for _, name := range allBuckets {
+				if _, err := tx.CreateBucket(name); err != nil {
+					return fmt.Errorf("create bucket %s: %w", name, err)
+				}
+			}
+			return tx.Bucket(bucketMeta).Put(keySchema, u32(SchemaVersion))
+		}
+		if err := checkSchema(tx); err != nil {
+			return err
+		}
+		for _, name := range allBuckets {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return fmt.Errorf("create bucket %s: %w", name, err)
+			}
+		}
+		return nil
+	})
+}
+
+// checkSchema refuses files whose layout this build cannot read.
+func checkSchema(tx *bolt.Tx) error {
+	meta := tx.Bucket(bucketMeta)
+	if meta == nil {
+		return errors.New("no meta bucket: not a podcast graph store")
+	}
+	v := meta.Get(keySchema)
+	if len(v) != 4 {
+		return errors.New("meta bucket has no schema version: not a podcast graph store")
+	}
+	switch got := binary.BigEndian.Uint32(v); {
+	case got == SchemaVersion:
+		return nil
+	case got > SchemaVersion:
+		return fmt.Errorf("schema version %d is newer than this build understands (%d): upgrade the server", got, SchemaVersion)
+	default:
+		return fmt.Errorf("schema version %d is older than %d and has no migration: re-ingest into a new file", got, SchemaVersion)
+	}
+}
+
+// Close closes the file; it waits for open transactions to finish.
+func (s *Store) Close() error {
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("store: close %s: %w", s.path, err)
+	}
+	return nil
+}
+
+// Path returns the file the store was opened on.
+func (s *Store) Path() string { return s.path }
+
+// Stats are counters since Open.
+type Stats struct {
+	ReadTxs    int64  // read transactions begun
+	WriteTxs   int64  // write transactions committed or rolled back
+	Generation uint64 // bumped by every write that changed something
+	SizeBytes  int64  // file size
+}
+
+// Stats returns the counters and the file size; it returns an error only if
+// the meta bucket cannot be read.
+func (s *Store) Stats() (Stats, error) {
+	st := Stats{ReadTxs: s.readTxs.Load(), WriteTxs: s.writeTxs.Load()}
+	err := s.db.View(func(tx *bolt.Tx) error {
+		st.Generation = generation(tx)
+		st.SizeBytes = tx.Size()
+		return nil
+	})
+	return st, err
+}
+
+// Generation returns a number that every committed change bumps: answers
+// computed at one generation stay valid until it moves.
+func (s *Store) Generation() (uint64, error) {
+	var g uint64
+	err := s.db.View(func(tx *bolt.Tx) error { g = generation(tx); return nil })
+	return g, err
+}
+
+func generation(tx *bolt.Tx) uint64 {
+	v := tx.Bucket(bucketMeta).Get(keyGeneration)
+	if len(v) != 8 {
+		return 0
+	}
+	return binary.BigEndian.Uint64(v)
+}
+
+// view runs fn in a read transaction and counts it.
+func (s *Store) view(ctx context.Context, fn func(*bolt.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.readTxs.Add(1)
+	return s.db.View(fn)
+}
+
+// update runs fn in a write transaction, counts it and bumps the generation
+// when fn reports a change.
+func (s *Store) update(ctx context.Context, fn func(*bolt.Tx) (changed bool, err error)) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.writeTxs.Add(1)
+	return s.db.Update(func(tx *bolt.Tx) error {
+		changed, err := fn(tx)
+		if err != nil || !changed {
+			return err
+		}
+		meta := tx.Bucket(bucketMeta)
+		return meta.Put(keyGeneration, u64(generation(tx)+1))
+	})
+}
+
+// CheckConsistency runs bbolt's page-level consistency check and returns the
+// first problem it finds.
+func (s *Store) CheckConsistency() error {
+	return s.db.View(func(tx *bolt.Tx) error {
+		for err := range tx.Check() {
+			return fmt.Errorf("store: check %s: %w", s.path, err)
+		}
+		return nil
+	})
+}
+
+func u32(n uint32) []byte { b := make([]byte, 4); binary.BigEndian.PutUint32(b, n); return b }
+func u64(n uint64) []byte { b := make([]byte, 8); binary.BigEndian.PutUint64(b, n); return b }
