@@ -2,6 +2,8 @@ package podcast
 
 import (
 	"fmt"
+	"io"
+	"strconv"
 	"time"
 )
 
@@ -59,4 +61,17 @@ func (d *Date) UnmarshalText(b []byte) error {
 	}
 	*d = v
 	return nil
+}
+
+// MarshalGQL writes the date as a GraphQL string (gqlgen's Marshaler).
+func (d Date) MarshalGQL(w io.Writer) { _, _ = io.WriteString(w, strconv.Quote(d.String())) }
+
+// UnmarshalGQL reads a date from a GraphQL input value (gqlgen's
+// Unmarshaler); it returns an error naming the expected format.
+func (d *Date) UnmarshalGQL(v any) error {
+	s, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("Date must be a string in YYYY-MM-DD form, got %T", v)
+	}
+	return d.UnmarshalText([]byte(s))
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 
 	bolt "go.etcd.io/bbolt"
@@ -30,22 +31,30 @@ type EpisodeQuery struct {
 	WantTotal                     bool // compute Total (a count read, or a walk for combined filters)
 }
 
-// EpisodePage is a page of episode keys with their cursors.
+// EpisodePage is a page of episodes with their sort keys (what cursors
+// encode).
 type EpisodePage struct {
+	Episodes             []*podcast.Episode
 	Keys                 []podcast.EpisodeKey
 	SortKeys             [][]byte // one per key: what Cursor encodes
 	HasPrevious, HasNext bool
 	Total                int
 }
 
-// Episodes returns the page q selects. Unknown show, guest or topic slugs
-// select nothing; it returns an error only when the store cannot be read.
-func (s *Store) Episodes(ctx context.Context, q EpisodeQuery) (*EpisodePage, error) {
-	var out *EpisodePage
+// Episodes returns the page each query selects, with the episodes, in one
+// transaction. Unknown show, guest or topic slugs select nothing; it returns
+// an error only for a malformed window or when the store cannot be read.
+func (s *Store) Episodes(ctx context.Context, qs []EpisodeQuery) ([]*EpisodePage, error) {
+	out := make([]*EpisodePage, len(qs))
 	err := s.view(ctx, func(tx *bolt.Tx) error {
-		var err error
-		out, err = episodePage(tx, q)
-		return err
+		for i, q := range qs {
+			p, err := episodePage(tx, q)
+			if err != nil {
+				return err
+			}
+			out[i] = p
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: episodes: %w", err)
@@ -108,17 +117,23 @@ func episodePage(tx *bolt.Tx, q EpisodeQuery) (*EpisodePage, error) {
 		}
 	}
 	w := q.Window
-	if w.After != nil && len(w.After) < 5 || w.Before != nil && len(w.Before) < 5 {
-		return nil, fmt.Errorf("malformed sort key")
+	if !validSortKey(q.Order.ByDate, w.After) || !validSortKey(q.Order.ByDate, w.Before) {
+		return nil, ErrBadCursor
 	}
 	keys, hasPrev, hasNext := page(bucket.Cursor(), segs, prefix, w, keep)
 	p := &EpisodePage{HasPrevious: hasPrev, HasNext: hasNext}
+	episodes := tx.Bucket(bucketEpisodes)
 	for _, k := range keys {
 		sk := k[len(prefix):]
 		ek, ok := episodeFromSortKey(q.Order.ByDate, sk)
 		if !ok {
 			return nil, fmt.Errorf("corrupt index key %x", k)
 		}
+		var e *podcast.Episode
+		if err := getJSON(episodes, episodeKey(ek), &e); err != nil || e == nil {
+			return nil, fmt.Errorf("episode %s %d: indexed but unreadable: %v", ek.Show, ek.Number, err)
+		}
+		p.Episodes = append(p.Episodes, e)
 		p.Keys = append(p.Keys, ek)
 		p.SortKeys = append(p.SortKeys, sk)
 	}
@@ -172,4 +187,19 @@ func episodeSegments(prefix []byte, q EpisodeQuery) segments {
 		segs = append(segs, segment{regionLo: undated, regionHi: end, lo: end, hi: end, desc: q.Order.Desc})
 	}
 	return segs
+}
+
+// ErrBadCursor is returned for a window whose sort keys cannot come from
+// the sequence asked for.
+var ErrBadCursor = errors.New("cursor does not belong to this list or order")
+
+func validSortKey(byDate bool, sk []byte) bool {
+	if sk == nil {
+		return true
+	}
+	n := 5
+	if byDate {
+		n = 9
+	}
+	return len(sk) >= n && !bytes.ContainsRune(sk[n-1:], 0)
 }

@@ -141,14 +141,20 @@ type Related struct {
 	Episodes int
 }
 
-// Related returns, for each slug, what rel relates it to, most shared
-// episodes first and then by slug; one transaction for all slugs.
-func (s *Store) Related(ctx context.Context, rel Relation, slugs []string) ([][]Related, error) {
-	out := make([][]Related, len(slugs))
+// RelatedQuery asks what a relation relates a slug to.
+type RelatedQuery struct {
+	Relation Relation
+	Slug     string
+}
+
+// Related answers each query, most shared episodes first and then by slug,
+// in one transaction.
+func (s *Store) Related(ctx context.Context, qs []RelatedQuery) ([][]Related, error) {
+	out := make([][]Related, len(qs))
 	err := s.view(ctx, func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketPairs).Cursor()
-		for i, slug := range slugs {
-			out[i] = related(c, byte(rel), slug)
+		for i, q := range qs {
+			out[i] = related(c, byte(q.Relation), q.Slug)
 		}
 		return nil
 	})

@@ -1,0 +1,208 @@
+package graph
+
+import (
+	"context"
+	"encoding/base64"
+
+	"github.com/99designs/gqlgen/graphql"
+
+	"podcastgraph/podcast"
+	"podcastgraph/store"
+)
+
+// Page size bounds of the contract.
+const (
+	defaultPageSize = 20
+	maxPageSize     = 100
+)
+
+// Cursor kinds: a cursor is only valid for the list and order it came from.
+const (
+	cursorEpisodeNumber = "en"
+	cursorEpisodeDate   = "ed"
+	cursorShow          = "s"
+	cursorGuestName     = "gn"
+	cursorGuestCount    = "gc"
+	cursorTopicName     = "tn"
+	cursorTopicCount    = "tc"
+)
+
+func encodeCursor(kind string, sortKey []byte) string {
+	return base64.RawURLEncoding.EncodeToString(append([]byte(kind+":"), sortKey...))
+}
+
+func decodeCursor(arg string, c *string, kind string) ([]byte, error) {
+	if c == nil {
+		return nil, nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(*c)
+	if err != nil || len(b) <= len(kind)+1 || string(b[:len(kind)+1]) != kind+":" {
+		return nil, badArg(arg, "malformed cursor, or a cursor from another list or order")
+	}
+	return b[len(kind)+1:], nil
+}
+
+// window checks the paging arguments against the contract's bounds and
+// decodes the cursors.
+func window(first, last *int, after, before *string, kind string) (store.Window, error) {
+	w := store.Window{First: -1, Last: -1}
+	for _, a := range []struct {
+		name string
+		v    *int
+		dst  *int
+	}{{"first", first, &w.First}, {"last", last, &w.Last}} {
+		if a.v == nil {
+			continue
+		}
+		if *a.v < 0 || *a.v > maxPageSize {
+			return w, badArg(a.name, "must be between 0 and %d, got %d", maxPageSize, *a.v)
+		}
+		*a.dst = *a.v
+	}
+	if w.First < 0 && w.Last < 0 {
+		w.First = defaultPageSize
+	}
+	var err error
+	if w.After, err = decodeCursor("after", after, kind); err != nil {
+		return w, err
+	}
+	if w.Before, err = decodeCursor("before", before, kind); err != nil {
+		return w, err
+	}
+	return w, nil
+}
+
+// wants reports whether the current field's selection asks for name.
+func wants(ctx context.Context, name string) bool {
+	for _, f := range graphql.CollectFieldsCtx(ctx, nil) {
+		if f.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+func pageInfo(hasPrev, hasNext bool, cursors []string) *PageInfo {
+	p := &PageInfo{HasPreviousPage: hasPrev, HasNextPage: hasNext}
+	if len(cursors) > 0 {
+		p.StartCursor, p.EndCursor = &cursors[0], &cursors[len(cursors)-1]
+	}
+	return p
+}
+
+// episodeArgs turns connection arguments into a page key.
+func episodeArgs(ctx context.Context, first *int, after *string, last *int, before *string, filter *EpisodeFilter, orderBy *EpisodeOrder) (pageKey, error) {
+	k := pageKey{order: store.EpisodeOrder{Desc: true}}
+	if orderBy != nil {
+		k.order = store.EpisodeOrder{ByDate: orderBy.Field == EpisodeOrderFieldReleaseDate, Desc: orderBy.Direction == OrderDirectionDesc}
+	}
+	kind := cursorEpisodeNumber
+	if k.order.ByDate {
+		kind = cursorEpisodeDate
+	}
+	w, err := window(first, last, after, before, kind)
+	if err != nil {
+		return k, err
+	}
+	k.first, k.last = w.First, w.Last
+	k.after, k.hasAfter = string(w.After), w.After != nil
+	k.before, k.hasBefore = string(w.Before), w.Before != nil
+	if filter != nil {
+		k.show, k.guest, k.topic = deref(filter.Show), deref(filter.Guest), deref(filter.Topic)
+		if filter.ReleasedAfter != nil {
+			k.releasedAfter, k.hasAfterDate = *filter.ReleasedAfter, true
+		}
+		if filter.ReleasedBefore != nil {
+			k.releasedBefore, k.hasBeforeDate = *filter.ReleasedBefore, true
+		}
+	}
+	k.wantTotal = wants(ctx, "totalCount")
+	return k, nil
+}
+
+// episodeConnection loads the page k selects and primes the episode loader
+// with what it read.
+func episodeConnection(ctx context.Context, k pageKey) (*EpisodeConnection, error) {
+	l := loadersFrom(ctx)
+	p, err := l.Pages.Load(ctx, k)()
+	if err == store.ErrBadCursor {
+		return nil, badArg("after", "cursor does not belong to this list or order")
+	}
+	if err != nil {
+		return nil, err
+	}
+	kind := cursorEpisodeNumber
+	if k.order.ByDate {
+		kind = cursorEpisodeDate
+	}
+	c := &EpisodeConnection{Edges: make([]*EpisodeEdge, len(p.Episodes)), Nodes: p.Episodes, TotalCount: p.Total}
+	cursors := make([]string, len(p.Episodes))
+	for i, e := range p.Episodes {
+		cursors[i] = encodeCursor(kind, p.SortKeys[i])
+		c.Edges[i] = &EpisodeEdge{Cursor: cursors[i], Node: e}
+		l.Episodes.Prime(ctx, e.Key(), e)
+	}
+	c.PageInfo = pageInfo(p.HasPrevious, p.HasNext, cursors)
+	return c, nil
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// slugEdges loads the records of a slug page in order.
+func slugEdges[T any](ctx context.Context, load func(context.Context, []string) ([]*T, error), p *store.SlugPage, kind string) ([]*T, []string, error) {
+	nodes, err := load(ctx, p.Slugs)
+	if err != nil {
+		return nil, nil, err
+	}
+	cursors := make([]string, 0, len(nodes))
+	out := make([]*T, 0, len(nodes))
+	for i, n := range nodes {
+		if n == nil {
+			continue // removed between the index read and the record read
+		}
+		out = append(out, n)
+		cursors = append(cursors, encodeCursor(kind, p.SortKeys[i]))
+	}
+	return out, cursors, nil
+}
+
+// nodeByID resolves a global ID through the loaders; nil when unknown.
+func nodeByID(ctx context.Context, id string) (podcast.Node, error) {
+	typ, key, ok := podcast.ParseID(id)
+	if !ok {
+		return nil, nil
+	}
+	l := loadersFrom(ctx)
+	switch typ {
+	case "Show":
+		return nilNode(l.Shows.Load(ctx, key[0])())
+	case "Guest":
+		return nilNode(l.Guests.Load(ctx, key[0])())
+	case "Topic":
+		return nilNode(l.Topics.Load(ctx, key[0])())
+	case "Episode":
+		n, err := parseNumber(key[1])
+		if err != nil {
+			return nil, nil
+		}
+		return nilNode(l.Episodes.Load(ctx, podcast.EpisodeKey{Show: key[0], Number: n})())
+	}
+	return nil, nil
+}
+
+// nilNode keeps a typed nil from becoming a non-nil interface.
+func nilNode[T podcast.Node](v T, err error) (podcast.Node, error) {
+	if err != nil {
+		return nil, err
+	}
+	var zero T
+	if any(v) == any(zero) {
+		return nil, nil
+	}
+	return v, nil
+}

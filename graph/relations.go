@@ -1,0 +1,85 @@
+package graph
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/graph-gophers/dataloader/v7"
+
+	"podcastgraph/podcast"
+	"podcastgraph/store"
+)
+
+// relatedSlugs loads what a relation relates slug to.
+func relatedSlugs(ctx context.Context, rel store.Relation, slug string) ([]string, error) {
+	rs, err := loadersFrom(ctx).Related.Load(ctx, store.RelatedQuery{Relation: rel, Slug: slug})()
+	if err != nil {
+		return nil, err
+	}
+	slugs := make([]string, len(rs))
+	for i, r := range rs {
+		slugs[i] = r.Slug
+	}
+	return slugs, nil
+}
+
+func relatedGuests(ctx context.Context, rel store.Relation, slug string) ([]*podcast.Guest, error) {
+	slugs, err := relatedSlugs(ctx, rel, slug)
+	if err != nil {
+		return nil, err
+	}
+	return loadMany(ctx, loadersFrom(ctx).Guests, slugs)
+}
+
+func relatedTopics(ctx context.Context, rel store.Relation, slug string) ([]*podcast.Topic, error) {
+	slugs, err := relatedSlugs(ctx, rel, slug)
+	if err != nil {
+		return nil, err
+	}
+	return loadMany(ctx, loadersFrom(ctx).Topics, slugs)
+}
+
+// neighbour loads the previous (i = 0) or next (i = 1) episode of e.
+func neighbour(ctx context.Context, e *podcast.Episode, i int) (*podcast.Episode, error) {
+	l := loadersFrom(ctx)
+	n, err := l.Neighbours.Load(ctx, e.Key())()
+	if err != nil || n[i] == nil {
+		return nil, err
+	}
+	return l.Episodes.Load(ctx, *n[i])()
+}
+
+// showSlug resolves an optional show argument: when it is omitted and the
+// store holds exactly one show, that show; when omitted with several shows,
+// a BAD_USER_INPUT error naming arg; "" when the store holds no show.
+func showSlug(ctx context.Context, s *store.Store, slug *string, arg string) (string, error) {
+	if slug != nil {
+		return *slug, nil
+	}
+	p, err := s.Shows(ctx, store.Window{First: 2, Last: -1})
+	if err != nil {
+		return "", err
+	}
+	switch len(p.Slugs) {
+	case 0:
+		return "", nil
+	case 1:
+		return p.Slugs[0], nil
+	}
+	return "", badArg(arg, "the store holds %d shows: say which (by slug)", p.Total)
+}
+
+func parseNumber(s string) (int, error) { return strconv.Atoi(s) }
+
+// loadManyFunc adapts a loader to a slice fetch that keeps nils in place.
+func loadManyFunc[K comparable, V any](l *dataloader.Loader[K, *V]) func(context.Context, []K) ([]*V, error) {
+	return func(ctx context.Context, keys []K) ([]*V, error) {
+		vals, errs := l.LoadMany(ctx, keys)()
+		for _, err := range errs {
+			if err != nil {
+				return nil, err
+			}
+		}
+		return vals, nil
+	}
+}
