@@ -1,0 +1,420 @@
+package store_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"testing"
+	"time"
+
+	"podcastgraph/ingest"
+	"podcastgraph/podcast"
+	"podcastgraph/store"
+)
+
+var fixedNow = func() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) }
+
+func open(t *testing.T) *store.Store {
+	t.Helper()
+	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "test.db"), store.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+func date(s string) *podcast.Date {
+	d, err := podcast.ParseDate(s)
+	if err != nil {
+		panic(err)
+	}
+	return &d
+}
+
+// page builds a document like a real page: its own episode n with guests,
+// and a listing of the given episodes.
+func page(name string, n int, day string, guests []ingest.GuestFacts, topics []string, listing ...ingest.EpisodeFacts) *ingest.Document {
+	return &ingest.Document{
+		Name: name, SHA256: fmt.Sprintf("sha-%s-%d-%d-%v", name, n, len(guests), topics),
+		Show: ingest.ShowFacts{Slug: "devops-paradox", Title: "DevOps Paradox", Code: "DOP", Hosts: []string{"Darin", "Viktor"},
+			Links: []podcast.Link{{Kind: podcast.LinkSlack, URL: "https://example.com/slack/"}}},
+		Episode: ingest.EpisodeFacts{Number: n, Own: true, Title: fmt.Sprintf("Episode %d", n), ReleaseDate: date(day),
+			Description: fmt.Sprintf("Full text of %d.", n), Summary: fmt.Sprintf("Full text of %d.", n), Topics: topics},
+		Listing: listing,
+		Guests:  guests,
+	}
+}
+
+func listed(n int, summary string, topics []string, guests ...ingest.GuestFacts) ingest.EpisodeFacts {
+	return ingest.EpisodeFacts{Number: n, Summary: summary, Truncated: true, Topics: topics, Guests: guests}
+}
+
+func guest(name, role, org string) ingest.GuestFacts {
+	return ingest.GuestFacts{Slug: ingest.Slugify(name), Name: name, Role: role, Organization: org, Evidence: name + " said so."}
+}
+
+func apply(t *testing.T, st *store.Store, docs ...*ingest.Document) []store.Result {
+	t.Helper()
+	res, err := st.Apply(context.Background(), docs, store.ApplyOptions{Fingerprint: "v1", Now: fixedNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// dump reads the whole graph through the public API into a comparable form.
+func dump(t *testing.T, st *store.Store) string {
+	t.Helper()
+	ctx := context.Background()
+	all := store.Window{First: 100, Last: -1}
+	out := map[string]any{}
+	for _, order := range []store.EpisodeOrder{{}, {Desc: true}, {ByDate: true}, {ByDate: true, Desc: true}} {
+		pages, err := st.Episodes(ctx, []store.EpisodeQuery{{Order: order, Window: all, WantTotal: true}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[fmt.Sprintf("episodes %+v", order)] = pages[0]
+	}
+	gp, err := st.Guests(ctx, store.GuestQuery{Window: all})
+	if err != nil {
+		t.Fatal(err)
+	}
+	guests, _ := st.GuestsBySlug(ctx, gp.Slugs)
+	out["guests"] = guests
+	tp, err := st.Topics(ctx, store.TopicQuery{Window: all, ByCount: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out["topics"] = tp
+	var rel []store.RelatedQuery
+	for _, g := range gp.Slugs {
+		rel = append(rel, store.RelatedQuery{Relation: store.CoGuests, Slug: g}, store.RelatedQuery{Relation: store.GuestTopics, Slug: g})
+	}
+	for _, tpc := range tp.Slugs {
+		rel = append(rel, store.RelatedQuery{Relation: store.TopicGuests, Slug: tpc}, store.RelatedQuery{Relation: store.RelatedTopics, Slug: tpc})
+	}
+	r, _ := st.Related(ctx, rel)
+	out["related"] = r
+	shows, _ := st.ShowsBySlug(ctx, []string{"devops-paradox"})
+	out["show"] = shows
+	js, err := json.MarshalIndent(out, "", " ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(js)
+}
+
+func corpus() []*ingest.Document {
+	avery := guest("Avery Pennarun", "CEO", "Tailscale")
+	mathias := guest("Mathias Buus Madsen", "co-founder", "Holepunch")
+	pete := guest("Pete Hunt", "CEO", "Dagster")
+	peteBare := guest("Pete Hunt", "", "")
+	return []*ingest.Document{
+		page("a.txt", 316, "2025-09-17", []ingest.GuestFacts{avery}, []string{"vpn", "security"},
+			listed(339, "DNS text", []string{"dns"}), listed(333, "Pete text", []string{"ai"}, peteBare), listed(330, "Short", nil)),
+		page("b.txt", 322, "2025-10-29", []ingest.GuestFacts{mathias, pete}, []string{"peer-to-peer", "ai"},
+			listed(339, "DNS text", []string{"dns"}), listed(333, "Pete text, longer version", []string{"ai"}, pete), listed(330, "Short", nil)),
+	}
+}
+
+func TestApplyMergesPages(t *testing.T) {
+	st := open(t)
+	apply(t, st, corpus()...)
+	ctx := context.Background()
+	eps, err := st.EpisodesByKey(ctx, []podcast.EpisodeKey{{Show: "devops-paradox", Number: 316}, {Show: "devops-paradox", Number: 333}, {Show: "devops-paradox", Number: 999}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if eps[2] != nil {
+		t.Errorf("unknown episode = %+v, want nil", eps[2])
+	}
+	e316, e333 := eps[0], eps[1]
+	if e316.Title == nil || *e316.Title != "Episode 316" || e316.ReleaseDate.String() != "2025-09-17" || e316.SummaryTruncated {
+		t.Errorf("316 = %+v", e316)
+	}
+	if e316.Code != "DOP 316" {
+		t.Errorf("316 code = %q", e316.Code)
+	}
+	if e333.Title != nil || e333.Description != nil || !e333.SummaryTruncated || e333.Summary != "Pete text, longer version" {
+		t.Errorf("333 = %+v (title %v)", e333, e333.Title)
+	}
+	if got := len(e333.Sources); got != 2 {
+		t.Errorf("333 sources = %d, want 2 (seen on both pages)", got)
+	}
+	gs, _ := st.GuestsBySlug(ctx, []string{"pete-hunt"})
+	if g := gs[0]; g == nil || g.Role != "CEO" || g.Organization != "Dagster" {
+		t.Errorf("pete-hunt = %+v, want role and organization merged in", gs[0])
+	}
+	counts, _ := st.EpisodeCounts(ctx, []store.Scope{store.GuestScope("pete-hunt"), store.TopicScope("ai"), store.AllEpisodes, store.ShowScope("devops-paradox")})
+	if want := []int{2, 2, 5, 5}; !reflect.DeepEqual(counts, want) {
+		t.Errorf("counts = %v, want %v", counts, want)
+	}
+}
+
+func TestApplyIsIdempotent(t *testing.T) {
+	st := open(t)
+	apply(t, st, corpus()...)
+	before := dump(t, st)
+	gen, _ := st.Generation()
+	res := apply(t, st, corpus()...)
+	for _, r := range res {
+		if r.Status != store.Unchanged {
+			t.Errorf("%s: %s, want unchanged", r.Name, r.Status)
+		}
+	}
+	if after := dump(t, st); after != before {
+		t.Errorf("re-ingest changed the graph")
+	}
+	if g2, _ := st.Generation(); g2 != gen {
+		t.Errorf("generation moved from %d to %d on an unchanged re-ingest", gen, g2)
+	}
+}
+
+func TestApplyOrderDoesNotMatter(t *testing.T) {
+	docs := corpus()
+	a := open(t)
+	apply(t, a, docs...)
+	b := open(t)
+	apply(t, b, docs[1])
+	apply(t, b, docs[0])
+	if da, db := dump(t, a), dump(t, b); da != db {
+		t.Errorf("order changed the result:\n%s\n---\n%s", da, db)
+	}
+}
+
+func TestChangedPageReplacesItsContribution(t *testing.T) {
+	st := open(t)
+	docs := corpus()
+	apply(t, st, docs...)
+	// b.txt changes: Mathias is gone, 322 now talks about Kubernetes only.
+	changed := page("b.txt", 322, "2025-10-29", nil, []string{"kubernetes"},
+		listed(339, "DNS text", []string{"dns"}), listed(333, "Pete text", []string{"ai"}, guest("Pete Hunt", "", "")))
+	changed.SHA256 = "changed"
+	res := apply(t, st, changed)
+	if res[0].Status != store.Updated {
+		t.Fatalf("status %s, want updated", res[0].Status)
+	}
+	ctx := context.Background()
+	gs, _ := st.GuestsBySlug(ctx, []string{"mathias-buus-madsen", "pete-hunt"})
+	if gs[0] != nil {
+		t.Errorf("mathias still stored after the only page naming him changed: %+v", gs[0])
+	}
+	if gs[1] == nil || gs[1].Role != "" {
+		t.Errorf("pete-hunt = %+v, want only what a.txt and the new b.txt say (no role)", gs[1])
+	}
+	eps, _ := st.EpisodesByKey(ctx, []podcast.EpisodeKey{{Show: "devops-paradox", Number: 322}, {Show: "devops-paradox", Number: 330}})
+	if !slices.Equal(eps[0].Topics, []string{"kubernetes"}) || len(eps[0].Appearances) != 0 {
+		t.Errorf("322 = topics %v guests %v", eps[0].Topics, eps[0].Appearances)
+	}
+	if len(eps[1].Sources) != 1 {
+		t.Errorf("330 sources = %v, want only a.txt", eps[1].Sources)
+	}
+	// The same state as ingesting a.txt and the new b.txt from scratch.
+	fresh := open(t)
+	apply(t, fresh, docs[0], changed)
+	if d1, d2 := dump(t, st), dump(t, fresh); d1 != d2 {
+		t.Errorf("replace differs from fresh ingest:\n%s\n---\n%s", d1, d2)
+	}
+}
+
+func TestEpisodePagination(t *testing.T) {
+	st := open(t)
+	// 30 episodes; every third has no date; two share a date.
+	var docs []*ingest.Document
+	for n := 1; n <= 30; n++ {
+		d := page(fmt.Sprintf("p%02d.txt", n), n, fmt.Sprintf("2024-%02d-%02d", 1+n%12, 1+n%7), nil, []string{"ai"})
+		if n%3 == 0 {
+			d.Episode.ReleaseDate = nil
+		}
+		docs = append(docs, d)
+	}
+	apply(t, st, docs...)
+	orders := []store.EpisodeOrder{{}, {Desc: true}, {ByDate: true}, {ByDate: true, Desc: true}}
+	for _, order := range orders {
+		t.Run(fmt.Sprintf("%+v", order), func(t *testing.T) {
+			full := query(t, st, store.EpisodeQuery{Order: order, Window: store.Window{First: 100, Last: -1}})
+			if len(full.Keys) != 30 {
+				t.Fatalf("got %d episodes", len(full.Keys))
+			}
+			checkOrder(t, st, order, full.Keys)
+			// Forward in pages of 7, then backward in pages of 4: same sequence.
+			var fwd []podcast.EpisodeKey
+			var after []byte
+			for {
+				p := query(t, st, store.EpisodeQuery{Order: order, Window: store.Window{First: 7, Last: -1, After: after}})
+				fwd = append(fwd, p.Keys...)
+				if after != nil && !p.HasPrevious {
+					t.Errorf("page after a cursor says no previous page")
+				}
+				if !p.HasNext {
+					break
+				}
+				after = p.SortKeys[len(p.SortKeys)-1]
+			}
+			if !reflect.DeepEqual(fwd, full.Keys) {
+				t.Errorf("forward pages = %v\nwant %v", fwd, full.Keys)
+			}
+			var bwd []podcast.EpisodeKey
+			var before []byte
+			for {
+				p := query(t, st, store.EpisodeQuery{Order: order, Window: store.Window{First: -1, Last: 4, Before: before}})
+				bwd = append(p.Keys, bwd...)
+				if before != nil && !p.HasNext {
+					t.Errorf("page before a cursor says no next page")
+				}
+				if !p.HasPrevious {
+					break
+				}
+				before = p.SortKeys[0]
+			}
+			if !reflect.DeepEqual(bwd, full.Keys) {
+				t.Errorf("backward pages = %v\nwant %v", bwd, full.Keys)
+			}
+		})
+	}
+}
+
+func query(t *testing.T, st *store.Store, q store.EpisodeQuery) *store.EpisodePage {
+	t.Helper()
+	p, err := st.Episodes(context.Background(), []store.EpisodeQuery{q})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p[0]
+}
+
+func checkOrder(t *testing.T, st *store.Store, order store.EpisodeOrder, keys []podcast.EpisodeKey) {
+	t.Helper()
+	eps, _ := st.EpisodesByKey(context.Background(), keys)
+	for i := 1; i < len(eps); i++ {
+		a, b := eps[i-1], eps[i]
+		if !order.ByDate {
+			if (a.Number < b.Number) == order.Desc {
+				t.Errorf("%d before %d in %+v", a.Number, b.Number, order)
+			}
+			continue
+		}
+		switch {
+		case a.ReleaseDate == nil && b.ReleaseDate != nil:
+			t.Errorf("undated %d before dated %d", a.Number, b.Number)
+		case a.ReleaseDate != nil && b.ReleaseDate == nil:
+			// dated before undated: right in either direction
+		case a.ReleaseDate != nil && b.ReleaseDate != nil && *a.ReleaseDate != *b.ReleaseDate:
+			if a.ReleaseDate.Before(*b.ReleaseDate) == order.Desc {
+				t.Errorf("%s before %s in %+v", a.ReleaseDate, b.ReleaseDate, order)
+			}
+		default: // same day or both undated: by number
+			if (a.Number < b.Number) == order.Desc {
+				t.Errorf("tie %d before %d in %+v", a.Number, b.Number, order)
+			}
+		}
+	}
+}
+
+func TestEpisodeFilters(t *testing.T) {
+	st := open(t)
+	rng := rand.New(rand.NewPCG(1, 2))
+	type ep struct {
+		n      int
+		day    *podcast.Date
+		guests []string
+		topics []string
+	}
+	var want []ep
+	var docs []*ingest.Document
+	names := []string{"Ann Lee", "Bob Stone", "Cy Young"}
+	topics := []string{"ai", "dns", "vpn"}
+	for n := 1; n <= 60; n++ {
+		e := ep{n: n, day: date(fmt.Sprintf("2025-%02d-%02d", 1+rng.IntN(12), 1+rng.IntN(28)))}
+		var gf []ingest.GuestFacts
+		for _, name := range names {
+			if rng.IntN(3) == 0 {
+				gf = append(gf, guest(name, "", ""))
+				e.guests = append(e.guests, ingest.Slugify(name))
+			}
+		}
+		for _, tp := range topics {
+			if rng.IntN(2) == 0 {
+				e.topics = append(e.topics, tp)
+			}
+		}
+		want = append(want, e)
+		docs = append(docs, page(fmt.Sprintf("f%02d.txt", n), n, e.day.String(), gf, e.topics))
+	}
+	apply(t, st, docs...)
+	lo, hi := date("2025-03-10"), date("2025-09-20")
+	cases := []store.EpisodeQuery{
+		{Guest: "ann-lee"}, {Topic: "dns"}, {Guest: "bob-stone", Topic: "ai"},
+		{Guest: "cy-young", Topic: "vpn", ReleasedAfter: lo},
+		{ReleasedAfter: lo, ReleasedBefore: hi}, {Topic: "ai", ReleasedBefore: hi, Order: store.EpisodeOrder{ByDate: true}},
+		{Show: "devops-paradox", Guest: "ann-lee", Topic: "dns", ReleasedAfter: lo, ReleasedBefore: hi, Order: store.EpisodeOrder{ByDate: true, Desc: true}},
+		{Show: "other-show"}, {Guest: "nobody"},
+	}
+	for _, q := range cases {
+		t.Run(fmt.Sprintf("%s/%s/%s/%v/%v/%+v", q.Show, q.Guest, q.Topic, q.ReleasedAfter, q.ReleasedBefore, q.Order), func(t *testing.T) {
+			var expect []int
+			for _, e := range want {
+				if (q.Show == "" || q.Show == "devops-paradox") &&
+					(q.Guest == "" || slices.Contains(e.guests, q.Guest)) &&
+					(q.Topic == "" || slices.Contains(e.topics, q.Topic)) &&
+					(q.ReleasedAfter == nil || q.ReleasedAfter.Before(*e.day)) &&
+					(q.ReleasedBefore == nil || e.day.Before(*q.ReleasedBefore)) {
+					expect = append(expect, e.n)
+				}
+			}
+			// Walk in pages of 5 and collect.
+			var got []int
+			var after []byte
+			total := -1
+			for {
+				q.Window = store.Window{First: 5, Last: -1, After: after}
+				q.WantTotal = true
+				p := query(t, st, q)
+				total = p.Total
+				for _, k := range p.Keys {
+					got = append(got, k.Number)
+				}
+				if !p.HasNext {
+					break
+				}
+				after = p.SortKeys[len(p.SortKeys)-1]
+			}
+			slices.Sort(got)
+			if !slices.Equal(got, expect) {
+				t.Errorf("got %v\nwant %v", got, expect)
+			}
+			if total != len(expect) {
+				t.Errorf("total = %d, want %d", total, len(expect))
+			}
+		})
+	}
+}
+
+func TestOpenInUse(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "busy.db")
+	st, err := store.Open(context.Background(), path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	// bbolt's flock is per open file description, so a second Open in the
+	// same process conflicts just as a second process would.
+	_, err = store.Open(context.Background(), path, store.Options{LockTimeout: 100 * time.Millisecond})
+	if err == nil || !errorsIs(err, store.ErrInUse) {
+		t.Fatalf("second open: %v, want ErrInUse", err)
+	}
+}
+
+func TestBadCursor(t *testing.T) {
+	st := open(t)
+	apply(t, st, corpus()...)
+	_, err := st.Episodes(context.Background(), []store.EpisodeQuery{{Order: store.EpisodeOrder{ByDate: true}, Window: store.Window{First: 5, Last: -1, After: []byte{1, 2}}}})
+	if !errorsIs(err, store.ErrBadCursor) {
+		t.Fatalf("err = %v, want ErrBadCursor", err)
+	}
+}
