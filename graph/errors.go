@@ -5,9 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"podcastgraph/podcast"
 )
 
 // Error codes carried in extensions.code.
@@ -46,6 +49,13 @@ func ErrorPresenter(log *slog.Logger) graphql.ErrorPresenterFunc {
 			if e.Argument != "" {
 				gerr.Extensions["argument"] = e.Argument
 			}
+			return gerr
+		}
+		if errors.Is(err, podcast.ErrInvalid) {
+			// A scalar that did not parse: gqlgen's message names the
+			// argument path, ours says what is wrong.
+			gerr.Message = strings.TrimPrefix(gerr.Message, podcast.ErrInvalid.Error()+": ")
+			setCode(gerr, CodeBadUserInput)
 			return gerr
 		}
 		var ge *gqlerror.Error

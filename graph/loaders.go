@@ -2,29 +2,27 @@ package graph
 
 import (
 	"context"
-	"time"
-
-	"github.com/graph-gophers/dataloader/v7"
+	"sync"
 
 	"podcastgraph/podcast"
 	"podcastgraph/store"
 )
 
-// batchWait is how long a loader gathers keys before it reads: long enough
-// for gqlgen to start sibling resolvers, short beside a request.
-const batchWait = 200 * time.Microsecond
-
-// Loaders batch the reads of one request: each loader turns the keys asked
-// for while resolving one level of a query into one store transaction.
+// Loaders cache and batch the reads of one request. Resolvers that produce
+// objects look ahead at the query's selection and prefetch what the
+// objects' fields will ask for, a level at a time, each level in one store
+// transaction per kind (see prefetch.go); field resolvers then find their
+// data in the cache. A miss (a field no look-ahead covered) reads at once,
+// so no request ever waits on a batching timer.
 type Loaders struct {
-	Episodes   *dataloader.Loader[podcast.EpisodeKey, *podcast.Episode]
-	Shows      *dataloader.Loader[string, *podcast.Show]
-	Guests     *dataloader.Loader[string, *podcast.Guest]
-	Topics     *dataloader.Loader[string, *podcast.Topic]
-	Pages      *dataloader.Loader[pageKey, *store.EpisodePage]
-	Counts     *dataloader.Loader[store.Scope, int]
-	Related    *dataloader.Loader[store.RelatedQuery, []store.Related]
-	Neighbours *dataloader.Loader[podcast.EpisodeKey, [2]*podcast.EpisodeKey]
+	Episodes   *loader[podcast.EpisodeKey, *podcast.Episode]
+	Shows      *loader[string, *podcast.Show]
+	Guests     *loader[string, *podcast.Guest]
+	Topics     *loader[string, *podcast.Topic]
+	Pages      *loader[pageKey, *store.EpisodePage]
+	Counts     *loader[store.Scope, int]
+	Related    *loader[store.RelatedQuery, []store.Related]
+	Neighbours *loader[podcast.EpisodeKey, [2]*podcast.EpisodeKey]
 }
 
 type loadersKey struct{}
@@ -68,21 +66,75 @@ func NewLoaders(s *store.Store) *Loaders {
 	}
 }
 
-// newLoader adapts a store method that answers keys in order in one
-// transaction.
-func newLoader[K comparable, V any](fetch func(context.Context, []K) ([]V, error)) *dataloader.Loader[K, V] {
-	return dataloader.NewBatchedLoader(func(ctx context.Context, keys []K) []*dataloader.Result[V] {
-		vals, err := fetch(ctx, keys)
-		out := make([]*dataloader.Result[V], len(keys))
-		for i := range keys {
-			if err != nil {
-				out[i] = &dataloader.Result[V]{Error: err}
-			} else {
-				out[i] = &dataloader.Result[V]{Data: vals[i]}
-			}
+// loader is a per-request cache in front of a store method that answers
+// many keys in one transaction.
+type loader[K comparable, V any] struct {
+	fetch func(context.Context, []K) ([]V, error)
+	mu    sync.Mutex
+	cache map[K]V
+}
+
+func newLoader[K comparable, V any](fetch func(context.Context, []K) ([]V, error)) *loader[K, V] {
+	return &loader[K, V]{fetch: fetch, cache: map[K]V{}}
+}
+
+// Prefetch reads every key not yet cached, in one call.
+func (l *loader[K, V]) Prefetch(ctx context.Context, keys []K) error {
+	l.mu.Lock()
+	var missing []K
+	seen := map[K]bool{}
+	for _, k := range keys {
+		if _, ok := l.cache[k]; !ok && !seen[k] {
+			seen[k] = true
+			missing = append(missing, k)
 		}
-		return out
-	}, dataloader.WithWait[K, V](batchWait), dataloader.WithBatchCapacity[K, V](1000))
+	}
+	l.mu.Unlock()
+	if len(missing) == 0 {
+		return nil
+	}
+	vals, err := l.fetch(ctx, missing)
+	if err != nil {
+		return err
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for i, k := range missing {
+		l.cache[k] = vals[i]
+	}
+	return nil
+}
+
+// Load returns the value for key, reading it when it is not cached.
+func (l *loader[K, V]) Load(ctx context.Context, key K) (V, error) {
+	vals, err := l.LoadMany(ctx, []K{key})
+	if err != nil {
+		var zero V
+		return zero, err
+	}
+	return vals[0], nil
+}
+
+// LoadMany returns the values for keys, in order, reading the missing ones
+// in one call.
+func (l *loader[K, V]) LoadMany(ctx context.Context, keys []K) ([]V, error) {
+	if err := l.Prefetch(ctx, keys); err != nil {
+		return nil, err
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := make([]V, len(keys))
+	for i, k := range keys {
+		out[i] = l.cache[k]
+	}
+	return out, nil
+}
+
+// Prime caches a value read elsewhere.
+func (l *loader[K, V]) Prime(key K, v V) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.cache[key] = v
 }
 
 // pageKey is an episode query in comparable form, so that equal queries in
@@ -119,13 +171,13 @@ func (k pageKey) query() store.EpisodeQuery {
 }
 
 // loadMany resolves keys through l, dropping keys that resolve to nil.
-func loadMany[K comparable, V any](ctx context.Context, l *dataloader.Loader[K, *V], keys []K) ([]*V, error) {
-	vals, errs := l.LoadMany(ctx, keys)()
+func loadMany[K comparable, V any](ctx context.Context, l *loader[K, *V], keys []K) ([]*V, error) {
+	vals, err := l.LoadMany(ctx, keys)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]*V, 0, len(vals))
-	for i, v := range vals {
-		if len(errs) > i && errs[i] != nil {
-			return nil, errs[i]
-		}
+	for _, v := range vals {
 		if v != nil {
 			out = append(out, v)
 		}

@@ -90,9 +90,16 @@ func pageInfo(hasPrev, hasNext bool, cursors []string) *PageInfo {
 	return p
 }
 
-// episodeArgs turns connection arguments into a page key.
+// episodeArgs turns the current connection field's arguments into a page
+// key.
 func episodeArgs(ctx context.Context, first *int, after *string, last *int, before *string, filter *EpisodeFilter, orderBy *EpisodeOrder) (pageKey, error) {
-	k := pageKey{order: store.EpisodeOrder{Desc: true}}
+	return newPageKey(first, after, last, before, filter, orderBy, wants(ctx, "totalCount"))
+}
+
+// newPageKey checks connection arguments and builds the page key; the
+// look-ahead builds the same keys from the query's selection.
+func newPageKey(first *int, after *string, last *int, before *string, filter *EpisodeFilter, orderBy *EpisodeOrder, wantTotal bool) (pageKey, error) {
+	k := pageKey{order: store.EpisodeOrder{Desc: true}, wantTotal: wantTotal}
 	if orderBy != nil {
 		k.order = store.EpisodeOrder{ByDate: orderBy.Field == EpisodeOrderFieldReleaseDate, Desc: orderBy.Direction == OrderDirectionDesc}
 	}
@@ -116,7 +123,6 @@ func episodeArgs(ctx context.Context, first *int, after *string, last *int, befo
 			k.releasedBefore, k.hasBeforeDate = *filter.ReleasedBefore, true
 		}
 	}
-	k.wantTotal = wants(ctx, "totalCount")
 	return k, nil
 }
 
@@ -124,7 +130,7 @@ func episodeArgs(ctx context.Context, first *int, after *string, last *int, befo
 // with what it read.
 func episodeConnection(ctx context.Context, k pageKey) (*EpisodeConnection, error) {
 	l := loadersFrom(ctx)
-	p, err := l.Pages.Load(ctx, k)()
+	p, err := l.Pages.Load(ctx, k)
 	if err == store.ErrBadCursor {
 		return nil, badArg("after", "cursor does not belong to this list or order")
 	}
@@ -140,9 +146,10 @@ func episodeConnection(ctx context.Context, k pageKey) (*EpisodeConnection, erro
 	for i, e := range p.Episodes {
 		cursors[i] = encodeCursor(kind, p.SortKeys[i])
 		c.Edges[i] = &EpisodeEdge{Cursor: cursors[i], Node: e}
-		l.Episodes.Prime(ctx, e.Key(), e)
+		l.Episodes.Prime(e.Key(), e)
 	}
 	c.PageInfo = pageInfo(p.HasPrevious, p.HasNext, cursors)
+	prefetchEpisodes(ctx, p.Episodes, nodeFields(ctx, graphql.GetFieldContext(ctx).Field.Selections, "Episode"))
 	return c, nil
 }
 
@@ -180,17 +187,17 @@ func nodeByID(ctx context.Context, id string) (podcast.Node, error) {
 	l := loadersFrom(ctx)
 	switch typ {
 	case "Show":
-		return nilNode(l.Shows.Load(ctx, key[0])())
+		return nilNode(l.Shows.Load(ctx, key[0]))
 	case "Guest":
-		return nilNode(l.Guests.Load(ctx, key[0])())
+		return nilNode(l.Guests.Load(ctx, key[0]))
 	case "Topic":
-		return nilNode(l.Topics.Load(ctx, key[0])())
+		return nilNode(l.Topics.Load(ctx, key[0]))
 	case "Episode":
 		n, err := parseNumber(key[1])
 		if err != nil {
 			return nil, nil
 		}
-		return nilNode(l.Episodes.Load(ctx, podcast.EpisodeKey{Show: key[0], Number: n})())
+		return nilNode(l.Episodes.Load(ctx, podcast.EpisodeKey{Show: key[0], Number: n}))
 	}
 	return nil, nil
 }

@@ -4,15 +4,13 @@ import (
 	"context"
 	"strconv"
 
-	"github.com/graph-gophers/dataloader/v7"
-
 	"podcastgraph/podcast"
 	"podcastgraph/store"
 )
 
 // relatedSlugs loads what a relation relates slug to.
 func relatedSlugs(ctx context.Context, rel store.Relation, slug string) ([]string, error) {
-	rs, err := loadersFrom(ctx).Related.Load(ctx, store.RelatedQuery{Relation: rel, Slug: slug})()
+	rs, err := loadersFrom(ctx).Related.Load(ctx, store.RelatedQuery{Relation: rel, Slug: slug})
 	if err != nil {
 		return nil, err
 	}
@@ -28,7 +26,9 @@ func relatedGuests(ctx context.Context, rel store.Relation, slug string) ([]*pod
 	if err != nil {
 		return nil, err
 	}
-	return loadMany(ctx, loadersFrom(ctx).Guests, slugs)
+	guests, err := loadMany(ctx, loadersFrom(ctx).Guests, slugs)
+	prefetchGuests(ctx, guests, selected(ctx, "Guest"))
+	return guests, err
 }
 
 func relatedTopics(ctx context.Context, rel store.Relation, slug string) ([]*podcast.Topic, error) {
@@ -36,17 +36,19 @@ func relatedTopics(ctx context.Context, rel store.Relation, slug string) ([]*pod
 	if err != nil {
 		return nil, err
 	}
-	return loadMany(ctx, loadersFrom(ctx).Topics, slugs)
+	topics, err := loadMany(ctx, loadersFrom(ctx).Topics, slugs)
+	prefetchTopics(ctx, topics, selected(ctx, "Topic"))
+	return topics, err
 }
 
 // neighbour loads the previous (i = 0) or next (i = 1) episode of e.
 func neighbour(ctx context.Context, e *podcast.Episode, i int) (*podcast.Episode, error) {
 	l := loadersFrom(ctx)
-	n, err := l.Neighbours.Load(ctx, e.Key())()
+	n, err := l.Neighbours.Load(ctx, e.Key())
 	if err != nil || n[i] == nil {
 		return nil, err
 	}
-	return l.Episodes.Load(ctx, *n[i])()
+	return l.Episodes.Load(ctx, *n[i])
 }
 
 // showSlug resolves an optional show argument: when it is omitted and the
@@ -70,16 +72,3 @@ func showSlug(ctx context.Context, s *store.Store, slug *string, arg string) (st
 }
 
 func parseNumber(s string) (int, error) { return strconv.Atoi(s) }
-
-// loadManyFunc adapts a loader to a slice fetch that keeps nils in place.
-func loadManyFunc[K comparable, V any](l *dataloader.Loader[K, *V]) func(context.Context, []K) ([]*V, error) {
-	return func(ctx context.Context, keys []K) ([]*V, error) {
-		vals, errs := l.LoadMany(ctx, keys)()
-		for _, err := range errs {
-			if err != nil {
-				return nil, err
-			}
-		}
-		return vals, nil
-	}
-}

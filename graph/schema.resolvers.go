@@ -14,17 +14,17 @@ import (
 
 // Guest is the resolver for the guest field.
 func (r *appearanceResolver) Guest(ctx context.Context, obj *Appearance) (*podcast.Guest, error) {
-	return loadersFrom(ctx).Guests.Load(ctx, obj.GuestSlug)()
+	return loadersFrom(ctx).Guests.Load(ctx, obj.GuestSlug)
 }
 
 // Episode is the resolver for the episode field.
 func (r *appearanceResolver) Episode(ctx context.Context, obj *Appearance) (*podcast.Episode, error) {
-	return loadersFrom(ctx).Episodes.Load(ctx, obj.EpisodeKey)()
+	return loadersFrom(ctx).Episodes.Load(ctx, obj.EpisodeKey)
 }
 
 // Show is the resolver for the show field.
 func (r *episodeResolver) Show(ctx context.Context, obj *podcast.Episode) (*podcast.Show, error) {
-	return loadersFrom(ctx).Shows.Load(ctx, obj.Show)()
+	return loadersFrom(ctx).Shows.Load(ctx, obj.Show)
 }
 
 // Guests is the resolver for the guests field.
@@ -33,7 +33,9 @@ func (r *episodeResolver) Guests(ctx context.Context, obj *podcast.Episode) ([]*
 	for i, a := range obj.Appearances {
 		slugs[i] = a.Guest
 	}
-	return loadMany(ctx, loadersFrom(ctx).Guests, slugs)
+	guests, err := loadMany(ctx, loadersFrom(ctx).Guests, slugs)
+	prefetchGuests(ctx, guests, selected(ctx, "Guest"))
+	return guests, err
 }
 
 // Appearances is the resolver for the appearances field.
@@ -47,7 +49,9 @@ func (r *episodeResolver) Appearances(ctx context.Context, obj *podcast.Episode)
 
 // Topics is the resolver for the topics field.
 func (r *episodeResolver) Topics(ctx context.Context, obj *podcast.Episode) ([]*podcast.Topic, error) {
-	return loadMany(ctx, loadersFrom(ctx).Topics, obj.Topics)
+	topics, err := loadMany(ctx, loadersFrom(ctx).Topics, obj.Topics)
+	prefetchTopics(ctx, topics, selected(ctx, "Topic"))
+	return topics, err
 }
 
 // Previous is the resolver for the previous field.
@@ -71,7 +75,7 @@ func (r *guestResolver) Episodes(ctx context.Context, obj *podcast.Guest, first 
 
 // EpisodeCount is the resolver for the episodeCount field.
 func (r *guestResolver) EpisodeCount(ctx context.Context, obj *podcast.Guest) (int, error) {
-	return loadersFrom(ctx).Counts.Load(ctx, store.GuestScope(obj.Slug))()
+	return loadersFrom(ctx).Counts.Load(ctx, store.GuestScope(obj.Slug))
 }
 
 // Topics is the resolver for the topics field.
@@ -115,10 +119,11 @@ func (r *queryResolver) Shows(ctx context.Context, first *int, after *string, la
 	if err != nil {
 		return nil, err
 	}
-	nodes, cursors, err := slugEdges(ctx, loadManyFunc(loadersFrom(ctx).Shows), p, cursorShow)
+	nodes, cursors, err := slugEdges(ctx, loadersFrom(ctx).Shows.LoadMany, p, cursorShow)
 	if err != nil {
 		return nil, err
 	}
+	prefetchShows(ctx, nodes, selected(ctx, "Show"))
 	c := &ShowConnection{Nodes: nodes, TotalCount: p.Total, PageInfo: pageInfo(p.HasPrevious, p.HasNext, cursors)}
 	for i, n := range nodes {
 		c.Edges = append(c.Edges, &ShowEdge{Cursor: cursors[i], Node: n})
@@ -132,7 +137,7 @@ func (r *queryResolver) Show(ctx context.Context, slug *string) (*podcast.Show, 
 	if err != nil || s == "" {
 		return nil, err
 	}
-	return loadersFrom(ctx).Shows.Load(ctx, s)()
+	return lookedAhead(ctx, loadersFrom(ctx).Shows, s, "Show", prefetchShows)
 }
 
 // Episodes is the resolver for the episodes field.
@@ -150,7 +155,7 @@ func (r *queryResolver) Episode(ctx context.Context, number int, show *string) (
 	if err != nil || s == "" {
 		return nil, err
 	}
-	return loadersFrom(ctx).Episodes.Load(ctx, podcast.EpisodeKey{Show: s, Number: number})()
+	return lookedAhead(ctx, loadersFrom(ctx).Episodes, podcast.EpisodeKey{Show: s, Number: number}, "Episode", prefetchEpisodes)
 }
 
 // Guests is the resolver for the guests field.
@@ -174,10 +179,11 @@ func (r *queryResolver) Guests(ctx context.Context, first *int, after *string, l
 	if err != nil {
 		return nil, err
 	}
-	nodes, cursors, err := slugEdges(ctx, loadManyFunc(loadersFrom(ctx).Guests), p, kind)
+	nodes, cursors, err := slugEdges(ctx, loadersFrom(ctx).Guests.LoadMany, p, kind)
 	if err != nil {
 		return nil, err
 	}
+	prefetchGuests(ctx, nodes, selected(ctx, "Guest"))
 	c := &GuestConnection{Nodes: nodes, TotalCount: p.Total, PageInfo: pageInfo(p.HasPrevious, p.HasNext, cursors)}
 	for i, n := range nodes {
 		c.Edges = append(c.Edges, &GuestEdge{Cursor: cursors[i], Node: n})
@@ -187,7 +193,7 @@ func (r *queryResolver) Guests(ctx context.Context, first *int, after *string, l
 
 // Guest is the resolver for the guest field.
 func (r *queryResolver) Guest(ctx context.Context, slug string) (*podcast.Guest, error) {
-	return loadersFrom(ctx).Guests.Load(ctx, slug)()
+	return lookedAhead(ctx, loadersFrom(ctx).Guests, slug, "Guest", prefetchGuests)
 }
 
 // Topics is the resolver for the topics field.
@@ -208,10 +214,11 @@ func (r *queryResolver) Topics(ctx context.Context, first *int, after *string, l
 	if err != nil {
 		return nil, err
 	}
-	nodes, cursors, err := slugEdges(ctx, loadManyFunc(loadersFrom(ctx).Topics), p, kind)
+	nodes, cursors, err := slugEdges(ctx, loadersFrom(ctx).Topics.LoadMany, p, kind)
 	if err != nil {
 		return nil, err
 	}
+	prefetchTopics(ctx, nodes, selected(ctx, "Topic"))
 	c := &TopicConnection{Nodes: nodes, TotalCount: p.Total, PageInfo: pageInfo(p.HasPrevious, p.HasNext, cursors)}
 	for i, n := range nodes {
 		c.Edges = append(c.Edges, &TopicEdge{Cursor: cursors[i], Node: n})
@@ -221,7 +228,7 @@ func (r *queryResolver) Topics(ctx context.Context, first *int, after *string, l
 
 // Topic is the resolver for the topic field.
 func (r *queryResolver) Topic(ctx context.Context, slug string) (*podcast.Topic, error) {
-	return loadersFrom(ctx).Topics.Load(ctx, slug)()
+	return lookedAhead(ctx, loadersFrom(ctx).Topics, slug, "Topic", prefetchTopics)
 }
 
 // Episodes is the resolver for the episodes field.
@@ -240,7 +247,7 @@ func (r *showResolver) Episodes(ctx context.Context, obj *podcast.Show, first *i
 
 // EpisodeCount is the resolver for the episodeCount field.
 func (r *showResolver) EpisodeCount(ctx context.Context, obj *podcast.Show) (int, error) {
-	return loadersFrom(ctx).Counts.Load(ctx, store.ShowScope(obj.Slug))()
+	return loadersFrom(ctx).Counts.Load(ctx, store.ShowScope(obj.Slug))
 }
 
 // Guests is the resolver for the guests field.
@@ -259,7 +266,7 @@ func (r *topicResolver) Episodes(ctx context.Context, obj *podcast.Topic, first 
 
 // EpisodeCount is the resolver for the episodeCount field.
 func (r *topicResolver) EpisodeCount(ctx context.Context, obj *podcast.Topic) (int, error) {
-	return loadersFrom(ctx).Counts.Load(ctx, store.TopicScope(obj.Slug))()
+	return loadersFrom(ctx).Counts.Load(ctx, store.TopicScope(obj.Slug))
 }
 
 // Guests is the resolver for the guests field.

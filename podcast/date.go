@@ -1,6 +1,7 @@
 package podcast
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -14,12 +15,16 @@ type Date struct {
 	Day   int
 }
 
+// ErrInvalid marks errors caused by a value the caller gave: the API shows
+// their message to the client as a BAD_USER_INPUT error.
+var ErrInvalid = errors.New("invalid value")
+
 // ParseDate reads an ISO 8601 calendar date ("2025-09-17"); it returns an
 // error for anything else, including dates that do not exist.
 func ParseDate(s string) (Date, error) {
 	t, err := time.Parse(time.DateOnly, s)
 	if err != nil {
-		return Date{}, fmt.Errorf("invalid date %q: want YYYY-MM-DD", s)
+		return Date{}, fmt.Errorf("%w: %q is not a date in YYYY-MM-DD form", ErrInvalid, s)
 	}
 	return DateOf(t), nil
 }
@@ -71,7 +76,7 @@ func (d Date) MarshalGQL(w io.Writer) { _, _ = io.WriteString(w, strconv.Quote(d
 func (d *Date) UnmarshalGQL(v any) error {
 	s, ok := v.(string)
 	if !ok {
-		return fmt.Errorf("Date must be a string in YYYY-MM-DD form, got %T", v)
+		return fmt.Errorf("%w: a Date is a string in YYYY-MM-DD form, got %T", ErrInvalid, v)
 	}
 	return d.UnmarshalText([]byte(s))
 }

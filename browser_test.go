@@ -1,0 +1,45 @@
+package main
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// TestPlaygroundInBrowser loads / of the real server, on the seeds, in
+// headless Chromium (e2e/playground.mjs), runs GraphiQL's default query and
+// waits for guest names in the result pane; any request to a host other
+// than loopback fails it. It runs when PODCAST_E2E=1 (./test.sh sets it)
+// and saves the README's screenshot to docs/playground.png when
+// PODCAST_SCREENSHOT=1.
+func TestPlaygroundInBrowser(t *testing.T) {
+	if os.Getenv("PODCAST_E2E") != "1" {
+		t.Skip("browser check: set PODCAST_E2E=1 (./test.sh does) to run it")
+	}
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Fatal("PODCAST_E2E=1 but node is not on PATH: install Node.js (>= 20) or run ./test.sh")
+	}
+	if _, err := os.Stat(filepath.Join("e2e", "node_modules", "playwright-core")); err != nil {
+		t.Fatal("PODCAST_E2E=1 but e2e/node_modules is missing: run ./test.sh")
+	}
+	s := startServer(t)
+	shot := filepath.Join(t.TempDir(), "playground.png")
+	if os.Getenv("PODCAST_SCREENSHOT") == "1" {
+		shot = filepath.Join("docs", "playground.png")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	// Guests of the newest episodes the default query shows.
+	cmd := exec.CommandContext(ctx, node, filepath.Join("e2e", "playground.mjs"), s.URL+"/", shot, "Anthony Eden", "Peter Zaitsev", "DNSimple")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("browser check failed: %v\n%s\nserver log:\n%s", err, out, s.logs.String())
+	}
+	if fi, err := os.Stat(shot); err != nil || fi.Size() < 10_000 {
+		t.Fatalf("no screenshot at %s (%v)", shot, err)
+	}
+}

@@ -1,0 +1,239 @@
+// Command loadtest measures the server end to end on loopback: it generates
+// pages (or uses seeds/), ingests them with the real `ingest` command,
+// starts the real server, drives each query with concurrent keep-alive
+// connections for a fixed time, and prints throughput, latency percentiles
+// and the server's peak RSS as a table. Bounded in time; loopback only.
+//
+//	go run ./cmd/loadtest                       # seeds, 16 connections, 10 s per query
+//	go run ./cmd/loadtest -pages 10000 -d 20s   # 10,000 generated pages
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"podcastgraph/internal/pagegen"
+)
+
+// queries are what a client app asks, by name.
+var queries = []struct{ name, query string }{
+	{"episode(number: N) + guests + topics", `query($n: Int!) { episode(number: $n) { code title releaseDate summary guests { name role organization } topics { name } } }`},
+	{"nested: 20 episodes → guests → 5 episodes, topics", `query { episodes(first: 20) { totalCount nodes { code title releaseDate guests { name role organization episodes(first: 5) { nodes { code title } } } topics { name } } } }`},
+	{"guest(slug:) + 20 episodes", `query($g: String!) { guest(slug: $g) { name episodeCount episodes(first: 20) { nodes { code title } } } }`},
+	{"filtered page: topic + date range", `query { episodes(first: 20, filter: {topic: "ai", releasedAfter: "2001-01-01"}, orderBy: {field: RELEASE_DATE, direction: DESC}) { totalCount nodes { code title } } }`},
+}
+
+func main() {
+	pages := flag.Int("pages", 0, "generated pages to ingest (0: the seeds)")
+	conns := flag.Int("c", 16, "concurrent connections")
+	dur := flag.Duration("d", 10*time.Second, "duration per query")
+	keep := flag.String("keep", "", "directory to keep the store in (default: a temp dir, removed)")
+	flag.Parse()
+	if err := run(*pages, *conns, *dur, *keep); err != nil {
+		fmt.Fprintln(os.Stderr, "loadtest:", err)
+		os.Exit(1)
+	}
+}
+
+func run(pages, conns int, dur time.Duration, keep string) error {
+	dir := keep
+	if dir == "" {
+		d, err := os.MkdirTemp("", "loadtest-*")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(d)
+		dir = d
+	}
+	bin := filepath.Join(dir, "podcastgraph")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		return fmt.Errorf("build: %v\n%s", err, out)
+	}
+	db := filepath.Join(dir, "podcast.db")
+	src := "seeds"
+	guest := "avery-pennarun"
+	number := 316
+	if pages > 0 {
+		src = filepath.Join(dir, "pages")
+		if err := os.MkdirAll(src, 0o755); err != nil {
+			return err
+		}
+		for i := range pages {
+			name, data := pagegen.Page(i, pagegen.Options{Shows: 1, Seed: 1})
+			if err := os.WriteFile(filepath.Join(src, name), data, 0o644); err != nil {
+				return err
+			}
+		}
+		number = pages / 2
+		guest = ""
+	}
+	start := time.Now()
+	ing := exec.Command(bin, "ingest", "--db", db, src)
+	ing.Stdout = io.Discard
+	if out, err := ing.CombinedOutput(); err != nil {
+		return fmt.Errorf("ingest: %v\n%s", err, lastLines(out, 5))
+	}
+	took := time.Since(start)
+	n := pages
+	if n == 0 {
+		n = 2
+	}
+	fmt.Printf("ingest: %d pages in %v (%.0f pages/s, end to end through `ingest`)\n", n, took.Round(time.Millisecond), float64(n)/took.Seconds())
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	srv := exec.CommandContext(ctx, bin, "serve", "--addr", "127.0.0.1:0", "--db", db, "--seeds", "")
+	stdout, err := srv.StdoutPipe()
+	if err != nil {
+		return err
+	}
+	startAt := time.Now()
+	if err := srv.Start(); err != nil {
+		return err
+	}
+	defer func() { _ = srv.Process.Signal(os.Interrupt); _ = srv.Wait() }()
+	url, err := waitListening(stdout)
+	if err != nil {
+		return err
+	}
+	waitReady(url)
+	fmt.Printf("server: ready in %v, pid %d, RSS %s\n", time.Since(startAt).Round(time.Millisecond), srv.Process.Pid, rss(srv.Process.Pid, "VmRSS"))
+	go func() { _, _ = io.Copy(io.Discard, stdout) }()
+
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns}}
+	if guest == "" {
+		guest = firstGuest(client, url)
+	}
+	vars := map[string]any{"n": number, "g": guest}
+	fmt.Printf("\n%-52s %10s %9s %9s %9s %8s\n", "query", "req/s", "p50", "p99", "max", "errors")
+	for _, q := range queries {
+		r := drive(client, url, q.query, vars, conns, dur)
+		fmt.Printf("%-52s %10.0f %9s %9s %9s %8d\n", q.name, r.rps, r.p50, r.p99, r.max, r.errors)
+	}
+	fmt.Printf("\nserver peak RSS (VmHWM): %s; connections: %d; %v per query\n", rss(srv.Process.Pid, "VmHWM"), conns, dur)
+	return nil
+}
+
+type result struct {
+	rps           float64
+	p50, p99, max time.Duration
+	errors        int64
+}
+
+// drive posts the query from conns goroutines until dur has passed.
+func drive(client *http.Client, url, query string, vars map[string]any, conns int, dur time.Duration) result {
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	var errs atomic.Int64
+	lat := make([][]time.Duration, conns)
+	deadline := time.Now().Add(dur)
+	var wg sync.WaitGroup
+	for c := range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for time.Now().Before(deadline) {
+				t0 := time.Now()
+				resp, err := client.Post(url+"/graphql", "application/json", bytes.NewReader(body))
+				if err != nil {
+					errs.Add(1)
+					continue
+				}
+				b, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != 200 || bytes.Contains(b, []byte(`"errors"`)) {
+					errs.Add(1)
+				}
+				lat[c] = append(lat[c], time.Since(t0))
+			}
+		}()
+	}
+	wg.Wait()
+	all := slices.Concat(lat...)
+	slices.Sort(all)
+	if len(all) == 0 {
+		return result{errors: errs.Load()}
+	}
+	pct := func(p float64) time.Duration {
+		return all[min(len(all)-1, int(p*float64(len(all))))].Round(10 * time.Microsecond)
+	}
+	return result{rps: float64(len(all)) / dur.Seconds(), p50: pct(0.50), p99: pct(0.99), max: all[len(all)-1].Round(10 * time.Microsecond), errors: errs.Load()}
+}
+
+var listening = regexp.MustCompile(`listening on (http://[^\s"]+)`)
+
+func waitListening(r io.Reader) (string, error) {
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		if m := listening.FindStringSubmatch(sc.Text()); m != nil {
+			return m[1], nil
+		}
+	}
+	return "", fmt.Errorf("server exited before listening")
+}
+
+func waitReady(url string) {
+	for range 500 {
+		if resp, err := http.Get(url + "/readyz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return
+			}
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func firstGuest(client *http.Client, url string) string {
+	body := `{"query":"{ guests(first: 1, orderBy: {field: EPISODE_COUNT, direction: DESC}) { nodes { slug } } }"}`
+	resp, err := client.Post(url+"/graphql", "application/json", strings.NewReader(body))
+	if err != nil {
+		return ""
+	}
+	defer resp.Body.Close()
+	var d struct {
+		Data struct {
+			Guests struct{ Nodes []struct{ Slug string } }
+		}
+	}
+	_ = json.NewDecoder(resp.Body).Decode(&d)
+	if len(d.Data.Guests.Nodes) == 0 {
+		return ""
+	}
+	return d.Data.Guests.Nodes[0].Slug
+}
+
+// rss reads a memory line of /proc/PID/status.
+func rss(pid int, field string) string {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return "?"
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, field+":") {
+			kb, _ := strconv.Atoi(strings.Fields(line)[1])
+			return fmt.Sprintf("%.1f MB", float64(kb)/1024)
+		}
+	}
+	return "?"
+}
+
+func lastLines(b []byte, n int) string {
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+}

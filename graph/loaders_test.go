@@ -1,0 +1,124 @@
+package graph_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+
+	"podcastgraph/graph"
+	"podcastgraph/ingest"
+	"podcastgraph/podcast"
+	"podcastgraph/store"
+)
+
+// newStore fills a store with n episodes, each with two guests drawn from a
+// pool of 10 (so guests have many episodes) and two topics.
+func newStore(t *testing.T, n int) *store.Store {
+	t.Helper()
+	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "n1.db"), store.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	topics := []string{"ai", "dns", "vpn", "kubernetes", "security"}
+	var docs []*ingest.Document
+	for i := 1; i <= n; i++ {
+		d := podcast.Date{Year: 2020 + i%5, Month: time.Month(1 + i%12), Day: 1 + i%28}
+		doc := &ingest.Document{
+			Name: fmt.Sprintf("p%03d.txt", i), SHA256: fmt.Sprint(i),
+			Show:    ingest.ShowFacts{Slug: "show", Title: "Show", Code: "SH"},
+			Episode: ingest.EpisodeFacts{Number: i, Own: true, Title: "t", ReleaseDate: &d, Summary: "s", Topics: []string{topics[i%5], topics[(i+1)%5]}},
+		}
+		for _, g := range []int{i % 10, (i + 3) % 10} {
+			name := fmt.Sprintf("Guest Number%d", g)
+			doc.Guests = append(doc.Guests, ingest.GuestFacts{Slug: fmt.Sprintf("guest-number%d", g), Name: name, Evidence: name + "."})
+		}
+		docs = append(docs, doc)
+	}
+	if err := st.SetVocabulary(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Apply(context.Background(), docs, store.ApplyOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+func serverFor(st *store.Store) http.Handler {
+	srv := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: &graph.Resolver{Store: st}}))
+	srv.AddTransport(transport.POST{})
+	srv.SetErrorPresenter(graph.ErrorPresenter(slog.Default()))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		srv.ServeHTTP(w, r.WithContext(graph.WithLoaders(r.Context(), st)))
+	})
+}
+
+const nested = `query($n: Int) { episodes(first: $n) { nodes { number
+  guests { name episodeCount episodes(first: 5) { nodes { number topics { name } } } }
+  topics { name episodeCount } } } }`
+
+// readTxs runs the nested query for n episodes and returns the read
+// transactions it took and the number of guest episodes it returned.
+func readTxs(t *testing.T, st *store.Store, h http.Handler, n int) (int64, int) {
+	t.Helper()
+	before, _ := st.Stats()
+	body, _ := json.Marshal(map[string]any{"query": nested, "variables": map[string]any{"n": n}})
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	h.ServeHTTP(rec, req)
+	var resp struct {
+		Data struct {
+			Episodes struct {
+				Nodes []struct {
+					Guests []struct {
+						Episodes struct {
+							Nodes []struct{ Topics []struct{ Name string } }
+						}
+					}
+				}
+			}
+		}
+		Errors []any
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &resp); err != nil || len(resp.Errors) > 0 {
+		t.Fatalf("%v %s", err, rec.Body.String())
+	}
+	items := 0
+	for _, e := range resp.Data.Episodes.Nodes {
+		for _, g := range e.Guests {
+			items += len(g.Episodes.Nodes)
+		}
+	}
+	after, _ := st.Stats()
+	return after.ReadTxs - before.ReadTxs, items
+}
+
+func TestNestedQueryReadsPerLevelNotPerItem(t *testing.T) {
+	st := newStore(t, 60)
+	h := serverFor(st)
+	small, smallItems := readTxs(t, st, h, 2)
+	large, largeItems := readTxs(t, st, h, 20)
+	if largeItems < 10*smallItems/2 || largeItems < 100 {
+		t.Fatalf("query returned too little to tell: %d vs %d guest episodes", smallItems, largeItems)
+	}
+	// Levels: episodes page, guests, counts+topics, guest episode pages,
+	// their topics: a handful of transactions whatever the item count.
+	if large != small {
+		t.Errorf("read transactions grew with items: %d for 2 episodes, %d for 20", small, large)
+	}
+	if large > 8 {
+		t.Errorf("%d read transactions for a 4-level query; want one per level", large)
+	}
+	t.Logf("read transactions: %d (2 episodes, %d items) and %d (20 episodes, %d items)", small, smallItems, large, largeItems)
+}

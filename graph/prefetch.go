@@ -1,0 +1,347 @@
+package graph
+
+import (
+	"context"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"podcastgraph/podcast"
+	"podcastgraph/store"
+)
+
+// Look-ahead: a resolver that produces objects reads the query's selection
+// below them and prefetches, level by level, what their fields will ask
+// for: the guests and topics of a page of episodes, those guests' episode
+// pages and counts, the topics of the episodes on those pages, and so on.
+// Each level costs one read per kind of data, however many objects it has.
+// Field resolvers then load from the cache. Prefetch errors are dropped:
+// the field's own resolver reads again and reports them.
+
+// prefetchEpisodes prefetches what fields select of episodes.
+func prefetchEpisodes(ctx context.Context, eps []*podcast.Episode, fields []graphql.CollectedField) {
+	if len(eps) == 0 {
+		return
+	}
+	l := loadersFrom(ctx)
+	for _, f := range fields {
+		switch f.Name {
+		case "guests", "appearances":
+			var slugs []string
+			for _, e := range eps {
+				for _, a := range e.Appearances {
+					slugs = append(slugs, a.Guest)
+				}
+			}
+			sub := collect(ctx, f.Selections, "Guest")
+			if f.Name == "appearances" {
+				sub = nil
+				for _, af := range collect(ctx, f.Selections, "Appearance") {
+					if af.Name == "guest" {
+						sub = append(sub, collect(ctx, af.Selections, "Guest")...)
+					}
+				}
+			}
+			if guests, err := loadMany(ctx, l.Guests, slugs); err == nil {
+				prefetchGuests(ctx, unique(guests, func(g *podcast.Guest) string { return g.Slug }), sub)
+			}
+		case "topics":
+			var slugs []string
+			for _, e := range eps {
+				slugs = append(slugs, e.Topics...)
+			}
+			if topics, err := loadMany(ctx, l.Topics, slugs); err == nil {
+				prefetchTopics(ctx, unique(topics, func(t *podcast.Topic) string { return t.Slug }), collect(ctx, f.Selections, "Topic"))
+			}
+		case "show":
+			var slugs []string
+			for _, e := range eps {
+				slugs = append(slugs, e.Show)
+			}
+			_ = l.Shows.Prefetch(ctx, slugs)
+		case "previous", "next":
+			keys := make([]podcast.EpisodeKey, len(eps))
+			for i, e := range eps {
+				keys[i] = e.Key()
+			}
+			_ = l.Neighbours.Prefetch(ctx, keys)
+		}
+	}
+}
+
+// prefetchGuests prefetches what fields select of guests.
+func prefetchGuests(ctx context.Context, guests []*podcast.Guest, fields []graphql.CollectedField) {
+	if len(guests) == 0 {
+		return
+	}
+	l := loadersFrom(ctx)
+	for _, f := range fields {
+		switch f.Name {
+		case "episodeCount":
+			scopes := make([]store.Scope, len(guests))
+			for i, g := range guests {
+				scopes[i] = store.GuestScope(g.Slug)
+			}
+			_ = l.Counts.Prefetch(ctx, scopes)
+		case "episodes":
+			prefetchPages(ctx, f, len(guests), func(i int) EpisodeFilter { return EpisodeFilter{Guest: &guests[i].Slug} })
+		case "topics":
+			prefetchRelated(ctx, store.GuestTopics, guests, func(g *podcast.Guest) string { return g.Slug }, f, "Topic")
+		case "coGuests":
+			prefetchRelated(ctx, store.CoGuests, guests, func(g *podcast.Guest) string { return g.Slug }, f, "Guest")
+		}
+	}
+}
+
+// prefetchTopics prefetches what fields select of topics.
+func prefetchTopics(ctx context.Context, topics []*podcast.Topic, fields []graphql.CollectedField) {
+	if len(topics) == 0 {
+		return
+	}
+	l := loadersFrom(ctx)
+	for _, f := range fields {
+		switch f.Name {
+		case "episodeCount":
+			scopes := make([]store.Scope, len(topics))
+			for i, t := range topics {
+				scopes[i] = store.TopicScope(t.Slug)
+			}
+			_ = l.Counts.Prefetch(ctx, scopes)
+		case "episodes":
+			prefetchPages(ctx, f, len(topics), func(i int) EpisodeFilter { return EpisodeFilter{Topic: &topics[i].Slug} })
+		case "guests":
+			prefetchRelated(ctx, store.TopicGuests, topics, func(t *podcast.Topic) string { return t.Slug }, f, "Guest")
+		case "related":
+			prefetchRelated(ctx, store.RelatedTopics, topics, func(t *podcast.Topic) string { return t.Slug }, f, "Topic")
+		}
+	}
+}
+
+// prefetchShows prefetches what fields select of shows.
+func prefetchShows(ctx context.Context, shows []*podcast.Show, fields []graphql.CollectedField) {
+	if len(shows) == 0 {
+		return
+	}
+	l := loadersFrom(ctx)
+	for _, f := range fields {
+		switch f.Name {
+		case "episodeCount":
+			scopes := make([]store.Scope, len(shows))
+			for i, s := range shows {
+				scopes[i] = store.ShowScope(s.Slug)
+			}
+			_ = l.Counts.Prefetch(ctx, scopes)
+		case "episodes":
+			prefetchPages(ctx, f, len(shows), func(i int) EpisodeFilter { return EpisodeFilter{Show: &shows[i].Slug} })
+		case "guests":
+			prefetchRelated(ctx, store.ShowGuests, shows, func(s *podcast.Show) string { return s.Slug }, f, "Guest")
+		}
+	}
+}
+
+// prefetchPages reads the episode pages an `episodes` field asks of n
+// parents in one transaction, then looks ahead into their episodes.
+func prefetchPages(ctx context.Context, f graphql.CollectedField, n int, scope func(i int) EpisodeFilter) {
+	args := f.ArgumentMap(graphql.GetOperationContext(ctx).Variables)
+	first, last := intArg(args, "first"), intArg(args, "last")
+	after, before := stringArg(args, "after"), stringArg(args, "before")
+	order, ok := orderArg(args)
+	if !ok {
+		return
+	}
+	extra, ok := filterArg(args)
+	if !ok {
+		return
+	}
+	wantTotal := false
+	for _, cf := range collect(ctx, f.Selections, "EpisodeConnection") {
+		wantTotal = wantTotal || cf.Name == "totalCount"
+	}
+	keys := make([]pageKey, 0, n)
+	for i := range n {
+		filter := scope(i)
+		if extra != nil {
+			merged := *extra
+			merged.Show = firstNonNil(filter.Show, merged.Show)
+			merged.Guest = firstNonNil(filter.Guest, merged.Guest)
+			merged.Topic = firstNonNil(filter.Topic, merged.Topic)
+			filter = merged
+		}
+		k, err := newPageKey(first, after, last, before, &filter, order, wantTotal)
+		if err != nil {
+			return
+		}
+		keys = append(keys, k)
+	}
+	l := loadersFrom(ctx)
+	pages, err := l.Pages.LoadMany(ctx, keys)
+	if err != nil {
+		return
+	}
+	var eps []*podcast.Episode
+	seen := map[podcast.EpisodeKey]bool{}
+	for _, p := range pages {
+		for _, e := range p.Episodes {
+			if !seen[e.Key()] {
+				seen[e.Key()] = true
+				l.Episodes.Prime(e.Key(), e)
+				eps = append(eps, e)
+			}
+		}
+	}
+	prefetchEpisodes(ctx, eps, nodeFields(ctx, f.Selections, "Episode"))
+}
+
+// prefetchRelated reads a relation for every parent, then the related
+// objects, then looks ahead into them.
+func prefetchRelated[P any](ctx context.Context, rel store.Relation, parents []P, slugOf func(P) string, f graphql.CollectedField, typ string) {
+	l := loadersFrom(ctx)
+	qs := make([]store.RelatedQuery, len(parents))
+	for i, p := range parents {
+		qs[i] = store.RelatedQuery{Relation: rel, Slug: slugOf(p)}
+	}
+	lists, err := l.Related.LoadMany(ctx, qs)
+	if err != nil {
+		return
+	}
+	var slugs []string
+	for _, list := range lists {
+		for _, r := range list {
+			slugs = append(slugs, r.Slug)
+		}
+	}
+	sub := collect(ctx, f.Selections, typ)
+	if typ == "Guest" {
+		if guests, err := loadMany(ctx, l.Guests, slugs); err == nil {
+			prefetchGuests(ctx, unique(guests, func(g *podcast.Guest) string { return g.Slug }), sub)
+		}
+		return
+	}
+	if topics, err := loadMany(ctx, l.Topics, slugs); err == nil {
+		prefetchTopics(ctx, unique(topics, func(t *podcast.Topic) string { return t.Slug }), sub)
+	}
+}
+
+// collect returns the fields a selection set asks of typ.
+func collect(ctx context.Context, sel ast.SelectionSet, typ string) []graphql.CollectedField {
+	if len(sel) == 0 {
+		return nil
+	}
+	return graphql.CollectFields(graphql.GetOperationContext(ctx), sel, []string{typ})
+}
+
+// nodeFields returns the fields a connection's selection asks of its
+// nodes, through `nodes` and `edges { node }`.
+func nodeFields(ctx context.Context, sel ast.SelectionSet, typ string) []graphql.CollectedField {
+	var out []graphql.CollectedField
+	for _, f := range collect(ctx, sel, typ+"Connection") {
+		switch f.Name {
+		case "nodes":
+			out = append(out, collect(ctx, f.Selections, typ)...)
+		case "edges":
+			for _, ef := range collect(ctx, f.Selections, typ+"Edge") {
+				if ef.Name == "node" {
+					out = append(out, collect(ctx, ef.Selections, typ)...)
+				}
+			}
+		}
+	}
+	return out
+}
+
+func unique[T any](list []*T, key func(*T) string) []*T {
+	seen := map[string]bool{}
+	out := list[:0:0]
+	for _, v := range list {
+		if k := key(v); !seen[k] {
+			seen[k] = true
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+func intArg(args map[string]any, name string) *int {
+	switch v := args[name].(type) {
+	case int64:
+		n := int(v)
+		return &n
+	case int:
+		return &v
+	}
+	return nil
+}
+
+func stringArg(args map[string]any, name string) *string {
+	if v, ok := args[name].(string); ok {
+		return &v
+	}
+	return nil
+}
+
+func orderArg(args map[string]any) (*EpisodeOrder, bool) {
+	v, ok := args["orderBy"]
+	if !ok || v == nil {
+		return nil, true
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, false
+	}
+	field, _ := m["field"].(string)
+	dir, _ := m["direction"].(string)
+	o := &EpisodeOrder{Field: EpisodeOrderField(field), Direction: OrderDirection(dir)}
+	return o, o.Field.IsValid() && o.Direction.IsValid()
+}
+
+func filterArg(args map[string]any) (*EpisodeFilter, bool) {
+	v, ok := args["filter"]
+	if !ok || v == nil {
+		return nil, true
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, false
+	}
+	f := &EpisodeFilter{Show: stringArg(m, "show"), Guest: stringArg(m, "guest"), Topic: stringArg(m, "topic")}
+	for name, dst := range map[string]**podcast.Date{"releasedAfter": &f.ReleasedAfter, "releasedBefore": &f.ReleasedBefore} {
+		if s := stringArg(m, name); s != nil {
+			d, err := podcast.ParseDate(*s)
+			if err != nil {
+				return nil, false
+			}
+			*dst = &d
+		}
+	}
+	return f, true
+}
+
+func firstNonNil(a, b *string) *string {
+	if a != nil {
+		return a
+	}
+	return b
+}
+
+// selected returns the fields the current field asks of typ: of its nodes
+// when it is a connection, of itself otherwise.
+func selected(ctx context.Context, typ string) []graphql.CollectedField {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil {
+		return nil
+	}
+	if fields := nodeFields(ctx, fc.Field.Selections, typ); len(fields) > 0 {
+		return fields
+	}
+	return collect(ctx, fc.Field.Selections, typ)
+}
+
+// lookedAhead loads one object and prefetches what its fields select.
+func lookedAhead[K comparable, V any](ctx context.Context, l *loader[K, *V], key K, typ string, prefetch func(context.Context, []*V, []graphql.CollectedField)) (*V, error) {
+	v, err := l.Load(ctx, key)
+	if err != nil || v == nil {
+		return nil, err
+	}
+	prefetch(ctx, []*V{v}, selected(ctx, typ))
+	return v, nil
+}

@@ -1,0 +1,188 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// server is a running instance of the program, started through run on :0
+// with a temporary store, as a user would start it.
+type server struct {
+	URL  string
+	DB   string
+	logs *syncBuffer
+	stop func() error
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+var listeningRE = regexp.MustCompile(`listening on (http://[^\s"]+)`)
+
+// startServer runs `serve` with args added to a temp store and the seeds,
+// and waits until /readyz answers 200.
+func startServer(t testing.TB, args ...string) *server {
+	t.Helper()
+	db := filepath.Join(t.TempDir(), "podcast.db")
+	return startServerOn(t, db, append([]string{"--seeds", "seeds"}, args...)...)
+}
+
+func startServerOn(t testing.TB, db string, args ...string) *server {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	logs := &syncBuffer{}
+	done := make(chan error, 1)
+	env := func(string) string { return "" }
+	go func() {
+		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0", "--db", db}, args...), env, logs)
+	}()
+	s := &server{DB: db, logs: logs}
+	var once sync.Once
+	var stopErr error
+	s.stop = func() error {
+		once.Do(func() { cancel(); stopErr = <-done })
+		return stopErr
+	}
+	t.Cleanup(func() {
+		if err := s.stop(); err != nil {
+			t.Errorf("server stopped with %v; logs:\n%s", err, logs.String())
+		}
+	})
+	deadline := time.Now().Add(20 * time.Second)
+	for s.URL == "" {
+		if m := listeningRE.FindStringSubmatch(logs.String()); m != nil {
+			s.URL = m[1]
+			break
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("server exited before listening: %v\n%s", err, logs.String())
+		case <-time.After(5 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("server did not log its address:\n%s", logs.String())
+		}
+	}
+	for {
+		resp, err := http.Get(s.URL + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return s
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("server not ready:\n%s", logs.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// gqlResponse is a GraphQL answer.
+type gqlResponse struct {
+	Data   json.RawMessage `json:"data"`
+	Errors []struct {
+		Message    string         `json:"message"`
+		Path       []any          `json:"path"`
+		Extensions map[string]any `json:"extensions"`
+	} `json:"errors"`
+	Extensions map[string]any `json:"extensions"`
+	status     int
+	header     http.Header
+}
+
+// query POSTs a query and decodes the answer.
+func (s *server) query(t testing.TB, query string, vars map[string]any) *gqlResponse {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	resp, err := http.Post(s.URL+"/graphql", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return decodeResponse(t, resp)
+}
+
+// get sends a query as GET.
+func (s *server) get(t testing.TB, query string, vars map[string]any) *gqlResponse {
+	t.Helper()
+	v := url.Values{"query": {query}}
+	if vars != nil {
+		js, _ := json.Marshal(vars)
+		v.Set("variables", string(js))
+	}
+	resp, err := http.Get(s.URL + "/graphql?" + v.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return decodeResponse(t, resp)
+}
+
+func decodeResponse(t testing.TB, resp *http.Response) *gqlResponse {
+	t.Helper()
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	var r gqlResponse
+	if err := json.Unmarshal(raw, &r); err != nil {
+		t.Fatalf("status %d, body %q: %v", resp.StatusCode, raw, err)
+	}
+	r.status, r.header = resp.StatusCode, resp.Header
+	return &r
+}
+
+// must fails the test on any GraphQL error and decodes data into v.
+func (r *gqlResponse) must(t testing.TB, v any) {
+	t.Helper()
+	if len(r.Errors) > 0 {
+		t.Fatalf("errors: %+v", r.Errors)
+	}
+	if err := json.Unmarshal(r.Data, v); err != nil {
+		t.Fatalf("decode %s: %v", r.Data, err)
+	}
+}
+
+// code returns the extensions.code of the first error, "" when none.
+func (r *gqlResponse) code() string {
+	if len(r.Errors) == 0 {
+		return ""
+	}
+	c, _ := r.Errors[0].Extensions["code"].(string)
+	return c
+}
+
+func TestMain(m *testing.M) {
+	// Tests run from the repo root, where seeds/ is.
+	if _, err := os.Stat("seeds"); err != nil {
+		panic("run tests from the repository root: " + err.Error())
+	}
+	os.Exit(m.Run())
+}
+
+func jsonString(v any) string {
+	b, _ := json.Marshal(v)
+	return strings.TrimSpace(string(b))
+}
