@@ -14,13 +14,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/99designs/gqlgen/graphql"
-	"github.com/99designs/gqlgen/graphql/handler"
-	"github.com/99designs/gqlgen/graphql/handler/extension"
-	"github.com/99designs/gqlgen/graphql/handler/lru"
-	"github.com/99designs/gqlgen/graphql/handler/transport"
-	"github.com/vektah/gqlparser/v2/ast"
-
 	"podcastgraph/graph"
 	"podcastgraph/playground"
 	"podcastgraph/store"
@@ -116,8 +109,7 @@ func serve(ctx context.Context, cfg *config, stdout io.Writer) error {
 // newHandler wires every HTTP path of the contract.
 func newHandler(st *store.Store, cfg *config, log *slog.Logger, ready *atomic.Bool) http.Handler {
 	mux := http.NewServeMux()
-	gql := newGraphQL(st, log)
-	mux.Handle("/graphql", withTimeout(gql, cfg.QueryTimeout))
+	mux.Handle("/graphql", newGraphQL(st, cfg, log))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		gen, err := st.Generation()
 		if err != nil {
@@ -137,27 +129,6 @@ func newHandler(st *store.Store, cfg *config, log *slog.Logger, ready *atomic.Bo
 		Title: "Podcast graph", Endpoint: "/graphql", DefaultQuery: defaultQuery,
 	}))
 	return logRequests(log, withLoaders(st, mux))
-}
-
-// newGraphQL builds the gqlgen handler: explicit transports (no form
-// encoding, which would invite cross-site requests), a parsed-query cache,
-// and errors that never carry Go internals.
-func newGraphQL(st *store.Store, log *slog.Logger) *handler.Server {
-	srv := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: &graph.Resolver{Store: st}}))
-	srv.AddTransport(transport.Options{})
-	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{})
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
-	srv.Use(extension.Introspection{})
-	srv.SetErrorPresenter(graph.ErrorPresenter(log))
-	srv.SetRecoverFunc(graph.Recover(log))
-	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
-		if info := requestInfoFrom(ctx); info != nil {
-			info.operation = graphql.GetOperationContext(ctx).OperationName
-		}
-		return next(ctx)
-	})
-	return srv
 }
 
 // withLoaders gives every request its own loaders.
