@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"sync/atomic"
 	"time"
 
@@ -43,6 +44,16 @@ query NewestEpisodes {
 }
 `
 
+// app is the running server: what its handlers share.
+type app struct {
+	cfg     *config
+	log     *slog.Logger
+	store   *store.Store
+	ing     *ingester
+	metrics *metrics
+	ready   atomic.Bool
+}
+
 // serve opens the store, starts listening, ingests the seeds and serves
 // until ctx is cancelled; then it drains in-flight requests and closes the
 // store.
@@ -52,7 +63,8 @@ func serve(ctx context.Context, cfg *config, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	st, err := store.Open(ctx, cfg.DB, store.Options{})
+	m := newMetrics()
+	st, err := store.Open(ctx, cfg.DB, store.Options{Observe: m.observeTx})
 	if err != nil {
 		return err
 	}
@@ -61,74 +73,133 @@ func serve(ctx context.Context, cfg *config, stdout io.Writer) error {
 			log.Error("close store", "err", err)
 		}
 	}()
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
-	}
-	var ready atomic.Bool
-	srv := &http.Server{
-		Handler:           newHandler(st, cfg, log, &ready),
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       15 * time.Second,
-		WriteTimeout:      cfg.QueryTimeout + 5*time.Second,
-		IdleTimeout:       60 * time.Second,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	log.Info("listening on http://"+ln.Addr().String(), "db", cfg.DB)
+	m.watchStore(st)
+	a := &app{cfg: cfg, log: log, store: st, metrics: m,
+		ing: &ingester{store: st, vocab: vocab, batch: cfg.Batch, observe: m.observeDoc}}
 
-	if cfg.Seeds != "" {
-		ing := &ingester{store: st, vocab: vocab, batch: cfg.Batch, out: stdout}
-		sum, err := ing.paths(ctx, []string{cfg.Seeds})
+	servers := []*http.Server{}
+	listen := func(addr string, h http.Handler, what string) (*http.Server, error) {
+		ln, err := net.Listen("tcp", addr)
 		if err != nil {
-			log.Error("start-up ingest", "err", err)
+			return nil, fmt.Errorf("listen on %s: %w", addr, err)
 		}
-		log.Info("start-up ingest done", "dir", cfg.Seeds, "added", sum.added, "updated", sum.updated,
-			"unchanged", sum.unchanged, "failed", sum.failed)
+		srv := &http.Server{
+			Handler:           h,
+			ReadHeaderTimeout: 5 * time.Second,
+			ReadTimeout:       30 * time.Second,
+			WriteTimeout:      cfg.QueryTimeout + 60*time.Second,
+			IdleTimeout:       60 * time.Second,
+			ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		}
+		servers = append(servers, srv)
+		go func() {
+			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				log.Error("serve", "listener", what, "err", err)
+			}
+		}()
+		log.Info(what+" http://"+ln.Addr().String(), "db", cfg.DB)
+		return srv, nil
 	}
-	ready.Store(true)
-
-	select {
-	case err := <-errc:
-		return fmt.Errorf("serve: %w", err)
-	case <-ctx.Done():
+	shutdown := func() {
+		shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		for _, srv := range servers {
+			if err := srv.Shutdown(shutdownCtx); err != nil {
+				log.Error("shutdown", "err", err)
+			}
+		}
 	}
-	log.Info("shutting down")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
-	}
-	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+	defer shutdown()
+	if _, err := listen(cfg.Addr, a.handler(), "listening on"); err != nil {
 		return err
 	}
+	if cfg.AdminAddr != "" {
+		if _, err := listen(cfg.AdminAddr, a.adminHandler(), "admin listener on"); err != nil {
+			return err
+		}
+	}
+
+	if cfg.Seeds != "" {
+		files, err := expand([]string{cfg.Seeds})
+		if err != nil {
+			log.Error("start-up ingest", "err", err)
+		} else {
+			sum, err := a.ing.files(ctx, files, io.Discard)
+			if err != nil {
+				log.Error("start-up ingest", "err", err)
+			}
+			log.Info("start-up ingest done", "dir", cfg.Seeds, "added", sum.added, "updated", sum.updated,
+				"unchanged", sum.unchanged, "failed", sum.failed)
+		}
+	}
+	if cfg.Watch && cfg.Seeds != "" {
+		w, err := a.watch(ctx, cfg.Seeds)
+		if err != nil {
+			return err
+		}
+		defer w.Close()
+	}
+	a.ready.Store(true)
+	<-ctx.Done()
+	log.Info("shutting down")
 	return nil
 }
 
-// newHandler wires every HTTP path of the contract.
-func newHandler(st *store.Store, cfg *config, log *slog.Logger, ready *atomic.Bool) http.Handler {
+// handler wires every public HTTP path of the contract; /metrics and pprof
+// move to the admin listener when there is one.
+func (a *app) handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", newGraphQL(st, cfg, log))
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		gen, err := st.Generation()
-		if err != nil {
-			writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "error", "store": "unreadable"})
-			return
-		}
-		writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "store": "open", "generation": gen})
-	})
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		if !ready.Load() {
-			writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "starting", "reason": "start-up ingest not done"})
-			return
-		}
-		writeJSON(w, http.StatusOK, map[string]any{"status": "ready"})
-	})
+	mux.Handle("/graphql", a.metrics.instrument(newGraphQL(a.store, a.cfg, a.log)))
+	mux.HandleFunc("GET /healthz", a.healthz)
+	mux.HandleFunc("GET /readyz", a.readyz)
+	if a.cfg.AdminAddr == "" {
+		mux.Handle("GET /metrics", a.metrics.handler())
+	}
+	a.mountAdmin(mux)
+	mountPlayground(mux, a.cfg)
+	return logRequests(a.log, withLoaders(a.store, mux))
+}
+
+// adminHandler serves the admin listener: metrics, health, pprof when
+// enabled, and the admin endpoints.
+func (a *app) adminHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", a.metrics.handler())
+	mux.HandleFunc("GET /healthz", a.healthz)
+	mux.HandleFunc("GET /readyz", a.readyz)
+	if a.cfg.Pprof {
+		mux.HandleFunc("/debug/pprof/", pprof.Index)
+		mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	}
+	a.mountAdmin(mux)
+	return logRequests(a.log, mux)
+}
+
+// mountPlayground serves GraphiQL at / from the binary.
+func mountPlayground(mux *http.ServeMux, cfg *config) {
 	mux.Handle("/", playground.Handler(playground.Options{
 		Title: "Podcast graph", Endpoint: "/graphql", DefaultQuery: defaultQuery,
 	}))
-	return logRequests(log, withLoaders(st, mux))
+}
+
+func (a *app) healthz(w http.ResponseWriter, r *http.Request) {
+	gen, err := a.store.Generation()
+	if err != nil {
+		writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "error", "store": "unreadable"})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "store": "open", "generation": gen})
+}
+
+func (a *app) readyz(w http.ResponseWriter, r *http.Request) {
+	if !a.ready.Load() {
+		writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "starting", "reason": "start-up ingest not done"})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"status": "ready"})
 }
 
 // withLoaders gives every request its own loaders.

@@ -26,21 +26,20 @@ func loadVocabulary(cfg *config) (*ingest.Vocabulary, error) {
 	return ingest.LoadVocabulary(cfg.Topics)
 }
 
-// ingestCommand ingests paths into the store file and prints one line per
-// document; it fails (after committing every good document) when any
-// document failed.
+// ingestCommand ingests paths into the store file, or through a running
+// server's admin endpoint with --server, and prints one line per document;
+// it fails (after committing every good document) when any document failed.
 func ingestCommand(ctx context.Context, cfg *config, paths []string, stdout io.Writer) error {
-	vocab, err := loadVocabulary(cfg)
+	files, err := expand(paths)
 	if err != nil {
 		return err
 	}
-	st, err := store.Open(ctx, cfg.DB, store.Options{})
-	if err != nil {
-		return err
+	var sum summary
+	if cfg.Server != "" {
+		sum, err = remoteIngest(ctx, cfg, files, stdout)
+	} else {
+		sum, err = localIngest(ctx, cfg, files, stdout)
 	}
-	defer st.Close()
-	ing := &ingester{store: st, vocab: vocab, batch: cfg.Batch, out: stdout}
-	sum, err := ing.paths(ctx, paths)
 	if err != nil {
 		return err
 	}
@@ -52,44 +51,161 @@ func ingestCommand(ctx context.Context, cfg *config, paths []string, stdout io.W
 	return nil
 }
 
-// ingester reads pages from disk, parses them in parallel and writes them
-// to the store a batch per transaction, printing one line per document in
-// input order.
+func localIngest(ctx context.Context, cfg *config, files []string, stdout io.Writer) (summary, error) {
+	vocab, err := loadVocabulary(cfg)
+	if err != nil {
+		return summary{}, err
+	}
+	st, err := store.Open(ctx, cfg.DB, store.Options{})
+	if err != nil {
+		return summary{}, err
+	}
+	defer st.Close()
+	ing := &ingester{store: st, vocab: vocab, batch: cfg.Batch}
+	return ing.files(ctx, files, stdout)
+}
+
+// ingester parses pages in parallel and writes them to the store a batch
+// per transaction. It is the one path every page takes into the store: the
+// ingest command, start-up, the watcher and the admin endpoint.
 type ingester struct {
 	store *store.Store
 	vocab *ingest.Vocabulary
 	batch int
-	out   io.Writer
+	// observe, when set, is told of every document's result (metrics).
+	observe func(docResult)
+
+	vocabOnce sync.Once
+	vocabErr  error
+}
+
+// page is one document to ingest: its name and bytes, or why they could
+// not be read.
+type page struct {
+	name string
+	data []byte
+	err  error
+}
+
+// docResult is what became of one document; the ingest command prints it
+// and the admin endpoint returns it as JSON.
+type docResult struct {
+	Name     string   `json:"name"`
+	Status   string   `json:"status"` // added, updated, unchanged or failed
+	Episodes int      `json:"episodes"`
+	Guests   int      `json:"guests"`
+	Topics   int      `json:"topics"`
+	Warnings []string `json:"warnings"`
+	Error    string   `json:"error,omitempty"`
 }
 
 type summary struct{ added, updated, unchanged, failed int }
 
 func (s summary) total() int { return s.added + s.updated + s.unchanged + s.failed }
 
-// paths ingests files and directories (their *.txt files, recursively, in
-// name order). A document that fails is reported and skipped; the error
-// is only for failures that stop the run (the store or ctx).
-func (in *ingester) paths(ctx context.Context, paths []string) (summary, error) {
+func (s *summary) add(r docResult) {
+	switch r.Status {
+	case string(store.Added):
+		s.added++
+	case string(store.Updated):
+		s.updated++
+	case string(store.Unchanged):
+		s.unchanged++
+	default:
+		s.failed++
+	}
+}
+
+// printResult writes the command's line for one document, and its warnings.
+func printResult(w io.Writer, r docResult) {
+	if r.Status == "failed" {
+		fmt.Fprintf(w, "failed    %s\n", r.Error)
+		return
+	}
+	fmt.Fprintf(w, "%-9s %s: %d episodes, %d guests, %d topics, %d warnings\n",
+		r.Status, r.Name, r.Episodes, r.Guests, r.Topics, len(r.Warnings))
+	for _, warn := range r.Warnings {
+		fmt.Fprintf(w, "  warning %s: %s\n", r.Name, warn)
+	}
+}
+
+// files ingests files in batches, printing one line per document in order.
+func (in *ingester) files(ctx context.Context, files []string, out io.Writer) (summary, error) {
 	var sum summary
-	files, err := expand(paths)
-	if err != nil {
-		return sum, err
-	}
-	if err := in.store.SetVocabulary(ctx, in.vocab.Topics()); err != nil {
-		return sum, err
-	}
 	batch := max(in.batch, 1)
 	for start := 0; start < len(files); start += batch {
 		part := files[start:min(start+batch, len(files))]
-		if err := in.apply(ctx, part, &sum); err != nil {
+		pages := make([]page, len(part))
+		for i, f := range part {
+			pages[i] = readPage(f)
+		}
+		results, err := in.apply(ctx, pages)
+		if err != nil {
 			return sum, err
+		}
+		for _, r := range results {
+			sum.add(r)
+			printResult(out, r)
 		}
 	}
 	return sum, nil
 }
 
+// apply parses pages in parallel and writes the good ones in one
+// transaction; it returns one result per page, in order. The error is for
+// failures that stop the run (the store or ctx), not for bad pages.
+func (in *ingester) apply(ctx context.Context, pages []page) ([]docResult, error) {
+	in.vocabOnce.Do(func() { in.vocabErr = in.store.SetVocabulary(ctx, in.vocab.Topics()) })
+	if in.vocabErr != nil {
+		return nil, in.vocabErr
+	}
+	docs := make([]*ingest.Document, len(pages))
+	errs := make([]error, len(pages))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for i, p := range pages {
+		if p.err != nil {
+			errs[i] = p.err
+			continue
+		}
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			docs[i], errs[i] = parsePage(p, in.vocab)
+		}()
+	}
+	wg.Wait()
+	var good []*ingest.Document
+	for i, d := range docs {
+		if errs[i] == nil {
+			good = append(good, d)
+		}
+	}
+	applied, err := in.store.Apply(ctx, good, store.ApplyOptions{Fingerprint: in.vocab.Fingerprint()})
+	if err != nil {
+		return nil, err
+	}
+	results := make([]docResult, len(pages))
+	j := 0
+	for i, p := range pages {
+		if errs[i] != nil {
+			results[i] = docResult{Name: p.name, Status: "failed", Error: errs[i].Error(), Warnings: []string{}}
+		} else {
+			a := applied[j]
+			j++
+			results[i] = docResult{Name: a.Name, Status: string(a.Status), Episodes: a.Episodes, Guests: a.Guests,
+				Topics: a.Topics, Warnings: append([]string{}, a.Warnings...)}
+		}
+		if in.observe != nil {
+			in.observe(results[i])
+		}
+	}
+	return results, nil
+}
+
 // expand lists the files named by paths: files as given, directories
-// walked for *.txt.
+// walked for *.txt in name order (hidden files and directories skipped).
 func expand(paths []string) ([]string, error) {
 	var files []string
 	for _, p := range paths {
@@ -109,7 +225,7 @@ func expand(paths []string) ([]string, error) {
 			if d.IsDir() && path != p && strings.HasPrefix(d.Name(), ".") {
 				return filepath.SkipDir
 			}
-			if !d.IsDir() && strings.HasSuffix(d.Name(), ".txt") && !strings.HasPrefix(d.Name(), ".") {
+			if !d.IsDir() && isPageName(d.Name()) {
 				found = append(found, path)
 			}
 			return nil
@@ -123,94 +239,35 @@ func expand(paths []string) ([]string, error) {
 	return files, nil
 }
 
-type parsed struct {
-	doc *ingest.Document
-	err error
+// isPageName reports whether a directory entry is a page to ingest.
+func isPageName(name string) bool {
+	return strings.HasSuffix(name, ".txt") && !strings.HasPrefix(name, ".")
 }
 
-// apply parses files in parallel and writes the good ones in one
-// transaction.
-func (in *ingester) apply(ctx context.Context, files []string, sum *summary) error {
-	results := make([]parsed, len(files))
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
-	for i, f := range files {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			results[i].doc, results[i].err = readPage(f, in.vocab)
-		}()
-	}
-	wg.Wait()
-	var docs []*ingest.Document
-	for _, r := range results {
-		if r.err == nil {
-			docs = append(docs, r.doc)
-		}
-	}
-	applied, err := in.store.Apply(ctx, docs, store.ApplyOptions{Fingerprint: in.vocab.Fingerprint()})
-	if err != nil {
-		return err
-	}
-	j := 0
-	for _, r := range results {
-		if r.err != nil {
-			sum.failed++
-			fmt.Fprintf(in.out, "failed    %v\n", r.err)
-			continue
-		}
-		res := applied[j]
-		j++
-		switch res.Status {
-		case store.Added:
-			sum.added++
-		case store.Updated:
-			sum.updated++
-		case store.Unchanged:
-			sum.unchanged++
-		}
-		fmt.Fprintf(in.out, "%-9s %s: %d episodes, %d guests, %d topics, %d warnings\n",
-			res.Status, res.Name, res.Episodes, res.Guests, res.Topics, len(res.Warnings))
-		for _, w := range res.Warnings {
-			fmt.Fprintf(in.out, "  warning %s: %s\n", res.Name, w)
-		}
-	}
-	return nil
-}
-
-// readPage reads and parses one file; errors name the file.
-func readPage(path string, vocab *ingest.Vocabulary) (*ingest.Document, error) {
+// readPage reads one file, refusing files over the page size limit
+// without reading them whole.
+func readPage(path string) page {
 	name := filepath.Base(path)
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, errors.Unwrap(err))
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return page{name: name, err: fmt.Errorf("%s: %w", name, err)}
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, ingest.MaxPageSize+1))
 	if err != nil {
-		return nil, fmt.Errorf("%s: read: %w", name, err)
+		return page{name: name, err: fmt.Errorf("%s: read: %w", name, err)}
 	}
-	if len(data) > ingest.MaxPageSize {
-		return nil, fmt.Errorf("%s: file is over the %d-byte page limit", name, ingest.MaxPageSize)
-	}
-	return ingest.Parse(name, data, vocab)
+	return page{name: name, data: data}
 }
 
-// backupCommand writes a consistent snapshot of the store file to out.
-func backupCommand(ctx context.Context, cfg *config, out string, stdout io.Writer) error {
-	if cfg.Server != "" {
-		return errors.New("backup --server: not available yet; stop the server and use --db")
+// parsePage parses a page's bytes; errors name the document.
+func parsePage(p page, vocab *ingest.Vocabulary) (*ingest.Document, error) {
+	if len(p.data) > ingest.MaxPageSize {
+		return nil, fmt.Errorf("%s: file is over the %d-byte page limit", p.name, ingest.MaxPageSize)
 	}
-	st, err := store.Open(ctx, cfg.DB, store.Options{ReadOnly: true})
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	n, err := st.BackupFile(ctx, out)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "wrote %s (%d bytes) from %s\n", out, n, cfg.DB)
-	return nil
+	return ingest.Parse(p.name, p.data, vocab)
 }

@@ -83,7 +83,8 @@ type config struct {
 	Topics       string
 	Batch        int
 	QueryTimeout time.Duration
-	NoSync       bool
+	AdminAddr    string
+	Pprof        bool
 }
 
 // newConfig declares the flags of a command; each falls back to its
@@ -108,6 +109,8 @@ func newConfig(cmd string, getenv func(string) string) (*config, *flag.FlagSet) 
 	str(&cfg.AdminToken, "admin-token", "PODCAST_ADMIN_TOKEN", "", "enables /admin/*, which then needs Authorization: Bearer TOKEN")
 	str(&cfg.Token, "token", "PODCAST_ADMIN_TOKEN", "", "admin token a client command sends")
 	str(&cfg.Server, "server", "PODCAST_SERVER", "", "URL of a running server (ingest, backup)")
+	str(&cfg.AdminAddr, "admin-addr", "PODCAST_ADMIN_ADDR", "", "separate listener for /metrics, health, pprof and /admin/*; empty serves /metrics on --addr")
+	boolean(&cfg.Pprof, "pprof", "PODCAST_PPROF", "serve /debug/pprof/ on the admin listener (needs --admin-addr)")
 	str(&cfg.Topics, "topics", "PODCAST_TOPICS", "", "topic vocabulary JSON file; empty uses the built-in one")
 	batch := 256
 	if v, err := strconv.Atoi(getenv("PODCAST_BATCH")); err == nil && v > 0 {

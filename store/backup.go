@@ -11,10 +11,15 @@ import (
 )
 
 // WriteTo streams a consistent snapshot of the store to w from one read
-// transaction, so writers carry on meanwhile. It returns the bytes written.
-func (s *Store) WriteTo(ctx context.Context, w io.Writer) (int64, error) {
+// transaction, so writers carry on meanwhile. size, when not nil, learns
+// the snapshot's size before the first byte is written. It returns the
+// bytes written.
+func (s *Store) WriteTo(ctx context.Context, w io.Writer, size func(int64)) (int64, error) {
 	var n int64
 	err := s.view(ctx, func(tx *bolt.Tx) error {
+		if size != nil {
+			size(tx.Size())
+		}
 		var err error
 		n, err = tx.WriteTo(w)
 		return err
@@ -33,7 +38,7 @@ func (s *Store) BackupFile(ctx context.Context, path string) (int64, error) {
 		return 0, fmt.Errorf("store: backup: %w", err)
 	}
 	defer os.Remove(tmp.Name())
-	n, err := s.WriteTo(ctx, tmp)
+	n, err := s.WriteTo(ctx, tmp, nil)
 	if err == nil {
 		err = tmp.Sync()
 	}

@@ -58,6 +58,9 @@ type Options struct {
 	ReadOnly bool
 	// NoSync skips fsync on commit: for tests and throwaway benchmarks only.
 	NoSync bool
+	// Observe, when set, is told of every transaction once it ends: for
+	// metrics. It must be cheap and safe for concurrent use.
+	Observe func(write bool, d time.Duration, err error)
 }
 
 // Store is an open podcast graph file. It is safe for concurrent use: reads
@@ -71,6 +74,8 @@ type Store struct {
 
 	subMu sync.Mutex
 	subs  []func(Change)
+
+	observe func(write bool, d time.Duration, err error)
 }
 
 // Open opens (creating if needed) the store at path. It returns ErrInUse
@@ -97,7 +102,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
-	s := &Store{db: db, path: path}
+	s := &Store{db: db, path: path, observe: opts.Observe}
 	if err := s.init(); err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
@@ -211,16 +216,26 @@ func (s *Store) view(ctx context.Context, fn func(*bolt.Tx) error) error {
 		return err
 	}
 	s.readTxs.Add(1)
-	return s.db.View(fn)
+	if s.observe == nil {
+		return s.db.View(fn)
+	}
+	start := time.Now()
+	err := s.db.View(fn)
+	s.observe(false, time.Since(start), err)
+	return err
 }
 
 // update runs fn in a write transaction, counts it and bumps the generation
 // when fn reports a change.
-func (s *Store) update(ctx context.Context, fn func(*bolt.Tx) (changed bool, err error)) error {
+func (s *Store) update(ctx context.Context, fn func(*bolt.Tx) (changed bool, err error)) (err error) {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	s.writeTxs.Add(1)
+	if s.observe != nil {
+		start := time.Now()
+		defer func() { s.observe(true, time.Since(start), err) }()
+	}
 	return s.db.Update(func(tx *bolt.Tx) error {
 		changed, err := fn(tx)
 		if err != nil || !changed {

@@ -85,7 +85,6 @@ func run(pages, conns int, dur time.Duration, keep string) error {
 	}
 	start := time.Now()
 	ing := exec.Command(bin, "ingest", "--db", db, src)
-	ing.Stdout = io.Discard
 	if out, err := ing.CombinedOutput(); err != nil {
 		return fmt.Errorf("ingest: %v\n%s", err, lastLines(out, 5))
 	}

@@ -1,0 +1,174 @@
+package main
+
+import (
+	"bytes"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"podcastgraph/store"
+)
+
+// maxOperationLabels bounds the operation names metrics keep apart: names
+// come from clients, and an unbounded label set would eat memory.
+const maxOperationLabels = 200
+
+// metrics are the server's Prometheus metrics, in a registry of its own.
+type metrics struct {
+	reg      *prometheus.Registry
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+	txs      *prometheus.CounterVec
+	txTime   *prometheus.HistogramVec
+	docs     *prometheus.CounterVec
+
+	mu  sync.Mutex
+	ops map[string]bool
+}
+
+func newMetrics() *metrics {
+	m := &metrics{
+		reg: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "podcast_graphql_requests_total",
+			Help: "GraphQL requests by operation name and outcome (ok, graphql_error, client_error, server_error).",
+		}, []string{"operation", "outcome"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "podcast_graphql_request_duration_seconds",
+			Help:    "GraphQL request latency by operation name.",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 10},
+		}, []string{"operation"}),
+		txs: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "podcast_store_transactions_total",
+			Help: "bbolt transactions by kind (read, write) and outcome (ok, error).",
+		}, []string{"kind", "outcome"}),
+		txTime: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "podcast_store_transaction_duration_seconds",
+			Help:    "bbolt transaction duration by kind.",
+			Buckets: []float64{.00005, .0001, .00025, .0005, .001, .0025, .005, .01, .025, .1, .5, 2},
+		}, []string{"kind"}),
+		docs: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "podcast_ingest_documents_total",
+			Help: "Documents ingested by status (added, updated, unchanged, failed).",
+		}, []string{"status"}),
+		ops: map[string]bool{},
+	}
+	m.reg.MustRegister(m.requests, m.latency, m.txs, m.txTime, m.docs,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// watchStore exports the store's size and generation.
+func (m *metrics) watchStore(st *store.Store) {
+	stat := func(f func(store.Stats) float64) func() float64 {
+		return func() float64 {
+			s, err := st.Stats()
+			if err != nil {
+				return 0
+			}
+			return f(s)
+		}
+	}
+	m.reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "podcast_store_size_bytes", Help: "Size of the bbolt file."},
+			stat(func(s store.Stats) float64 { return float64(s.SizeBytes) })),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "podcast_store_generation", Help: "Bumped by every write that changed the store."},
+			stat(func(s store.Stats) float64 { return float64(s.Generation) })),
+	)
+}
+
+func (m *metrics) observeTx(write bool, d time.Duration, err error) {
+	kind, outcome := "read", "ok"
+	if write {
+		kind = "write"
+	}
+	if err != nil {
+		outcome = "error"
+	}
+	m.txs.WithLabelValues(kind, outcome).Inc()
+	m.txTime.WithLabelValues(kind).Observe(d.Seconds())
+}
+
+func (m *metrics) observeDoc(r docResult) { m.docs.WithLabelValues(r.Status).Inc() }
+
+// operationLabel keeps a client's operation name as a label while there
+// are few of them.
+func (m *metrics) operationLabel(name string) string {
+	if name == "" {
+		return "anonymous"
+	}
+	if len(name) > 64 {
+		return "other"
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.ops[name] {
+		return name
+	}
+	if len(m.ops) >= maxOperationLabels {
+		return "other"
+	}
+	m.ops[name] = true
+	return name
+}
+
+// instrument counts and times GraphQL requests. The operation name comes
+// from the request info the GraphQL handler fills in; GraphQL errors are
+// seen at the head of the answer, where gqlgen writes "errors".
+func (m *metrics) instrument(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		ew := &errorSniffer{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(ew, r)
+		op := ""
+		if info := requestInfoFrom(r.Context()); info != nil {
+			op = info.operation
+		}
+		label := m.operationLabel(op)
+		outcome := "ok"
+		switch {
+		case ew.status >= 500:
+			outcome = "server_error"
+		case ew.status >= 400:
+			outcome = "client_error"
+		case ew.errors:
+			outcome = "graphql_error"
+		}
+		m.requests.WithLabelValues(label, outcome).Inc()
+		m.latency.WithLabelValues(label).Observe(time.Since(start).Seconds())
+	})
+}
+
+func (m *metrics) handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
+}
+
+// errorSniffer notes the status and whether the body opens with errors.
+type errorSniffer struct {
+	http.ResponseWriter
+	status  int
+	wrote   bool
+	errors  bool
+	written bool
+}
+
+func (w *errorSniffer) WriteHeader(code int) {
+	if !w.written {
+		w.status, w.written = code, true
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *errorSniffer) Write(b []byte) (int, error) {
+	if !w.wrote {
+		w.wrote = true
+		w.errors = bytes.HasPrefix(bytes.TrimLeft(b, " \n"), []byte(`{"errors"`))
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *errorSniffer) Unwrap() http.ResponseWriter { return w.ResponseWriter }

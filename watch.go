@@ -1,0 +1,101 @@
+package main
+
+import (
+	"context"
+	"io"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/fsnotify/fsnotify"
+)
+
+// watchSettle is how long a page must stay unchanged before it is read, so
+// that a file still being written is read once, whole.
+const watchSettle = 300 * time.Millisecond
+
+// watch ingests new and changed pages of dir while the server runs, one log
+// line per page. Close stops it.
+func (a *app) watch(ctx context.Context, dir string) (io.Closer, error) {
+	w, err := fsnotify.NewWatcher()
+	if err != nil {
+		return nil, err
+	}
+	if err := w.Add(dir); err != nil {
+		w.Close()
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	var mu sync.Mutex
+	timers := map[string]*time.Timer{}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case err, ok := <-w.Errors:
+				if !ok {
+					return
+				}
+				a.log.Error("watch", "dir", dir, "err", err)
+			case ev, ok := <-w.Events:
+				if !ok {
+					return
+				}
+				if !ev.Has(fsnotify.Create) && !ev.Has(fsnotify.Write) || !isPageName(filepath.Base(ev.Name)) {
+					continue
+				}
+				path := ev.Name
+				mu.Lock()
+				if t, ok := timers[path]; ok {
+					t.Reset(watchSettle)
+				} else {
+					timers[path] = time.AfterFunc(watchSettle, func() {
+						mu.Lock()
+						delete(timers, path)
+						mu.Unlock()
+						a.ingestWatched(ctx, path)
+					})
+				}
+				mu.Unlock()
+			}
+		}
+	}()
+	a.log.Info("watching for pages", "dir", dir)
+	return closerFunc(func() error {
+		cancel()
+		err := w.Close()
+		wg.Wait()
+		mu.Lock()
+		for _, t := range timers {
+			t.Stop()
+		}
+		mu.Unlock()
+		return err
+	}), nil
+}
+
+func (a *app) ingestWatched(ctx context.Context, path string) {
+	if ctx.Err() != nil {
+		return
+	}
+	results, err := a.ing.apply(ctx, []page{readPage(path)})
+	if err != nil {
+		a.log.Error("watch: ingest", "file", path, "err", err)
+		return
+	}
+	r := results[0]
+	if r.Status == "failed" {
+		a.log.Warn("watch: page failed", "document", r.Name, "error", r.Error)
+		return
+	}
+	a.log.Info("watch: page "+r.Status, "document", r.Name, "episodes", r.Episodes, "guests", r.Guests,
+		"topics", r.Topics, "warnings", len(r.Warnings))
+}
+
+type closerFunc func() error
+
+func (f closerFunc) Close() error { return f() }
