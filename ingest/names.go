@@ -1,0 +1,221 @@
+package ingest
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// This file recognises the words of people's names: a capitalised word with
+// a lower-case rest ("Avery", "Zoë", "Jean-Luc", "O'Brien", "McDonald"),
+// that is not a known non-person word. Runs of two to four of them (with
+// particles such as "van" or "de", and initials such as "F.") are candidate
+// names; guests.go decides which candidates are guests.
+
+// stopWords are capitalised words that are never part of a person's name:
+// words that start sentences, titles, roles, months and days, and the
+// product and company names the pages mention. Lower case.
+var stopWords = wordSet(`
+a an the this that these those there their they them then than thus hence here
+his her hers him he she it its we our us you your yours i me my mine who whom whose
+which what when where why how whether while whilst as at by for from in into of on
+onto off out over under up down with within without about above across after against
+along among around before behind below beneath beside besides between beyond but
+despite during except inside like near since through throughout till to toward
+towards until upon via and or nor so yet also both either neither each every all any
+some many much more most few less least other another such no not none nothing
+nobody everyone everybody everything someone somebody something anyone anything
+one two three four five six seven eight nine ten eleven twelve sixteen twenty
+first second third last next new old own same just only even still already always
+never often sometimes today tomorrow yesterday now later soon meanwhile however
+therefore moreover furthermore instead rather although though because if unless
+once whereas whatever whoever wherever whenever yes okay ok well why
+meet welcome join joining joined listen hear learn discover explore find check follow
+subscribe please thanks thank special bonus part episode episodes season show shows
+podcast podcasts guest guests host hosts hello hi hey dear mr mrs ms dr prof sir
+lady lord saint st using writing current every tests deployments bring device
+founder cofounder co-founder ceo cto engineer engineers director president vice head
+chief senior staff principal lead manager officer architect advocate evangelist
+maintainer creator author developer developers team member partner fellow
+january february march july september october november december
+monday tuesday wednesday thursday friday saturday sunday
+christmas easter thanksgiving eve holiday holidays day days week weeks year years
+google cloud apple microsoft amazon aws azure web services facebook meta twitter
+linkedin github gitlab youtube slack discord docker kubernetes linux windows mac
+macbook macos ios android iphone ipad chrome firefox safari netflix uber spotify
+airbnb tesla nvidia intel amd ibm oracle salesforce openai anthropic chatgpt
+copilot gemini argo flux helm terraform ansible puppet jenkins prometheus grafana
+datadog splunk elastic elasticsearch kafka redis postgres postgresql mysql mongodb
+react angular vue svelte node deno python java javascript typescript rust ruby
+rails golang kotlin swift scala haskell erlang elixir apache visual studio code
+dev devops ops devsecops gitops finops mlops platform platforms engineering
+security network networking data database databases containers container
+actions pipelines pipeline runtime framework foundation conference summit
+series revolution industrial valley silicon internet world wide open source
+private public north south east west america american europe european asia
+africa australia united states kingdom california san francisco york london
+paradox wasm webassembly native computing observability automation`)
+
+// nameParticles may sit inside a name between capitalised words.
+var nameParticles = wordSet(`van von de der den del della di da du la le dos das ter ten bin ibn al el`)
+
+// namePrefixes may carry a second capital: "McDonald", "DeShawn", "LeBron".
+var namePrefixes = wordSet(`Mc Mac De Di Da Du Le La Van Von Fitz`)
+
+// looksLikeName reports whether w is shaped like a word of a person's name:
+// an upper-case letter, then lower-case letters, with a second capital only
+// after '-', an apostrophe or a prefix such as "Mc". All-caps words ("AI",
+// "CD"), camel case ("GitHub", "DevOps") and words with digits are not.
+func looksLikeName(w string) bool {
+	prevUpper, afterJoin, sawLower := false, false, false
+	for i, r := range w {
+		switch {
+		case i == 0:
+			if !unicode.IsUpper(r) {
+				return false
+			}
+			prevUpper = true
+			continue
+		case r == '-' || isApostrophe(r):
+			if afterJoin {
+				return false
+			}
+			afterJoin, prevUpper = true, false
+			continue
+		case unicode.IsUpper(r):
+			if prevUpper || !(afterJoin || namePrefixes[w[:i]]) {
+				return false
+			}
+			prevUpper = true
+		case unicode.IsLower(r):
+			prevUpper = false
+			sawLower = true
+		default:
+			return false
+		}
+		afterJoin = false
+	}
+	return sawLower && !afterJoin
+}
+
+// isInitial reports whether w is a single capital letter ("F" of "John F.
+// Kennedy").
+func isInitial(w string) bool {
+	r, n := utf8.DecodeRuneInString(w)
+	return n == len(w) && unicode.IsUpper(r)
+}
+
+// hasUpper reports whether w has an upper-case letter anywhere: such words
+// can name organisations ("DNSimple", "eBay").
+func hasUpper(w string) bool {
+	for _, r := range w {
+		if unicode.IsUpper(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// nameRun is a candidate person name: toks[first..last] inclusive.
+type nameRun struct {
+	first, last int
+	words       int // capitalised words, not counting particles and initials
+}
+
+// name returns the run's name as written, single-spaced ("John F. Kennedy").
+func (r nameRun) name(toks []token) string {
+	var b strings.Builder
+	for i := r.first; i <= r.last; i++ {
+		if toks[i].kind != tokWord {
+			b.WriteByte('.') // the period of an initial
+			continue
+		}
+		if i > r.first {
+			b.WriteByte(' ')
+		}
+		b.WriteString(toks[i].text)
+	}
+	return b.String()
+}
+
+// namer finds candidate names on one page; skip holds extra non-name words
+// (the words of the show's title), lower case.
+type namer struct {
+	skip map[string]bool
+}
+
+// isNameWord reports whether t can be a word of a name on this page.
+func (p *namer) isNameWord(t token) bool {
+	return t.kind == tokWord && looksLikeName(t.text) && !stopWords[t.lower] && !p.skip[t.lower]
+}
+
+// runs returns the maximal runs of name words in toks, of any length; a
+// possessive word ends its run.
+func (p *namer) runs(toks []token) []nameRun {
+	var out []nameRun
+	for i := 0; i < len(toks); i++ {
+		if !p.isNameWord(toks[i]) {
+			continue
+		}
+		r := nameRun{first: i, last: i, words: 1}
+		for j := i; !toks[j].possessive; r.last = j {
+			switch {
+			case j+1 < len(toks) && p.isNameWord(toks[j+1]):
+				j++
+			case j+2 < len(toks) && toks[j+1].kind == tokWord && nameParticles[toks[j+1].text] && p.isNameWord(toks[j+2]):
+				j += 2
+			case j+3 < len(toks) && isInitial(toks[j+1].text) && toks[j+2].text == "." && p.isNameWord(toks[j+3]):
+				j += 3
+			default:
+				j = -1
+			}
+			if j < 0 {
+				break
+			}
+			r.words++
+		}
+		out = append(out, r)
+		i = r.last
+	}
+	return out
+}
+
+// mayHoldName reports whether s may hold a candidate name or a pair of
+// hosts, so that other sentences need not be tokenised: two capitalised
+// words in a row, or joined by "and", a particle or an initial ("Jane Doe",
+// "Darin and Viktor", "Lena van Dijk"). Words with non-ASCII letters count
+// as capitalised, to be safe.
+func mayHoldName(s string) bool {
+	prev, bridged := false, false // previous word capitalised; a joining word since
+	for s != "" {
+		i := strings.IndexByte(s, ' ')
+		w := s
+		if i >= 0 {
+			w, s = s[:i], s[i+1:]
+		} else {
+			s = ""
+		}
+		if w == "" {
+			continue
+		}
+		c := w[0]
+		capital := c >= utf8.RuneSelf || ('A' <= c && c <= 'Z' && len(w) > 1 && (w[1] >= utf8.RuneSelf || 'a' <= w[1] && w[1] <= 'z'))
+		if !capital {
+			for j := 1; j < len(w); j++ {
+				if w[j] >= utf8.RuneSelf {
+					capital = true
+					break
+				}
+			}
+		}
+		switch {
+		case capital && prev:
+			return true
+		case prev && !bridged && (w == "and" || nameParticles[w] || len(w) == 2 && 'A' <= c && c <= 'Z' && w[1] == '.'):
+			bridged = true
+		default:
+			prev, bridged = capital, false
+		}
+	}
+	return false
+}

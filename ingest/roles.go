@@ -1,0 +1,296 @@
+package ingest
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// This file reads the job titles and organisations that go with a guest's
+// name: "CEO at Tailscale", "co-founder of Holepunch and creator of the Pear
+// Runtime", "a staff engineer at Acme", "Tailscale CEO", "VP of Engineering
+// at Initech".
+
+// roleHeads end a role phrase ("engineer" in "staff engineer").
+var roleHeads = wordSet(`ceo cto coo cfo cio ciso cpo cmo cso cro vp svp evp president founder
+	co-founder cofounder engineer developer advocate evangelist maintainer co-maintainer
+	creator co-creator author co-author architect manager director head lead consultant
+	researcher scientist professor chair chairman chairwoman chairperson officer owner
+	partner sre analyst designer programmer contributor committer strategist specialist
+	fellow ambassador champion instructor trainer executive principal`)
+
+// roleModifiers may precede a role head ("senior staff engineer").
+var roleModifiers = wordSet(`senior staff principal lead chief founding former distinguished
+	software platform security cloud data devops site reliability solutions solution developer
+	product engineering technical field core global general managing vice executive research
+	infrastructure backend frontend full-stack ai ml database systems customer community
+	marketing sales growth interim acting co deputy associate assistant technology operating
+	financial information revenue open source independent release quality devrel open-source
+	regional group team project program`)
+
+// ofHeads take "of FIELD" as part of the role ("VP of Engineering"); for the
+// other heads "of" introduces the organisation ("CEO of Dagster").
+var ofHeads = wordSet(`vp svp evp head director president lead manager`)
+
+// workHeads name what someone made rather than where they work: "creator of
+// the Pear Runtime" is a bio, not an organisation.
+var workHeads = wordSet(`creator co-creator author co-author maintainer co-maintainer contributor committer`)
+
+// roleAcronyms are written in upper case in roles; other role words are
+// lower-cased ("Co-Founder" -> "co-founder").
+var roleAcronyms = wordSet(`ceo cto coo cfo cio ciso cpo cmo cso cro vp svp evp sre ai ml`)
+
+// orgPreps introduce the organisation after a role.
+var orgPreps = wordSet(`at of for from with`)
+
+func isRoleHead(t token) bool { return t.kind == tokWord && roleHeads[t.lower] }
+func isRoleMod(t token) bool  { return t.kind == tokWord && roleModifiers[t.lower] }
+
+// rolePhrase reads a role starting at toks[i]: modifiers, a head, optionally
+// "and"/"&"/"/" and another role ("CEO and co-founder"), and "of FIELD" after
+// heads such as "VP". It returns the end (exclusive), the last head, and
+// false when no role starts at i.
+func rolePhrase(toks []token, i int) (end int, head string, ok bool) {
+	j := i
+	for {
+		k := j
+		capMod := false
+		for k < len(toks) && isRoleMod(toks[k]) && !(isRoleHead(toks[k]) && (k+1 >= len(toks) || !isRoleHead(toks[k+1]) && !isRoleMod(toks[k+1]))) {
+			capMod = capMod || startsUpper(toks[k].text)
+			k++
+		}
+		if k >= len(toks) || !isRoleHead(toks[k]) {
+			break
+		}
+		if capMod && !titleWord(toks[k].text) {
+			// "Foxglove Data CEO": a capitalised word before an acronym or
+			// lower-case head belongs to the organisation.
+			break
+		}
+		end, head, ok = k+1, toks[k].lower, true
+		j = end
+		if j+1 < len(toks) && (toks[j].lower == "and" || toks[j].text == "&" || toks[j].text == "/") && startsRole(toks, j+1) {
+			j++
+			continue
+		}
+		break
+	}
+	if !ok {
+		return 0, "", false
+	}
+	if ofHeads[head] && end+1 < len(toks) && toks[end].lower == "of" {
+		// "VP of Engineering at Acme": the field runs to the organisation's
+		// preposition or the end.
+		k := end + 1
+		for k < len(toks) && toks[k].kind == tokWord && !(toks[k].lower == "at" || toks[k].lower == "for" || toks[k].lower == "from" || toks[k].lower == "with") {
+			k++
+		}
+		if k > end+1 && (k == len(toks) || toks[k].kind == tokWord) {
+			end = k
+		}
+	}
+	return end, head, true
+}
+
+// startsRole reports whether a role phrase starts at toks[i].
+func startsRole(toks []token, i int) bool {
+	_, _, ok := rolePhrase(toks, i)
+	return ok
+}
+
+// orgAt reads an organisation name starting at toks[i]: an optional "the",
+// then words carrying a capital ("Tailscale", "DNSimple", "Cloud Native
+// Computing Foundation"), joined by "&", "of", "and" or "for" only when
+// another capitalised word follows. It returns the end (exclusive) and false
+// when no organisation starts at i.
+func orgAt(toks []token, i int) (start, end int, ok bool) {
+	if i < len(toks) && toks[i].lower == "the" {
+		i++
+	}
+	j := i
+	for j < len(toks) && j-i < 8 {
+		t := toks[j]
+		if t.kind == tokWord && hasUpper(t.text) && !stopWordCapital(t) {
+			j++
+			if t.possessive {
+				break
+			}
+			continue
+		}
+		if j > i && j+1 < len(toks) && (t.text == "&" || t.lower == "of" || t.lower == "and" || t.lower == "for") &&
+			toks[j+1].kind == tokWord && startsUpper(toks[j+1].text) && !isRoleHead(toks[j+1]) && !stopWordCapital(toks[j+1]) {
+			j++
+			continue
+		}
+		break
+	}
+	if j == i {
+		return 0, 0, false
+	}
+	return i, j, true
+}
+
+// stopWordCapital reports whether t is a function word that happens to be
+// capitalised ("The", "In") or a role ("CEO"): such words do not name
+// organisations.
+func stopWordCapital(t token) bool {
+	switch t.lower {
+	case "the", "a", "an", "in", "on", "at", "and", "or", "but", "this", "that", "he", "she", "they", "it", "we", "i":
+		return true
+	}
+	return isRoleHead(t)
+}
+
+// titleWord reports whether w is capitalised with a lower-case rest
+// ("Engineer", not "CEO" or "engineer").
+func titleWord(w string) bool {
+	return startsUpper(w) && strings.ToLower(w[1:]) == w[1:] && len(w) > 1
+}
+
+func startsUpper(w string) bool {
+	r, _ := utf8.DecodeRuneInString(w)
+	return unicode.IsUpper(r)
+}
+
+// affiliation is what an apposition or a title says about a person.
+type affiliation struct {
+	role, org, bio string
+}
+
+// merge fills the empty fields of a from b.
+func (a *affiliation) merge(b affiliation) {
+	if a.role == "" {
+		a.role = b.role
+	}
+	if a.org == "" {
+		a.org = b.org
+	}
+	if a.bio == "" {
+		a.bio = b.bio
+	}
+}
+
+// articles are dropped at the start of an apposition.
+var articles = wordSet(`a an the our their his her its`)
+
+// readApposition reads "CEO at Tailscale", "a staff engineer at Acme",
+// "co-founder of Holepunch and creator of the Pear Runtime", "Acme's CTO" or
+// "Acme CTO" from toks (the apposition's tokens, within sentence s). It
+// reports whether the apposition holds a role; without one the whole text is
+// returned as bio.
+func readApposition(s string, toks []token) (affiliation, bool) {
+	i := 0
+	if i+1 < len(toks) && toks[i].lower == "who" && (toks[i+1].lower == "is" || toks[i+1].lower == "was") {
+		i += 2
+	}
+	for i < len(toks) && articles[toks[i].lower] {
+		i++
+	}
+	if i >= len(toks) {
+		return affiliation{}, false
+	}
+	var a affiliation
+	// Find the first role phrase; text before it is an organisation
+	// ("Tailscale's CEO", "Acme CTO") or bio ("longtime contributor and").
+	start, end, head := -1, 0, ""
+	for k := i; k < len(toks); k++ {
+		if e, h, ok := rolePhrase(toks, k); ok {
+			start, end, head = k, e, h
+			break
+		}
+	}
+	if start < 0 {
+		return affiliation{bio: spanText(s, toks, i, len(toks))}, false
+	}
+	var bio []string
+	if start > i {
+		if os, oe, ok := orgAt(toks, i); ok && os == i && oe == start {
+			a.org = spanText(s, toks, i, start)
+		} else {
+			bio = append(bio, trimJoin(spanText(s, toks, i, start)))
+		}
+	}
+	a.role = roleText(s, toks, start, end)
+	rest := end
+	if a.org == "" && rest < len(toks) && orgPreps[toks[rest].lower] {
+		if workHeads[head] && toks[rest].lower == "of" {
+			// "creator of the Pear Runtime": a work, not an employer.
+			stop := rest + 1
+			for stop < len(toks) && !(toks[stop].lower == "and" && stop+1 < len(toks) && startsRole(toks, stop+1)) {
+				stop++
+			}
+			bio = append(bio, spanText(s, toks, start, stop))
+			rest = stop
+		} else if os, oe, ok := orgAt(toks, rest+1); ok {
+			a.org = spanText(s, toks, os, oe)
+			rest = oe
+		}
+	}
+	if rest < len(toks) {
+		bio = append(bio, trimJoin(spanText(s, toks, rest, len(toks))))
+	}
+	a.bio = strings.Join(nonEmpty(bio), ", ")
+	return a, true
+}
+
+// roleText returns the role toks[i:j] as written, with role words
+// lower-cased and acronyms upper-cased ("Co-Founder & CEO" -> "co-founder &
+// CEO"); a field after "of" stays as written ("VP of Engineering").
+func roleText(s string, toks []token, i, j int) string {
+	var b strings.Builder
+	field := false
+	for k := i; k < j; k++ {
+		if k > i {
+			b.WriteString(s[toks[k-1].end:toks[k].start])
+		}
+		t := toks[k]
+		switch {
+		case field:
+			b.WriteString(t.text)
+		case roleAcronyms[t.lower]:
+			b.WriteString(strings.ToUpper(t.text))
+		case roleHeads[t.lower] || roleModifiers[t.lower] || t.lower == "and" || t.lower == "of":
+			b.WriteString(t.lower)
+		default:
+			b.WriteString(t.text)
+		}
+		field = field || t.lower == "of"
+	}
+	return b.String()
+}
+
+// spanText returns the text of toks[i:j] as written in s.
+func spanText(s string, toks []token, i, j int) string {
+	if i >= j {
+		return ""
+	}
+	return s[toks[i].start:toks[j-1].end]
+}
+
+// trimJoin drops connecting words and punctuation at both ends of a
+// fragment: "and early React team member" -> "early React team member".
+func trimJoin(s string) string {
+	for {
+		t := strings.Trim(s, " ,;:-–—")
+		for _, w := range []string{"and ", "& ", "as well as "} {
+			t = strings.TrimPrefix(t, w)
+		}
+		for _, w := range []string{" and", " &"} {
+			t = strings.TrimSuffix(t, w)
+		}
+		if t == s {
+			return t
+		}
+		s = t
+	}
+}
+
+func nonEmpty(ss []string) []string {
+	out := ss[:0]
+	for _, s := range ss {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
