@@ -8,10 +8,12 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -175,6 +177,20 @@ func (r *gqlResponse) code() string {
 }
 
 func TestMain(m *testing.M) {
+	// A test that needs the program as a separate process (to kill it)
+	// runs the test binary itself with PODCAST_TEST_CHILD set to its args.
+	if args := os.Getenv("PODCAST_TEST_CHILD"); args != "" {
+		var argv []string
+		if err := json.Unmarshal([]byte(args), &argv); err != nil {
+			panic(err)
+		}
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		if err := run(ctx, argv, os.Getenv, os.Stdout); err != nil {
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
 	// Tests run from the repo root, where seeds/ is.
 	if _, err := os.Stat("seeds"); err != nil {
 		panic("run tests from the repository root: " + err.Error())

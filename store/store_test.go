@@ -418,3 +418,19 @@ func TestBadCursor(t *testing.T) {
 		t.Fatalf("err = %v, want ErrBadCursor", err)
 	}
 }
+
+func TestVerifyAfterChanges(t *testing.T) {
+	st := open(t)
+	docs := corpus()
+	apply(t, st, docs...)
+	changed := page("b.txt", 322, "2025-10-30", nil, []string{"kubernetes"}, listed(339, "DNS text", []string{"dns"}))
+	changed.SHA256 = "changed"
+	apply(t, st, changed)
+	r, err := st.Verify(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Documents != 2 || r.Episodes != 5 {
+		t.Errorf("report %+v", r)
+	}
+}

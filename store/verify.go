@@ -1,0 +1,132 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+
+	"podcastgraph/podcast"
+)
+
+// Report counts what Verify saw.
+type Report struct {
+	Documents, Fragments, Shows, Episodes, Guests, Topics int
+}
+
+// Verify checks the whole file in one read transaction: bbolt's page-level
+// consistency check, then the store's own invariants: every document's
+// fragments and sources are there, fragment refcounts equal the documents
+// that state them, every episode is in the indexes of its scopes and every
+// scope's count equals its index entries. It returns the first violation.
+// It reads everything: for tests, crash checks and operators, not for the
+// hot path.
+func (s *Store) Verify(ctx context.Context) (Report, error) {
+	var r Report
+	err := s.view(ctx, func(tx *bolt.Tx) error {
+		for err := range tx.Check() {
+			return fmt.Errorf("bbolt check: %w", err)
+		}
+		if err := checkSchema(tx); err != nil {
+			return err
+		}
+		b := bucketsOf(tx)
+		refs := map[string]uint32{}
+		err := b.docs.ForEach(func(name, v []byte) error {
+			r.Documents++
+			var rec docRecord
+			if err := json.Unmarshal(v, &rec); err != nil {
+				return fmt.Errorf("document %s: unreadable record: %w", name, err)
+			}
+			for _, f := range rec.Fragments {
+				refs[string(f)]++
+			}
+			for _, k := range rec.Episodes {
+				if b.epsrc.Get(append(episodeKey(k), name...)) == nil {
+					return fmt.Errorf("document %s: no source entry on episode %s %d", name, k.Show, k.Number)
+				}
+				var e *podcast.Episode
+				if err := getJSON(b.episodes, episodeKey(k), &e); err != nil || e == nil {
+					return fmt.Errorf("document %s: episode %s %d missing (%v)", name, k.Show, k.Number, err)
+				}
+				found := false
+				for _, src := range e.Sources {
+					found = found || src.Name == string(name) && src.SHA256 == rec.SHA256
+				}
+				if !found {
+					return fmt.Errorf("document %s: episode %s %d does not list it as a source", name, k.Show, k.Number)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		err = b.frags.ForEach(func(k, v []byte) error {
+			r.Fragments++
+			count, _ := decodeFragValue(v)
+			if refs[string(k)] != count {
+				return fmt.Errorf("fragment %q: refcount %d, but %d documents state it", k, count, refs[string(k)])
+			}
+			delete(refs, string(k))
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for k := range refs {
+			return fmt.Errorf("fragment %q: stated by a document but missing", k)
+		}
+		scopeCounts := map[string]int{}
+		err = b.episodes.ForEach(func(k, v []byte) error {
+			r.Episodes++
+			var e podcast.Episode
+			if err := json.Unmarshal(v, &e); err != nil {
+				return fmt.Errorf("episode %x: unreadable: %w", k, err)
+			}
+			ek := e.Key()
+			for sc := range scopes(&e) {
+				scopeCounts[sc]++
+				if b.bynum.Get(indexKey(sc, numberSortKey(ek))) == nil {
+					return fmt.Errorf("episode %s %d: missing from number index %s", ek.Show, ek.Number, sc)
+				}
+				if b.bydate.Get(indexKey(sc, dateSortKey(dayOf(e.ReleaseDate), ek))) == nil {
+					return fmt.Errorf("episode %s %d: missing from date index %s", ek.Show, ek.Number, sc)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, idx := range []*bolt.Bucket{b.bynum, b.bydate} {
+			perScope := map[string]int{}
+			if err := idx.ForEach(func(k, _ []byte) error {
+				perScope[string(k[:bytes.IndexByte(k, 0)])]++
+				return nil
+			}); err != nil {
+				return err
+			}
+			for sc, n := range perScope {
+				if n != scopeCounts[sc] {
+					return fmt.Errorf("index scope %s: %d entries for %d episodes", sc, n, scopeCounts[sc])
+				}
+			}
+		}
+		for sc, n := range scopeCounts {
+			if got := readCount(b.counts, []byte(sc)); got != n {
+				return fmt.Errorf("count of %s: %d stored, %d episodes", sc, got, n)
+			}
+		}
+		r.Shows = b.shows.Stats().KeyN
+		r.Guests = b.guests.Stats().KeyN
+		r.Topics = b.topics.Stats().KeyN
+		if got := readCount(b.counts, totalGuests); got != r.Guests {
+			return fmt.Errorf("guest total %d, %d guests", got, r.Guests)
+		}
+		return nil
+	})
+	return r, err
+}
