@@ -1,5 +1,5 @@
-// Package ingest reads the text of one episode page (see EXTRACTION.md for
-// the full account, mirrored here).
+// Package ingest reads the text of one episode page; EXTRACTION.md in this
+// directory is the full account.
 //
 // # Layout
 //
@@ -11,31 +11,34 @@
 // are paragraphs of its description. "<Name>'s contact information:" opens a
 // contact section of "Label: URL" lines; "YouTube channel:", "Review the
 // podcast on Apple Podcasts:", "Slack:" and "Connect with us at:" are the
-// show's boilerplate, each followed by a URL or nothing. Lines are cleaned
-// first: BOM, CRLF, Unicode spaces, trailing blanks.
+// show's links, each followed by a URL or nothing. Lines are cleaned first
+// (BOM, CRLF, Unicode spaces, trailing blanks); the boilerplate run into the
+// end of a listing summary and the trailing "..." or "…" are cut.
 //
 // # Extraction
 //
-// Hosts are first names said as a pair with a host verb ("Darin and Viktor
-// speak with") or joined by a guest ("joins Darin and Viktor"), gathered over
-// the whole page. Guests are runs of two to four capitalised words, not
-// stop words, not starting with a host's name, that a cue marks as a guest:
-// an apposition holding a role ("NAME, CEO at ORG,"), a role before the name
+// Topics are the vocabulary's names and aliases found as whole words or
+// phrases, ignoring case, accents, hyphens and a plural "s". Hosts are first
+// names said as a pair with a host verb ("Darin and Viktor speak with") or
+// joined by a guest ("joins Darin and Viktor"), over the whole page. Guests
+// are runs of two to four capitalised words, not stop words, not starting
+// with a host's name, that a cue in their sentence marks as a guest: an
+// apposition holding a role ("NAME, CEO at ORG,"), a role before the name
 // ("co-founder NAME"), a cue before ("speak with", "joined by", "with" in a
 // sentence naming a host) or after ("NAME joins", "NAME and NAME from ORG
 // join"), or the subject of a sentence followed by "he"/"she" ("NAME has
-// been ... In 2010 he started ORG"). Roles come from a small vocabulary;
-// organisations are the capitalised words after "at"/"of"; other appositive
-// text is the bio. Topics are the curated vocabulary's names and aliases
-// found as whole words or phrases.
+// been ... In 2010 he started ORG"). Roles come from a small vocabulary,
+// organisations are the capitalised words after "at"/"of" (or before the
+// role), the rest of an apposition is the bio, and the sentence that names a
+// guest is the evidence.
 //
 // # Weak spots
 //
-// Names need a cue: a guest mentioned only in passing is missed. Names of
-// one word, or written in a script without case, are never guests. A guest
-// who shares a host's first name is dropped. An organisation with a comma in
-// its name, or one named only by a lower-case word, is cut short or missed.
-// The organisation of a guest introduced by a bare role ("co-founder NAME")
-// is guessed from the capitalised words around. Topic matching knows plural
-// "s" only, not "-es" or other inflections.
+// A guest needs a cue: one mentioned in passing is missed, and a product
+// name in a guest's slot is taken for a person unless the stop list knows
+// it. One-word names and names with no ASCII letters are never guests; a
+// guest who shares a host's first name is dropped. Roles outside the
+// vocabulary, lower-case organisations and organisations with commas are
+// missed or cut; the organisation of a bare "co-founder NAME" is a guess.
+// Topic matching knows the plural "s" only.
 package ingest

@@ -2,6 +2,7 @@ package ingest_test
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -62,4 +63,67 @@ func FuzzParse(f *testing.F) {
 			check(e.Guests)
 		}
 	})
+}
+
+// TestLargePages parses pathological pages near MaxPageSize: every one
+// parses, and what a page can make the parser keep stays bounded (guests
+// per text, links per guest, hosts). The go test timeout bounds their time;
+// they run in tens of milliseconds each because the parser is linear.
+func TestLargePages(t *testing.T) {
+	if testing.Short() {
+		t.Skip("large pages")
+	}
+	head := "DOP 1: T\nRelease Date: 01/02/2025\nDevOps Paradox\ninfo_outline#1: "
+	fill := func(unit string) []byte {
+		return []byte(head + strings.Repeat(unit, (ingest.MaxPageSize-len(head))/len(unit)))
+	}
+	var items strings.Builder
+	items.WriteString(head + "x\n")
+	for i := 2; items.Len() < ingest.MaxPageSize-200; i++ {
+		fmt.Fprintf(&items, "#%d: Ab Cd, CEO at Ef, joins Gh and Ij. co-founder Kl Mn says Op.\ninfo_outline\n", i)
+	}
+	var links strings.Builder
+	links.WriteString(head + "Darin and Viktor speak with Ab Cd.\nAb's contact information:\n")
+	for i := 0; links.Len() < ingest.MaxPageSize-100; i++ {
+		fmt.Fprintf(&links, "X: https://x.com/a%d\n", i)
+	}
+	pages := map[string][]byte{
+		"appositions":    fill("Ab Cd, CEO of Ef and "),
+		"bare roles":     fill("co-founder Ab Cd calls Xy. "),
+		"role chains":    fill("he is CEO and "),
+		"subjects":       fill("Ab Cd has been. He is. "),
+		"host pairs":     fill("Ab and Cd speak. "),
+		"labels":         fill("x Slack: "),
+		"one sentence":   fill("Ab Cd Ef Gh "),
+		"list of names":  fill("Darin and Viktor speak with Ab Cd, Ef Gh, and "),
+		"glue":           fill("info_outline"),
+		"paragraphs":     fill("Ab Cd, CEO at Ef, joins Gh and Ij.\n"),
+		"links":          []byte(links.String()),
+		"distinct items": []byte(items.String()),
+	}
+	vocab := ingest.DefaultVocabulary()
+	for name, data := range pages {
+		t.Run(name, func(t *testing.T) {
+			doc, err := ingest.Parse("big.txt", data, vocab)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(doc.Show.Hosts) > 8 || len(doc.Guests) > 16 {
+				t.Errorf("%d hosts, %d guests", len(doc.Show.Hosts), len(doc.Guests))
+			}
+			for _, g := range doc.Guests {
+				if len(g.Links) > 32 {
+					t.Errorf("%s has %d links", g.Name, len(g.Links))
+				}
+			}
+			if name == "links" && (len(doc.Guests) != 1 || len(doc.Guests[0].Links) == 0) {
+				t.Errorf("guests %+v: the links page should keep some links of its guest", doc.Guests)
+			}
+			for _, e := range doc.Listing {
+				if len(e.Guests) > 16 {
+					t.Errorf("#%d has %d guests", e.Number, len(e.Guests))
+				}
+			}
+		})
+	}
 }

@@ -28,6 +28,10 @@ const maxGuests = 16
 // maxApposition caps the tokens of an apposition: "NAME, ROLE at ORG, ...".
 const maxApposition = 24
 
+// maxCandidates caps the candidate names weighed in one text, so that a
+// pathological page costs bounded work.
+const maxCandidates = 64
+
 // analysis is one episode text split into sentences; tokens and name runs
 // are computed for the sentences that need them.
 type analysis struct {
@@ -35,6 +39,7 @@ type analysis struct {
 	sents []sentence
 	toks  [][]token // by sentence; nil until tokens is called
 	runs  [][]nameRun
+	caps  map[string]int // lazily: how often each capitalised word occurs
 }
 
 // analyze splits text for host and guest finding.
@@ -115,9 +120,13 @@ type candidate struct {
 // told about names that yield no slug.
 func (g *guestFinder) guests(a *analysis, drop func(name string)) []GuestFacts {
 	var out []GuestFacts
+	weighed := 0
 	for si, runs := range a.runs {
 		if len(runs) == 0 {
 			continue
+		}
+		if weighed >= maxCandidates {
+			break
 		}
 		toks := a.tokens(si)
 		cands := g.candidates(toks, runs)
@@ -135,6 +144,7 @@ func (g *guestFinder) guests(a *analysis, drop func(name string)) []GuestFacts {
 			pre := hasCueBefore(toks, group[0].run.first, withHost)
 			post, groupOrg := g.cueAfter(s, toks, group[len(group)-1])
 			for _, c := range group {
+				weighed++
 				aff, ok := g.read(a, si, c, pre || post)
 				if !ok {
 					continue
@@ -373,7 +383,7 @@ func roleBefore(s string, toks []token, first int) (affiliation, bool) {
 	// ("Principal Engineer Jane Doe") or at the start of the sentence; else
 	// they name the organisation ("Foxglove Data CEO Jane Doe").
 	title := titleWord(toks[k].text)
-	for k > 0 && (isRoleHead(toks[k-1]) || isRoleMod(toks[k-1]) ||
+	for k > 0 && first-k < 6 && (isRoleHead(toks[k-1]) || isRoleMod(toks[k-1]) ||
 		(k > 1 && (toks[k-1].lower == "and" || toks[k-1].text == "&") && isRoleHead(toks[k-2]))) {
 		if startsUpper(toks[k-1].text) && !title && k-1 > 0 && !roleAcronyms[toks[k-1].lower] {
 			break
@@ -449,62 +459,79 @@ func (g *guestFinder) pronounFacts(a *analysis, si int) (affiliation, bool) {
 // ("delivering what co-founder Peter Zaitsev calls ..."): the capitalised
 // word of the guest's sentence (not its first word, not a topic, a host or
 // the guest's name) that the text repeats most, nearest the name on ties;
-// failing that, a capitalised word the text uses at least twice.
+// failing that, the capitalised word the text uses most, at least twice.
 func (g *guestFinder) contextOrg(a *analysis, si int, r nameRun) string {
+	toks, s := a.tokens(si), a.sents[si].text
 	best, bestCount, bestDist := "", 0, 0
-	// consider weighs the organisation starting at toks[i] of sentence k and
-	// returns where it ends.
-	consider := func(k, i, minCount int) int {
-		toks := a.tokens(k)
-		if (k == si && r.first <= i && i <= r.last) || !g.orgWord(toks[i]) {
-			return i + 1
-		}
+	for i := 1; i < len(toks); {
 		os, oe, ok := orgAt(toks, i)
-		if !ok || os != i {
-			return i + 1
+		if !ok || os != i || (r.first <= i && i <= r.last) || !g.orgWord(toks[i]) {
+			i++
+			continue
 		}
-		if k == si && os <= r.first && r.first < oe {
-			oe = r.first
+		if i < r.first && r.first < oe {
+			oe = r.first // never run into the name
 		}
-		n := countWord(a.text, toks[i].text)
+		n := a.capCount(toks[i].text)
 		dist := r.first - i
-		if k != si {
-			dist = 1 << 30
-		} else if dist < 0 {
+		if dist < 0 {
 			dist = -dist + len(toks) // prefer words before the name
 		}
-		if n >= minCount && (n > bestCount || n == bestCount && dist < bestDist) {
-			best, bestCount, bestDist = spanText(a.sents[k].text, toks, os, oe), n, dist
+		if n > bestCount || n == bestCount && dist < bestDist {
+			best, bestCount, bestDist = spanText(s, toks, os, oe), n, dist
 		}
-		return oe
+		i = oe
 	}
-	for i := 1; i < len(a.tokens(si)); {
-		i = consider(si, i, 1)
+	if best != "" {
+		return best
 	}
-	for k := 0; best == "" && k < len(a.sents); k++ {
-		for i := 0; i < len(a.tokens(k)); {
-			i = consider(k, i, 2)
+	// The sentence names no organisation: take the capitalised word the
+	// text repeats most (at least twice), other than the guest's own names.
+	// This is rare (a bare role, and no organisation beside it) and
+	// maxCandidates bounds how often it runs.
+	own := toks[r.first : r.last+1]
+	for k := range a.sents {
+		toks := a.tokens(k)
+		for i := 0; i < len(toks); i++ {
+			if !g.orgWord(toks[i]) || slices.ContainsFunc(own, func(t token) bool { return t.text == toks[i].text }) {
+				continue
+			}
+			os, oe, ok := orgAt(toks, i)
+			if n := a.capCount(toks[i].text); ok && os == i && n >= 2 && n > bestCount {
+				best, bestCount = spanText(a.sents[k].text, toks, os, oe), n
+			}
 		}
 	}
 	return best
 }
 
-// countWord counts the occurrences of w in text as a whole word.
-func countWord(text, w string) int {
-	n := 0
-	for i := 0; ; {
-		j := strings.Index(text[i:], w)
-		if j < 0 {
-			return n
+// capCount returns how often w occurs in the text as a whole word; the
+// counts of all capitalised words are taken in one pass, on first use.
+func (a *analysis) capCount(w string) int {
+	if a.caps == nil {
+		a.caps = make(map[string]int)
+		t := a.text
+		for i := 0; i < len(t); {
+			r, n := utf8.DecodeRuneInString(t[i:])
+			if !isWordRune(r) {
+				i += n
+				continue
+			}
+			j := i + n
+			for j < len(t) {
+				r, n := utf8.DecodeRuneInString(t[j:])
+				if !isWordRune(r) {
+					break
+				}
+				j += n
+			}
+			if hasUpper(t[i:j]) {
+				a.caps[t[i:j]]++
+			}
+			i = j
 		}
-		j += i
-		before, _ := utf8.DecodeLastRuneInString(text[:j])
-		after, _ := utf8.DecodeRuneInString(text[j+len(w):])
-		if (j == 0 || !isWordRune(before)) && (j+len(w) == len(text) || !isWordRune(after)) {
-			n++
-		}
-		i = j + len(w)
 	}
+	return a.caps[w]
 }
 
 // orgWord reports whether t may name an organisation: capitalised, not a

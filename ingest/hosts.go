@@ -19,6 +19,9 @@ var hostVerbs = wordSet(`speak speaks talk talks chat chats sit sits explore exp
 	highlights dissect dissects challenge challenges imagine imagines tell tells discover discovers
 	sort sorts chat chats also both`)
 
+// maxHosts caps the hosts found on one page.
+const maxHosts = 8
+
 // hostJoinCues precede a pair of hosts: "Jane Doe joins Darin and Viktor".
 var hostJoinCues = wordSet(`joins join joined joining`)
 
@@ -33,6 +36,9 @@ var hostSoloCues = [][]string{
 func (p *namer) findHosts(texts []*analysis) []string {
 	var hosts []string
 	add := func(t token) {
+		if len(hosts) >= maxHosts {
+			return
+		}
 		for _, h := range hosts {
 			if h == t.text {
 				return

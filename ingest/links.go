@@ -148,30 +148,29 @@ func stripBoilerplate(s string) (text, rest string) {
 }
 
 // boilerplateLinks reads "Label: URL Label: Label: URL ..." run together on
-// one line and returns the links that have a URL.
+// one line and returns the links that have a URL. It looks at each colon
+// once, so its work is linear in len(s).
 func boilerplateLinks(s string) []podcast.Link {
 	var links []podcast.Link
-	for s != "" {
-		l := showLabelAt(s)
-		if l == "" {
-			// Skip to the next label, if any.
-			next := -1
-			for _, c := range showLabels {
-				if i := strings.Index(s, c); i > 0 && (next < 0 || i < next) {
-					next = i
-				}
-			}
-			if next < 0 {
+	for i := 0; i < len(s); {
+		j := strings.IndexByte(s[i:], ':')
+		if j < 0 {
+			break
+		}
+		i += j + 1
+		label := ""
+		for _, l := range showLabels {
+			if strings.HasSuffix(s[:i], l) {
+				label = l
 				break
 			}
-			s = s[next:]
+		}
+		if label == "" {
 			continue
 		}
-		s = strings.TrimLeft(s[len(l):], " ")
-		word, after, _ := strings.Cut(s, " ")
+		word, _, _ := strings.Cut(strings.TrimLeft(s[i:], " "), " ")
 		if isURL(word) {
-			links = append(links, showLink(l, word))
-			s = after
+			links = addLink(links, showLink(label, word))
 		}
 	}
 	return links
@@ -187,8 +186,15 @@ func showLink(label, u string) podcast.Link {
 	return podcast.Link{Kind: kind, URL: u, Label: label}
 }
 
-// addLink appends l to links unless the same kind and URL is already there.
+// maxLinks caps the links kept for one guest or show.
+const maxLinks = 32
+
+// addLink appends l to links unless the same kind and URL is already there
+// or links is full.
 func addLink(links []podcast.Link, l podcast.Link) []podcast.Link {
+	if len(links) >= maxLinks {
+		return links
+	}
 	for _, have := range links {
 		if have.Kind == l.Kind && have.URL == l.URL {
 			return links

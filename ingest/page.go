@@ -109,8 +109,8 @@ type item struct {
 	number    int
 	line      int
 	paras     []para
-	text      string // paragraphs joined, boilerplate cut (set by finishItems)
-	truncated bool   // text ends with "..." or "…"
+	text      string // paragraphs joined, boilerplate and "..." cut (by finishItems)
+	truncated bool   // the text ended with "..." or "…"
 }
 
 // para is one line of an item's text.
@@ -453,12 +453,7 @@ func contactHeader(s string) (string, bool) {
 // document assembles the Document: the own episode, the listing, hosts,
 // guests, topics and contact links.
 func (p *page) document() *Document {
-	for _, it := range p.items {
-		it.text, it.truncated = p.itemText(it)
-		if it.truncated {
-			it.text, _ = trimEllipsis(it.text)
-		}
-	}
+	p.finishItems()
 	own, listing := p.split()
 	doc := &Document{
 		Name: p.name,
@@ -469,6 +464,7 @@ func (p *page) document() *Document {
 			Links: p.showLinks,
 		},
 		Episode: EpisodeFacts{Number: p.number, Own: true, Title: p.title, ReleaseDate: p.date},
+		Listing: make([]EpisodeFacts, 0, len(listing)),
 	}
 	if doc.Show.Links == nil {
 		doc.Show.Links = []podcast.Link{}
@@ -476,38 +472,50 @@ func (p *page) document() *Document {
 	if doc.Show.Slug == "" {
 		p.warn.add(0, "show name %s gives no slug", quote(p.show))
 	}
-
-	// Texts: the own description and each listing summary.
-	var texts []string
 	if own != nil {
 		doc.Episode.Description = own.text
-		doc.Episode.Summary = opening(doc.Episode.Description)
+		doc.Episode.Summary = opening(own.text)
 	} else {
 		p.warn.add(0, "no text for the page's own episode #%d", p.number)
 	}
 	doc.Episode.Topics = p.vocab.Match(p.title + "\n" + doc.Episode.Description)
-	doc.Listing = make([]EpisodeFacts, 0, len(listing))
 	for _, it := range listing {
-		summary := it.text
 		doc.Listing = append(doc.Listing, EpisodeFacts{
 			Number:    it.number,
-			Summary:   summary,
+			Summary:   it.text,
 			Truncated: true,
-			Topics:    p.vocab.Match(summary),
+			Topics:    p.vocab.Match(it.text),
 		})
-		texts = append(texts, summary)
 	}
-	texts = append(texts, doc.Episode.Description)
+	p.findPeople(doc)
+	doc.Warnings = p.warn.list()
+	return doc
+}
 
-	// Hosts, then guests.
+// finishItems sets the text of every item.
+func (p *page) finishItems() {
+	for _, it := range p.items {
+		it.text, it.truncated = p.itemText(it)
+		if it.truncated {
+			it.text, _ = trimEllipsis(it.text)
+		}
+	}
+}
+
+// findPeople finds the hosts over all the page's texts, then the guests of
+// each listing entry and of the own episode, to whom it gives the contact
+// sections' links.
+func (p *page) findPeople(doc *Document) {
 	nm := &namer{skip: make(map[string]bool)}
 	for _, w := range strings.FieldsFunc(strings.ToLower(p.show), notWordRune) {
 		nm.skip[w] = true
 	}
-	analyses := make([]*analysis, len(texts))
-	for i, t := range texts {
-		analyses[i] = nm.analyze(t)
+	analyses := make([]*analysis, 0, len(doc.Listing)+1)
+	for _, e := range doc.Listing {
+		analyses = append(analyses, nm.analyze(e.Summary))
 	}
+	analyses = append(analyses, nm.analyze(doc.Episode.Description))
+
 	doc.Show.Hosts = nm.findHosts(analyses)
 	if doc.Show.Hosts == nil {
 		doc.Show.Hosts = []string{}
@@ -529,8 +537,6 @@ func (p *page) document() *Document {
 		doc.Guests = []GuestFacts{}
 	}
 	p.attachContacts(doc.Guests)
-	doc.Warnings = p.warn.list()
-	return doc
 }
 
 // split picks the page's own item (the one numbered like the header; when

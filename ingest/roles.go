@@ -49,40 +49,24 @@ func isRoleMod(t token) bool  { return t.kind == tokWord && roleModifiers[t.lowe
 // rolePhrase reads a role starting at toks[i]: modifiers, a head, optionally
 // "and"/"&"/"/" and another role ("CEO and co-founder"), and "of FIELD" after
 // heads such as "VP". It returns the end (exclusive), the last head, and
-// false when no role starts at i.
+// false when no role starts at i. Its work is linear in the role's length.
 func rolePhrase(toks []token, i int) (end int, head string, ok bool) {
-	j := i
-	for {
-		k := j
-		capMod := false
-		for k < len(toks) && isRoleMod(toks[k]) && !(isRoleHead(toks[k]) && (k+1 >= len(toks) || !isRoleHead(toks[k+1]) && !isRoleMod(toks[k+1]))) {
-			capMod = capMod || startsUpper(toks[k].text)
-			k++
-		}
-		if k >= len(toks) || !isRoleHead(toks[k]) {
-			break
-		}
-		if capMod && !titleWord(toks[k].text) {
-			// "Foxglove Data CEO": a capitalised word before an acronym or
-			// lower-case head belongs to the organisation.
-			break
-		}
-		end, head, ok = k+1, toks[k].lower, true
-		j = end
-		if j+1 < len(toks) && (toks[j].lower == "and" || toks[j].text == "&" || toks[j].text == "/") && startsRole(toks, j+1) {
-			j++
-			continue
-		}
-		break
-	}
+	end, head, ok = singleRole(toks, i)
 	if !ok {
 		return 0, "", false
+	}
+	for end+1 < len(toks) && (toks[end].lower == "and" || toks[end].text == "&" || toks[end].text == "/") {
+		e, h, more := singleRole(toks, end+1)
+		if !more {
+			break
+		}
+		end, head = e, h
 	}
 	if ofHeads[head] && end+1 < len(toks) && toks[end].lower == "of" {
 		// "VP of Engineering at Acme": the field runs to the organisation's
 		// preposition or the end.
 		k := end + 1
-		for k < len(toks) && toks[k].kind == tokWord && !(toks[k].lower == "at" || toks[k].lower == "for" || toks[k].lower == "from" || toks[k].lower == "with") {
+		for k < len(toks) && k-end < 8 && toks[k].kind == tokWord && !(toks[k].lower == "at" || toks[k].lower == "for" || toks[k].lower == "from" || toks[k].lower == "with") {
 			k++
 		}
 		if k > end+1 && (k == len(toks) || toks[k].kind == tokWord) {
@@ -92,9 +76,28 @@ func rolePhrase(toks []token, i int) (end int, head string, ok bool) {
 	return end, head, true
 }
 
+// singleRole reads modifiers and a head ("senior staff engineer").
+func singleRole(toks []token, i int) (end int, head string, ok bool) {
+	k := i
+	capMod := false
+	for k < len(toks) && k-i < 6 && isRoleMod(toks[k]) && !(isRoleHead(toks[k]) && (k+1 >= len(toks) || !isRoleHead(toks[k+1]) && !isRoleMod(toks[k+1]))) {
+		capMod = capMod || startsUpper(toks[k].text)
+		k++
+	}
+	if k >= len(toks) || !isRoleHead(toks[k]) {
+		return 0, "", false
+	}
+	if capMod && !titleWord(toks[k].text) {
+		// "Foxglove Data CEO": a capitalised word before an acronym or
+		// lower-case head belongs to the organisation.
+		return 0, "", false
+	}
+	return k + 1, toks[k].lower, true
+}
+
 // startsRole reports whether a role phrase starts at toks[i].
 func startsRole(toks []token, i int) bool {
-	_, _, ok := rolePhrase(toks, i)
+	_, _, ok := singleRole(toks, i)
 	return ok
 }
 
