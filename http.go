@@ -178,8 +178,12 @@ func (a *app) adminHandler() http.Handler {
 	return logRequests(a.log, mux)
 }
 
-// mountPlayground serves GraphiQL at / from the binary.
+// mountPlayground serves GraphiQL at / from the binary, unless
+// --playground=false, when / answers 404.
 func mountPlayground(mux *http.ServeMux, cfg *config) {
+	if !cfg.API.Playground {
+		return
+	}
 	mux.Handle("/", playground.Handler(playground.Options{
 		Title: "Podcast graph", Endpoint: "/graphql", DefaultQuery: defaultQuery,
 	}))
@@ -205,7 +209,9 @@ func (a *app) readyz(w http.ResponseWriter, r *http.Request) {
 // withLoaders gives every request its own loaders.
 func withLoaders(st *store.Store, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next.ServeHTTP(w, r.WithContext(graph.WithLoaders(r.Context(), st)))
+		ctx, done := graph.WithLoaders(r.Context(), st)
+		defer done()
+		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
 

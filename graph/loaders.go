@@ -15,6 +15,8 @@ import (
 // data in the cache. A miss (a field no look-ahead covered) reads at once,
 // so no request ever waits on a batching timer.
 type Loaders struct {
+	snap *lazySnapshot
+
 	Episodes   *loader[podcast.EpisodeKey, *podcast.Episode]
 	Shows      *loader[string, *podcast.Show]
 	Guests     *loader[string, *podcast.Guest]
@@ -27,9 +29,47 @@ type Loaders struct {
 
 type loadersKey struct{}
 
-// WithLoaders returns ctx carrying a fresh set of loaders over s.
-func WithLoaders(ctx context.Context, s *store.Store) context.Context {
-	return context.WithValue(ctx, loadersKey{}, NewLoaders(s))
+// WithLoaders returns ctx carrying a fresh set of loaders over one
+// snapshot of s, taken at the first read: every read of the request sees
+// the same committed state. Call done when the request is over.
+func WithLoaders(ctx context.Context, s *store.Store) (_ context.Context, done func()) {
+	l := NewLoaders(s)
+	return context.WithValue(ctx, loadersKey{}, l), l.snap.close
+}
+
+// lazySnapshot opens the request's snapshot on first use.
+type lazySnapshot struct {
+	store *store.Store
+	once  sync.Once
+	snap  *store.Snapshot
+	err   error
+}
+
+func (l *lazySnapshot) get(ctx context.Context) (*store.Snapshot, error) {
+	l.once.Do(func() { l.snap, l.err = l.store.Snapshot(ctx) })
+	return l.snap, l.err
+}
+
+func (l *lazySnapshot) close() {
+	l.once.Do(func() { l.err = store.ErrClosed })
+	if l.snap != nil {
+		_ = l.snap.Close()
+	}
+}
+
+// Snapshot returns the request's snapshot, for reads that are not loaded
+// by key (connections).
+func (l *Loaders) Snapshot(ctx context.Context) (*store.Snapshot, error) { return l.snap.get(ctx) }
+
+// via adapts a snapshot method to a loader's fetch.
+func via[K, V any](snap *lazySnapshot, method func(*store.Snapshot) func(context.Context, []K) ([]V, error)) func(context.Context, []K) ([]V, error) {
+	return func(ctx context.Context, keys []K) ([]V, error) {
+		sn, err := snap.get(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return method(sn)(ctx, keys)
+	}
 }
 
 func loadersFrom(ctx context.Context) *Loaders {
@@ -38,31 +78,47 @@ func loadersFrom(ctx context.Context) *Loaders {
 
 // NewLoaders builds the loaders of one request.
 func NewLoaders(s *store.Store) *Loaders {
+	snap := &lazySnapshot{store: s}
 	return &Loaders{
-		Episodes: newLoader(s.EpisodesByKey),
-		Shows:    newLoader(s.ShowsBySlug),
-		Guests:   newLoader(s.GuestsBySlug),
-		Topics:   newLoader(s.TopicsBySlug),
-		Pages: newLoader(func(ctx context.Context, keys []pageKey) ([]*store.EpisodePage, error) {
-			qs := make([]store.EpisodeQuery, len(keys))
-			for i, k := range keys {
-				qs[i] = k.query()
+		snap: snap,
+		Episodes: newLoader(via(snap, func(sn *store.Snapshot) func(context.Context, []podcast.EpisodeKey) ([]*podcast.Episode, error) {
+			return sn.EpisodesByKey
+		})),
+		Shows: newLoader(via(snap, func(sn *store.Snapshot) func(context.Context, []string) ([]*podcast.Show, error) {
+			return sn.ShowsBySlug
+		})),
+		Guests: newLoader(via(snap, func(sn *store.Snapshot) func(context.Context, []string) ([]*podcast.Guest, error) {
+			return sn.GuestsBySlug
+		})),
+		Topics: newLoader(via(snap, func(sn *store.Snapshot) func(context.Context, []string) ([]*podcast.Topic, error) {
+			return sn.TopicsBySlug
+		})),
+		Pages: newLoader(via(snap, func(sn *store.Snapshot) func(context.Context, []pageKey) ([]*store.EpisodePage, error) {
+			return func(ctx context.Context, keys []pageKey) ([]*store.EpisodePage, error) {
+				qs := make([]store.EpisodeQuery, len(keys))
+				for i, k := range keys {
+					qs[i] = k.query()
+				}
+				return sn.Episodes(ctx, qs)
 			}
-			return s.Episodes(ctx, qs)
-		}),
-		Counts:  newLoader(s.EpisodeCounts),
-		Related: newLoader(s.Related),
-		Neighbours: newLoader(func(ctx context.Context, keys []podcast.EpisodeKey) ([][2]*podcast.EpisodeKey, error) {
-			prev, next, err := s.Neighbours(ctx, keys)
-			if err != nil {
-				return nil, err
+		})),
+		Counts: newLoader(via(snap, func(sn *store.Snapshot) func(context.Context, []store.Scope) ([]int, error) { return sn.EpisodeCounts })),
+		Related: newLoader(via(snap, func(sn *store.Snapshot) func(context.Context, []store.RelatedQuery) ([][]store.Related, error) {
+			return sn.Related
+		})),
+		Neighbours: newLoader(via(snap, func(sn *store.Snapshot) func(context.Context, []podcast.EpisodeKey) ([][2]*podcast.EpisodeKey, error) {
+			return func(ctx context.Context, keys []podcast.EpisodeKey) ([][2]*podcast.EpisodeKey, error) {
+				prev, next, err := sn.Neighbours(ctx, keys)
+				if err != nil {
+					return nil, err
+				}
+				out := make([][2]*podcast.EpisodeKey, len(keys))
+				for i := range keys {
+					out[i] = [2]*podcast.EpisodeKey{prev[i], next[i]}
+				}
+				return out, nil
 			}
-			out := make([][2]*podcast.EpisodeKey, len(keys))
-			for i := range keys {
-				out[i] = [2]*podcast.EpisodeKey{prev[i], next[i]}
-			}
-			return out, nil
-		}),
+		})),
 	}
 }
 

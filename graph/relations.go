@@ -54,11 +54,13 @@ func neighbour(ctx context.Context, e *podcast.Episode, i int) (*podcast.Episode
 // showSlug resolves an optional show argument: when it is omitted and the
 // store holds exactly one show, that show; when omitted with several shows,
 // a BAD_USER_INPUT error naming arg; "" when the store holds no show.
-func showSlug(ctx context.Context, s *store.Store, slug *string, arg string) (string, error) {
+func showSlug(ctx context.Context, slug *string, arg string) (string, error) {
 	if slug != nil {
 		return *slug, nil
 	}
-	p, err := s.Shows(ctx, store.Window{First: 2, Last: -1})
+	p, err := snapshotOf(ctx, func(sn *store.Snapshot) (*store.SlugPage, error) {
+		return sn.Shows(ctx, store.Window{First: 2, Last: -1})
+	})
 	if err != nil {
 		return "", err
 	}
@@ -72,3 +74,13 @@ func showSlug(ctx context.Context, s *store.Store, slug *string, arg string) (st
 }
 
 func parseNumber(s string) (int, error) { return strconv.Atoi(s) }
+
+// snapshotOf runs a read on the request's snapshot.
+func snapshotOf[T any](ctx context.Context, read func(*store.Snapshot) (T, error)) (T, error) {
+	sn, err := loadersFrom(ctx).Snapshot(ctx)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return read(sn)
+}

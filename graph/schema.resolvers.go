@@ -115,7 +115,7 @@ func (r *queryResolver) Shows(ctx context.Context, first *int, after *string, la
 	if err != nil {
 		return nil, err
 	}
-	p, err := r.Store.Shows(ctx, w)
+	p, err := snapshotOf(ctx, func(sn *store.Snapshot) (*store.SlugPage, error) { return sn.Shows(ctx, w) })
 	if err != nil {
 		return nil, err
 	}
@@ -133,7 +133,7 @@ func (r *queryResolver) Shows(ctx context.Context, first *int, after *string, la
 
 // Show is the resolver for the show field.
 func (r *queryResolver) Show(ctx context.Context, slug *string) (*podcast.Show, error) {
-	s, err := showSlug(ctx, r.Store, slug, "slug")
+	s, err := showSlug(ctx, slug, "slug")
 	if err != nil || s == "" {
 		return nil, err
 	}
@@ -151,7 +151,7 @@ func (r *queryResolver) Episodes(ctx context.Context, first *int, after *string,
 
 // Episode is the resolver for the episode field.
 func (r *queryResolver) Episode(ctx context.Context, number int, show *string) (*podcast.Episode, error) {
-	s, err := showSlug(ctx, r.Store, show, "show")
+	s, err := showSlug(ctx, show, "show")
 	if err != nil || s == "" {
 		return nil, err
 	}
@@ -175,7 +175,7 @@ func (r *queryResolver) Guests(ctx context.Context, first *int, after *string, l
 	if q.Window, err = window(first, last, after, before, kind); err != nil {
 		return nil, err
 	}
-	p, err := r.Store.Guests(ctx, q)
+	p, err := snapshotOf(ctx, func(sn *store.Snapshot) (*store.SlugPage, error) { return sn.Guests(ctx, q) })
 	if err != nil {
 		return nil, err
 	}
@@ -210,7 +210,7 @@ func (r *queryResolver) Topics(ctx context.Context, first *int, after *string, l
 	if q.Window, err = window(first, last, after, before, kind); err != nil {
 		return nil, err
 	}
-	p, err := r.Store.Topics(ctx, q)
+	p, err := snapshotOf(ctx, func(sn *store.Snapshot) (*store.SlugPage, error) { return sn.Topics(ctx, q) })
 	if err != nil {
 		return nil, err
 	}

@@ -44,11 +44,11 @@ type EpisodePage struct {
 // Episodes returns the page each query selects, with the episodes, in one
 // transaction. Unknown show, guest or topic slugs select nothing; it returns
 // an error only for a malformed window or when the store cannot be read.
-func (s *Store) Episodes(ctx context.Context, qs []EpisodeQuery) ([]*EpisodePage, error) {
+func (s reads) Episodes(ctx context.Context, qs []EpisodeQuery) ([]*EpisodePage, error) {
 	out := make([]*EpisodePage, len(qs))
-	err := s.view(ctx, func(tx *bolt.Tx) error {
+	err := s.read(ctx, func(r *reader) error {
 		for i, q := range qs {
-			p, err := episodePage(tx, q)
+			p, err := episodePage(r, q)
 			if err != nil {
 				return err
 			}
@@ -62,7 +62,8 @@ func (s *Store) Episodes(ctx context.Context, qs []EpisodeQuery) ([]*EpisodePage
 	return out, nil
 }
 
-func episodePage(tx *bolt.Tx, q EpisodeQuery) (*EpisodePage, error) {
+func episodePage(r *reader, q EpisodeQuery) (*EpisodePage, error) {
+	tx := r.tx
 	counts := tx.Bucket(bucketCounts)
 	bynum := tx.Bucket(bucketByNum)
 	scopeCount := func(scope string) int {
@@ -122,7 +123,6 @@ func episodePage(tx *bolt.Tx, q EpisodeQuery) (*EpisodePage, error) {
 	}
 	keys, hasPrev, hasNext := page(bucket.Cursor(), segs, prefix, w, keep)
 	p := &EpisodePage{HasPrevious: hasPrev, HasNext: hasNext}
-	episodes := tx.Bucket(bucketEpisodes)
 	for _, k := range keys {
 		sk := k[len(prefix):]
 		ek, ok := episodeFromSortKey(q.Order.ByDate, sk)
@@ -130,7 +130,7 @@ func episodePage(tx *bolt.Tx, q EpisodeQuery) (*EpisodePage, error) {
 			return nil, fmt.Errorf("corrupt index key %x", k)
 		}
 		var e *podcast.Episode
-		if err := getJSON(episodes, episodeKey(ek), &e); err != nil || e == nil {
+		if err := cachedJSON(r, bucketEpisodes, episodeKey(ek), &e); err != nil || e == nil {
 			return nil, fmt.Errorf("episode %s %d: indexed but unreadable: %v", ek.Show, ek.Number, err)
 		}
 		p.Episodes = append(p.Episodes, e)

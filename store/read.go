@@ -24,12 +24,11 @@ var (
 
 // EpisodesByKey returns the episodes for keys in one transaction, nil where
 // a key is unknown.
-func (s *Store) EpisodesByKey(ctx context.Context, keys []podcast.EpisodeKey) ([]*podcast.Episode, error) {
+func (s reads) EpisodesByKey(ctx context.Context, keys []podcast.EpisodeKey) ([]*podcast.Episode, error) {
 	out := make([]*podcast.Episode, len(keys))
-	err := s.view(ctx, func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketEpisodes)
+	err := s.read(ctx, func(r *reader) error {
 		for i, k := range keys {
-			if err := getJSON(b, episodeKey(k), &out[i]); err != nil {
+			if err := cachedJSON(r, bucketEpisodes, episodeKey(k), &out[i]); err != nil {
 				return fmt.Errorf("episode %s %d: %w", k.Show, k.Number, err)
 			}
 		}
@@ -42,27 +41,26 @@ func (s *Store) EpisodesByKey(ctx context.Context, keys []podcast.EpisodeKey) ([
 }
 
 // ShowsBySlug returns the shows for slugs in one transaction, nil where unknown.
-func (s *Store) ShowsBySlug(ctx context.Context, slugs []string) ([]*podcast.Show, error) {
+func (s reads) ShowsBySlug(ctx context.Context, slugs []string) ([]*podcast.Show, error) {
 	return bySlug[podcast.Show](ctx, s, bucketShows, slugs)
 }
 
 // GuestsBySlug returns the guests for slugs in one transaction, nil where unknown.
-func (s *Store) GuestsBySlug(ctx context.Context, slugs []string) ([]*podcast.Guest, error) {
+func (s reads) GuestsBySlug(ctx context.Context, slugs []string) ([]*podcast.Guest, error) {
 	return bySlug[podcast.Guest](ctx, s, bucketGuests, slugs)
 }
 
 // TopicsBySlug returns the topics (with at least one episode) for slugs in
 // one transaction, nil where unknown.
-func (s *Store) TopicsBySlug(ctx context.Context, slugs []string) ([]*podcast.Topic, error) {
+func (s reads) TopicsBySlug(ctx context.Context, slugs []string) ([]*podcast.Topic, error) {
 	return bySlug[podcast.Topic](ctx, s, bucketTopics, slugs)
 }
 
-func bySlug[T any](ctx context.Context, s *Store, bucket []byte, slugs []string) ([]*T, error) {
+func bySlug[T any](ctx context.Context, s reads, bucket []byte, slugs []string) ([]*T, error) {
 	out := make([]*T, len(slugs))
-	err := s.view(ctx, func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucket)
+	err := s.read(ctx, func(r *reader) error {
 		for i, slug := range slugs {
-			if err := getJSON(b, []byte(slug), &out[i]); err != nil {
+			if err := cachedJSON(r, bucket, []byte(slug), &out[i]); err != nil {
 				return fmt.Errorf("%s %s: %w", bucket, slug, err)
 			}
 		}
@@ -101,9 +99,10 @@ const AllEpisodes Scope = scopeAll
 
 // EpisodeCounts returns the number of episodes in each scope, in one
 // transaction, without walking them.
-func (s *Store) EpisodeCounts(ctx context.Context, scopes []Scope) ([]int, error) {
+func (s reads) EpisodeCounts(ctx context.Context, scopes []Scope) ([]int, error) {
 	out := make([]int, len(scopes))
-	err := s.view(ctx, func(tx *bolt.Tx) error {
+	err := s.read(ctx, func(r *reader) error {
+		tx := r.tx
 		b := tx.Bucket(bucketCounts)
 		for i, sc := range scopes {
 			out[i] = readCount(b, []byte(sc))
@@ -149,9 +148,10 @@ type RelatedQuery struct {
 
 // Related answers each query, most shared episodes first and then by slug,
 // in one transaction.
-func (s *Store) Related(ctx context.Context, qs []RelatedQuery) ([][]Related, error) {
+func (s reads) Related(ctx context.Context, qs []RelatedQuery) ([][]Related, error) {
 	out := make([][]Related, len(qs))
-	err := s.view(ctx, func(tx *bolt.Tx) error {
+	err := s.read(ctx, func(r *reader) error {
+		tx := r.tx
 		c := tx.Bucket(bucketPairs).Cursor()
 		for i, q := range qs {
 			out[i] = related(c, byte(q.Relation), q.Slug)
@@ -176,9 +176,10 @@ func related(c *bolt.Cursor, kind byte, slug string) []Related {
 
 // Neighbours returns, for each episode, the previous and next episode by
 // number within its show (nil at either end), in one transaction.
-func (s *Store) Neighbours(ctx context.Context, keys []podcast.EpisodeKey) (prev, next []*podcast.EpisodeKey, err error) {
+func (s reads) Neighbours(ctx context.Context, keys []podcast.EpisodeKey) (prev, next []*podcast.EpisodeKey, err error) {
 	prev, next = make([]*podcast.EpisodeKey, len(keys)), make([]*podcast.EpisodeKey, len(keys))
-	err = s.view(ctx, func(tx *bolt.Tx) error {
+	err = s.read(ctx, func(r *reader) error {
+		tx := r.tx
 		c := tx.Bucket(bucketByNum).Cursor()
 		for i, k := range keys {
 			prefix := append([]byte(scopeShow(k.Show)), 0)
@@ -216,9 +217,10 @@ type SlugPage struct {
 }
 
 // Shows returns a page of shows by slug.
-func (s *Store) Shows(ctx context.Context, w Window) (*SlugPage, error) {
+func (s reads) Shows(ctx context.Context, w Window) (*SlugPage, error) {
 	var out *SlugPage
-	err := s.view(ctx, func(tx *bolt.Tx) error {
+	err := s.read(ctx, func(r *reader) error {
+		tx := r.tx
 		b := tx.Bucket(bucketShows)
 		out = slugPage(b.Cursor(), nil, false, w, func(k []byte) string { return string(k) })
 		out.Total = readCount(tx.Bucket(bucketCounts), totalShows)
@@ -239,9 +241,10 @@ type GuestQuery struct {
 }
 
 // Guests returns the page q selects.
-func (s *Store) Guests(ctx context.Context, q GuestQuery) (*SlugPage, error) {
+func (s reads) Guests(ctx context.Context, q GuestQuery) (*SlugPage, error) {
 	var out *SlugPage
-	err := s.view(ctx, func(tx *bolt.Tx) error {
+	err := s.read(ctx, func(r *reader) error {
+		tx := r.tx
 		counts := tx.Bucket(bucketCounts)
 		if q.Show == "" && q.Topic == "" {
 			out = ranked(tx, bucketGuests, kindGuest, q.ByCount, q.Desc, q.Window)
@@ -281,9 +284,10 @@ type TopicQuery struct {
 }
 
 // Topics returns the page q selects.
-func (s *Store) Topics(ctx context.Context, q TopicQuery) (*SlugPage, error) {
+func (s reads) Topics(ctx context.Context, q TopicQuery) (*SlugPage, error) {
 	var out *SlugPage
-	err := s.view(ctx, func(tx *bolt.Tx) error {
+	err := s.read(ctx, func(r *reader) error {
+		tx := r.tx
 		out = ranked(tx, bucketTopics, kindTopic, q.ByCount, q.Desc, q.Window)
 		out.Total = readCount(tx.Bucket(bucketCounts), totalTopics)
 		return nil

@@ -58,6 +58,9 @@ type Options struct {
 	ReadOnly bool
 	// NoSync skips fsync on commit: for tests and throwaway benchmarks only.
 	NoSync bool
+	// CacheBytes bounds the cache of decoded records (measured by their
+	// encoded size); 0 means 32 MiB, negative disables it.
+	CacheBytes int
 	// Observe, when set, is told of every transaction once it ends: for
 	// metrics. It must be cheap and safe for concurrent use.
 	Observe func(write bool, d time.Duration, err error)
@@ -66,11 +69,14 @@ type Options struct {
 // Store is an open podcast graph file. It is safe for concurrent use: reads
 // run in parallel with each other and with the one writer.
 type Store struct {
-	db   *bolt.DB
-	path string
+	reads
+	db    *bolt.DB
+	path  string
+	cache *recordCache
 
-	readTxs  atomic.Int64
-	writeTxs atomic.Int64
+	readTxs    atomic.Int64
+	writeTxs   atomic.Int64
+	batchReads atomic.Int64
 
 	subMu sync.Mutex
 	subs  []func(Change)
@@ -94,7 +100,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		ReadOnly:       opts.ReadOnly,
 		NoSync:         opts.NoSync,
 		FreelistType:   bolt.FreelistMapType,
-		NoFreelistSync: true,
+		NoFreelistSync: false,
 	})
 	if errors.Is(err, berrors.ErrTimeout) {
 		return nil, fmt.Errorf("store: open %s: %w", path, ErrInUse)
@@ -102,7 +108,12 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
-	s := &Store{db: db, path: path, observe: opts.Observe}
+	budget := opts.CacheBytes
+	if budget == 0 {
+		budget = 32 << 20
+	}
+	s := &Store{db: db, path: path, observe: opts.Observe, cache: newRecordCache(budget)}
+	s.reads = reads{read: s.readTx}
 	if err := s.init(); err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
@@ -177,6 +188,7 @@ func (s *Store) Path() string { return s.path }
 // Stats are counters since Open.
 type Stats struct {
 	ReadTxs    int64  // read transactions begun
+	Reads      int64  // batched reads (one call of a read method, any number of keys)
 	WriteTxs   int64  // write transactions committed or rolled back
 	Generation uint64 // bumped by every write that changed something
 	SizeBytes  int64  // file size
@@ -185,7 +197,7 @@ type Stats struct {
 // Stats returns the counters and the file size; it returns an error only if
 // the meta bucket cannot be read.
 func (s *Store) Stats() (Stats, error) {
-	st := Stats{ReadTxs: s.readTxs.Load(), WriteTxs: s.writeTxs.Load()}
+	st := Stats{ReadTxs: s.readTxs.Load(), WriteTxs: s.writeTxs.Load(), Reads: s.batchReads.Load()}
 	err := s.db.View(func(tx *bolt.Tx) error {
 		st.Generation = generation(tx)
 		st.SizeBytes = tx.Size()

@@ -1,0 +1,172 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"sync"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// reads holds the read API. Store and Snapshot both embed it: on a Store
+// each call is its own read transaction; on a Snapshot every call reads the
+// same transaction, so a whole request sees one committed state.
+type reads struct {
+	read func(ctx context.Context, fn func(*reader) error) error
+}
+
+// reader is one read transaction, with the decoded-record cache valid for
+// the generation it sees.
+type reader struct {
+	tx    *bolt.Tx
+	gen   uint64
+	cache *recordCache
+}
+
+func (s *Store) readTx(ctx context.Context, fn func(*reader) error) error {
+	s.batchReads.Add(1)
+	return s.view(ctx, func(tx *bolt.Tx) error {
+		return fn(&reader{tx: tx, gen: generation(tx), cache: s.cache})
+	})
+}
+
+// Snapshot is a consistent read view for the length of one request. Its
+// methods may be called from many goroutines: they take turns on the one
+// transaction. Close releases it; a long-open snapshot keeps bbolt from
+// reusing pages written since, so hold it only for a request.
+type Snapshot struct {
+	reads
+	store  *Store
+	start  time.Time
+	mu     sync.Mutex
+	r      *reader
+	closed bool
+}
+
+// ErrClosed is returned by a Snapshot used after Close.
+var ErrClosed = errors.New("store: snapshot is closed")
+
+// Snapshot begins a read transaction; it counts as one read transaction.
+func (s *Store) Snapshot(ctx context.Context) (*Snapshot, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	tx, err := s.db.Begin(false)
+	if err != nil {
+		return nil, err
+	}
+	s.readTxs.Add(1)
+	sn := &Snapshot{store: s, start: time.Now(), r: &reader{tx: tx, gen: generation(tx), cache: s.cache}}
+	sn.reads = reads{read: func(ctx context.Context, fn func(*reader) error) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		sn.mu.Lock()
+		defer sn.mu.Unlock()
+		if sn.closed {
+			return ErrClosed
+		}
+		s.batchReads.Add(1)
+		return fn(sn.r)
+	}}
+	return sn, nil
+}
+
+// Generation returns the generation the snapshot sees.
+func (sn *Snapshot) Generation() uint64 { return sn.r.gen }
+
+// Close ends the snapshot's transaction; it is safe to call twice.
+func (sn *Snapshot) Close() error {
+	sn.mu.Lock()
+	defer sn.mu.Unlock()
+	if sn.closed {
+		return nil
+	}
+	sn.closed = true
+	err := sn.r.tx.Rollback()
+	if sn.store.observe != nil {
+		sn.store.observe(false, time.Since(sn.start), err)
+	}
+	return err
+}
+
+// cachedJSON decodes the value at key of bucket into a T, through the
+// cache: records are immutable within a generation, so a decoded record
+// is shared by every reader of that generation.
+func cachedJSON[T any](r *reader, bucket []byte, key []byte, dst **T) error {
+	ck := string(bucket) + "\x00" + string(key)
+	if v, ok := r.cache.get(r.gen, ck); ok {
+		*dst, _ = v.(*T)
+		return nil
+	}
+	raw := r.tx.Bucket(bucket).Get(key)
+	if raw == nil {
+		*dst = nil
+		return nil
+	}
+	t := new(T)
+	if err := json.Unmarshal(raw, t); err != nil {
+		return err
+	}
+	r.cache.put(r.gen, ck, t, len(raw))
+	*dst = t
+	return nil
+}
+
+// recordCache holds decoded records of one generation, up to a byte
+// budget (measured as the size of their encoded form). A reader of another
+// generation neither reads nor fills it, except that a newer generation
+// replaces it: a cached record is never older or newer than the snapshot
+// asking for it.
+type recordCache struct {
+	mu     sync.Mutex
+	gen    uint64
+	size   int
+	budget int
+	m      map[string]any
+}
+
+func newRecordCache(budget int) *recordCache {
+	return &recordCache{budget: budget, m: map[string]any{}}
+}
+
+func (c *recordCache) get(gen uint64, key string) (any, bool) {
+	if c == nil || c.budget <= 0 {
+		return nil, false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if gen != c.gen {
+		return nil, false
+	}
+	v, ok := c.m[key]
+	return v, ok
+}
+
+func (c *recordCache) put(gen uint64, key string, v any, size int) {
+	if c == nil || c.budget <= 0 || size > c.budget/16 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch {
+	case gen < c.gen:
+		return
+	case gen > c.gen:
+		c.gen, c.size, c.m = gen, 0, map[string]any{}
+	}
+	if _, ok := c.m[key]; ok {
+		return
+	}
+	for k := range c.m { // evict arbitrary entries until the new one fits
+		if c.size+size <= c.budget {
+			break
+		}
+		delete(c.m, k)
+		c.size -= c.budget / 1024 // approximate: entries do not keep their size
+	}
+	c.m[key] = v
+	c.size += size
+}
