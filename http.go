@@ -23,8 +23,8 @@ import (
 // defaultQuery is what GraphiQL shows on first load: nested data, from the
 // newest episodes to their guests' other episodes and topics.
 const defaultQuery = `# Welcome to the podcast graph. Press the run button (or Ctrl+Enter).
-query NewestEpisodes {
-  episodes(first: 5) {
+query LatestEpisodes {
+  episodes(first: 5, orderBy: {field: RELEASE_DATE, direction: DESC}) {
     totalCount
     nodes {
       code
