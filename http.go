@@ -154,8 +154,8 @@ func (a *app) handler() http.Handler {
 	mux.HandleFunc("GET /readyz", a.readyz)
 	if a.cfg.AdminAddr == "" {
 		mux.Handle("GET /metrics", a.metrics.handler())
+		a.mountAdmin(mux)
 	}
-	a.mountAdmin(mux)
 	mountPlayground(mux, a.cfg)
 	return logRequests(a.log, withLoaders(a.store, mux))
 }
