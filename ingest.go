@@ -75,6 +75,8 @@ type ingester struct {
 	// observe, when set, is told of every document's result (metrics).
 	observe func(docResult)
 
+	fingerprint string // of the vocabulary, computed once
+
 	vocabOnce sync.Once
 	vocabErr  error
 }
@@ -130,16 +132,30 @@ func printResult(w io.Writer, r docResult) {
 }
 
 // files ingests files in batches, printing one line per document in order.
+// Reading and parsing the next batch overlaps writing the current one.
 func (in *ingester) files(ctx context.Context, files []string, out io.Writer) (summary, error) {
 	var sum summary
 	batch := max(in.batch, 1)
-	for start := 0; start < len(files); start += batch {
-		part := files[start:min(start+batch, len(files))]
-		pages := make([]page, len(part))
-		for i, f := range part {
-			pages[i] = readPage(f)
+	parsedc := make(chan parsedBatch, 1)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		defer close(parsedc)
+		for start := 0; start < len(files); start += batch {
+			part := files[start:min(start+batch, len(files))]
+			pages := make([]page, len(part))
+			for i, f := range part {
+				pages[i] = readPage(f)
+			}
+			select {
+			case parsedc <- in.parse(pages):
+			case <-ctx.Done():
+				return
+			}
 		}
-		results, err := in.apply(ctx, pages)
+	}()
+	for pb := range parsedc {
+		results, err := in.commit(ctx, pb)
 		if err != nil {
 			return sum, err
 		}
@@ -151,46 +167,65 @@ func (in *ingester) files(ctx context.Context, files []string, out io.Writer) (s
 	return sum, nil
 }
 
+// parsedBatch is a batch of pages with their documents or errors.
+type parsedBatch struct {
+	pages []page
+	docs  []*ingest.Document
+	errs  []error
+}
+
 // apply parses pages in parallel and writes the good ones in one
 // transaction; it returns one result per page, in order. The error is for
 // failures that stop the run (the store or ctx), not for bad pages.
 func (in *ingester) apply(ctx context.Context, pages []page) ([]docResult, error) {
-	in.vocabOnce.Do(func() { in.vocabErr = in.store.SetVocabulary(ctx, in.vocab.Topics()) })
-	if in.vocabErr != nil {
-		return nil, in.vocabErr
-	}
-	docs := make([]*ingest.Document, len(pages))
-	errs := make([]error, len(pages))
+	return in.commit(ctx, in.parse(pages))
+}
+
+// parse parses pages on every core.
+func (in *ingester) parse(pages []page) parsedBatch {
+	pb := parsedBatch{pages: pages, docs: make([]*ingest.Document, len(pages)), errs: make([]error, len(pages))}
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
 	for i, p := range pages {
 		if p.err != nil {
-			errs[i] = p.err
+			pb.errs[i] = p.err
 			continue
 		}
 		wg.Add(1)
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			docs[i], errs[i] = parsePage(p, in.vocab)
+			pb.docs[i], pb.errs[i] = parsePage(p, in.vocab)
 		}()
 	}
 	wg.Wait()
+	return pb
+}
+
+// commit writes a parsed batch's good documents in one transaction.
+func (in *ingester) commit(ctx context.Context, pb parsedBatch) ([]docResult, error) {
+	in.vocabOnce.Do(func() {
+		in.fingerprint = in.vocab.Fingerprint()
+		in.vocabErr = in.store.SetVocabulary(ctx, in.vocab.Topics())
+	})
+	if in.vocabErr != nil {
+		return nil, in.vocabErr
+	}
 	var good []*ingest.Document
-	for i, d := range docs {
-		if errs[i] == nil {
+	for i, d := range pb.docs {
+		if pb.errs[i] == nil {
 			good = append(good, d)
 		}
 	}
-	applied, err := in.store.Apply(ctx, good, store.ApplyOptions{Fingerprint: in.vocab.Fingerprint()})
+	applied, err := in.store.Apply(ctx, good, store.ApplyOptions{Fingerprint: in.fingerprint})
 	if err != nil {
 		return nil, err
 	}
-	results := make([]docResult, len(pages))
+	results := make([]docResult, len(pb.pages))
 	j := 0
-	for i, p := range pages {
-		if errs[i] != nil {
-			results[i] = docResult{Name: p.name, Status: "failed", Error: errs[i].Error(), Warnings: []string{}}
+	for i, p := range pb.pages {
+		if pb.errs[i] != nil {
+			results[i] = docResult{Name: p.name, Status: "failed", Error: pb.errs[i].Error(), Warnings: []string{}}
 		} else {
 			a := applied[j]
 			j++

@@ -207,6 +207,7 @@ type EpisodeResolver interface {
 
 	Topics(ctx context.Context, obj *podcast.Episode) ([]*podcast.Topic, error)
 
+	Sources(ctx context.Context, obj *podcast.Episode) ([]*podcast.Source, error)
 	Previous(ctx context.Context, obj *podcast.Episode) (*podcast.Episode, error)
 	Next(ctx context.Context, obj *podcast.Episode) (*podcast.Episode, error)
 }
@@ -2360,11 +2361,11 @@ func (ec *executionContext) _Episode_sources(ctx context.Context, field graphql.
 			return ec.fieldContext_Episode_sources(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Sources, nil
+			return ec.Resolvers.Episode().Sources(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []podcast.Source) graphql.Marshaler {
-			return ec.marshalNSource2ᚕpodcastgraphᚋpodcastᚐSourceᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*podcast.Source) graphql.Marshaler {
+			return ec.marshalNSource2ᚕᚖpodcastgraphᚋpodcastᚐSourceᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -2374,8 +2375,8 @@ func (ec *executionContext) fieldContext_Episode_sources(_ context.Context, fiel
 	fc = &graphql.FieldContext{
 		Object:     "Episode",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Source(ctx, field)
 		},
@@ -6349,10 +6350,43 @@ func (ec *executionContext) _Episode(ctx context.Context, sel ast.SelectionSet, 
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "sources":
-			out.Values[i] = ec._Episode_sources(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Episode_sources(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "previous":
 			field := field
 
@@ -8707,15 +8741,11 @@ func (ec *executionContext) marshalNShowEdge2ᚖpodcastgraphᚋgraphᚐShowEdge(
 	return ec._ShowEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNSource2podcastgraphᚋpodcastᚐSource(ctx context.Context, sel ast.SelectionSet, v podcast.Source) graphql.Marshaler {
-	return ec._Source(ctx, sel, &v)
-}
-
-func (ec *executionContext) marshalNSource2ᚕpodcastgraphᚋpodcastᚐSourceᚄ(ctx context.Context, sel ast.SelectionSet, v []podcast.Source) graphql.Marshaler {
+func (ec *executionContext) marshalNSource2ᚕᚖpodcastgraphᚋpodcastᚐSourceᚄ(ctx context.Context, sel ast.SelectionSet, v []*podcast.Source) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNSource2podcastgraphᚋpodcastᚐSource(ctx, sel, v[i])
+		return ec.marshalNSource2ᚖpodcastgraphᚋpodcastᚐSource(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -8725,6 +8755,16 @@ func (ec *executionContext) marshalNSource2ᚕpodcastgraphᚋpodcastᚐSourceᚄ
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNSource2ᚖpodcastgraphᚋpodcastᚐSource(ctx context.Context, sel ast.SelectionSet, v *podcast.Source) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Source(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {

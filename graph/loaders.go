@@ -25,6 +25,7 @@ type Loaders struct {
 	Counts     *loader[store.Scope, int]
 	Related    *loader[store.RelatedQuery, []store.Related]
 	Neighbours *loader[podcast.EpisodeKey, [2]*podcast.EpisodeKey]
+	Sources    *loader[podcast.EpisodeKey, []podcast.Source]
 }
 
 type loadersKey struct{}
@@ -101,6 +102,9 @@ func NewLoaders(s *store.Store) *Loaders {
 				}
 				return sn.Episodes(ctx, qs)
 			}
+		})),
+		Sources: newLoader(via(snap, func(sn *store.Snapshot) func(context.Context, []podcast.EpisodeKey) ([][]podcast.Source, error) {
+			return sn.Sources
 		})),
 		Counts: newLoader(via(snap, func(sn *store.Snapshot) func(context.Context, []store.Scope) ([]int, error) { return sn.EpisodeCounts })),
 		Related: newLoader(via(snap, func(sn *store.Snapshot) func(context.Context, []store.RelatedQuery) ([][]store.Related, error) {

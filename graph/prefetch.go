@@ -59,6 +59,12 @@ func prefetchEpisodes(ctx context.Context, eps []*podcast.Episode, fields []grap
 				slugs = append(slugs, e.Show)
 			}
 			_ = l.Shows.Prefetch(ctx, slugs)
+		case "sources":
+			keys := make([]podcast.EpisodeKey, len(eps))
+			for i, e := range eps {
+				keys[i] = e.Key()
+			}
+			_ = l.Sources.Prefetch(ctx, keys)
 		case "previous", "next":
 			keys := make([]podcast.EpisodeKey, len(eps))
 			for i, e := range eps {

@@ -7,7 +7,6 @@ package graph
 
 import (
 	"context"
-
 	"podcastgraph/podcast"
 	"podcastgraph/store"
 )
@@ -52,6 +51,15 @@ func (r *episodeResolver) Topics(ctx context.Context, obj *podcast.Episode) ([]*
 	topics, err := loadMany(ctx, loadersFrom(ctx).Topics, obj.Topics)
 	prefetchTopics(ctx, topics, selected(ctx, "Topic"))
 	return topics, err
+}
+
+func (r *episodeResolver) Sources(ctx context.Context, obj *podcast.Episode) ([]*podcast.Source, error) {
+	srcs, err := loadersFrom(ctx).Sources.Load(ctx, obj.Key())
+	out := make([]*podcast.Source, len(srcs))
+	for i := range srcs {
+		out[i] = &srcs[i]
+	}
+	return out, err
 }
 
 // Previous is the resolver for the previous field.
@@ -279,27 +287,23 @@ func (r *topicResolver) Related(ctx context.Context, obj *podcast.Topic) ([]*pod
 	return relatedTopics(ctx, store.RelatedTopics, obj.Slug)
 }
 
-// Appearance returns AppearanceResolver implementation.
 func (r *Resolver) Appearance() AppearanceResolver { return &appearanceResolver{r} }
 
-// Episode returns EpisodeResolver implementation.
 func (r *Resolver) Episode() EpisodeResolver { return &episodeResolver{r} }
 
-// Guest returns GuestResolver implementation.
 func (r *Resolver) Guest() GuestResolver { return &guestResolver{r} }
 
-// Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
-// Show returns ShowResolver implementation.
 func (r *Resolver) Show() ShowResolver { return &showResolver{r} }
 
-// Topic returns TopicResolver implementation.
 func (r *Resolver) Topic() TopicResolver { return &topicResolver{r} }
 
-type appearanceResolver struct{ *Resolver }
-type episodeResolver struct{ *Resolver }
-type guestResolver struct{ *Resolver }
-type queryResolver struct{ *Resolver }
-type showResolver struct{ *Resolver }
-type topicResolver struct{ *Resolver }
+type (
+	appearanceResolver struct{ *Resolver }
+	episodeResolver    struct{ *Resolver }
+	guestResolver      struct{ *Resolver }
+	queryResolver      struct{ *Resolver }
+	showResolver       struct{ *Resolver }
+	topicResolver      struct{ *Resolver }
+)

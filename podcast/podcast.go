@@ -64,7 +64,6 @@ type Episode struct {
 	Links            []Link       `json:"links"`
 	Appearances      []Appearance `json:"appearances"`
 	Topics           []string     `json:"topics"` // topic slugs, sorted
-	Sources          []Source     `json:"sources"`
 }
 
 // Key returns the episode's key.

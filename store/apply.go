@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"encoding/binary"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -52,8 +53,41 @@ type docRecord struct {
 	Fingerprint string               `json:"fingerprint"`
 	IngestedAt  time.Time            `json:"ingestedAt"`
 	Warnings    []string             `json:"warnings"`
-	Fragments   [][]byte             `json:"fragments"`
+	Fragments   fragmentKeys         `json:"fragments"`
 	Episodes    []podcast.EpisodeKey `json:"episodes"`
+}
+
+// fragmentKeys encode as one byte string of uvarint-length-prefixed keys:
+// a document states a few dozen fragments, and a JSON list of base64
+// strings would double the record.
+type fragmentKeys [][]byte
+
+// MarshalJSON implements json.Marshaler.
+func (f fragmentKeys) MarshalJSON() ([]byte, error) {
+	var packed []byte
+	for _, k := range f {
+		packed = binary.AppendUvarint(packed, uint64(len(k)))
+		packed = append(packed, k...)
+	}
+	return json.Marshal(packed)
+}
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (f *fragmentKeys) UnmarshalJSON(b []byte) error {
+	var packed []byte
+	if err := json.Unmarshal(b, &packed); err != nil {
+		return err
+	}
+	*f = nil
+	for len(packed) > 0 {
+		n, w := binary.Uvarint(packed)
+		if w <= 0 || uint64(len(packed)-w) < n {
+			return fmt.Errorf("corrupt fragment list")
+		}
+		*f = append(*f, packed[w:w+int(n)])
+		packed = packed[w+int(n):]
+	}
+	return nil
 }
 
 // Change is announced to subscribers after a write commits.
@@ -131,6 +165,10 @@ type writer struct {
 	dirtyShows    map[string]bool
 	dirtyEpisodes map[podcast.EpisodeKey]bool
 	dirtyGuests   map[string]bool
+	touched       map[podcast.EpisodeKey]bool // sources changed
+
+	countDeltas map[string]int // episode-count changes by scope, applied by flushCounts
+	pairDeltas  map[string]int // pair-count changes by pair key
 }
 
 type buckets struct {
@@ -153,6 +191,9 @@ func newWriter(tx *bolt.Tx, at time.Time) *writer {
 		dirtyShows:    map[string]bool{},
 		dirtyEpisodes: map[podcast.EpisodeKey]bool{},
 		dirtyGuests:   map[string]bool{},
+		touched:       map[podcast.EpisodeKey]bool{},
+		countDeltas:   map[string]int{},
+		pairDeltas:    map[string]int{},
 	}
 }
 
@@ -210,12 +251,13 @@ func (w *writer) applyDoc(doc *ingest.Document, fingerprint string) (Result, err
 			}
 		}
 	}
-	// Sources: every episode the page names lists the page.
+	// Sources: every episode the page names lists the page. Sources are
+	// read apart from the episode, so they alone do not make it dirty.
 	for _, k := range old.Episodes {
 		if err := w.b.epsrc.Delete(append(episodeKey(k), doc.Name...)); err != nil {
 			return r, err
 		}
-		w.dirtyEpisodes[k] = true
+		w.touched[k] = true
 	}
 	warnings := doc.Warnings
 	if warnings == nil {
@@ -229,7 +271,7 @@ func (w *writer) applyDoc(doc *ingest.Document, fingerprint string) (Result, err
 		if err := w.b.epsrc.Put(append(episodeKey(k), doc.Name...), src); err != nil {
 			return r, err
 		}
-		w.dirtyEpisodes[k] = true
+		w.touched[k] = true
 	}
 	v, err := json.Marshal(rec)
 	if err != nil {
@@ -298,7 +340,7 @@ func (w *writer) rebuild() error {
 			return fmt.Errorf("rebuild episode %s %d: %w", k.Show, k.Number, err)
 		}
 	}
-	return nil
+	return w.flushCounts()
 }
 
 func (w *writer) change() Change {
@@ -308,6 +350,11 @@ func (w *writer) change() Change {
 	}
 	for k := range w.dirtyEpisodes {
 		c.Episodes = append(c.Episodes, k)
+	}
+	for k := range w.touched {
+		if !w.dirtyEpisodes[k] {
+			c.Episodes = append(c.Episodes, k)
+		}
 	}
 	for g := range w.dirtyGuests {
 		c.Guests = append(c.Guests, g)

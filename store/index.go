@@ -1,7 +1,7 @@
 package store
 
 import (
-	"bytes"
+	"slices"
 	"encoding/binary"
 	"encoding/json"
 	"strings"
@@ -24,11 +24,8 @@ func (w *writer) rebuildEpisode(k podcast.EpisodeKey) error {
 	var cur *podcast.Episode
 	own, listing := w.fragments(fragEpisode, string(ekey))
 	if len(own)+len(listing) > 0 {
-		sources, err := w.sources(ekey)
-		if err != nil {
-			return err
-		}
-		if cur, err = mergeEpisode(k, own, listing, sources); err != nil {
+		var err error
+		if cur, err = mergeEpisode(k, own, listing); err != nil {
 			return err
 		}
 	}
@@ -47,17 +44,20 @@ func (w *writer) rebuildEpisode(k podcast.EpisodeKey) error {
 	return putJSON(w.b.episodes, ekey, cur)
 }
 
-func (w *writer) sources(ekey []byte) ([]podcast.Source, error) {
-	out := []podcast.Source{}
-	c := w.b.epsrc.Cursor()
-	for key, v := c.Seek(ekey); key != nil && bytes.HasPrefix(key, ekey); key, v = c.Next() {
-		var s podcast.Source
-		if err := json.Unmarshal(v, &s); err != nil {
-			return nil, err
-		}
-		out = append(out, s)
+// sameIndexing reports whether two versions of an episode have the same
+// index entries: same date, topics and guests (the usual case when a page
+// only restates what others said).
+func sameIndexing(a, b *podcast.Episode) bool {
+	if a == nil || b == nil || dayOf(a.ReleaseDate) != dayOf(b.ReleaseDate) || !slices.Equal(a.Topics, b.Topics) ||
+		len(a.Appearances) != len(b.Appearances) {
+		return false
 	}
-	return out, nil
+	for i := range a.Appearances {
+		if a.Appearances[i].Guest != b.Appearances[i].Guest {
+			return false
+		}
+	}
+	return true
 }
 
 // scopes lists the index scopes an episode belongs to.
@@ -104,6 +104,9 @@ func pairs(e *podcast.Episode) map[string]bool {
 }
 
 func (w *writer) reindex(k podcast.EpisodeKey, old, cur *podcast.Episode) error {
+	if sameIndexing(old, cur) {
+		return nil
+	}
 	oldScopes, curScopes := scopes(old), scopes(cur)
 	var oldDay, curDay uint32
 	if old != nil {
@@ -124,9 +127,7 @@ func (w *writer) reindex(k podcast.EpisodeKey, old, cur *podcast.Episode) error 
 			if err := w.b.bynum.Delete(indexKey(s, nsk)); err != nil {
 				return err
 			}
-			if err := w.addCount(s, -1); err != nil {
-				return err
-			}
+			w.countDeltas[s]--
 		}
 	}
 	for s := range curScopes {
@@ -139,26 +140,43 @@ func (w *writer) reindex(k podcast.EpisodeKey, old, cur *podcast.Episode) error 
 			if err := w.b.bynum.Put(indexKey(s, nsk), nil); err != nil {
 				return err
 			}
-			if err := w.addCount(s, +1); err != nil {
-				return err
-			}
+			w.countDeltas[s]++
 		}
 	}
 	oldPairs, curPairs := pairs(old), pairs(cur)
 	for p := range oldPairs {
 		if !curPairs[p] {
-			if err := addU32(w.b.pairs, []byte(p), -1); err != nil {
-				return err
-			}
+			w.pairDeltas[p]--
 		}
 	}
 	for p := range curPairs {
 		if !oldPairs[p] {
-			if err := addU32(w.b.pairs, []byte(p), +1); err != nil {
+			w.pairDeltas[p]++
+		}
+	}
+	return nil
+}
+
+// flushCounts applies the counter changes the transaction's rebuilds
+// gathered: each counter is read and written once per transaction, however
+// many episodes moved it (a batch moves "*" once per new episode).
+func (w *writer) flushCounts() error {
+	for scope, d := range w.countDeltas {
+		if d != 0 {
+			if err := w.addCount(scope, d); err != nil {
 				return err
 			}
 		}
 	}
+	for p, d := range w.pairDeltas {
+		if d != 0 {
+			if err := addU32(w.b.pairs, []byte(p), d); err != nil {
+				return err
+			}
+		}
+	}
+	clear(w.countDeltas)
+	clear(w.pairDeltas)
 	return nil
 }
 

@@ -71,11 +71,11 @@ func mergeGuest(slug string, own, listing [][]byte) (*podcast.Guest, error) {
 
 // mergeEpisode builds an episode from its fragments and sources. The own
 // page's title, date and description win over listing text.
-func mergeEpisode(k podcast.EpisodeKey, own, listing [][]byte, sources []podcast.Source) (*podcast.Episode, error) {
+func mergeEpisode(k podcast.EpisodeKey, own, listing [][]byte) (*podcast.Episode, error) {
 	e := &podcast.Episode{
 		Show: k.Show, Number: k.Number,
 		Hosts: []podcast.Host{}, Links: []podcast.Link{}, Appearances: []podcast.Appearance{},
-		Topics: []string{}, Sources: sources,
+		Topics: []string{},
 	}
 	var hosts, topics []string
 	apps := map[string]int{} // guest slug -> index in e.Appearances

@@ -380,3 +380,28 @@ func (s *Store) SetVocabulary(ctx context.Context, topics []podcast.Topic) error
 	}
 	return nil
 }
+
+// Sources returns, for each episode, the pages it was seen on, by name, in
+// one transaction.
+func (s reads) Sources(ctx context.Context, keys []podcast.EpisodeKey) ([][]podcast.Source, error) {
+	out := make([][]podcast.Source, len(keys))
+	err := s.read(ctx, func(r *reader) error {
+		c := r.tx.Bucket(bucketEpSrc).Cursor()
+		for i, k := range keys {
+			ekey := episodeKey(k)
+			out[i] = []podcast.Source{}
+			for key, v := c.Seek(ekey); key != nil && bytes.HasPrefix(key, ekey); key, v = c.Next() {
+				var src podcast.Source
+				if err := json.Unmarshal(v, &src); err != nil {
+					return fmt.Errorf("source %q: %w", key, err)
+				}
+				out[i] = append(out[i], src)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: sources: %w", err)
+	}
+	return out, nil
+}

@@ -1,0 +1,105 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"podcastgraph/ingest"
+	"podcastgraph/internal/pagegen"
+	"podcastgraph/store"
+)
+
+// BenchmarkBulkIngest is the end-to-end ingest figure: generated pages on
+// disk → read → parse (in parallel, overlapping the writes) → store.Apply in
+// batches → fsynced commits into a real bbolt file, as `ingest` does. It reports pages/s and the peak heap in use, which must
+// not grow with the number of pages.
+//
+//	go test -run ^$ -bench BulkIngest -benchtime 1x .
+func BenchmarkBulkIngest(b *testing.B) {
+	for _, n := range []int{10_000, 100_000} {
+		b.Run(strconv.Itoa(n), func(b *testing.B) {
+			for range b.N {
+				benchIngest(b, n)
+			}
+		})
+	}
+}
+
+func benchIngest(b *testing.B, n int) {
+	b.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(b.TempDir(), "bench.db"), store.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	ing := &ingester{store: st, vocab: ingest.DefaultVocabulary(), batch: 256}
+	done := make(chan struct{})
+	peak := make(chan uint64)
+	go func() { // sample the heap while ingesting
+		var max uint64
+		var ms runtime.MemStats
+		t := time.NewTicker(20 * time.Millisecond)
+		defer t.Stop()
+		for {
+			runtime.ReadMemStats(&ms)
+			if ms.HeapInuse > max {
+				max = ms.HeapInuse
+			}
+			select {
+			case <-done:
+				peak <- max
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	dir := b.TempDir()
+	files := make([]string, n)
+	for i := range n {
+		name, data := pagegen.Page(i, pagegen.Options{Shows: 1, Seed: 1})
+		files[i] = filepath.Join(dir, name)
+		if err := os.WriteFile(files[i], data, 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ResetTimer()
+	start := time.Now()
+	sum, err := ing.files(ctx, files, io.Discard)
+	if err != nil || sum.failed > 0 || sum.added != n {
+		b.Fatalf("ingest: %v, %+v", err, sum)
+	}
+	took := time.Since(start)
+	b.StopTimer()
+	close(done)
+	heap := <-peak
+	stats, _ := st.Stats()
+	b.ReportMetric(float64(n)/took.Seconds(), "pages/s")
+	b.ReportMetric(float64(heap)/(1<<20), "peak-heap-MB")
+	b.ReportMetric(float64(stats.SizeBytes)/(1<<20), "file-MB")
+	b.ReportMetric(float64(vmHWM())/(1<<10), "peak-RSS-MB")
+}
+
+// vmHWM returns the process's peak resident set in KiB (Linux), or 0.
+func vmHWM() int {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			var kb int
+			fmt.Sscan(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), &kb)
+			return kb
+		}
+	}
+	return 0
+}
