@@ -170,7 +170,7 @@ func (in *ingester) files(ctx context.Context, files []string, out io.Writer) (s
 // parsedBatch is a batch of pages with their documents or errors.
 type parsedBatch struct {
 	pages []page
-	docs  []*ingest.Document
+	docs  []*store.Prepared
 	errs  []error
 }
 
@@ -183,7 +183,7 @@ func (in *ingester) apply(ctx context.Context, pages []page) ([]docResult, error
 
 // parse parses pages on every core.
 func (in *ingester) parse(pages []page) parsedBatch {
-	pb := parsedBatch{pages: pages, docs: make([]*ingest.Document, len(pages)), errs: make([]error, len(pages))}
+	pb := parsedBatch{pages: pages, docs: make([]*store.Prepared, len(pages)), errs: make([]error, len(pages))}
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
 	for i, p := range pages {
@@ -195,7 +195,11 @@ func (in *ingester) parse(pages []page) parsedBatch {
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			pb.docs[i], pb.errs[i] = parsePage(p, in.vocab)
+			doc, err := parsePage(p, in.vocab)
+			if err == nil {
+				pb.docs[i] = store.Prepare(doc)
+			}
+			pb.errs[i] = err
 		}()
 	}
 	wg.Wait()
@@ -211,13 +215,13 @@ func (in *ingester) commit(ctx context.Context, pb parsedBatch) ([]docResult, er
 	if in.vocabErr != nil {
 		return nil, in.vocabErr
 	}
-	var good []*ingest.Document
+	var good []*store.Prepared
 	for i, d := range pb.docs {
 		if pb.errs[i] == nil {
 			good = append(good, d)
 		}
 	}
-	applied, err := in.store.Apply(ctx, good, store.ApplyOptions{Fingerprint: in.fingerprint})
+	applied, err := in.store.ApplyPrepared(ctx, good, store.ApplyOptions{Fingerprint: in.fingerprint})
 	if err != nil {
 		return nil, err
 	}

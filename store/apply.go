@@ -111,6 +111,32 @@ func (s *Store) Subscribe(fn func(Change)) {
 // document replaces what an earlier version of the same name contributed;
 // an unchanged one is skipped. It returns one Result per document, in order.
 func (s *Store) Apply(ctx context.Context, docs []*ingest.Document, opts ApplyOptions) ([]Result, error) {
+	prepared := make([]*Prepared, len(docs))
+	for i, d := range docs {
+		prepared[i] = Prepare(d)
+	}
+	return s.ApplyPrepared(ctx, prepared, opts)
+}
+
+// Prepared is a document split into the fragments it states: the encoding
+// and hashing Apply needs, done outside the write transaction, on any
+// goroutine, so that bulk ingest can prepare the next batch while the
+// current one is written.
+type Prepared struct {
+	doc      *ingest.Document
+	frags    []fragment
+	episodes []podcast.EpisodeKey
+	err      error
+}
+
+// Prepare encodes a document for ApplyPrepared. It does no I/O.
+func Prepare(doc *ingest.Document) *Prepared {
+	frags, episodes, err := fragmentsOf(doc)
+	return &Prepared{doc: doc, frags: frags, episodes: episodes, err: err}
+}
+
+// ApplyPrepared is Apply for prepared documents.
+func (s *Store) ApplyPrepared(ctx context.Context, docs []*Prepared, opts ApplyOptions) ([]Result, error) {
 	now := time.Now
 	if opts.Now != nil {
 		now = opts.Now
@@ -119,10 +145,10 @@ func (s *Store) Apply(ctx context.Context, docs []*ingest.Document, opts ApplyOp
 	var change Change
 	err := s.update(ctx, func(tx *bolt.Tx) (bool, error) {
 		w := newWriter(tx, now().UTC())
-		for i, doc := range docs {
-			r, err := w.applyDoc(doc, opts.Fingerprint)
+		for i, p := range docs {
+			r, err := w.applyDoc(p, opts.Fingerprint)
 			if err != nil {
-				return false, fmt.Errorf("store: apply %s: %w", doc.Name, err)
+				return false, fmt.Errorf("store: apply %s: %w", p.doc.Name, err)
 			}
 			results[i] = r
 		}
@@ -197,7 +223,8 @@ func newWriter(tx *bolt.Tx, at time.Time) *writer {
 	}
 }
 
-func (w *writer) applyDoc(doc *ingest.Document, fingerprint string) (Result, error) {
+func (w *writer) applyDoc(p *Prepared, fingerprint string) (Result, error) {
+	doc := p.doc
 	r := Result{Name: doc.Name, Status: Added, Episodes: 1 + len(doc.Listing), Guests: len(doc.Guests), Warnings: doc.Warnings}
 	topics := map[string]bool{}
 	for _, t := range doc.Episode.Topics {
@@ -222,9 +249,9 @@ func (w *writer) applyDoc(doc *ingest.Document, fingerprint string) (Result, err
 		}
 		r.Status = Updated
 	}
-	frags, episodes, err := fragmentsOf(doc)
-	if err != nil {
-		return r, err
+	frags, episodes := p.frags, p.episodes
+	if p.err != nil {
+		return r, p.err
 	}
 	// Take back what the old version said that the new one does not, then
 	// add what is new; facts stated by both are left alone.
