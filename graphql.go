@@ -2,31 +2,34 @@ package main
 
 import (
 	"context"
+	"flag"
 	"log/slog"
 	"net/http"
+	"net/netip"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
-	"github.com/99designs/gqlgen/graphql/handler/extension"
-	"github.com/99designs/gqlgen/graphql/handler/lru"
-	"github.com/99designs/gqlgen/graphql/handler/transport"
-	"github.com/vektah/gqlparser/v2/ast"
 
 	"podcastgraph/graph"
+	"podcastgraph/graphhttp"
 	"podcastgraph/store"
 )
 
-// newGraphQL builds the gqlgen handler: explicit transports (no form
-// encoding, which would invite cross-site requests), a parsed-query cache,
-// and errors that never carry Go internals.
+// newGraphQL builds the GraphQL endpoint: gqlgen's executor behind
+// graphhttp (spec-compliant JSON transports, limits, cost, rate limiting,
+// CORS, persisted queries, HTTP caching of GET answers), errors that never
+// carry Go internals, and a deadline on every operation.
 func newGraphQL(st *store.Store, cfg *config, log *slog.Logger) http.Handler {
 	srv := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: &graph.Resolver{Store: st}}))
-	srv.AddTransport(transport.Options{})
-	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{})
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
-	srv.Use(extension.Introspection{})
-	srv.SetErrorPresenter(graph.ErrorPresenter(log))
+	present := graph.ErrorPresenter(log)
+	if !cfg.API.Introspection {
+		present = graphhttp.WithoutSuggestions(present)
+	}
+	srv.SetErrorPresenter(present)
 	srv.SetRecoverFunc(graph.Recover(log))
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		if info := requestInfoFrom(ctx); info != nil {
@@ -34,5 +37,175 @@ func newGraphQL(st *store.Store, cfg *config, log *slog.Logger) http.Handler {
 		}
 		return next(ctx)
 	})
-	return withTimeout(srv, cfg.QueryTimeout)
+	if h := cfg.API.testHooks; h != nil && h.fields != nil {
+		srv.AroundFields(h.fields)
+	}
+	opts := cfg.API.options(st.Generation)
+	if bad := badPrefixes(cfg.API.TrustedProxies); len(bad) > 0 {
+		log.Warn("ignoring --trusted-proxies entries that are not CIDRs or addresses", "entries", bad)
+	}
+	return withTimeout(graphhttp.New(srv, opts), cfg.QueryTimeout)
+}
+
+// apiConfig is the settings of the GraphQL endpoint (see docs/api-limits.md).
+type apiConfig struct {
+	Playground     bool
+	Introspection  bool
+	MaxBody        int64
+	MaxTokens      int
+	MaxDepth       int
+	MaxAliases     int
+	MaxDirectives  int
+	MaxDuplicates  int
+	MaxCost        int
+	Rate           float64
+	RateBurst      int
+	TrustedProxies string
+	CORSOrigins    string
+	CacheMaxAge    time.Duration
+
+	testHooks *testHooks // set by tests only, through the context given to run
+}
+
+// apiFlags declares the flags of the GraphQL endpoint; each falls back to
+// its environment variable (an unparsable value is ignored), then to
+// graphhttp's production defaults.
+func apiFlags(fs *flag.FlagSet, c *apiConfig, getenv func(string) string) {
+	d := graphhttp.Defaults()
+	boolean := func(p *bool, name, env string, def bool, usage string) {
+		if v, err := strconv.ParseBool(getenv(env)); err == nil {
+			def = v
+		}
+		fs.BoolVar(p, name, def, usage+" ($"+env+")")
+	}
+	integer := func(p *int, name, env string, def int, usage string) {
+		if v, err := strconv.Atoi(getenv(env)); err == nil && v >= 0 {
+			def = v
+		}
+		fs.IntVar(p, name, def, usage+"; 0 turns it off ($"+env+")")
+	}
+	boolean(&c.Playground, "playground", "PODCAST_PLAYGROUND", true, "serve GraphiQL at /; false answers 404 there")
+	boolean(&c.Introspection, "introspection", "PODCAST_INTROSPECTION", true, "answer __schema and __type; false also drops \"Did you mean\" suggestions from errors")
+	maxBody := d.MaxBodyBytes
+	if v, err := strconv.ParseInt(getenv("PODCAST_MAX_BODY"), 10, 64); err == nil && v >= 0 {
+		maxBody = v
+	}
+	fs.Int64Var(&c.MaxBody, "max-body", maxBody, "largest POST body or GET query string in bytes (413); 0 turns it off ($PODCAST_MAX_BODY)")
+	integer(&c.MaxTokens, "max-tokens", "PODCAST_MAX_TOKENS", d.MaxTokens, "most lexical tokens in a document (MAX_TOKENS_EXCEEDED)")
+	integer(&c.MaxDepth, "max-depth", "PODCAST_MAX_DEPTH", d.MaxDepth, "deepest nesting of fields (MAX_DEPTH_EXCEEDED)")
+	integer(&c.MaxAliases, "max-aliases", "PODCAST_MAX_ALIASES", d.MaxAliases, "most aliases in an operation (MAX_ALIASES_EXCEEDED)")
+	integer(&c.MaxDirectives, "max-directives", "PODCAST_MAX_DIRECTIVES", d.MaxDirectives, "most directives in an operation (MAX_DIRECTIVES_EXCEEDED)")
+	integer(&c.MaxDuplicates, "max-duplicates", "PODCAST_MAX_DUPLICATES", d.MaxDuplicateFields, "most times one field may be selected in one selection set (MAX_DUPLICATE_FIELDS_EXCEEDED)")
+	integer(&c.MaxCost, "max-cost", "PODCAST_MAX_COST", d.MaxCost, "highest operation cost, objects it may return with connections counted by first/last (MAX_COST_EXCEEDED)")
+	rate := d.Rate
+	if v, err := strconv.ParseFloat(getenv("PODCAST_RATE"), 64); err == nil && v >= 0 {
+		rate = v
+	}
+	fs.Float64Var(&c.Rate, "rate", rate, "requests per second per client, token bucket (429 THROTTLED); 0 turns it off ($PODCAST_RATE)")
+	burst := d.RateBurst
+	if v, err := strconv.Atoi(getenv("PODCAST_RATE_BURST")); err == nil && v >= 0 {
+		burst = v
+	}
+	fs.IntVar(&c.RateBurst, "rate-burst", burst, "requests a client may send at once; 0 means one second's worth ($PODCAST_RATE_BURST)")
+	proxies := "127.0.0.0/8,::1/128"
+	if v := getenv("PODCAST_TRUSTED_PROXIES"); v != "" {
+		proxies = v
+	}
+	fs.StringVar(&c.TrustedProxies, "trusted-proxies", proxies, "comma-separated CIDRs of proxies whose X-Forwarded-For names the client for rate limiting ($PODCAST_TRUSTED_PROXIES)")
+	cors := getenv("PODCAST_CORS_ORIGINS")
+	fs.StringVar(&c.CORSOrigins, "cors-origins", cors, "comma-separated origins whose pages may read answers, or *; empty: same origin only ($PODCAST_CORS_ORIGINS)")
+	age := time.Duration(0)
+	if v, err := time.ParseDuration(getenv("PODCAST_CACHE_MAX_AGE")); err == nil && v >= 0 {
+		age = v
+	}
+	fs.DurationVar(&c.CacheMaxAge, "cache-max-age", age, "Cache-Control max-age of GET answers; 0 sends no-cache, so caches revalidate by ETag ($PODCAST_CACHE_MAX_AGE)")
+}
+
+// options turns the flags into graphhttp's options; generation is the
+// store's change counter, part of every ETag.
+func (c *apiConfig) options(generation func() (uint64, error)) graphhttp.Options {
+	o := graphhttp.Defaults()
+	o.MaxBodyBytes = c.MaxBody
+	o.MaxTokens = c.MaxTokens
+	o.MaxDepth = c.MaxDepth
+	o.MaxAliases = c.MaxAliases
+	o.MaxDirectives = c.MaxDirectives
+	o.MaxDuplicateFields = c.MaxDuplicates
+	o.MaxCost = c.MaxCost
+	o.Introspection = c.Introspection
+	o.Rate = c.Rate
+	o.RateBurst = c.RateBurst
+	o.TrustedProxies = parsePrefixes(c.TrustedProxies)
+	o.CORSOrigins = splitList(c.CORSOrigins)
+	o.CacheMaxAge = c.CacheMaxAge
+	o.Generation = generation
+	o.Version = buildVersion()
+	return o
+}
+
+// parsePrefixes reads a comma-separated list of CIDRs or addresses,
+// skipping what does not parse.
+func parsePrefixes(s string) []netip.Prefix {
+	var out []netip.Prefix
+	for _, f := range splitList(s) {
+		if p, err := netip.ParsePrefix(f); err == nil {
+			out = append(out, p.Masked())
+		} else if a, err := netip.ParseAddr(f); err == nil {
+			out = append(out, netip.PrefixFrom(a, a.BitLen()))
+		}
+	}
+	return out
+}
+
+// badPrefixes returns the entries of a comma-separated list that
+// parsePrefixes skips.
+func badPrefixes(s string) []string {
+	var bad []string
+	for _, f := range splitList(s) {
+		if len(parsePrefixes(f)) == 0 {
+			bad = append(bad, f)
+		}
+	}
+	return bad
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// buildVersion names the running build: module version and VCS revision.
+func buildVersion() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return ""
+	}
+	v := bi.Main.Version
+	for _, s := range bi.Settings {
+		if s.Key == "vcs.revision" || s.Key == "vcs.modified" {
+			v += " " + s.Value
+		}
+	}
+	return v
+}
+
+// testHooks reach code no client can reach: a field middleware that can,
+// say, panic or stall, to test how the server copes. Only a context made by
+// a test carries them (testHooksKey is unexported and nothing outside tests
+// sets it), and run copies them into the config.
+type testHooks struct {
+	fields graphql.FieldMiddleware
+}
+
+type testHooksKey struct{}
+
+// testHooksFrom returns the hooks ctx carries, nil outside tests.
+func testHooksFrom(ctx context.Context) *testHooks {
+	h, _ := ctx.Value(testHooksKey{}).(*testHooks)
+	return h
 }

@@ -41,7 +41,7 @@ func benchIngest(b *testing.B, n int) {
 		b.Fatal(err)
 	}
 	defer st.Close()
-	ing := &ingester{store: st, vocab: ingest.DefaultVocabulary(), batch: 256}
+	ing := &ingester{store: st, vocab: ingest.DefaultVocabulary(), batch: benchBatch()}
 	done := make(chan struct{})
 	peak := make(chan uint64)
 	go func() { // sample the heap while ingesting
@@ -102,4 +102,11 @@ func vmHWM() int {
 		}
 	}
 	return 0
+}
+
+func benchBatch() int {
+	if n, err := strconv.Atoi(os.Getenv("BENCH_BATCH")); err == nil {
+		return n
+	}
+	return 256
 }

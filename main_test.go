@@ -11,7 +11,6 @@ import (
 	"os/signal"
 	"path/filepath"
 	"regexp"
-	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -56,7 +55,14 @@ func startServer(t testing.TB, args ...string) *server {
 
 func startServerOn(t testing.TB, db string, args ...string) *server {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
+	return startServerCtx(t, context.Background(), db, args...)
+}
+
+// startServerCtx is startServerOn with run's context made from parent, e.g.
+// one that carries test hooks.
+func startServerCtx(t testing.TB, parent context.Context, db string, args ...string) *server {
+	t.Helper()
+	ctx, cancel := context.WithCancel(parent)
 	logs := &syncBuffer{}
 	done := make(chan error, 1)
 	env := func(string) string { return "" }
@@ -196,9 +202,4 @@ func TestMain(m *testing.M) {
 		panic("run tests from the repository root: " + err.Error())
 	}
 	os.Exit(m.Run())
-}
-
-func jsonString(v any) string {
-	b, _ := json.Marshal(v)
-	return strings.TrimSpace(string(b))
 }

@@ -46,6 +46,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		cmd, args = args[0], args[1:]
 	}
 	cfg, fs := newConfig(cmd, getenv)
+	cfg.API.testHooks = testHooksFrom(ctx)
 	fs.SetOutput(stdout)
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -85,6 +86,7 @@ type config struct {
 	QueryTimeout time.Duration
 	AdminAddr    string
 	Pprof        bool
+	API          apiConfig // the GraphQL endpoint: limits, rate, CORS, caching (graphql.go)
 }
 
 // newConfig declares the flags of a command; each falls back to its
@@ -122,5 +124,6 @@ func newConfig(cmd string, getenv func(string) string) (*config, *flag.FlagSet) 
 		timeout = v
 	}
 	fs.DurationVar(&cfg.QueryTimeout, "query-timeout", timeout, "deadline of one GraphQL operation ($PODCAST_QUERY_TIMEOUT)")
+	apiFlags(fs, &cfg.API, getenv)
 	return cfg, fs
 }

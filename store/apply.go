@@ -2,8 +2,8 @@ package store
 
 import (
 	"bytes"
-	"encoding/binary"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -48,13 +48,25 @@ type ApplyOptions struct {
 // and the fragments it contributed, so that a changed page can take back
 // exactly what it said.
 type docRecord struct {
-	Name        string               `json:"name"`
-	SHA256      string               `json:"sha256"`
-	Fingerprint string               `json:"fingerprint"`
-	IngestedAt  time.Time            `json:"ingestedAt"`
-	Warnings    []string             `json:"warnings"`
-	Fragments   fragmentKeys         `json:"fragments"`
-	Episodes    []podcast.EpisodeKey `json:"episodes"`
+	Name        string       `json:"name"`
+	SHA256      string       `json:"sha256"`
+	Fingerprint string       `json:"fingerprint"`
+	IngestedAt  time.Time    `json:"ingestedAt"`
+	Warnings    []string     `json:"warnings"`
+	Fragments   fragmentKeys `json:"fragments"`
+}
+
+// episodes lists the episodes the document names, from its fragments.
+func (rec *docRecord) episodes() []podcast.EpisodeKey {
+	var out []podcast.EpisodeKey
+	for _, f := range rec.Fragments {
+		if e, ok := fragmentEntity(f); ok && e.kind == fragEpisode {
+			if k, ok := parseEpisodeKey([]byte(e.id)); ok {
+				out = append(out, k)
+			}
+		}
+	}
+	return out
 }
 
 // fragmentKeys encode as one byte string of uvarint-length-prefixed keys:
@@ -202,13 +214,20 @@ type buckets struct {
 }
 
 func bucketsOf(tx *bolt.Tx) buckets {
-	return buckets{
+	b := buckets{
 		docs: tx.Bucket(bucketDocs), frags: tx.Bucket(bucketFrags), shows: tx.Bucket(bucketShows),
 		episodes: tx.Bucket(bucketEpisodes), epsrc: tx.Bucket(bucketEpSrc), guests: tx.Bucket(bucketGuests),
 		topics: tx.Bucket(bucketTopics), vocab: tx.Bucket(bucketVocab), bynum: tx.Bucket(bucketByNum),
 		bydate: tx.Bucket(bucketByDate), counts: tx.Bucket(bucketCounts), bycount: tx.Bucket(bucketByCount),
 		pairs: tx.Bucket(bucketPairs), days: tx.Bucket(bucketDays),
 	}
+	// Buckets filled mostly in key order (bulk ingest adds names and
+	// episode numbers in order) pack their pages fuller than bbolt's
+	// default of half.
+	for _, bk := range []*bolt.Bucket{b.docs, b.episodes, b.epsrc, b.days, b.bynum, b.bydate} {
+		bk.FillPercent = 0.9
+	}
+	return b
 }
 
 func newWriter(tx *bolt.Tx, at time.Time) *writer {
@@ -269,7 +288,7 @@ func (w *writer) applyDoc(p *Prepared, fingerprint string) (Result, error) {
 		}
 	}
 	rec := docRecord{Name: doc.Name, SHA256: doc.SHA256, Fingerprint: fingerprint, IngestedAt: w.at,
-		Warnings: doc.Warnings, Episodes: episodes}
+		Warnings: doc.Warnings}
 	for _, f := range frags {
 		rec.Fragments = append(rec.Fragments, f.key)
 		if !had[string(f.key)] {
@@ -280,22 +299,21 @@ func (w *writer) applyDoc(p *Prepared, fingerprint string) (Result, error) {
 	}
 	// Sources: every episode the page names lists the page. Sources are
 	// read apart from the episode, so they alone do not make it dirty.
-	for _, k := range old.Episodes {
-		if err := w.b.epsrc.Delete(append(episodeKey(k), doc.Name...)); err != nil {
-			return r, err
+	// The entry is only a link: a source's details are the document's.
+	named := make(map[podcast.EpisodeKey]bool, len(episodes))
+	for _, k := range episodes {
+		named[k] = true
+	}
+	for _, k := range old.episodes() {
+		if !named[k] {
+			if err := w.b.epsrc.Delete(append(episodeKey(k), doc.Name...)); err != nil {
+				return r, err
+			}
 		}
 		w.touched[k] = true
 	}
-	warnings := doc.Warnings
-	if warnings == nil {
-		warnings = []string{}
-	}
-	src, err := json.Marshal(podcast.Source{Name: doc.Name, SHA256: doc.SHA256, IngestedAt: w.at, Warnings: warnings})
-	if err != nil {
-		return r, err
-	}
 	for _, k := range episodes {
-		if err := w.b.epsrc.Put(append(episodeKey(k), doc.Name...), src); err != nil {
+		if err := w.b.epsrc.Put(append(episodeKey(k), doc.Name...), nil); err != nil {
 			return r, err
 		}
 		w.touched[k] = true

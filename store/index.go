@@ -1,9 +1,9 @@
 package store
 
 import (
-	"slices"
 	"encoding/binary"
 	"encoding/json"
+	"slices"
 	"strings"
 
 	"podcastgraph/podcast"

@@ -72,20 +72,6 @@ func bySlug[T any](ctx context.Context, s reads, bucket []byte, slugs []string) 
 	return out, nil
 }
 
-// getJSON decodes the value at key into a new T, leaving *dst nil when absent.
-func getJSON[T any](b *bolt.Bucket, key []byte, dst **T) error {
-	v := b.Get(key)
-	if v == nil {
-		return nil
-	}
-	t := new(T)
-	if err := json.Unmarshal(v, t); err != nil {
-		return err
-	}
-	*dst = t
-	return nil
-}
-
 // Scope names a set of episodes whose size the store keeps.
 type Scope string
 
@@ -390,12 +376,16 @@ func (s reads) Sources(ctx context.Context, keys []podcast.EpisodeKey) ([][]podc
 		for i, k := range keys {
 			ekey := episodeKey(k)
 			out[i] = []podcast.Source{}
-			for key, v := c.Seek(ekey); key != nil && bytes.HasPrefix(key, ekey); key, v = c.Next() {
-				var src podcast.Source
-				if err := json.Unmarshal(v, &src); err != nil {
-					return fmt.Errorf("source %q: %w", key, err)
+			for key, _ := c.Seek(ekey); key != nil && bytes.HasPrefix(key, ekey); key, _ = c.Next() {
+				var rec *docRecord
+				if err := cachedJSON(r, bucketDocs, key[len(ekey):], &rec); err != nil || rec == nil {
+					return fmt.Errorf("source %q: no document record (%v)", key, err)
 				}
-				out[i] = append(out[i], src)
+				warnings := rec.Warnings
+				if warnings == nil {
+					warnings = []string{}
+				}
+				out[i] = append(out[i], podcast.Source{Name: rec.Name, SHA256: rec.SHA256, IngestedAt: rec.IngestedAt, Warnings: warnings})
 			}
 		}
 		return nil

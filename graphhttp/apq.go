@@ -1,0 +1,37 @@
+package graphhttp
+
+import (
+	"context"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/errcode"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+)
+
+// apq is gqlgen's automatic persisted queries (Apollo's protocol:
+// extensions.persistedQuery.sha256Hash; an unknown hash is answered with
+// PERSISTED_QUERY_NOT_FOUND so the client sends the query with its hash)
+// whose other errors (bad extension data, a hash that does not match the
+// query) get the code BAD_REQUEST instead of none.
+type apq struct {
+	inner extension.AutomaticPersistedQuery
+}
+
+var _ graphql.OperationParameterMutator = apq{}
+
+// ExtensionName names the extension for gqlgen.
+func (a apq) ExtensionName() string { return "graphhttp.APQ" }
+
+// Validate fails when the extension has no cache.
+func (a apq) Validate(s graphql.ExecutableSchema) error { return a.inner.Validate(s) }
+
+// MutateOperationParameters replaces a known hash by its query, and
+// remembers a query sent with its hash.
+func (a apq) MutateOperationParameters(ctx context.Context, p *graphql.RawParams) *gqlerror.Error {
+	err := a.inner.MutateOperationParameters(ctx, p)
+	if err != nil && codeOf(err) == "" {
+		errcode.Set(err, CodeBadRequest)
+	}
+	return err
+}

@@ -1,0 +1,180 @@
+package graphhttp
+
+import (
+	"encoding/json"
+	"math"
+	"reflect"
+	"strings"
+
+	"github.com/vektah/gqlparser/v2/ast"
+)
+
+// Cost is the estimate of what an operation will fetch, reported to clients
+// in extensions.cost, in the spirit of Shopify's calculated query cost.
+type Cost struct {
+	// Requested is the operation's cost: every object it may return counts
+	// 1, scalars and enums 0; a connection's objects count once per item it
+	// asks for (first or last, the default page size when neither is
+	// given), and a list without paging arguments counts ListSize items.
+	Requested int `json:"requestedQueryCost"`
+	// Maximum is the limit the request was checked against; 0 means none.
+	Maximum int `json:"maxQueryCost,omitempty"`
+}
+
+// costModel holds the parameters of the cost calculation.
+type costModel struct {
+	defaultPage int      // items of a connection when neither first nor last is given
+	maxPage     int      // the most items a connection returns; larger arguments are refused by the resolvers
+	listSize    int      // items assumed for a list field without paging arguments
+	pageArgs    []string // the arguments that size a connection
+}
+
+// coster computes the cost of one operation under one set of variables.
+type coster struct {
+	model costModel
+	vars  map[string]any
+	memo  map[fragmentKey]int
+}
+
+type fragmentKey struct {
+	name  string
+	items int
+}
+
+// operationCost returns the cost of op, a validated operation, with vars,
+// its coerced variables.
+func (m costModel) operationCost(op *ast.OperationDefinition, vars map[string]any) int {
+	c := &coster{model: m, vars: vars}
+	return c.selectionSet(op.SelectionSet, -1)
+}
+
+// selectionSet returns the cost of set; items is the size of the page when
+// set is a connection's selection, -1 otherwise.
+func (c *coster) selectionSet(set ast.SelectionSet, items int) int {
+	total := 0
+	for _, sel := range set {
+		switch sel := sel.(type) {
+		case *ast.Field:
+			total = satAdd(total, c.field(sel, items))
+		case *ast.InlineFragment:
+			total = satAdd(total, c.selectionSet(sel.SelectionSet, items))
+		case *ast.FragmentSpread:
+			if sel.Definition == nil {
+				continue
+			}
+			k := fragmentKey{sel.Name, items}
+			cost, ok := c.memo[k]
+			if !ok {
+				if c.memo == nil {
+					c.memo = make(map[fragmentKey]int)
+				}
+				cost = c.selectionSet(sel.Definition.SelectionSet, items)
+				c.memo[k] = cost
+			}
+			total = satAdd(total, cost)
+		}
+	}
+	return total
+}
+
+// field returns the cost of one field; items is the page size of the
+// connection the field belongs to, -1 when it is not a connection's field.
+func (c *coster) field(f *ast.Field, items int) int {
+	if len(f.SelectionSet) == 0 || f.Definition == nil || strings.HasPrefix(f.Name, "__") {
+		return 0 // scalars, enums, __typename; introspection is bounded by the schema
+	}
+	n := 1
+	if f.Definition.Type != nil && f.Definition.Type.Elem != nil {
+		if items >= 0 {
+			n = items
+		} else {
+			n = c.listLength(f)
+		}
+	}
+	page := c.pageSize(f)
+	return satMul(n, satAdd(1, c.selectionSet(f.SelectionSet, page)))
+}
+
+// pageSize returns the number of items a connection field asks for, -1
+// when the field has no paging arguments.
+func (c *coster) pageSize(f *ast.Field) int {
+	paged := false
+	size := -1
+	for _, name := range c.model.pageArgs {
+		if f.Definition.Arguments.ForName(name) == nil {
+			continue
+		}
+		paged = true
+		if a := f.Arguments.ForName(name); a != nil {
+			if v, ok := c.intValue(a.Value); ok {
+				size = max(size, v)
+			}
+		}
+	}
+	if !paged {
+		return -1
+	}
+	if size < 0 {
+		size = c.model.defaultPage
+	}
+	return min(size, c.model.maxPage)
+}
+
+// listLength returns the number of items of a list field without paging:
+// the length of its list argument when it has one (nodes(ids:)), else the
+// model's list size.
+func (c *coster) listLength(f *ast.Field) int {
+	for _, a := range f.Arguments {
+		if a.Value == nil {
+			continue
+		}
+		v, err := a.Value.Value(c.vars)
+		if err != nil || v == nil {
+			continue
+		}
+		if rv := reflect.ValueOf(v); rv.Kind() == reflect.Slice {
+			return rv.Len()
+		}
+	}
+	return c.model.listSize
+}
+
+// intValue returns an integer argument's value, from a literal or a
+// variable; ok is false for null or a value that is not an integer.
+func (c *coster) intValue(v *ast.Value) (int, bool) {
+	val, err := v.Value(c.vars)
+	if err != nil {
+		return 0, false
+	}
+	switch n := val.(type) {
+	case int:
+		return max(n, 0), true
+	case int64:
+		return int(max(min(n, math.MaxInt32), 0)), true
+	case int32:
+		return max(int(n), 0), true
+	case float64:
+		return int(max(min(n, math.MaxInt32), 0)), true
+	case json.Number:
+		i, err := n.Int64()
+		if err != nil {
+			return 0, false
+		}
+		return int(max(min(i, math.MaxInt32), 0)), true
+	}
+	return 0, false
+}
+
+const costCap = 1 << 40
+
+func satAdd(a, b int) int { return min(a+b, costCap) }
+
+func satMul(a, b int) int {
+	if a == 0 || b == 0 {
+		return 0
+	}
+	if a > costCap/b {
+		return costCap
+	}
+	return a * b
+}

@@ -1,0 +1,169 @@
+// Package graphhttp serves a gqlgen executor over HTTP the way the
+// GraphQL-over-HTTP spec asks, and keeps whatever a hostile client sends
+// cheap to refuse.
+//
+// New installs on a gqlgen server its own POST and GET transports (JSON
+// bodies only, the spec's status codes for both application/json and
+// application/graphql-response+json), a parsed-query cache bounded in bytes,
+// Apollo's automatic persisted queries, and the limits: tokens, depth,
+// aliases, directives and repeated fields, checked before the validator
+// runs, and a cost computed from the operation and its variables, reported
+// in extensions.cost. In front of the server it puts CORS, a per-client
+// token bucket and the checks of method and media types. GET answers carry
+// an ETag made of the store's generation and the request, and
+// Cache-Control, so that browsers, proxies and CDNs can cache them.
+//
+// Every error carries extensions.code (see the Code constants); errors that
+// refuse a request before GraphQL sees it have a GraphQL-shaped body too.
+package graphhttp
+
+import (
+	"net/http"
+	"net/netip"
+	"strconv"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+)
+
+// Options configures New. A limit of 0 turns that limit off.
+type Options struct {
+	MaxBodyBytes       int64   // POST body and GET query string, in bytes
+	MaxTokens          int     // lexical tokens of a document
+	MaxDepth           int     // nesting of fields in an operation (introspection not counted)
+	MaxAliases         int     // aliases in an operation, fragments counted where spread
+	MaxDirectives      int     // directives in an operation, fragments counted where spread
+	MaxDuplicateFields int     // times one response name may be selected in one selection set
+	MaxCost            int     // an operation's cost (see Cost)
+	DefaultPageSize    int     // items of a connection when neither first nor last is given
+	MaxPageSize        int     // most items a connection returns; the cost caps first/last here
+	ListSize           int     // items the cost assumes for a list without paging arguments
+	Introspection      bool    // allow __schema and __type; without it, errors suggest no field names
+	Rate               float64 // requests per second per client; 0 turns rate limiting off
+	RateBurst          int     // requests a client may send at once
+	TrustedProxies     []netip.Prefix
+	CORSOrigins        []string      // origins allowed to read answers; "*" for any; none: same origin only
+	CacheMaxAge        time.Duration // max-age of cacheable GET answers; 0 sends no-cache (revalidate by ETag)
+	// Generation returns a number that changes whenever the data changes;
+	// it is part of every ETag. Without it GET answers carry no ETag.
+	Generation func() (uint64, error)
+	// Version is part of every ETag, so that a new release of the server
+	// does not answer with another release's cached answers.
+	Version         string
+	QueryCacheBytes int64 // parsed documents kept, in estimated bytes
+	APQCacheBytes   int64 // persisted query text kept, in bytes
+	MaxErrors       int   // errors in one response; the rest are summed up in one TOO_MANY_ERRORS error
+}
+
+// Defaults returns the production settings: limits in the spirit of
+// graphql-armor's, sized so that the queries a client app asks pass with
+// room to spare while a request that would make the server fetch a million
+// objects, or make the validator work for seconds, is refused up front.
+func Defaults() Options {
+	return Options{
+		MaxBodyBytes:       256 << 10,
+		MaxTokens:          2000,
+		MaxDepth:           10,
+		MaxAliases:         15,
+		MaxDirectives:      50,
+		MaxDuplicateFields: 20,
+		MaxCost:            10000,
+		DefaultPageSize:    20,
+		MaxPageSize:        100,
+		ListSize:           10,
+		Introspection:      true,
+		Rate:               50,
+		RateBurst:          100,
+		TrustedProxies:     []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")},
+		QueryCacheBytes:    32 << 20,
+		APQCacheBytes:      4 << 20,
+		MaxErrors:          50,
+	}
+}
+
+// New configures srv with the transports, caches and limits of opts and
+// returns the handler to mount at the GraphQL endpoint. Call it once per
+// server, before serving; srv must have no transports of its own.
+func New(srv *handler.Server, opts Options) http.Handler {
+	o := &opts
+	qc := newQueryCache(max(o.QueryCacheBytes, 1<<20))
+	srv.SetQueryCache(qc)
+	if o.MaxTokens > 0 {
+		srv.SetParserTokenLimit(o.MaxTokens)
+	}
+	if o.Introspection {
+		srv.Use(extension.Introspection{})
+	} else {
+		srv.SetDisableSuggestion(true)
+	}
+	srv.Use(apq{extension.AutomaticPersistedQuery{Cache: newAPQCache(max(o.APQCacheBytes, 64<<10))}})
+	srv.Use(&limits{opts: o, cache: qc, model: costModel{
+		defaultPage: o.DefaultPageSize, maxPage: max(o.MaxPageSize, 1), listSize: o.ListSize,
+		pageArgs: []string{"first", "last"},
+	}})
+	ep := newEndpoint(o)
+	srv.AddTransport(postTransport{ep})
+	srv.AddTransport(getTransport{ep})
+	g := &guard{opts: o, next: srv, cors: newCORS(o.CORSOrigins)}
+	if o.Rate > 0 {
+		g.limiter = newRateLimiter(o.Rate, o.RateBurst, o.TrustedProxies)
+	}
+	return g
+}
+
+// guard refuses, before any GraphQL work, what the endpoint never serves:
+// other methods, media types it cannot answer or read, and clients over
+// their rate. It adds the CORS headers of allowed origins.
+type guard struct {
+	opts    *Options
+	next    http.Handler
+	cors    *cors
+	limiter *rateLimiter
+}
+
+func (g *guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodOptions {
+		g.cors.preflight(w, r)
+		return
+	}
+	g.cors.headers(w, r)
+	media := negotiate(r.Header.Get("Accept"))
+	if g.limiter != nil {
+		if ok, retry := g.limiter.allow(r, time.Now()); !ok {
+			secs := int(retry.Seconds() + 0.999)
+			w.Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))
+			e := errorf(CodeThrottled, "too many requests: this client may send %g per second (bursts of %d); retry later", g.opts.Rate, g.limiter.burst)
+			writeErrors(w, media, e)
+			return
+		}
+	}
+	switch r.Method {
+	case http.MethodGet, http.MethodHead, http.MethodPost:
+	default:
+		w.Header().Set("Allow", "GET, POST, OPTIONS")
+		writeErrors(w, media, errorf(CodeMethodNotAllowed, "method %s is not allowed: send queries with GET or POST", sanitize(r.Method)))
+		return
+	}
+	if media == "" {
+		writeErrors(w, mediaJSON, errorf(CodeNotAcceptable, "the Accept header names neither application/graphql-response+json nor application/json"))
+		return
+	}
+	if r.Method == http.MethodPost && !jsonRequest(r.Header.Get("Content-Type")) {
+		writeErrors(w, media, errorf(CodeUnsupportedMedia, "send the request as Content-Type: application/json (UTF-8); other encodings are not accepted"))
+		return
+	}
+	g.next.ServeHTTP(w, r)
+}
+
+// sanitize keeps at most 16 printable ASCII bytes of s, for echoing it in a
+// message.
+func sanitize(s string) string {
+	b := make([]byte, 0, min(len(s), 16))
+	for i := 0; i < len(s) && len(b) < 16; i++ {
+		if c := s[i]; c > ' ' && c < 0x7f {
+			b = append(b, c)
+		}
+	}
+	return string(b)
+}

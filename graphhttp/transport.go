@@ -1,0 +1,430 @@
+package graphhttp
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+)
+
+// maxJSONDepth is how deep the JSON of a request may nest. GraphQL
+// variables of this API nest three levels at most.
+const maxJSONDepth = 32
+
+// endpoint is what the POST and GET transports share.
+type endpoint struct {
+	opts *Options
+	salt string // hashed into every ETag
+}
+
+func newEndpoint(o *Options) *endpoint {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s|%d|%d|%d|%d|%d|%d|%d|%d|%d|%d|%t", o.Version, o.MaxTokens, o.MaxDepth, o.MaxAliases,
+		o.MaxDirectives, o.MaxDuplicateFields, o.MaxCost, o.DefaultPageSize, o.MaxPageSize, o.ListSize,
+		o.MaxErrors, o.Introspection)
+	return &endpoint{opts: o, salt: hex.EncodeToString(h.Sum(nil))}
+}
+
+// postTransport reads a request from a JSON body.
+type postTransport struct{ *endpoint }
+
+// getTransport reads a request from the URL's query string; it runs
+// queries only.
+type getTransport struct{ *endpoint }
+
+var (
+	_ graphql.Transport = postTransport{}
+	_ graphql.Transport = getTransport{}
+)
+
+// Supports reports whether r is a POST.
+func (postTransport) Supports(r *http.Request) bool { return r.Method == http.MethodPost }
+
+// Supports reports whether r is a GET or HEAD.
+func (getTransport) Supports(r *http.Request) bool {
+	return r.Method == http.MethodGet || r.Method == http.MethodHead
+}
+
+// Do answers a POST request.
+func (t postTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
+	media := negotiate(r.Header.Get("Accept"))
+	start := graphql.Now()
+	limit := t.opts.MaxBodyBytes
+	if limit > 0 && r.ContentLength > limit {
+		writeErrors(w, media, tooLarge(limit))
+		return
+	}
+	if limit > 0 {
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
+	}
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			writeErrors(w, media, tooLarge(limit))
+		} else {
+			writeErrors(w, media, errorf(CodeBadRequest, "the body could not be read"))
+		}
+		return
+	}
+	p, gerr := decodeBody(body)
+	if gerr != nil {
+		writeErrors(w, media, gerr)
+		return
+	}
+	p.Headers = r.Header
+	p.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
+	t.execute(w, r, exec, p, media, "")
+}
+
+func tooLarge(limit int64) *gqlerror.Error {
+	return errorf(CodePayloadTooLarge, "the body is over the limit of %d bytes", limit)
+}
+
+// Do answers a GET request, with an ETag when the answer can be cached,
+// or 304 Not Modified when the client's copy is current.
+func (t getTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
+	media := negotiate(r.Header.Get("Accept"))
+	start := graphql.Now()
+	if limit := t.opts.MaxBodyBytes; limit > 0 && int64(len(r.URL.RawQuery)) > limit {
+		writeErrors(w, media, errorf(CodeURITooLong, "the query string is over the limit of %d bytes; send a long query with POST", limit))
+		return
+	}
+	values, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		writeErrors(w, media, errorf(CodeBadRequest, "the query string is not valid URL encoding"))
+		return
+	}
+	p := &graphql.RawParams{Headers: r.Header}
+	var vars, exts string
+	for _, param := range [...]struct {
+		name string
+		dst  *string
+	}{{"query", &p.Query}, {"operationName", &p.OperationName}, {"variables", &vars}, {"extensions", &exts}} {
+		name, dst := param.name, param.dst
+		v := values[name]
+		if len(v) > 1 {
+			writeErrors(w, media, errorf(CodeBadRequest, "parameter %q is given %d times", name, len(v)))
+			return
+		}
+		if len(v) == 1 {
+			if !utf8.ValidString(v[0]) {
+				writeErrors(w, media, errorf(CodeBadRequest, "parameter %q is not valid UTF-8", name))
+				return
+			}
+			*dst = v[0]
+		}
+	}
+	if vars != "" {
+		if p.Variables, err = decodeObject([]byte(vars)); err != nil {
+			writeErrors(w, media, errorf(CodeBadRequest, "parameter \"variables\" must be a JSON object: %v", err))
+			return
+		}
+	}
+	if exts != "" {
+		if p.Extensions, err = decodeObject([]byte(exts)); err != nil {
+			writeErrors(w, media, errorf(CodeBadRequest, "parameter \"extensions\" must be a JSON object: %v", err))
+			return
+		}
+	}
+	if p.Query == "" && p.Extensions["persistedQuery"] == nil {
+		writeErrors(w, media, errorf(CodeBadRequest, "the request has no query: send one in the \"query\" parameter"))
+		return
+	}
+	p.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
+
+	etag := ""
+	if t.opts.Generation != nil {
+		if gen, err := t.opts.Generation(); err == nil {
+			etag = t.etag(gen, media, p.Query, p.OperationName, vars, exts)
+		}
+	}
+	if etag != "" && etagMatch(r.Header.Get("If-None-Match"), etag) {
+		t.cacheHeaders(w, etag)
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	t.execute(w, r.WithContext(context.WithValue(r.Context(), getRequestKey{}, true)), exec, p, media, etag)
+}
+
+// etag returns the entity tag of a GET answer: the same request, in the
+// same media type, to the same release and settings, over the same
+// generation of the store gets the same answer.
+func (e *endpoint) etag(gen uint64, parts ...string) string {
+	h := sha256.New()
+	io.WriteString(h, e.salt)
+	for _, p := range parts {
+		h.Write([]byte{0})
+		io.WriteString(h, p)
+	}
+	return `W/"` + strconv.FormatUint(gen, 10) + "-" + hex.EncodeToString(h.Sum(nil)[:12]) + `"`
+}
+
+// etagMatch reports whether an If-None-Match header names etag, by weak
+// comparison.
+func etagMatch(header, etag string) bool {
+	if header == "" {
+		return false
+	}
+	want := strings.TrimPrefix(etag, "W/")
+	for header != "" {
+		var tag string
+		tag, header, _ = strings.Cut(header, ",")
+		tag = strings.TrimSpace(tag)
+		if tag == "*" || strings.TrimPrefix(tag, "W/") == want {
+			return true
+		}
+	}
+	return false
+}
+
+// cacheHeaders marks a GET answer as cacheable.
+func (e *endpoint) cacheHeaders(w http.ResponseWriter, etag string) {
+	h := w.Header()
+	h.Set("ETag", etag)
+	if age := int(e.opts.CacheMaxAge.Seconds()); age > 0 {
+		h.Set("Cache-Control", "public, max-age="+strconv.Itoa(age))
+	} else {
+		h.Set("Cache-Control", "no-cache")
+	}
+	h.Add("Vary", "Accept")
+}
+
+// execute runs a decoded request and writes its answer; etag is the
+// answer's entity tag for a GET, "" for a POST.
+func (e *endpoint) execute(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor, p *graphql.RawParams, media, etag string) {
+	ctx := r.Context()
+	isGET := r.Method != http.MethodPost
+	opCtx, errs := exec.CreateOperationContext(ctx, p)
+	if errs != nil {
+		resp := exec.DispatchError(graphql.WithOperationContext(ctx, opCtx), errs)
+		e.write(w, media, resp, isGET, "")
+		return
+	}
+	if isGET && opCtx.Operation.Operation != ast.Query {
+		resp := exec.DispatchError(graphql.WithOperationContext(ctx, opCtx), gqlerror.List{
+			errorf(CodeMethodNotAllowed, "a %s cannot be sent with GET; use POST", opCtx.Operation.Operation)})
+		e.write(w, media, resp, isGET, "")
+		return
+	}
+	responses, ctx := exec.DispatchOperation(ctx, opCtx)
+	resp := responses(ctx)
+	if resp == nil {
+		// The context ended before execution began: the deadline, or a
+		// client that went away.
+		if !errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return
+		}
+		resp = exec.DispatchError(ctx, gqlerror.List{errorf(CodeTimeout, "the operation took too long and was stopped")})
+	}
+	if len(resp.Errors) > 0 {
+		etag = ""
+	}
+	e.write(w, media, resp, isGET, etag)
+}
+
+// write writes a GraphQL response with the status the spec asks for.
+func (e *endpoint) write(w http.ResponseWriter, media string, resp *graphql.Response, isGET bool, etag string) {
+	if max := e.opts.MaxErrors; max > 0 && len(resp.Errors) > max {
+		more := len(resp.Errors) - max
+		resp.Errors = append(resp.Errors[:max:max], errorf(CodeTooManyErrors, "%d more errors are not shown", more))
+	}
+	status := statusFor(resp.Errors, len(resp.Data) > 0, media)
+	if status == http.StatusMethodNotAllowed {
+		w.Header().Set("Allow", "POST")
+	}
+	if isGET {
+		if etag != "" && status == http.StatusOK {
+			e.cacheHeaders(w, etag)
+		} else {
+			w.Header().Set("Cache-Control", "no-store")
+		}
+	}
+	writeResponse(w, media, status, resp)
+}
+
+// writeErrors writes a response made of errs alone, with the status of
+// their codes.
+func writeErrors(w http.ResponseWriter, media string, errs ...*gqlerror.Error) {
+	if media == "" {
+		media = mediaJSON
+	}
+	writeResponse(w, media, statusFor(errs, false, media), &graphql.Response{Errors: errs})
+}
+
+// writeResponse encodes resp. The data, already JSON, is copied as it is;
+// a response without data has no data entry, as the spec asks of request
+// errors.
+func writeResponse(w http.ResponseWriter, media string, status int, resp *graphql.Response) {
+	var buf bytes.Buffer
+	buf.Grow(len(resp.Data) + 64)
+	buf.WriteByte('{')
+	sep := ""
+	if len(resp.Errors) > 0 {
+		b, err := json.Marshal(resp.Errors)
+		if err != nil {
+			b = []byte(`[{"message":"internal error","extensions":{"code":"INTERNAL"}}]`)
+		}
+		buf.WriteString(`"errors":`)
+		buf.Write(b)
+		sep = ","
+	}
+	if len(resp.Data) > 0 {
+		buf.WriteString(sep + `"data":`)
+		buf.Write(resp.Data)
+		sep = ","
+	}
+	if len(resp.Extensions) > 0 {
+		if b, err := json.Marshal(resp.Extensions); err == nil {
+			buf.WriteString(sep + `"extensions":`)
+			buf.Write(b)
+		}
+	}
+	buf.WriteByte('}')
+	h := w.Header()
+	h.Set("Content-Type", contentTypeOf(media))
+	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// decodeBody reads the parameters of a POST body: a JSON object with a
+// string query, and optional string operationName and object variables and
+// extensions (null is the same as absent).
+func decodeBody(body []byte) (*graphql.RawParams, *gqlerror.Error) {
+	if !utf8.Valid(body) {
+		return nil, errorf(CodeBadRequest, "the body is not valid UTF-8")
+	}
+	trimmed := bytes.TrimLeft(body, " \t\r\n")
+	switch {
+	case len(trimmed) == 0:
+		return nil, errorf(CodeBadRequest, "the body is empty: send a JSON object with a query")
+	case trimmed[0] == '[':
+		return nil, errorf(CodeBatching, "batched requests are not supported: send one operation per request (HTTP/2 and keep-alive make that cheap)")
+	case trimmed[0] != '{':
+		return nil, errorf(CodeBadRequest, "the body must be a JSON object with a query")
+	}
+	if d := jsonDepth(trimmed); d > maxJSONDepth {
+		return nil, errorf(CodeBadRequest, "the body nests JSON deeper than %d levels", maxJSONDepth)
+	}
+	var raw struct {
+		Query         json.RawMessage `json:"query"`
+		OperationName json.RawMessage `json:"operationName"`
+		Variables     json.RawMessage `json:"variables"`
+		Extensions    json.RawMessage `json:"extensions"`
+	}
+	if err := json.Unmarshal(trimmed, &raw); err != nil {
+		return nil, errorf(CodeBadRequest, "the body is not valid JSON: %s", jsonError(err))
+	}
+	p := &graphql.RawParams{}
+	if err := decodeString(raw.Query, &p.Query); err != nil {
+		return nil, errorf(CodeBadRequest, "parameter \"query\" must be a string")
+	}
+	if err := decodeString(raw.OperationName, &p.OperationName); err != nil {
+		return nil, errorf(CodeBadRequest, "parameter \"operationName\" must be a string or null")
+	}
+	var err error
+	if p.Variables, err = decodeObject(raw.Variables); err != nil {
+		return nil, errorf(CodeBadRequest, "parameter \"variables\" must be an object or null")
+	}
+	if p.Extensions, err = decodeObject(raw.Extensions); err != nil {
+		return nil, errorf(CodeBadRequest, "parameter \"extensions\" must be an object or null")
+	}
+	if p.Query == "" && p.Extensions["persistedQuery"] == nil {
+		return nil, errorf(CodeBadRequest, "the request has no query: send one in the \"query\" parameter")
+	}
+	return p, nil
+}
+
+var errNotObject = errors.New("not a JSON object")
+
+// decodeString decodes a JSON string into dst; null or nothing leaves dst
+// empty.
+func decodeString(raw json.RawMessage, dst *string) error {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil
+	}
+	if raw[0] != '"' {
+		return errors.New("not a string")
+	}
+	return json.Unmarshal(raw, dst)
+}
+
+// decodeObject decodes a JSON object, keeping numbers as json.Number as
+// gqlgen expects; null or nothing is a nil map.
+func decodeObject(raw []byte) (map[string]any, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil, nil
+	}
+	if raw[0] != '{' {
+		return nil, errNotObject
+	}
+	if jsonDepth(raw) > maxJSONDepth {
+		return nil, fmt.Errorf("nested deeper than %d levels", maxJSONDepth)
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var m map[string]any
+	if err := dec.Decode(&m); err != nil {
+		return nil, errors.New(jsonError(err))
+	}
+	if dec.More() {
+		return nil, errors.New("data after the object")
+	}
+	return m, nil
+}
+
+// jsonError describes a JSON syntax error without echoing the input.
+func jsonError(err error) string {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return fmt.Sprintf("syntax error at byte %d", se.Offset)
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		return "unexpected end of input"
+	}
+	return "wrong JSON type"
+}
+
+// jsonDepth returns how deep arrays and objects nest in b, which need not
+// be valid JSON.
+func jsonDepth(b []byte) int {
+	depth, deepest := 0, 0
+	inString := false
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		if inString {
+			switch c {
+			case '\\':
+				i++
+			case '"':
+				inString = false
+			}
+			continue
+		}
+		switch c {
+		case '"':
+			inString = true
+		case '{', '[':
+			depth++
+			deepest = max(deepest, depth)
+		case '}', ']':
+			depth--
+		}
+	}
+	return deepest
+}
