@@ -2,10 +2,13 @@ package store
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -369,18 +372,23 @@ func (w *writer) markDirty(key []byte) {
 }
 
 // rebuild merges every dirty entity from its fragments.
+// Entities are visited in key order: neighbouring keys share B+tree
+// pages, which a random order would fault in again and again.
 func (w *writer) rebuild() error {
-	for slug := range w.dirtyShows {
+	for _, slug := range slices.Sorted(maps.Keys(w.dirtyShows)) {
 		if err := w.rebuildShow(slug); err != nil {
 			return fmt.Errorf("rebuild show %s: %w", slug, err)
 		}
 	}
-	for slug := range w.dirtyGuests {
+	for _, slug := range slices.Sorted(maps.Keys(w.dirtyGuests)) {
 		if err := w.rebuildGuest(slug); err != nil {
 			return fmt.Errorf("rebuild guest %s: %w", slug, err)
 		}
 	}
-	for k := range w.dirtyEpisodes {
+	episodes := slices.SortedFunc(maps.Keys(w.dirtyEpisodes), func(a, b podcast.EpisodeKey) int {
+		return cmp.Or(cmp.Compare(a.Show, b.Show), cmp.Compare(a.Number, b.Number))
+	})
+	for _, k := range episodes {
 		if err := w.rebuildEpisode(k); err != nil {
 			return fmt.Errorf("rebuild episode %s %d: %w", k.Show, k.Number, err)
 		}
