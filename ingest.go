@@ -58,11 +58,18 @@ func ingestCommand(ctx context.Context, cfg *config, paths []string, stdout io.W
 // run. Memory stays bounded by this figure however many pages there are.
 const bulkHeap = 384 << 20
 
-func localIngest(ctx context.Context, cfg *config, files []string, stdout io.Writer) (summary, error) {
-	if os.Getenv("GOGC") == "" && os.Getenv("GOMEMLIMIT") == "" && len(files) > cfg.Batch {
-		defer debug.SetGCPercent(debug.SetGCPercent(-1))
-		defer debug.SetMemoryLimit(debug.SetMemoryLimit(bulkHeap))
+// bulkGC switches the collector to the bulk policy for a run of n pages
+// longer than one batch, unless the user tuned it; it returns the undo.
+func bulkGC(n, batch int) (restore func()) {
+	if os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != "" || n <= batch {
+		return func() {}
 	}
+	gc, limit := debug.SetGCPercent(-1), debug.SetMemoryLimit(bulkHeap)
+	return func() { debug.SetGCPercent(gc); debug.SetMemoryLimit(limit) }
+}
+
+func localIngest(ctx context.Context, cfg *config, files []string, stdout io.Writer) (summary, error) {
+	defer bulkGC(len(files), cfg.Batch)()
 	vocab, err := loadVocabulary(cfg)
 	if err != nil {
 		return summary{}, err

@@ -71,6 +71,7 @@ func benchIngest(b *testing.B, n int) {
 			b.Fatal(err)
 		}
 	}
+	defer bulkGC(n, ing.batch)()
 	b.ResetTimer()
 	start := time.Now()
 	sum, err := ing.files(ctx, files, io.Discard)
