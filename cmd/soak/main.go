@@ -186,14 +186,14 @@ func run(dur time.Duration, rate int) error {
 	tick := time.NewTicker(time.Second / time.Duration(rate))
 	defer tick.Stop()
 	sem := make(chan struct{}, 64)
-	memStart, gorStart := "", ""
+	memStart, heapStart, gorStart := "", "", ""
 	var latMu sync.Mutex
 	var lats []time.Duration
 	warm := time.Now().Add(10 * time.Second)
 	for time.Now().Before(end) {
 		<-tick.C
 		if memStart == "" && time.Now().After(warm) {
-			memStart, gorStart = sample(client, url)
+			memStart, heapStart, gorStart = sample(client, url)
 		}
 		sem <- struct{}{}
 		wg.Add(1)
@@ -246,9 +246,10 @@ func run(dur time.Duration, rate int) error {
 	}
 	wg.Wait()
 	time.Sleep(2 * time.Second) // let the watcher's last pages land
-	memEnd, gorEnd := sample(client, url)
+	memEnd, heapEnd, gorEnd := sample(client, url)
 	fmt.Printf("soak: %v, %d queries (%d/s target), %d pages via watch, %d via admin\n", dur, queries.Load(), rate, watched.Load(), posted.Load())
-	fmt.Printf("      RSS %s -> %s, goroutines %s -> %s (after 10 s warm-up -> end)\n", memStart, memEnd, gorStart, gorEnd)
+	fmt.Printf("      heap in use %s -> %s, RSS %s -> %s, goroutines %s -> %s (after 10 s warm-up -> end)\n",
+		heapStart, heapEnd, memStart, memEnd, gorStart, gorEnd)
 	slices.Sort(lats)
 	if len(lats) > 0 {
 		fmt.Printf("      query latency p50 %v, p99 %v, max %v\n", lats[len(lats)/2].Round(time.Microsecond),
@@ -278,11 +279,13 @@ func post(client *http.Client, url, query string, v any) error {
 	return json.Unmarshal(b, v)
 }
 
-// sample reads resident memory and goroutines from /metrics.
-func sample(client *http.Client, url string) (rss, goroutines string) {
+// sample reads resident memory, heap in use and goroutines from /metrics.
+// Resident memory includes the store file's pages the kernel has mapped in,
+// which grows with the store; the heap is the server's own memory.
+func sample(client *http.Client, url string) (rss, heap, goroutines string) {
 	resp, err := client.Get(url + "/metrics")
 	if err != nil {
-		return "?", "?"
+		return "?", "?", "?"
 	}
 	defer resp.Body.Close()
 	sc := bufio.NewScanner(resp.Body)
@@ -295,6 +298,10 @@ func sample(client *http.Client, url string) (rss, goroutines string) {
 		if v, ok := strings.CutPrefix(line, "go_goroutines "); ok {
 			goroutines = v
 		}
+		if v, ok := strings.CutPrefix(line, "go_memstats_heap_inuse_bytes "); ok {
+			f, _ := strconv.ParseFloat(v, 64)
+			heap = fmt.Sprintf("%.1f MB", f/1e6)
+		}
 	}
-	return rss, goroutines
+	return rss, heap, goroutines
 }
