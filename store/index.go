@@ -84,13 +84,7 @@ func pairs(e *podcast.Episode) map[string]bool {
 	for _, a := range e.Appearances {
 		p[string(pairKey(pairShowGuest, e.Show, a.Guest))] = true
 		for _, t := range e.Topics {
-			p[string(pairKey(pairGuestTopic, a.Guest, t))] = true
 			p[string(pairKey(pairTopicGuest, t, a.Guest))] = true
-		}
-		for _, b := range e.Appearances {
-			if b.Guest != a.Guest {
-				p[string(pairKey(pairCoGuest, a.Guest, b.Guest))] = true
-			}
 		}
 	}
 	for _, t := range e.Topics {

@@ -89,11 +89,15 @@ const (
 	kindGuest byte = 'g' // bycount: guests by episode count
 	kindTopic byte = 't' // bycount: topics by episode count
 
-	pairGuestTopic byte = 'G' // guest 0 topic: episodes of the guest on the topic
-	pairTopicGuest byte = 'T' // topic 0 guest
-	pairCoGuest    byte = 'C' // guest 0 guest: episodes shared
+	pairTopicGuest byte = 'T' // topic 0 guest: episodes of the topic with the guest
 	pairTopicTopic byte = 'R' // topic 0 topic: episodes shared
 	pairShowGuest  byte = 'S' // show 0 guest: episodes of the show with the guest
+
+	// A guest's topics and co-guests are counted at read time from the
+	// guest's episodes, which are few: keeping them as pairs cost a sixth
+	// of bulk ingest. These kinds only name the relations.
+	pairGuestTopic byte = 'G'
+	pairCoGuest    byte = 'C'
 )
 
 func countKey(kind byte, count uint32, slug string) []byte {

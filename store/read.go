@@ -140,7 +140,16 @@ func (s reads) Related(ctx context.Context, qs []RelatedQuery) ([][]Related, err
 		tx := r.tx
 		c := tx.Bucket(bucketPairs).Cursor()
 		for i, q := range qs {
-			out[i] = related(c, byte(q.Relation), q.Slug)
+			switch byte(q.Relation) {
+			case pairGuestTopic, pairCoGuest:
+				list, err := guestRelated(r, q.Slug, byte(q.Relation) == pairCoGuest)
+				if err != nil {
+					return err
+				}
+				out[i] = list
+			default:
+				out[i] = related(c, byte(q.Relation), q.Slug)
+			}
 		}
 		return nil
 	})
@@ -148,6 +157,41 @@ func (s reads) Related(ctx context.Context, qs []RelatedQuery) ([][]Related, err
 		return nil, fmt.Errorf("store: related: %w", err)
 	}
 	return out, nil
+}
+
+// guestRelated counts the topics (or the other guests) of a guest's
+// episodes, most shared first, then by slug.
+func guestRelated(r *reader, slug string, coGuests bool) ([]Related, error) {
+	prefix := append([]byte(scopeGuest(slug)), 0)
+	counts := map[string]int{}
+	c := r.tx.Bucket(bucketByNum).Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		ek, ok := episodeFromSortKey(false, k[len(prefix):])
+		if !ok {
+			continue
+		}
+		var e *podcast.Episode
+		if err := cachedJSON(r, bucketEpisodes, episodeKey(ek), &e); err != nil || e == nil {
+			return nil, fmt.Errorf("episode %s %d: indexed but unreadable (%v)", ek.Show, ek.Number, err)
+		}
+		if coGuests {
+			for _, a := range e.Appearances {
+				if a.Guest != slug {
+					counts[a.Guest]++
+				}
+			}
+		} else {
+			for _, t := range e.Topics {
+				counts[t]++
+			}
+		}
+	}
+	list := make([]Related, 0, len(counts))
+	for s, n := range counts {
+		list = append(list, Related{Slug: s, Episodes: n})
+	}
+	slices.SortFunc(list, func(a, b Related) int { return cmp.Or(cmp.Compare(b.Episodes, a.Episodes), cmp.Compare(a.Slug, b.Slug)) })
+	return list, nil
 }
 
 func related(c *bolt.Cursor, kind byte, slug string) []Related {
