@@ -124,7 +124,9 @@ func serve(ctx context.Context, cfg *config, stdout io.Writer) error {
 		if err != nil {
 			log.Error("start-up ingest", "err", err)
 		} else {
+			restore := bulkGC(len(files), cfg.Batch)
 			sum, err := a.ing.files(ctx, files, io.Discard)
+			restore()
 			if err != nil {
 				log.Error("start-up ingest", "err", err)
 			}

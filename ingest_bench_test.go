@@ -109,5 +109,10 @@ func benchBatch() int {
 	if n, err := strconv.Atoi(os.Getenv("BENCH_BATCH")); err == nil {
 		return n
 	}
-	return 256
+	return newConfigDefaults().Batch
+}
+
+func newConfigDefaults() *config {
+	cfg, _ := newConfig("ingest", func(string) string { return "" })
+	return cfg
 }

@@ -114,7 +114,7 @@ func newConfig(cmd string, getenv func(string) string) (*config, *flag.FlagSet) 
 	str(&cfg.AdminAddr, "admin-addr", "PODCAST_ADMIN_ADDR", "", "separate listener for /metrics, health, pprof and /admin/*; empty serves /metrics on --addr")
 	boolean(&cfg.Pprof, "pprof", "PODCAST_PPROF", "serve /debug/pprof/ on the admin listener (needs --admin-addr)")
 	str(&cfg.Topics, "topics", "PODCAST_TOPICS", "", "topic vocabulary JSON file; empty uses the built-in one")
-	batch := 256
+	batch := 1024
 	if v, err := strconv.Atoi(getenv("PODCAST_BATCH")); err == nil && v > 0 {
 		batch = v
 	}
