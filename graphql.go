@@ -63,6 +63,7 @@ type apiConfig struct {
 	TrustedProxies string
 	CORSOrigins    string
 	CacheMaxAge    time.Duration
+	ResponseCache  int64
 
 	testHooks *testHooks // set by tests only, through the context given to run
 }
@@ -119,6 +120,11 @@ func apiFlags(fs *flag.FlagSet, c *apiConfig, getenv func(string) string) {
 		age = v
 	}
 	fs.DurationVar(&c.CacheMaxAge, "cache-max-age", age, "Cache-Control max-age of GET answers; 0 sends no-cache, so caches revalidate by ETag ($PODCAST_CACHE_MAX_AGE)")
+	respCache := d.ResponseCacheBytes
+	if v, err := strconv.ParseInt(getenv("PODCAST_RESPONSE_CACHE"), 10, 64); err == nil && v >= 0 {
+		respCache = v
+	}
+	fs.Int64Var(&c.ResponseCache, "response-cache", respCache, "bytes of answers kept for repeated requests, keyed by the request and the store generation; 0 turns it off ($PODCAST_RESPONSE_CACHE)")
 }
 
 // options turns the flags into graphhttp's options; generation is the
@@ -138,6 +144,7 @@ func (c *apiConfig) options(generation func() (uint64, error)) graphhttp.Options
 	o.TrustedProxies = parsePrefixes(c.TrustedProxies)
 	o.CORSOrigins = splitList(c.CORSOrigins)
 	o.CacheMaxAge = c.CacheMaxAge
+	o.ResponseCacheBytes = c.ResponseCache
 	o.Generation = generation
 	o.Version = buildVersion()
 	return o

@@ -52,6 +52,10 @@ type Options struct {
 	// does not answer with another release's cached answers.
 	Version         string
 	QueryCacheBytes int64 // parsed documents kept, in estimated bytes
+	// ResponseCacheBytes bounds the answers kept for repeated requests,
+	// keyed by the request and the generation (so an answer is never served
+	// once the data has changed); 0 turns the cache off. It needs Generation.
+	ResponseCacheBytes int64
 	APQCacheBytes   int64 // persisted query text kept, in bytes
 	MaxErrors       int   // errors in one response; the rest are summed up in one TOO_MANY_ERRORS error
 }
@@ -77,6 +81,7 @@ func Defaults() Options {
 		RateBurst:          100,
 		TrustedProxies:     []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")},
 		QueryCacheBytes:    32 << 20,
+		ResponseCacheBytes: 32 << 20,
 		APQCacheBytes:      4 << 20,
 		MaxErrors:          50,
 	}

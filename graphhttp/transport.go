@@ -26,8 +26,9 @@ const maxJSONDepth = 32
 
 // endpoint is what the POST and GET transports share.
 type endpoint struct {
-	opts *Options
-	salt string // hashed into every ETag
+	opts      *Options
+	salt      string // hashed into every ETag
+	responses *sizedLRU[*graphql.Response]
 }
 
 func newEndpoint(o *Options) *endpoint {
@@ -35,7 +36,13 @@ func newEndpoint(o *Options) *endpoint {
 	fmt.Fprintf(h, "%s|%d|%d|%d|%d|%d|%d|%d|%d|%d|%d|%t", o.Version, o.MaxTokens, o.MaxDepth, o.MaxAliases,
 		o.MaxDirectives, o.MaxDuplicateFields, o.MaxCost, o.DefaultPageSize, o.MaxPageSize, o.ListSize,
 		o.MaxErrors, o.Introspection)
-	return &endpoint{opts: o, salt: hex.EncodeToString(h.Sum(nil))}
+	e := &endpoint{opts: o, salt: hex.EncodeToString(h.Sum(nil))}
+	if o.ResponseCacheBytes > 0 && o.Generation != nil {
+		e.responses = newSizedLRU(o.ResponseCacheBytes, func(key string, r *graphql.Response) int64 {
+			return int64(len(key) + len(r.Data) + 256)
+		})
+	}
+	return e
 }
 
 // postTransport reads a request from a JSON body.
@@ -208,6 +215,13 @@ func (e *endpoint) cacheHeaders(w http.ResponseWriter, etag string) {
 func (e *endpoint) execute(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor, p *graphql.RawParams, media, etag string) {
 	ctx := r.Context()
 	isGET := r.Method != http.MethodPost
+	key, gen := e.responseKey(media, p)
+	if key != "" {
+		if resp, ok := e.responses.Get(ctx, key); ok {
+			e.write(w, media, resp, isGET, etag)
+			return
+		}
+	}
 	opCtx, errs := exec.CreateOperationContext(ctx, p)
 	if errs != nil {
 		resp := exec.DispatchError(graphql.WithOperationContext(ctx, opCtx), errs)
@@ -232,8 +246,38 @@ func (e *endpoint) execute(w http.ResponseWriter, r *http.Request, exec graphql.
 	}
 	if len(resp.Errors) > 0 {
 		etag = ""
+	} else if key != "" && opCtx.Operation.Operation == ast.Query {
+		// Kept only when no write committed while it ran, so the answer is
+		// the data of generation gen.
+		if now, err := e.opts.Generation(); err == nil && now == gen {
+			e.responses.Add(ctx, key, resp)
+		}
 	}
 	e.write(w, media, resp, isGET, etag)
+}
+
+// responseKey names a request's answer in the response cache: the data's
+// generation, the media type and a hash of everything that shapes the
+// answer. It returns "" when there is no cache.
+func (e *endpoint) responseKey(media string, p *graphql.RawParams) (string, uint64) {
+	if e.responses == nil {
+		return "", 0
+	}
+	gen, err := e.opts.Generation()
+	if err != nil {
+		return "", 0
+	}
+	h := sha256.New()
+	vars, err1 := json.Marshal(p.Variables) // map keys sorted: canonical
+	ext, err2 := json.Marshal(p.Extensions)
+	if err1 != nil || err2 != nil {
+		return "", 0
+	}
+	fmt.Fprintf(h, "%d\x00%s\x00%s\x00%s\x00", len(p.Query), p.Query, p.OperationName, media)
+	h.Write(vars)
+	h.Write([]byte{0})
+	h.Write(ext)
+	return strconv.FormatUint(gen, 10) + ":" + hex.EncodeToString(h.Sum(nil)), gen
 }
 
 // write writes a GraphQL response with the status the spec asks for.

@@ -77,6 +77,7 @@ type Store struct {
 	readTxs    atomic.Int64
 	writeTxs   atomic.Int64
 	batchReads atomic.Int64
+	gen        atomic.Uint64 // the committed generation
 
 	subMu sync.Mutex
 	subs  []func(Change)
@@ -118,6 +119,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
+	_ = db.View(func(tx *bolt.Tx) error { s.gen.Store(generation(tx)); return nil })
 	return s, nil
 }
 
@@ -208,10 +210,9 @@ func (s *Store) Stats() (Stats, error) {
 
 // Generation returns a number that every committed change bumps: answers
 // computed at one generation stay valid until it moves.
+// It costs no transaction: the store keeps the last committed value.
 func (s *Store) Generation() (uint64, error) {
-	var g uint64
-	err := s.db.View(func(tx *bolt.Tx) error { g = generation(tx); return nil })
-	return g, err
+	return s.gen.Load(), nil
 }
 
 func generation(tx *bolt.Tx) uint64 {
@@ -248,14 +249,19 @@ func (s *Store) update(ctx context.Context, fn func(*bolt.Tx) (changed bool, err
 		start := time.Now()
 		defer func() { s.observe(true, time.Since(start), err) }()
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
+	var next uint64
+	err = s.db.Update(func(tx *bolt.Tx) error {
 		changed, err := fn(tx)
 		if err != nil || !changed {
 			return err
 		}
-		meta := tx.Bucket(bucketMeta)
-		return meta.Put(keyGeneration, u64(generation(tx)+1))
+		next = generation(tx) + 1
+		return tx.Bucket(bucketMeta).Put(keyGeneration, u64(next))
 	})
+	if err == nil && next > 0 {
+		s.gen.Store(next)
+	}
+	return err
 }
 
 // CheckConsistency runs bbolt's page-level consistency check and returns the

@@ -1,0 +1,62 @@
+package main
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"regexp"
+	"strconv"
+	"testing"
+
+	"podcastgraph/internal/pagegen"
+)
+
+// readTxs reads the store's read-transaction count from /metrics.
+func readTxs(t *testing.T, s *server) int {
+	t.Helper()
+	_, text := httpGet(t, s.URL+"/metrics")
+	m := regexp.MustCompile(`podcast_store_transactions_total\{kind="read",outcome="ok"\} (\d+)`).FindStringSubmatch(text)
+	if m == nil {
+		return 0
+	}
+	n, _ := strconv.Atoi(m[1])
+	return n
+}
+
+// A repeated query is answered from the response cache without touching the
+// store, and a write makes the next answer fresh.
+func TestResponseCacheNeverStale(t *testing.T) {
+	s := startServer(t, "--admin-token", "t")
+	q := `{ episodes(first: 3) { totalCount nodes { number title } } }`
+	count := func() int {
+		var d struct{ Episodes struct{ TotalCount int } }
+		s.query(t, q, nil).must(t, &d)
+		return d.Episodes.TotalCount
+	}
+	if n := count(); n != 12 {
+		t.Fatalf("start: %d", n)
+	}
+	before := readTxs(t, s)
+	for range 5 {
+		if n := count(); n != 12 {
+			t.Fatalf("repeat: %d", n)
+		}
+	}
+	if after := readTxs(t, s); after != before {
+		t.Errorf("repeated identical queries read the store %d times; want answers from the cache", after-before)
+	}
+	// A new page arrives: the very next answer includes it.
+	name, data := pagegen.Page(1, pagegen.Options{Shows: 1, Seed: 5})
+	body, _ := json.Marshal(map[string]any{"documents": []map[string]string{{"name": name, "data": base64.StdEncoding.EncodeToString(data)}}})
+	req, _ := http.NewRequest(http.MethodPost, s.URL+"/admin/ingest", bytes.NewReader(body))
+	req.Header.Set("Authorization", "Bearer t")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("admin ingest: %v %v", err, resp)
+	}
+	resp.Body.Close()
+	if n := count(); n <= 12 {
+		t.Errorf("after ingest: totalCount %d, a stale cached answer", n)
+	}
+}
