@@ -56,8 +56,8 @@ type Options struct {
 	// keyed by the request and the generation (so an answer is never served
 	// once the data has changed); 0 turns the cache off. It needs Generation.
 	ResponseCacheBytes int64
-	APQCacheBytes   int64 // persisted query text kept, in bytes
-	MaxErrors       int   // errors in one response; the rest are summed up in one TOO_MANY_ERRORS error
+	APQCacheBytes      int64 // persisted query text kept, in bytes
+	MaxErrors          int   // errors in one response; the rest are summed up in one TOO_MANY_ERRORS error
 }
 
 // Defaults returns the production settings: limits in the spirit of

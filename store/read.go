@@ -190,7 +190,9 @@ func guestRelated(r *reader, slug string, coGuests bool) ([]Related, error) {
 	for s, n := range counts {
 		list = append(list, Related{Slug: s, Episodes: n})
 	}
-	slices.SortFunc(list, func(a, b Related) int { return cmp.Or(cmp.Compare(b.Episodes, a.Episodes), cmp.Compare(a.Slug, b.Slug)) })
+	slices.SortFunc(list, func(a, b Related) int {
+		return cmp.Or(cmp.Compare(b.Episodes, a.Episodes), cmp.Compare(a.Slug, b.Slug))
+	})
 	return list, nil
 }
 
