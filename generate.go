@@ -1,3 +1,4 @@
 package main
 
 //go:generate go tool gqlgen generate --config gqlgen.yml
+//go:generate go run ./internal/gqlpatch graph/generated.go

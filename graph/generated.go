@@ -8330,7 +8330,7 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 // region    ***************************** type.gotpl *****************************
 
 func (ec *executionContext) marshalNAppearance2ᚕᚖpodcastgraphᚋgraphᚐAppearanceᚄ(ctx context.Context, sel ast.SelectionSet, v []*Appearance) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAppearance2ᚖpodcastgraphᚋgraphᚐAppearance(ctx, sel, v[i])
@@ -8388,7 +8388,7 @@ func (ec *executionContext) marshalNDateTime2timeᚐTime(ctx context.Context, se
 }
 
 func (ec *executionContext) marshalNEpisode2ᚕᚖpodcastgraphᚋpodcastᚐEpisodeᚄ(ctx context.Context, sel ast.SelectionSet, v []*podcast.Episode) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNEpisode2ᚖpodcastgraphᚋpodcastᚐEpisode(ctx, sel, v[i])
@@ -8424,7 +8424,7 @@ func (ec *executionContext) marshalNEpisodeConnection2ᚖpodcastgraphᚋgraphᚐ
 }
 
 func (ec *executionContext) marshalNEpisodeEdge2ᚕᚖpodcastgraphᚋgraphᚐEpisodeEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*EpisodeEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNEpisodeEdge2ᚖpodcastgraphᚋgraphᚐEpisodeEdge(ctx, sel, v[i])
@@ -8460,7 +8460,7 @@ func (ec *executionContext) marshalNEpisodeOrderField2podcastgraphᚋgraphᚐEpi
 }
 
 func (ec *executionContext) marshalNGuest2ᚕᚖpodcastgraphᚋpodcastᚐGuestᚄ(ctx context.Context, sel ast.SelectionSet, v []*podcast.Guest) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNGuest2ᚖpodcastgraphᚋpodcastᚐGuest(ctx, sel, v[i])
@@ -8496,7 +8496,7 @@ func (ec *executionContext) marshalNGuestConnection2ᚖpodcastgraphᚋgraphᚐGu
 }
 
 func (ec *executionContext) marshalNGuestEdge2ᚕᚖpodcastgraphᚋgraphᚐGuestEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*GuestEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNGuestEdge2ᚖpodcastgraphᚋgraphᚐGuestEdge(ctx, sel, v[i])
@@ -8536,7 +8536,7 @@ func (ec *executionContext) marshalNHost2podcastgraphᚋpodcastᚐHost(ctx conte
 }
 
 func (ec *executionContext) marshalNHost2ᚕpodcastgraphᚋpodcastᚐHostᚄ(ctx context.Context, sel ast.SelectionSet, v []podcast.Host) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNHost2podcastgraphᚋpodcastᚐHost(ctx, sel, v[i])
@@ -8617,7 +8617,7 @@ func (ec *executionContext) marshalNLink2podcastgraphᚋpodcastᚐLink(ctx conte
 }
 
 func (ec *executionContext) marshalNLink2ᚕpodcastgraphᚋpodcastᚐLinkᚄ(ctx context.Context, sel ast.SelectionSet, v []podcast.Link) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNLink2podcastgraphᚋpodcastᚐLink(ctx, sel, v[i])
@@ -8650,7 +8650,7 @@ func (ec *executionContext) marshalNLinkKind2podcastgraphᚋpodcastᚐLinkKind(c
 }
 
 func (ec *executionContext) marshalNNode2ᚕpodcastgraphᚋpodcastᚐNode(ctx context.Context, sel ast.SelectionSet, v []podcast.Node) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalONode2podcastgraphᚋpodcastᚐNode(ctx, sel, v[i])
@@ -8680,7 +8680,7 @@ func (ec *executionContext) marshalNPageInfo2ᚖpodcastgraphᚋgraphᚐPageInfo(
 }
 
 func (ec *executionContext) marshalNShow2ᚕᚖpodcastgraphᚋpodcastᚐShowᚄ(ctx context.Context, sel ast.SelectionSet, v []*podcast.Show) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNShow2ᚖpodcastgraphᚋpodcastᚐShow(ctx, sel, v[i])
@@ -8716,7 +8716,7 @@ func (ec *executionContext) marshalNShowConnection2ᚖpodcastgraphᚋgraphᚐSho
 }
 
 func (ec *executionContext) marshalNShowEdge2ᚕᚖpodcastgraphᚋgraphᚐShowEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ShowEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNShowEdge2ᚖpodcastgraphᚋgraphᚐShowEdge(ctx, sel, v[i])
@@ -8742,7 +8742,7 @@ func (ec *executionContext) marshalNShowEdge2ᚖpodcastgraphᚋgraphᚐShowEdge(
 }
 
 func (ec *executionContext) marshalNSource2ᚕᚖpodcastgraphᚋpodcastᚐSourceᚄ(ctx context.Context, sel ast.SelectionSet, v []*podcast.Source) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSource2ᚖpodcastgraphᚋpodcastᚐSource(ctx, sel, v[i])
@@ -8813,7 +8813,7 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 }
 
 func (ec *executionContext) marshalNTopic2ᚕᚖpodcastgraphᚋpodcastᚐTopicᚄ(ctx context.Context, sel ast.SelectionSet, v []*podcast.Topic) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTopic2ᚖpodcastgraphᚋpodcastᚐTopic(ctx, sel, v[i])
@@ -8849,7 +8849,7 @@ func (ec *executionContext) marshalNTopicConnection2ᚖpodcastgraphᚋgraphᚐTo
 }
 
 func (ec *executionContext) marshalNTopicEdge2ᚕᚖpodcastgraphᚋgraphᚐTopicEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*TopicEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTopicEdge2ᚖpodcastgraphᚋgraphᚐTopicEdge(ctx, sel, v[i])
@@ -8889,7 +8889,7 @@ func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlge
 }
 
 func (ec *executionContext) marshalN__Directive2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirectiveᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Directive) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx, sel, v[i])
@@ -8935,7 +8935,7 @@ func (ec *executionContext) unmarshalN__DirectiveLocation2ᚕstringᚄ(ctx conte
 }
 
 func (ec *executionContext) marshalN__DirectiveLocation2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__DirectiveLocation2string(ctx, sel, v[i])
@@ -8963,7 +8963,7 @@ func (ec *executionContext) marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlg
 }
 
 func (ec *executionContext) marshalN__InputValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.InputValue) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -8983,7 +8983,7 @@ func (ec *executionContext) marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋg
 }
 
 func (ec *executionContext) marshalN__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Type) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])
@@ -9185,7 +9185,7 @@ func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgq
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__EnumValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValue(ctx, sel, v[i])
@@ -9204,7 +9204,7 @@ func (ec *executionContext) marshalO__Field2ᚕgithubᚗcomᚋ99designsᚋgqlgen
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Field2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐField(ctx, sel, v[i])
@@ -9223,7 +9223,7 @@ func (ec *executionContext) marshalO__InputValue2ᚕgithubᚗcomᚋ99designsᚋg
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -9249,7 +9249,7 @@ func (ec *executionContext) marshalO__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgen�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])
