@@ -213,12 +213,12 @@ type writer struct {
 }
 
 type buckets struct {
-	docs, frags, shows, episodes, epsrc, guests, topics, vocab, bynum, bydate, counts, bycount, pairs, days *bolt.Bucket
+	docs, frags, refs, shows, episodes, epsrc, guests, topics, vocab, bynum, bydate, counts, bycount, pairs, days *bolt.Bucket
 }
 
 func bucketsOf(tx *bolt.Tx) buckets {
 	b := buckets{
-		docs: tx.Bucket(bucketDocs), frags: tx.Bucket(bucketFrags), shows: tx.Bucket(bucketShows),
+		docs: tx.Bucket(bucketDocs), frags: tx.Bucket(bucketFrags), refs: tx.Bucket(bucketRefs), shows: tx.Bucket(bucketShows),
 		episodes: tx.Bucket(bucketEpisodes), epsrc: tx.Bucket(bucketEpSrc), guests: tx.Bucket(bucketGuests),
 		topics: tx.Bucket(bucketTopics), vocab: tx.Bucket(bucketVocab), bynum: tx.Bucket(bucketByNum),
 		bydate: tx.Bucket(bucketByDate), counts: tx.Bucket(bucketCounts), bycount: tx.Bucket(bucketByCount),
@@ -334,24 +334,26 @@ func (w *writer) applyDoc(p *Prepared, fingerprint string) (Result, error) {
 
 // ref adds one reference to a fragment, marking its entity dirty when the
 // fragment is new.
+// Counts live apart from the facts, in small entries packed many to a page:
+// a page restating a fact rewrites four bytes, not the fact.
 func (w *writer) ref(f fragment) error {
-	count, _ := decodeFragValue(w.b.frags.Get(f.key))
-	if count == 0 {
-		w.markDirty(f.key)
+	before, _, err := addU32Values(w.b.refs, f.key, +1)
+	if err != nil || before > 0 {
+		return err
 	}
-	return w.b.frags.Put(f.key, encodeFragValue(count+1, f.value))
+	w.markDirty(f.key)
+	return w.b.frags.Put(f.key, f.value)
 }
 
 // unref drops one reference, deleting the fragment and marking its entity
 // dirty when none is left.
 func (w *writer) unref(key []byte) error {
-	v := w.b.frags.Get(key)
-	count, js := decodeFragValue(v)
-	if count <= 1 {
-		w.markDirty(key)
-		return w.b.frags.Delete(key)
+	_, after, err := addU32Values(w.b.refs, key, -1)
+	if err != nil || after > 0 {
+		return err
 	}
-	return w.b.frags.Put(key, encodeFragValue(count-1, bytes.Clone(js)))
+	w.markDirty(key)
+	return w.b.frags.Delete(key)
 }
 
 func (w *writer) markDirty(key []byte) {
@@ -423,7 +425,7 @@ func (w *writer) fragments(kind byte, id string) (own, listing [][]byte) {
 		if len(k) != len(prefix)+9 {
 			continue
 		}
-		_, js := decodeFragValue(v)
+		js := v
 		if k[len(prefix)] == prioOwn {
 			own = append(own, js)
 		} else {

@@ -2,7 +2,6 @@ package store
 
 import (
 	"crypto/sha256"
-	"encoding/binary"
 	"encoding/json"
 	"fmt"
 
@@ -16,7 +15,8 @@ import (
 // one of its distinct fragments appears or disappears. Merging is a pure
 // function of the set of fragments, so ingest order never changes a result.
 //
-//	frags key:   kind entity-id 0 prio hash8     value: u32 refcount, JSON
+//	frags key:   kind entity-id 0 prio hash8     value: JSON
+//	refs key:    the same                        value: u32 documents stating it
 //
 // prio 0 is the episode's own page, 1 a listing; a prefix scan yields the
 // fragments of an entity best first.
@@ -154,17 +154,4 @@ func fragmentsOf(doc *ingest.Document) ([]fragment, []podcast.EpisodeKey, error)
 		}
 	}
 	return out, episodes, nil
-}
-
-func encodeFragValue(count uint32, js []byte) []byte {
-	b := make([]byte, 4, 4+len(js))
-	binary.BigEndian.PutUint32(b, count)
-	return append(b, js...)
-}
-
-func decodeFragValue(v []byte) (uint32, []byte) {
-	if len(v) < 4 {
-		return 0, nil
-	}
-	return binary.BigEndian.Uint32(v), v[4:]
 }

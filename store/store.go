@@ -25,7 +25,8 @@ const SchemaVersion = 1
 var (
 	bucketMeta     = []byte("meta")     // "schema" -> u32, "generation" -> u64
 	bucketDocs     = []byte("docs")     // doc name -> docRecord (the facts a page stated)
-	bucketFrags    = []byte("frags")    // entity key 0 prio hash -> fragment (refcounted facts)
+	bucketFrags    = []byte("frags")    // entity key 0 prio hash -> fragment JSON (facts pages stated)
+	bucketRefs     = []byte("refs")     // fragment key -> u32 documents stating it
 	bucketShows    = []byte("shows")    // show slug -> podcast.Show
 	bucketEpisodes = []byte("episodes") // show 0 u32 number -> podcast.Episode
 	bucketEpSrc    = []byte("epsrc")    // show 0 u32 number doc name -> podcast.Source
@@ -39,7 +40,7 @@ var (
 	bucketPairs    = []byte("pairs")    // kind a 0 b -> u32 (episodes shared by a and b)
 	bucketDays     = []byte("days")     // show 0 u32 number -> u32 day (noDay when unknown)
 
-	allBuckets = [][]byte{bucketMeta, bucketDocs, bucketFrags, bucketShows, bucketEpisodes,
+	allBuckets = [][]byte{bucketMeta, bucketDocs, bucketFrags, bucketRefs, bucketShows, bucketEpisodes,
 		bucketEpSrc, bucketGuests, bucketTopics, bucketVocab, bucketByNum, bucketByDate,
 		bucketCounts, bucketByCount, bucketPairs, bucketDays}
 

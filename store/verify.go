@@ -58,7 +58,7 @@ func (s *Store) Verify(ctx context.Context) (Report, error) {
 		}
 		err = b.frags.ForEach(func(k, v []byte) error {
 			r.Fragments++
-			count, _ := decodeFragValue(v)
+			count := uint32(readCount(b.refs, k))
 			if refs[string(k)] != count {
 				return fmt.Errorf("fragment %q: refcount %d, but %d documents state it", k, count, refs[string(k)])
 			}

@@ -44,14 +44,15 @@ func main() {
 	conns := flag.Int("c", 16, "concurrent connections")
 	dur := flag.Duration("d", 10*time.Second, "duration per query")
 	keep := flag.String("keep", "", "directory to keep the store in (default: a temp dir, removed)")
+	cached := flag.Bool("cache", false, "leave the server's response cache on (repeated queries are then answered from it); off, every request is executed")
 	flag.Parse()
-	if err := run(*pages, *conns, *dur, *keep); err != nil {
+	if err := run(*pages, *conns, *dur, *keep, *cached); err != nil {
 		fmt.Fprintln(os.Stderr, "loadtest:", err)
 		os.Exit(1)
 	}
 }
 
-func run(pages, conns int, dur time.Duration, keep string) error {
+func run(pages, conns int, dur time.Duration, keep string, cached bool) error {
 	dir := keep
 	if dir == "" {
 		d, err := os.MkdirTemp("", "loadtest-*")
@@ -97,7 +98,13 @@ func run(pages, conns int, dur time.Duration, keep string) error {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	srv := exec.CommandContext(ctx, bin, "serve", "--addr", "127.0.0.1:0", "--db", db, "--seeds", "")
+	args := []string{"serve", "--addr", "127.0.0.1:0", "--db", db, "--seeds", "", "--rate", "0"}
+	mode := "response cache on: repeated queries answered from it"
+	if !cached {
+		args = append(args, "--response-cache", "0")
+		mode = "response cache off: every request executed"
+	}
+	srv := exec.CommandContext(ctx, bin, args...)
 	stdout, err := srv.StdoutPipe()
 	if err != nil {
 		return err
@@ -125,7 +132,7 @@ func run(pages, conns int, dur time.Duration, keep string) error {
 		r := drive(client, url, q.query, vars, conns, dur)
 		fmt.Printf("%-52s %10.0f %9s %9s %9s %8d\n", q.name, r.rps, r.p50, r.p99, r.max, r.errors)
 	}
-	fmt.Printf("\nserver peak RSS (VmHWM): %s; connections: %d; %v per query\n", rss(srv.Process.Pid, "VmHWM"), conns, dur)
+	fmt.Printf("\nserver peak RSS (VmHWM): %s; connections: %d; %v per query; %s\n", rss(srv.Process.Pid, "VmHWM"), conns, dur, mode)
 	return nil
 }
 
