@@ -9,7 +9,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -20,7 +19,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -29,6 +27,7 @@ import (
 	"time"
 
 	"podcastgraph/internal/pagegen"
+	"podcastgraph/internal/serverproc"
 )
 
 // queries are what a client app asks, by name.
@@ -62,9 +61,9 @@ func run(pages, conns int, dur time.Duration, keep string, cached bool) error {
 		defer os.RemoveAll(d)
 		dir = d
 	}
-	bin := filepath.Join(dir, "podcastgraph")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		return fmt.Errorf("build: %v\n%s", err, out)
+	bin, err := serverproc.Build(dir)
+	if err != nil {
+		return err
 	}
 	db := filepath.Join(dir, "podcast.db")
 	src := "seeds"
@@ -98,29 +97,20 @@ func run(pages, conns int, dur time.Duration, keep string, cached bool) error {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	args := []string{"serve", "--addr", "127.0.0.1:0", "--db", db, "--seeds", "", "--rate", "0"}
+	args := []string{"--db", db, "--seeds", "", "--rate", "0"}
 	mode := "response cache on: repeated queries answered from it"
 	if !cached {
 		args = append(args, "--response-cache", "0")
 		mode = "response cache off: every request executed"
 	}
-	srv := exec.CommandContext(ctx, bin, args...)
-	stdout, err := srv.StdoutPipe()
-	if err != nil {
-		return err
-	}
 	startAt := time.Now()
-	if err := srv.Start(); err != nil {
-		return err
-	}
-	defer func() { _ = srv.Process.Signal(os.Interrupt); _ = srv.Wait() }()
-	url, err := waitListening(stdout)
+	srv, err := serverproc.Start(ctx, bin, args...)
 	if err != nil {
 		return err
 	}
-	waitReady(url)
-	fmt.Printf("server: ready in %v, pid %d, RSS %s\n", time.Since(startAt).Round(time.Millisecond), srv.Process.Pid, rss(srv.Process.Pid, "VmRSS"))
-	go func() { _, _ = io.Copy(io.Discard, stdout) }()
+	defer srv.Stop()
+	url, pid := srv.URL, srv.Cmd.Process.Pid
+	fmt.Printf("server: ready in %v, pid %d, RSS %s\n", time.Since(startAt).Round(time.Millisecond), pid, rss(pid, "VmRSS"))
 
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns}}
 	if guest == "" {
@@ -132,7 +122,7 @@ func run(pages, conns int, dur time.Duration, keep string, cached bool) error {
 		r := drive(client, url, q.query, vars, conns, dur)
 		fmt.Printf("%-52s %10.0f %9s %9s %9s %8d\n", q.name, r.rps, r.p50, r.p99, r.max, r.errors)
 	}
-	fmt.Printf("\nserver peak RSS (VmHWM): %s; connections: %d; %v per query; %s\n", rss(srv.Process.Pid, "VmHWM"), conns, dur, mode)
+	fmt.Printf("\nserver peak RSS (VmHWM): %s; connections: %d; %v per query; %s\n", rss(pid, "VmHWM"), conns, dur, mode)
 	return nil
 }
 
@@ -179,30 +169,6 @@ func drive(client *http.Client, url, query string, vars map[string]any, conns in
 		return all[min(len(all)-1, int(p*float64(len(all))))].Round(10 * time.Microsecond)
 	}
 	return result{rps: float64(len(all)) / dur.Seconds(), p50: pct(0.50), p99: pct(0.99), max: all[len(all)-1].Round(10 * time.Microsecond), errors: errs.Load()}
-}
-
-var listening = regexp.MustCompile(`listening on (http://[^\s"]+)`)
-
-func waitListening(r io.Reader) (string, error) {
-	sc := bufio.NewScanner(r)
-	for sc.Scan() {
-		if m := listening.FindStringSubmatch(sc.Text()); m != nil {
-			return m[1], nil
-		}
-	}
-	return "", fmt.Errorf("server exited before listening")
-}
-
-func waitReady(url string) {
-	for range 500 {
-		if resp, err := http.Get(url + "/readyz"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return
-			}
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
 }
 
 func firstGuest(client *http.Client, url string) string {

@@ -19,9 +19,7 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -31,6 +29,7 @@ import (
 
 	"podcastgraph/ingest"
 	"podcastgraph/internal/pagegen"
+	"podcastgraph/internal/serverproc"
 )
 
 const token = "soak-token"
@@ -81,9 +80,9 @@ func run(dur time.Duration, rate int) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	bin := filepath.Join(dir, "podcastgraph")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		return fmt.Errorf("build: %v\n%s", err, out)
+	bin, err := serverproc.Build(dir)
+	if err != nil {
+		return err
 	}
 	watchDir := filepath.Join(dir, "pages")
 	if err := os.MkdirAll(watchDir, 0o755); err != nil {
@@ -91,32 +90,13 @@ func run(dur time.Duration, rate int) error {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	srv := exec.CommandContext(ctx, bin, "serve", "--addr", "127.0.0.1:0", "--db", filepath.Join(dir, "soak.db"),
+	srv, err := serverproc.Start(ctx, bin, "--db", filepath.Join(dir, "soak.db"),
 		"--seeds", watchDir, "--watch", "--admin-token", token)
-	stdout, _ := srv.StdoutPipe()
-	if err := srv.Start(); err != nil {
+	if err != nil {
 		return err
 	}
-	defer func() { _ = srv.Process.Signal(os.Interrupt); _ = srv.Wait() }()
-	url := ""
-	sc := bufio.NewScanner(stdout)
-	re := regexp.MustCompile(`listening on (http://[^\s"]+)`)
-	for url == "" && sc.Scan() {
-		if m := re.FindStringSubmatch(sc.Text()); m != nil {
-			url = m[1]
-		}
-	}
-	if url == "" {
-		return fmt.Errorf("server did not start")
-	}
-	go func() { _, _ = io.Copy(io.Discard, stdout) }()
-	for {
-		if resp, err := http.Get(url + "/readyz"); err == nil && resp.StatusCode == 200 {
-			resp.Body.Close()
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	defer srv.Stop()
+	url := srv.URL
 
 	tr := &truth{vocab: ingest.DefaultVocabulary(), guests: map[string][]string{}}
 	var queries, failures, watched, posted atomic.Int64
