@@ -75,74 +75,79 @@ func prefetchEpisodes(ctx context.Context, eps []*podcast.Episode, fields []grap
 	}
 }
 
-// prefetchGuests prefetches what fields select of guests.
-func prefetchGuests(ctx context.Context, guests []*podcast.Guest, fields []graphql.CollectedField) {
-	if len(guests) == 0 {
+// owner describes a kind of object that owns episodes: the scope its slug
+// counts them in, the filter its slug pages them with, and its relation
+// fields with the type each returns.
+type owner struct {
+	scope     func(slug string) store.Scope
+	filter    func(slug *string) EpisodeFilter
+	relations map[string]relation
+}
+
+type relation struct {
+	rel store.Relation
+	typ string
+}
+
+func guestOwner() owner {
+	return owner{store.GuestScope, func(s *string) EpisodeFilter { return EpisodeFilter{Guest: s} },
+		map[string]relation{"topics": {store.GuestTopics, "Topic"}, "coGuests": {store.CoGuests, "Guest"}}}
+}
+
+func topicOwner() owner {
+	return owner{store.TopicScope, func(s *string) EpisodeFilter { return EpisodeFilter{Topic: s} },
+		map[string]relation{"guests": {store.TopicGuests, "Guest"}, "related": {store.RelatedTopics, "Topic"}}}
+}
+
+func showOwner() owner {
+	return owner{store.ShowScope, func(s *string) EpisodeFilter { return EpisodeFilter{Show: s} },
+		map[string]relation{"guests": {store.ShowGuests, "Guest"}}}
+}
+
+// prefetchOwned prefetches what fields select of the objects with slugs.
+func prefetchOwned(ctx context.Context, o owner, slugs []string, fields []graphql.CollectedField) {
+	if len(slugs) == 0 {
 		return
 	}
-	l := loadersFrom(ctx)
 	for _, f := range fields {
 		switch f.Name {
 		case "episodeCount":
-			scopes := make([]store.Scope, len(guests))
-			for i, g := range guests {
-				scopes[i] = store.GuestScope(g.Slug)
+			scopes := make([]store.Scope, len(slugs))
+			for i, s := range slugs {
+				scopes[i] = o.scope(s)
 			}
-			_ = l.Counts.Prefetch(ctx, scopes)
+			_ = loadersFrom(ctx).Counts.Prefetch(ctx, scopes)
 		case "episodes":
-			prefetchPages(ctx, f, len(guests), func(i int) EpisodeFilter { return EpisodeFilter{Guest: &guests[i].Slug} })
-		case "topics":
-			prefetchRelated(ctx, store.GuestTopics, guests, func(g *podcast.Guest) string { return g.Slug }, f, "Topic")
-		case "coGuests":
-			prefetchRelated(ctx, store.CoGuests, guests, func(g *podcast.Guest) string { return g.Slug }, f, "Guest")
+			prefetchPages(ctx, f, len(slugs), func(i int) EpisodeFilter { return o.filter(&slugs[i]) })
+		default:
+			if r, ok := o.relations[f.Name]; ok {
+				prefetchRelated(ctx, r.rel, slugs, f, r.typ)
+			}
 		}
 	}
+}
+
+// prefetchGuests prefetches what fields select of guests.
+func prefetchGuests(ctx context.Context, guests []*podcast.Guest, fields []graphql.CollectedField) {
+	prefetchOwned(ctx, guestOwner(), slugsOf(guests, func(g *podcast.Guest) string { return g.Slug }), fields)
 }
 
 // prefetchTopics prefetches what fields select of topics.
 func prefetchTopics(ctx context.Context, topics []*podcast.Topic, fields []graphql.CollectedField) {
-	if len(topics) == 0 {
-		return
-	}
-	l := loadersFrom(ctx)
-	for _, f := range fields {
-		switch f.Name {
-		case "episodeCount":
-			scopes := make([]store.Scope, len(topics))
-			for i, t := range topics {
-				scopes[i] = store.TopicScope(t.Slug)
-			}
-			_ = l.Counts.Prefetch(ctx, scopes)
-		case "episodes":
-			prefetchPages(ctx, f, len(topics), func(i int) EpisodeFilter { return EpisodeFilter{Topic: &topics[i].Slug} })
-		case "guests":
-			prefetchRelated(ctx, store.TopicGuests, topics, func(t *podcast.Topic) string { return t.Slug }, f, "Guest")
-		case "related":
-			prefetchRelated(ctx, store.RelatedTopics, topics, func(t *podcast.Topic) string { return t.Slug }, f, "Topic")
-		}
-	}
+	prefetchOwned(ctx, topicOwner(), slugsOf(topics, func(t *podcast.Topic) string { return t.Slug }), fields)
 }
 
 // prefetchShows prefetches what fields select of shows.
 func prefetchShows(ctx context.Context, shows []*podcast.Show, fields []graphql.CollectedField) {
-	if len(shows) == 0 {
-		return
+	prefetchOwned(ctx, showOwner(), slugsOf(shows, func(s *podcast.Show) string { return s.Slug }), fields)
+}
+
+func slugsOf[T any](list []*T, slug func(*T) string) []string {
+	out := make([]string, len(list))
+	for i, v := range list {
+		out[i] = slug(v)
 	}
-	l := loadersFrom(ctx)
-	for _, f := range fields {
-		switch f.Name {
-		case "episodeCount":
-			scopes := make([]store.Scope, len(shows))
-			for i, s := range shows {
-				scopes[i] = store.ShowScope(s.Slug)
-			}
-			_ = l.Counts.Prefetch(ctx, scopes)
-		case "episodes":
-			prefetchPages(ctx, f, len(shows), func(i int) EpisodeFilter { return EpisodeFilter{Show: &shows[i].Slug} })
-		case "guests":
-			prefetchRelated(ctx, store.ShowGuests, shows, func(s *podcast.Show) string { return s.Slug }, f, "Guest")
-		}
-	}
+	return out
 }
 
 // prefetchPages reads the episode pages an `episodes` field asks of n
@@ -200,11 +205,11 @@ func prefetchPages(ctx context.Context, f graphql.CollectedField, n int, scope f
 
 // prefetchRelated reads a relation for every parent, then the related
 // objects, then looks ahead into them.
-func prefetchRelated[P any](ctx context.Context, rel store.Relation, parents []P, slugOf func(P) string, f graphql.CollectedField, typ string) {
+func prefetchRelated(ctx context.Context, rel store.Relation, parents []string, f graphql.CollectedField, typ string) {
 	l := loadersFrom(ctx)
 	qs := make([]store.RelatedQuery, len(parents))
 	for i, p := range parents {
-		qs[i] = store.RelatedQuery{Relation: rel, Slug: slugOf(p)}
+		qs[i] = store.RelatedQuery{Relation: rel, Slug: p}
 	}
 	lists, err := l.Related.LoadMany(ctx, qs)
 	if err != nil {
