@@ -44,8 +44,12 @@ func ingestCommand(ctx context.Context, cfg *config, paths []string, stdout io.W
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "%d documents: %d added, %d updated, %d unchanged, %d failed\n",
-		sum.total(), sum.added, sum.updated, sum.unchanged, sum.failed)
+	noun := "documents"
+	if sum.total() == 1 {
+		noun = "document"
+	}
+	fmt.Fprintf(stdout, "%d %s: %d added, %d updated, %d unchanged, %d failed\n",
+		sum.total(), noun, sum.added, sum.updated, sum.unchanged, sum.failed)
 	if sum.failed > 0 {
 		return errReported
 	}
