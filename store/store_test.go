@@ -446,3 +446,38 @@ func TestVerifyAfterChanges(t *testing.T) {
 		t.Errorf("report %+v", r)
 	}
 }
+
+// Keyset cursors: pages stay right while the store changes between them:
+// nothing already seen comes again, nothing still ahead is skipped.
+func TestCursorStableAcrossWrites(t *testing.T) {
+	st := open(t)
+	var docs []*ingest.Document
+	for n := 10; n <= 100; n += 10 {
+		docs = append(docs, page(fmt.Sprintf("p%03d.txt", n), n, "2024-01-01", nil, nil))
+	}
+	apply(t, st, docs...)
+	first := query(t, st, store.EpisodeQuery{Order: store.EpisodeOrder{Desc: true}, Window: store.Window{First: 4, Last: -1}})
+	var seen []int
+	for _, k := range first.Keys {
+		seen = append(seen, k.Number)
+	}
+	if !slices.Equal(seen, []int{100, 90, 80, 70}) {
+		t.Fatalf("first page %v", seen)
+	}
+	// Between pages: one episode lands before the cursor, one after it,
+	// and one already seen is gone.
+	apply(t, st, page("new105.txt", 105, "2024-01-01", nil, nil), page("new65.txt", 65, "2024-01-01", nil, nil))
+	gone := page("p090.txt", 90, "2024-01-01", nil, nil)
+	gone.Episode.Number = 95 // the page now describes another episode: 90 loses its only source
+	gone.SHA256 = "moved"
+	apply(t, st, gone)
+	rest := query(t, st, store.EpisodeQuery{Order: store.EpisodeOrder{Desc: true},
+		Window: store.Window{First: 100, Last: -1, After: first.SortKeys[len(first.SortKeys)-1]}})
+	var next []int
+	for _, k := range rest.Keys {
+		next = append(next, k.Number)
+	}
+	if want := []int{65, 60, 50, 40, 30, 20, 10}; !slices.Equal(next, want) {
+		t.Errorf("after the cursor: %v, want %v", next, want)
+	}
+}
