@@ -199,7 +199,8 @@ func mayHoldName(s string) bool {
 			continue
 		}
 		c := w[0]
-		capital := c >= utf8.RuneSelf || ('A' <= c && c <= 'Z' && len(w) > 1 && (w[1] >= utf8.RuneSelf || 'a' <= w[1] && w[1] <= 'z'))
+		// Capitalised: "Avery", "Zoë", and "O'Brien" / "D'Angelo".
+		capital := c >= utf8.RuneSelf || ('A' <= c && c <= 'Z' && len(w) > 1 && (w[1] >= utf8.RuneSelf || 'a' <= w[1] && w[1] <= 'z' || w[1] == '\''))
 		if !capital {
 			for j := 1; j < len(w); j++ {
 				if w[j] >= utf8.RuneSelf {
