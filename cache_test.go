@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 
 	"podcastgraph/internal/pagegen"
@@ -45,6 +46,18 @@ func TestResponseCacheNeverStale(t *testing.T) {
 	}
 	if after := readTxs(t, s); after != before {
 		t.Errorf("repeated identical queries read the store %d times; want answers from the cache", after-before)
+	}
+	// Cache hits keep their operation name in logs and metrics.
+	named := `{"query":"query Named { show { title } }","operationName":"Named"}`
+	for range 2 {
+		resp, err := http.Post(s.URL+"/graphql", "application/json", strings.NewReader(named))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	if _, text := httpGet(t, s.URL+"/metrics"); !strings.Contains(text, `podcast_graphql_requests_total{operation="Named",outcome="ok"} 2`) {
+		t.Errorf("a cached answer lost its operation name in the metrics")
 	}
 	// A new page arrives: the very next answer includes it.
 	name, data := pagegen.Page(1, pagegen.Options{Shows: 1, Seed: 5})

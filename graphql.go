@@ -41,6 +41,11 @@ func newGraphQL(st *store.Store, cfg *config, log *slog.Logger) http.Handler {
 		srv.AroundFields(h.fields)
 	}
 	opts := cfg.API.options(st.Generation)
+	opts.CacheHit = func(ctx context.Context, name string) {
+		if info := requestInfoFrom(ctx); info != nil {
+			info.operation = name
+		}
+	}
 	if bad := badPrefixes(cfg.API.TrustedProxies); len(bad) > 0 {
 		log.Warn("ignoring --trusted-proxies entries that are not CIDRs or addresses", "entries", bad)
 	}

@@ -18,6 +18,7 @@
 package graphhttp
 
 import (
+	"context"
 	"net/http"
 	"net/netip"
 	"strconv"
@@ -56,8 +57,12 @@ type Options struct {
 	// keyed by the request and the generation (so an answer is never served
 	// once the data has changed); 0 turns the cache off. It needs Generation.
 	ResponseCacheBytes int64
-	APQCacheBytes      int64 // persisted query text kept, in bytes
-	MaxErrors          int   // errors in one response; the rest are summed up in one TOO_MANY_ERRORS error
+	// CacheHit, when set, is told the operation name of a request answered
+	// from the response cache (which creates no operation context for
+	// gqlgen's hooks to see): for logs and metrics.
+	CacheHit      func(ctx context.Context, operationName string)
+	APQCacheBytes int64 // persisted query text kept, in bytes
+	MaxErrors     int   // errors in one response; the rest are summed up in one TOO_MANY_ERRORS error
 }
 
 // Defaults returns the production settings: limits in the spirit of

@@ -218,6 +218,9 @@ func (e *endpoint) execute(w http.ResponseWriter, r *http.Request, exec graphql.
 	key, gen := e.responseKey(media, p)
 	if key != "" {
 		if resp, ok := e.responses.Get(ctx, key); ok {
+			if e.opts.CacheHit != nil {
+				e.opts.CacheHit(ctx, p.OperationName)
+			}
 			e.write(w, media, resp, isGET, etag)
 			return
 		}
