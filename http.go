@@ -141,6 +141,7 @@ func serve(ctx context.Context, cfg *config, stdout io.Writer) error {
 		}
 		defer w.Close()
 	}
+	defer serveGC()()
 	a.ready.Store(true)
 	<-ctx.Done()
 	log.Info("shutting down")
