@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 
+	"github.com/vektah/gqlparser/v2/ast"
+
 	"podcastgraph/podcast"
 	"podcastgraph/store"
 )
@@ -16,6 +18,9 @@ import (
 // so no request ever waits on a batching timer.
 type Loaders struct {
 	snap *lazySnapshot
+	// done holds the query's fields (*ast.Field, shared by every object
+	// that has them) whose data a look-ahead has fetched for all of them.
+	done sync.Map
 
 	Episodes   *loader[podcast.EpisodeKey, *podcast.Episode]
 	Shows      *loader[string, *podcast.Show]
@@ -57,6 +62,11 @@ func (l *lazySnapshot) close() {
 		_ = l.snap.Close()
 	}
 }
+
+// cover records that a look-ahead fetched field f for every object that
+// has it; covered reports it.
+func (l *Loaders) cover(f *ast.Field)        { l.done.Store(f, true) }
+func (l *Loaders) covered(f *ast.Field) bool { _, ok := l.done.Load(f); return ok }
 
 // Snapshot returns the request's snapshot, for reads that are not loaded
 // by key (connections).

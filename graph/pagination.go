@@ -149,7 +149,7 @@ func episodeConnection(ctx context.Context, k pageKey) (*EpisodeConnection, erro
 		l.Episodes.Prime(e.Key(), e)
 	}
 	c.PageInfo = pageInfo(p.HasPrevious, p.HasNext, cursors)
-	prefetchEpisodes(ctx, p.Episodes, nodeFields(ctx, graphql.GetFieldContext(ctx).Field.Selections, "Episode"))
+	prefetchEpisodes(ctx, p.Episodes, selected(ctx, "Episode"))
 	return c, nil
 }
 

@@ -25,6 +25,7 @@ func prefetchEpisodes(ctx context.Context, eps []*podcast.Episode, fields []grap
 	}
 	l := loadersFrom(ctx)
 	for _, f := range fields {
+		l.cover(f.Field)
 		switch f.Name {
 		case "guests", "appearances":
 			var slugs []string
@@ -110,6 +111,7 @@ func prefetchOwned(ctx context.Context, o owner, slugs []string, fields []graphq
 		return
 	}
 	for _, f := range fields {
+		loadersFrom(ctx).cover(f.Field)
 		switch f.Name {
 		case "episodeCount":
 			scopes := make([]store.Scope, len(slugs))
@@ -336,9 +338,13 @@ func firstNonNil(a, b *string) *string {
 
 // selected returns the fields the current field asks of typ: of its nodes
 // when it is a connection, of itself otherwise.
+//
+// It returns nothing when a look-ahead from a level above already covered
+// this field for every object that has it: the same field of twenty
+// episodes must not look ahead twenty more times.
 func selected(ctx context.Context, typ string) []graphql.CollectedField {
 	fc := graphql.GetFieldContext(ctx)
-	if fc == nil {
+	if fc == nil || loadersFrom(ctx).covered(fc.Field.Field) {
 		return nil
 	}
 	if fields := nodeFields(ctx, fc.Field.Selections, typ); len(fields) > 0 {
