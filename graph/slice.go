@@ -7,12 +7,14 @@ import (
 )
 
 // marshalSlice stands in for gqlgen's graphql.MarshalSliceConcurrently in
-// generated.go (internal/gqlpatch swaps the call after every `go generate`).
-// gqlgen marshals each element of a list in a goroutine of its own so that
-// elements can wait on dataloaders in parallel; here the resolvers' data is
-// prefetched a level at a time before the elements are marshalled
-// (prefetch.go), so nothing waits, and a goroutine per element, with its
-// stack growth, was a fifth of a nested query's CPU. Behaviour is gqlgen's:
+// generated.go (internal/gqlpatch swaps the call after every `go generate`,
+// and likewise runs objects' resolver fields inline rather than queuing
+// them for a goroutine each). gqlgen runs each list element and each
+// resolver field in a goroutine of its own so that they can wait on
+// dataloaders in parallel; here every level's data is prefetched before
+// its objects are marshalled (prefetch.go), so nothing waits, and the
+// goroutines, with their stack growth, were a fifth of a nested query's
+// CPU. Behaviour is gqlgen's:
 // each element gets its index in the field context, and a panicking element
 // becomes an error and nulls the list.
 func marshalSlice(ctx context.Context, length int, _ int64, omitPanicHandler bool, marshalElement func(ctx context.Context, i int) graphql.Marshaler) graphql.Array {

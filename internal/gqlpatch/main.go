@@ -1,8 +1,8 @@
 // Command gqlpatch rewrites gqlgen's generated executor after `go generate`
-// so that lists are marshalled by graph.marshalSlice instead of
-// graphql.MarshalSliceConcurrently (see graph/slice.go for why). It fails
-// when the call it replaces is not there, so a gqlgen upgrade that changes
-// the generated code cannot slip by unnoticed.
+// so that objects' fields and lists' elements run one after another on the
+// request's goroutine instead of a goroutine each (see graph/slice.go for
+// why). It fails when a call it replaces is not there, so a gqlgen upgrade
+// that changes the generated code cannot slip by unnoticed.
 //
 //	go run ./internal/gqlpatch graph/generated.go
 package main
@@ -12,6 +12,17 @@ import (
 	"fmt"
 	"os"
 )
+
+// replacements are exact texts of gqlgen v0.17's object and list templates.
+var replacements = []struct{ from, to string }{
+	// Lists: one goroutine per element.
+	{"graphql.MarshalSliceConcurrently(", "marshalSlice("},
+	// Objects' resolver fields: queued, then run by FieldSet.Dispatch with
+	// a goroutine each. Run inline instead. (Deferred fields and the
+	// root's fields keep gqlgen's path.)
+	{"out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })",
+		"out.Values[i] = innerFunc(ctx, out)"},
+}
 
 func main() {
 	if len(os.Args) != 2 {
@@ -29,10 +40,11 @@ func patch(path string) error {
 	if err != nil {
 		return err
 	}
-	from, to := []byte("graphql.MarshalSliceConcurrently("), []byte("marshalSlice(")
-	n := bytes.Count(src, from)
-	if n == 0 {
-		return fmt.Errorf("%s: no call of graphql.MarshalSliceConcurrently to replace: has gqlgen's output changed?", path)
+	for _, r := range replacements {
+		if !bytes.Contains(src, []byte(r.from)) {
+			return fmt.Errorf("%s: %q not found: has gqlgen's output changed?", path, r.from)
+		}
+		src = bytes.ReplaceAll(src, []byte(r.from), []byte(r.to))
 	}
-	return os.WriteFile(path, bytes.ReplaceAll(src, from, to), 0o644)
+	return os.WriteFile(path, src, 0o644)
 }
