@@ -10,6 +10,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"go/format"
 	"os"
 )
 
@@ -22,6 +23,11 @@ var replacements = []struct{ from, to string }{
 	// root's fields keep gqlgen's path.)
 	{"out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })",
 		"out.Values[i] = innerFunc(ctx, out)"},
+	// Every object builds the path of its field for @defer bookkeeping,
+	// even with nothing deferred (the callee returns at once then): a
+	// twelfth of a nested query's CPU. Build it only when needed.
+	{"\tec.ProcessDeferredGroup(graphql.DeferredGroup{\n\t\tDefers:   deferLabelToView,\n\t\tPath:     graphql.GetPath(ctx),\n\t\tFieldSet: deferredFieldSet,\n\t\tContext:  ctx,\n\t})",
+		"\tif len(deferLabelToView) > 0 {\n\t\tec.ProcessDeferredGroup(graphql.DeferredGroup{\n\t\t\tDefers:   deferLabelToView,\n\t\t\tPath:     graphql.GetPath(ctx),\n\t\t\tFieldSet: deferredFieldSet,\n\t\t\tContext:  ctx,\n\t\t})\n\t}"},
 }
 
 func main() {
@@ -46,5 +52,9 @@ func patch(path string) error {
 		}
 		src = bytes.ReplaceAll(src, []byte(r.from), []byte(r.to))
 	}
-	return os.WriteFile(path, src, 0o644)
+	out, err := format.Source(src)
+	if err != nil {
+		return fmt.Errorf("%s: patched code does not parse: %w", path, err)
+	}
+	return os.WriteFile(path, out, 0o644)
 }
