@@ -33,6 +33,7 @@ const (
 	CodeMaxFields          = "MAX_FIELDS_EXCEEDED" // fragments expand to more than 100,000 field selections
 	CodeMaxCost            = "MAX_COST_EXCEEDED"
 	CodeIntrospection      = "INTROSPECTION_DISABLED"
+	CodeIncremental        = "INCREMENTAL_DELIVERY_NOT_SUPPORTED" // @defer or @stream
 	CodePersistedNotFound  = "PERSISTED_QUERY_NOT_FOUND"
 	CodeTooManyErrors      = "TOO_MANY_ERRORS"
 	CodeTimeout            = "TIMEOUT" // the operation's deadline passed

@@ -95,6 +95,8 @@ func (l *limits) check(s *shape) *gqlerror.Error {
 	switch {
 	case s.introspects && !o.Introspection:
 		return errorf(CodeIntrospection, "introspection is disabled on this server")
+	case s.incremental:
+		return errorf(CodeIncremental, "@defer and @stream are not supported: this server answers with one JSON document; remove the directive")
 	case o.MaxDepth > 0 && s.depth > o.MaxDepth:
 		return over(CodeMaxDepth, s.depth, o.MaxDepth, "the query's depth")
 	case o.MaxAliases > 0 && s.aliases > o.MaxAliases:

@@ -169,3 +169,20 @@ func TestShapeOperation(t *testing.T) {
 		t.Errorf("operation(C) found")
 	}
 }
+
+func TestIncrementalDeliveryRefused(t *testing.T) {
+	for _, q := range []string{
+		`{ a { ... @defer { b } } }`,
+		`query { a { ...F @defer } } fragment F on A { b }`,
+		`{ a @stream(initialCount: 1) { b } }`,
+	} {
+		doc, err := parser.ParseQuery(&ast.Source{Input: q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		l := &limits{opts: &Options{}}
+		if e := l.check(measure(doc, 20)); codeOf(e) != CodeIncremental {
+			t.Errorf("%s: %v, want %s", q, e, CodeIncremental)
+		}
+	}
+}

@@ -18,6 +18,7 @@ type shape struct {
 	duplicates  int  // most times one response name is selected in one merged selection set (see duplicatesIn)
 	expanded    int  // over maxExpanded when the merged walk gave up; 0 otherwise
 	introspects bool // selects __schema or __type somewhere
+	incremental bool // uses @defer or @stream somewhere
 	nodes       int  // selections and arguments in the document: a measure of its parsed size
 	ops         []opKind
 }
@@ -114,20 +115,33 @@ func (m *measurer) selectionSet(set ast.SelectionSet) counts {
 				sub.aliases++
 			}
 			sub.directives += len(sel.Directives)
+			m.noteIncremental(sel.Directives)
 		case *ast.InlineFragment:
 			sub = m.selectionSet(sel.SelectionSet)
 			sub.directives += len(sel.Directives)
+			m.noteIncremental(sel.Directives)
 		case *ast.FragmentSpread:
 			if f := m.fragment(sel.Name); f != nil {
 				sub = *f
 			}
 			sub.directives += len(sel.Directives)
+			m.noteIncremental(sel.Directives)
 		}
 		c.depth = max(c.depth, sub.depth)
 		c.aliases = sat(c.aliases + sub.aliases)
 		c.directives = sat(c.directives + sub.directives)
 	}
 	return c
+}
+
+// noteIncremental records a @defer or @stream: the transports answer with
+// one JSON document, not the incremental payloads those ask for.
+func (m *measurer) noteIncremental(ds ast.DirectiveList) {
+	for _, d := range ds {
+		if d.Name == "defer" || d.Name == "stream" {
+			m.s.incremental = true
+		}
+	}
 }
 
 // fragment returns the counts of the fragment named name, nil when it is
