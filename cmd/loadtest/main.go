@@ -36,6 +36,9 @@ var queries = []struct{ name, query string }{
 	{"nested: 20 episodes → guests → 5 episodes, topics", `query { episodes(first: 20) { totalCount nodes { code title releaseDate guests { name role organization episodes(first: 5) { nodes { code title } } } topics { name } } } }`},
 	{"guest(slug:) + 20 episodes", `query($g: String!) { guest(slug: $g) { name episodeCount episodes(first: 20) { nodes { code title } } } }`},
 	{"filtered page: topic + date range", `query { episodes(first: 20, filter: {topic: "ai", releasedAfter: "2001-01-01"}, orderBy: {field: RELEASE_DATE, direction: DESC}) { totalCount nodes { code title } } }`},
+	{"page of 20 + totalCount", `query { episodes(first: 20) { totalCount nodes { code title } } }`},
+	{"last page of 20 + totalCount", `query { episodes(last: 20) { totalCount nodes { code title } } }`},
+	{"guest filter page of 20", `query($g: String!) { episodes(first: 20, filter: {guest: $g}) { totalCount nodes { code title } } }`},
 }
 
 func main() {
