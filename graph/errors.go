@@ -28,6 +28,7 @@ type Error struct {
 	Argument string
 }
 
+// Error returns the message shown to the client.
 func (e *Error) Error() string { return e.Message }
 
 // badArg reports a bad argument value.

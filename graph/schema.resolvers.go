@@ -53,6 +53,7 @@ func (r *episodeResolver) Topics(ctx context.Context, obj *podcast.Episode) ([]*
 	return topics, err
 }
 
+// Sources is the resolver for the sources field.
 func (r *episodeResolver) Sources(ctx context.Context, obj *podcast.Episode) ([]*podcast.Source, error) {
 	srcs, err := loadersFrom(ctx).Sources.Load(ctx, obj.Key())
 	out := make([]*podcast.Source, len(srcs))

@@ -75,9 +75,13 @@ func bySlug[T any](ctx context.Context, s reads, bucket []byte, slugs []string) 
 // Scope names a set of episodes whose size the store keeps.
 type Scope string
 
-// Scopes of the episode counts.
-func ShowScope(slug string) Scope  { return Scope(scopeShow(slug)) }
+// ShowScope is the scope of a show's episodes.
+func ShowScope(slug string) Scope { return Scope(scopeShow(slug)) }
+
+// GuestScope is the scope of the episodes a guest appeared on.
 func GuestScope(slug string) Scope { return Scope(scopeGuest(slug)) }
+
+// TopicScope is the scope of the episodes that mention a topic.
 func TopicScope(slug string) Scope { return Scope(scopeTopic(slug)) }
 
 // AllEpisodes is the scope of every episode of every show.
