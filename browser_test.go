@@ -16,16 +16,7 @@ import (
 // and saves the README's screenshot to docs/playground.png when
 // PODCAST_SCREENSHOT=1.
 func TestPlaygroundInBrowser(t *testing.T) {
-	if os.Getenv("PODCAST_E2E") != "1" {
-		t.Skip("browser check: set PODCAST_E2E=1 (./test.sh does) to run it")
-	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Fatal("PODCAST_E2E=1 but node is not on PATH: install Node.js (>= 20) or run ./test.sh")
-	}
-	if _, err := os.Stat(filepath.Join("e2e", "node_modules", "playwright-core")); err != nil {
-		t.Fatal("PODCAST_E2E=1 but e2e/node_modules is missing: run ./test.sh")
-	}
+	node := e2eNode(t, "browser check", "playwright-core")
 	s := startServer(t)
 	shot := filepath.Join(t.TempDir(), "playground.png")
 	if os.Getenv("PODCAST_SCREENSHOT") == "1" {
