@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"errors"
 	"encoding/base64"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -131,8 +132,12 @@ func newPageKey(first *int, after *string, last *int, before *string, filter *Ep
 func episodeConnection(ctx context.Context, k pageKey) (*EpisodeConnection, error) {
 	l := loadersFrom(ctx)
 	p, err := l.Pages.Load(ctx, k)
-	if err == store.ErrBadCursor {
-		return nil, badArg("after", "cursor does not belong to this list or order")
+	if errors.Is(err, store.ErrBadCursor) {
+		arg := "after"
+		if k.hasBefore && !k.hasAfter {
+			arg = "before"
+		}
+		return nil, badArg(arg, "malformed cursor, or a cursor from another list or order")
 	}
 	if err != nil {
 		return nil, err
