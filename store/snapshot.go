@@ -125,11 +125,16 @@ type recordCache struct {
 	gen    uint64
 	size   int
 	budget int
-	m      map[string]any
+	m      map[string]cachedRecord
+}
+
+type cachedRecord struct {
+	v    any
+	size int
 }
 
 func newRecordCache(budget int) *recordCache {
-	return &recordCache{budget: budget, m: map[string]any{}}
+	return &recordCache{budget: budget, m: map[string]cachedRecord{}}
 }
 
 func (c *recordCache) get(gen uint64, key string) (any, bool) {
@@ -141,10 +146,12 @@ func (c *recordCache) get(gen uint64, key string) (any, bool) {
 	if gen != c.gen {
 		return nil, false
 	}
-	v, ok := c.m[key]
-	return v, ok
+	e, ok := c.m[key]
+	return e.v, ok
 }
 
+// put keeps v unless it is over a sixteenth of the budget; to make room it
+// drops arbitrary entries (map order), which costs nothing to track.
 func (c *recordCache) put(gen uint64, key string, v any, size int) {
 	if c == nil || c.budget <= 0 || size > c.budget/16 {
 		return
@@ -155,18 +162,18 @@ func (c *recordCache) put(gen uint64, key string, v any, size int) {
 	case gen < c.gen:
 		return
 	case gen > c.gen:
-		c.gen, c.size, c.m = gen, 0, map[string]any{}
+		c.gen, c.size, c.m = gen, 0, map[string]cachedRecord{}
 	}
 	if _, ok := c.m[key]; ok {
 		return
 	}
-	for k := range c.m { // evict arbitrary entries until the new one fits
+	for k, e := range c.m {
 		if c.size+size <= c.budget {
 			break
 		}
 		delete(c.m, k)
-		c.size -= c.budget / 1024 // approximate: entries do not keep their size
+		c.size -= e.size
 	}
-	c.m[key] = v
+	c.m[key] = cachedRecord{v: v, size: size}
 	c.size += size
 }
