@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"path/filepath"
@@ -57,11 +58,13 @@ func (a *app) adminIngest(w http.ResponseWriter, r *http.Request) {
 	var req ingestRequest
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxAdminBody))
 	if err := dec.Decode(&req); err != nil {
-		status := http.StatusBadRequest
-		if strings.Contains(err.Error(), "too large") {
-			status = http.StatusRequestEntityTooLarge
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			writeJSON(w, http.StatusRequestEntityTooLarge, map[string]string{
+				"error": fmt.Sprintf("body over %d bytes: send the pages in smaller batches", tooLarge.Limit), "code": "PAYLOAD_TOO_LARGE"})
+			return
 		}
-		writeJSON(w, status, map[string]string{"error": "body must be JSON {\"documents\": [{\"name\", \"data\" (base64)}]}: " + err.Error(), "code": "BAD_REQUEST"})
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "body must be JSON {\"documents\": [{\"name\", \"data\" (base64)}]}: " + err.Error(), "code": "BAD_REQUEST"})
 		return
 	}
 	pages := make([]page, len(req.Documents))

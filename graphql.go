@@ -24,7 +24,7 @@ import (
 // CORS, persisted queries, HTTP caching of GET answers), errors that never
 // carry Go internals, and a deadline on every operation.
 func newGraphQL(st *store.Store, cfg *config, log *slog.Logger) http.Handler {
-	srv := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: &graph.Resolver{Store: st}}))
+	srv := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: &graph.Resolver{}}))
 	present := graph.ErrorPresenter(log)
 	if !cfg.API.Introspection {
 		present = graphhttp.WithoutSuggestions(present)

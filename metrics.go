@@ -150,22 +150,22 @@ func (m *metrics) handler() http.Handler {
 // errorSniffer notes the status and whether the body opens with errors.
 type errorSniffer struct {
 	http.ResponseWriter
-	status  int
-	wrote   bool
-	errors  bool
-	written bool
+	status        int
+	headerWritten bool
+	bodyStarted   bool
+	errors        bool
 }
 
 func (w *errorSniffer) WriteHeader(code int) {
-	if !w.written {
-		w.status, w.written = code, true
+	if !w.headerWritten {
+		w.status, w.headerWritten = code, true
 	}
 	w.ResponseWriter.WriteHeader(code)
 }
 
 func (w *errorSniffer) Write(b []byte) (int, error) {
-	if !w.wrote {
-		w.wrote = true
+	if !w.bodyStarted {
+		w.bodyStarted = true
 		w.errors = bytes.HasPrefix(bytes.TrimLeft(b, " \n"), []byte(`{"errors"`))
 	}
 	return w.ResponseWriter.Write(b)

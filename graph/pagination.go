@@ -2,8 +2,9 @@ package graph
 
 import (
 	"context"
-	"errors"
 	"encoding/base64"
+	"errors"
+	"strconv"
 
 	"github.com/99designs/gqlgen/graphql"
 
@@ -198,7 +199,7 @@ func nodeByID(ctx context.Context, id string) (podcast.Node, error) {
 	case "Topic":
 		return nilNode(l.Topics.Load(ctx, key[0]))
 	case "Episode":
-		n, err := parseNumber(key[1])
+		n, err := strconv.Atoi(key[1])
 		if err != nil {
 			return nil, nil
 		}

@@ -2,7 +2,6 @@ package graph
 
 import (
 	"context"
-	"strconv"
 
 	"podcastgraph/podcast"
 	"podcastgraph/store"
@@ -72,8 +71,6 @@ func showSlug(ctx context.Context, slug *string, arg string) (string, error) {
 	}
 	return "", badArg(arg, "the store holds %d shows: say which (by slug)", p.Total)
 }
-
-func parseNumber(s string) (int, error) { return strconv.Atoi(s) }
 
 // snapshotOf runs a read on the request's snapshot.
 func snapshotOf[T any](ctx context.Context, read func(*store.Snapshot) (T, error)) (T, error) {

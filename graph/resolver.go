@@ -1,8 +1,6 @@
 package graph
 
-import "podcastgraph/store"
-
-// Resolver is the root resolver: it holds what every request shares.
-type Resolver struct {
-	Store *store.Store
-}
+// Resolver is the root resolver. It holds no state: every request reads
+// through the loaders WithLoaders puts in its context, over one snapshot of
+// the store.
+type Resolver struct{}
