@@ -69,6 +69,7 @@ type apiConfig struct {
 	CORSOrigins    string
 	CacheMaxAge    time.Duration
 	ResponseCache  int64
+	MaxConcurrent  int
 
 	testHooks *testHooks // set by tests only, through the context given to run
 }
@@ -129,6 +130,7 @@ func apiFlags(fs *flag.FlagSet, c *apiConfig, getenv func(string) string) {
 	if v, err := strconv.ParseInt(getenv("PODCAST_RESPONSE_CACHE"), 10, 64); err == nil && v >= 0 {
 		respCache = v
 	}
+	integer(&c.MaxConcurrent, "max-concurrent", "PODCAST_MAX_CONCURRENT", d.MaxConcurrent, "operations executing at once, the rest waiting their turn in arrival order (default: the number of CPUs Go uses)")
 	fs.Int64Var(&c.ResponseCache, "response-cache", respCache, "bytes of answers kept for repeated requests, keyed by the request and the store generation; 0 turns it off ($PODCAST_RESPONSE_CACHE)")
 }
 
@@ -150,6 +152,7 @@ func (c *apiConfig) options(generation func() (uint64, error)) graphhttp.Options
 	o.CORSOrigins = splitList(c.CORSOrigins)
 	o.CacheMaxAge = c.CacheMaxAge
 	o.ResponseCacheBytes = c.ResponseCache
+	o.MaxConcurrent = c.MaxConcurrent
 	o.Generation = generation
 	o.Version = buildVersion()
 	return o

@@ -3,8 +3,10 @@ package graph
 import (
 	"context"
 	"io"
+	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 )
 
 // fieldSet stands in for gqlgen's graphql.FieldSet in the generated
@@ -57,4 +59,47 @@ func (fs *fieldSet) MarshalGQL(w io.Writer) {
 func deferUnsupported(ctx context.Context, field graphql.CollectedField) graphql.Marshaler {
 	graphql.AddErrorf(ctx, "@defer on %q is not supported: this server sends one response per operation", field.Alias)
 	return graphql.Null
+}
+
+// collectedFields memoises graphql.CollectFields for one operation. The
+// objects of a list all share one selection set, and an operation has a
+// handful of selection sets, so a short list searched by address beats
+// gqlgen's hashed map. The root's fields may run concurrently, hence the
+// lock.
+type collectedFields struct {
+	mu      sync.Mutex
+	entries []collectedEntry
+}
+
+type collectedEntry struct {
+	sel       *ast.Selection // the selection set's first element: its identity
+	n         int
+	satisfies *string
+	fields    []graphql.CollectedField
+}
+
+// maxCollected bounds the memo; an operation with more selection sets
+// than this (fragments on many types) asks gqlgen for the rest.
+const maxCollected = 64
+
+func (c *collectedFields) of(oc *graphql.OperationContext, sel ast.SelectionSet, satisfies []string) []graphql.CollectedField {
+	if len(sel) == 0 || len(satisfies) == 0 {
+		return graphql.CollectFields(oc, sel, satisfies)
+	}
+	key, sat := &sel[0], &satisfies[0]
+	c.mu.Lock()
+	for _, e := range c.entries {
+		if e.sel == key && e.n == len(sel) && e.satisfies == sat {
+			c.mu.Unlock()
+			return e.fields
+		}
+	}
+	c.mu.Unlock()
+	fields := graphql.CollectFields(oc, sel, satisfies)
+	c.mu.Lock()
+	if len(c.entries) < maxCollected {
+		c.entries = append(c.entries, collectedEntry{sel: key, n: len(sel), satisfies: sat, fields: fields})
+	}
+	c.mu.Unlock()
+	return fields
 }

@@ -962,6 +962,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 
 type executionContext struct {
 	*graphql.ExecutionContextState[ResolverRoot, DirectiveRoot, ComplexityRoot]
+	collected collectedFields
 }
 
 func newExecutionContext(
@@ -2313,7 +2314,7 @@ func (ec *executionContext) _EpisodeConnection_edges(ctx context.Context, field 
 			return ec.fieldContext_EpisodeConnection_edges(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Edges, nil
+			return obj.Edges(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*EpisodeEdge) graphql.Marshaler {
@@ -2327,7 +2328,7 @@ func (ec *executionContext) fieldContext_EpisodeConnection_edges(_ context.Conte
 	fc = &graphql.FieldContext{
 		Object:     "EpisodeConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_EpisodeEdge(ctx, field)
@@ -2377,7 +2378,7 @@ func (ec *executionContext) _EpisodeConnection_pageInfo(ctx context.Context, fie
 			return ec.fieldContext_EpisodeConnection_pageInfo(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.PageInfo, nil
+			return obj.PageInfo(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
@@ -2391,7 +2392,7 @@ func (ec *executionContext) fieldContext_EpisodeConnection_pageInfo(_ context.Co
 	fc = &graphql.FieldContext{
 		Object:     "EpisodeConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PageInfo(ctx, field)
@@ -2660,7 +2661,7 @@ func (ec *executionContext) _GuestConnection_edges(ctx context.Context, field gr
 			return ec.fieldContext_GuestConnection_edges(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Edges, nil
+			return obj.Edges(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*GuestEdge) graphql.Marshaler {
@@ -2674,7 +2675,7 @@ func (ec *executionContext) fieldContext_GuestConnection_edges(_ context.Context
 	fc = &graphql.FieldContext{
 		Object:     "GuestConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_GuestEdge(ctx, field)
@@ -2724,7 +2725,7 @@ func (ec *executionContext) _GuestConnection_pageInfo(ctx context.Context, field
 			return ec.fieldContext_GuestConnection_pageInfo(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.PageInfo, nil
+			return obj.PageInfo(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
@@ -2738,7 +2739,7 @@ func (ec *executionContext) fieldContext_GuestConnection_pageInfo(_ context.Cont
 	fc = &graphql.FieldContext{
 		Object:     "GuestConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PageInfo(ctx, field)
@@ -3565,7 +3566,7 @@ func (ec *executionContext) _ShowConnection_edges(ctx context.Context, field gra
 			return ec.fieldContext_ShowConnection_edges(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Edges, nil
+			return obj.Edges(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*ShowEdge) graphql.Marshaler {
@@ -3579,7 +3580,7 @@ func (ec *executionContext) fieldContext_ShowConnection_edges(_ context.Context,
 	fc = &graphql.FieldContext{
 		Object:     "ShowConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_ShowEdge(ctx, field)
@@ -3629,7 +3630,7 @@ func (ec *executionContext) _ShowConnection_pageInfo(ctx context.Context, field 
 			return ec.fieldContext_ShowConnection_pageInfo(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.PageInfo, nil
+			return obj.PageInfo(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
@@ -3643,7 +3644,7 @@ func (ec *executionContext) fieldContext_ShowConnection_pageInfo(_ context.Conte
 	fc = &graphql.FieldContext{
 		Object:     "ShowConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PageInfo(ctx, field)
@@ -3894,7 +3895,7 @@ func (ec *executionContext) _TopicConnection_edges(ctx context.Context, field gr
 			return ec.fieldContext_TopicConnection_edges(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Edges, nil
+			return obj.Edges(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*TopicEdge) graphql.Marshaler {
@@ -3908,7 +3909,7 @@ func (ec *executionContext) fieldContext_TopicConnection_edges(_ context.Context
 	fc = &graphql.FieldContext{
 		Object:     "TopicConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_TopicEdge(ctx, field)
@@ -3958,7 +3959,7 @@ func (ec *executionContext) _TopicConnection_pageInfo(ctx context.Context, field
 			return ec.fieldContext_TopicConnection_pageInfo(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.PageInfo, nil
+			return obj.PageInfo(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
@@ -3972,7 +3973,7 @@ func (ec *executionContext) fieldContext_TopicConnection_pageInfo(_ context.Cont
 	fc = &graphql.FieldContext{
 		Object:     "TopicConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PageInfo(ctx, field)
@@ -4968,7 +4969,7 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 var appearanceImplementors = []string{"Appearance"}
 
 func (ec *executionContext) _Appearance(ctx context.Context, sel ast.SelectionSet, obj *Appearance) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, appearanceImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, appearanceImplementors)
 
 	out := newFieldSet(fields)
 	for i, field := range fields {
@@ -5037,7 +5038,7 @@ func (ec *executionContext) _Appearance(ctx context.Context, sel ast.SelectionSe
 var episodeImplementors = []string{"Episode", "Node"}
 
 func (ec *executionContext) _Episode(ctx context.Context, sel ast.SelectionSet, obj *podcast.Episode) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, episodeImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, episodeImplementors)
 
 	out := newFieldSet(fields)
 	for i, field := range fields {
@@ -5261,7 +5262,7 @@ func (ec *executionContext) _Episode(ctx context.Context, sel ast.SelectionSet, 
 var episodeConnectionImplementors = []string{"EpisodeConnection"}
 
 func (ec *executionContext) _EpisodeConnection(ctx context.Context, sel ast.SelectionSet, obj *EpisodeConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, episodeConnectionImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, episodeConnectionImplementors)
 
 	out := newFieldSet(fields)
 	for i, field := range fields {
@@ -5301,7 +5302,7 @@ func (ec *executionContext) _EpisodeConnection(ctx context.Context, sel ast.Sele
 var episodeEdgeImplementors = []string{"EpisodeEdge"}
 
 func (ec *executionContext) _EpisodeEdge(ctx context.Context, sel ast.SelectionSet, obj *EpisodeEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, episodeEdgeImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, episodeEdgeImplementors)
 
 	out := newFieldSet(fields)
 	for i, field := range fields {
@@ -5331,7 +5332,7 @@ func (ec *executionContext) _EpisodeEdge(ctx context.Context, sel ast.SelectionS
 var guestImplementors = []string{"Guest", "Node"}
 
 func (ec *executionContext) _Guest(ctx context.Context, sel ast.SelectionSet, obj *podcast.Guest) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, guestImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, guestImplementors)
 
 	out := newFieldSet(fields)
 	for i, field := range fields {
@@ -5474,7 +5475,7 @@ func (ec *executionContext) _Guest(ctx context.Context, sel ast.SelectionSet, ob
 var guestConnectionImplementors = []string{"GuestConnection"}
 
 func (ec *executionContext) _GuestConnection(ctx context.Context, sel ast.SelectionSet, obj *GuestConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, guestConnectionImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, guestConnectionImplementors)
 
 	out := newFieldSet(fields)
 	for i, field := range fields {
@@ -5514,7 +5515,7 @@ func (ec *executionContext) _GuestConnection(ctx context.Context, sel ast.Select
 var guestEdgeImplementors = []string{"GuestEdge"}
 
 func (ec *executionContext) _GuestEdge(ctx context.Context, sel ast.SelectionSet, obj *GuestEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, guestEdgeImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, guestEdgeImplementors)
 
 	out := newFieldSet(fields)
 	for i, field := range fields {
@@ -5544,7 +5545,7 @@ func (ec *executionContext) _GuestEdge(ctx context.Context, sel ast.SelectionSet
 var hostImplementors = []string{"Host"}
 
 func (ec *executionContext) _Host(ctx context.Context, sel ast.SelectionSet, obj *podcast.Host) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, hostImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, hostImplementors)
 
 	out := newFieldSet(fields)
 	for i, field := range fields {
@@ -5569,7 +5570,7 @@ func (ec *executionContext) _Host(ctx context.Context, sel ast.SelectionSet, obj
 var linkImplementors = []string{"Link"}
 
 func (ec *executionContext) _Link(ctx context.Context, sel ast.SelectionSet, obj *podcast.Link) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, linkImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, linkImplementors)
 
 	out := newFieldSet(fields)
 	for i, field := range fields {
@@ -5604,7 +5605,7 @@ func (ec *executionContext) _Link(ctx context.Context, sel ast.SelectionSet, obj
 var pageInfoImplementors = []string{"PageInfo"}
 
 func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet, obj *PageInfo) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, pageInfoImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, pageInfoImplementors)
 
 	out := newFieldSet(fields)
 	for i, field := range fields {
@@ -5644,7 +5645,7 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 var queryImplementors = []string{"Query"}
 
 func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, queryImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, queryImplementors)
 	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
 		Object: "Query",
 	})
@@ -5921,7 +5922,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 var showImplementors = []string{"Show", "Node"}
 
 func (ec *executionContext) _Show(ctx context.Context, sel ast.SelectionSet, obj *podcast.Show) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, showImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, showImplementors)
 
 	out := newFieldSet(fields)
 	for i, field := range fields {
@@ -6037,7 +6038,7 @@ func (ec *executionContext) _Show(ctx context.Context, sel ast.SelectionSet, obj
 var showConnectionImplementors = []string{"ShowConnection"}
 
 func (ec *executionContext) _ShowConnection(ctx context.Context, sel ast.SelectionSet, obj *ShowConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, showConnectionImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, showConnectionImplementors)
 
 	out := newFieldSet(fields)
 	for i, field := range fields {
@@ -6077,7 +6078,7 @@ func (ec *executionContext) _ShowConnection(ctx context.Context, sel ast.Selecti
 var showEdgeImplementors = []string{"ShowEdge"}
 
 func (ec *executionContext) _ShowEdge(ctx context.Context, sel ast.SelectionSet, obj *ShowEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, showEdgeImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, showEdgeImplementors)
 
 	out := newFieldSet(fields)
 	for i, field := range fields {
@@ -6107,7 +6108,7 @@ func (ec *executionContext) _ShowEdge(ctx context.Context, sel ast.SelectionSet,
 var sourceImplementors = []string{"Source"}
 
 func (ec *executionContext) _Source(ctx context.Context, sel ast.SelectionSet, obj *podcast.Source) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, sourceImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, sourceImplementors)
 
 	out := newFieldSet(fields)
 	for i, field := range fields {
@@ -6147,7 +6148,7 @@ func (ec *executionContext) _Source(ctx context.Context, sel ast.SelectionSet, o
 var topicImplementors = []string{"Topic", "Node"}
 
 func (ec *executionContext) _Topic(ctx context.Context, sel ast.SelectionSet, obj *podcast.Topic) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, topicImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, topicImplementors)
 
 	out := newFieldSet(fields)
 	for i, field := range fields {
@@ -6275,7 +6276,7 @@ func (ec *executionContext) _Topic(ctx context.Context, sel ast.SelectionSet, ob
 var topicConnectionImplementors = []string{"TopicConnection"}
 
 func (ec *executionContext) _TopicConnection(ctx context.Context, sel ast.SelectionSet, obj *TopicConnection) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, topicConnectionImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, topicConnectionImplementors)
 
 	out := newFieldSet(fields)
 	for i, field := range fields {
@@ -6315,7 +6316,7 @@ func (ec *executionContext) _TopicConnection(ctx context.Context, sel ast.Select
 var topicEdgeImplementors = []string{"TopicEdge"}
 
 func (ec *executionContext) _TopicEdge(ctx context.Context, sel ast.SelectionSet, obj *TopicEdge) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, topicEdgeImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, topicEdgeImplementors)
 
 	out := newFieldSet(fields)
 	for i, field := range fields {
@@ -6345,7 +6346,7 @@ func (ec *executionContext) _TopicEdge(ctx context.Context, sel ast.SelectionSet
 var __DirectiveImplementors = []string{"__Directive"}
 
 func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionSet, obj *introspection.Directive) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __DirectiveImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, __DirectiveImplementors)
 
 	out := newFieldSet(fields)
 	for i, field := range fields {
@@ -6390,7 +6391,7 @@ func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionS
 var __EnumValueImplementors = []string{"__EnumValue"}
 
 func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionSet, obj *introspection.EnumValue) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __EnumValueImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, __EnumValueImplementors)
 
 	out := newFieldSet(fields)
 	for i, field := range fields {
@@ -6430,7 +6431,7 @@ func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionS
 var __FieldImplementors = []string{"__Field"}
 
 func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, obj *introspection.Field) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __FieldImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, __FieldImplementors)
 
 	out := newFieldSet(fields)
 	for i, field := range fields {
@@ -6480,7 +6481,7 @@ func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, 
 var __InputValueImplementors = []string{"__InputValue"}
 
 func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.SelectionSet, obj *introspection.InputValue) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __InputValueImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, __InputValueImplementors)
 
 	out := newFieldSet(fields)
 	for i, field := range fields {
@@ -6530,7 +6531,7 @@ func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.Selection
 var __SchemaImplementors = []string{"__Schema"}
 
 func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet, obj *introspection.Schema) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __SchemaImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, __SchemaImplementors)
 
 	out := newFieldSet(fields)
 	for i, field := range fields {
@@ -6580,7 +6581,7 @@ func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet,
 var __TypeImplementors = []string{"__Type"}
 
 func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, obj *introspection.Type) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, __TypeImplementors)
+	fields := ec.collected.of(ec.OperationContext, sel, __TypeImplementors)
 
 	out := newFieldSet(fields)
 	for i, field := range fields {

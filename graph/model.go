@@ -12,11 +12,18 @@ type PageInfo struct {
 
 // ShowConnection is a page of shows.
 type ShowConnection struct {
-	Edges      []*ShowEdge
 	Nodes      []*podcast.Show
-	PageInfo   *PageInfo
 	TotalCount int
+	cursors    cursors
 }
+
+// Edges pairs each of the page's shows with its cursor.
+func (c *ShowConnection) Edges() []*ShowEdge {
+	return edges(c.Nodes, c.cursors, func(cursor string, n *podcast.Show) ShowEdge { return ShowEdge{Cursor: cursor, Node: n} })
+}
+
+// PageInfo says where the page stands.
+func (c *ShowConnection) PageInfo() *PageInfo { return c.cursors.info() }
 
 // ShowEdge is a show and its cursor.
 type ShowEdge struct {
@@ -26,11 +33,18 @@ type ShowEdge struct {
 
 // EpisodeConnection is a page of episodes.
 type EpisodeConnection struct {
-	Edges      []*EpisodeEdge
 	Nodes      []*podcast.Episode
-	PageInfo   *PageInfo
 	TotalCount int
+	cursors    cursors
 }
+
+// Edges pairs each of the page's episodes with its cursor.
+func (c *EpisodeConnection) Edges() []*EpisodeEdge {
+	return edges(c.Nodes, c.cursors, func(cursor string, n *podcast.Episode) EpisodeEdge { return EpisodeEdge{Cursor: cursor, Node: n} })
+}
+
+// PageInfo says where the page stands.
+func (c *EpisodeConnection) PageInfo() *PageInfo { return c.cursors.info() }
 
 // EpisodeEdge is an episode and its cursor.
 type EpisodeEdge struct {
@@ -40,11 +54,18 @@ type EpisodeEdge struct {
 
 // GuestConnection is a page of guests.
 type GuestConnection struct {
-	Edges      []*GuestEdge
 	Nodes      []*podcast.Guest
-	PageInfo   *PageInfo
 	TotalCount int
+	cursors    cursors
 }
+
+// Edges pairs each of the page's guests with its cursor.
+func (c *GuestConnection) Edges() []*GuestEdge {
+	return edges(c.Nodes, c.cursors, func(cursor string, n *podcast.Guest) GuestEdge { return GuestEdge{Cursor: cursor, Node: n} })
+}
+
+// PageInfo says where the page stands.
+func (c *GuestConnection) PageInfo() *PageInfo { return c.cursors.info() }
 
 // GuestEdge is a guest and their cursor.
 type GuestEdge struct {
@@ -54,11 +75,18 @@ type GuestEdge struct {
 
 // TopicConnection is a page of topics.
 type TopicConnection struct {
-	Edges      []*TopicEdge
 	Nodes      []*podcast.Topic
-	PageInfo   *PageInfo
 	TotalCount int
+	cursors    cursors
 }
+
+// Edges pairs each of the page's topics with its cursor.
+func (c *TopicConnection) Edges() []*TopicEdge {
+	return edges(c.Nodes, c.cursors, func(cursor string, n *podcast.Topic) TopicEdge { return TopicEdge{Cursor: cursor, Node: n} })
+}
+
+// PageInfo says where the page stands.
+func (c *TopicConnection) PageInfo() *PageInfo { return c.cursors.info() }
 
 // TopicEdge is a topic and its cursor.
 type TopicEdge struct {
@@ -72,4 +100,35 @@ type Appearance struct {
 	GuestSlug  string
 	EpisodeKey podcast.EpisodeKey
 	Evidence   string
+}
+
+// cursors are where a page's items stand in their list: their sort keys,
+// encoded as cursors only when a client asks for edges or pageInfo (most
+// ask for nodes alone).
+type cursors struct {
+	kind             string
+	keys             [][]byte
+	hasPrev, hasNext bool
+}
+
+func (c cursors) at(i int) string { return encodeCursor(c.kind, c.keys[i]) }
+
+func (c cursors) info() *PageInfo {
+	p := &PageInfo{HasPreviousPage: c.hasPrev, HasNextPage: c.hasNext}
+	if n := len(c.keys); n > 0 {
+		start, end := c.at(0), c.at(n-1)
+		p.StartCursor, p.EndCursor = &start, &end
+	}
+	return p
+}
+
+// edges builds a connection's edges in one allocation.
+func edges[N, E any](nodes []*N, c cursors, edge func(cursor string, node *N) E) []*E {
+	slab := make([]E, len(nodes))
+	out := make([]*E, len(nodes))
+	for i, n := range nodes {
+		slab[i] = edge(c.at(i), n)
+		out[i] = &slab[i]
+	}
+	return out
 }

@@ -84,14 +84,6 @@ func wants(ctx context.Context, name string) bool {
 	return false
 }
 
-func pageInfo(hasPrev, hasNext bool, cursors []string) *PageInfo {
-	p := &PageInfo{HasPreviousPage: hasPrev, HasNextPage: hasNext}
-	if len(cursors) > 0 {
-		p.StartCursor, p.EndCursor = &cursors[0], &cursors[len(cursors)-1]
-	}
-	return p
-}
-
 // episodeArgs turns the current connection field's arguments into a page
 // key.
 func episodeArgs(ctx context.Context, first *int, after *string, last *int, before *string, filter *EpisodeFilter, orderBy *EpisodeOrder) (pageKey, error) {
@@ -147,14 +139,11 @@ func episodeConnection(ctx context.Context, k pageKey) (*EpisodeConnection, erro
 	if k.order.ByDate {
 		kind = cursorEpisodeDate
 	}
-	c := &EpisodeConnection{Edges: make([]*EpisodeEdge, len(p.Episodes)), Nodes: p.Episodes, TotalCount: p.Total}
-	cursors := make([]string, len(p.Episodes))
-	for i, e := range p.Episodes {
-		cursors[i] = encodeCursor(kind, p.SortKeys[i])
-		c.Edges[i] = &EpisodeEdge{Cursor: cursors[i], Node: e}
+	c := &EpisodeConnection{Nodes: p.Episodes, TotalCount: p.Total,
+		cursors: cursors{kind: kind, keys: p.SortKeys, hasPrev: p.HasPrevious, hasNext: p.HasNext}}
+	for _, e := range p.Episodes {
 		l.Episodes.Prime(e.Key(), e)
 	}
-	c.PageInfo = pageInfo(p.HasPrevious, p.HasNext, cursors)
 	prefetchEpisodes(ctx, p.Episodes, selected(ctx, "Episode"))
 	return c, nil
 }
@@ -166,22 +155,23 @@ func deref(s *string) string {
 	return *s
 }
 
-// slugEdges loads the records of a slug page in order.
-func slugEdges[T any](ctx context.Context, load func(context.Context, []string) ([]*T, error), p *store.SlugPage, kind string) ([]*T, []string, error) {
+// slugPage loads the records of a slug page in order, with their
+// cursors.
+func slugPage[T any](ctx context.Context, load func(context.Context, []string) ([]*T, error), p *store.SlugPage, kind string) ([]*T, cursors, error) {
 	nodes, err := load(ctx, p.Slugs)
 	if err != nil {
-		return nil, nil, err
+		return nil, cursors{}, err
 	}
-	cursors := make([]string, 0, len(nodes))
+	c := cursors{kind: kind, keys: make([][]byte, 0, len(nodes)), hasPrev: p.HasPrevious, hasNext: p.HasNext}
 	out := make([]*T, 0, len(nodes))
 	for i, n := range nodes {
 		if n == nil {
 			continue // removed between the index read and the record read
 		}
 		out = append(out, n)
-		cursors = append(cursors, encodeCursor(kind, p.SortKeys[i]))
+		c.keys = append(c.keys, p.SortKeys[i])
 	}
-	return out, cursors, nil
+	return out, c, nil
 }
 
 // nodeByID resolves a global ID through the loaders; nil when unknown.

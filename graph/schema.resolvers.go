@@ -128,16 +128,12 @@ func (r *queryResolver) Shows(ctx context.Context, first *int, after *string, la
 	if err != nil {
 		return nil, err
 	}
-	nodes, cursors, err := slugEdges(ctx, loadersFrom(ctx).Shows.LoadMany, p, cursorShow)
+	nodes, cursors, err := slugPage(ctx, loadersFrom(ctx).Shows.LoadMany, p, cursorShow)
 	if err != nil {
 		return nil, err
 	}
 	prefetchShows(ctx, nodes, selected(ctx, "Show"))
-	c := &ShowConnection{Nodes: nodes, TotalCount: p.Total, PageInfo: pageInfo(p.HasPrevious, p.HasNext, cursors)}
-	for i, n := range nodes {
-		c.Edges = append(c.Edges, &ShowEdge{Cursor: cursors[i], Node: n})
-	}
-	return c, nil
+	return &ShowConnection{Nodes: nodes, TotalCount: p.Total, cursors: cursors}, nil
 }
 
 // Show is the resolver for the show field.
@@ -188,16 +184,12 @@ func (r *queryResolver) Guests(ctx context.Context, first *int, after *string, l
 	if err != nil {
 		return nil, err
 	}
-	nodes, cursors, err := slugEdges(ctx, loadersFrom(ctx).Guests.LoadMany, p, kind)
+	nodes, cursors, err := slugPage(ctx, loadersFrom(ctx).Guests.LoadMany, p, kind)
 	if err != nil {
 		return nil, err
 	}
 	prefetchGuests(ctx, nodes, selected(ctx, "Guest"))
-	c := &GuestConnection{Nodes: nodes, TotalCount: p.Total, PageInfo: pageInfo(p.HasPrevious, p.HasNext, cursors)}
-	for i, n := range nodes {
-		c.Edges = append(c.Edges, &GuestEdge{Cursor: cursors[i], Node: n})
-	}
-	return c, nil
+	return &GuestConnection{Nodes: nodes, TotalCount: p.Total, cursors: cursors}, nil
 }
 
 // Guest is the resolver for the guest field.
@@ -223,16 +215,12 @@ func (r *queryResolver) Topics(ctx context.Context, first *int, after *string, l
 	if err != nil {
 		return nil, err
 	}
-	nodes, cursors, err := slugEdges(ctx, loadersFrom(ctx).Topics.LoadMany, p, kind)
+	nodes, cursors, err := slugPage(ctx, loadersFrom(ctx).Topics.LoadMany, p, kind)
 	if err != nil {
 		return nil, err
 	}
 	prefetchTopics(ctx, nodes, selected(ctx, "Topic"))
-	c := &TopicConnection{Nodes: nodes, TotalCount: p.Total, PageInfo: pageInfo(p.HasPrevious, p.HasNext, cursors)}
-	for i, n := range nodes {
-		c.Edges = append(c.Edges, &TopicEdge{Cursor: cursors[i], Node: n})
-	}
-	return c, nil
+	return &TopicConnection{Nodes: nodes, TotalCount: p.Total, cursors: cursors}, nil
 }
 
 // Topic is the resolver for the topic field.

@@ -21,6 +21,7 @@ import (
 	"context"
 	"net/http"
 	"net/netip"
+	"runtime"
 	"strconv"
 	"time"
 
@@ -63,6 +64,14 @@ type Options struct {
 	CacheHit      func(ctx context.Context, operationName string)
 	APQCacheBytes int64 // persisted query text kept, in bytes
 	MaxErrors     int   // errors in one response; the rest are summed up in one TOO_MANY_ERRORS error
+	// MaxConcurrent bounds the operations executing at once; the others
+	// wait their turn in arrival order, within their deadline. Execution
+	// is CPU work that never waits on I/O (the store is memory-mapped), so
+	// running more operations than there are cores only makes each one
+	// slower and the latency of all of them uneven. Parsing, validation,
+	// cache hits and writing answers to clients are not counted. 0 turns
+	// the bound off.
+	MaxConcurrent int
 }
 
 // Defaults returns the production settings: limits in the spirit of
@@ -89,6 +98,7 @@ func Defaults() Options {
 		ResponseCacheBytes: 32 << 20,
 		APQCacheBytes:      4 << 20,
 		MaxErrors:          50,
+		MaxConcurrent:      runtime.GOMAXPROCS(0),
 	}
 }
 

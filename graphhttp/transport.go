@@ -29,6 +29,9 @@ type endpoint struct {
 	opts      *Options
 	salt      string // hashed into every ETag
 	responses *sizedLRU[*graphql.Response]
+	// running holds a token per operation executing; when it is full,
+	// operations wait for one in arrival order (see Options.MaxConcurrent).
+	running chan struct{}
 }
 
 func newEndpoint(o *Options) *endpoint {
@@ -42,7 +45,25 @@ func newEndpoint(o *Options) *endpoint {
 			return int64(len(key) + len(r.Data) + 256)
 		})
 	}
+	if o.MaxConcurrent > 0 {
+		e.running = make(chan struct{}, o.MaxConcurrent)
+	}
 	return e
+}
+
+// run runs an operation once one of the MaxConcurrent tokens is free.
+// Waiting operations are let in first come, first served (a channel's
+// blocked senders are a FIFO queue). It returns nil when ctx ends first.
+func (e *endpoint) run(ctx context.Context, responses graphql.ResponseHandler) *graphql.Response {
+	if e.running != nil {
+		select {
+		case e.running <- struct{}{}:
+		case <-ctx.Done():
+			return nil
+		}
+		defer func() { <-e.running }()
+	}
+	return responses(ctx)
 }
 
 // postTransport reads a request from a JSON body.
@@ -238,10 +259,11 @@ func (e *endpoint) execute(w http.ResponseWriter, r *http.Request, exec graphql.
 		return
 	}
 	responses, ctx := exec.DispatchOperation(ctx, opCtx)
-	resp := responses(ctx)
+	resp := e.run(ctx, responses)
 	if resp == nil {
-		// The context ended before execution began: the deadline, or a
-		// client that went away.
+		// The context ended before execution began (or while the
+		// operation waited its turn): the deadline, or a client that went
+		// away.
 		if !errors.Is(ctx.Err(), context.DeadlineExceeded) {
 			return
 		}

@@ -50,6 +50,13 @@ var replacements = []struct{ from, to string }{
 	// allocate them when a deferred field actually turns up.
 	{"\tdeferredFieldSet := graphql.NewFieldSet(nil)\n\tdeferLabelToView := make(map[string]*graphql.FieldSetView)",
 		"\tvar deferredFieldSet *graphql.FieldSet\n\tvar deferLabelToView map[string]*graphql.FieldSetView"},
+	// Every object collects the fields of its selection set through
+	// gqlgen's per-operation cache, whose key costs two allocations and a
+	// hash; a list's objects all share one selection set. Use graph's
+	// cache (graph/fieldset.go), keyed by the selection set's address.
+	{"fields := graphql.CollectFields(ec.OperationContext, sel, ", "fields := ec.collected.of(ec.OperationContext, sel, "},
+	{"type executionContext struct {\n\t*graphql.ExecutionContextState[ResolverRoot, DirectiveRoot, ComplexityRoot]\n}",
+		"type executionContext struct {\n\t*graphql.ExecutionContextState[ResolverRoot, DirectiveRoot, ComplexityRoot]\n\tcollected collectedFields\n}"},
 	{"deferredFieldSet.AddField(field)",
 		"if deferredFieldSet == nil {\ndeferredFieldSet = graphql.NewFieldSet(nil)\ndeferLabelToView = map[string]*graphql.FieldSetView{}\n}\ndeferredFieldSet.AddField(field)"},
 }
