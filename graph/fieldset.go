@@ -61,14 +61,17 @@ func deferUnsupported(ctx context.Context, field graphql.CollectedField) graphql
 	return graphql.Null
 }
 
-// collectedFields memoises graphql.CollectFields for one operation. The
-// objects of a list all share one selection set, and an operation has a
-// handful of selection sets, so a short list searched by address beats
-// gqlgen's hashed map. The root's fields may run concurrently, hence the
-// lock.
-type collectedFields struct {
-	mu      sync.Mutex
-	entries []collectedEntry
+// operationMemo keeps what is the same for every object of one
+// operation: the fields of a selection set (graphql.CollectFields) and the
+// arguments of a field. The objects of a list all share one selection set
+// and its fields' arguments, and an operation has a handful of selection
+// sets, so short lists searched by address beat gqlgen's hashed map and
+// its parsing the arguments again for every object. The root's fields may
+// run concurrently, hence the lock.
+type operationMemo struct {
+	mu     sync.Mutex
+	fields []collectedEntry
+	args   []argsEntry
 }
 
 type collectedEntry struct {
@@ -78,28 +81,59 @@ type collectedEntry struct {
 	fields    []graphql.CollectedField
 }
 
-// maxCollected bounds the memo; an operation with more selection sets
-// than this (fragments on many types) asks gqlgen for the rest.
-const maxCollected = 64
+type argsEntry struct {
+	field *ast.Field
+	args  map[string]any
+}
 
-func (c *collectedFields) of(oc *graphql.OperationContext, sel ast.SelectionSet, satisfies []string) []graphql.CollectedField {
+// maxMemo bounds each memo; an operation with more selection sets or
+// fields with arguments than this asks gqlgen for the rest every time.
+const maxMemo = 64
+
+// collect is graphql.CollectFields, memoised.
+func (m *operationMemo) collect(oc *graphql.OperationContext, sel ast.SelectionSet, satisfies []string) []graphql.CollectedField {
 	if len(sel) == 0 || len(satisfies) == 0 {
 		return graphql.CollectFields(oc, sel, satisfies)
 	}
 	key, sat := &sel[0], &satisfies[0]
-	c.mu.Lock()
-	for _, e := range c.entries {
+	m.mu.Lock()
+	for _, e := range m.fields {
 		if e.sel == key && e.n == len(sel) && e.satisfies == sat {
-			c.mu.Unlock()
+			m.mu.Unlock()
 			return e.fields
 		}
 	}
-	c.mu.Unlock()
+	m.mu.Unlock()
 	fields := graphql.CollectFields(oc, sel, satisfies)
-	c.mu.Lock()
-	if len(c.entries) < maxCollected {
-		c.entries = append(c.entries, collectedEntry{sel: key, n: len(sel), satisfies: sat, fields: fields})
+	m.mu.Lock()
+	if len(m.fields) < maxMemo {
+		m.fields = append(m.fields, collectedEntry{sel: key, n: len(sel), satisfies: sat, fields: fields})
 	}
-	c.mu.Unlock()
+	m.mu.Unlock()
 	return fields
+}
+
+// arguments returns the arguments of field, parsing them with parse the
+// first time. A failure is not kept, so that each object reports it, as
+// gqlgen does. Resolvers must treat the map as read-only (they receive
+// its values).
+func (m *operationMemo) arguments(field *ast.Field, parse func() (map[string]any, error)) (map[string]any, error) {
+	m.mu.Lock()
+	for _, e := range m.args {
+		if e.field == field {
+			m.mu.Unlock()
+			return e.args, nil
+		}
+	}
+	m.mu.Unlock()
+	args, err := parse()
+	if err != nil {
+		return nil, err
+	}
+	m.mu.Lock()
+	if len(m.args) < maxMemo {
+		m.args = append(m.args, argsEntry{field, args})
+	}
+	m.mu.Unlock()
+	return args, nil
 }

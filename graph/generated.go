@@ -962,7 +962,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 
 type executionContext struct {
 	*graphql.ExecutionContextState[ResolverRoot, DirectiveRoot, ComplexityRoot]
-	collected collectedFields
+	memo operationMemo
 }
 
 func newExecutionContext(
@@ -2558,7 +2558,9 @@ func (ec *executionContext) fieldContext_Guest_episodes(ctx context.Context, fie
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Guest_episodes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
+		return ec.field_Guest_episodes_args(ctx, field.ArgumentMap(ec.Variables))
+	}); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -2887,7 +2889,7 @@ func (ec *executionContext) fieldContext_Query_node(ctx context.Context, field g
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_node_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) { return ec.field_Query_node_args(ctx, field.ArgumentMap(ec.Variables)) }); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -2931,7 +2933,7 @@ func (ec *executionContext) fieldContext_Query_nodes(ctx context.Context, field 
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_nodes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) { return ec.field_Query_nodes_args(ctx, field.ArgumentMap(ec.Variables)) }); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -2975,7 +2977,7 @@ func (ec *executionContext) fieldContext_Query_shows(ctx context.Context, field 
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_shows_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) { return ec.field_Query_shows_args(ctx, field.ArgumentMap(ec.Variables)) }); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -3019,7 +3021,7 @@ func (ec *executionContext) fieldContext_Query_show(ctx context.Context, field g
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_show_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) { return ec.field_Query_show_args(ctx, field.ArgumentMap(ec.Variables)) }); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -3063,7 +3065,9 @@ func (ec *executionContext) fieldContext_Query_episodes(ctx context.Context, fie
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_episodes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
+		return ec.field_Query_episodes_args(ctx, field.ArgumentMap(ec.Variables))
+	}); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -3107,7 +3111,9 @@ func (ec *executionContext) fieldContext_Query_episode(ctx context.Context, fiel
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_episode_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
+		return ec.field_Query_episode_args(ctx, field.ArgumentMap(ec.Variables))
+	}); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -3151,7 +3157,9 @@ func (ec *executionContext) fieldContext_Query_guests(ctx context.Context, field
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_guests_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
+		return ec.field_Query_guests_args(ctx, field.ArgumentMap(ec.Variables))
+	}); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -3195,7 +3203,7 @@ func (ec *executionContext) fieldContext_Query_guest(ctx context.Context, field 
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_guest_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) { return ec.field_Query_guest_args(ctx, field.ArgumentMap(ec.Variables)) }); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -3239,7 +3247,9 @@ func (ec *executionContext) fieldContext_Query_topics(ctx context.Context, field
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_topics_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
+		return ec.field_Query_topics_args(ctx, field.ArgumentMap(ec.Variables))
+	}); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -3283,7 +3293,7 @@ func (ec *executionContext) fieldContext_Query_topic(ctx context.Context, field 
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_topic_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) { return ec.field_Query_topic_args(ctx, field.ArgumentMap(ec.Variables)) }); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -3327,7 +3337,9 @@ func (ec *executionContext) fieldContext_Query___type(ctx context.Context, field
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query___type_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
+		return ec.field_Query___type_args(ctx, field.ArgumentMap(ec.Variables))
+	}); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -3495,7 +3507,9 @@ func (ec *executionContext) fieldContext_Show_episodes(ctx context.Context, fiel
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Show_episodes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
+		return ec.field_Show_episodes_args(ctx, field.ArgumentMap(ec.Variables))
+	}); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -3792,7 +3806,9 @@ func (ec *executionContext) fieldContext_Topic_episodes(ctx context.Context, fie
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Topic_episodes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
+		return ec.field_Topic_episodes_args(ctx, field.ArgumentMap(ec.Variables))
+	}); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -4092,7 +4108,9 @@ func (ec *executionContext) fieldContext___Directive_args(ctx context.Context, f
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field___Directive_args_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
+		return ec.field___Directive_args_args(ctx, field.ArgumentMap(ec.Variables))
+	}); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -4177,7 +4195,9 @@ func (ec *executionContext) fieldContext___Field_args(ctx context.Context, field
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field___Field_args_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
+		return ec.field___Field_args_args(ctx, field.ArgumentMap(ec.Variables))
+	}); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -4529,7 +4549,9 @@ func (ec *executionContext) fieldContext___Type_fields(ctx context.Context, fiel
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field___Type_fields_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
+		return ec.field___Type_fields_args(ctx, field.ArgumentMap(ec.Variables))
+	}); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -4637,7 +4659,9 @@ func (ec *executionContext) fieldContext___Type_enumValues(ctx context.Context, 
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field___Type_enumValues_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
+		return ec.field___Type_enumValues_args(ctx, field.ArgumentMap(ec.Variables))
+	}); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -4969,7 +4993,7 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 var appearanceImplementors = []string{"Appearance"}
 
 func (ec *executionContext) _Appearance(ctx context.Context, sel ast.SelectionSet, obj *Appearance) graphql.Marshaler {
-	fields := ec.collected.of(ec.OperationContext, sel, appearanceImplementors)
+	fields := ec.memo.collect(ec.OperationContext, sel, appearanceImplementors)
 
 	out := newFieldSet(fields)
 	for i, field := range fields {
@@ -5038,7 +5062,7 @@ func (ec *executionContext) _Appearance(ctx context.Context, sel ast.SelectionSe
 var episodeImplementors = []string{"Episode", "Node"}
 
 func (ec *executionContext) _Episode(ctx context.Context, sel ast.SelectionSet, obj *podcast.Episode) graphql.Marshaler {
-	fields := ec.collected.of(ec.OperationContext, sel, episodeImplementors)
+	fields := ec.memo.collect(ec.OperationContext, sel, episodeImplementors)
 
 	out := newFieldSet(fields)
 	for i, field := range fields {
@@ -5262,7 +5286,7 @@ func (ec *executionContext) _Episode(ctx context.Context, sel ast.SelectionSet, 
 var episodeConnectionImplementors = []string{"EpisodeConnection"}
 
 func (ec *executionContext) _EpisodeConnection(ctx context.Context, sel ast.SelectionSet, obj *EpisodeConnection) graphql.Marshaler {
-	fields := ec.collected.of(ec.OperationContext, sel, episodeConnectionImplementors)
+	fields := ec.memo.collect(ec.OperationContext, sel, episodeConnectionImplementors)
 
 	out := newFieldSet(fields)
 	for i, field := range fields {
@@ -5302,7 +5326,7 @@ func (ec *executionContext) _EpisodeConnection(ctx context.Context, sel ast.Sele
 var episodeEdgeImplementors = []string{"EpisodeEdge"}
 
 func (ec *executionContext) _EpisodeEdge(ctx context.Context, sel ast.SelectionSet, obj *EpisodeEdge) graphql.Marshaler {
-	fields := ec.collected.of(ec.OperationContext, sel, episodeEdgeImplementors)
+	fields := ec.memo.collect(ec.OperationContext, sel, episodeEdgeImplementors)
 
 	out := newFieldSet(fields)
 	for i, field := range fields {
@@ -5332,7 +5356,7 @@ func (ec *executionContext) _EpisodeEdge(ctx context.Context, sel ast.SelectionS
 var guestImplementors = []string{"Guest", "Node"}
 
 func (ec *executionContext) _Guest(ctx context.Context, sel ast.SelectionSet, obj *podcast.Guest) graphql.Marshaler {
-	fields := ec.collected.of(ec.OperationContext, sel, guestImplementors)
+	fields := ec.memo.collect(ec.OperationContext, sel, guestImplementors)
 
 	out := newFieldSet(fields)
 	for i, field := range fields {
@@ -5475,7 +5499,7 @@ func (ec *executionContext) _Guest(ctx context.Context, sel ast.SelectionSet, ob
 var guestConnectionImplementors = []string{"GuestConnection"}
 
 func (ec *executionContext) _GuestConnection(ctx context.Context, sel ast.SelectionSet, obj *GuestConnection) graphql.Marshaler {
-	fields := ec.collected.of(ec.OperationContext, sel, guestConnectionImplementors)
+	fields := ec.memo.collect(ec.OperationContext, sel, guestConnectionImplementors)
 
 	out := newFieldSet(fields)
 	for i, field := range fields {
@@ -5515,7 +5539,7 @@ func (ec *executionContext) _GuestConnection(ctx context.Context, sel ast.Select
 var guestEdgeImplementors = []string{"GuestEdge"}
 
 func (ec *executionContext) _GuestEdge(ctx context.Context, sel ast.SelectionSet, obj *GuestEdge) graphql.Marshaler {
-	fields := ec.collected.of(ec.OperationContext, sel, guestEdgeImplementors)
+	fields := ec.memo.collect(ec.OperationContext, sel, guestEdgeImplementors)
 
 	out := newFieldSet(fields)
 	for i, field := range fields {
@@ -5545,7 +5569,7 @@ func (ec *executionContext) _GuestEdge(ctx context.Context, sel ast.SelectionSet
 var hostImplementors = []string{"Host"}
 
 func (ec *executionContext) _Host(ctx context.Context, sel ast.SelectionSet, obj *podcast.Host) graphql.Marshaler {
-	fields := ec.collected.of(ec.OperationContext, sel, hostImplementors)
+	fields := ec.memo.collect(ec.OperationContext, sel, hostImplementors)
 
 	out := newFieldSet(fields)
 	for i, field := range fields {
@@ -5570,7 +5594,7 @@ func (ec *executionContext) _Host(ctx context.Context, sel ast.SelectionSet, obj
 var linkImplementors = []string{"Link"}
 
 func (ec *executionContext) _Link(ctx context.Context, sel ast.SelectionSet, obj *podcast.Link) graphql.Marshaler {
-	fields := ec.collected.of(ec.OperationContext, sel, linkImplementors)
+	fields := ec.memo.collect(ec.OperationContext, sel, linkImplementors)
 
 	out := newFieldSet(fields)
 	for i, field := range fields {
@@ -5605,7 +5629,7 @@ func (ec *executionContext) _Link(ctx context.Context, sel ast.SelectionSet, obj
 var pageInfoImplementors = []string{"PageInfo"}
 
 func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet, obj *PageInfo) graphql.Marshaler {
-	fields := ec.collected.of(ec.OperationContext, sel, pageInfoImplementors)
+	fields := ec.memo.collect(ec.OperationContext, sel, pageInfoImplementors)
 
 	out := newFieldSet(fields)
 	for i, field := range fields {
@@ -5645,7 +5669,7 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 var queryImplementors = []string{"Query"}
 
 func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
-	fields := ec.collected.of(ec.OperationContext, sel, queryImplementors)
+	fields := ec.memo.collect(ec.OperationContext, sel, queryImplementors)
 	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
 		Object: "Query",
 	})
@@ -5922,7 +5946,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 var showImplementors = []string{"Show", "Node"}
 
 func (ec *executionContext) _Show(ctx context.Context, sel ast.SelectionSet, obj *podcast.Show) graphql.Marshaler {
-	fields := ec.collected.of(ec.OperationContext, sel, showImplementors)
+	fields := ec.memo.collect(ec.OperationContext, sel, showImplementors)
 
 	out := newFieldSet(fields)
 	for i, field := range fields {
@@ -6038,7 +6062,7 @@ func (ec *executionContext) _Show(ctx context.Context, sel ast.SelectionSet, obj
 var showConnectionImplementors = []string{"ShowConnection"}
 
 func (ec *executionContext) _ShowConnection(ctx context.Context, sel ast.SelectionSet, obj *ShowConnection) graphql.Marshaler {
-	fields := ec.collected.of(ec.OperationContext, sel, showConnectionImplementors)
+	fields := ec.memo.collect(ec.OperationContext, sel, showConnectionImplementors)
 
 	out := newFieldSet(fields)
 	for i, field := range fields {
@@ -6078,7 +6102,7 @@ func (ec *executionContext) _ShowConnection(ctx context.Context, sel ast.Selecti
 var showEdgeImplementors = []string{"ShowEdge"}
 
 func (ec *executionContext) _ShowEdge(ctx context.Context, sel ast.SelectionSet, obj *ShowEdge) graphql.Marshaler {
-	fields := ec.collected.of(ec.OperationContext, sel, showEdgeImplementors)
+	fields := ec.memo.collect(ec.OperationContext, sel, showEdgeImplementors)
 
 	out := newFieldSet(fields)
 	for i, field := range fields {
@@ -6108,7 +6132,7 @@ func (ec *executionContext) _ShowEdge(ctx context.Context, sel ast.SelectionSet,
 var sourceImplementors = []string{"Source"}
 
 func (ec *executionContext) _Source(ctx context.Context, sel ast.SelectionSet, obj *podcast.Source) graphql.Marshaler {
-	fields := ec.collected.of(ec.OperationContext, sel, sourceImplementors)
+	fields := ec.memo.collect(ec.OperationContext, sel, sourceImplementors)
 
 	out := newFieldSet(fields)
 	for i, field := range fields {
@@ -6148,7 +6172,7 @@ func (ec *executionContext) _Source(ctx context.Context, sel ast.SelectionSet, o
 var topicImplementors = []string{"Topic", "Node"}
 
 func (ec *executionContext) _Topic(ctx context.Context, sel ast.SelectionSet, obj *podcast.Topic) graphql.Marshaler {
-	fields := ec.collected.of(ec.OperationContext, sel, topicImplementors)
+	fields := ec.memo.collect(ec.OperationContext, sel, topicImplementors)
 
 	out := newFieldSet(fields)
 	for i, field := range fields {
@@ -6276,7 +6300,7 @@ func (ec *executionContext) _Topic(ctx context.Context, sel ast.SelectionSet, ob
 var topicConnectionImplementors = []string{"TopicConnection"}
 
 func (ec *executionContext) _TopicConnection(ctx context.Context, sel ast.SelectionSet, obj *TopicConnection) graphql.Marshaler {
-	fields := ec.collected.of(ec.OperationContext, sel, topicConnectionImplementors)
+	fields := ec.memo.collect(ec.OperationContext, sel, topicConnectionImplementors)
 
 	out := newFieldSet(fields)
 	for i, field := range fields {
@@ -6316,7 +6340,7 @@ func (ec *executionContext) _TopicConnection(ctx context.Context, sel ast.Select
 var topicEdgeImplementors = []string{"TopicEdge"}
 
 func (ec *executionContext) _TopicEdge(ctx context.Context, sel ast.SelectionSet, obj *TopicEdge) graphql.Marshaler {
-	fields := ec.collected.of(ec.OperationContext, sel, topicEdgeImplementors)
+	fields := ec.memo.collect(ec.OperationContext, sel, topicEdgeImplementors)
 
 	out := newFieldSet(fields)
 	for i, field := range fields {
@@ -6346,7 +6370,7 @@ func (ec *executionContext) _TopicEdge(ctx context.Context, sel ast.SelectionSet
 var __DirectiveImplementors = []string{"__Directive"}
 
 func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionSet, obj *introspection.Directive) graphql.Marshaler {
-	fields := ec.collected.of(ec.OperationContext, sel, __DirectiveImplementors)
+	fields := ec.memo.collect(ec.OperationContext, sel, __DirectiveImplementors)
 
 	out := newFieldSet(fields)
 	for i, field := range fields {
@@ -6391,7 +6415,7 @@ func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionS
 var __EnumValueImplementors = []string{"__EnumValue"}
 
 func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionSet, obj *introspection.EnumValue) graphql.Marshaler {
-	fields := ec.collected.of(ec.OperationContext, sel, __EnumValueImplementors)
+	fields := ec.memo.collect(ec.OperationContext, sel, __EnumValueImplementors)
 
 	out := newFieldSet(fields)
 	for i, field := range fields {
@@ -6431,7 +6455,7 @@ func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionS
 var __FieldImplementors = []string{"__Field"}
 
 func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, obj *introspection.Field) graphql.Marshaler {
-	fields := ec.collected.of(ec.OperationContext, sel, __FieldImplementors)
+	fields := ec.memo.collect(ec.OperationContext, sel, __FieldImplementors)
 
 	out := newFieldSet(fields)
 	for i, field := range fields {
@@ -6481,7 +6505,7 @@ func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, 
 var __InputValueImplementors = []string{"__InputValue"}
 
 func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.SelectionSet, obj *introspection.InputValue) graphql.Marshaler {
-	fields := ec.collected.of(ec.OperationContext, sel, __InputValueImplementors)
+	fields := ec.memo.collect(ec.OperationContext, sel, __InputValueImplementors)
 
 	out := newFieldSet(fields)
 	for i, field := range fields {
@@ -6531,7 +6555,7 @@ func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.Selection
 var __SchemaImplementors = []string{"__Schema"}
 
 func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet, obj *introspection.Schema) graphql.Marshaler {
-	fields := ec.collected.of(ec.OperationContext, sel, __SchemaImplementors)
+	fields := ec.memo.collect(ec.OperationContext, sel, __SchemaImplementors)
 
 	out := newFieldSet(fields)
 	for i, field := range fields {
@@ -6581,7 +6605,7 @@ func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet,
 var __TypeImplementors = []string{"__Type"}
 
 func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, obj *introspection.Type) graphql.Marshaler {
-	fields := ec.collected.of(ec.OperationContext, sel, __TypeImplementors)
+	fields := ec.memo.collect(ec.OperationContext, sel, __TypeImplementors)
 
 	out := newFieldSet(fields)
 	for i, field := range fields {

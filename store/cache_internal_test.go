@@ -17,19 +17,19 @@ func TestRecordCacheBudgetAndGenerations(t *testing.T) {
 	if sum != c.size || len(c.m) != 16 {
 		t.Errorf("%d entries of %d bytes, accounted %d", len(c.m), sum, c.size)
 	}
-	if _, ok := c.get(2, "z"); ok {
+	if _, ok := c.get(2, []byte("z")); ok {
 		t.Errorf("a reader of another generation got an entry")
 	}
 	c.put(2, "new", 1, 100)
-	if _, ok := c.get(1, "new"); ok || len(c.m) != 1 {
+	if _, ok := c.get(1, []byte("new")); ok || len(c.m) != 1 {
 		t.Errorf("a newer generation did not replace the cache")
 	}
 	c.put(1, "old", 1, 100)
-	if _, ok := c.get(2, "old"); ok {
+	if _, ok := c.get(2, []byte("old")); ok {
 		t.Errorf("an older reader filled the newer generation's cache")
 	}
 	c.put(2, "huge", 1, 1000)
-	if _, ok := c.get(2, "huge"); ok {
+	if _, ok := c.get(2, []byte("huge")); ok {
 		t.Errorf("an entry over a sixteenth of the budget was kept")
 	}
 }

@@ -63,9 +63,8 @@ func (s reads) Episodes(ctx context.Context, qs []EpisodeQuery) ([]*EpisodePage,
 }
 
 func episodePage(r *reader, q EpisodeQuery) (*EpisodePage, error) {
-	tx := r.tx
-	counts := tx.Bucket(bucketCounts)
-	bynum := tx.Bucket(bucketByNum)
+	counts := r.bucket(bucketCounts)
+	bynum := r.bucket(bucketByNum)
 	scopeCount := func(scope string) int {
 		if v := counts.Get([]byte(scope)); len(v) == 4 {
 			return int(binary.BigEndian.Uint32(v))
@@ -93,15 +92,15 @@ func episodePage(r *reader, q EpisodeQuery) (*EpisodePage, error) {
 	prefix := append([]byte(drive), 0)
 	bucket := bynum
 	if q.Order.ByDate {
-		bucket = tx.Bucket(bucketByDate)
+		bucket = r.bucket(bucketByDate)
 	}
 	segs := episodeSegments(prefix, q)
 	dated := q.ReleasedAfter != nil || q.ReleasedBefore != nil
 	var keep func(k []byte) bool
 	if len(others) > 0 || (dated && !q.Order.ByDate) {
-		days := tx.Bucket(bucketDays)
+		days := r.bucket(bucketDays)
 		keep = func(k []byte) bool {
-			ek, ok := episodeFromSortKey(q.Order.ByDate, k[len(prefix):])
+			ek, ok := r.episodeFromSortKey(q.Order.ByDate, k[len(prefix):])
 			if !ok {
 				return false
 			}
@@ -122,10 +121,11 @@ func episodePage(r *reader, q EpisodeQuery) (*EpisodePage, error) {
 		return nil, ErrBadCursor
 	}
 	keys, hasPrev, hasNext := page(bucket.Cursor(), segs, prefix, w, keep)
-	p := &EpisodePage{HasPrevious: hasPrev, HasNext: hasNext}
+	p := &EpisodePage{HasPrevious: hasPrev, HasNext: hasNext,
+		Episodes: make([]*podcast.Episode, 0, len(keys)), Keys: make([]podcast.EpisodeKey, 0, len(keys)), SortKeys: make([][]byte, 0, len(keys))}
 	for _, k := range keys {
 		sk := k[len(prefix):]
-		ek, ok := episodeFromSortKey(q.Order.ByDate, sk)
+		ek, ok := r.episodeFromSortKey(q.Order.ByDate, sk)
 		if !ok {
 			return nil, fmt.Errorf("corrupt index key %x", k)
 		}

@@ -58,6 +58,12 @@ func dateSortKey(day uint32, k podcast.EpisodeKey) []byte {
 
 // episodeFromSortKey decodes the episode a sort key points at.
 func episodeFromSortKey(byDate bool, sk []byte) (podcast.EpisodeKey, bool) {
+	return decodeSortKey(byDate, sk, "")
+}
+
+// decodeSortKey decodes a sort key; show is used as the key's show slug
+// when it is the same, to save a string.
+func decodeSortKey(byDate bool, sk []byte, show string) (podcast.EpisodeKey, bool) {
 	if byDate {
 		if len(sk) < 8 {
 			return podcast.EpisodeKey{}, false
@@ -67,7 +73,10 @@ func episodeFromSortKey(byDate bool, sk []byte) (podcast.EpisodeKey, bool) {
 	if len(sk) < 4 {
 		return podcast.EpisodeKey{}, false
 	}
-	return podcast.EpisodeKey{Number: int(binary.BigEndian.Uint32(sk)), Show: string(sk[4:])}, true
+	if string(sk[4:]) != show {
+		show = string(sk[4:])
+	}
+	return podcast.EpisodeKey{Number: int(binary.BigEndian.Uint32(sk)), Show: show}, true
 }
 
 // Scopes of the episode indexes.

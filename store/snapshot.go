@@ -8,6 +8,8 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"podcastgraph/podcast"
 )
 
 // reads holds the read API. Store and Snapshot both embed it: on a Store
@@ -23,6 +25,38 @@ type reader struct {
 	tx    *bolt.Tx
 	gen   uint64
 	cache *recordCache
+	// buckets are the top-level buckets opened so far: a request opens
+	// the same few again and again, and each Tx.Bucket is a search of the
+	// root and an allocation.
+	buckets []openBucket
+	// show is the last show slug decoded from an index key; the keys of a
+	// page share their show, and this saves a string per key.
+	show string
+}
+
+type openBucket struct {
+	name string
+	b    *bolt.Bucket
+}
+
+// bucket returns the top-level bucket name, opened once per reader.
+func (r *reader) bucket(name []byte) *bolt.Bucket {
+	for _, o := range r.buckets {
+		if o.name == string(name) {
+			return o.b
+		}
+	}
+	b := r.tx.Bucket(name)
+	r.buckets = append(r.buckets, openBucket{string(name), b})
+	return b
+}
+
+// episodeFromSortKey is the package's episodeFromSortKey, sharing the show
+// slug's string between keys.
+func (r *reader) episodeFromSortKey(byDate bool, sk []byte) (podcast.EpisodeKey, bool) {
+	ek, ok := decodeSortKey(byDate, sk, r.show)
+	r.show = ek.Show
+	return ek, ok
 }
 
 func (s *Store) readTx(ctx context.Context, fn func(*reader) error) error {
@@ -96,12 +130,13 @@ func (sn *Snapshot) Close() error {
 // cache: records are immutable within a generation, so a decoded record
 // is shared by every reader of that generation.
 func cachedJSON[T any](r *reader, bucket []byte, key []byte, dst **T) error {
-	ck := string(bucket) + "\x00" + string(key)
+	var buf [96]byte
+	ck := append(append(append(buf[:0], bucket...), 0), key...)
 	if v, ok := r.cache.get(r.gen, ck); ok {
 		*dst, _ = v.(*T)
 		return nil
 	}
-	raw := r.tx.Bucket(bucket).Get(key)
+	raw := r.bucket(bucket).Get(key)
 	if raw == nil {
 		*dst = nil
 		return nil
@@ -110,7 +145,7 @@ func cachedJSON[T any](r *reader, bucket []byte, key []byte, dst **T) error {
 	if err := json.Unmarshal(raw, t); err != nil {
 		return err
 	}
-	r.cache.put(r.gen, ck, t, len(raw))
+	r.cache.put(r.gen, string(ck), t, len(raw))
 	*dst = t
 	return nil
 }
@@ -137,7 +172,7 @@ func newRecordCache(budget int) *recordCache {
 	return &recordCache{budget: budget, m: map[string]cachedRecord{}}
 }
 
-func (c *recordCache) get(gen uint64, key string) (any, bool) {
+func (c *recordCache) get(gen uint64, key []byte) (any, bool) {
 	if c == nil || c.budget <= 0 {
 		return nil, false
 	}
@@ -146,7 +181,7 @@ func (c *recordCache) get(gen uint64, key string) (any, bool) {
 	if gen != c.gen {
 		return nil, false
 	}
-	e, ok := c.m[key]
+	e, ok := c.m[string(key)] // no allocation: the compiler looks up by the bytes
 	return e.v, ok
 }
 

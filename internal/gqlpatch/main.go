@@ -52,14 +52,18 @@ var replacements = []struct{ from, to string }{
 		"\tvar deferredFieldSet *graphql.FieldSet\n\tvar deferLabelToView map[string]*graphql.FieldSetView"},
 	// Every object collects the fields of its selection set through
 	// gqlgen's per-operation cache, whose key costs two allocations and a
-	// hash; a list's objects all share one selection set. Use graph's
-	// cache (graph/fieldset.go), keyed by the selection set's address.
-	{"fields := graphql.CollectFields(ec.OperationContext, sel, ", "fields := ec.collected.of(ec.OperationContext, sel, "},
+	// hash, and parses the arguments of its fields again; a list's objects
+	// all share one selection set. Use graph's memo (graph/fieldset.go),
+	// keyed by address.
 	{"type executionContext struct {\n\t*graphql.ExecutionContextState[ResolverRoot, DirectiveRoot, ComplexityRoot]\n}",
-		"type executionContext struct {\n\t*graphql.ExecutionContextState[ResolverRoot, DirectiveRoot, ComplexityRoot]\n\tcollected collectedFields\n}"},
+		"type executionContext struct {\n\t*graphql.ExecutionContextState[ResolverRoot, DirectiveRoot, ComplexityRoot]\n\tmemo operationMemo\n}"},
+	{"fields := graphql.CollectFields(ec.OperationContext, sel, ", "fields := ec.memo.collect(ec.OperationContext, sel, "},
 	{"deferredFieldSet.AddField(field)",
 		"if deferredFieldSet == nil {\ndeferredFieldSet = graphql.NewFieldSet(nil)\ndeferLabelToView = map[string]*graphql.FieldSetView{}\n}\ndeferredFieldSet.AddField(field)"},
 }
+
+// argsCall is how a field context parses its field's arguments.
+var argsCall = regexp.MustCompile(`if fc\.Args, err = (ec\.field_\w+_args)\(ctx, field\.ArgumentMap\(ec\.Variables\)\); err != nil \{`)
 
 // An object marshaller (not the root's) starts like this once the
 // replacements above have run.
@@ -103,6 +107,10 @@ func patch(path string) error {
 		}
 		src = bytes.ReplaceAll(src, []byte(r.from), []byte(r.to))
 	}
+	if !argsCall.Match(src) {
+		return fmt.Errorf("%s: no field context parses arguments as expected: has gqlgen's output changed?", path)
+	}
+	src = argsCall.ReplaceAll(src, []byte("if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) { return $1(ctx, field.ArgumentMap(ec.Variables)) }); err != nil {"))
 	if src, err = rewriteObjects(src); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
