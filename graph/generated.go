@@ -3,7 +3,6 @@
 package graph
 
 import (
-	"bytes"
 	"context"
 	"embed"
 	"errors"
@@ -944,9 +943,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 					return nil
 				}
 			}
-			var buf bytes.Buffer
-			data.MarshalGQL(&buf)
-			response.Data = buf.Bytes()
+			response.Data = marshalData(data)
 			if atomic.LoadInt32(&ec.Deferred) > 0 {
 				hasNext := atomic.LoadInt32(&ec.PendingDeferred) > 0
 				response.HasNext = &hasNext
@@ -1955,7 +1952,7 @@ func (ec *executionContext) fieldContext_Appearance_episode(_ context.Context, f
 }
 
 func (ec *executionContext) _Appearance_evidence(ctx context.Context, field graphql.CollectedField, obj *Appearance) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Evidence)
+	return (*jsonString)(&obj.Evidence)
 }
 func (ec *executionContext) fieldContext_Appearance_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Appearance", field, false, false, errors.New("field of type String does not have child fields"))
@@ -2008,14 +2005,17 @@ func (ec *executionContext) fieldContext_Episode_number(_ context.Context, field
 }
 
 func (ec *executionContext) _Episode_code(ctx context.Context, field graphql.CollectedField, obj *podcast.Episode) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Code)
+	return (*jsonString)(&obj.Code)
 }
 func (ec *executionContext) fieldContext_Episode_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Episode", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _Episode_title(ctx context.Context, field graphql.CollectedField, obj *podcast.Episode) (ret graphql.Marshaler) {
-	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Title)
+	if obj.Title == nil {
+		return graphql.Null
+	}
+	return (*jsonString)(obj.Title)
 }
 func (ec *executionContext) fieldContext_Episode_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Episode", field, false, false, errors.New("field of type String does not have child fields"))
@@ -2029,7 +2029,7 @@ func (ec *executionContext) fieldContext_Episode_releaseDate(_ context.Context, 
 }
 
 func (ec *executionContext) _Episode_summary(ctx context.Context, field graphql.CollectedField, obj *podcast.Episode) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Summary)
+	return (*jsonString)(&obj.Summary)
 }
 func (ec *executionContext) fieldContext_Episode_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Episode", field, false, false, errors.New("field of type String does not have child fields"))
@@ -2043,7 +2043,10 @@ func (ec *executionContext) fieldContext_Episode_summaryTruncated(_ context.Cont
 }
 
 func (ec *executionContext) _Episode_description(ctx context.Context, field graphql.CollectedField, obj *podcast.Episode) (ret graphql.Marshaler) {
-	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.Description)
+	if obj.Description == nil {
+		return graphql.Null
+	}
+	return (*jsonString)(obj.Description)
 }
 func (ec *executionContext) fieldContext_Episode_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Episode", field, false, false, errors.New("field of type String does not have child fields"))
@@ -2409,7 +2412,7 @@ func (ec *executionContext) fieldContext_EpisodeConnection_totalCount(_ context.
 }
 
 func (ec *executionContext) _EpisodeEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *EpisodeEdge) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+	return (*jsonString)(&obj.Cursor)
 }
 func (ec *executionContext) fieldContext_EpisodeEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("EpisodeEdge", field, false, false, errors.New("field of type String does not have child fields"))
@@ -2455,14 +2458,14 @@ func (ec *executionContext) fieldContext_Guest_id(_ context.Context, field graph
 }
 
 func (ec *executionContext) _Guest_slug(ctx context.Context, field graphql.CollectedField, obj *podcast.Guest) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Slug)
+	return (*jsonString)(&obj.Slug)
 }
 func (ec *executionContext) fieldContext_Guest_slug(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Guest", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _Guest_name(ctx context.Context, field graphql.CollectedField, obj *podcast.Guest) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+	return (*jsonString)(&obj.Name)
 }
 func (ec *executionContext) fieldContext_Guest_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Guest", field, false, false, errors.New("field of type String does not have child fields"))
@@ -2758,7 +2761,7 @@ func (ec *executionContext) fieldContext_GuestConnection_totalCount(_ context.Co
 }
 
 func (ec *executionContext) _GuestEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *GuestEdge) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+	return (*jsonString)(&obj.Cursor)
 }
 func (ec *executionContext) fieldContext_GuestEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("GuestEdge", field, false, false, errors.New("field of type String does not have child fields"))
@@ -2797,7 +2800,7 @@ func (ec *executionContext) fieldContext_GuestEdge_node(_ context.Context, field
 }
 
 func (ec *executionContext) _Host_name(ctx context.Context, field graphql.CollectedField, obj *podcast.Host) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+	return (*jsonString)(&obj.Name)
 }
 func (ec *executionContext) fieldContext_Host_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Host", field, false, false, errors.New("field of type String does not have child fields"))
@@ -2811,7 +2814,7 @@ func (ec *executionContext) fieldContext_Link_kind(_ context.Context, field grap
 }
 
 func (ec *executionContext) _Link_url(ctx context.Context, field graphql.CollectedField, obj *podcast.Link) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.URL)
+	return (*jsonString)(&obj.URL)
 }
 func (ec *executionContext) fieldContext_Link_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Link", field, false, false, errors.New("field of type String does not have child fields"))
@@ -2839,14 +2842,20 @@ func (ec *executionContext) fieldContext_PageInfo_hasPreviousPage(_ context.Cont
 }
 
 func (ec *executionContext) _PageInfo_startCursor(ctx context.Context, field graphql.CollectedField, obj *PageInfo) (ret graphql.Marshaler) {
-	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.StartCursor)
+	if obj.StartCursor == nil {
+		return graphql.Null
+	}
+	return (*jsonString)(obj.StartCursor)
 }
 func (ec *executionContext) fieldContext_PageInfo_startCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graphql.CollectedField, obj *PageInfo) (ret graphql.Marshaler) {
-	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.EndCursor)
+	if obj.EndCursor == nil {
+		return graphql.Null
+	}
+	return (*jsonString)(obj.EndCursor)
 }
 func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, errors.New("field of type String does not have child fields"))
@@ -3386,14 +3395,14 @@ func (ec *executionContext) fieldContext_Show_id(_ context.Context, field graphq
 }
 
 func (ec *executionContext) _Show_slug(ctx context.Context, field graphql.CollectedField, obj *podcast.Show) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Slug)
+	return (*jsonString)(&obj.Slug)
 }
 func (ec *executionContext) fieldContext_Show_slug(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Show", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _Show_title(ctx context.Context, field graphql.CollectedField, obj *podcast.Show) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Title)
+	return (*jsonString)(&obj.Title)
 }
 func (ec *executionContext) fieldContext_Show_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Show", field, false, false, errors.New("field of type String does not have child fields"))
@@ -3675,7 +3684,7 @@ func (ec *executionContext) fieldContext_ShowConnection_totalCount(_ context.Con
 }
 
 func (ec *executionContext) _ShowEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *ShowEdge) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+	return (*jsonString)(&obj.Cursor)
 }
 func (ec *executionContext) fieldContext_ShowEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ShowEdge", field, false, false, errors.New("field of type String does not have child fields"))
@@ -3714,14 +3723,14 @@ func (ec *executionContext) fieldContext_ShowEdge_node(_ context.Context, field 
 }
 
 func (ec *executionContext) _Source_name(ctx context.Context, field graphql.CollectedField, obj *podcast.Source) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+	return (*jsonString)(&obj.Name)
 }
 func (ec *executionContext) fieldContext_Source_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Source", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _Source_sha256(ctx context.Context, field graphql.CollectedField, obj *podcast.Source) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.SHA256)
+	return (*jsonString)(&obj.SHA256)
 }
 func (ec *executionContext) fieldContext_Source_sha256(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Source", field, false, false, errors.New("field of type String does not have child fields"))
@@ -3749,14 +3758,14 @@ func (ec *executionContext) fieldContext_Topic_id(_ context.Context, field graph
 }
 
 func (ec *executionContext) _Topic_slug(ctx context.Context, field graphql.CollectedField, obj *podcast.Topic) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Slug)
+	return (*jsonString)(&obj.Slug)
 }
 func (ec *executionContext) fieldContext_Topic_slug(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Topic", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _Topic_name(ctx context.Context, field graphql.CollectedField, obj *podcast.Topic) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+	return (*jsonString)(&obj.Name)
 }
 func (ec *executionContext) fieldContext_Topic_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Topic", field, false, false, errors.New("field of type String does not have child fields"))
@@ -4006,7 +4015,7 @@ func (ec *executionContext) fieldContext_TopicConnection_totalCount(_ context.Co
 }
 
 func (ec *executionContext) _TopicEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *TopicEdge) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Cursor)
+	return (*jsonString)(&obj.Cursor)
 }
 func (ec *executionContext) fieldContext_TopicEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TopicEdge", field, false, false, errors.New("field of type String does not have child fields"))
@@ -4045,7 +4054,7 @@ func (ec *executionContext) fieldContext_TopicEdge_node(_ context.Context, field
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+	return (*jsonString)(&obj.Name)
 }
 func (ec *executionContext) fieldContext___Directive_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__Directive", field, false, false, errors.New("field of type String does not have child fields"))
@@ -4118,7 +4127,7 @@ func (ec *executionContext) fieldContext___Directive_args(ctx context.Context, f
 }
 
 func (ec *executionContext) ___EnumValue_name(ctx context.Context, field graphql.CollectedField, obj *introspection.EnumValue) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+	return (*jsonString)(&obj.Name)
 }
 func (ec *executionContext) fieldContext___EnumValue_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__EnumValue", field, false, false, errors.New("field of type String does not have child fields"))
@@ -4146,7 +4155,7 @@ func (ec *executionContext) fieldContext___EnumValue_deprecationReason(_ context
 }
 
 func (ec *executionContext) ___Field_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+	return (*jsonString)(&obj.Name)
 }
 func (ec *executionContext) fieldContext___Field_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__Field", field, false, false, errors.New("field of type String does not have child fields"))
@@ -4251,7 +4260,7 @@ func (ec *executionContext) fieldContext___Field_deprecationReason(_ context.Con
 }
 
 func (ec *executionContext) ___InputValue_name(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
-	return ec.marshalNString2string(ctx, field.Selections, obj.Name)
+	return (*jsonString)(&obj.Name)
 }
 func (ec *executionContext) fieldContext___InputValue_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__InputValue", field, false, false, errors.New("field of type String does not have child fields"))
@@ -4297,7 +4306,10 @@ func (ec *executionContext) fieldContext___InputValue_type(_ context.Context, fi
 }
 
 func (ec *executionContext) ___InputValue_defaultValue(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
-	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.DefaultValue)
+	if obj.DefaultValue == nil {
+		return graphql.Null
+	}
+	return (*jsonString)(obj.DefaultValue)
 }
 func (ec *executionContext) fieldContext___InputValue_defaultValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("__InputValue", field, false, false, errors.New("field of type String does not have child fields"))
