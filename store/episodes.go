@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -138,13 +139,47 @@ func episodePage(r *reader, q EpisodeQuery) (*EpisodePage, error) {
 		p.SortKeys = append(p.SortKeys, sk)
 	}
 	if q.WantTotal {
-		if keep == nil && !dated {
+		switch {
+		case len(others) == 0 && !dated:
 			p.Total = scopeCount(drive)
-		} else {
+		case len(others) == 0:
+			lo, hi := dayBounds(q)
+			days := scopeDays(r, drive)
+			from, _ := slices.BinarySearch(days, lo)
+			to, _ := slices.BinarySearch(days, hi)
+			p.Total = to - from
+		default:
 			p.Total = count(bucket.Cursor(), segs, keep)
 		}
 	}
 	return p, nil
+}
+
+// scopeDays returns the release days of scope's dated episodes in order.
+// It reads them off the scope's by-date index once per generation and
+// keeps them with the decoded records, so that a date-ranged totalCount
+// is two binary searches rather than a walk of the range (bbolt keeps no
+// counts of key ranges). A list too large for the cache is read each time.
+func scopeDays(r *reader, scope string) []uint32 {
+	var buf [96]byte
+	ck := append(append(buf[:0], "#days\x00"...), scope...) // no bucket name starts with #
+	if v, ok := r.cache.get(r.gen, ck); ok {
+		if days, ok := v.([]uint32); ok {
+			return days
+		}
+	}
+	prefix := append([]byte(scope), 0)
+	days := make([]uint32, 0, 64)
+	c := r.bucket(bucketByDate).Cursor()
+	for k, _ := c.Seek(prefix); len(k) >= len(prefix)+4 && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		d := binary.BigEndian.Uint32(k[len(prefix):])
+		if d == noDay {
+			break // undated episodes sort last
+		}
+		days = append(days, d)
+	}
+	r.cache.put(r.gen, string(ck), days, 4*len(days)+len(ck))
+	return days
 }
 
 // inDateRange reads the episode's day and checks it against q's bounds.

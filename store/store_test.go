@@ -366,6 +366,8 @@ func TestEpisodeFilters(t *testing.T) {
 		{ReleasedAfter: lo, ReleasedBefore: hi}, {Topic: "ai", ReleasedBefore: hi, Order: store.EpisodeOrder{ByDate: true}},
 		{Show: "devops-paradox", Guest: "ann-lee", Topic: "dns", ReleasedAfter: lo, ReleasedBefore: hi, Order: store.EpisodeOrder{ByDate: true, Desc: true}},
 		{Show: "other-show"}, {Guest: "nobody"},
+		{Topic: "ai", ReleasedAfter: lo}, {Topic: "dns", ReleasedAfter: lo, ReleasedBefore: hi, Order: store.EpisodeOrder{ByDate: true, Desc: true}},
+		{ReleasedBefore: hi, Order: store.EpisodeOrder{ByDate: true}}, {Guest: "nobody", ReleasedAfter: lo},
 	}
 	for _, q := range cases {
 		t.Run(fmt.Sprintf("%s/%s/%s/%v/%v/%+v", q.Show, q.Guest, q.Topic, q.ReleasedAfter, q.ReleasedBefore, q.Order), func(t *testing.T) {
@@ -404,6 +406,38 @@ func TestEpisodeFilters(t *testing.T) {
 				t.Errorf("total = %d, want %d", total, len(expect))
 			}
 		})
+	}
+}
+
+// A date-ranged total comes from the scope's release days, kept per
+// generation: a write that adds or moves an episode in the range shows in
+// the next read.
+func TestDateRangeTotalFollowsWrites(t *testing.T) {
+	st := open(t)
+	lo := date("2025-03-01")
+	total := func() int {
+		t.Helper()
+		return query(t, st, store.EpisodeQuery{Topic: "ai", ReleasedAfter: lo, Window: store.Window{First: 1, Last: -1}, WantTotal: true}).Total
+	}
+	apply(t, st, page("a.txt", 1, "2025-01-10", nil, []string{"ai"}), page("b.txt", 2, "2025-04-10", nil, []string{"ai"}))
+	if got := total(); got != 1 {
+		t.Fatalf("total = %d, want 1", got)
+	}
+	apply(t, st, page("c.txt", 3, "2025-05-10", nil, []string{"ai"}))
+	if got := total(); got != 2 {
+		t.Fatalf("after adding one in range: total = %d, want 2", got)
+	}
+	moved := page("a.txt", 1, "2025-06-10", nil, []string{"ai"}) // episode 1 moves into the range
+	moved.SHA256 += "-moved"
+	apply(t, st, moved)
+	if got := total(); got != 3 {
+		t.Fatalf("after moving one into the range: total = %d, want 3", got)
+	}
+	left := page("b.txt", 2, "2025-04-10", nil, []string{"dns"}) // episode 2 leaves the topic
+	left.SHA256 += "-left"
+	apply(t, st, left)
+	if got := total(); got != 2 {
+		t.Fatalf("after one left the topic: total = %d, want 2", got)
 	}
 }
 
