@@ -167,15 +167,17 @@ func page(c cursor, segs segments, prefix []byte, w Window, keep func(k []byte) 
 		})
 		return found
 	}
+	var arena keyArena
 	if w.Last >= 0 && w.First < 0 {
 		// Backwards from before, stopping at after.
-		var got [][]byte
+		arena.want = min(w.Last+1, 128)
+		got := make([][]byte, 0, arena.want)
 		walkSequence(c, segs, true, before, func(p position) bool {
 			if afterPos != nil && !segs.before(*afterPos, p) {
 				return false
 			}
 			if keep == nil || keep(p.key) {
-				got = append(got, bytes.Clone(p.key))
+				got = append(got, arena.clone(p.key))
 			}
 			return len(got) <= w.Last
 		})
@@ -190,13 +192,14 @@ func page(c cursor, segs segments, prefix []byte, w Window, keep func(k []byte) 
 		return got, hasPrev, hasNext
 	}
 	limit := w.First
-	var got [][]byte
+	arena.want = min(max(limit+1, 1), 128)
+	got := make([][]byte, 0, arena.want)
 	walkSequence(c, segs, false, after, func(p position) bool {
 		if beforePos != nil && !segs.before(p, *beforePos) {
 			return false
 		}
 		if keep == nil || keep(p.key) {
-			got = append(got, bytes.Clone(p.key))
+			got = append(got, arena.clone(p.key))
 		}
 		return limit < 0 || len(got) <= limit
 	})
@@ -211,6 +214,23 @@ func page(c cursor, segs segments, prefix []byte, w Window, keep func(k []byte) 
 		hasPrev = (k != nil && bytes.Equal(k, after) && (keep == nil || keep(k))) || exists(true, after)
 	}
 	return got, hasPrev, hasNext
+}
+
+// keyArena copies keys out of bbolt's pages (valid only inside the
+// transaction) into shared blocks: one allocation for a page of keys
+// rather than one per key.
+type keyArena struct {
+	buf  []byte
+	want int // keys expected: a block holds that many of the first's size
+}
+
+func (a *keyArena) clone(k []byte) []byte {
+	if len(a.buf)+len(k) > cap(a.buf) {
+		a.buf = make([]byte, 0, max(a.want, 4)*len(k))
+	}
+	start := len(a.buf)
+	a.buf = append(a.buf, k...)
+	return a.buf[start:len(a.buf):len(a.buf)]
 }
 
 // count walks a whole sequence and counts the keys kept.
