@@ -35,6 +35,7 @@ var queries = []struct{ name, query string }{
 	{"episode(number: N) + guests + topics", `query($n: Int!) { episode(number: $n) { code title releaseDate summary guests { name role organization } topics { name } } }`},
 	{"nested: 20 episodes → guests → 5 episodes, topics", `query { episodes(first: 20) { totalCount nodes { code title releaseDate guests { name role organization episodes(first: 5) { nodes { code title } } } topics { name } } } }`},
 	{"guest(slug:) + 20 episodes", `query($g: String!) { guest(slug: $g) { name episodeCount episodes(first: 20) { nodes { code title } } } }`},
+	{"guest(slug:) + 100 episodes", `query($g: String!) { guest(slug: $g) { name role organization episodeCount episodes(first: 100) { nodes { code title releaseDate } } } }`},
 	{"filtered page: topic + date range", `query { episodes(first: 20, filter: {topic: "ai", releasedAfter: "2001-01-01"}, orderBy: {field: RELEASE_DATE, direction: DESC}) { totalCount nodes { code title } } }`},
 	{"page of 20 + totalCount", `query { episodes(first: 20) { totalCount nodes { code title } } }`},
 	{"last page of 20 + totalCount", `query { episodes(last: 20) { totalCount nodes { code title } } }`},
@@ -47,7 +48,21 @@ func main() {
 	dur := flag.Duration("d", 10*time.Second, "duration per query")
 	keep := flag.String("keep", "", "directory to keep the store in (default: a temp dir, removed)")
 	cached := flag.Bool("cache", false, "leave the server's response cache on (repeated queries are then answered from it); off, every request is executed")
+	gen := flag.String("load", "auto", "load generator: wrk (2 threads), go (goroutines in this process), or auto (wrk when it is installed)")
 	flag.Parse()
+	switch *gen {
+	case "auto":
+		if _, err := exec.LookPath("wrk"); err == nil {
+			loader = "wrk"
+		} else {
+			loader = "go"
+		}
+	case "wrk", "go":
+		loader = *gen
+	default:
+		fmt.Fprintln(os.Stderr, "loadtest: -load is wrk, go or auto")
+		os.Exit(2)
+	}
 	if err := run(*pages, *conns, *dur, *keep, *cached); err != nil {
 		fmt.Fprintln(os.Stderr, "loadtest:", err)
 		os.Exit(1)
@@ -120,9 +135,18 @@ func run(pages, conns int, dur time.Duration, keep string, cached bool) error {
 		guest = firstGuest(client, url)
 	}
 	vars := map[string]any{"n": number, "g": guest}
-	fmt.Printf("\n%-52s %10s %9s %9s %9s %8s\n", "query", "req/s", "p50", "p99", "max", "errors")
+	fmt.Printf("\nload: %s, %d connections, %v per query\n", loader, conns, dur)
+	fmt.Printf("%-52s %10s %9s %9s %9s %8s\n", "query", "req/s", "p50", "p99", "max", "errors")
 	for _, q := range queries {
-		r := drive(client, url, q.query, vars, conns, dur)
+		var r result
+		if loader == "wrk" {
+			r, err = driveWrk(client, url, q.query, vars, conns, dur)
+			if err != nil {
+				return err
+			}
+		} else {
+			r = drive(client, url, q.query, vars, conns, dur)
+		}
 		fmt.Printf("%-52s %10.0f %9s %9s %9s %8d\n", q.name, r.rps, r.p50, r.p99, r.max, r.errors)
 	}
 	fmt.Printf("\nserver peak RSS (VmHWM): %s; connections: %d; %v per query; %s\n", rss(pid, "VmHWM"), conns, dur, mode)
@@ -191,6 +215,81 @@ func firstGuest(client *http.Client, url string) string {
 		return ""
 	}
 	return d.Data.Guests.Nodes[0].Slug
+}
+
+// loader is the load generator: "wrk" or "go".
+var loader string
+
+// driveWrk checks the query's answer once, then runs wrk (2 threads) with
+// conns connections for dur, posting it.
+func driveWrk(client *http.Client, url, query string, vars map[string]any, conns int, dur time.Duration) (result, error) {
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	resp, err := client.Post(url+"/graphql", "application/json", bytes.NewReader(body))
+	if err != nil {
+		return result{}, err
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || bytes.Contains(b, []byte(`"errors"`)) {
+		return result{}, fmt.Errorf("%s: %d %s", query, resp.StatusCode, b)
+	}
+	script, err := os.CreateTemp("", "loadtest-*.lua")
+	if err != nil {
+		return result{}, err
+	}
+	defer os.Remove(script.Name())
+	fmt.Fprintf(script, "wrk.method = \"POST\"\nwrk.headers[\"Content-Type\"] = \"application/json\"\nwrk.body = %s\n", luaString(string(body)))
+	script.Close()
+	out, err := exec.Command("wrk", "-t2", fmt.Sprintf("-c%d", conns), fmt.Sprintf("-d%ds", int(dur.Seconds())),
+		"--latency", "-s", script.Name(), url+"/graphql").CombinedOutput()
+	if err != nil {
+		return result{}, fmt.Errorf("wrk: %v\n%s", err, out)
+	}
+	return parseWrk(string(out))
+}
+
+// luaString quotes s as a Lua long string.
+func luaString(s string) string {
+	eq := ""
+	for strings.Contains(s, "]"+eq+"]") {
+		eq += "="
+	}
+	return "[" + eq + "[" + s + "]" + eq + "]"
+}
+
+// parseWrk reads throughput, latency percentiles and failures from wrk's
+// report.
+func parseWrk(out string) (result, error) {
+	var r result
+	dur := func(s string) time.Duration {
+		d, _ := time.ParseDuration(strings.Replace(s, "us", "µs", 1))
+		return d
+	}
+	for _, line := range strings.Split(out, "\n") {
+		f := strings.Fields(line)
+		switch {
+		case len(f) == 2 && f[0] == "Requests/sec:":
+			r.rps, _ = strconv.ParseFloat(f[1], 64)
+		case len(f) == 2 && f[0] == "50%":
+			r.p50 = dur(f[1])
+		case len(f) == 2 && f[0] == "99%":
+			r.p99 = dur(f[1])
+		case len(f) >= 4 && f[0] == "Latency":
+			r.max = dur(f[3])
+		case len(f) == 2 && f[0] == "Non-2xx":
+			n, _ := strconv.ParseInt(f[1], 10, 64)
+			r.errors += n
+		case len(f) > 2 && f[0] == "Socket" && f[1] == "errors:":
+			for i := 2; i+1 < len(f); i += 2 {
+				n, _ := strconv.ParseInt(strings.TrimSuffix(f[i+1], ","), 10, 64)
+				r.errors += n
+			}
+		}
+	}
+	if r.rps == 0 {
+		return r, fmt.Errorf("no figures in wrk's report:\n%s", out)
+	}
+	return r, nil
 }
 
 // rss reads a memory line of /proc/PID/status.
