@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"slices"
 	"sync"
 
 	"github.com/vektah/gqlparser/v2/ast"
@@ -142,6 +143,10 @@ type loader[K comparable, V any] struct {
 	fetch func(context.Context, []K) ([]V, error)
 	mu    sync.Mutex
 	cache map[K]V
+	// primed are values read elsewhere (PrimeAll), not yet in cache: they
+	// are added only when a key is asked for that cache lacks, so a page's
+	// hundred episodes cost nothing unless something looks one up by key.
+	primed []func(map[K]V)
 }
 
 func newLoader[K comparable, V any](fetch func(context.Context, []K) ([]V, error)) *loader[K, V] {
@@ -151,13 +156,13 @@ func newLoader[K comparable, V any](fetch func(context.Context, []K) ([]V, error
 // Prefetch reads every key not yet cached, in one call.
 func (l *loader[K, V]) Prefetch(ctx context.Context, keys []K) error {
 	l.mu.Lock()
-	var missing []K
-	seen := map[K]bool{}
-	for _, k := range keys {
-		if _, ok := l.cache[k]; !ok && !seen[k] {
-			seen[k] = true
-			missing = append(missing, k)
+	missing := l.missing(keys)
+	if len(missing) > 0 && len(l.primed) > 0 {
+		for _, add := range l.primed {
+			add(l.cache)
 		}
+		l.primed = nil
+		missing = l.missing(keys)
 	}
 	l.mu.Unlock()
 	if len(missing) == 0 {
@@ -173,6 +178,31 @@ func (l *loader[K, V]) Prefetch(ctx context.Context, keys []K) error {
 		l.cache[k] = vals[i]
 	}
 	return nil
+}
+
+// missing returns the keys not cached, once each; l.mu is held.
+func (l *loader[K, V]) missing(keys []K) []K {
+	var missing []K
+	var seen map[K]bool // for long lists; short ones are searched
+	for i, k := range keys {
+		if _, ok := l.cache[k]; ok {
+			continue
+		}
+		if missing == nil {
+			missing = make([]K, 0, len(keys)-i)
+			if len(keys)-i > 16 {
+				seen = make(map[K]bool, len(keys)-i)
+			}
+		}
+		switch {
+		case seen != nil && seen[k], seen == nil && slices.Contains(missing, k):
+			continue
+		case seen != nil:
+			seen[k] = true
+		}
+		missing = append(missing, k)
+	}
+	return missing
 }
 
 // Load returns the value for key, reading it when it is not cached.
@@ -200,11 +230,22 @@ func (l *loader[K, V]) LoadMany(ctx context.Context, keys []K) ([]V, error) {
 	return out, nil
 }
 
-// Prime caches a value read elsewhere.
-func (l *loader[K, V]) Prime(key K, v V) {
+// PrimeAll caches values read elsewhere, under key(v). They join the cache
+// when a lookup misses (see primed); a value already cached is kept.
+func (l *loader[K, V]) PrimeAll(vals []V, key func(V) K) {
+	if len(vals) == 0 {
+		return
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.cache[key] = v
+	l.primed = append(l.primed, func(m map[K]V) {
+		for _, v := range vals {
+			k := key(v)
+			if _, ok := m[k]; !ok {
+				m[k] = v
+			}
+		}
+	})
 }
 
 // pageKey is an episode query in comparable form, so that equal queries in

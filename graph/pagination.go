@@ -141,9 +141,7 @@ func episodeConnection(ctx context.Context, k pageKey) (*EpisodeConnection, erro
 	}
 	c := &EpisodeConnection{Nodes: p.Episodes, TotalCount: p.Total,
 		cursors: cursors{kind: kind, keys: p.SortKeys, hasPrev: p.HasPrevious, hasNext: p.HasNext}}
-	for _, e := range p.Episodes {
-		l.Episodes.Prime(e.Key(), e)
-	}
+	l.Episodes.PrimeAll(p.Episodes, (*podcast.Episode).Key)
 	prefetchEpisodes(ctx, p.Episodes, selected(ctx, "Episode"))
 	return c, nil
 }

@@ -191,18 +191,15 @@ func prefetchPages(ctx context.Context, f graphql.CollectedField, n int, scope f
 	if err != nil {
 		return
 	}
+	fields := nodeFields(ctx, f.Selections, "Episode")
 	var eps []*podcast.Episode
-	seen := map[podcast.EpisodeKey]bool{}
 	for _, p := range pages {
-		for _, e := range p.Episodes {
-			if !seen[e.Key()] {
-				seen[e.Key()] = true
-				l.Episodes.Prime(e.Key(), e)
-				eps = append(eps, e)
-			}
+		l.Episodes.PrimeAll(p.Episodes, (*podcast.Episode).Key)
+		if len(fields) > 0 {
+			eps = append(eps, p.Episodes...) // pages may share episodes: the loaders read each key once
 		}
 	}
-	prefetchEpisodes(ctx, eps, nodeFields(ctx, f.Selections, "Episode"))
+	prefetchEpisodes(ctx, eps, fields)
 }
 
 // prefetchRelated reads a relation for every parent, then the related

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
 	"time"
 )
 
@@ -36,7 +35,18 @@ func DateOf(t time.Time) Date {
 }
 
 // String formats the date as YYYY-MM-DD.
-func (d Date) String() string { return fmt.Sprintf("%04d-%02d-%02d", d.Year, int(d.Month), d.Day) }
+func (d Date) String() string { return string(d.appendISO(make([]byte, 0, 10))) }
+
+// appendISO appends YYYY-MM-DD; dates are written on every answer that
+// asks for them, so the usual case (a four-digit year) is formatted by hand.
+func (d Date) appendISO(b []byte) []byte {
+	y, m, day := d.Year, int(d.Month), d.Day
+	if y < 0 || y > 9999 || m < 0 || m > 99 || day < 0 || day > 99 {
+		return fmt.Appendf(b, "%04d-%02d-%02d", y, m, day)
+	}
+	return append(b, byte('0'+y/1000), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10), '-',
+		byte('0'+m/10), byte('0'+m%10), '-', byte('0'+day/10), byte('0'+day%10))
+}
 
 // IsZero reports whether d is the zero Date.
 func (d Date) IsZero() bool { return d == Date{} }
@@ -69,7 +79,12 @@ func (d *Date) UnmarshalText(b []byte) error {
 }
 
 // MarshalGQL writes the date as a GraphQL string (gqlgen's Marshaler).
-func (d Date) MarshalGQL(w io.Writer) { _, _ = io.WriteString(w, strconv.Quote(d.String())) }
+// (Digits and hyphens need no escaping.)
+func (d Date) MarshalGQL(w io.Writer) {
+	var buf [24]byte
+	b := append(d.appendISO(append(buf[:0], '"')), '"')
+	_, _ = w.Write(b)
+}
 
 // UnmarshalGQL reads a date from a GraphQL input value (gqlgen's
 // Unmarshaler); it returns an error naming the expected format.

@@ -1,0 +1,46 @@
+package graph
+
+import (
+	"context"
+	"slices"
+	"testing"
+)
+
+// Primed values answer lookups without a fetch; a lookup fetches only the
+// keys neither cached nor primed, each once.
+func TestLoaderPrimeAll(t *testing.T) {
+	var fetched [][]int
+	l := newLoader(func(_ context.Context, keys []int) ([]string, error) {
+		fetched = append(fetched, slices.Clone(keys))
+		out := make([]string, len(keys))
+		for i := range out {
+			out[i] = "fetched"
+		}
+		return out, nil
+	})
+	ctx := context.Background()
+	l.PrimeAll([]string{"a", "bb"}, func(v string) int { return len(v) })
+	if v, err := l.Load(ctx, 2); err != nil || v != "bb" || len(fetched) != 0 {
+		t.Fatalf("primed key: %q %v, fetches %v", v, err, fetched)
+	}
+	vals, err := l.LoadMany(ctx, []int{1, 3, 3, 2, 4})
+	if err != nil || !slices.Equal(vals, []string{"a", "fetched", "fetched", "bb", "fetched"}) {
+		t.Fatalf("LoadMany = %q %v", vals, err)
+	}
+	if len(fetched) != 1 || !slices.Equal(fetched[0], []int{3, 4}) {
+		t.Fatalf("fetches %v, want one of [3 4]", fetched)
+	}
+	// A value already cached is kept over a later prime of the same key.
+	l.PrimeAll([]string{"xyz"}, func(string) int { return 3 })
+	if v, _ := l.Load(ctx, 3); v != "fetched" {
+		t.Fatalf("cached value replaced: %q", v)
+	}
+	// Long lists of misses are deduplicated as well.
+	var many []int
+	for i := range 40 {
+		many = append(many, 100+i%20)
+	}
+	if _, err := l.LoadMany(ctx, many); err != nil || len(fetched) != 2 || len(fetched[1]) != 20 {
+		t.Fatalf("fetches %v", fetched)
+	}
+}
