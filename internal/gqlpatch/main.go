@@ -1,16 +1,23 @@
 // Command gqlpatch rewrites gqlgen's generated executor after `go generate`
 // so that an answer costs what its data costs rather than what gqlgen's
-// general machinery costs:
+// general machinery costs (graph/slice.go and graph/executor.go hold the
+// stand-ins; docs/performance.md has the figures):
 //
 //   - lists' elements and objects' resolver fields run one after another on
-//     the request's goroutine instead of a goroutine each (graph/slice.go);
-//   - objects keep their values in graph's lean field set rather than
-//     gqlgen's, which carries @defer bookkeeping (graph/fieldset.go);
+//     the request's goroutine instead of a goroutine each;
+//   - objects keep their values in a lean field set rather than gqlgen's,
+//     which carries @defer bookkeeping; @defer, refused by the transports,
+//     is answered with an error should an operation reach the executor
+//     another way;
 //   - a leaf field read straight off its Go value (a struct field or a
 //     method without arguments, no directive) is marshalled at once,
 //     without the field context, middleware closure, boxing and panic
 //     guard that gqlgen wraps around every field (about eight allocations
-//     each; a nested answer has hundreds of such fields).
+//     each; a nested answer has hundreds of such fields); a string field
+//     is marshalled through a pointer to it, without even a closure;
+//   - the fields of a selection set and the arguments of a field are
+//     worked out once per operation rather than once per object;
+//   - the answer's buffer is sized from the answers before it.
 //
 // It fails when something it rewrites is not there, so a gqlgen upgrade
 // that changes the generated code cannot slip by unnoticed.
@@ -53,7 +60,7 @@ var replacements = []struct{ from, to string }{
 	// Every object collects the fields of its selection set through
 	// gqlgen's per-operation cache, whose key costs two allocations and a
 	// hash, and parses the arguments of its fields again; a list's objects
-	// all share one selection set. Use graph's memo (graph/fieldset.go),
+	// all share one selection set. Use graph's memo (graph/executor.go),
 	// keyed by address.
 	{"type executionContext struct {\n\t*graphql.ExecutionContextState[ResolverRoot, DirectiveRoot, ComplexityRoot]\n}",
 		"type executionContext struct {\n\t*graphql.ExecutionContextState[ResolverRoot, DirectiveRoot, ComplexityRoot]\n\tmemo operationMemo\n}"},
