@@ -10,6 +10,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"flag"
@@ -48,6 +49,8 @@ func main() {
 	dur := flag.Duration("d", 10*time.Second, "duration per query")
 	keep := flag.String("keep", "", "directory to keep the store in (default: a temp dir, removed)")
 	cached := flag.Bool("cache", false, "leave the server's response cache on (repeated queries are then answered from it); off, every request is executed")
+	flag.IntVar(&runs, "runs", 1, "runs per query; the table shows the median run by throughput (the machine's speed varies from run to run)")
+	only := flag.String("only", "", "run only the queries whose name contains this")
 	gen := flag.String("load", "auto", "load generator: wrk (2 threads), go (goroutines in this process), or auto (wrk when it is installed)")
 	flag.Parse()
 	switch *gen {
@@ -62,6 +65,9 @@ func main() {
 	default:
 		fmt.Fprintln(os.Stderr, "loadtest: -load is wrk, go or auto")
 		os.Exit(2)
+	}
+	if *only != "" {
+		queries = slices.DeleteFunc(queries, func(q struct{ name, query string }) bool { return !strings.Contains(q.name, *only) })
 	}
 	if err := run(*pages, *conns, *dur, *keep, *cached); err != nil {
 		fmt.Fprintln(os.Stderr, "loadtest:", err)
@@ -135,18 +141,24 @@ func run(pages, conns int, dur time.Duration, keep string, cached bool) error {
 		guest = firstGuest(client, url)
 	}
 	vars := map[string]any{"n": number, "g": guest}
-	fmt.Printf("\nload: %s, %d connections, %v per query\n", loader, conns, dur)
+	fmt.Printf("\nload: %s, %d connections, %v per run, median of %d runs per query\n", loader, conns, dur, max(runs, 1))
 	fmt.Printf("%-52s %10s %9s %9s %9s %8s\n", "query", "req/s", "p50", "p99", "max", "errors")
 	for _, q := range queries {
-		var r result
-		if loader == "wrk" {
-			r, err = driveWrk(client, url, q.query, vars, conns, dur)
-			if err != nil {
-				return err
+		var rs []result
+		for range max(runs, 1) {
+			var r result
+			if loader == "wrk" {
+				r, err = driveWrk(client, url, q.query, vars, conns, dur)
+				if err != nil {
+					return err
+				}
+			} else {
+				r = drive(client, url, q.query, vars, conns, dur)
 			}
-		} else {
-			r = drive(client, url, q.query, vars, conns, dur)
+			rs = append(rs, r)
 		}
+		slices.SortFunc(rs, func(a, b result) int { return cmp.Compare(a.rps, b.rps) })
+		r := rs[len(rs)/2]
 		fmt.Printf("%-52s %10.0f %9s %9s %9s %8d\n", q.name, r.rps, r.p50, r.p99, r.max, r.errors)
 	}
 	fmt.Printf("\nserver peak RSS (VmHWM): %s; connections: %d; %v per query; %s\n", rss(pid, "VmHWM"), conns, dur, mode)
@@ -217,8 +229,11 @@ func firstGuest(client *http.Client, url string) string {
 	return d.Data.Guests.Nodes[0].Slug
 }
 
-// loader is the load generator: "wrk" or "go".
-var loader string
+// loader is the load generator: "wrk" or "go"; runs is the runs per query.
+var (
+	loader string
+	runs   int
+)
 
 // driveWrk checks the query's answer once, then runs wrk (2 threads) with
 // conns connections for dur, posting it.
