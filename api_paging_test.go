@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -164,6 +165,30 @@ func TestBoundsAndErrors(t *testing.T) {
 		}
 		if n := d["nodes"].([]any); len(n) != 2 || n[0] != nil || n[1] != nil {
 			t.Errorf("nodes = %v", n)
+		}
+	})
+	// The executor is rewritten after generation (internal/gqlpatch): an
+	// error deep in lists still names its field by its full path, once
+	// for every object it occurs in.
+	t.Run("nested errors carry their paths", func(t *testing.T) {
+		r := s.query(t, `{ episodes(first: 12, orderBy: {field: NUMBER, direction: ASC}) { nodes { number guests { name episodes(first: 500) { totalCount } } } } }`, nil)
+		if r.code() != "BAD_USER_INPUT" || len(r.Errors) < 5 {
+			t.Fatalf("errors %+v, want BAD_USER_INPUT for each guest of each episode", r.Errors)
+		}
+		seen := map[string]bool{}
+		for _, e := range r.Errors {
+			p := e.Path
+			ok := len(p) == 6 && p[0] == "episodes" && p[1] == "nodes" && p[3] == "guests" && p[5] == "episodes"
+			if ok {
+				i, iNum := p[2].(float64)
+				j, jNum := p[4].(float64)
+				ok = iNum && jNum && i >= 0 && i < 12 && j >= 0
+			}
+			key := fmt.Sprint(p)
+			if !ok || seen[key] {
+				t.Errorf("error path %v (duplicate: %t)", p, seen[key])
+			}
+			seen[key] = true
 		}
 	})
 	t.Run("syntax error has a code", func(t *testing.T) {
