@@ -65,15 +65,16 @@ const bulkHeap = 384 << 20
 // serveHeap and serveGCPercent are the collector's settings while serving
 // (unless GOGC or GOMEMLIMIT say otherwise). A request allocates much and
 // keeps little (the live heap is a few MB plus the record cache), so the
-// pace is a trade between throughput and tail latency: measured with wrk
-// on the nested query (docs/performance.md), collecting at every tripling
-// gave p99 8 ms at 5,300–5,700 req/s, every fivefold growth p99 10–12 ms
-// at 5,700–6,100 req/s (a larger heap means longer marking and colder
-// caches), every doubling p99 7 ms at 4,400 req/s. The soft limit keeps
-// the heap, and so the process, well under 100 MB under load.
+// pace is a trade between throughput and tail latency. Measured with wrk
+// on the nested query (docs/performance.md): collecting at every 2.5-fold
+// growth gave p99 6.7–7.7 ms at 5,100–5,600 req/s; every tripling p99
+// 8.4–8.8 ms at 5,500 req/s; every fivefold growth p99 10–12 ms (a larger
+// heap means longer marking and colder caches). The tail is the tighter
+// target. The soft limit keeps the heap, and so the process, well under
+// 100 MB under load.
 const (
 	serveHeap      = 96 << 20
-	serveGCPercent = 200
+	serveGCPercent = 150
 )
 
 // serveGC applies the serving policy; it returns the undo.
