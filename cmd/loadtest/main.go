@@ -49,6 +49,7 @@ func main() {
 	dur := flag.Duration("d", 10*time.Second, "duration per query")
 	keep := flag.String("keep", "", "directory to keep the store in (default: a temp dir, removed)")
 	cached := flag.Bool("cache", false, "leave the server's response cache on (repeated queries are then answered from it); off, every request is executed")
+	flag.DurationVar(&warmup, "warmup", 2*time.Second, "load before each query's measured runs, not counted (the server's caches and the mapped file warm up)")
 	flag.IntVar(&runs, "runs", 1, "runs per query; the table shows the median run by throughput (the machine's speed varies from run to run)")
 	only := flag.String("only", "", "run only the queries whose name contains this")
 	gen := flag.String("load", "auto", "load generator: wrk (2 threads), go (goroutines in this process), or auto (wrk when it is installed)")
@@ -141,9 +142,12 @@ func run(pages, conns int, dur time.Duration, keep string, cached bool) error {
 		guest = firstGuest(client, url)
 	}
 	vars := map[string]any{"n": number, "g": guest}
-	fmt.Printf("\nload: %s, %d connections, %v per run, median of %d runs per query\n", loader, conns, dur, max(runs, 1))
+	fmt.Printf("\nload: %s, %d connections, %v warm-up, then %v per run, median of %d runs per query\n", loader, conns, warmup, dur, max(runs, 1))
 	fmt.Printf("%-52s %10s %9s %9s %9s %8s\n", "query", "req/s", "p50", "p99", "max", "errors")
 	for _, q := range queries {
+		if warmup > 0 {
+			drive(client, url, q.query, vars, conns, warmup)
+		}
 		var rs []result
 		for range max(runs, 1) {
 			var r result
@@ -229,10 +233,12 @@ func firstGuest(client *http.Client, url string) string {
 	return d.Data.Guests.Nodes[0].Slug
 }
 
-// loader is the load generator: "wrk" or "go"; runs is the runs per query.
+// loader is the load generator: "wrk" or "go"; runs is the runs per
+// query, each after warmup of unmeasured load.
 var (
 	loader string
 	runs   int
+	warmup time.Duration
 )
 
 // driveWrk checks the query's answer once, then runs wrk (2 threads) with
