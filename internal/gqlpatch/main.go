@@ -81,20 +81,23 @@ var argsCall = regexp.MustCompile(`if fc\.Args, err = (ec\.field_\w+_args)\(ctx,
 // replacements above have run.
 const objectHead = "\tout := graphql.NewFieldSet(fields)\n\tvar deferredFieldSet *graphql.FieldSet\n\tvar deferLabelToView map[string]*graphql.FieldSetView\n\tfor i, field := range fields {\n\t\tswitch field.Name {"
 
+// objectEdits apply to each object marshaller; the required ones are in
+// every object, the others only in objects with resolver fields.
 var objectEdits = []struct {
-	from *regexp.Regexp
-	to   string
+	from     *regexp.Regexp
+	to       string
+	required bool
 }{
 	{regexp.MustCompile(regexp.QuoteMeta(objectHead)),
-		"\tout := newFieldSet(fields)\n\tfor i, field := range fields {\n\t\tswitch field.Name {"},
+		"\tout := newFieldSet(fields)\n\tfor i, field := range fields {\n\t\tswitch field.Name {", true},
 	{regexp.MustCompile(regexp.QuoteMeta("innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {")),
-		"innerFunc := func(ctx context.Context, fs *fieldSet) (res graphql.Marshaler) {"},
+		"innerFunc := func(ctx context.Context, fs *fieldSet) (res graphql.Marshaler) {", false},
 	// The @defer branch of each resolver field: the transports refuse
 	// @defer, so the field says so (graph.deferUnsupported).
 	{regexp.MustCompile(`(?s)\n\t\t\tif field\.IsDeferred\(\) \{\n\t\t\t\tif deferredFieldSet == nil \{\n.*?\n\t\t\t\tcontinue\n\t\t\t\}\n`),
-		"\n\t\t\tif field.IsDeferred() {\n\t\t\t\tout.Values[i] = deferUnsupported(ctx, field)\n\t\t\t\tcontinue\n\t\t\t}\n"},
+		"\n\t\t\tif field.IsDeferred() {\n\t\t\t\tout.Values[i] = deferUnsupported(ctx, field)\n\t\t\t\tcontinue\n\t\t\t}\n", false},
 	{regexp.MustCompile(regexp.QuoteMeta("\tout.Dispatch(ctx)\n\tif out.Invalids > 0 {\n\t\treturn graphql.Null\n\t}\n\n\tatomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))\n\n\tif len(deferLabelToView) > 0 {\n\t\tec.ProcessDeferredGroup(graphql.DeferredGroup{\n\t\t\tDefers:   deferLabelToView,\n\t\t\tPath:     graphql.GetPath(ctx),\n\t\t\tFieldSet: deferredFieldSet,\n\t\t\tContext:  ctx,\n\t\t})\n\t}\n\n\treturn out\n")),
-		"\tif out.Invalids > 0 {\n\t\treturn graphql.Null\n\t}\n\treturn out\n"},
+		"\tif out.Invalids > 0 {\n\t\treturn graphql.Null\n\t}\n\treturn out\n", true},
 }
 
 func main() {
@@ -174,17 +177,12 @@ func rewriteObjects(src []byte) ([]byte, error) {
 		if !strings.Contains(text, objectHead) {
 			continue
 		}
-		for _, e := range objectEdits[:1] {
-			text = e.from.ReplaceAllString(text, e.to)
-		}
-		for _, e := range objectEdits[1:] {
-			// The deferred branch and innerFunc exist only in objects with
-			// resolver fields; the tail is in every object.
-			if !e.from.MatchString(text) && e.from.String() != objectEdits[3].from.String() {
-				continue
-			}
+		for _, e := range objectEdits {
 			if !e.from.MatchString(text) {
-				return nil, fmt.Errorf("%s: the end of an object marshaller has changed: has gqlgen's output changed?", fn.Name.Name)
+				if e.required {
+					return nil, fmt.Errorf("%s: %q not found in an object marshaller: has gqlgen's output changed?", fn.Name.Name, e.from)
+				}
+				continue
 			}
 			text = e.from.ReplaceAllString(text, e.to)
 		}
