@@ -30,10 +30,19 @@ func TestLoaderPrimeAll(t *testing.T) {
 	if len(fetched) != 1 || !slices.Equal(fetched[0], []int{3, 4}) {
 		t.Fatalf("fetches %v, want one of [3 4]", fetched)
 	}
-	// A value already cached is kept over a later prime of the same key.
-	l.PrimeAll([]string{"xyz"}, func(string) int { return 3 })
+	// A value already cached is kept over a later prime of the same key,
+	// also once a miss has added the primed values.
+	l.PrimeAll([]string{"xyz", "fifty"}, func(v string) int {
+		if v == "xyz" {
+			return 3
+		}
+		return 50
+	})
+	if v, _ := l.Load(ctx, 50); v != "fifty" || len(fetched) != 1 {
+		t.Fatalf("primed key after a miss: %q, fetches %v", v, fetched)
+	}
 	if v, _ := l.Load(ctx, 3); v != "fetched" {
-		t.Fatalf("cached value replaced: %q", v)
+		t.Fatalf("cached value replaced by a prime: %q", v)
 	}
 	// Long lists of misses are deduplicated as well.
 	var many []int

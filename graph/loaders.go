@@ -2,7 +2,6 @@ package graph
 
 import (
 	"context"
-	"slices"
 	"sync"
 
 	"github.com/vektah/gqlparser/v2/ast"
@@ -183,23 +182,15 @@ func (l *loader[K, V]) Prefetch(ctx context.Context, keys []K) error {
 // missing returns the keys not cached, once each; l.mu is held.
 func (l *loader[K, V]) missing(keys []K) []K {
 	var missing []K
-	var seen map[K]bool // for long lists; short ones are searched
-	for i, k := range keys {
-		if _, ok := l.cache[k]; ok {
+	var seen map[K]bool // made at the first miss: most lookups are hits
+	for _, k := range keys {
+		if _, ok := l.cache[k]; ok || seen[k] {
 			continue
 		}
-		if missing == nil {
-			missing = make([]K, 0, len(keys)-i)
-			if len(keys)-i > 16 {
-				seen = make(map[K]bool, len(keys)-i)
-			}
+		if seen == nil {
+			seen = make(map[K]bool, len(keys))
 		}
-		switch {
-		case seen != nil && seen[k], seen == nil && slices.Contains(missing, k):
-			continue
-		case seen != nil:
-			seen[k] = true
-		}
+		seen[k] = true
 		missing = append(missing, k)
 	}
 	return missing
