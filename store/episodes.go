@@ -155,6 +155,10 @@ func episodePage(r *reader, q EpisodeQuery) (*EpisodePage, error) {
 	return p, nil
 }
 
+// daysOfScope names scopeDays' lists in the record cache as if they were
+// a bucket; no bucket is called that.
+var daysOfScope = []byte("#days")
+
 // scopeDays returns the release days of scope's dated episodes in order.
 // It reads them off the scope's by-date index once per generation and
 // keeps them with the decoded records, so that a date-ranged totalCount
@@ -162,7 +166,7 @@ func episodePage(r *reader, q EpisodeQuery) (*EpisodePage, error) {
 // counts of key ranges). A list too large for the cache is read each time.
 func scopeDays(r *reader, scope string) []uint32 {
 	var buf [96]byte
-	ck := append(append(buf[:0], "#days\x00"...), scope...) // no bucket name starts with #
+	ck := recordKey(buf[:0], daysOfScope, []byte(scope))
 	if v, ok := r.cache.get(r.gen, ck); ok {
 		if days, ok := v.([]uint32); ok {
 			return days

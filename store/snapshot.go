@@ -131,7 +131,7 @@ func (sn *Snapshot) Close() error {
 // is shared by every reader of that generation.
 func cachedJSON[T any](r *reader, bucket []byte, key []byte, dst **T) error {
 	var buf [96]byte
-	ck := append(append(append(buf[:0], bucket...), 0), key...)
+	ck := recordKey(buf[:0], bucket, key)
 	if v, ok := r.cache.get(r.gen, ck); ok {
 		*dst, _ = v.(*T)
 		return nil
@@ -148,6 +148,11 @@ func cachedJSON[T any](r *reader, bucket []byte, key []byte, dst **T) error {
 	r.cache.put(r.gen, string(ck), t, len(raw))
 	*dst = t
 	return nil
+}
+
+// recordKey appends the record cache's key for key of bucket to b.
+func recordKey(b, bucket, key []byte) []byte {
+	return append(append(append(b, bucket...), 0), key...)
 }
 
 // recordCache holds decoded records of one generation, up to a byte
