@@ -7,10 +7,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
+
+	"podcastgraph/store"
 )
 
 // Client commands talk to a running server's admin endpoints.
@@ -126,24 +126,13 @@ func remoteBackup(ctx context.Context, cfg *config, out string, stdout io.Writer
 		return err
 	}
 	defer resp.Body.Close()
-	tmp, err := os.CreateTemp(filepath.Dir(out), ".backup-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	n, err := io.Copy(tmp, resp.Body)
-	if err == nil && resp.ContentLength >= 0 && n != resp.ContentLength {
-		err = fmt.Errorf("snapshot cut short: %d of %d bytes", n, resp.ContentLength)
-	}
-	if err == nil {
-		err = tmp.Sync()
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), out)
-	}
+	n, err := store.WriteFileAtomically(out, func(w io.Writer) (int64, error) {
+		n, err := io.Copy(w, resp.Body)
+		if err == nil && resp.ContentLength >= 0 && n != resp.ContentLength {
+			err = fmt.Errorf("snapshot cut short: %d of %d bytes", n, resp.ContentLength)
+		}
+		return n, err
+	})
 	if err != nil {
 		return fmt.Errorf("backup --server: %w", err)
 	}

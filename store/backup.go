@@ -30,15 +30,26 @@ func (s *Store) WriteTo(ctx context.Context, w io.Writer, size func(int64)) (int
 	return n, nil
 }
 
-// BackupFile writes a snapshot to path atomically (a temporary file renamed
-// into place once complete and synced).
+// BackupFile writes a snapshot to path atomically (see WriteFileAtomically).
 func (s *Store) BackupFile(ctx context.Context, path string) (int64, error) {
+	n, err := WriteFileAtomically(path, func(w io.Writer) (int64, error) { return s.WriteTo(ctx, w, nil) })
+	if err != nil {
+		return 0, fmt.Errorf("store: backup to %s: %w", path, err)
+	}
+	return n, nil
+}
+
+// WriteFileAtomically writes path through write: into a temporary file
+// beside it, synced, then renamed into place. When write or any step
+// fails, path is left as it was and the temporary file is removed. Backups
+// are written this way, here and by `backup --server`.
+func WriteFileAtomically(path string, write func(io.Writer) (int64, error)) (int64, error) {
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".backup-*")
 	if err != nil {
-		return 0, fmt.Errorf("store: backup: %w", err)
+		return 0, err
 	}
 	defer os.Remove(tmp.Name())
-	n, err := s.WriteTo(ctx, tmp, nil)
+	n, err := write(tmp)
 	if err == nil {
 		err = tmp.Sync()
 	}
@@ -48,8 +59,5 @@ func (s *Store) BackupFile(ctx context.Context, path string) (int64, error) {
 	if err == nil {
 		err = os.Rename(tmp.Name(), path)
 	}
-	if err != nil {
-		return 0, fmt.Errorf("store: backup to %s: %w", path, err)
-	}
-	return n, nil
+	return n, err
 }
