@@ -261,7 +261,7 @@ func driveWrk(client *http.Client, url, query string, vars map[string]any, conns
 	defer os.Remove(script.Name())
 	fmt.Fprintf(script, "wrk.method = \"POST\"\nwrk.headers[\"Content-Type\"] = \"application/json\"\nwrk.body = %s\n", luaString(string(body)))
 	script.Close()
-	out, err := exec.Command("wrk", "-t2", fmt.Sprintf("-c%d", conns), fmt.Sprintf("-d%ds", int(dur.Seconds())),
+	out, err := exec.Command("wrk", "-t2", fmt.Sprintf("-c%d", conns), fmt.Sprintf("-d%ds", max(1, int(dur.Round(time.Second).Seconds()))),
 		"--latency", "-s", script.Name(), url+"/graphql").CombinedOutput()
 	if err != nil {
 		return result{}, fmt.Errorf("wrk: %v\n%s", err, out)
