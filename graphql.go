@@ -41,6 +41,8 @@ func newGraphQL(st *store.Store, cfg *config, log *slog.Logger) http.Handler {
 		srv.AroundFields(h.fields)
 	}
 	opts := cfg.API.options(st.Generation)
+	opts.DefaultPageSize, opts.MaxPageSize = graph.DefaultPageSize, graph.MaxPageSize
+	opts.ListBound, opts.TextBytes = storeBounds(st)
 	opts.CacheHit = func(ctx context.Context, name string) {
 		if info := requestInfoFrom(ctx); info != nil {
 			info.operation = name
@@ -50,6 +52,24 @@ func newGraphQL(st *store.Store, cfg *config, log *slog.Logger) http.Handler {
 		log.Warn("ignoring --trusted-proxies entries that are not CIDRs or addresses", "entries", bad)
 	}
 	return withTimeout(graphhttp.New(srv, opts), cfg.QueryTimeout)
+}
+
+// storeBounds returns the cost model's hooks on the store's bounds (kept
+// per generation, so a lookup is an atomic load and a map read); when the
+// bounds cannot be read, nothing is known and lists are priced at first.
+func storeBounds(st *store.Store) (lists, texts func(typeName, fieldName string) (int, bool)) {
+	lookup := func(pick func(*store.Bounds) map[string]int) func(string, string) (int, bool) {
+		return func(typeName, fieldName string) (int, bool) {
+			b, err := st.Bounds(context.Background())
+			if err != nil {
+				return 0, false
+			}
+			n, ok := pick(b)[typeName+"."+fieldName]
+			return n, ok
+		}
+	}
+	return lookup(func(b *store.Bounds) map[string]int { return b.Lists }),
+		lookup(func(b *store.Bounds) map[string]int { return b.Texts })
 }
 
 // apiConfig is the settings of the GraphQL endpoint (see docs/api-limits.md).

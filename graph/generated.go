@@ -34,6 +34,7 @@ type ResolverRoot interface {
 	Guest() GuestResolver
 	Query() QueryResolver
 	Show() ShowResolver
+	Source() SourceResolver
 	Topic() TopicResolver
 }
 
@@ -48,23 +49,23 @@ type ComplexityRoot struct {
 	}
 
 	Episode struct {
-		Appearances      func(childComplexity int) int
+		Appearances      func(childComplexity int, first *int) int
 		Code             func(childComplexity int) int
 		Description      func(childComplexity int) int
-		Guests           func(childComplexity int) int
-		Hosts            func(childComplexity int) int
+		Guests           func(childComplexity int, first *int) int
+		Hosts            func(childComplexity int, first *int) int
 		ID               func(childComplexity int) int
-		Links            func(childComplexity int) int
+		Links            func(childComplexity int, first *int) int
 		Next             func(childComplexity int) int
 		Number           func(childComplexity int) int
 		Previous         func(childComplexity int) int
 		ReleaseDate      func(childComplexity int) int
 		Show             func(childComplexity int) int
-		Sources          func(childComplexity int) int
+		Sources          func(childComplexity int, first *int) int
 		Summary          func(childComplexity int) int
 		SummaryTruncated func(childComplexity int) int
 		Title            func(childComplexity int) int
-		Topics           func(childComplexity int) int
+		Topics           func(childComplexity int, first *int) int
 	}
 
 	EpisodeConnection struct {
@@ -81,16 +82,16 @@ type ComplexityRoot struct {
 
 	Guest struct {
 		BioOrNil          func(childComplexity int) int
-		CoGuests          func(childComplexity int) int
+		CoGuests          func(childComplexity int, first *int) int
 		EpisodeCount      func(childComplexity int) int
 		Episodes          func(childComplexity int, first *int, after *string, last *int, before *string, orderBy *EpisodeOrder) int
 		ID                func(childComplexity int) int
-		Links             func(childComplexity int) int
+		Links             func(childComplexity int, first *int) int
 		Name              func(childComplexity int) int
 		OrganizationOrNil func(childComplexity int) int
 		RoleOrNil         func(childComplexity int) int
 		Slug              func(childComplexity int) int
-		Topics            func(childComplexity int) int
+		Topics            func(childComplexity int, first *int) int
 	}
 
 	GuestConnection struct {
@@ -139,10 +140,10 @@ type ComplexityRoot struct {
 		CodeOrNil    func(childComplexity int) int
 		EpisodeCount func(childComplexity int) int
 		Episodes     func(childComplexity int, first *int, after *string, last *int, before *string, filter *EpisodeFilter, orderBy *EpisodeOrder) int
-		Guests       func(childComplexity int) int
-		Hosts        func(childComplexity int) int
+		Guests       func(childComplexity int, first *int) int
+		Hosts        func(childComplexity int, first *int) int
 		ID           func(childComplexity int) int
-		Links        func(childComplexity int) int
+		Links        func(childComplexity int, first *int) int
 		Slug         func(childComplexity int) int
 		Title        func(childComplexity int) int
 	}
@@ -163,17 +164,17 @@ type ComplexityRoot struct {
 		IngestedAt func(childComplexity int) int
 		Name       func(childComplexity int) int
 		SHA256     func(childComplexity int) int
-		Warnings   func(childComplexity int) int
+		Warnings   func(childComplexity int, first *int) int
 	}
 
 	Topic struct {
-		Aliases      func(childComplexity int) int
+		Aliases      func(childComplexity int, first *int) int
 		EpisodeCount func(childComplexity int) int
 		Episodes     func(childComplexity int, first *int, after *string, last *int, before *string, orderBy *EpisodeOrder) int
-		Guests       func(childComplexity int) int
+		Guests       func(childComplexity int, first *int) int
 		ID           func(childComplexity int) int
 		Name         func(childComplexity int) int
-		Related      func(childComplexity int) int
+		Related      func(childComplexity int, first *int) int
 		Slug         func(childComplexity int) int
 	}
 
@@ -201,20 +202,21 @@ type AppearanceResolver interface {
 type EpisodeResolver interface {
 	Show(ctx context.Context, obj *podcast.Episode) (*podcast.Show, error)
 
-	Guests(ctx context.Context, obj *podcast.Episode) ([]*podcast.Guest, error)
-	Appearances(ctx context.Context, obj *podcast.Episode) ([]*Appearance, error)
-
-	Topics(ctx context.Context, obj *podcast.Episode) ([]*podcast.Topic, error)
-
-	Sources(ctx context.Context, obj *podcast.Episode) ([]*podcast.Source, error)
+	Guests(ctx context.Context, obj *podcast.Episode, first *int) ([]*podcast.Guest, error)
+	Appearances(ctx context.Context, obj *podcast.Episode, first *int) ([]*Appearance, error)
+	Hosts(ctx context.Context, obj *podcast.Episode, first *int) ([]*podcast.Host, error)
+	Topics(ctx context.Context, obj *podcast.Episode, first *int) ([]*podcast.Topic, error)
+	Links(ctx context.Context, obj *podcast.Episode, first *int) ([]*podcast.Link, error)
+	Sources(ctx context.Context, obj *podcast.Episode, first *int) ([]*podcast.Source, error)
 	Previous(ctx context.Context, obj *podcast.Episode) (*podcast.Episode, error)
 	Next(ctx context.Context, obj *podcast.Episode) (*podcast.Episode, error)
 }
 type GuestResolver interface {
+	Links(ctx context.Context, obj *podcast.Guest, first *int) ([]*podcast.Link, error)
 	Episodes(ctx context.Context, obj *podcast.Guest, first *int, after *string, last *int, before *string, orderBy *EpisodeOrder) (*EpisodeConnection, error)
 	EpisodeCount(ctx context.Context, obj *podcast.Guest) (int, error)
-	Topics(ctx context.Context, obj *podcast.Guest) ([]*podcast.Topic, error)
-	CoGuests(ctx context.Context, obj *podcast.Guest) ([]*podcast.Guest, error)
+	Topics(ctx context.Context, obj *podcast.Guest, first *int) ([]*podcast.Topic, error)
+	CoGuests(ctx context.Context, obj *podcast.Guest, first *int) ([]*podcast.Guest, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (podcast.Node, error)
@@ -229,15 +231,21 @@ type QueryResolver interface {
 	Topic(ctx context.Context, slug string) (*podcast.Topic, error)
 }
 type ShowResolver interface {
+	Hosts(ctx context.Context, obj *podcast.Show, first *int) ([]*podcast.Host, error)
+	Links(ctx context.Context, obj *podcast.Show, first *int) ([]*podcast.Link, error)
 	Episodes(ctx context.Context, obj *podcast.Show, first *int, after *string, last *int, before *string, filter *EpisodeFilter, orderBy *EpisodeOrder) (*EpisodeConnection, error)
 	EpisodeCount(ctx context.Context, obj *podcast.Show) (int, error)
-	Guests(ctx context.Context, obj *podcast.Show) ([]*podcast.Guest, error)
+	Guests(ctx context.Context, obj *podcast.Show, first *int) ([]*podcast.Guest, error)
+}
+type SourceResolver interface {
+	Warnings(ctx context.Context, obj *podcast.Source, first *int) ([]string, error)
 }
 type TopicResolver interface {
+	Aliases(ctx context.Context, obj *podcast.Topic, first *int) ([]string, error)
 	Episodes(ctx context.Context, obj *podcast.Topic, first *int, after *string, last *int, before *string, orderBy *EpisodeOrder) (*EpisodeConnection, error)
 	EpisodeCount(ctx context.Context, obj *podcast.Topic) (int, error)
-	Guests(ctx context.Context, obj *podcast.Topic) ([]*podcast.Guest, error)
-	Related(ctx context.Context, obj *podcast.Topic) ([]*podcast.Topic, error)
+	Guests(ctx context.Context, obj *podcast.Topic, first *int) ([]*podcast.Guest, error)
+	Related(ctx context.Context, obj *podcast.Topic, first *int) ([]*podcast.Topic, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -282,7 +290,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Episode.Appearances(childComplexity), true
+		args, err := ec.field_Episode_appearances_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Episode.Appearances(childComplexity, args["first"].(*int)), true
 	case "Episode.code":
 		if e.ComplexityRoot.Episode.Code == nil {
 			break
@@ -300,13 +313,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Episode.Guests(childComplexity), true
+		args, err := ec.field_Episode_guests_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Episode.Guests(childComplexity, args["first"].(*int)), true
 	case "Episode.hosts":
 		if e.ComplexityRoot.Episode.Hosts == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Episode.Hosts(childComplexity), true
+		args, err := ec.field_Episode_hosts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Episode.Hosts(childComplexity, args["first"].(*int)), true
 	case "Episode.id":
 		if e.ComplexityRoot.Episode.ID == nil {
 			break
@@ -318,7 +341,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Episode.Links(childComplexity), true
+		args, err := ec.field_Episode_links_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Episode.Links(childComplexity, args["first"].(*int)), true
 	case "Episode.next":
 		if e.ComplexityRoot.Episode.Next == nil {
 			break
@@ -354,7 +382,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Episode.Sources(childComplexity), true
+		args, err := ec.field_Episode_sources_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Episode.Sources(childComplexity, args["first"].(*int)), true
 	case "Episode.summary":
 		if e.ComplexityRoot.Episode.Summary == nil {
 			break
@@ -378,7 +411,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Episode.Topics(childComplexity), true
+		args, err := ec.field_Episode_topics_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Episode.Topics(childComplexity, args["first"].(*int)), true
 
 	case "EpisodeConnection.edges":
 		if e.ComplexityRoot.EpisodeConnection.Edges == nil {
@@ -429,7 +467,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Guest.CoGuests(childComplexity), true
+		args, err := ec.field_Guest_coGuests_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Guest.CoGuests(childComplexity, args["first"].(*int)), true
 	case "Guest.episodeCount":
 		if e.ComplexityRoot.Guest.EpisodeCount == nil {
 			break
@@ -458,7 +501,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Guest.Links(childComplexity), true
+		args, err := ec.field_Guest_links_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Guest.Links(childComplexity, args["first"].(*int)), true
 	case "Guest.name":
 		if e.ComplexityRoot.Guest.Name == nil {
 			break
@@ -488,7 +536,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Guest.Topics(childComplexity), true
+		args, err := ec.field_Guest_topics_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Guest.Topics(childComplexity, args["first"].(*int)), true
 
 	case "GuestConnection.edges":
 		if e.ComplexityRoot.GuestConnection.Edges == nil {
@@ -719,13 +772,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Show.Guests(childComplexity), true
+		args, err := ec.field_Show_guests_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Show.Guests(childComplexity, args["first"].(*int)), true
 	case "Show.hosts":
 		if e.ComplexityRoot.Show.Hosts == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Show.Hosts(childComplexity), true
+		args, err := ec.field_Show_hosts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Show.Hosts(childComplexity, args["first"].(*int)), true
 	case "Show.id":
 		if e.ComplexityRoot.Show.ID == nil {
 			break
@@ -737,7 +800,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Show.Links(childComplexity), true
+		args, err := ec.field_Show_links_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Show.Links(childComplexity, args["first"].(*int)), true
 	case "Show.slug":
 		if e.ComplexityRoot.Show.Slug == nil {
 			break
@@ -812,14 +880,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Source.Warnings(childComplexity), true
+		args, err := ec.field_Source_warnings_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Source.Warnings(childComplexity, args["first"].(*int)), true
 
 	case "Topic.aliases":
 		if e.ComplexityRoot.Topic.Aliases == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Topic.Aliases(childComplexity), true
+		args, err := ec.field_Topic_aliases_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Topic.Aliases(childComplexity, args["first"].(*int)), true
 	case "Topic.episodeCount":
 		if e.ComplexityRoot.Topic.EpisodeCount == nil {
 			break
@@ -842,7 +920,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Topic.Guests(childComplexity), true
+		args, err := ec.field_Topic_guests_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Topic.Guests(childComplexity, args["first"].(*int)), true
 	case "Topic.id":
 		if e.ComplexityRoot.Topic.ID == nil {
 			break
@@ -860,7 +943,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Topic.Related(childComplexity), true
+		args, err := ec.field_Topic_related_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Topic.Related(childComplexity, args["first"].(*int)), true
 	case "Topic.slug":
 		if e.ComplexityRoot.Topic.Slug == nil {
 			break
@@ -1383,6 +1471,104 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 
 // region    ***************************** args.gotpl *****************************
 
+func (ec *executionContext) field_Episode_appearances_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Episode_guests_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Episode_hosts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Episode_links_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Episode_sources_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Episode_topics_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Guest_coGuests_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Guest_episodes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1426,6 +1612,34 @@ func (ec *executionContext) field_Guest_episodes_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["orderBy"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Guest_links_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Guest_topics_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
 	return args, nil
 }
 
@@ -1781,6 +1995,76 @@ func (ec *executionContext) field_Show_episodes_args(ctx context.Context, rawArg
 	return args, nil
 }
 
+func (ec *executionContext) field_Show_guests_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Show_hosts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Show_links_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Source_warnings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Topic_aliases_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Topic_episodes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1824,6 +2108,34 @@ func (ec *executionContext) field_Topic_episodes_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["orderBy"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Topic_guests_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Topic_related_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
 	return args, nil
 }
 
@@ -2061,7 +2373,8 @@ func (ec *executionContext) _Episode_guests(ctx context.Context, field graphql.C
 			return ec.fieldContext_Episode_guests(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Episode().Guests(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Episode().Guests(ctx, obj, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*podcast.Guest) graphql.Marshaler {
@@ -2071,7 +2384,7 @@ func (ec *executionContext) _Episode_guests(ctx context.Context, field graphql.C
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Episode_guests(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Episode_guests(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Episode",
 		Field:      field,
@@ -2080,6 +2393,19 @@ func (ec *executionContext) fieldContext_Episode_guests(_ context.Context, field
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Guest(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
+		return ec.field_Episode_guests_args(ctx, field.ArgumentMap(ec.Variables))
+	}); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -2093,7 +2419,8 @@ func (ec *executionContext) _Episode_appearances(ctx context.Context, field grap
 			return ec.fieldContext_Episode_appearances(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Episode().Appearances(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Episode().Appearances(ctx, obj, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Appearance) graphql.Marshaler {
@@ -2103,7 +2430,7 @@ func (ec *executionContext) _Episode_appearances(ctx context.Context, field grap
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Episode_appearances(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Episode_appearances(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Episode",
 		Field:      field,
@@ -2112,6 +2439,19 @@ func (ec *executionContext) fieldContext_Episode_appearances(_ context.Context, 
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Appearance(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
+		return ec.field_Episode_appearances_args(ctx, field.ArgumentMap(ec.Variables))
+	}); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -2125,25 +2465,39 @@ func (ec *executionContext) _Episode_hosts(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Episode_hosts(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Hosts, nil
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Episode().Hosts(ctx, obj, fc.Args["first"].(*int))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []podcast.Host) graphql.Marshaler {
-			return ec.marshalNHost2ᚕpodcastgraphᚋpodcastᚐHostᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*podcast.Host) graphql.Marshaler {
+			return ec.marshalNHost2ᚕᚖpodcastgraphᚋpodcastᚐHostᚄ(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Episode_hosts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Episode_hosts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Episode",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Host(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
+		return ec.field_Episode_hosts_args(ctx, field.ArgumentMap(ec.Variables))
+	}); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -2157,7 +2511,8 @@ func (ec *executionContext) _Episode_topics(ctx context.Context, field graphql.C
 			return ec.fieldContext_Episode_topics(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Episode().Topics(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Episode().Topics(ctx, obj, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*podcast.Topic) graphql.Marshaler {
@@ -2167,7 +2522,7 @@ func (ec *executionContext) _Episode_topics(ctx context.Context, field graphql.C
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Episode_topics(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Episode_topics(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Episode",
 		Field:      field,
@@ -2176,6 +2531,19 @@ func (ec *executionContext) fieldContext_Episode_topics(_ context.Context, field
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Topic(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
+		return ec.field_Episode_topics_args(ctx, field.ArgumentMap(ec.Variables))
+	}); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -2189,25 +2557,39 @@ func (ec *executionContext) _Episode_links(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Episode_links(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Links, nil
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Episode().Links(ctx, obj, fc.Args["first"].(*int))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []podcast.Link) graphql.Marshaler {
-			return ec.marshalNLink2ᚕpodcastgraphᚋpodcastᚐLinkᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*podcast.Link) graphql.Marshaler {
+			return ec.marshalNLink2ᚕᚖpodcastgraphᚋpodcastᚐLinkᚄ(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Episode_links(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Episode_links(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Episode",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Link(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
+		return ec.field_Episode_links_args(ctx, field.ArgumentMap(ec.Variables))
+	}); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -2221,7 +2603,8 @@ func (ec *executionContext) _Episode_sources(ctx context.Context, field graphql.
 			return ec.fieldContext_Episode_sources(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Episode().Sources(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Episode().Sources(ctx, obj, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*podcast.Source) graphql.Marshaler {
@@ -2231,7 +2614,7 @@ func (ec *executionContext) _Episode_sources(ctx context.Context, field graphql.
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Episode_sources(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Episode_sources(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Episode",
 		Field:      field,
@@ -2240,6 +2623,19 @@ func (ec *executionContext) fieldContext_Episode_sources(_ context.Context, fiel
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Source(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
+		return ec.field_Episode_sources_args(ctx, field.ArgumentMap(ec.Variables))
+	}); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -2501,25 +2897,37 @@ func (ec *executionContext) _Guest_links(ctx context.Context, field graphql.Coll
 			return ec.fieldContext_Guest_links(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Links, nil
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Guest().Links(ctx, obj, fc.Args["first"].(*int))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []podcast.Link) graphql.Marshaler {
-			return ec.marshalNLink2ᚕpodcastgraphᚋpodcastᚐLinkᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*podcast.Link) graphql.Marshaler {
+			return ec.marshalNLink2ᚕᚖpodcastgraphᚋpodcastᚐLinkᚄ(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Guest_links(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Guest_links(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Guest",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Link(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) { return ec.field_Guest_links_args(ctx, field.ArgumentMap(ec.Variables)) }); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -2602,7 +3010,8 @@ func (ec *executionContext) _Guest_topics(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Guest_topics(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Guest().Topics(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Guest().Topics(ctx, obj, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*podcast.Topic) graphql.Marshaler {
@@ -2612,7 +3021,7 @@ func (ec *executionContext) _Guest_topics(ctx context.Context, field graphql.Col
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Guest_topics(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Guest_topics(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Guest",
 		Field:      field,
@@ -2621,6 +3030,19 @@ func (ec *executionContext) fieldContext_Guest_topics(_ context.Context, field g
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Topic(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
+		return ec.field_Guest_topics_args(ctx, field.ArgumentMap(ec.Variables))
+	}); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -2634,7 +3056,8 @@ func (ec *executionContext) _Guest_coGuests(ctx context.Context, field graphql.C
 			return ec.fieldContext_Guest_coGuests(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Guest().CoGuests(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Guest().CoGuests(ctx, obj, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*podcast.Guest) graphql.Marshaler {
@@ -2644,7 +3067,7 @@ func (ec *executionContext) _Guest_coGuests(ctx context.Context, field graphql.C
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Guest_coGuests(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Guest_coGuests(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Guest",
 		Field:      field,
@@ -2653,6 +3076,19 @@ func (ec *executionContext) fieldContext_Guest_coGuests(_ context.Context, field
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Guest(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
+		return ec.field_Guest_coGuests_args(ctx, field.ArgumentMap(ec.Variables))
+	}); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -3424,25 +3860,37 @@ func (ec *executionContext) _Show_hosts(ctx context.Context, field graphql.Colle
 			return ec.fieldContext_Show_hosts(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Hosts, nil
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Show().Hosts(ctx, obj, fc.Args["first"].(*int))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []podcast.Host) graphql.Marshaler {
-			return ec.marshalNHost2ᚕpodcastgraphᚋpodcastᚐHostᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*podcast.Host) graphql.Marshaler {
+			return ec.marshalNHost2ᚕᚖpodcastgraphᚋpodcastᚐHostᚄ(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Show_hosts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Show_hosts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Show",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Host(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) { return ec.field_Show_hosts_args(ctx, field.ArgumentMap(ec.Variables)) }); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -3456,25 +3904,37 @@ func (ec *executionContext) _Show_links(ctx context.Context, field graphql.Colle
 			return ec.fieldContext_Show_links(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Links, nil
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Show().Links(ctx, obj, fc.Args["first"].(*int))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []podcast.Link) graphql.Marshaler {
-			return ec.marshalNLink2ᚕpodcastgraphᚋpodcastᚐLinkᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*podcast.Link) graphql.Marshaler {
+			return ec.marshalNLink2ᚕᚖpodcastgraphᚋpodcastᚐLinkᚄ(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Show_links(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Show_links(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Show",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Link(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) { return ec.field_Show_links_args(ctx, field.ArgumentMap(ec.Variables)) }); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -3557,7 +4017,8 @@ func (ec *executionContext) _Show_guests(ctx context.Context, field graphql.Coll
 			return ec.fieldContext_Show_guests(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Show().Guests(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Show().Guests(ctx, obj, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*podcast.Guest) graphql.Marshaler {
@@ -3567,7 +4028,7 @@ func (ec *executionContext) _Show_guests(ctx context.Context, field graphql.Coll
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Show_guests(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Show_guests(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Show",
 		Field:      field,
@@ -3576,6 +4037,17 @@ func (ec *executionContext) fieldContext_Show_guests(_ context.Context, field gr
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Guest(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) { return ec.field_Show_guests_args(ctx, field.ArgumentMap(ec.Variables)) }); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -3744,10 +4216,49 @@ func (ec *executionContext) fieldContext_Source_ingestedAt(_ context.Context, fi
 }
 
 func (ec *executionContext) _Source_warnings(ctx context.Context, field graphql.CollectedField, obj *podcast.Source) (ret graphql.Marshaler) {
-	return ec.marshalNString2ᚕstringᚄ(ctx, field.Selections, obj.Warnings)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Source_warnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Source().Warnings(ctx, obj, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
-func (ec *executionContext) fieldContext_Source_warnings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Source", field, false, false, errors.New("field of type String does not have child fields"))
+func (ec *executionContext) fieldContext_Source_warnings(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Source",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
+		return ec.field_Source_warnings_args(ctx, field.ArgumentMap(ec.Variables))
+	}); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Topic_id(ctx context.Context, field graphql.CollectedField, obj *podcast.Topic) (ret graphql.Marshaler) {
@@ -3772,10 +4283,49 @@ func (ec *executionContext) fieldContext_Topic_name(_ context.Context, field gra
 }
 
 func (ec *executionContext) _Topic_aliases(ctx context.Context, field graphql.CollectedField, obj *podcast.Topic) (ret graphql.Marshaler) {
-	return ec.marshalNString2ᚕstringᚄ(ctx, field.Selections, obj.Aliases)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Topic_aliases(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Topic().Aliases(ctx, obj, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
-func (ec *executionContext) fieldContext_Topic_aliases(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Topic", field, false, false, errors.New("field of type String does not have child fields"))
+func (ec *executionContext) fieldContext_Topic_aliases(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Topic",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
+		return ec.field_Topic_aliases_args(ctx, field.ArgumentMap(ec.Variables))
+	}); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Topic_episodes(ctx context.Context, field graphql.CollectedField, obj *podcast.Topic) (ret graphql.Marshaler) {
@@ -3856,7 +4406,8 @@ func (ec *executionContext) _Topic_guests(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Topic_guests(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Topic().Guests(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Topic().Guests(ctx, obj, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*podcast.Guest) graphql.Marshaler {
@@ -3866,7 +4417,7 @@ func (ec *executionContext) _Topic_guests(ctx context.Context, field graphql.Col
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Topic_guests(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Topic_guests(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Topic",
 		Field:      field,
@@ -3875,6 +4426,19 @@ func (ec *executionContext) fieldContext_Topic_guests(_ context.Context, field g
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Guest(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
+		return ec.field_Topic_guests_args(ctx, field.ArgumentMap(ec.Variables))
+	}); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -3888,7 +4452,8 @@ func (ec *executionContext) _Topic_related(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Topic_related(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Topic().Related(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Topic().Related(ctx, obj, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*podcast.Topic) graphql.Marshaler {
@@ -3898,7 +4463,7 @@ func (ec *executionContext) _Topic_related(ctx context.Context, field graphql.Co
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Topic_related(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Topic_related(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Topic",
 		Field:      field,
@@ -3907,6 +4472,19 @@ func (ec *executionContext) fieldContext_Topic_related(_ context.Context, field 
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Topic(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
+		return ec.field_Topic_related_args(ctx, field.ArgumentMap(ec.Variables))
+	}); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -5188,10 +5766,27 @@ func (ec *executionContext) _Episode(ctx context.Context, sel ast.SelectionSet, 
 
 			out.Values[i] = innerFunc(ctx, out)
 		case "hosts":
-			out.Values[i] = ec._Episode_hosts(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *fieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Episode_hosts(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.IsDeferred() {
+				out.Values[i] = deferUnsupported(ctx, field)
+				continue
+			}
+
+			out.Values[i] = innerFunc(ctx, out)
 		case "topics":
 			field := field
 
@@ -5215,10 +5810,27 @@ func (ec *executionContext) _Episode(ctx context.Context, sel ast.SelectionSet, 
 
 			out.Values[i] = innerFunc(ctx, out)
 		case "links":
-			out.Values[i] = ec._Episode_links(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *fieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Episode_links(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.IsDeferred() {
+				out.Values[i] = deferUnsupported(ctx, field)
+				continue
+			}
+
+			out.Values[i] = innerFunc(ctx, out)
 		case "sources":
 			field := field
 
@@ -5406,10 +6018,27 @@ func (ec *executionContext) _Guest(ctx context.Context, sel ast.SelectionSet, ob
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "links":
-			out.Values[i] = ec._Guest_links(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *fieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Guest_links(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.IsDeferred() {
+				out.Values[i] = deferUnsupported(ctx, field)
+				continue
+			}
+
+			out.Values[i] = innerFunc(ctx, out)
 		case "episodes":
 			field := field
 
@@ -5986,15 +6615,49 @@ func (ec *executionContext) _Show(ctx context.Context, sel ast.SelectionSet, obj
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "hosts":
-			out.Values[i] = ec._Show_hosts(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *fieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Show_hosts(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.IsDeferred() {
+				out.Values[i] = deferUnsupported(ctx, field)
+				continue
+			}
+
+			out.Values[i] = innerFunc(ctx, out)
 		case "links":
-			out.Values[i] = ec._Show_links(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *fieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Show_links(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.IsDeferred() {
+				out.Values[i] = deferUnsupported(ctx, field)
+				continue
+			}
+
+			out.Values[i] = innerFunc(ctx, out)
 		case "episodes":
 			field := field
 
@@ -6154,23 +6817,40 @@ func (ec *executionContext) _Source(ctx context.Context, sel ast.SelectionSet, o
 		case "name":
 			out.Values[i] = ec._Source_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "sha256":
 			out.Values[i] = ec._Source_sha256(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "ingestedAt":
 			out.Values[i] = ec._Source_ingestedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "warnings":
-			out.Values[i] = ec._Source_warnings(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *fieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Source_warnings(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.IsDeferred() {
+				out.Values[i] = deferUnsupported(ctx, field)
+				continue
+			}
+
+			out.Values[i] = innerFunc(ctx, out)
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -6207,10 +6887,27 @@ func (ec *executionContext) _Topic(ctx context.Context, sel ast.SelectionSet, ob
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "aliases":
-			out.Values[i] = ec._Topic_aliases(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *fieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Topic_aliases(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.IsDeferred() {
+				out.Values[i] = deferUnsupported(ctx, field)
+				continue
+			}
+
+			out.Values[i] = innerFunc(ctx, out)
 		case "episodes":
 			field := field
 
@@ -6895,15 +7592,11 @@ func (ec *executionContext) marshalNGuestOrderField2podcastgraphᚋgraphᚐGuest
 	return v
 }
 
-func (ec *executionContext) marshalNHost2podcastgraphᚋpodcastᚐHost(ctx context.Context, sel ast.SelectionSet, v podcast.Host) graphql.Marshaler {
-	return ec._Host(ctx, sel, &v)
-}
-
-func (ec *executionContext) marshalNHost2ᚕpodcastgraphᚋpodcastᚐHostᚄ(ctx context.Context, sel ast.SelectionSet, v []podcast.Host) graphql.Marshaler {
+func (ec *executionContext) marshalNHost2ᚕᚖpodcastgraphᚋpodcastᚐHostᚄ(ctx context.Context, sel ast.SelectionSet, v []*podcast.Host) graphql.Marshaler {
 	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNHost2podcastgraphᚋpodcastᚐHost(ctx, sel, v[i])
+		return ec.marshalNHost2ᚖpodcastgraphᚋpodcastᚐHost(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -6913,6 +7606,16 @@ func (ec *executionContext) marshalNHost2ᚕpodcastgraphᚋpodcastᚐHostᚄ(ctx
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNHost2ᚖpodcastgraphᚋpodcastᚐHost(ctx context.Context, sel ast.SelectionSet, v *podcast.Host) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Host(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
@@ -6976,15 +7679,11 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 	return res
 }
 
-func (ec *executionContext) marshalNLink2podcastgraphᚋpodcastᚐLink(ctx context.Context, sel ast.SelectionSet, v podcast.Link) graphql.Marshaler {
-	return ec._Link(ctx, sel, &v)
-}
-
-func (ec *executionContext) marshalNLink2ᚕpodcastgraphᚋpodcastᚐLinkᚄ(ctx context.Context, sel ast.SelectionSet, v []podcast.Link) graphql.Marshaler {
+func (ec *executionContext) marshalNLink2ᚕᚖpodcastgraphᚋpodcastᚐLinkᚄ(ctx context.Context, sel ast.SelectionSet, v []*podcast.Link) graphql.Marshaler {
 	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNLink2podcastgraphᚋpodcastᚐLink(ctx, sel, v[i])
+		return ec.marshalNLink2ᚖpodcastgraphᚋpodcastᚐLink(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -6994,6 +7693,16 @@ func (ec *executionContext) marshalNLink2ᚕpodcastgraphᚋpodcastᚐLinkᚄ(ctx
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNLink2ᚖpodcastgraphᚋpodcastᚐLink(ctx context.Context, sel ast.SelectionSet, v *podcast.Link) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Link(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNLinkKind2podcastgraphᚋpodcastᚐLinkKind(ctx context.Context, v any) (podcast.LinkKind, error) {

@@ -46,7 +46,9 @@ type GuestOrder struct {
 
 // The podcast graph: shows, their episodes, the guests who appear on them and the
 // topics they talk about. Lists are Relay connections: page them with
-// `first`/`after` or `last`/`before` (default 20, at most 100).
+// `first`/`after` or `last`/`before` (default 20, at most 100). Every other
+// list that can grow takes `first` (default 20, at most 100) and returns that
+// many items from its start.
 type Query struct {
 }
 

@@ -12,11 +12,59 @@ import (
 	"podcastgraph/store"
 )
 
-// Page size bounds of the contract.
+// Page size bounds of the contract, for connections and for every other
+// list that can grow: the one place they are set (graphql.go hands them to
+// graphhttp's cost model).
 const (
-	defaultPageSize = 20
-	maxPageSize     = 100
+	DefaultPageSize = 20  // items when neither first nor last is given
+	MaxPageSize     = 100 // the most first or last may ask for
 )
+
+// pageArg checks a first or last argument named arg: nil stays -1, a value
+// outside 0..MaxPageSize is a BAD_USER_INPUT error naming arg.
+func pageArg(arg string, v *int) (int, error) {
+	if v == nil {
+		return -1, nil
+	}
+	if *v < 0 || *v > MaxPageSize {
+		return -1, badArg(arg, "must be between 0 and %d, got %d", MaxPageSize, *v)
+	}
+	return *v, nil
+}
+
+// listFirst returns how many items a bounded list field returns at most:
+// first, DefaultPageSize when it is nil, or a BAD_USER_INPUT error naming
+// "first" when it is out of bounds.
+func listFirst(first *int) (int, error) {
+	n, err := pageArg("first", first)
+	if n < 0 && err == nil {
+		n = DefaultPageSize
+	}
+	return n, err
+}
+
+// head returns the first n items of list (all of them when it is shorter),
+// or the error.
+func head[T any](list []T, n int, err error) ([]T, error) {
+	if err != nil {
+		return nil, err
+	}
+	if len(list) > n {
+		list = list[:n:n]
+	}
+	return list, nil
+}
+
+// pointers returns pointers to the first n items of list, in one
+// allocation and without copying the items.
+func pointers[T any](list []T, n int) []*T {
+	n = min(n, len(list))
+	out := make([]*T, n)
+	for i := range n {
+		out[i] = &list[i]
+	}
+	return out
+}
 
 // Cursor kinds: a cursor is only valid for the list and order it came from.
 const (
@@ -48,23 +96,16 @@ func decodeCursor(arg string, c *string, kind string) ([]byte, error) {
 // decodes the cursors.
 func window(first, last *int, after, before *string, kind string) (store.Window, error) {
 	w := store.Window{First: -1, Last: -1}
-	for _, a := range []struct {
-		name string
-		v    *int
-		dst  *int
-	}{{"first", first, &w.First}, {"last", last, &w.Last}} {
-		if a.v == nil {
-			continue
-		}
-		if *a.v < 0 || *a.v > maxPageSize {
-			return w, badArg(a.name, "must be between 0 and %d, got %d", maxPageSize, *a.v)
-		}
-		*a.dst = *a.v
+	var err error
+	if w.First, err = pageArg("first", first); err != nil {
+		return w, err
+	}
+	if w.Last, err = pageArg("last", last); err != nil {
+		return w, err
 	}
 	if w.First < 0 && w.Last < 0 {
-		w.First = defaultPageSize
+		w.First = DefaultPageSize
 	}
-	var err error
 	if w.After, err = decodeCursor("after", after, kind); err != nil {
 		return w, err
 	}

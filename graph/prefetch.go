@@ -28,9 +28,13 @@ func prefetchEpisodes(ctx context.Context, eps []*podcast.Episode, fields []grap
 		l.cover(f.Field)
 		switch f.Name {
 		case "guests", "appearances":
+			n, ok := fieldFirst(ctx, f)
+			if !ok {
+				continue
+			}
 			var slugs []string
 			for _, e := range eps {
-				for _, a := range e.Appearances {
+				for _, a := range e.Appearances[:min(n, len(e.Appearances))] {
 					slugs = append(slugs, a.Guest)
 				}
 			}
@@ -47,9 +51,13 @@ func prefetchEpisodes(ctx context.Context, eps []*podcast.Episode, fields []grap
 				prefetchGuests(ctx, unique(guests, func(g *podcast.Guest) string { return g.Slug }), sub)
 			}
 		case "topics":
+			n, ok := fieldFirst(ctx, f)
+			if !ok {
+				continue
+			}
 			var slugs []string
 			for _, e := range eps {
-				slugs = append(slugs, e.Topics...)
+				slugs = append(slugs, e.Topics[:min(n, len(e.Topics))]...)
 			}
 			if topics, err := loadMany(ctx, l.Topics, slugs); err == nil {
 				prefetchTopics(ctx, unique(topics, func(t *podcast.Topic) string { return t.Slug }), collect(ctx, f.Selections, "Topic"))
@@ -203,8 +211,13 @@ func prefetchPages(ctx context.Context, f graphql.CollectedField, n int, scope f
 }
 
 // prefetchRelated reads a relation for every parent, then the related
-// objects, then looks ahead into them.
+// objects the field returns (the first of each list), then looks ahead
+// into them.
 func prefetchRelated(ctx context.Context, rel store.Relation, parents []string, f graphql.CollectedField, typ string) {
+	n, ok := fieldFirst(ctx, f)
+	if !ok {
+		return
+	}
 	l := loadersFrom(ctx)
 	qs := make([]store.RelatedQuery, len(parents))
 	for i, p := range parents {
@@ -216,7 +229,7 @@ func prefetchRelated(ctx context.Context, rel store.Relation, parents []string, 
 	}
 	var slugs []string
 	for _, list := range lists {
-		for _, r := range list {
+		for _, r := range list[:min(n, len(list))] {
 			slugs = append(slugs, r.Slug)
 		}
 	}
@@ -269,6 +282,14 @@ func unique[T any](list []*T, key func(*T) string) []*T {
 		}
 	}
 	return out
+}
+
+// fieldFirst returns the bound of a list field's `first` argument, as its
+// resolver will apply it; ok is false when the argument is out of bounds
+// (the resolver reports it).
+func fieldFirst(ctx context.Context, f graphql.CollectedField) (n int, ok bool) {
+	n, err := listFirst(intArg(f.ArgumentMap(graphql.GetOperationContext(ctx).Variables), "first"))
+	return n, err == nil
 }
 
 func intArg(args map[string]any, name string) *int {

@@ -7,12 +7,18 @@ import (
 	"podcastgraph/store"
 )
 
-// relatedSlugs loads what a relation relates slug to.
-func relatedSlugs(ctx context.Context, rel store.Relation, slug string) ([]string, error) {
+// relatedSlugs loads the first of what a relation relates slug to (a
+// BAD_USER_INPUT error when first is out of bounds).
+func relatedSlugs(ctx context.Context, rel store.Relation, slug string, first *int) ([]string, error) {
+	n, err := listFirst(first)
+	if err != nil {
+		return nil, err
+	}
 	rs, err := loadersFrom(ctx).Related.Load(ctx, store.RelatedQuery{Relation: rel, Slug: slug})
 	if err != nil {
 		return nil, err
 	}
+	rs = rs[:min(n, len(rs))]
 	slugs := make([]string, len(rs))
 	for i, r := range rs {
 		slugs[i] = r.Slug
@@ -20,8 +26,8 @@ func relatedSlugs(ctx context.Context, rel store.Relation, slug string) ([]strin
 	return slugs, nil
 }
 
-func relatedGuests(ctx context.Context, rel store.Relation, slug string) ([]*podcast.Guest, error) {
-	slugs, err := relatedSlugs(ctx, rel, slug)
+func relatedGuests(ctx context.Context, rel store.Relation, slug string, first *int) ([]*podcast.Guest, error) {
+	slugs, err := relatedSlugs(ctx, rel, slug, first)
 	if err != nil {
 		return nil, err
 	}
@@ -30,8 +36,8 @@ func relatedGuests(ctx context.Context, rel store.Relation, slug string) ([]*pod
 	return guests, err
 }
 
-func relatedTopics(ctx context.Context, rel store.Relation, slug string) ([]*podcast.Topic, error) {
-	slugs, err := relatedSlugs(ctx, rel, slug)
+func relatedTopics(ctx context.Context, rel store.Relation, slug string, first *int) ([]*podcast.Topic, error) {
+	slugs, err := relatedSlugs(ctx, rel, slug, first)
 	if err != nil {
 		return nil, err
 	}

@@ -27,9 +27,14 @@ func (r *episodeResolver) Show(ctx context.Context, obj *podcast.Episode) (*podc
 }
 
 // Guests is the resolver for the guests field.
-func (r *episodeResolver) Guests(ctx context.Context, obj *podcast.Episode) ([]*podcast.Guest, error) {
-	slugs := make([]string, len(obj.Appearances))
-	for i, a := range obj.Appearances {
+func (r *episodeResolver) Guests(ctx context.Context, obj *podcast.Episode, first *int) ([]*podcast.Guest, error) {
+	n, err := listFirst(first)
+	if err != nil {
+		return nil, err
+	}
+	apps := obj.Appearances[:min(n, len(obj.Appearances))]
+	slugs := make([]string, len(apps))
+	for i, a := range apps {
 		slugs[i] = a.Guest
 	}
 	guests, err := loadMany(ctx, loadersFrom(ctx).Guests, slugs)
@@ -38,29 +43,56 @@ func (r *episodeResolver) Guests(ctx context.Context, obj *podcast.Episode) ([]*
 }
 
 // Appearances is the resolver for the appearances field.
-func (r *episodeResolver) Appearances(ctx context.Context, obj *podcast.Episode) ([]*Appearance, error) {
-	out := make([]*Appearance, len(obj.Appearances))
-	for i, a := range obj.Appearances {
+func (r *episodeResolver) Appearances(ctx context.Context, obj *podcast.Episode, first *int) ([]*Appearance, error) {
+	n, err := listFirst(first)
+	if err != nil {
+		return nil, err
+	}
+	apps := obj.Appearances[:min(n, len(obj.Appearances))]
+	out := make([]*Appearance, len(apps))
+	for i, a := range apps {
 		out[i] = &Appearance{GuestSlug: a.Guest, EpisodeKey: obj.Key(), Evidence: a.Evidence}
 	}
 	return out, nil
 }
 
+// Hosts is the resolver for the hosts field.
+func (r *episodeResolver) Hosts(ctx context.Context, obj *podcast.Episode, first *int) ([]*podcast.Host, error) {
+	n, err := listFirst(first)
+	if err != nil {
+		return nil, err
+	}
+	return pointers(obj.Hosts, n), nil
+}
+
 // Topics is the resolver for the topics field.
-func (r *episodeResolver) Topics(ctx context.Context, obj *podcast.Episode) ([]*podcast.Topic, error) {
-	topics, err := loadMany(ctx, loadersFrom(ctx).Topics, obj.Topics)
+func (r *episodeResolver) Topics(ctx context.Context, obj *podcast.Episode, first *int) ([]*podcast.Topic, error) {
+	n, err := listFirst(first)
+	if err != nil {
+		return nil, err
+	}
+	topics, err := loadMany(ctx, loadersFrom(ctx).Topics, obj.Topics[:min(n, len(obj.Topics))])
 	prefetchTopics(ctx, topics, selected(ctx, "Topic"))
 	return topics, err
 }
 
-// Sources is the resolver for the sources field.
-func (r *episodeResolver) Sources(ctx context.Context, obj *podcast.Episode) ([]*podcast.Source, error) {
-	srcs, err := loadersFrom(ctx).Sources.Load(ctx, obj.Key())
-	out := make([]*podcast.Source, len(srcs))
-	for i := range srcs {
-		out[i] = &srcs[i]
+// Links is the resolver for the links field.
+func (r *episodeResolver) Links(ctx context.Context, obj *podcast.Episode, first *int) ([]*podcast.Link, error) {
+	n, err := listFirst(first)
+	if err != nil {
+		return nil, err
 	}
-	return out, err
+	return pointers(obj.Links, n), nil
+}
+
+// Sources is the resolver for the sources field.
+func (r *episodeResolver) Sources(ctx context.Context, obj *podcast.Episode, first *int) ([]*podcast.Source, error) {
+	n, err := listFirst(first)
+	if err != nil {
+		return nil, err
+	}
+	srcs, err := loadersFrom(ctx).Sources.Load(ctx, obj.Key())
+	return pointers(srcs, n), err
 }
 
 // Previous is the resolver for the previous field.
@@ -71,6 +103,15 @@ func (r *episodeResolver) Previous(ctx context.Context, obj *podcast.Episode) (*
 // Next is the resolver for the next field.
 func (r *episodeResolver) Next(ctx context.Context, obj *podcast.Episode) (*podcast.Episode, error) {
 	return neighbour(ctx, obj, 1)
+}
+
+// Links is the resolver for the links field.
+func (r *guestResolver) Links(ctx context.Context, obj *podcast.Guest, first *int) ([]*podcast.Link, error) {
+	n, err := listFirst(first)
+	if err != nil {
+		return nil, err
+	}
+	return pointers(obj.Links, n), nil
 }
 
 // Episodes is the resolver for the episodes field.
@@ -88,13 +129,13 @@ func (r *guestResolver) EpisodeCount(ctx context.Context, obj *podcast.Guest) (i
 }
 
 // Topics is the resolver for the topics field.
-func (r *guestResolver) Topics(ctx context.Context, obj *podcast.Guest) ([]*podcast.Topic, error) {
-	return relatedTopics(ctx, store.GuestTopics, obj.Slug)
+func (r *guestResolver) Topics(ctx context.Context, obj *podcast.Guest, first *int) ([]*podcast.Topic, error) {
+	return relatedTopics(ctx, store.GuestTopics, obj.Slug, first)
 }
 
 // CoGuests is the resolver for the coGuests field.
-func (r *guestResolver) CoGuests(ctx context.Context, obj *podcast.Guest) ([]*podcast.Guest, error) {
-	return relatedGuests(ctx, store.CoGuests, obj.Slug)
+func (r *guestResolver) CoGuests(ctx context.Context, obj *podcast.Guest, first *int) ([]*podcast.Guest, error) {
+	return relatedGuests(ctx, store.CoGuests, obj.Slug, first)
 }
 
 // Node is the resolver for the node field.
@@ -104,8 +145,8 @@ func (r *queryResolver) Node(ctx context.Context, id string) (podcast.Node, erro
 
 // Nodes is the resolver for the nodes field.
 func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]podcast.Node, error) {
-	if len(ids) > maxPageSize {
-		return nil, badArg("ids", "at most %d IDs per request, got %d", maxPageSize, len(ids))
+	if len(ids) > MaxPageSize {
+		return nil, badArg("ids", "at most %d IDs per request, got %d", MaxPageSize, len(ids))
 	}
 	out := make([]podcast.Node, len(ids))
 	for i, id := range ids {
@@ -228,6 +269,24 @@ func (r *queryResolver) Topic(ctx context.Context, slug string) (*podcast.Topic,
 	return lookedAhead(ctx, loadersFrom(ctx).Topics, slug, "Topic", prefetchTopics)
 }
 
+// Hosts is the resolver for the hosts field.
+func (r *showResolver) Hosts(ctx context.Context, obj *podcast.Show, first *int) ([]*podcast.Host, error) {
+	n, err := listFirst(first)
+	if err != nil {
+		return nil, err
+	}
+	return pointers(obj.Hosts, n), nil
+}
+
+// Links is the resolver for the links field.
+func (r *showResolver) Links(ctx context.Context, obj *podcast.Show, first *int) ([]*podcast.Link, error) {
+	n, err := listFirst(first)
+	if err != nil {
+		return nil, err
+	}
+	return pointers(obj.Links, n), nil
+}
+
 // Episodes is the resolver for the episodes field.
 func (r *showResolver) Episodes(ctx context.Context, obj *podcast.Show, first *int, after *string, last *int, before *string, filter *EpisodeFilter, orderBy *EpisodeOrder) (*EpisodeConnection, error) {
 	f := EpisodeFilter{}
@@ -248,8 +307,20 @@ func (r *showResolver) EpisodeCount(ctx context.Context, obj *podcast.Show) (int
 }
 
 // Guests is the resolver for the guests field.
-func (r *showResolver) Guests(ctx context.Context, obj *podcast.Show) ([]*podcast.Guest, error) {
-	return relatedGuests(ctx, store.ShowGuests, obj.Slug)
+func (r *showResolver) Guests(ctx context.Context, obj *podcast.Show, first *int) ([]*podcast.Guest, error) {
+	return relatedGuests(ctx, store.ShowGuests, obj.Slug, first)
+}
+
+// Warnings is the resolver for the warnings field.
+func (r *sourceResolver) Warnings(ctx context.Context, obj *podcast.Source, first *int) ([]string, error) {
+	n, err := listFirst(first)
+	return head(obj.Warnings, n, err)
+}
+
+// Aliases is the resolver for the aliases field.
+func (r *topicResolver) Aliases(ctx context.Context, obj *podcast.Topic, first *int) ([]string, error) {
+	n, err := listFirst(first)
+	return head(obj.Aliases, n, err)
 }
 
 // Episodes is the resolver for the episodes field.
@@ -267,13 +338,13 @@ func (r *topicResolver) EpisodeCount(ctx context.Context, obj *podcast.Topic) (i
 }
 
 // Guests is the resolver for the guests field.
-func (r *topicResolver) Guests(ctx context.Context, obj *podcast.Topic) ([]*podcast.Guest, error) {
-	return relatedGuests(ctx, store.TopicGuests, obj.Slug)
+func (r *topicResolver) Guests(ctx context.Context, obj *podcast.Topic, first *int) ([]*podcast.Guest, error) {
+	return relatedGuests(ctx, store.TopicGuests, obj.Slug, first)
 }
 
 // Related is the resolver for the related field.
-func (r *topicResolver) Related(ctx context.Context, obj *podcast.Topic) ([]*podcast.Topic, error) {
-	return relatedTopics(ctx, store.RelatedTopics, obj.Slug)
+func (r *topicResolver) Related(ctx context.Context, obj *podcast.Topic, first *int) ([]*podcast.Topic, error) {
+	return relatedTopics(ctx, store.RelatedTopics, obj.Slug, first)
 }
 
 func (r *Resolver) Appearance() AppearanceResolver { return &appearanceResolver{r} }
@@ -286,6 +357,8 @@ func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
 func (r *Resolver) Show() ShowResolver { return &showResolver{r} }
 
+func (r *Resolver) Source() SourceResolver { return &sourceResolver{r} }
+
 func (r *Resolver) Topic() TopicResolver { return &topicResolver{r} }
 
 type (
@@ -294,5 +367,6 @@ type (
 	guestResolver      struct{ *Resolver }
 	queryResolver      struct{ *Resolver }
 	showResolver       struct{ *Resolver }
+	sourceResolver     struct{ *Resolver }
 	topicResolver      struct{ *Resolver }
 )

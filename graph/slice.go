@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"errors"
 
 	"github.com/99designs/gqlgen/graphql"
 )
@@ -17,12 +18,23 @@ import (
 // CPU. Behaviour is gqlgen's:
 // each element gets its index in the field context, and a panicking element
 // becomes an error and nulls the list.
+//
+// Lists are where an answer grows, and inline execution never waits, so
+// the operation's deadline is checked here: before the first element and
+// every deadlineEvery elements after it. Past the deadline (or once the
+// client has gone) the list stops, with the context's error, which the
+// error presenter answers as TIMEOUT (or CANCELLED); every list after it
+// stops at once, so the operation ends within a few elements.
 func marshalSlice(ctx context.Context, length int, _ int64, omitPanicHandler bool, marshalElement func(ctx context.Context, i int) graphql.Marshaler) graphql.Array {
 	ret := make(graphql.Array, length)
 	// The elements' field contexts and indexes, in one allocation each.
 	fcs := make([]graphql.FieldContext, length)
 	index := make([]int, length)
 	for i := range length {
+		if i%deadlineEvery == 0 && ctx.Err() != nil {
+			stopped(ctx)
+			return nil
+		}
 		index[i] = i
 		fcs[i].Index = &index[i]
 		childCtx := graphql.WithFieldContext(ctx, &fcs[i])
@@ -45,4 +57,20 @@ func marshalSlice(ctx context.Context, length int, _ int64, omitPanicHandler boo
 		}
 	}
 	return ret
+}
+
+// deadlineEvery is how many elements of a list marshalSlice marshals
+// between two looks at the operation's deadline.
+const deadlineEvery = 64
+
+// stopped reports that the operation's context ended, once per operation:
+// the lists that stop after the first add nothing.
+func stopped(ctx context.Context) {
+	err := ctx.Err()
+	for _, e := range graphql.GetErrors(ctx) {
+		if errors.Is(e, err) {
+			return
+		}
+	}
+	graphql.AddError(ctx, err)
 }

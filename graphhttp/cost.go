@@ -15,7 +15,11 @@ type Cost struct {
 	// Requested is the operation's cost: every object it may return counts
 	// 1, scalars and enums 0; a connection's objects count once per item it
 	// asks for (first or last, the default page size when neither is
-	// given), and a list without paging arguments counts ListSize items.
+	// given); a list field with a first argument counts first (or the
+	// default page size) items, or the most it can hold when that is known
+	// and smaller; a list with a list argument counts one item per element
+	// (nodes(ids:)), any other list ListSize items; and a string field
+	// whose longest value is known counts 1 per full KiB of it.
 	Requested int `json:"requestedQueryCost"`
 	// Maximum is the limit the request was checked against; 0 means none.
 	Maximum int `json:"maxQueryCost,omitempty"`
@@ -27,7 +31,14 @@ type costModel struct {
 	maxPage     int      // the most items a connection returns; larger arguments are refused by the resolvers
 	listSize    int      // items assumed for a list field without paging arguments
 	pageArgs    []string // the arguments that size a connection
+	// listBound and textBytes, when set, return the most items a list
+	// field and the most bytes a string field can return (Options).
+	listBound func(typeName, fieldName string) (int, bool)
+	textBytes func(typeName, fieldName string) (int, bool)
 }
+
+// textUnit is the bytes of text that cost as much as an object.
+const textUnit = 1024
 
 // coster computes the cost of one operation under one set of variables.
 type coster struct {
@@ -80,19 +91,56 @@ func (c *coster) selectionSet(set ast.SelectionSet, items int) int {
 // field returns the cost of one field; items is the page size of the
 // connection the field belongs to, -1 when it is not a connection's field.
 func (c *coster) field(f *ast.Field, items int) int {
-	if len(f.SelectionSet) == 0 || f.Definition == nil || strings.HasPrefix(f.Name, "__") {
-		return 0 // scalars, enums, __typename; introspection is bounded by the schema
+	if f.Definition == nil || strings.HasPrefix(f.Name, "__") {
+		return 0 // __typename; introspection is bounded by the schema
 	}
-	n := 1
-	if f.Definition.Type != nil && f.Definition.Type.Elem != nil {
-		if items >= 0 {
-			n = items
-		} else {
-			n = c.listLength(f)
+	if len(f.SelectionSet) == 0 {
+		return c.text(f) // scalars and enums: free, but for long texts
+	}
+	n, page := 1, -1
+	switch list := f.Definition.Type != nil && f.Definition.Type.Elem != nil; {
+	case list && items >= 0:
+		n = items // a connection's nodes or edges
+	case list && f.Definition.Arguments.ForName("first") != nil:
+		n = c.boundedLength(f)
+	case list:
+		n = c.listLength(f)
+	default:
+		page = c.pageSize(f)
+	}
+	return satMul(n, satAdd(1, c.selectionSet(f.SelectionSet, page)))
+}
+
+// boundedLength returns the number of items of a list field with a first
+// argument (and no other paging): first, the default page size without it,
+// capped at the largest page and at the most items the field can hold
+// when that is known.
+func (c *coster) boundedLength(f *ast.Field) int {
+	n := c.model.defaultPage
+	if a := f.Arguments.ForName("first"); a != nil {
+		if v, ok := c.intValue(a.Value); ok {
+			n = v
 		}
 	}
-	page := c.pageSize(f)
-	return satMul(n, satAdd(1, c.selectionSet(f.SelectionSet, page)))
+	n = min(n, c.model.maxPage)
+	if c.model.listBound != nil && f.ObjectDefinition != nil {
+		if b, ok := c.model.listBound(f.ObjectDefinition.Name, f.Name); ok {
+			n = min(n, max(b, 0))
+		}
+	}
+	return n
+}
+
+// text returns the cost of a scalar field: 1 per full KiB of the longest
+// value a string field can have when that is known, else 0.
+func (c *coster) text(f *ast.Field) int {
+	if c.model.textBytes == nil || f.ObjectDefinition == nil {
+		return 0
+	}
+	if b, ok := c.model.textBytes(f.ObjectDefinition.Name, f.Name); ok && b > 0 {
+		return b / textUnit
+	}
+	return 0
 }
 
 // pageSize returns the number of items a connection field asks for, -1

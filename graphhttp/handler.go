@@ -72,6 +72,19 @@ type Options struct {
 	// cache hits and writing answers to clients are not counted. 0 turns
 	// the bound off.
 	MaxConcurrent int
+	// ListBound, when set, returns the most items the list field
+	// typeName.fieldName can return (ok false when unknown): the cost
+	// prices a list field with a first argument at the smaller of first
+	// (DefaultPageSize when absent) and this bound. It is called for every
+	// such field of every operation, so it must be cheap and safe for
+	// concurrent use.
+	ListBound func(typeName, fieldName string) (int, bool)
+	// TextBytes, when set, returns the most bytes the string field
+	// typeName.fieldName can return (ok false when unknown): the cost
+	// counts 1 per full KiB of it, each time the field is selected, so
+	// that repeating a node with a long text is priced by what it
+	// returns. Same requirements as ListBound.
+	TextBytes func(typeName, fieldName string) (int, bool)
 }
 
 // Defaults returns the production settings: limits in the spirit of
@@ -120,7 +133,7 @@ func New(srv *handler.Server, opts Options) http.Handler {
 	srv.Use(apq{extension.AutomaticPersistedQuery{Cache: newAPQCache(max(o.APQCacheBytes, 64<<10))}})
 	srv.Use(&limits{opts: o, cache: qc, model: costModel{
 		defaultPage: o.DefaultPageSize, maxPage: max(o.MaxPageSize, 1), listSize: o.ListSize,
-		pageArgs: []string{"first", "last"},
+		pageArgs: []string{"first", "last"}, listBound: o.ListBound, textBytes: o.TextBytes,
 	}})
 	ep := newEndpoint(o)
 	srv.AddTransport(postTransport{ep})

@@ -3,6 +3,7 @@ package graphhttp
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -128,10 +129,18 @@ func (l *limits) MutateOperationContext(ctx context.Context, opCtx *graphql.Oper
 }
 
 // InterceptResponse adds the operation's cost to the response's extensions.
+// An operation stopped by its deadline (the executor stops lists past it,
+// with TIMEOUT errors) is answered with one TIMEOUT error and no data, as
+// when the deadline passes before execution starts: what was built before
+// the deadline is an arbitrary part of the answer.
 func (l *limits) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
 	resp := next(ctx)
 	if resp == nil || !graphql.HasOperationContext(ctx) {
 		return resp
+	}
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) && slices.ContainsFunc(resp.Errors, func(e *gqlerror.Error) bool { return codeOf(e) == CodeTimeout }) {
+		resp.Data = nil
+		resp.Errors = gqlerror.List{errorf(CodeTimeout, "the operation took too long and was stopped")}
 	}
 	if c, ok := graphql.GetOperationContext(ctx).Stats.GetExtension(costExtension).(*Cost); ok {
 		if resp.Extensions == nil {

@@ -158,8 +158,8 @@ func (s *Store) ApplyPrepared(ctx context.Context, docs []*Prepared, opts ApplyO
 	}
 	results := make([]Result, len(docs))
 	var change Change
-	err := s.update(ctx, func(tx *bolt.Tx) (bool, error) {
-		w := newWriter(tx, now().UTC())
+	err := s.update(ctx, func(tx *bolt.Tx, m *maxima) (bool, error) {
+		w := newWriter(tx, now().UTC(), m)
 		for i, p := range docs {
 			r, err := w.applyDoc(p, opts.Fingerprint)
 			if err != nil {
@@ -169,6 +169,9 @@ func (s *Store) ApplyPrepared(ctx context.Context, docs []*Prepared, opts ApplyO
 		}
 		if err := w.rebuild(); err != nil {
 			return false, fmt.Errorf("store: apply: %w", err)
+		}
+		for k := range w.touched {
+			m.sources(w.b.epsrc, k)
 		}
 		change = w.change()
 		if len(change.Documents) == 0 {
@@ -202,6 +205,7 @@ type writer struct {
 	at  time.Time
 	b   buckets
 	doc []string
+	max *maxima // raised to every record written
 
 	dirtyShows    map[string]bool
 	dirtyEpisodes map[podcast.EpisodeKey]bool
@@ -233,9 +237,9 @@ func bucketsOf(tx *bolt.Tx) buckets {
 	return b
 }
 
-func newWriter(tx *bolt.Tx, at time.Time) *writer {
+func newWriter(tx *bolt.Tx, at time.Time, m *maxima) *writer {
 	return &writer{
-		tx: tx, at: at, b: bucketsOf(tx),
+		tx: tx, at: at, b: bucketsOf(tx), max: m,
 		dirtyShows:    map[string]bool{},
 		dirtyEpisodes: map[podcast.EpisodeKey]bool{},
 		dirtyGuests:   map[string]bool{},
@@ -325,6 +329,7 @@ func (w *writer) applyDoc(p *Prepared, fingerprint string) (Result, error) {
 	if err != nil {
 		return r, err
 	}
+	w.max.doc(&rec)
 	if err := w.b.docs.Put([]byte(doc.Name), v); err != nil {
 		return r, err
 	}
@@ -456,6 +461,7 @@ func (w *writer) rebuildShow(slug string) error {
 			return err
 		}
 	}
+	w.max.show(show)
 	return putJSON(w.b.shows, []byte(slug), show)
 }
 
@@ -479,6 +485,7 @@ func (w *writer) rebuildGuest(slug string) error {
 			return err
 		}
 	}
+	w.max.guest(g)
 	return putJSON(w.b.guests, []byte(slug), g)
 }
 

@@ -41,6 +41,7 @@ func (w *writer) rebuildEpisode(k podcast.EpisodeKey) error {
 	if err := w.b.days.Put(ekey, u32(dayOf(cur.ReleaseDate))); err != nil {
 		return err
 	}
+	w.max.episode(cur)
 	return putJSON(w.b.episodes, ekey, cur)
 }
 

@@ -388,10 +388,11 @@ func slugPage(c cursor, prefix []byte, desc bool, w Window, slugOf func(sortKey 
 // SetVocabulary records the topic vocabulary in use, so that topics carry
 // their curated names; it renames topics already stored.
 func (s *Store) SetVocabulary(ctx context.Context, topics []podcast.Topic) error {
-	err := s.update(ctx, func(tx *bolt.Tx) (bool, error) {
+	err := s.update(ctx, func(tx *bolt.Tx, m *maxima) (bool, error) {
 		vocab, live := tx.Bucket(bucketVocab), tx.Bucket(bucketTopics)
 		changed := false
 		for _, t := range topics {
+			m.topic(&t)
 			js, err := json.Marshal(t)
 			if err != nil {
 				return false, err

@@ -23,7 +23,7 @@ const SchemaVersion = 1
 
 // Bucket names. Keys are documented where they are built (keys.go).
 var (
-	bucketMeta     = []byte("meta")     // "schema" -> u32, "generation" -> u64
+	bucketMeta     = []byte("meta")     // "schema" -> u32, "generation" -> u64, "bounds" -> JSON maxima (bounds.go)
 	bucketDocs     = []byte("docs")     // doc name -> docRecord (the facts a page stated)
 	bucketFrags    = []byte("frags")    // entity key 0 prio hash -> fragment JSON (facts pages stated)
 	bucketRefs     = []byte("refs")     // fragment key -> u32 documents stating it
@@ -85,6 +85,8 @@ type Store struct {
 	writeTxs   atomic.Int64
 	batchReads atomic.Int64
 	gen        atomic.Uint64 // the committed generation
+
+	bounds boundsCache
 
 	subMu sync.Mutex
 	subs  []func(Change)
@@ -150,7 +152,10 @@ func (s *Store) init() error {
 					return fmt.Errorf("create bucket %s: %w", name, err)
 				}
 			}
-			return tx.Bucket(bucketMeta).Put(keySchema, u32(SchemaVersion))
+			if err := tx.Bucket(bucketMeta).Put(keySchema, u32(SchemaVersion)); err != nil {
+				return err
+			}
+			return ensureMaxima(tx)
 		}
 		if err := checkSchema(tx); err != nil {
 			return err
@@ -160,7 +165,7 @@ func (s *Store) init() error {
 				return fmt.Errorf("create bucket %s: %w", name, err)
 			}
 		}
-		return nil
+		return ensureMaxima(tx)
 	})
 }
 
@@ -247,8 +252,9 @@ func (s *Store) view(ctx context.Context, fn func(*bolt.Tx) error) error {
 }
 
 // update runs fn in a write transaction, counts it and bumps the generation
-// when fn reports a change.
-func (s *Store) update(ctx context.Context, fn func(*bolt.Tx) (changed bool, err error)) (err error) {
+// when fn reports a change. fn raises the bounds in m to what it writes;
+// they are written back with the generation.
+func (s *Store) update(ctx context.Context, fn func(tx *bolt.Tx, m *maxima) (changed bool, err error)) (err error) {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -259,11 +265,20 @@ func (s *Store) update(ctx context.Context, fn func(*bolt.Tx) (changed bool, err
 	}
 	var next uint64
 	err = s.db.Update(func(tx *bolt.Tx) error {
-		changed, err := fn(tx)
+		m := readMaxima(tx)
+		if m == nil {
+			if m, err = scanMaxima(tx); err != nil {
+				return fmt.Errorf("compute bounds: %w", err)
+			}
+		}
+		changed, err := fn(tx, m)
 		if err != nil || !changed {
 			return err
 		}
 		next = generation(tx) + 1
+		if err := putMaxima(tx, m, next); err != nil {
+			return err
+		}
 		return tx.Bucket(bucketMeta).Put(keyGeneration, u64(next))
 	})
 	if err == nil && next > 0 {
