@@ -132,7 +132,11 @@ func apiFlags(fs *flag.FlagSet, c *apiConfig, getenv func(string) string) {
 		costRate = v
 	}
 	fs.Float64Var(&c.CostRate, "cost-rate", costRate, "cost points restored per second to each client's budget (429 THROTTLED when an operation costs more than is left); 0 turns the budget off ($PODCAST_COST_RATE)")
-	integer(&c.CostBurst, "cost-burst", "PODCAST_COST_BURST", d.CostBurst, "cost points a client's budget holds, at least --max-cost")
+	costBurst := d.CostBurst
+	if v, err := strconv.Atoi(getenv("PODCAST_COST_BURST")); err == nil && v >= 0 {
+		costBurst = v
+	}
+	fs.IntVar(&c.CostBurst, "cost-burst", costBurst, "cost points a client's budget holds; never less than --max-cost, so a full budget runs any operation the server accepts ($PODCAST_COST_BURST)")
 	cors := getenv("PODCAST_CORS_ORIGINS")
 	fs.StringVar(&c.CORSOrigins, "cors-origins", cors, "comma-separated origins whose pages may read answers, or *; empty: same origin only ($PODCAST_CORS_ORIGINS)")
 	age := time.Duration(0)

@@ -13,9 +13,9 @@
 // GitHub's X-RateLimit headers). In front of the server it puts CORS, a
 // per-client token bucket of requests and the checks of method and media
 // types; clients are told apart by address, through trusted proxies only.
-// GET answers carry
-// an ETag made of the store's generation and the request, and
-// Cache-Control, so that browsers, proxies and CDNs can cache them.
+// GET answers carry an ETag made of the store's generation and the
+// request, and Cache-Control, so that browsers, proxies and CDNs can cache
+// them.
 //
 // Every error carries extensions.code (see the Code constants); errors that
 // refuse a request before GraphQL sees it have a GraphQL-shaped body too.
