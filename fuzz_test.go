@@ -32,7 +32,7 @@ func FuzzHandler(f *testing.F) {
 	}
 	f.Cleanup(func() { st.Close() })
 	cfg, fs := newConfig("serve", func(string) string { return "" })
-	if err := fs.Parse([]string{"--rate", "0", "--query-timeout", "5s"}); err != nil {
+	if err := fs.Parse([]string{"--rate", "0", "--cost-rate", "0", "--query-timeout", "5s"}); err != nil {
 		f.Fatal(err)
 	}
 	h := withLoaders(st, newGraphQL(st, cfg, slog.New(slog.NewTextHandler(io.Discard, nil))))

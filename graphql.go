@@ -51,6 +51,14 @@ func newGraphQL(st *store.Store, cfg *config, log *slog.Logger) http.Handler {
 	if bad := badPrefixes(cfg.API.TrustedProxies); len(bad) > 0 {
 		log.Warn("ignoring --trusted-proxies entries that are not CIDRs or addresses", "entries", bad)
 	}
+	if bad := badPrefixes(cfg.API.RateExempt); len(bad) > 0 {
+		log.Warn("ignoring --rate-exempt entries that are not CIDRs or addresses", "entries", bad)
+	}
+	opts.InvalidForwardedFor = func(r *http.Request) {
+		xff := strings.Join(r.Header.Values("X-Forwarded-For"), ", ")
+		log.Debug("X-Forwarded-For from a trusted proxy does not parse: the proxy is taken as the client",
+			"peer", r.RemoteAddr, "x_forwarded_for", xff[:min(len(xff), 200)])
+	}
 	return withTimeout(graphhttp.New(srv, opts), cfg.QueryTimeout)
 }
 
@@ -86,6 +94,9 @@ type apiConfig struct {
 	Rate           float64
 	RateBurst      int
 	TrustedProxies string
+	RateExempt     string
+	CostRate       float64
+	CostBurst      int
 	CORSOrigins    string
 	CacheMaxAge    time.Duration
 	ResponseCache  int64
@@ -134,11 +145,18 @@ func apiFlags(fs *flag.FlagSet, c *apiConfig, getenv func(string) string) {
 		burst = v
 	}
 	fs.IntVar(&c.RateBurst, "rate-burst", burst, "requests a client may send at once; 0 means one second's worth ($PODCAST_RATE_BURST)")
-	proxies := "127.0.0.0/8,::1/128"
-	if v := getenv("PODCAST_TRUSTED_PROXIES"); v != "" {
-		proxies = v
+	fs.StringVar(&c.TrustedProxies, "trusted-proxies", getenv("PODCAST_TRUSTED_PROXIES"), "comma-separated CIDRs of proxies whose X-Forwarded-For names the client for rate limiting; empty: trust none ($PODCAST_TRUSTED_PROXIES)")
+	fs.StringVar(&c.RateExempt, "rate-exempt", getenv("PODCAST_RATE_EXEMPT"), "comma-separated CIDRs of clients exempt from --rate and the cost budget (monitoring, local load tests); empty: none, loopback included ($PODCAST_RATE_EXEMPT)")
+	costRate := d.CostRate
+	if v, err := strconv.ParseFloat(getenv("PODCAST_COST_RATE"), 64); err == nil && v >= 0 {
+		costRate = v
 	}
-	fs.StringVar(&c.TrustedProxies, "trusted-proxies", proxies, "comma-separated CIDRs of proxies whose X-Forwarded-For names the client for rate limiting ($PODCAST_TRUSTED_PROXIES)")
+	fs.Float64Var(&c.CostRate, "cost-rate", costRate, "cost points restored per second to each client's budget (429 THROTTLED when an operation costs more than is left); 0 turns the budget off ($PODCAST_COST_RATE)")
+	costBurst := d.CostBurst
+	if v, err := strconv.Atoi(getenv("PODCAST_COST_BURST")); err == nil && v >= 0 {
+		costBurst = v
+	}
+	fs.IntVar(&c.CostBurst, "cost-burst", costBurst, "cost points a client's budget holds; never less than --max-cost, so a full budget runs any operation the server accepts ($PODCAST_COST_BURST)")
 	cors := getenv("PODCAST_CORS_ORIGINS")
 	fs.StringVar(&c.CORSOrigins, "cors-origins", cors, "comma-separated origins whose pages may read answers, or *; empty: same origin only ($PODCAST_CORS_ORIGINS)")
 	age := time.Duration(0)
@@ -169,6 +187,9 @@ func (c *apiConfig) options(generation func() (uint64, error)) graphhttp.Options
 	o.Rate = c.Rate
 	o.RateBurst = c.RateBurst
 	o.TrustedProxies = parsePrefixes(c.TrustedProxies)
+	o.RateExempt = parsePrefixes(c.RateExempt)
+	o.CostRate = c.CostRate
+	o.CostBurst = c.CostBurst
 	o.CORSOrigins = splitList(c.CORSOrigins)
 	o.CacheMaxAge = c.CacheMaxAge
 	o.ResponseCacheBytes = c.ResponseCache

@@ -89,6 +89,7 @@ func startServerCtx(t testing.TB, parent context.Context, db string, args ...str
 		}
 		select {
 		case err := <-done:
+			done <- err // for the cleanup's stop, which would wait for it forever
 			t.Fatalf("server exited before listening: %v\n%s", err, logs.String())
 		case <-time.After(5 * time.Millisecond):
 		}

@@ -33,7 +33,7 @@ func slowHandler(t *testing.T, maxConcurrent int, hold func()) (http.Handler, *a
 		ComplexityFunc: func(context.Context, string, string, int, map[string]any) (int, bool) { return 0, false },
 	})
 	o := Defaults()
-	o.Rate = 0
+	o.Rate, o.CostRate = 0, 0
 	o.MaxConcurrent = maxConcurrent
 	return New(srv, o), &peak
 }

@@ -53,7 +53,8 @@ func (c *cors) headers(w http.ResponseWriter, r *http.Request) bool {
 	default:
 		return false
 	}
-	h.Set("Access-Control-Expose-Headers", "ETag, Retry-After, X-Request-Id")
+	h.Set("Access-Control-Expose-Headers", "ETag, Retry-After, X-Request-Id, "+
+		"X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Used, X-RateLimit-Reset, X-RateLimit-Resource")
 	return true
 }
 

@@ -8,10 +8,14 @@
 // Apollo's automatic persisted queries, and the limits: tokens, depth,
 // aliases, directives and repeated fields, checked before the validator
 // runs, and a cost computed from the operation and its variables, reported
-// in extensions.cost. In front of the server it puts CORS, a per-client
-// token bucket and the checks of method and media types. GET answers carry
-// an ETag made of the store's generation and the request, and
-// Cache-Control, so that browsers, proxies and CDNs can cache them.
+// in extensions.cost and charged to the client's budget of cost points
+// (Shopify's leaky bucket, shown in extensions.cost.throttleStatus and
+// GitHub's X-RateLimit headers). In front of the server it puts CORS, a
+// per-client token bucket of requests and the checks of method and media
+// types; clients are told apart by address, through trusted proxies only.
+// GET answers carry an ETag made of the store's generation and the
+// request, and Cache-Control, so that browsers, proxies and CDNs can cache
+// them.
 //
 // Every error carries extensions.code (see the Code constants); errors that
 // refuse a request before GraphQL sees it have a GraphQL-shaped body too.
@@ -22,7 +26,6 @@ import (
 	"net/http"
 	"net/netip"
 	"runtime"
-	"strconv"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql/handler"
@@ -44,9 +47,26 @@ type Options struct {
 	Introspection      bool    // allow __schema and __type; without it, errors suggest no field names
 	Rate               float64 // requests per second per client; 0 turns rate limiting off
 	RateBurst          int     // requests a client may send at once
-	TrustedProxies     []netip.Prefix
-	CORSOrigins        []string      // origins allowed to read answers; "*" for any; none: same origin only
-	CacheMaxAge        time.Duration // max-age of cacheable GET answers; 0 sends no-cache (revalidate by ETag)
+	// TrustedProxies are the proxies whose X-Forwarded-For names the
+	// client; none by default, so that a client's own header is ignored.
+	TrustedProxies []netip.Prefix
+	// RateExempt are the client networks neither the rate limit nor the
+	// cost budget applies to (the operator's monitoring, local load
+	// tests); none by default: loopback is limited like any client.
+	RateExempt []netip.Prefix
+	// CostRate is the cost points per second restored to each client's
+	// budget (Shopify's leaky bucket); 0 turns the budget off.
+	CostRate float64
+	// CostBurst is the points a client's budget holds, at least MaxCost:
+	// a client with a full budget can always run one operation the
+	// server accepts.
+	CostBurst int
+	// InvalidForwardedFor, when set, is told of each request whose
+	// X-Forwarded-For, from a trusted proxy, does not parse (the proxy
+	// is then taken as the client): for logs and metrics.
+	InvalidForwardedFor func(r *http.Request)
+	CORSOrigins         []string      // origins allowed to read answers; "*" for any; none: same origin only
+	CacheMaxAge         time.Duration // max-age of cacheable GET answers; 0 sends no-cache (revalidate by ETag)
 	// Generation returns a number that changes whenever the data changes;
 	// it is part of every ETag. Without it GET answers carry no ETag.
 	Generation func() (uint64, error)
@@ -106,7 +126,8 @@ func Defaults() Options {
 		Introspection:      true,
 		Rate:               50,
 		RateBurst:          100,
-		TrustedProxies:     []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")},
+		CostRate:           1000,
+		CostBurst:          20000,
 		QueryCacheBytes:    32 << 20,
 		ResponseCacheBytes: 32 << 20,
 		APQCacheBytes:      4 << 20,
@@ -139,20 +160,19 @@ func New(srv *handler.Server, opts Options) http.Handler {
 	srv.AddTransport(postTransport{ep})
 	srv.AddTransport(getTransport{ep})
 	g := &guard{opts: o, next: srv, cors: newCORS(o.CORSOrigins)}
-	if o.Rate > 0 {
-		g.limiter = newRateLimiter(o.Rate, o.RateBurst, o.TrustedProxies)
-	}
+	g.clients = newClientTable(o)
 	return g
 }
 
 // guard refuses, before any GraphQL work, what the endpoint never serves:
 // other methods, media types it cannot answer or read, and clients over
-// their rate. It adds the CORS headers of allowed origins.
+// their rate. It adds the CORS headers of allowed origins, and gives the
+// request its client's cost budget.
 type guard struct {
 	opts    *Options
 	next    http.Handler
 	cors    *cors
-	limiter *rateLimiter
+	clients *clientTable // nil when neither the rate nor the cost is limited
 }
 
 func (g *guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -162,13 +182,18 @@ func (g *guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	g.cors.headers(w, r)
 	media := negotiate(r.Header.Get("Accept"))
-	if g.limiter != nil {
-		if ok, retry := g.limiter.allow(r, time.Now()); !ok {
-			secs := int(retry.Seconds() + 0.999)
-			w.Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))
-			e := errorf(CodeThrottled, "too many requests: this client may send %g per second (bursts of %d); retry later", g.opts.Rate, g.limiter.burst)
+	if g.clients != nil {
+		c := g.clients.client(r, time.Now())
+		if ok, retry := c.allowRequest(time.Now()); !ok {
+			w.Header().Set("Retry-After", retrySeconds(retry))
+			e := errorf(CodeThrottled, "too many requests: this client may send %g per second (bursts of %d); retry later", g.opts.Rate, g.clients.burst)
 			writeErrors(w, media, e)
 			return
+		}
+		if c != nil && c.cost != nil {
+			b := &clientBudget{bucket: c}
+			r = r.WithContext(context.WithValue(r.Context(), clientBudgetKey{}, b))
+			w = &budgetWriter{ResponseWriter: w, budget: b}
 		}
 	}
 	switch r.Method {

@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"strings"
 	"sync/atomic"
@@ -32,7 +33,7 @@ func newTestHandler(t *testing.T, gen *atomic.Uint64, configure func(*Options)) 
 		ComplexityFunc: func(context.Context, string, string, int, map[string]any) (int, bool) { return 0, false },
 	})
 	o := Defaults()
-	o.Rate = 0
+	o.Rate, o.CostRate = 0, 0
 	if gen != nil {
 		o.Generation = func() (uint64, error) { return gen.Load(), nil }
 	}
@@ -354,7 +355,10 @@ func TestPersistedQueries(t *testing.T) {
 }
 
 func TestRateLimit(t *testing.T) {
-	h := newTestHandler(t, nil, func(o *Options) { o.Rate, o.RateBurst = 1, 2 })
+	h := newTestHandler(t, nil, func(o *Options) {
+		o.Rate, o.RateBurst = 1, 2
+		o.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
+	})
 	from := func(addr string, header ...string) *http.Request {
 		r := post(q(okQuery), header...)
 		r.RemoteAddr = addr
@@ -378,12 +382,12 @@ func TestRateLimit(t *testing.T) {
 	if a := serve(t, h, from("[2001:db8::3]:1")); a.status != 429 {
 		t.Errorf("third address of one /64: status %d", a.status)
 	}
-	// Loopback is a trusted proxy: its X-Forwarded-For names the client;
-	// without one, it is a local tool and not limited.
-	for range 5 {
-		if a := serve(t, h, from("127.0.0.1:1")); a.status != 200 {
-			t.Fatalf("loopback: status %d", a.status)
-		}
+	// Loopback, here a trusted proxy, is limited like any client when it
+	// forwards nobody; its X-Forwarded-For names the client.
+	serve(t, h, from("127.0.0.1:1"))
+	serve(t, h, from("127.0.0.1:1"))
+	if a := serve(t, h, from("127.0.0.1:1")); a.status != 429 {
+		t.Errorf("loopback, third request: status %d", a.status)
 	}
 	serve(t, h, from("127.0.0.1:1", "X-Forwarded-For", "203.0.113.9"))
 	serve(t, h, from("127.0.0.1:1", "X-Forwarded-For", "198.51.100.7, 203.0.113.9"))
@@ -523,13 +527,15 @@ func BenchmarkOverhead(b *testing.B) {
 			return graphql.OneShot(&graphql.Response{Data: []byte(`{"episodes":null}`)})
 		},
 	})
-	h := New(srv, Defaults())
+	o := Defaults()
+	o.RateExempt = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")} // a load test, as an operator would exempt it
+	h := New(srv, o)
 	body := []byte(q(`{ episodes(first: 20) { totalCount nodes { title guests { name episodes(first: 5) { nodes { title } } } show { title } } } }`))
 	b.ReportAllocs()
 	for b.Loop() {
 		r := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
 		r.Header.Set("Content-Type", "application/json")
-		r.RemoteAddr = "127.0.0.1:1234" // rate limiting exempts loopback
+		r.RemoteAddr = "127.0.0.1:1234"
 		w := httptest.NewRecorder()
 		h.ServeHTTP(w, r)
 		if w.Code != 200 {

@@ -116,7 +116,8 @@ func (l *limits) check(s *shape) *gqlerror.Error {
 }
 
 // MutateOperationContext computes the operation's cost with its variables
-// and refuses it when the cost is over the limit.
+// and refuses it when the cost is over the limit or over what is left of
+// the client's cost budget; otherwise it takes the cost from the budget.
 func (l *limits) MutateOperationContext(ctx context.Context, opCtx *graphql.OperationContext) *gqlerror.Error {
 	c := &Cost{Requested: l.model.operationCost(opCtx.Operation, opCtx.Variables), Maximum: l.opts.MaxCost}
 	opCtx.Stats.SetExtension(costExtension, c)
@@ -125,7 +126,7 @@ func (l *limits) MutateOperationContext(ctx context.Context, opCtx *graphql.Oper
 		e.Extensions["cost"] = c
 		return e
 	}
-	return nil
+	return charge(ctx, c)
 }
 
 // InterceptResponse adds the operation's cost to the response's extensions.

@@ -242,7 +242,13 @@ func (e *endpoint) execute(w http.ResponseWriter, r *http.Request, exec graphql.
 			if e.opts.CacheHit != nil {
 				e.opts.CacheHit(ctx, p.OperationName)
 			}
-			e.write(w, media, resp, isGET, etag)
+			// A cached answer costs what executing it would: a client's
+			// budget does not depend on what other clients asked.
+			if err := charge(ctx, costOf(resp)); err != nil {
+				e.write(w, media, &graphql.Response{Errors: gqlerror.List{err}}, isGET, "")
+				return
+			}
+			e.write(w, media, withBudget(ctx, resp, etag == ""), isGET, etag)
 			return
 		}
 	}
@@ -278,7 +284,7 @@ func (e *endpoint) execute(w http.ResponseWriter, r *http.Request, exec graphql.
 			e.responses.Add(ctx, key, resp)
 		}
 	}
-	e.write(w, media, resp, isGET, etag)
+	e.write(w, media, withBudget(ctx, resp, etag == ""), isGET, etag)
 }
 
 // responseKey names a request's answer in the response cache: the data's

@@ -91,7 +91,8 @@ func run(dur time.Duration, rate int) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	srv, err := serverproc.Start(ctx, bin, "--db", filepath.Join(dir, "soak.db"),
-		"--seeds", watchDir, "--watch", "--admin-token", token)
+		"--seeds", watchDir, "--watch", "--admin-token", token,
+		"--rate-exempt", "127.0.0.1,::1") // the soak's own load is not rate limited
 	if err != nil {
 		return err
 	}
