@@ -303,7 +303,7 @@ func TestDeadlineDuringExecution(t *testing.T) {
 	}}
 	ctx := context.WithValue(context.Background(), testHooksKey{}, hooks)
 	s := startServerCtx(t, ctx, filepath.Join(t.TempDir(), "podcast.db"), "--seeds", listPages(t, 300),
-		"--rate", "0", "--query-timeout", "300ms", "--max-cost", "0", "--response-cache", "0")
+		"--rate", "0", "--cost-rate", "0", "--query-timeout", "300ms", "--max-cost", "0", "--response-cache", "0")
 	client := &http.Client{Timeout: 2 * time.Minute} // a hang fails, not a slow machine
 	t.Cleanup(client.CloseIdleConnections)
 	post := func(t *testing.T, query string, stall bool, accept string) (*gqlResponse, []byte) {
