@@ -164,6 +164,10 @@ func TestAdminTokenSources(t *testing.T) {
 		if err := serveError(t, nil, "--admin-token", testAdminToken, "--admin-token-file", writeFile(t, testAdminToken)); err == nil {
 			t.Errorf("--admin-token and --admin-token-file together were accepted")
 		}
+		both := map[string]string{"PODCAST_ADMIN_TOKEN": testAdminToken, "PODCAST_ADMIN_TOKEN_FILE": writeFile(t, testAdminToken)}
+		if err := serveError(t, both); err == nil {
+			t.Errorf("a token and a token file both in the environment were accepted")
+		}
 		if err := serveError(t, nil, "--admin-token-file", filepath.Join(t.TempDir(), "missing")); err == nil || !strings.Contains(err.Error(), "--admin-token-file") {
 			t.Errorf("a missing token file: %v", err)
 		}

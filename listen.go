@@ -33,9 +33,10 @@ func (cfg *config) writeTimeout() time.Duration {
 }
 
 // connLimiter caps a listener's open connections at max. When the cap is
-// reached, Accept first closes connections idle between keep-alive
-// requests (a client reconnects when it needs to), and otherwise waits for
-// one to close; new connections wait in the kernel's backlog meanwhile.
+// reached, Accept first closes the connection idle the longest between
+// keep-alive requests (its client reconnects when it needs to), and
+// otherwise waits for one to close; new connections wait in the kernel's
+// backlog meanwhile.
 type connLimiter struct {
 	net.Listener
 	slots chan struct{}
@@ -43,7 +44,7 @@ type connLimiter struct {
 	once  sync.Once
 
 	mu   sync.Mutex
-	idle map[net.Conn]struct{}
+	idle map[net.Conn]time.Time // connections between requests, and since when
 }
 
 // limitConnections wraps ln; max <= 0 returns ln unchanged and a nil hook.
@@ -53,7 +54,7 @@ func limitConnections(ln net.Listener, max int) (net.Listener, func(net.Conn, ht
 	if max <= 0 {
 		return ln, nil
 	}
-	l := &connLimiter{Listener: ln, slots: make(chan struct{}, max), done: make(chan struct{}), idle: map[net.Conn]struct{}{}}
+	l := &connLimiter{Listener: ln, slots: make(chan struct{}, max), done: make(chan struct{}), idle: map[net.Conn]time.Time{}}
 	return l, l.connState
 }
 
@@ -91,13 +92,21 @@ func (l *connLimiter) Close() error {
 	return l.Listener.Close()
 }
 
-// closeIdle closes every connection waiting between keep-alive requests.
+// closeIdle closes the connection that has waited longest between
+// keep-alive requests, if any.
 func (l *connLimiter) closeIdle() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	for c := range l.idle {
-		c.Close()
-		delete(l.idle, c)
+	var oldest net.Conn
+	var since time.Time
+	for c, t := range l.idle {
+		if oldest == nil || t.Before(since) {
+			oldest, since = c, t
+		}
+	}
+	if oldest != nil {
+		oldest.Close()
+		delete(l.idle, oldest)
 	}
 }
 
@@ -105,7 +114,7 @@ func (l *connLimiter) connState(c net.Conn, state http.ConnState) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if state == http.StateIdle {
-		l.idle[c] = struct{}{}
+		l.idle[c] = time.Now()
 	} else {
 		delete(l.idle, c)
 	}

@@ -51,7 +51,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	warnings, err := cfg.resolveTokens(fs)
+	warnings, err := cfg.resolveTokens(fs, cmd)
 	if err != nil {
 		return err
 	}

@@ -20,44 +20,42 @@ const minAdminToken = 32
 // command line, and are redacted from /debug/pprof/cmdline.
 var tokenFlags = []string{"admin-token", "token"}
 
-// resolveTokens settles the admin token (serve) and the client token
-// (ingest --server, backup --server) from their three sources: the flag,
-// the environment (PODCAST_ADMIN_TOKEN), and a file (--admin-token-file,
-// --token-file, PODCAST_ADMIN_TOKEN_FILE). A value given on the command line
-// beats one from the environment; a flag and a file at the same level are an
+// resolveTokens settles the token cmd uses, from its three sources: the
+// flag, the environment (PODCAST_ADMIN_TOKEN), and a file (serve's
+// --admin-token-file, a client command's --token-file, either's
+// PODCAST_ADMIN_TOKEN_FILE). A value given on the command line beats one
+// from the environment; a token and a file from the same place are an
 // error. It returns a warning for each token given on the command line
-// (never the token itself) and an error naming the flag or file that is
+// (never the token itself), and an error naming the flag or file that is
 // wrong.
-func (cfg *config) resolveTokens(fs *flag.FlagSet) (warnings []string, err error) {
+func (cfg *config) resolveTokens(fs *flag.FlagSet, cmd string) (warnings []string, err error) {
 	onCLI := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { onCLI[f.Name] = true })
-	resolve := func(p *string, tokenFlag, file, fileFlag string) error {
-		fromCLI, fileFromCLI := onCLI[tokenFlag], onCLI[fileFlag]
-		switch {
-		case file == "":
-		case *p != "" && fromCLI == fileFromCLI:
-			return fmt.Errorf("--%s and --%s both set a token: give one", tokenFlag, fileFlag)
-		case fromCLI && !fileFromCLI:
-			// The flag on the command line beats a file from the environment.
-		default:
-			tok, err := readTokenFile(file)
-			if err != nil {
-				return fmt.Errorf("--%s: %w", fileFlag, err)
-			}
-			*p = tok
-			return nil
-		}
-		if fromCLI && *p != "" {
+	for _, f := range tokenFlags {
+		if onCLI[f] && fs.Lookup(f).Value.String() != "" {
 			warnings = append(warnings, fmt.Sprintf("--%s on the command line is visible to other users of this machine (ps, /proc); "+
-				"use $PODCAST_ADMIN_TOKEN or --%s instead", tokenFlag, fileFlag))
+				"use $PODCAST_ADMIN_TOKEN or --%s-file instead", f, f))
 		}
-		return nil
 	}
-	if err := resolve(&cfg.AdminToken, "admin-token", cfg.AdminTokenFile, "admin-token-file"); err != nil {
-		return warnings, err
+	p, tokenFlag, file, fileFlag := &cfg.Token, "token", cfg.TokenFile, "token-file"
+	if cmd == "serve" {
+		p, tokenFlag, file, fileFlag = &cfg.AdminToken, "admin-token", cfg.AdminTokenFile, "admin-token-file"
 	}
-	if err := resolve(&cfg.Token, "token", cfg.TokenFile, "token-file"); err != nil {
-		return warnings, err
+	fromCLI, fileFromCLI := onCLI[tokenFlag], onCLI[fileFlag]
+	switch {
+	case file == "":
+	case *p != "" && fromCLI && fileFromCLI:
+		return warnings, fmt.Errorf("--%s and --%s both give a token: give one", tokenFlag, fileFlag)
+	case *p != "" && !fromCLI && !fileFromCLI:
+		return warnings, fmt.Errorf("$PODCAST_ADMIN_TOKEN and $PODCAST_ADMIN_TOKEN_FILE both give a token: set one")
+	case fromCLI && !fileFromCLI:
+		// The flag on the command line beats a file from the environment.
+	default:
+		tok, err := readTokenFile(file)
+		if err != nil {
+			return warnings, fmt.Errorf("--%s: %w", fileFlag, err)
+		}
+		*p = tok
 	}
 	return warnings, nil
 }
