@@ -367,7 +367,7 @@ func TestProductionSettings(t *testing.T) {
 // TestGETCaching checks the ETag and Cache-Control of GET answers on a real
 // store: a changed store changes the ETag.
 func TestGETCaching(t *testing.T) {
-	s := startServer(t, "--cache-max-age", "30s", "--admin-token", "s3cret")
+	s := startServer(t, "--cache-max-age", "30s", "--admin-token", testAdminToken)
 	target := s.URL + "/graphql?" + url.Values{"query": {`{ episodes(first: 3) { nodes { number } } }`}}.Encode()
 	get := func(header ...string) *http.Response {
 		r, _ := http.NewRequest(http.MethodGet, target, nil)
@@ -391,7 +391,7 @@ func TestGETCaching(t *testing.T) {
 		t.Errorf("If-None-Match: %d", r.StatusCode)
 	}
 	// A new page changes the store, hence the ETag.
-	if out, err := runCmd(t, "ingest", "--server", s.URL, "--token", "s3cret", genPages(t, 5000, 1)); err != nil {
+	if out, err := runCmd(t, "ingest", "--server", s.URL, "--token", testAdminToken, genPages(t, 5000, 1)); err != nil {
 		t.Fatalf("ingest: %v\n%s", err, out)
 	}
 	if r := get("If-None-Match", etag); r.StatusCode != 200 || r.Header.Get("ETag") == etag {

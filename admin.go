@@ -6,10 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // maxAdminBody bounds one /admin/ingest request.
@@ -54,10 +56,48 @@ func (a *app) authorized(next http.Handler) http.Handler {
 	})
 }
 
+// adminBatch bounds the documents /admin/ingest commits in one transaction
+// before it answers for them (--batch, if smaller, bounds it too).
+const adminBatch = 256
+
+// adminReadProgress is how long the body of an admin request may go
+// without a byte arriving; the body as a whole may take longer.
+const adminReadProgress = 30 * time.Second
+
+// ndjson is the media type of the streamed answer of /admin/ingest.
+const ndjson = "application/x-ndjson"
+
+// ingestLine is one line of the streamed answer of /admin/ingest: a
+// document's result as soon as its batch is committed (or failed), and,
+// last, the summary. A stream without its summary line was cut short.
+type ingestLine struct {
+	Result  *docResult     `json:"result,omitempty"`
+	Summary *ingestSummary `json:"summary,omitempty"`
+}
+
+// ingestSummary counts a request's documents by outcome.
+type ingestSummary struct {
+	Documents int `json:"documents"`
+	Added     int `json:"added"`
+	Updated   int `json:"updated"`
+	Unchanged int `json:"unchanged"`
+	Failed    int `json:"failed"`
+}
+
+// adminIngest takes pages and answers for each: with Accept:
+// application/x-ndjson, one line per document as its batch is decided and a
+// summary line last; otherwise one JSON answer at the end. Documents are
+// committed in batches, and the write deadline is renewed as answers go
+// out, so an ingest of any size is not cut off by --write-timeout. A store
+// failure fails the documents not yet committed, each with its own line;
+// the answer is never a 500 for the whole request.
 func (a *app) adminIngest(w http.ResponseWriter, r *http.Request) {
+	rc := http.NewResponseController(w)
+	body := &progressReader{r: http.MaxBytesReader(w, r.Body, maxAdminBody), before: func() {
+		_ = rc.SetReadDeadline(time.Now().Add(adminReadProgress))
+	}}
 	var req ingestRequest
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxAdminBody))
-	if err := dec.Decode(&req); err != nil {
+	if err := json.NewDecoder(body).Decode(&req); err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
 			writeJSON(w, http.StatusRequestEntityTooLarge, map[string]string{
@@ -67,6 +107,10 @@ func (a *app) adminIngest(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "body must be JSON {\"documents\": [{\"name\", \"data\" (base64)}]}: " + err.Error(), "code": "BAD_REQUEST"})
 		return
 	}
+	// Reading to the end lets net/http notice a client that goes away (it
+	// cancels r.Context()); from now on only writes have deadlines.
+	_, _ = io.Copy(io.Discard, body)
+	_ = rc.SetReadDeadline(time.Time{})
 	pages := make([]page, len(req.Documents))
 	for i, d := range req.Documents {
 		pages[i] = page{name: d.Name, data: d.Data}
@@ -74,23 +118,80 @@ func (a *app) adminIngest(w http.ResponseWriter, r *http.Request) {
 			pages[i].err = fmt.Errorf("document %d: name %q must be a plain file name", i, d.Name)
 		}
 	}
-	results, err := a.ing.apply(r.Context(), pages)
-	if err != nil {
-		a.log.ErrorContext(r.Context(), "admin ingest", "err", err)
-		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "the store could not take the documents; nothing was written", "code": "INTERNAL"})
+	extend := func() { _ = rc.SetWriteDeadline(time.Now().Add(a.cfg.writeTimeout())) }
+	stream := strings.Contains(r.Header.Get("Accept"), ndjson)
+	enc := json.NewEncoder(w)
+	if stream {
+		w.Header().Set("Content-Type", ndjson)
+		w.WriteHeader(http.StatusOK)
+		_ = rc.Flush()
+	}
+	id := ""
+	if info := requestInfoFrom(r.Context()); info != nil {
+		id = info.id
+	}
+	var sum summary
+	results := make([]docResult, 0, len(pages))
+	var failed error
+	step := min(max(a.cfg.Batch, 1), adminBatch)
+	for start := 0; start < len(pages); start += step {
+		part := pages[start:min(start+step, len(pages))]
+		var res []docResult
+		if failed == nil {
+			if h := a.cfg.API.testHooks; h != nil && h.adminStep != nil {
+				h.adminStep()
+			}
+			res, failed = a.ing.apply(r.Context(), part)
+			if failed != nil {
+				a.log.ErrorContext(r.Context(), "admin ingest", "request_id", id, "documents_left", len(pages)-start, "err", failed)
+			}
+		}
+		if failed != nil {
+			res = make([]docResult, len(part))
+			for i, p := range part {
+				res[i] = docResult{Name: p.name, Status: "failed", Warnings: []string{},
+					Error: fmt.Sprintf("%s: not stored: the server could not write it (request %s; see the server's log)", p.name, id)}
+			}
+		}
+		for _, res := range res {
+			sum.add(res)
+			a.log.Info("admin ingest", "document", res.Name, "status", res.Status, "error", res.Error)
+			if stream {
+				extend()
+				_ = enc.Encode(ingestLine{Result: &res})
+			} else {
+				results = append(results, res)
+			}
+		}
+		if stream {
+			_ = rc.Flush()
+		}
+	}
+	extend()
+	if !stream {
+		writeJSON(w, http.StatusOK, ingestResponse{Results: results})
 		return
 	}
-	for _, res := range results {
-		a.log.Info("admin ingest", "document", res.Name, "status", res.Status, "error", res.Error)
-	}
-	writeJSON(w, http.StatusOK, ingestResponse{Results: results})
+	_ = enc.Encode(ingestLine{Summary: &ingestSummary{Documents: sum.total(), Added: sum.added,
+		Updated: sum.updated, Unchanged: sum.unchanged, Failed: sum.failed}})
 }
 
+// adminBackup streams a snapshot. Each write gets --write-timeout anew, so
+// a backup of any size goes through as long as the client keeps reading.
 func (a *app) adminBackup(w http.ResponseWriter, r *http.Request) {
 	gen, _ := a.store.Generation()
 	w.Header().Set("Content-Type", "application/octet-stream")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="podcast-%d.db"`, gen))
-	_, err := a.store.WriteTo(r.Context(), w, func(size int64) {
+	rc := http.NewResponseController(w)
+	// No read deadline: it would cancel r.Context() mid-stream.
+	_ = rc.SetReadDeadline(time.Time{})
+	pw := &progressWriter{w: w, before: func() {
+		if h := a.cfg.API.testHooks; h != nil && h.adminStep != nil {
+			h.adminStep()
+		}
+		_ = rc.SetWriteDeadline(time.Now().Add(a.cfg.writeTimeout()))
+	}}
+	_, err := a.store.WriteTo(r.Context(), pw, func(size int64) {
 		w.Header().Set("Content-Length", strconv.FormatInt(size, 10))
 	})
 	if err != nil {
@@ -99,4 +200,26 @@ func (a *app) adminBackup(w http.ResponseWriter, r *http.Request) {
 		a.log.ErrorContext(r.Context(), "admin backup", "err", err)
 		panic(http.ErrAbortHandler)
 	}
+}
+
+// progressReader calls before ahead of every Read (to renew a deadline).
+type progressReader struct {
+	r      io.Reader
+	before func()
+}
+
+func (p *progressReader) Read(b []byte) (int, error) {
+	p.before()
+	return p.r.Read(b)
+}
+
+// progressWriter calls before ahead of every Write (to renew a deadline).
+type progressWriter struct {
+	w      io.Writer
+	before func()
+}
+
+func (p *progressWriter) Write(b []byte) (int, error) {
+	p.before()
+	return p.w.Write(b)
 }

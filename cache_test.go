@@ -16,7 +16,7 @@ import (
 // readTxs reads the store's read-transaction count from /metrics.
 func readTxs(t *testing.T, s *server) int {
 	t.Helper()
-	_, text := httpGet(t, s.URL+"/metrics")
+	_, text := httpGet(t, s.URL+"/metrics", "Authorization", "Bearer "+testAdminToken)
 	m := regexp.MustCompile(`podcast_store_transactions_total\{kind="read",outcome="ok"\} (\d+)`).FindStringSubmatch(text)
 	if m == nil {
 		return 0
@@ -28,7 +28,7 @@ func readTxs(t *testing.T, s *server) int {
 // A repeated query is answered from the response cache without touching the
 // store, and a write makes the next answer fresh.
 func TestResponseCacheNeverStale(t *testing.T) {
-	s := startServer(t, "--admin-token", "t")
+	s := startServer(t, "--admin-token", testAdminToken)
 	q := `{ episodes(first: 3) { totalCount nodes { number title } } }`
 	count := func() int {
 		var d struct{ Episodes struct{ TotalCount int } }
@@ -56,14 +56,14 @@ func TestResponseCacheNeverStale(t *testing.T) {
 		}
 		resp.Body.Close()
 	}
-	if _, text := httpGet(t, s.URL+"/metrics"); !strings.Contains(text, `podcast_graphql_requests_total{operation="Named",outcome="ok"} 2`) {
+	if _, text := httpGet(t, s.URL+"/metrics", "Authorization", "Bearer "+testAdminToken); !strings.Contains(text, `podcast_graphql_requests_total{operation="Named",outcome="ok"} 2`) {
 		t.Errorf("a cached answer lost its operation name in the metrics")
 	}
 	// A new page arrives: the very next answer includes it.
 	name, data := pagegen.Page(1, pagegen.Options{Shows: 1, Seed: 5})
 	body, _ := json.Marshal(map[string]any{"documents": []map[string]string{{"name": name, "data": base64.StdEncoding.EncodeToString(data)}}})
 	req, _ := http.NewRequest(http.MethodPost, s.URL+"/admin/ingest", bytes.NewReader(body))
-	req.Header.Set("Authorization", "Bearer t")
+	req.Header.Set("Authorization", "Bearer "+testAdminToken)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("admin ingest: %v %v", err, resp)

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -15,57 +17,105 @@ import (
 
 // Client commands talk to a running server's admin endpoints.
 
-// remoteBatchBytes bounds one /admin/ingest request.
-const remoteBatchBytes = 16 << 20
+// remoteBatchBytes and remoteBatchDocs bound one /admin/ingest request
+// (--batch, if smaller, bounds it too): each is quick to send and to
+// commit, and if the connection breaks few documents are in doubt.
+const (
+	remoteBatchBytes = 8 << 20
+	remoteBatchDocs  = 256
+)
 
-// remoteIngest sends files to the server in batches and prints the same
-// lines the local command does.
+// remoteIdle is how long the client waits for the server's next answer
+// line before giving up on the connection.
+const remoteIdle = 5 * time.Minute
+
+// remoteIngest sends files to the server in bounded batches and prints the
+// same lines the local command does, each as the server decides it. If a
+// batch's answer is cut short, it says which documents were confirmed,
+// which are unknown (sent, not answered for) and which were not sent, prints
+// the summary of what was confirmed and fails.
 func remoteIngest(ctx context.Context, cfg *config, files []string, out io.Writer) (summary, error) {
 	var sum summary
-	client := &http.Client{Timeout: 5 * time.Minute}
+	client := &http.Client{}
+	emit := func(r docResult) {
+		sum.add(r)
+		printResult(out, r)
+	}
 	var batch []page
-	size := 0
-	flush := func() error {
+	size, confirmed := 0, 0
+	flush := func(rest []string) error {
 		if len(batch) == 0 {
 			return nil
 		}
-		results, err := postPages(ctx, client, cfg, batch)
+		n, err := postPages(ctx, client, cfg, batch, emit)
+		confirmed += n
 		if err != nil {
-			return err
-		}
-		for _, r := range results {
-			sum.add(r)
-			printResult(out, r)
+			var refused *refusedError
+			if errors.As(err, &refused) && confirmed == 0 {
+				return err // nothing was taken: the reason is enough
+			}
+			return reportBreak(out, cfg, sum, batch[n:], rest, err)
 		}
 		batch, size = batch[:0], 0
 		return nil
 	}
-	for _, f := range files {
+	batchDocs := min(max(cfg.Batch, 1), remoteBatchDocs)
+	for i, f := range files {
 		p := readPage(f)
 		if p.err != nil {
-			r := docResult{Name: p.name, Status: "failed", Error: p.err.Error()}
-			sum.add(r)
-			printResult(out, r)
+			emit(docResult{Name: p.name, Status: "failed", Error: p.err.Error()})
 			continue
 		}
-		if size+len(p.data) > remoteBatchBytes || len(batch) >= max(cfg.Batch, 1) {
-			if err := flush(); err != nil {
+		if len(batch) > 0 && (size+len(p.data) > remoteBatchBytes || len(batch) >= batchDocs) {
+			if err := flush(files[i:]); err != nil {
 				return sum, err
 			}
 		}
 		batch = append(batch, p)
 		size += len(p.data)
 	}
-	return sum, flush()
+	return sum, flush(nil)
 }
 
-func postPages(ctx context.Context, client *http.Client, cfg *config, pages []page) ([]docResult, error) {
-	var req struct {
-		Documents []struct {
-			Name string `json:"name"`
-			Data []byte `json:"data"`
-		} `json:"documents"`
+// reportBreak prints what became of the documents of a run whose batch
+// failed midway: pending were sent and not answered for (or refused),
+// rest were not sent. It prints the summary of the confirmed documents and
+// returns the error that fails the command.
+func reportBreak(out io.Writer, cfg *config, sum summary, pending []page, rest []string, cause error) error {
+	var refused *refusedError
+	unknown := 0
+	for _, p := range pending {
+		if errors.As(cause, &refused) {
+			sum.add(docResult{Name: p.name, Status: "failed"})
+			fmt.Fprintf(out, "failed    %s: not stored: %s\n", p.name, refused.status)
+			continue
+		}
+		unknown++
+		fmt.Fprintf(out, "unknown   %s: sent, but the connection broke before the server answered for it; run the ingest again (stored pages come back unchanged)\n", p.name)
 	}
+	for _, f := range rest {
+		fmt.Fprintf(out, "not sent  %s\n", filepath.Base(f))
+	}
+	fmt.Fprintf(out, "%d documents: %d added, %d updated, %d unchanged, %d failed, %d unknown, %d not sent\n",
+		sum.total()+unknown+len(rest), sum.added, sum.updated, sum.unchanged, sum.failed, unknown, len(rest))
+	return fmt.Errorf("ingest --server %s: stopped after %d documents were answered for: %w", cfg.Server, sum.total(), cause)
+}
+
+// refusedError is a batch the server answered with an error status: it
+// took none of its documents.
+type refusedError struct {
+	status string
+	err    error
+}
+
+func (e *refusedError) Error() string { return e.err.Error() }
+func (e *refusedError) Unwrap() error { return e.err }
+
+// postPages sends one batch and calls emit with each document's result as
+// the server streams it; it returns how many results came. An error after
+// some results means the rest of the batch is unaccounted for.
+func postPages(ctx context.Context, client *http.Client, cfg *config, pages []page, emit func(docResult)) (int, error) {
+	var req ingestRequest
 	for _, p := range pages {
 		req.Documents = append(req.Documents, struct {
 			Name string `json:"name"`
@@ -74,23 +124,64 @@ func postPages(ctx context.Context, client *http.Client, cfg *config, pages []pa
 	}
 	body, err := json.Marshal(req)
 	if err != nil {
-		return nil, err
+		return 0, fmt.Errorf("encode batch: %w", err)
 	}
-	resp, err := adminRequest(ctx, client, cfg, http.MethodPost, "/admin/ingest", bytes.NewReader(body))
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	idle := time.AfterFunc(remoteIdle, func() {
+		cancel(fmt.Errorf("no answer from the server for %v", remoteIdle))
+	})
+	defer idle.Stop()
+	resp, err := adminRequest(ctx, client, cfg, http.MethodPost, "/admin/ingest", bytes.NewReader(body), "Accept", ndjson)
 	if err != nil {
-		return nil, err
+		return 0, withCause(ctx, err)
 	}
 	defer resp.Body.Close()
-	var res ingestResponse
-	if err := json.NewDecoder(resp.Body).Decode(&res); err != nil || len(res.Results) != len(pages) {
-		return nil, fmt.Errorf("ingest --server: unreadable answer from %s (%v)", cfg.Server, err)
+	dec := json.NewDecoder(resp.Body)
+	if !strings.HasPrefix(resp.Header.Get("Content-Type"), ndjson) {
+		// A server that answers in one piece.
+		var res ingestResponse
+		if err := dec.Decode(&res); err != nil || len(res.Results) != len(pages) {
+			return 0, fmt.Errorf("unreadable answer (%v)", withCause(ctx, err))
+		}
+		for _, r := range res.Results {
+			emit(r)
+		}
+		return len(pages), nil
 	}
-	return res.Results, nil
+	n := 0
+	for {
+		var line ingestLine
+		if err := dec.Decode(&line); err != nil {
+			if errors.Is(err, io.EOF) {
+				err = io.ErrUnexpectedEOF
+			}
+			return n, fmt.Errorf("answer cut short after %d of %d documents: %w", n, len(pages), withCause(ctx, err))
+		}
+		idle.Reset(remoteIdle)
+		switch {
+		case line.Result != nil && n < len(pages):
+			emit(*line.Result)
+			n++
+		case line.Summary != nil && line.Summary.Documents == n && n == len(pages):
+			return n, nil
+		default:
+			return n, fmt.Errorf("unexpected answer line after %d of %d documents", n, len(pages))
+		}
+	}
+}
+
+// withCause prefers the reason ctx was cancelled to the error it caused.
+func withCause(ctx context.Context, err error) error {
+	if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
+		return cause
+	}
+	return err
 }
 
 // adminRequest sends an authenticated request and turns failures into
 // errors that say what to do.
-func adminRequest(ctx context.Context, client *http.Client, cfg *config, method, path string, body io.Reader) (*http.Response, error) {
+func adminRequest(ctx context.Context, client *http.Client, cfg *config, method, path string, body io.Reader, header ...string) (*http.Response, error) {
 	url := strings.TrimRight(cfg.Server, "/") + path
 	req, err := http.NewRequestWithContext(ctx, method, url, body)
 	if err != nil {
@@ -100,23 +191,27 @@ func adminRequest(ctx context.Context, client *http.Client, cfg *config, method,
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
 	resp, err := client.Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("--server: %w", err)
 	}
-	switch {
-	case resp.StatusCode == http.StatusUnauthorized:
-		resp.Body.Close()
-		return nil, fmt.Errorf("%s refused the admin token (401): pass --token or set PODCAST_ADMIN_TOKEN", url)
-	case resp.StatusCode == http.StatusNotFound:
-		resp.Body.Close()
-		return nil, fmt.Errorf("%s: 404: is the server started with --admin-token?", url)
-	case resp.StatusCode != http.StatusOK:
-		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-		resp.Body.Close()
-		return nil, fmt.Errorf("%s: %s: %s", url, resp.Status, strings.TrimSpace(string(msg)))
+	if resp.StatusCode == http.StatusOK {
+		return resp, nil
 	}
-	return resp, nil
+	defer resp.Body.Close()
+	switch resp.StatusCode {
+	case http.StatusUnauthorized:
+		err = fmt.Errorf("%s refused the admin token (401): pass --token-file or --token, or set PODCAST_ADMIN_TOKEN", url)
+	case http.StatusNotFound:
+		err = fmt.Errorf("%s: 404: is the server started with --admin-token?", url)
+	default:
+		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+		err = fmt.Errorf("%s: %s: %s", url, resp.Status, strings.TrimSpace(string(msg)))
+	}
+	return nil, &refusedError{status: resp.Status, err: err}
 }
 
 // remoteBackup downloads a snapshot into out, atomically.

@@ -91,7 +91,7 @@ func TestServerSurvivesSIGKILLUnderLoad(t *testing.T) {
 		t.Skip("kills processes; slow")
 	}
 	db := filepath.Join(t.TempDir(), "srv.db")
-	cmd := child(t, "serve", "--addr", "127.0.0.1:0", "--db", db, "--seeds", "seeds", "--admin-token", "t",
+	cmd := child(t, "serve", "--addr", "127.0.0.1:0", "--db", db, "--seeds", "seeds", "--admin-token", testAdminToken,
 		"--rate-exempt", "127.0.0.1") // the load comes from this test, exempt from the rate and cost limits
 	stdout, _ := cmd.StdoutPipe()
 	if err := cmd.Start(); err != nil {
@@ -153,7 +153,7 @@ func TestServerSurvivesSIGKILLUnderLoad(t *testing.T) {
 			}
 			js, _ := json.Marshal(map[string]any{"documents": docs})
 			req, _ := http.NewRequest(http.MethodPost, url+"/admin/ingest", bytes.NewReader(js))
-			req.Header.Set("Authorization", "Bearer t")
+			req.Header.Set("Authorization", "Bearer "+testAdminToken)
 			if resp, err := http.DefaultClient.Do(req); err == nil {
 				io.Copy(io.Discard, resp.Body)
 				resp.Body.Close()

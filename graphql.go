@@ -256,6 +256,9 @@ func buildVersion() string {
 // sets it), and run copies them into the config.
 type testHooks struct {
 	fields graphql.FieldMiddleware
+	// adminStep, when set, runs before each batch /admin/ingest commits
+	// and each write of /admin/backup: a test slows them with it.
+	adminStep func()
 }
 
 type testHooksKey struct{}

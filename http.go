@@ -83,12 +83,15 @@ func serve(ctx context.Context, cfg *config, stdout io.Writer) error {
 		if err != nil {
 			return nil, fmt.Errorf("listen on %s: %w", addr, err)
 		}
+		ln, connState := limitConnections(ln, cfg.MaxConnections)
 		srv := &http.Server{
 			Handler:           h,
 			ReadHeaderTimeout: 5 * time.Second,
 			ReadTimeout:       30 * time.Second,
-			WriteTimeout:      cfg.QueryTimeout + 60*time.Second,
+			WriteTimeout:      cfg.writeTimeout(),
 			IdleTimeout:       60 * time.Second,
+			MaxHeaderBytes:    cfg.maxHeaderBytes(),
+			ConnState:         connState,
 			ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		}
 		servers = append(servers, srv)
@@ -110,6 +113,12 @@ func serve(ctx context.Context, cfg *config, stdout io.Writer) error {
 		}
 	}
 	defer shutdown()
+	for _, w := range cfg.warnings {
+		log.Warn(w)
+	}
+	if cfg.AdminToken == "" && cfg.Pprof && cfg.AdminAddr != "" {
+		log.Warn("--pprof without an admin token: /debug/pprof/ and /metrics are open to anyone who reaches --admin-addr")
+	}
 	if _, err := listen(cfg.Addr, a.handler(), "listening on"); err != nil {
 		return err
 	}
@@ -156,29 +165,48 @@ func (a *app) handler() http.Handler {
 	mux.HandleFunc("GET /healthz", a.healthz)
 	mux.HandleFunc("GET /readyz", a.readyz)
 	if a.cfg.AdminAddr == "" {
-		mux.Handle("GET /metrics", a.metrics.handler())
+		mux.Handle("GET /metrics", a.operator(a.metrics.handler()))
 		a.mountAdmin(mux)
 	}
 	mountPlayground(mux, a.cfg)
-	return logRequests(a.log, withLoaders(a.store, mux))
+	return noSniff(logRequests(a.log, withLoaders(a.store, mux)))
 }
 
 // adminHandler serves the admin listener: metrics, health, pprof when
 // enabled, and the admin endpoints.
 func (a *app) adminHandler() http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", a.metrics.handler())
+	mux.Handle("GET /metrics", a.operator(a.metrics.handler()))
 	mux.HandleFunc("GET /healthz", a.healthz)
 	mux.HandleFunc("GET /readyz", a.readyz)
 	if a.cfg.Pprof {
-		mux.HandleFunc("/debug/pprof/", pprof.Index)
-		mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
-		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
-		mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
-		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+		mux.Handle("/debug/pprof/", a.operator(http.HandlerFunc(pprof.Index)))
+		mux.Handle("/debug/pprof/cmdline", a.operator(http.HandlerFunc(pprofCmdline)))
+		mux.Handle("/debug/pprof/profile", a.operator(http.HandlerFunc(pprof.Profile)))
+		mux.Handle("/debug/pprof/symbol", a.operator(http.HandlerFunc(pprof.Symbol)))
+		mux.Handle("/debug/pprof/trace", a.operator(http.HandlerFunc(pprof.Trace)))
 	}
 	a.mountAdmin(mux)
-	return logRequests(a.log, mux)
+	return noSniff(logRequests(a.log, mux))
+}
+
+// operator guards /metrics and pprof: with an admin token configured they
+// need it as a bearer token, as /admin/* does; without one they are open
+// (keep them on a private --admin-addr then).
+func (a *app) operator(next http.Handler) http.Handler {
+	if a.cfg.AdminToken == "" {
+		return next
+	}
+	return a.authorized(next)
+}
+
+// noSniff tells browsers never to guess a content type other than the one
+// sent, on every answer a handler writes (404s and errors included).
+func noSniff(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		next.ServeHTTP(w, r)
+	})
 }
 
 // mountPlayground serves GraphiQL at / from the binary, unless
@@ -256,13 +284,29 @@ func logRequests(log *slog.Logger, next http.Handler) http.Handler {
 	})
 }
 
+// requestID is the client's X-Request-Id when it is in a safe form (see
+// safeRequestID), else a new random one: ids go into logs and headers.
 func requestID(r *http.Request) string {
-	if id := r.Header.Get("X-Request-Id"); id != "" && len(id) <= 64 {
+	if id := r.Header.Get("X-Request-Id"); safeRequestID(id) {
 		return id
 	}
 	var b [8]byte
 	_, _ = rand.Read(b[:])
 	return hex.EncodeToString(b[:])
+}
+
+// safeRequestID accepts 1 to 64 of A-Z a-z 0-9 . _ - and nothing else.
+func safeRequestID(id string) bool {
+	if id == "" || len(id) > 64 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '.' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 type statusWriter struct {

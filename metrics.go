@@ -14,8 +14,13 @@ import (
 )
 
 // maxOperationLabels bounds the operation names metrics keep apart: names
-// come from clients, and an unbounded label set would eat memory.
-const maxOperationLabels = 200
+// come from clients, and an unbounded label set would eat memory. A name
+// not seen for operationLabelTTL gives its place (and its series) to the
+// next new name, so a burst of junk names cannot hold the set for good.
+const (
+	maxOperationLabels = 200
+	operationLabelTTL  = 15 * time.Minute
+)
 
 // metrics are the server's Prometheus metrics, in a registry of its own.
 type metrics struct {
@@ -26,8 +31,10 @@ type metrics struct {
 	txTime   *prometheus.HistogramVec
 	docs     *prometheus.CounterVec
 
-	mu  sync.Mutex
-	ops map[string]bool
+	mu    sync.Mutex
+	ops   map[string]time.Time // operation label → last seen
+	now   func() time.Time
+	opTTL time.Duration
 }
 
 func newMetrics() *metrics {
@@ -55,7 +62,9 @@ func newMetrics() *metrics {
 			Name: "podcast_ingest_documents_total",
 			Help: "Documents ingested by status (added, updated, unchanged, failed).",
 		}, []string{"status"}),
-		ops: map[string]bool{},
+		ops:   map[string]time.Time{},
+		now:   time.Now,
+		opTTL: operationLabelTTL,
 	}
 	m.reg.MustRegister(m.requests, m.latency, m.txs, m.txTime, m.docs,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -96,7 +105,9 @@ func (m *metrics) observeTx(write bool, d time.Duration, err error) {
 func (m *metrics) observeDoc(r docResult) { m.docs.WithLabelValues(r.Status).Inc() }
 
 // operationLabel keeps a client's operation name as a label while there
-// are few of them.
+// are few of them: a new name takes a free place, or the place of the name
+// seen longest ago if that was more than opTTL ago (whose series are
+// deleted); otherwise it counts as "other".
 func (m *metrics) operationLabel(name string) string {
 	if name == "" {
 		return "anonymous"
@@ -106,13 +117,26 @@ func (m *metrics) operationLabel(name string) string {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.ops[name] {
+	now := m.now()
+	if _, ok := m.ops[name]; ok {
+		m.ops[name] = now
 		return name
 	}
 	if len(m.ops) >= maxOperationLabels {
-		return "other"
+		oldest, seen := "", now
+		for op, t := range m.ops {
+			if t.Before(seen) {
+				oldest, seen = op, t
+			}
+		}
+		if oldest == "" || now.Sub(seen) < m.opTTL {
+			return "other"
+		}
+		delete(m.ops, oldest)
+		m.requests.DeletePartialMatch(prometheus.Labels{"operation": oldest})
+		m.latency.DeleteLabelValues(oldest)
 	}
-	m.ops[name] = true
+	m.ops[name] = now
 	return name
 }
 

@@ -60,7 +60,7 @@ func TestMetrics(t *testing.T) {
 }
 
 func TestAdminListenerAndPprof(t *testing.T) {
-	s := startServer(t, "--admin-addr", "127.0.0.1:0", "--pprof", "--admin-token", "s3cret")
+	s := startServer(t, "--admin-addr", "127.0.0.1:0", "--pprof", "--admin-token", testAdminToken)
 	m := regexp.MustCompile(`admin listener on (http://[^\s"]+)`).FindStringSubmatch(s.logs.String())
 	if m == nil {
 		t.Fatalf("no admin listener line:\n%s", s.logs.String())
@@ -72,10 +72,10 @@ func TestAdminListenerAndPprof(t *testing.T) {
 	if status, _ := httpGet(t, s.URL+"/debug/pprof/"); status == http.StatusOK {
 		t.Errorf("pprof served on the public listener")
 	}
-	if status, text := httpGet(t, admin+"/metrics"); status != 200 || !strings.Contains(text, "go_goroutines") {
+	if status, text := httpGet(t, admin+"/metrics", "Authorization", "Bearer "+testAdminToken); status != 200 || !strings.Contains(text, "go_goroutines") {
 		t.Errorf("admin /metrics: %d", status)
 	}
-	if status, _ := httpGet(t, admin+"/debug/pprof/"); status != 200 {
+	if status, _ := httpGet(t, admin+"/debug/pprof/", "Authorization", "Bearer "+testAdminToken); status != 200 {
 		t.Errorf("admin pprof: %d", status)
 	}
 	if status, _ := httpGet(t, admin+"/admin/backup"); status != http.StatusUnauthorized {
@@ -103,7 +103,7 @@ func genPages(t testing.TB, from, n int) string {
 }
 
 func TestRemoteIngestAndBackup(t *testing.T) {
-	s := startServer(t, "--admin-token", "s3cret")
+	s := startServer(t, "--admin-token", testAdminToken)
 	pages := genPages(t, 0, 40)
 	bad := filepath.Join(pages, "zz_bad.txt")
 	if err := os.WriteFile(bad, []byte("no header here\n"), 0o644); err != nil {
@@ -124,7 +124,7 @@ func TestRemoteIngestAndBackup(t *testing.T) {
 	}
 
 	// The remote command prints what the local one does.
-	remote, err := runCmd(t, "ingest", "--server", s.URL, "--token", "s3cret", pages)
+	remote, err := runCmd(t, "ingest", "--server", s.URL, "--token", testAdminToken, pages)
 	if err == nil {
 		t.Errorf("a failed page must fail the command")
 	}
@@ -144,7 +144,7 @@ func TestRemoteIngestAndBackup(t *testing.T) {
 
 	// A snapshot taken through the server serves the same answers.
 	snap := filepath.Join(t.TempDir(), "snap.db")
-	if out, err := runCmd(t, "backup", "--server", s.URL, "--token", "s3cret", snap); err != nil {
+	if out, err := runCmd(t, "backup", "--server", s.URL, "--token", testAdminToken, snap); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
 	copyServer := startServerOn(t, snap, "--seeds", "")

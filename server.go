@@ -51,11 +51,25 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	warnings, err := cfg.resolveTokens(fs, cmd)
+	if err != nil {
+		return err
+	}
+	if cmd != "serve" {
+		// A client command's stdout is its report; warnings go beside it.
+		for _, w := range warnings {
+			fmt.Fprintln(os.Stderr, "warning:", w)
+		}
+	}
 	switch cmd {
 	case "serve":
 		if fs.NArg() > 0 {
 			return fmt.Errorf("serve takes no arguments, got %q", fs.Args())
 		}
+		if err := checkAdminToken(cfg.AdminToken); err != nil {
+			return fmt.Errorf("--admin-token: %w", err)
+		}
+		cfg.warnings = warnings
 		return serve(ctx, cfg, stdout)
 	case "ingest":
 		if fs.NArg() == 0 {
@@ -74,19 +88,30 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 
 // config is every setting, from flags and environment.
 type config struct {
-	Addr         string
-	DB           string
-	Seeds        string
-	Watch        bool
-	AdminToken   string
-	Token        string
-	Server       string
-	Topics       string
-	Batch        int
-	QueryTimeout time.Duration
-	AdminAddr    string
-	Pprof        bool
-	API          apiConfig // the GraphQL endpoint: limits, rate, CORS, caching (graphql.go)
+	Addr       string
+	DB         string
+	Seeds      string
+	Watch      bool
+	AdminToken string
+	Token      string
+	// AdminTokenFile and TokenFile name files holding the tokens, so that
+	// they never appear in process listings (tokens.go).
+	AdminTokenFile string
+	TokenFile      string
+	// WriteTimeout bounds writing one answer; admin streams get it per
+	// write instead (admin.go). MaxConnections caps each listener's open
+	// connections (listen.go).
+	WriteTimeout   time.Duration
+	MaxConnections int
+	Server         string
+	Topics         string
+	Batch          int
+	QueryTimeout   time.Duration
+	AdminAddr      string
+	Pprof          bool
+	API            apiConfig // the GraphQL endpoint: limits, rate, CORS, caching (graphql.go)
+
+	warnings []string // for serve's log, from resolveTokens
 }
 
 // newConfig declares the flags of a command; each falls back to its
@@ -110,6 +135,8 @@ func newConfig(cmd string, getenv func(string) string) (*config, *flag.FlagSet) 
 	boolean(&cfg.Watch, "watch", "PODCAST_WATCH", "keep watching the seeds directory")
 	str(&cfg.AdminToken, "admin-token", "PODCAST_ADMIN_TOKEN", "", "enables /admin/*, which then needs Authorization: Bearer TOKEN")
 	str(&cfg.Token, "token", "PODCAST_ADMIN_TOKEN", "", "admin token a client command sends")
+	str(&cfg.AdminTokenFile, "admin-token-file", "PODCAST_ADMIN_TOKEN_FILE", "", "file holding the admin token (kept out of process listings); at least 32 characters")
+	str(&cfg.TokenFile, "token-file", "PODCAST_ADMIN_TOKEN_FILE", "", "file holding the token a client command sends")
 	str(&cfg.Server, "server", "PODCAST_SERVER", "", "URL of a running server (ingest, backup)")
 	str(&cfg.AdminAddr, "admin-addr", "PODCAST_ADMIN_ADDR", "", "separate listener for /metrics, health, pprof and /admin/*; empty serves /metrics on --addr")
 	boolean(&cfg.Pprof, "pprof", "PODCAST_PPROF", "serve /debug/pprof/ on the admin listener (needs --admin-addr)")
@@ -124,6 +151,16 @@ func newConfig(cmd string, getenv func(string) string) (*config, *flag.FlagSet) 
 		timeout = v
 	}
 	fs.DurationVar(&cfg.QueryTimeout, "query-timeout", timeout, "deadline of one GraphQL operation ($PODCAST_QUERY_TIMEOUT)")
+	writeTimeout := time.Duration(0)
+	if v, err := time.ParseDuration(getenv("PODCAST_WRITE_TIMEOUT")); err == nil && v >= 0 {
+		writeTimeout = v
+	}
+	fs.DurationVar(&cfg.WriteTimeout, "write-timeout", writeTimeout, "deadline for writing one answer; 0 means --query-timeout plus 60s; admin streams (backup, ingest) get it per write ($PODCAST_WRITE_TIMEOUT)")
+	conns := 1024
+	if v, err := strconv.Atoi(getenv("PODCAST_MAX_CONNECTIONS")); err == nil && v >= 0 {
+		conns = v
+	}
+	fs.IntVar(&cfg.MaxConnections, "max-connections", conns, "open connections per listener, idle keep-alive ones included (closed first when the cap is reached); 0 turns it off ($PODCAST_MAX_CONNECTIONS)")
 	apiFlags(fs, &cfg.API, getenv)
 	return cfg, fs
 }

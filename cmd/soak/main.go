@@ -32,7 +32,7 @@ import (
 	"podcastgraph/internal/serverproc"
 )
 
-const token = "soak-token"
+const token = "soak-admin-token-0123456789abcdef01"
 
 func main() {
 	dur := flag.Duration("d", 3*time.Minute, "how long to run")
@@ -264,7 +264,12 @@ func post(client *http.Client, url, query string, v any) error {
 // Resident memory includes the store file's pages the kernel has mapped in,
 // which grows with the store; the heap is the server's own memory.
 func sample(client *http.Client, url string) (rss, heap, goroutines string) {
-	resp, err := client.Get(url + "/metrics")
+	req, err := http.NewRequest(http.MethodGet, url+"/metrics", nil)
+	if err != nil {
+		return "?", "?", "?"
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := client.Do(req)
 	if err != nil {
 		return "?", "?", "?"
 	}
