@@ -196,55 +196,64 @@ type ComplexityRoot struct {
 // region    ************************** generated!.gotpl **************************
 
 type AppearanceResolver interface {
-	Guest(ctx context.Context, obj *Appearance) (*podcast.Guest, error)
 	Episode(ctx context.Context, obj *Appearance) (*podcast.Episode, error)
+
+	Guest(ctx context.Context, obj *Appearance) (*podcast.Guest, error)
 }
 type EpisodeResolver interface {
-	Show(ctx context.Context, obj *podcast.Episode) (*podcast.Show, error)
+	Appearances(ctx context.Context, obj *podcast.Episode, first *int) ([]*Appearance, error)
 
 	Guests(ctx context.Context, obj *podcast.Episode, first *int) ([]*podcast.Guest, error)
-	Appearances(ctx context.Context, obj *podcast.Episode, first *int) ([]*Appearance, error)
 	Hosts(ctx context.Context, obj *podcast.Episode, first *int) ([]*podcast.Host, error)
-	Topics(ctx context.Context, obj *podcast.Episode, first *int) ([]*podcast.Topic, error)
+
 	Links(ctx context.Context, obj *podcast.Episode, first *int) ([]*podcast.Link, error)
-	Sources(ctx context.Context, obj *podcast.Episode, first *int) ([]*podcast.Source, error)
-	Previous(ctx context.Context, obj *podcast.Episode) (*podcast.Episode, error)
 	Next(ctx context.Context, obj *podcast.Episode) (*podcast.Episode, error)
+
+	Previous(ctx context.Context, obj *podcast.Episode) (*podcast.Episode, error)
+
+	Show(ctx context.Context, obj *podcast.Episode) (*podcast.Show, error)
+	Sources(ctx context.Context, obj *podcast.Episode, first *int) ([]*podcast.Source, error)
+
+	Topics(ctx context.Context, obj *podcast.Episode, first *int) ([]*podcast.Topic, error)
 }
 type GuestResolver interface {
-	Links(ctx context.Context, obj *podcast.Guest, first *int) ([]*podcast.Link, error)
-	Episodes(ctx context.Context, obj *podcast.Guest, first *int, after *string, last *int, before *string, orderBy *EpisodeOrder) (*EpisodeConnection, error)
-	EpisodeCount(ctx context.Context, obj *podcast.Guest) (int, error)
-	Topics(ctx context.Context, obj *podcast.Guest, first *int) ([]*podcast.Topic, error)
 	CoGuests(ctx context.Context, obj *podcast.Guest, first *int) ([]*podcast.Guest, error)
+	EpisodeCount(ctx context.Context, obj *podcast.Guest) (int, error)
+	Episodes(ctx context.Context, obj *podcast.Guest, first *int, after *string, last *int, before *string, orderBy *EpisodeOrder) (*EpisodeConnection, error)
+
+	Links(ctx context.Context, obj *podcast.Guest, first *int) ([]*podcast.Link, error)
+
+	Topics(ctx context.Context, obj *podcast.Guest, first *int) ([]*podcast.Topic, error)
 }
 type QueryResolver interface {
+	Episode(ctx context.Context, number int, show *string) (*podcast.Episode, error)
+	Episodes(ctx context.Context, first *int, after *string, last *int, before *string, filter *EpisodeFilter, orderBy *EpisodeOrder) (*EpisodeConnection, error)
+	Guest(ctx context.Context, slug string) (*podcast.Guest, error)
+	Guests(ctx context.Context, first *int, after *string, last *int, before *string, filter *GuestFilter, orderBy *GuestOrder) (*GuestConnection, error)
 	Node(ctx context.Context, id string) (podcast.Node, error)
 	Nodes(ctx context.Context, ids []string) ([]podcast.Node, error)
-	Shows(ctx context.Context, first *int, after *string, last *int, before *string) (*ShowConnection, error)
 	Show(ctx context.Context, slug *string) (*podcast.Show, error)
-	Episodes(ctx context.Context, first *int, after *string, last *int, before *string, filter *EpisodeFilter, orderBy *EpisodeOrder) (*EpisodeConnection, error)
-	Episode(ctx context.Context, number int, show *string) (*podcast.Episode, error)
-	Guests(ctx context.Context, first *int, after *string, last *int, before *string, filter *GuestFilter, orderBy *GuestOrder) (*GuestConnection, error)
-	Guest(ctx context.Context, slug string) (*podcast.Guest, error)
-	Topics(ctx context.Context, first *int, after *string, last *int, before *string, orderBy *TopicOrder) (*TopicConnection, error)
+	Shows(ctx context.Context, first *int, after *string, last *int, before *string) (*ShowConnection, error)
 	Topic(ctx context.Context, slug string) (*podcast.Topic, error)
+	Topics(ctx context.Context, first *int, after *string, last *int, before *string, orderBy *TopicOrder) (*TopicConnection, error)
 }
 type ShowResolver interface {
-	Hosts(ctx context.Context, obj *podcast.Show, first *int) ([]*podcast.Host, error)
-	Links(ctx context.Context, obj *podcast.Show, first *int) ([]*podcast.Link, error)
-	Episodes(ctx context.Context, obj *podcast.Show, first *int, after *string, last *int, before *string, filter *EpisodeFilter, orderBy *EpisodeOrder) (*EpisodeConnection, error)
 	EpisodeCount(ctx context.Context, obj *podcast.Show) (int, error)
+	Episodes(ctx context.Context, obj *podcast.Show, first *int, after *string, last *int, before *string, filter *EpisodeFilter, orderBy *EpisodeOrder) (*EpisodeConnection, error)
 	Guests(ctx context.Context, obj *podcast.Show, first *int) ([]*podcast.Guest, error)
+	Hosts(ctx context.Context, obj *podcast.Show, first *int) ([]*podcast.Host, error)
+
+	Links(ctx context.Context, obj *podcast.Show, first *int) ([]*podcast.Link, error)
 }
 type SourceResolver interface {
 	Warnings(ctx context.Context, obj *podcast.Source, first *int) ([]string, error)
 }
 type TopicResolver interface {
 	Aliases(ctx context.Context, obj *podcast.Topic, first *int) ([]string, error)
-	Episodes(ctx context.Context, obj *podcast.Topic, first *int, after *string, last *int, before *string, orderBy *EpisodeOrder) (*EpisodeConnection, error)
 	EpisodeCount(ctx context.Context, obj *podcast.Topic) (int, error)
+	Episodes(ctx context.Context, obj *podcast.Topic, first *int, after *string, last *int, before *string, orderBy *EpisodeOrder) (*EpisodeConnection, error)
 	Guests(ctx context.Context, obj *podcast.Topic, first *int) ([]*podcast.Guest, error)
+
 	Related(ctx context.Context, obj *podcast.Topic, first *int) ([]*podcast.Topic, error)
 }
 
@@ -1087,52 +1096,52 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
 func (ec *executionContext) childFields_Appearance(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
-	case "guest":
-		return ec.fieldContext_Appearance_guest(ctx, field)
 	case "episode":
 		return ec.fieldContext_Appearance_episode(ctx, field)
 	case "evidence":
 		return ec.fieldContext_Appearance_evidence(ctx, field)
+	case "guest":
+		return ec.fieldContext_Appearance_guest(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Appearance", field.Name)
 }
 
 func (ec *executionContext) childFields_Episode(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
-	case "id":
-		return ec.fieldContext_Episode_id(ctx, field)
-	case "show":
-		return ec.fieldContext_Episode_show(ctx, field)
-	case "number":
-		return ec.fieldContext_Episode_number(ctx, field)
+	case "appearances":
+		return ec.fieldContext_Episode_appearances(ctx, field)
 	case "code":
 		return ec.fieldContext_Episode_code(ctx, field)
-	case "title":
-		return ec.fieldContext_Episode_title(ctx, field)
-	case "releaseDate":
-		return ec.fieldContext_Episode_releaseDate(ctx, field)
-	case "summary":
-		return ec.fieldContext_Episode_summary(ctx, field)
-	case "summaryTruncated":
-		return ec.fieldContext_Episode_summaryTruncated(ctx, field)
 	case "description":
 		return ec.fieldContext_Episode_description(ctx, field)
 	case "guests":
 		return ec.fieldContext_Episode_guests(ctx, field)
-	case "appearances":
-		return ec.fieldContext_Episode_appearances(ctx, field)
 	case "hosts":
 		return ec.fieldContext_Episode_hosts(ctx, field)
-	case "topics":
-		return ec.fieldContext_Episode_topics(ctx, field)
+	case "id":
+		return ec.fieldContext_Episode_id(ctx, field)
 	case "links":
 		return ec.fieldContext_Episode_links(ctx, field)
-	case "sources":
-		return ec.fieldContext_Episode_sources(ctx, field)
-	case "previous":
-		return ec.fieldContext_Episode_previous(ctx, field)
 	case "next":
 		return ec.fieldContext_Episode_next(ctx, field)
+	case "number":
+		return ec.fieldContext_Episode_number(ctx, field)
+	case "previous":
+		return ec.fieldContext_Episode_previous(ctx, field)
+	case "releaseDate":
+		return ec.fieldContext_Episode_releaseDate(ctx, field)
+	case "show":
+		return ec.fieldContext_Episode_show(ctx, field)
+	case "sources":
+		return ec.fieldContext_Episode_sources(ctx, field)
+	case "summary":
+		return ec.fieldContext_Episode_summary(ctx, field)
+	case "summaryTruncated":
+		return ec.fieldContext_Episode_summaryTruncated(ctx, field)
+	case "title":
+		return ec.fieldContext_Episode_title(ctx, field)
+	case "topics":
+		return ec.fieldContext_Episode_topics(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Episode", field.Name)
 }
@@ -1163,28 +1172,28 @@ func (ec *executionContext) childFields_EpisodeEdge(ctx context.Context, field g
 
 func (ec *executionContext) childFields_Guest(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
-	case "id":
-		return ec.fieldContext_Guest_id(ctx, field)
-	case "slug":
-		return ec.fieldContext_Guest_slug(ctx, field)
-	case "name":
-		return ec.fieldContext_Guest_name(ctx, field)
-	case "role":
-		return ec.fieldContext_Guest_role(ctx, field)
-	case "organization":
-		return ec.fieldContext_Guest_organization(ctx, field)
 	case "bio":
 		return ec.fieldContext_Guest_bio(ctx, field)
-	case "links":
-		return ec.fieldContext_Guest_links(ctx, field)
-	case "episodes":
-		return ec.fieldContext_Guest_episodes(ctx, field)
-	case "episodeCount":
-		return ec.fieldContext_Guest_episodeCount(ctx, field)
-	case "topics":
-		return ec.fieldContext_Guest_topics(ctx, field)
 	case "coGuests":
 		return ec.fieldContext_Guest_coGuests(ctx, field)
+	case "episodeCount":
+		return ec.fieldContext_Guest_episodeCount(ctx, field)
+	case "episodes":
+		return ec.fieldContext_Guest_episodes(ctx, field)
+	case "id":
+		return ec.fieldContext_Guest_id(ctx, field)
+	case "links":
+		return ec.fieldContext_Guest_links(ctx, field)
+	case "name":
+		return ec.fieldContext_Guest_name(ctx, field)
+	case "organization":
+		return ec.fieldContext_Guest_organization(ctx, field)
+	case "role":
+		return ec.fieldContext_Guest_role(ctx, field)
+	case "slug":
+		return ec.fieldContext_Guest_slug(ctx, field)
+	case "topics":
+		return ec.fieldContext_Guest_topics(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Guest", field.Name)
 }
@@ -1225,48 +1234,48 @@ func (ec *executionContext) childFields_Link(ctx context.Context, field graphql.
 	switch field.Name {
 	case "kind":
 		return ec.fieldContext_Link_kind(ctx, field)
-	case "url":
-		return ec.fieldContext_Link_url(ctx, field)
 	case "label":
 		return ec.fieldContext_Link_label(ctx, field)
+	case "url":
+		return ec.fieldContext_Link_url(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Link", field.Name)
 }
 
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "endCursor":
+		return ec.fieldContext_PageInfo_endCursor(ctx, field)
 	case "hasNextPage":
 		return ec.fieldContext_PageInfo_hasNextPage(ctx, field)
 	case "hasPreviousPage":
 		return ec.fieldContext_PageInfo_hasPreviousPage(ctx, field)
 	case "startCursor":
 		return ec.fieldContext_PageInfo_startCursor(ctx, field)
-	case "endCursor":
-		return ec.fieldContext_PageInfo_endCursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
 }
 
 func (ec *executionContext) childFields_Show(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "code":
+		return ec.fieldContext_Show_code(ctx, field)
+	case "episodeCount":
+		return ec.fieldContext_Show_episodeCount(ctx, field)
+	case "episodes":
+		return ec.fieldContext_Show_episodes(ctx, field)
+	case "guests":
+		return ec.fieldContext_Show_guests(ctx, field)
+	case "hosts":
+		return ec.fieldContext_Show_hosts(ctx, field)
 	case "id":
 		return ec.fieldContext_Show_id(ctx, field)
+	case "links":
+		return ec.fieldContext_Show_links(ctx, field)
 	case "slug":
 		return ec.fieldContext_Show_slug(ctx, field)
 	case "title":
 		return ec.fieldContext_Show_title(ctx, field)
-	case "code":
-		return ec.fieldContext_Show_code(ctx, field)
-	case "hosts":
-		return ec.fieldContext_Show_hosts(ctx, field)
-	case "links":
-		return ec.fieldContext_Show_links(ctx, field)
-	case "episodes":
-		return ec.fieldContext_Show_episodes(ctx, field)
-	case "episodeCount":
-		return ec.fieldContext_Show_episodeCount(ctx, field)
-	case "guests":
-		return ec.fieldContext_Show_guests(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Show", field.Name)
 }
@@ -1297,12 +1306,12 @@ func (ec *executionContext) childFields_ShowEdge(ctx context.Context, field grap
 
 func (ec *executionContext) childFields_Source(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "ingestedAt":
+		return ec.fieldContext_Source_ingestedAt(ctx, field)
 	case "name":
 		return ec.fieldContext_Source_name(ctx, field)
 	case "sha256":
 		return ec.fieldContext_Source_sha256(ctx, field)
-	case "ingestedAt":
-		return ec.fieldContext_Source_ingestedAt(ctx, field)
 	case "warnings":
 		return ec.fieldContext_Source_warnings(ctx, field)
 	}
@@ -1311,22 +1320,22 @@ func (ec *executionContext) childFields_Source(ctx context.Context, field graphq
 
 func (ec *executionContext) childFields_Topic(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
-	case "id":
-		return ec.fieldContext_Topic_id(ctx, field)
-	case "slug":
-		return ec.fieldContext_Topic_slug(ctx, field)
-	case "name":
-		return ec.fieldContext_Topic_name(ctx, field)
 	case "aliases":
 		return ec.fieldContext_Topic_aliases(ctx, field)
-	case "episodes":
-		return ec.fieldContext_Topic_episodes(ctx, field)
 	case "episodeCount":
 		return ec.fieldContext_Topic_episodeCount(ctx, field)
+	case "episodes":
+		return ec.fieldContext_Topic_episodes(ctx, field)
 	case "guests":
 		return ec.fieldContext_Topic_guests(ctx, field)
+	case "id":
+		return ec.fieldContext_Topic_id(ctx, field)
+	case "name":
+		return ec.fieldContext_Topic_name(ctx, field)
 	case "related":
 		return ec.fieldContext_Topic_related(ctx, field)
+	case "slug":
+		return ec.fieldContext_Topic_slug(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Topic", field.Name)
 }
@@ -2199,38 +2208,6 @@ func (ec *executionContext) field___Type_fields_args(ctx context.Context, rawArg
 
 // region    **************************** field.gotpl *****************************
 
-func (ec *executionContext) _Appearance_guest(ctx context.Context, field graphql.CollectedField, obj *Appearance) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Appearance_guest(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Appearance().Guest(ctx, obj)
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *podcast.Guest) graphql.Marshaler {
-			return ec.marshalNGuest2ᚖpodcastgraphᚋpodcastᚐGuest(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Appearance_guest(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Appearance",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Guest(ctx, field)
-		},
-	}
-	return fc, nil
-}
-
 func (ec *executionContext) _Appearance_episode(ctx context.Context, field graphql.CollectedField, obj *Appearance) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2270,50 +2247,82 @@ func (ec *executionContext) fieldContext_Appearance_evidence(_ context.Context, 
 	return graphql.NewScalarFieldContext("Appearance", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _Episode_id(ctx context.Context, field graphql.CollectedField, obj *podcast.Episode) (ret graphql.Marshaler) {
-	return ec.marshalNID2string(ctx, field.Selections, obj.ID())
-}
-func (ec *executionContext) fieldContext_Episode_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Episode", field, true, false, errors.New("field of type ID does not have child fields"))
-}
-
-func (ec *executionContext) _Episode_show(ctx context.Context, field graphql.CollectedField, obj *podcast.Episode) (ret graphql.Marshaler) {
+func (ec *executionContext) _Appearance_guest(ctx context.Context, field graphql.CollectedField, obj *Appearance) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Episode_show(ctx, field)
+			return ec.fieldContext_Appearance_guest(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Episode().Show(ctx, obj)
+			return ec.Resolvers.Appearance().Guest(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *podcast.Show) graphql.Marshaler {
-			return ec.marshalNShow2ᚖpodcastgraphᚋpodcastᚐShow(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *podcast.Guest) graphql.Marshaler {
+			return ec.marshalNGuest2ᚖpodcastgraphᚋpodcastᚐGuest(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Episode_show(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Appearance_guest(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Appearance",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Guest(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Episode_appearances(ctx context.Context, field graphql.CollectedField, obj *podcast.Episode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Episode_appearances(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Episode().Appearances(ctx, obj, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*Appearance) graphql.Marshaler {
+			return ec.marshalNAppearance2ᚕᚖpodcastgraphᚋgraphᚐAppearanceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Episode_appearances(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Episode",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Show(ctx, field)
+			return ec.childFields_Appearance(ctx, field)
 		},
 	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
+		return ec.field_Episode_appearances_args(ctx, field.ArgumentMap(ec.Variables))
+	}); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
 	return fc, nil
-}
-
-func (ec *executionContext) _Episode_number(ctx context.Context, field graphql.CollectedField, obj *podcast.Episode) (ret graphql.Marshaler) {
-	return ec.marshalNInt2int(ctx, field.Selections, obj.Number)
-}
-func (ec *executionContext) fieldContext_Episode_number(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Episode", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _Episode_code(ctx context.Context, field graphql.CollectedField, obj *podcast.Episode) (ret graphql.Marshaler) {
@@ -2321,37 +2330,6 @@ func (ec *executionContext) _Episode_code(ctx context.Context, field graphql.Col
 }
 func (ec *executionContext) fieldContext_Episode_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Episode", field, false, false, errors.New("field of type String does not have child fields"))
-}
-
-func (ec *executionContext) _Episode_title(ctx context.Context, field graphql.CollectedField, obj *podcast.Episode) (ret graphql.Marshaler) {
-	if obj.Title == nil {
-		return graphql.Null
-	}
-	return (*jsonString)(obj.Title)
-}
-func (ec *executionContext) fieldContext_Episode_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Episode", field, false, false, errors.New("field of type String does not have child fields"))
-}
-
-func (ec *executionContext) _Episode_releaseDate(ctx context.Context, field graphql.CollectedField, obj *podcast.Episode) (ret graphql.Marshaler) {
-	return ec.marshalODate2ᚖpodcastgraphᚋpodcastᚐDate(ctx, field.Selections, obj.ReleaseDate)
-}
-func (ec *executionContext) fieldContext_Episode_releaseDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Episode", field, false, false, errors.New("field of type Date does not have child fields"))
-}
-
-func (ec *executionContext) _Episode_summary(ctx context.Context, field graphql.CollectedField, obj *podcast.Episode) (ret graphql.Marshaler) {
-	return (*jsonString)(&obj.Summary)
-}
-func (ec *executionContext) fieldContext_Episode_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Episode", field, false, false, errors.New("field of type String does not have child fields"))
-}
-
-func (ec *executionContext) _Episode_summaryTruncated(ctx context.Context, field graphql.CollectedField, obj *podcast.Episode) (ret graphql.Marshaler) {
-	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.SummaryTruncated)
-}
-func (ec *executionContext) fieldContext_Episode_summaryTruncated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Episode", field, false, false, errors.New("field of type Boolean does not have child fields"))
 }
 
 func (ec *executionContext) _Episode_description(ctx context.Context, field graphql.CollectedField, obj *podcast.Episode) (ret graphql.Marshaler) {
@@ -2410,52 +2388,6 @@ func (ec *executionContext) fieldContext_Episode_guests(ctx context.Context, fie
 	return fc, nil
 }
 
-func (ec *executionContext) _Episode_appearances(ctx context.Context, field graphql.CollectedField, obj *podcast.Episode) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Episode_appearances(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Episode().Appearances(ctx, obj, fc.Args["first"].(*int))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*Appearance) graphql.Marshaler {
-			return ec.marshalNAppearance2ᚕᚖpodcastgraphᚋgraphᚐAppearanceᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Episode_appearances(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Episode",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Appearance(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
-		return ec.field_Episode_appearances_args(ctx, field.ArgumentMap(ec.Variables))
-	}); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
 func (ec *executionContext) _Episode_hosts(ctx context.Context, field graphql.CollectedField, obj *podcast.Episode) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2502,50 +2434,11 @@ func (ec *executionContext) fieldContext_Episode_hosts(ctx context.Context, fiel
 	return fc, nil
 }
 
-func (ec *executionContext) _Episode_topics(ctx context.Context, field graphql.CollectedField, obj *podcast.Episode) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Episode_topics(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Episode().Topics(ctx, obj, fc.Args["first"].(*int))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*podcast.Topic) graphql.Marshaler {
-			return ec.marshalNTopic2ᚕᚖpodcastgraphᚋpodcastᚐTopicᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
+func (ec *executionContext) _Episode_id(ctx context.Context, field graphql.CollectedField, obj *podcast.Episode) (ret graphql.Marshaler) {
+	return ec.marshalNID2string(ctx, field.Selections, obj.ID())
 }
-func (ec *executionContext) fieldContext_Episode_topics(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Episode",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Topic(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
-		return ec.field_Episode_topics_args(ctx, field.ArgumentMap(ec.Variables))
-	}); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
+func (ec *executionContext) fieldContext_Episode_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Episode", field, true, false, errors.New("field of type ID does not have child fields"))
 }
 
 func (ec *executionContext) _Episode_links(ctx context.Context, field graphql.CollectedField, obj *podcast.Episode) (ret graphql.Marshaler) {
@@ -2590,6 +2483,116 @@ func (ec *executionContext) fieldContext_Episode_links(ctx context.Context, fiel
 	}); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Episode_next(ctx context.Context, field graphql.CollectedField, obj *podcast.Episode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Episode_next(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Episode().Next(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *podcast.Episode) graphql.Marshaler {
+			return ec.marshalOEpisode2ᚖpodcastgraphᚋpodcastᚐEpisode(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Episode_next(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Episode",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Episode(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Episode_number(ctx context.Context, field graphql.CollectedField, obj *podcast.Episode) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Number)
+}
+func (ec *executionContext) fieldContext_Episode_number(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Episode", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Episode_previous(ctx context.Context, field graphql.CollectedField, obj *podcast.Episode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Episode_previous(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Episode().Previous(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *podcast.Episode) graphql.Marshaler {
+			return ec.marshalOEpisode2ᚖpodcastgraphᚋpodcastᚐEpisode(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Episode_previous(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Episode",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Episode(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Episode_releaseDate(ctx context.Context, field graphql.CollectedField, obj *podcast.Episode) (ret graphql.Marshaler) {
+	return ec.marshalODate2ᚖpodcastgraphᚋpodcastᚐDate(ctx, field.Selections, obj.ReleaseDate)
+}
+func (ec *executionContext) fieldContext_Episode_releaseDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Episode", field, false, false, errors.New("field of type Date does not have child fields"))
+}
+
+func (ec *executionContext) _Episode_show(ctx context.Context, field graphql.CollectedField, obj *podcast.Episode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Episode_show(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Episode().Show(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *podcast.Show) graphql.Marshaler {
+			return ec.marshalNShow2ᚖpodcastgraphᚋpodcastᚐShow(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Episode_show(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Episode",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Show(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -2640,66 +2643,72 @@ func (ec *executionContext) fieldContext_Episode_sources(ctx context.Context, fi
 	return fc, nil
 }
 
-func (ec *executionContext) _Episode_previous(ctx context.Context, field graphql.CollectedField, obj *podcast.Episode) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Episode_previous(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Episode().Previous(ctx, obj)
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *podcast.Episode) graphql.Marshaler {
-			return ec.marshalOEpisode2ᚖpodcastgraphᚋpodcastᚐEpisode(ctx, selections, v)
-		},
-		true,
-		false,
-	)
+func (ec *executionContext) _Episode_summary(ctx context.Context, field graphql.CollectedField, obj *podcast.Episode) (ret graphql.Marshaler) {
+	return (*jsonString)(&obj.Summary)
 }
-func (ec *executionContext) fieldContext_Episode_previous(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Episode",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Episode(ctx, field)
-		},
-	}
-	return fc, nil
+func (ec *executionContext) fieldContext_Episode_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Episode", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _Episode_next(ctx context.Context, field graphql.CollectedField, obj *podcast.Episode) (ret graphql.Marshaler) {
+func (ec *executionContext) _Episode_summaryTruncated(ctx context.Context, field graphql.CollectedField, obj *podcast.Episode) (ret graphql.Marshaler) {
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.SummaryTruncated)
+}
+func (ec *executionContext) fieldContext_Episode_summaryTruncated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Episode", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _Episode_title(ctx context.Context, field graphql.CollectedField, obj *podcast.Episode) (ret graphql.Marshaler) {
+	if obj.Title == nil {
+		return graphql.Null
+	}
+	return (*jsonString)(obj.Title)
+}
+func (ec *executionContext) fieldContext_Episode_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Episode", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Episode_topics(ctx context.Context, field graphql.CollectedField, obj *podcast.Episode) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Episode_next(ctx, field)
+			return ec.fieldContext_Episode_topics(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Episode().Next(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Episode().Topics(ctx, obj, fc.Args["first"].(*int))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *podcast.Episode) graphql.Marshaler {
-			return ec.marshalOEpisode2ᚖpodcastgraphᚋpodcastᚐEpisode(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*podcast.Topic) graphql.Marshaler {
+			return ec.marshalNTopic2ᚕᚖpodcastgraphᚋpodcastᚐTopicᚄ(ctx, selections, v)
 		},
 		true,
-		false,
+		true,
 	)
 }
-func (ec *executionContext) fieldContext_Episode_next(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Episode_topics(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Episode",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Episode(ctx, field)
+			return ec.childFields_Topic(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
+		return ec.field_Episode_topics_args(ctx, field.ArgumentMap(ec.Variables))
+	}); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -2846,41 +2855,6 @@ func (ec *executionContext) fieldContext_EpisodeEdge_node(_ context.Context, fie
 	return fc, nil
 }
 
-func (ec *executionContext) _Guest_id(ctx context.Context, field graphql.CollectedField, obj *podcast.Guest) (ret graphql.Marshaler) {
-	return ec.marshalNID2string(ctx, field.Selections, obj.ID())
-}
-func (ec *executionContext) fieldContext_Guest_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Guest", field, true, false, errors.New("field of type ID does not have child fields"))
-}
-
-func (ec *executionContext) _Guest_slug(ctx context.Context, field graphql.CollectedField, obj *podcast.Guest) (ret graphql.Marshaler) {
-	return (*jsonString)(&obj.Slug)
-}
-func (ec *executionContext) fieldContext_Guest_slug(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Guest", field, false, false, errors.New("field of type String does not have child fields"))
-}
-
-func (ec *executionContext) _Guest_name(ctx context.Context, field graphql.CollectedField, obj *podcast.Guest) (ret graphql.Marshaler) {
-	return (*jsonString)(&obj.Name)
-}
-func (ec *executionContext) fieldContext_Guest_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Guest", field, false, false, errors.New("field of type String does not have child fields"))
-}
-
-func (ec *executionContext) _Guest_role(ctx context.Context, field graphql.CollectedField, obj *podcast.Guest) (ret graphql.Marshaler) {
-	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.RoleOrNil())
-}
-func (ec *executionContext) fieldContext_Guest_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Guest", field, true, false, errors.New("field of type String does not have child fields"))
-}
-
-func (ec *executionContext) _Guest_organization(ctx context.Context, field graphql.CollectedField, obj *podcast.Guest) (ret graphql.Marshaler) {
-	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.OrganizationOrNil())
-}
-func (ec *executionContext) fieldContext_Guest_organization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Guest", field, true, false, errors.New("field of type String does not have child fields"))
-}
-
 func (ec *executionContext) _Guest_bio(ctx context.Context, field graphql.CollectedField, obj *podcast.Guest) (ret graphql.Marshaler) {
 	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.BioOrNil())
 }
@@ -2888,34 +2862,34 @@ func (ec *executionContext) fieldContext_Guest_bio(_ context.Context, field grap
 	return graphql.NewScalarFieldContext("Guest", field, true, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _Guest_links(ctx context.Context, field graphql.CollectedField, obj *podcast.Guest) (ret graphql.Marshaler) {
+func (ec *executionContext) _Guest_coGuests(ctx context.Context, field graphql.CollectedField, obj *podcast.Guest) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Guest_links(ctx, field)
+			return ec.fieldContext_Guest_coGuests(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Guest().Links(ctx, obj, fc.Args["first"].(*int))
+			return ec.Resolvers.Guest().CoGuests(ctx, obj, fc.Args["first"].(*int))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*podcast.Link) graphql.Marshaler {
-			return ec.marshalNLink2ᚕᚖpodcastgraphᚋpodcastᚐLinkᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*podcast.Guest) graphql.Marshaler {
+			return ec.marshalNGuest2ᚕᚖpodcastgraphᚋpodcastᚐGuestᚄ(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Guest_links(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Guest_coGuests(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Guest",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Link(ctx, field)
+			return ec.childFields_Guest(ctx, field)
 		},
 	}
 	defer func() {
@@ -2925,11 +2899,36 @@ func (ec *executionContext) fieldContext_Guest_links(ctx context.Context, field 
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) { return ec.field_Guest_links_args(ctx, field.ArgumentMap(ec.Variables)) }); err != nil {
+	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
+		return ec.field_Guest_coGuests_args(ctx, field.ArgumentMap(ec.Variables))
+	}); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Guest_episodeCount(ctx context.Context, field graphql.CollectedField, obj *podcast.Guest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Guest_episodeCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Guest().EpisodeCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Guest_episodeCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Guest", field, true, true, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _Guest_episodes(ctx context.Context, field graphql.CollectedField, obj *podcast.Guest) (ret graphql.Marshaler) {
@@ -2978,27 +2977,83 @@ func (ec *executionContext) fieldContext_Guest_episodes(ctx context.Context, fie
 	return fc, nil
 }
 
-func (ec *executionContext) _Guest_episodeCount(ctx context.Context, field graphql.CollectedField, obj *podcast.Guest) (ret graphql.Marshaler) {
+func (ec *executionContext) _Guest_id(ctx context.Context, field graphql.CollectedField, obj *podcast.Guest) (ret graphql.Marshaler) {
+	return ec.marshalNID2string(ctx, field.Selections, obj.ID())
+}
+func (ec *executionContext) fieldContext_Guest_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Guest", field, true, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Guest_links(ctx context.Context, field graphql.CollectedField, obj *podcast.Guest) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Guest_episodeCount(ctx, field)
+			return ec.fieldContext_Guest_links(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Guest().EpisodeCount(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Guest().Links(ctx, obj, fc.Args["first"].(*int))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*podcast.Link) graphql.Marshaler {
+			return ec.marshalNLink2ᚕᚖpodcastgraphᚋpodcastᚐLinkᚄ(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Guest_episodeCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Guest", field, true, true, errors.New("field of type Int does not have child fields"))
+func (ec *executionContext) fieldContext_Guest_links(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Guest",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Link(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) { return ec.field_Guest_links_args(ctx, field.ArgumentMap(ec.Variables)) }); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Guest_name(ctx context.Context, field graphql.CollectedField, obj *podcast.Guest) (ret graphql.Marshaler) {
+	return (*jsonString)(&obj.Name)
+}
+func (ec *executionContext) fieldContext_Guest_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Guest", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Guest_organization(ctx context.Context, field graphql.CollectedField, obj *podcast.Guest) (ret graphql.Marshaler) {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.OrganizationOrNil())
+}
+func (ec *executionContext) fieldContext_Guest_organization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Guest", field, true, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Guest_role(ctx context.Context, field graphql.CollectedField, obj *podcast.Guest) (ret graphql.Marshaler) {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.RoleOrNil())
+}
+func (ec *executionContext) fieldContext_Guest_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Guest", field, true, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Guest_slug(ctx context.Context, field graphql.CollectedField, obj *podcast.Guest) (ret graphql.Marshaler) {
+	return (*jsonString)(&obj.Slug)
+}
+func (ec *executionContext) fieldContext_Guest_slug(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Guest", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _Guest_topics(ctx context.Context, field graphql.CollectedField, obj *podcast.Guest) (ret graphql.Marshaler) {
@@ -3040,52 +3095,6 @@ func (ec *executionContext) fieldContext_Guest_topics(ctx context.Context, field
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
 		return ec.field_Guest_topics_args(ctx, field.ArgumentMap(ec.Variables))
-	}); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Guest_coGuests(ctx context.Context, field graphql.CollectedField, obj *podcast.Guest) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Guest_coGuests(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Guest().CoGuests(ctx, obj, fc.Args["first"].(*int))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*podcast.Guest) graphql.Marshaler {
-			return ec.marshalNGuest2ᚕᚖpodcastgraphᚋpodcastᚐGuestᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Guest_coGuests(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Guest",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Guest(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
-		return ec.field_Guest_coGuests_args(ctx, field.ArgumentMap(ec.Variables))
 	}); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -3249,6 +3258,13 @@ func (ec *executionContext) fieldContext_Link_kind(_ context.Context, field grap
 	return graphql.NewScalarFieldContext("Link", field, false, false, errors.New("field of type LinkKind does not have child fields"))
 }
 
+func (ec *executionContext) _Link_label(ctx context.Context, field graphql.CollectedField, obj *podcast.Link) (ret graphql.Marshaler) {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.LabelOrNil())
+}
+func (ec *executionContext) fieldContext_Link_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Link", field, true, false, errors.New("field of type String does not have child fields"))
+}
+
 func (ec *executionContext) _Link_url(ctx context.Context, field graphql.CollectedField, obj *podcast.Link) (ret graphql.Marshaler) {
 	return (*jsonString)(&obj.URL)
 }
@@ -3256,11 +3272,14 @@ func (ec *executionContext) fieldContext_Link_url(_ context.Context, field graph
 	return graphql.NewScalarFieldContext("Link", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _Link_label(ctx context.Context, field graphql.CollectedField, obj *podcast.Link) (ret graphql.Marshaler) {
-	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.LabelOrNil())
+func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graphql.CollectedField, obj *PageInfo) (ret graphql.Marshaler) {
+	if obj.EndCursor == nil {
+		return graphql.Null
+	}
+	return (*jsonString)(obj.EndCursor)
 }
-func (ec *executionContext) fieldContext_Link_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Link", field, true, false, errors.New("field of type String does not have child fields"))
+func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PageInfo", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *PageInfo) (ret graphql.Marshaler) {
@@ -3287,14 +3306,186 @@ func (ec *executionContext) fieldContext_PageInfo_startCursor(_ context.Context,
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graphql.CollectedField, obj *PageInfo) (ret graphql.Marshaler) {
-	if obj.EndCursor == nil {
-		return graphql.Null
-	}
-	return (*jsonString)(obj.EndCursor)
+func (ec *executionContext) _Query_episode(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_episode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Episode(ctx, fc.Args["number"].(int), fc.Args["show"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *podcast.Episode) graphql.Marshaler {
+			return ec.marshalOEpisode2ᚖpodcastgraphᚋpodcastᚐEpisode(ctx, selections, v)
+		},
+		true,
+		false,
+	)
 }
-func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PageInfo", field, false, false, errors.New("field of type String does not have child fields"))
+func (ec *executionContext) fieldContext_Query_episode(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Episode(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
+		return ec.field_Query_episode_args(ctx, field.ArgumentMap(ec.Variables))
+	}); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_episodes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_episodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Episodes(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*EpisodeFilter), fc.Args["orderBy"].(*EpisodeOrder))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *EpisodeConnection) graphql.Marshaler {
+			return ec.marshalNEpisodeConnection2ᚖpodcastgraphᚋgraphᚐEpisodeConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_episodes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EpisodeConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
+		return ec.field_Query_episodes_args(ctx, field.ArgumentMap(ec.Variables))
+	}); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_guest(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_guest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Guest(ctx, fc.Args["slug"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *podcast.Guest) graphql.Marshaler {
+			return ec.marshalOGuest2ᚖpodcastgraphᚋpodcastᚐGuest(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_guest(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Guest(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) { return ec.field_Query_guest_args(ctx, field.ArgumentMap(ec.Variables)) }); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_guests(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_guests(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Guests(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*GuestFilter), fc.Args["orderBy"].(*GuestOrder))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *GuestConnection) graphql.Marshaler {
+			return ec.marshalNGuestConnection2ᚖpodcastgraphᚋgraphᚐGuestConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_guests(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GuestConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
+		return ec.field_Query_guests_args(ctx, field.ArgumentMap(ec.Variables))
+	}); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Query_node(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -3385,50 +3576,6 @@ func (ec *executionContext) fieldContext_Query_nodes(ctx context.Context, field 
 	return fc, nil
 }
 
-func (ec *executionContext) _Query_shows(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_shows(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Shows(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *ShowConnection) graphql.Marshaler {
-			return ec.marshalNShowConnection2ᚖpodcastgraphᚋgraphᚐShowConnection(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Query_shows(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Query",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_ShowConnection(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) { return ec.field_Query_shows_args(ctx, field.ArgumentMap(ec.Variables)) }); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
 func (ec *executionContext) _Query_show(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3473,34 +3620,34 @@ func (ec *executionContext) fieldContext_Query_show(ctx context.Context, field g
 	return fc, nil
 }
 
-func (ec *executionContext) _Query_episodes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+func (ec *executionContext) _Query_shows(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_episodes(ctx, field)
+			return ec.fieldContext_Query_shows(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Episodes(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*EpisodeFilter), fc.Args["orderBy"].(*EpisodeOrder))
+			return ec.Resolvers.Query().Shows(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *EpisodeConnection) graphql.Marshaler {
-			return ec.marshalNEpisodeConnection2ᚖpodcastgraphᚋgraphᚐEpisodeConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *ShowConnection) graphql.Marshaler {
+			return ec.marshalNShowConnection2ᚖpodcastgraphᚋgraphᚐShowConnection(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Query_episodes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Query_shows(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_EpisodeConnection(ctx, field)
+			return ec.childFields_ShowConnection(ctx, field)
 		},
 	}
 	defer func() {
@@ -3510,43 +3657,41 @@ func (ec *executionContext) fieldContext_Query_episodes(ctx context.Context, fie
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
-		return ec.field_Query_episodes_args(ctx, field.ArgumentMap(ec.Variables))
-	}); err != nil {
+	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) { return ec.field_Query_shows_args(ctx, field.ArgumentMap(ec.Variables)) }); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
 	return fc, nil
 }
 
-func (ec *executionContext) _Query_episode(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+func (ec *executionContext) _Query_topic(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_episode(ctx, field)
+			return ec.fieldContext_Query_topic(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Episode(ctx, fc.Args["number"].(int), fc.Args["show"].(*string))
+			return ec.Resolvers.Query().Topic(ctx, fc.Args["slug"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *podcast.Episode) graphql.Marshaler {
-			return ec.marshalOEpisode2ᚖpodcastgraphᚋpodcastᚐEpisode(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *podcast.Topic) graphql.Marshaler {
+			return ec.marshalOTopic2ᚖpodcastgraphᚋpodcastᚐTopic(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_Query_episode(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Query_topic(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Episode(ctx, field)
+			return ec.childFields_Topic(ctx, field)
 		},
 	}
 	defer func() {
@@ -3556,99 +3701,7 @@ func (ec *executionContext) fieldContext_Query_episode(ctx context.Context, fiel
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
-		return ec.field_Query_episode_args(ctx, field.ArgumentMap(ec.Variables))
-	}); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Query_guests(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_guests(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Guests(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*GuestFilter), fc.Args["orderBy"].(*GuestOrder))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *GuestConnection) graphql.Marshaler {
-			return ec.marshalNGuestConnection2ᚖpodcastgraphᚋgraphᚐGuestConnection(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Query_guests(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Query",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_GuestConnection(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
-		return ec.field_Query_guests_args(ctx, field.ArgumentMap(ec.Variables))
-	}); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Query_guest(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_guest(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Guest(ctx, fc.Args["slug"].(string))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *podcast.Guest) graphql.Marshaler {
-			return ec.marshalOGuest2ᚖpodcastgraphᚋpodcastᚐGuest(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Query_guest(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Query",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Guest(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) { return ec.field_Query_guest_args(ctx, field.ArgumentMap(ec.Variables)) }); err != nil {
+	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) { return ec.field_Query_topic_args(ctx, field.ArgumentMap(ec.Variables)) }); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -3695,50 +3748,6 @@ func (ec *executionContext) fieldContext_Query_topics(ctx context.Context, field
 	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
 		return ec.field_Query_topics_args(ctx, field.ArgumentMap(ec.Variables))
 	}); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Query_topic(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_topic(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Topic(ctx, fc.Args["slug"].(string))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *podcast.Topic) graphql.Marshaler {
-			return ec.marshalOTopic2ᚖpodcastgraphᚋpodcastᚐTopic(ctx, selections, v)
-		},
-		true,
-		false,
-	)
-}
-func (ec *executionContext) fieldContext_Query_topic(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Query",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Topic(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) { return ec.field_Query_topic_args(ctx, field.ArgumentMap(ec.Variables)) }); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -3823,27 +3832,6 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 	return fc, nil
 }
 
-func (ec *executionContext) _Show_id(ctx context.Context, field graphql.CollectedField, obj *podcast.Show) (ret graphql.Marshaler) {
-	return ec.marshalNID2string(ctx, field.Selections, obj.ID())
-}
-func (ec *executionContext) fieldContext_Show_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Show", field, true, false, errors.New("field of type ID does not have child fields"))
-}
-
-func (ec *executionContext) _Show_slug(ctx context.Context, field graphql.CollectedField, obj *podcast.Show) (ret graphql.Marshaler) {
-	return (*jsonString)(&obj.Slug)
-}
-func (ec *executionContext) fieldContext_Show_slug(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Show", field, false, false, errors.New("field of type String does not have child fields"))
-}
-
-func (ec *executionContext) _Show_title(ctx context.Context, field graphql.CollectedField, obj *podcast.Show) (ret graphql.Marshaler) {
-	return (*jsonString)(&obj.Title)
-}
-func (ec *executionContext) fieldContext_Show_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Show", field, false, false, errors.New("field of type String does not have child fields"))
-}
-
 func (ec *executionContext) _Show_code(ctx context.Context, field graphql.CollectedField, obj *podcast.Show) (ret graphql.Marshaler) {
 	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.CodeOrNil())
 }
@@ -3851,92 +3839,27 @@ func (ec *executionContext) fieldContext_Show_code(_ context.Context, field grap
 	return graphql.NewScalarFieldContext("Show", field, true, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _Show_hosts(ctx context.Context, field graphql.CollectedField, obj *podcast.Show) (ret graphql.Marshaler) {
+func (ec *executionContext) _Show_episodeCount(ctx context.Context, field graphql.CollectedField, obj *podcast.Show) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Show_hosts(ctx, field)
+			return ec.fieldContext_Show_episodeCount(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Show().Hosts(ctx, obj, fc.Args["first"].(*int))
+			return ec.Resolvers.Show().EpisodeCount(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*podcast.Host) graphql.Marshaler {
-			return ec.marshalNHost2ᚕᚖpodcastgraphᚋpodcastᚐHostᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Show_hosts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Show",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Host(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) { return ec.field_Show_hosts_args(ctx, field.ArgumentMap(ec.Variables)) }); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
-func (ec *executionContext) _Show_links(ctx context.Context, field graphql.CollectedField, obj *podcast.Show) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Show_links(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Show().Links(ctx, obj, fc.Args["first"].(*int))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*podcast.Link) graphql.Marshaler {
-			return ec.marshalNLink2ᚕᚖpodcastgraphᚋpodcastᚐLinkᚄ(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Show_links(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Show",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Link(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) { return ec.field_Show_links_args(ctx, field.ArgumentMap(ec.Variables)) }); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
+func (ec *executionContext) fieldContext_Show_episodeCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Show", field, true, true, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _Show_episodes(ctx context.Context, field graphql.CollectedField, obj *podcast.Show) (ret graphql.Marshaler) {
@@ -3985,29 +3908,6 @@ func (ec *executionContext) fieldContext_Show_episodes(ctx context.Context, fiel
 	return fc, nil
 }
 
-func (ec *executionContext) _Show_episodeCount(ctx context.Context, field graphql.CollectedField, obj *podcast.Show) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Show_episodeCount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Show().EpisodeCount(ctx, obj)
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Show_episodeCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Show", field, true, true, errors.New("field of type Int does not have child fields"))
-}
-
 func (ec *executionContext) _Show_guests(ctx context.Context, field graphql.CollectedField, obj *podcast.Show) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4050,6 +3950,115 @@ func (ec *executionContext) fieldContext_Show_guests(ctx context.Context, field 
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Show_hosts(ctx context.Context, field graphql.CollectedField, obj *podcast.Show) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Show_hosts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Show().Hosts(ctx, obj, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*podcast.Host) graphql.Marshaler {
+			return ec.marshalNHost2ᚕᚖpodcastgraphᚋpodcastᚐHostᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Show_hosts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Show",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Host(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) { return ec.field_Show_hosts_args(ctx, field.ArgumentMap(ec.Variables)) }); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Show_id(ctx context.Context, field graphql.CollectedField, obj *podcast.Show) (ret graphql.Marshaler) {
+	return ec.marshalNID2string(ctx, field.Selections, obj.ID())
+}
+func (ec *executionContext) fieldContext_Show_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Show", field, true, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Show_links(ctx context.Context, field graphql.CollectedField, obj *podcast.Show) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Show_links(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Show().Links(ctx, obj, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*podcast.Link) graphql.Marshaler {
+			return ec.marshalNLink2ᚕᚖpodcastgraphᚋpodcastᚐLinkᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Show_links(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Show",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Link(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) { return ec.field_Show_links_args(ctx, field.ArgumentMap(ec.Variables)) }); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Show_slug(ctx context.Context, field graphql.CollectedField, obj *podcast.Show) (ret graphql.Marshaler) {
+	return (*jsonString)(&obj.Slug)
+}
+func (ec *executionContext) fieldContext_Show_slug(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Show", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Show_title(ctx context.Context, field graphql.CollectedField, obj *podcast.Show) (ret graphql.Marshaler) {
+	return (*jsonString)(&obj.Title)
+}
+func (ec *executionContext) fieldContext_Show_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Show", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _ShowConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ShowConnection) (ret graphql.Marshaler) {
@@ -4194,6 +4203,13 @@ func (ec *executionContext) fieldContext_ShowEdge_node(_ context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _Source_ingestedAt(ctx context.Context, field graphql.CollectedField, obj *podcast.Source) (ret graphql.Marshaler) {
+	return ec.marshalNDateTime2timeᚐTime(ctx, field.Selections, obj.IngestedAt)
+}
+func (ec *executionContext) fieldContext_Source_ingestedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Source", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
 func (ec *executionContext) _Source_name(ctx context.Context, field graphql.CollectedField, obj *podcast.Source) (ret graphql.Marshaler) {
 	return (*jsonString)(&obj.Name)
 }
@@ -4206,13 +4222,6 @@ func (ec *executionContext) _Source_sha256(ctx context.Context, field graphql.Co
 }
 func (ec *executionContext) fieldContext_Source_sha256(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Source", field, false, false, errors.New("field of type String does not have child fields"))
-}
-
-func (ec *executionContext) _Source_ingestedAt(ctx context.Context, field graphql.CollectedField, obj *podcast.Source) (ret graphql.Marshaler) {
-	return ec.marshalNDateTime2timeᚐTime(ctx, field.Selections, obj.IngestedAt)
-}
-func (ec *executionContext) fieldContext_Source_ingestedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Source", field, false, false, errors.New("field of type DateTime does not have child fields"))
 }
 
 func (ec *executionContext) _Source_warnings(ctx context.Context, field graphql.CollectedField, obj *podcast.Source) (ret graphql.Marshaler) {
@@ -4261,27 +4270,6 @@ func (ec *executionContext) fieldContext_Source_warnings(ctx context.Context, fi
 	return fc, nil
 }
 
-func (ec *executionContext) _Topic_id(ctx context.Context, field graphql.CollectedField, obj *podcast.Topic) (ret graphql.Marshaler) {
-	return ec.marshalNID2string(ctx, field.Selections, obj.ID())
-}
-func (ec *executionContext) fieldContext_Topic_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Topic", field, true, false, errors.New("field of type ID does not have child fields"))
-}
-
-func (ec *executionContext) _Topic_slug(ctx context.Context, field graphql.CollectedField, obj *podcast.Topic) (ret graphql.Marshaler) {
-	return (*jsonString)(&obj.Slug)
-}
-func (ec *executionContext) fieldContext_Topic_slug(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Topic", field, false, false, errors.New("field of type String does not have child fields"))
-}
-
-func (ec *executionContext) _Topic_name(ctx context.Context, field graphql.CollectedField, obj *podcast.Topic) (ret graphql.Marshaler) {
-	return (*jsonString)(&obj.Name)
-}
-func (ec *executionContext) fieldContext_Topic_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Topic", field, false, false, errors.New("field of type String does not have child fields"))
-}
-
 func (ec *executionContext) _Topic_aliases(ctx context.Context, field graphql.CollectedField, obj *podcast.Topic) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4326,6 +4314,29 @@ func (ec *executionContext) fieldContext_Topic_aliases(ctx context.Context, fiel
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Topic_episodeCount(ctx context.Context, field graphql.CollectedField, obj *podcast.Topic) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Topic_episodeCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Topic().EpisodeCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Topic_episodeCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Topic", field, true, true, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _Topic_episodes(ctx context.Context, field graphql.CollectedField, obj *podcast.Topic) (ret graphql.Marshaler) {
@@ -4374,29 +4385,6 @@ func (ec *executionContext) fieldContext_Topic_episodes(ctx context.Context, fie
 	return fc, nil
 }
 
-func (ec *executionContext) _Topic_episodeCount(ctx context.Context, field graphql.CollectedField, obj *podcast.Topic) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Topic_episodeCount(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Topic().EpisodeCount(ctx, obj)
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
-			return ec.marshalNInt2int(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Topic_episodeCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Topic", field, true, true, errors.New("field of type Int does not have child fields"))
-}
-
 func (ec *executionContext) _Topic_guests(ctx context.Context, field graphql.CollectedField, obj *podcast.Topic) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4443,6 +4431,20 @@ func (ec *executionContext) fieldContext_Topic_guests(ctx context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Topic_id(ctx context.Context, field graphql.CollectedField, obj *podcast.Topic) (ret graphql.Marshaler) {
+	return ec.marshalNID2string(ctx, field.Selections, obj.ID())
+}
+func (ec *executionContext) fieldContext_Topic_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Topic", field, true, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Topic_name(ctx context.Context, field graphql.CollectedField, obj *podcast.Topic) (ret graphql.Marshaler) {
+	return (*jsonString)(&obj.Name)
+}
+func (ec *executionContext) fieldContext_Topic_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Topic", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
 func (ec *executionContext) _Topic_related(ctx context.Context, field graphql.CollectedField, obj *podcast.Topic) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4487,6 +4489,13 @@ func (ec *executionContext) fieldContext_Topic_related(ctx context.Context, fiel
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Topic_slug(ctx context.Context, field graphql.CollectedField, obj *podcast.Topic) (ret graphql.Marshaler) {
+	return (*jsonString)(&obj.Slug)
+}
+func (ec *executionContext) fieldContext_Topic_slug(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Topic", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _TopicConnection_edges(ctx context.Context, field graphql.CollectedField, obj *TopicConnection) (ret graphql.Marshaler) {
@@ -5344,20 +5353,13 @@ func (ec *executionContext) unmarshalInputEpisodeFilter(ctx context.Context, obj
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"show", "guest", "topic", "releasedAfter", "releasedBefore"}
+	fieldsInOrder := [...]string{"guest", "releasedAfter", "releasedBefore", "show", "topic"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
-		case "show":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("show"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Show = data
 		case "guest":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("guest"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -5365,13 +5367,6 @@ func (ec *executionContext) unmarshalInputEpisodeFilter(ctx context.Context, obj
 				return it, err
 			}
 			it.Guest = data
-		case "topic":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("topic"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Topic = data
 		case "releasedAfter":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("releasedAfter"))
 			data, err := ec.unmarshalODate2ᚖpodcastgraphᚋpodcastᚐDate(ctx, v)
@@ -5386,6 +5381,20 @@ func (ec *executionContext) unmarshalInputEpisodeFilter(ctx context.Context, obj
 				return it, err
 			}
 			it.ReleasedBefore = data
+		case "show":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("show"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Show = data
+		case "topic":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("topic"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Topic = data
 		}
 	}
 	return it, nil
@@ -5402,20 +5411,13 @@ func (ec *executionContext) unmarshalInputEpisodeOrder(ctx context.Context, obj 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"field", "direction"}
+	fieldsInOrder := [...]string{"direction", "field"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
-		case "field":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
-			data, err := ec.unmarshalNEpisodeOrderField2podcastgraphᚋgraphᚐEpisodeOrderField(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Field = data
 		case "direction":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
 			data, err := ec.unmarshalNOrderDirection2podcastgraphᚋgraphᚐOrderDirection(ctx, v)
@@ -5423,6 +5425,13 @@ func (ec *executionContext) unmarshalInputEpisodeOrder(ctx context.Context, obj 
 				return it, err
 			}
 			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNEpisodeOrderField2podcastgraphᚋgraphᚐEpisodeOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
 		}
 	}
 	return it, nil
@@ -5476,20 +5485,13 @@ func (ec *executionContext) unmarshalInputGuestOrder(ctx context.Context, obj an
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"field", "direction"}
+	fieldsInOrder := [...]string{"direction", "field"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
-		case "field":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
-			data, err := ec.unmarshalNGuestOrderField2podcastgraphᚋgraphᚐGuestOrderField(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Field = data
 		case "direction":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
 			data, err := ec.unmarshalNOrderDirection2podcastgraphᚋgraphᚐOrderDirection(ctx, v)
@@ -5497,6 +5499,13 @@ func (ec *executionContext) unmarshalInputGuestOrder(ctx context.Context, obj an
 				return it, err
 			}
 			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNGuestOrderField2podcastgraphᚋgraphᚐGuestOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
 		}
 	}
 	return it, nil
@@ -5513,20 +5522,13 @@ func (ec *executionContext) unmarshalInputTopicOrder(ctx context.Context, obj an
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"field", "direction"}
+	fieldsInOrder := [...]string{"direction", "field"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
-		case "field":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
-			data, err := ec.unmarshalNTopicOrderField2podcastgraphᚋgraphᚐTopicOrderField(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Field = data
 		case "direction":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
 			data, err := ec.unmarshalNOrderDirection2podcastgraphᚋgraphᚐOrderDirection(ctx, v)
@@ -5534,6 +5536,13 @@ func (ec *executionContext) unmarshalInputTopicOrder(ctx context.Context, obj an
 				return it, err
 			}
 			it.Direction = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNTopicOrderField2podcastgraphᚋgraphᚐTopicOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
 		}
 	}
 	return it, nil
@@ -5590,28 +5599,6 @@ func (ec *executionContext) _Appearance(ctx context.Context, sel ast.SelectionSe
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Appearance")
-		case "guest":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *fieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Appearance_guest(ctx, field, obj)
-				if res == graphql.Null {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
-			}
-
-			if field.IsDeferred() {
-				out.Values[i] = deferUnsupported(ctx, field)
-				continue
-			}
-
-			out.Values[i] = innerFunc(ctx, out)
 		case "episode":
 			field := field
 
@@ -5639,6 +5626,28 @@ func (ec *executionContext) _Appearance(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "guest":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *fieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Appearance_guest(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				out.Values[i] = deferUnsupported(ctx, field)
+				continue
+			}
+
+			out.Values[i] = innerFunc(ctx, out)
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -5659,12 +5668,7 @@ func (ec *executionContext) _Episode(ctx context.Context, sel ast.SelectionSet, 
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Episode")
-		case "id":
-			out.Values[i] = ec._Episode_id(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
-		case "show":
+		case "appearances":
 			field := field
 
 			innerFunc := func(ctx context.Context, fs *fieldSet) (res graphql.Marshaler) {
@@ -5673,7 +5677,7 @@ func (ec *executionContext) _Episode(ctx context.Context, sel ast.SelectionSet, 
 						ec.Error(ctx, ec.Recover(ctx, r))
 					}
 				}()
-				res = ec._Episode_show(ctx, field, obj)
+				res = ec._Episode_appearances(ctx, field, obj)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -5686,33 +5690,8 @@ func (ec *executionContext) _Episode(ctx context.Context, sel ast.SelectionSet, 
 			}
 
 			out.Values[i] = innerFunc(ctx, out)
-		case "number":
-			out.Values[i] = ec._Episode_number(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
 		case "code":
 			out.Values[i] = ec._Episode_code(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
-		case "title":
-			out.Values[i] = ec._Episode_title(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
-		case "releaseDate":
-			out.Values[i] = ec._Episode_releaseDate(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
-		case "summary":
-			out.Values[i] = ec._Episode_summary(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
-		case "summaryTruncated":
-			out.Values[i] = ec._Episode_summaryTruncated(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -5731,28 +5710,6 @@ func (ec *executionContext) _Episode(ctx context.Context, sel ast.SelectionSet, 
 					}
 				}()
 				res = ec._Episode_guests(ctx, field, obj)
-				if res == graphql.Null {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
-			}
-
-			if field.IsDeferred() {
-				out.Values[i] = deferUnsupported(ctx, field)
-				continue
-			}
-
-			out.Values[i] = innerFunc(ctx, out)
-		case "appearances":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *fieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Episode_appearances(ctx, field, obj)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -5787,7 +5744,12 @@ func (ec *executionContext) _Episode(ctx context.Context, sel ast.SelectionSet, 
 			}
 
 			out.Values[i] = innerFunc(ctx, out)
-		case "topics":
+		case "id":
+			out.Values[i] = ec._Episode_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "links":
 			field := field
 
 			innerFunc := func(ctx context.Context, fs *fieldSet) (res graphql.Marshaler) {
@@ -5796,7 +5758,7 @@ func (ec *executionContext) _Episode(ctx context.Context, sel ast.SelectionSet, 
 						ec.Error(ctx, ec.Recover(ctx, r))
 					}
 				}()
-				res = ec._Episode_topics(ctx, field, obj)
+				res = ec._Episode_links(ctx, field, obj)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -5809,7 +5771,7 @@ func (ec *executionContext) _Episode(ctx context.Context, sel ast.SelectionSet, 
 			}
 
 			out.Values[i] = innerFunc(ctx, out)
-		case "links":
+		case "next":
 			field := field
 
 			innerFunc := func(ctx context.Context, fs *fieldSet) (res graphql.Marshaler) {
@@ -5818,7 +5780,61 @@ func (ec *executionContext) _Episode(ctx context.Context, sel ast.SelectionSet, 
 						ec.Error(ctx, ec.Recover(ctx, r))
 					}
 				}()
-				res = ec._Episode_links(ctx, field, obj)
+				res = ec._Episode_next(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				out.Values[i] = deferUnsupported(ctx, field)
+				continue
+			}
+
+			out.Values[i] = innerFunc(ctx, out)
+		case "number":
+			out.Values[i] = ec._Episode_number(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "previous":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *fieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Episode_previous(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				out.Values[i] = deferUnsupported(ctx, field)
+				continue
+			}
+
+			out.Values[i] = innerFunc(ctx, out)
+		case "releaseDate":
+			out.Values[i] = ec._Episode_releaseDate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "show":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *fieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Episode_show(ctx, field, obj)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -5853,7 +5869,22 @@ func (ec *executionContext) _Episode(ctx context.Context, sel ast.SelectionSet, 
 			}
 
 			out.Values[i] = innerFunc(ctx, out)
-		case "previous":
+		case "summary":
+			out.Values[i] = ec._Episode_summary(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "summaryTruncated":
+			out.Values[i] = ec._Episode_summaryTruncated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "title":
+			out.Values[i] = ec._Episode_title(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "topics":
 			field := field
 
 			innerFunc := func(ctx context.Context, fs *fieldSet) (res graphql.Marshaler) {
@@ -5862,30 +5893,8 @@ func (ec *executionContext) _Episode(ctx context.Context, sel ast.SelectionSet, 
 						ec.Error(ctx, ec.Recover(ctx, r))
 					}
 				}()
-				res = ec._Episode_previous(ctx, field, obj)
-				if res == graphql.RequiredNull {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
-			}
-
-			if field.IsDeferred() {
-				out.Values[i] = deferUnsupported(ctx, field)
-				continue
-			}
-
-			out.Values[i] = innerFunc(ctx, out)
-		case "next":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *fieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Episode_next(ctx, field, obj)
-				if res == graphql.RequiredNull {
+				res = ec._Episode_topics(ctx, field, obj)
+				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -5987,37 +5996,12 @@ func (ec *executionContext) _Guest(ctx context.Context, sel ast.SelectionSet, ob
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Guest")
-		case "id":
-			out.Values[i] = ec._Guest_id(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
-		case "slug":
-			out.Values[i] = ec._Guest_slug(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
-		case "name":
-			out.Values[i] = ec._Guest_name(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
-		case "role":
-			out.Values[i] = ec._Guest_role(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
-		case "organization":
-			out.Values[i] = ec._Guest_organization(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
 		case "bio":
 			out.Values[i] = ec._Guest_bio(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
-		case "links":
+		case "coGuests":
 			field := field
 
 			innerFunc := func(ctx context.Context, fs *fieldSet) (res graphql.Marshaler) {
@@ -6026,29 +6010,7 @@ func (ec *executionContext) _Guest(ctx context.Context, sel ast.SelectionSet, ob
 						ec.Error(ctx, ec.Recover(ctx, r))
 					}
 				}()
-				res = ec._Guest_links(ctx, field, obj)
-				if res == graphql.Null {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
-			}
-
-			if field.IsDeferred() {
-				out.Values[i] = deferUnsupported(ctx, field)
-				continue
-			}
-
-			out.Values[i] = innerFunc(ctx, out)
-		case "episodes":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *fieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Guest_episodes(ctx, field, obj)
+				res = ec._Guest_coGuests(ctx, field, obj)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -6083,7 +6045,7 @@ func (ec *executionContext) _Guest(ctx context.Context, sel ast.SelectionSet, ob
 			}
 
 			out.Values[i] = innerFunc(ctx, out)
-		case "topics":
+		case "episodes":
 			field := field
 
 			innerFunc := func(ctx context.Context, fs *fieldSet) (res graphql.Marshaler) {
@@ -6092,7 +6054,7 @@ func (ec *executionContext) _Guest(ctx context.Context, sel ast.SelectionSet, ob
 						ec.Error(ctx, ec.Recover(ctx, r))
 					}
 				}()
-				res = ec._Guest_topics(ctx, field, obj)
+				res = ec._Guest_episodes(ctx, field, obj)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -6105,7 +6067,12 @@ func (ec *executionContext) _Guest(ctx context.Context, sel ast.SelectionSet, ob
 			}
 
 			out.Values[i] = innerFunc(ctx, out)
-		case "coGuests":
+		case "id":
+			out.Values[i] = ec._Guest_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "links":
 			field := field
 
 			innerFunc := func(ctx context.Context, fs *fieldSet) (res graphql.Marshaler) {
@@ -6114,7 +6081,49 @@ func (ec *executionContext) _Guest(ctx context.Context, sel ast.SelectionSet, ob
 						ec.Error(ctx, ec.Recover(ctx, r))
 					}
 				}()
-				res = ec._Guest_coGuests(ctx, field, obj)
+				res = ec._Guest_links(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				out.Values[i] = deferUnsupported(ctx, field)
+				continue
+			}
+
+			out.Values[i] = innerFunc(ctx, out)
+		case "name":
+			out.Values[i] = ec._Guest_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "organization":
+			out.Values[i] = ec._Guest_organization(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "role":
+			out.Values[i] = ec._Guest_role(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "slug":
+			out.Values[i] = ec._Guest_slug(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "topics":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *fieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Guest_topics(ctx, field, obj)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -6247,14 +6256,14 @@ func (ec *executionContext) _Link(ctx context.Context, sel ast.SelectionSet, obj
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
-		case "url":
-			out.Values[i] = ec._Link_url(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
 		case "label":
 			out.Values[i] = ec._Link_label(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "url":
+			out.Values[i] = ec._Link_url(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -6277,6 +6286,11 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("PageInfo")
+		case "endCursor":
+			out.Values[i] = ec._PageInfo_endCursor(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "hasNextPage":
 			out.Values[i] = ec._PageInfo_hasNextPage(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -6289,11 +6303,6 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "startCursor":
 			out.Values[i] = ec._PageInfo_startCursor(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
-		case "endCursor":
-			out.Values[i] = ec._PageInfo_endCursor(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -6327,6 +6336,94 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Query")
+		case "episode":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_episode(ctx, field)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "episodes":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_episodes(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "guest":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_guest(ctx, field)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "guests":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_guests(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 		case "node":
 			field := field
 
@@ -6371,28 +6468,6 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
-		case "shows":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Query_shows(ctx, field)
-				if res == graphql.Null {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
-			}
-
-			rrm := func(ctx context.Context) graphql.Marshaler {
-				return ec.OperationContext.RootResolverMiddleware(ctx,
-					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 		case "show":
 			field := field
 
@@ -6415,7 +6490,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
-		case "episodes":
+		case "shows":
 			field := field
 
 			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
@@ -6424,95 +6499,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 						ec.Error(ctx, ec.Recover(ctx, r))
 					}
 				}()
-				res = ec._Query_episodes(ctx, field)
-				if res == graphql.Null {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
-			}
-
-			rrm := func(ctx context.Context) graphql.Marshaler {
-				return ec.OperationContext.RootResolverMiddleware(ctx,
-					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
-		case "episode":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Query_episode(ctx, field)
-				if res == graphql.RequiredNull {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
-			}
-
-			rrm := func(ctx context.Context) graphql.Marshaler {
-				return ec.OperationContext.RootResolverMiddleware(ctx,
-					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
-		case "guests":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Query_guests(ctx, field)
-				if res == graphql.Null {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
-			}
-
-			rrm := func(ctx context.Context) graphql.Marshaler {
-				return ec.OperationContext.RootResolverMiddleware(ctx,
-					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
-		case "guest":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Query_guest(ctx, field)
-				if res == graphql.RequiredNull {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
-			}
-
-			rrm := func(ctx context.Context) graphql.Marshaler {
-				return ec.OperationContext.RootResolverMiddleware(ctx,
-					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
-			}
-
-			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
-		case "topics":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Query_topics(ctx, field)
+				res = ec._Query_shows(ctx, field)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -6536,6 +6523,28 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				}()
 				res = ec._Query_topic(ctx, field)
 				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "topics":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_topics(ctx, field)
+				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -6594,27 +6603,12 @@ func (ec *executionContext) _Show(ctx context.Context, sel ast.SelectionSet, obj
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Show")
-		case "id":
-			out.Values[i] = ec._Show_id(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
-		case "slug":
-			out.Values[i] = ec._Show_slug(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
-		case "title":
-			out.Values[i] = ec._Show_title(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
 		case "code":
 			out.Values[i] = ec._Show_code(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
-		case "hosts":
+		case "episodeCount":
 			field := field
 
 			innerFunc := func(ctx context.Context, fs *fieldSet) (res graphql.Marshaler) {
@@ -6623,29 +6617,7 @@ func (ec *executionContext) _Show(ctx context.Context, sel ast.SelectionSet, obj
 						ec.Error(ctx, ec.Recover(ctx, r))
 					}
 				}()
-				res = ec._Show_hosts(ctx, field, obj)
-				if res == graphql.Null {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
-			}
-
-			if field.IsDeferred() {
-				out.Values[i] = deferUnsupported(ctx, field)
-				continue
-			}
-
-			out.Values[i] = innerFunc(ctx, out)
-		case "links":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *fieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Show_links(ctx, field, obj)
+				res = ec._Show_episodeCount(ctx, field, obj)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -6680,28 +6652,6 @@ func (ec *executionContext) _Show(ctx context.Context, sel ast.SelectionSet, obj
 			}
 
 			out.Values[i] = innerFunc(ctx, out)
-		case "episodeCount":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *fieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Show_episodeCount(ctx, field, obj)
-				if res == graphql.Null {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
-			}
-
-			if field.IsDeferred() {
-				out.Values[i] = deferUnsupported(ctx, field)
-				continue
-			}
-
-			out.Values[i] = innerFunc(ctx, out)
 		case "guests":
 			field := field
 
@@ -6724,6 +6674,65 @@ func (ec *executionContext) _Show(ctx context.Context, sel ast.SelectionSet, obj
 			}
 
 			out.Values[i] = innerFunc(ctx, out)
+		case "hosts":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *fieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Show_hosts(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				out.Values[i] = deferUnsupported(ctx, field)
+				continue
+			}
+
+			out.Values[i] = innerFunc(ctx, out)
+		case "id":
+			out.Values[i] = ec._Show_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "links":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *fieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Show_links(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				out.Values[i] = deferUnsupported(ctx, field)
+				continue
+			}
+
+			out.Values[i] = innerFunc(ctx, out)
+		case "slug":
+			out.Values[i] = ec._Show_slug(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "title":
+			out.Values[i] = ec._Show_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -6814,6 +6823,11 @@ func (ec *executionContext) _Source(ctx context.Context, sel ast.SelectionSet, o
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Source")
+		case "ingestedAt":
+			out.Values[i] = ec._Source_ingestedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "name":
 			out.Values[i] = ec._Source_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -6821,11 +6835,6 @@ func (ec *executionContext) _Source(ctx context.Context, sel ast.SelectionSet, o
 			}
 		case "sha256":
 			out.Values[i] = ec._Source_sha256(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
-		case "ingestedAt":
-			out.Values[i] = ec._Source_ingestedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -6871,21 +6880,6 @@ func (ec *executionContext) _Topic(ctx context.Context, sel ast.SelectionSet, ob
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Topic")
-		case "id":
-			out.Values[i] = ec._Topic_id(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
-		case "slug":
-			out.Values[i] = ec._Topic_slug(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
-		case "name":
-			out.Values[i] = ec._Topic_name(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
 		case "aliases":
 			field := field
 
@@ -6896,28 +6890,6 @@ func (ec *executionContext) _Topic(ctx context.Context, sel ast.SelectionSet, ob
 					}
 				}()
 				res = ec._Topic_aliases(ctx, field, obj)
-				if res == graphql.Null {
-					atomic.AddUint32(&fs.Invalids, 1)
-				}
-				return res
-			}
-
-			if field.IsDeferred() {
-				out.Values[i] = deferUnsupported(ctx, field)
-				continue
-			}
-
-			out.Values[i] = innerFunc(ctx, out)
-		case "episodes":
-			field := field
-
-			innerFunc := func(ctx context.Context, fs *fieldSet) (res graphql.Marshaler) {
-				defer func() {
-					if r := recover(); r != nil {
-						ec.Error(ctx, ec.Recover(ctx, r))
-					}
-				}()
-				res = ec._Topic_episodes(ctx, field, obj)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -6952,6 +6924,28 @@ func (ec *executionContext) _Topic(ctx context.Context, sel ast.SelectionSet, ob
 			}
 
 			out.Values[i] = innerFunc(ctx, out)
+		case "episodes":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *fieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Topic_episodes(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				out.Values[i] = deferUnsupported(ctx, field)
+				continue
+			}
+
+			out.Values[i] = innerFunc(ctx, out)
 		case "guests":
 			field := field
 
@@ -6974,6 +6968,16 @@ func (ec *executionContext) _Topic(ctx context.Context, sel ast.SelectionSet, ob
 			}
 
 			out.Values[i] = innerFunc(ctx, out)
+		case "id":
+			out.Values[i] = ec._Topic_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._Topic_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "related":
 			field := field
 
@@ -6996,6 +7000,11 @@ func (ec *executionContext) _Topic(ctx context.Context, sel ast.SelectionSet, ob
 			}
 
 			out.Values[i] = innerFunc(ctx, out)
+		case "slug":
+			out.Values[i] = ec._Topic_slug(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

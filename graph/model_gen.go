@@ -12,58 +12,67 @@ import (
 
 // Filters for episode lists; every given field must match.
 type EpisodeFilter struct {
-	// Show slug.
-	Show *string `json:"show,omitempty"`
-	// Guest slug: episodes the guest appeared on.
+	// Guest slug: episodes the guest appeared on. An unknown slug matches nothing.
 	Guest *string `json:"guest,omitempty"`
-	// Topic slug: episodes that mention the topic.
-	Topic *string `json:"topic,omitempty"`
 	// Released strictly after this date (excludes undated episodes).
 	ReleasedAfter *podcast.Date `json:"releasedAfter,omitempty"`
 	// Released strictly before this date (excludes undated episodes).
 	ReleasedBefore *podcast.Date `json:"releasedBefore,omitempty"`
+	// Show slug: episodes of the show. An unknown slug matches nothing.
+	Show *string `json:"show,omitempty"`
+	// Topic slug: episodes that mention the topic. An unknown slug matches nothing.
+	Topic *string `json:"topic,omitempty"`
 }
 
 // Episode order; the default is NUMBER DESC.
 type EpisodeOrder struct {
-	Field     EpisodeOrderField `json:"field"`
-	Direction OrderDirection    `json:"direction"`
+	// Ascending or descending.
+	Direction OrderDirection `json:"direction"`
+	// What to sort by.
+	Field EpisodeOrderField `json:"field"`
 }
 
 // Filters for guest lists; every given field must match.
 type GuestFilter struct {
-	// Show slug: guests who appeared on the show.
+	// Show slug: guests who appeared on the show. An unknown slug matches nothing.
 	Show *string `json:"show,omitempty"`
-	// Topic slug: guests of episodes that mention the topic.
+	// Topic slug: guests of episodes that mention the topic. An unknown slug matches nothing.
 	Topic *string `json:"topic,omitempty"`
 }
 
 // Guest order; the default is NAME ASC.
 type GuestOrder struct {
-	Field     GuestOrderField `json:"field"`
-	Direction OrderDirection  `json:"direction"`
+	// Ascending or descending.
+	Direction OrderDirection `json:"direction"`
+	// What to sort by.
+	Field GuestOrderField `json:"field"`
 }
 
 // The podcast graph: shows, their episodes, the guests who appear on them and the
 // topics they talk about. Lists are Relay connections: page them with
 // `first`/`after` or `last`/`before` (default 20, at most 100). Every other
 // list that can grow takes `first` (default 20, at most 100) and returns that
-// many items from its start.
+// many items from its start. A `first` or `last` outside 0 to 100, or a
+// malformed cursor, is an error with `extensions.code` `BAD_USER_INPUT`; a
+// lookup by an unknown slug, number or ID returns null.
 type Query struct {
 }
 
 // Topic order; the default is NAME ASC.
 type TopicOrder struct {
-	Field     TopicOrderField `json:"field"`
-	Direction OrderDirection  `json:"direction"`
+	// Ascending or descending.
+	Direction OrderDirection `json:"direction"`
+	// What to sort by.
+	Field TopicOrderField `json:"field"`
 }
 
-// What episodes sort by. Ties break by number.
+// What episodes sort by.
 type EpisodeOrderField string
 
 const (
+	// By episode number.
 	EpisodeOrderFieldNumber EpisodeOrderField = "NUMBER"
-	// Episodes with no known date come last in either direction.
+	// By release date; episodes with no known date come last in either direction. Ties break by number, in the same direction.
 	EpisodeOrderFieldReleaseDate EpisodeOrderField = "RELEASE_DATE"
 )
 
@@ -119,18 +128,20 @@ func (e EpisodeOrderField) MarshalJSON() ([]byte, error) {
 type GuestOrderField string
 
 const (
-	GuestOrderFieldName         GuestOrderField = "NAME"
+	// By how many episodes the guest appeared on; ties break by slug, in the same direction.
 	GuestOrderFieldEpisodeCount GuestOrderField = "EPISODE_COUNT"
+	// By name, compared by slug (lowercase ASCII).
+	GuestOrderFieldName GuestOrderField = "NAME"
 )
 
 var AllGuestOrderField = []GuestOrderField{
-	GuestOrderFieldName,
 	GuestOrderFieldEpisodeCount,
+	GuestOrderFieldName,
 }
 
 func (e GuestOrderField) IsValid() bool {
 	switch e {
-	case GuestOrderFieldName, GuestOrderFieldEpisodeCount:
+	case GuestOrderFieldEpisodeCount, GuestOrderFieldName:
 		return true
 	}
 	return false
@@ -175,7 +186,9 @@ func (e GuestOrderField) MarshalJSON() ([]byte, error) {
 type OrderDirection string
 
 const (
-	OrderDirectionAsc  OrderDirection = "ASC"
+	// Ascending: A to Z, lowest number, earliest date, fewest episodes first.
+	OrderDirectionAsc OrderDirection = "ASC"
+	// Descending: Z to A, highest number, latest date, most episodes first.
 	OrderDirectionDesc OrderDirection = "DESC"
 )
 
@@ -231,18 +244,20 @@ func (e OrderDirection) MarshalJSON() ([]byte, error) {
 type TopicOrderField string
 
 const (
-	TopicOrderFieldName         TopicOrderField = "NAME"
+	// By how many episodes mention the topic; ties break by slug, in the same direction.
 	TopicOrderFieldEpisodeCount TopicOrderField = "EPISODE_COUNT"
+	// By name, compared by slug (lowercase ASCII).
+	TopicOrderFieldName TopicOrderField = "NAME"
 )
 
 var AllTopicOrderField = []TopicOrderField{
-	TopicOrderFieldName,
 	TopicOrderFieldEpisodeCount,
+	TopicOrderFieldName,
 }
 
 func (e TopicOrderField) IsValid() bool {
 	switch e {
-	case TopicOrderFieldName, TopicOrderFieldEpisodeCount:
+	case TopicOrderFieldEpisodeCount, TopicOrderFieldName:
 		return true
 	}
 	return false

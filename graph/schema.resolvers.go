@@ -11,19 +11,28 @@ import (
 	"podcastgraph/store"
 )
 
-// Guest is the resolver for the guest field.
-func (r *appearanceResolver) Guest(ctx context.Context, obj *Appearance) (*podcast.Guest, error) {
-	return loadersFrom(ctx).Guests.Load(ctx, obj.GuestSlug)
-}
-
 // Episode is the resolver for the episode field.
 func (r *appearanceResolver) Episode(ctx context.Context, obj *Appearance) (*podcast.Episode, error) {
 	return loadersFrom(ctx).Episodes.Load(ctx, obj.EpisodeKey)
 }
 
-// Show is the resolver for the show field.
-func (r *episodeResolver) Show(ctx context.Context, obj *podcast.Episode) (*podcast.Show, error) {
-	return loadersFrom(ctx).Shows.Load(ctx, obj.Show)
+// Guest is the resolver for the guest field.
+func (r *appearanceResolver) Guest(ctx context.Context, obj *Appearance) (*podcast.Guest, error) {
+	return loadersFrom(ctx).Guests.Load(ctx, obj.GuestSlug)
+}
+
+// Appearances is the resolver for the appearances field.
+func (r *episodeResolver) Appearances(ctx context.Context, obj *podcast.Episode, first *int) ([]*Appearance, error) {
+	n, err := listFirst(first)
+	if err != nil {
+		return nil, err
+	}
+	apps := obj.Appearances[:min(n, len(obj.Appearances))]
+	out := make([]*Appearance, len(apps))
+	for i, a := range apps {
+		out[i] = &Appearance{GuestSlug: a.Guest, EpisodeKey: obj.Key(), Evidence: a.Evidence}
+	}
+	return out, nil
 }
 
 // Guests is the resolver for the guests field.
@@ -42,20 +51,6 @@ func (r *episodeResolver) Guests(ctx context.Context, obj *podcast.Episode, firs
 	return guests, err
 }
 
-// Appearances is the resolver for the appearances field.
-func (r *episodeResolver) Appearances(ctx context.Context, obj *podcast.Episode, first *int) ([]*Appearance, error) {
-	n, err := listFirst(first)
-	if err != nil {
-		return nil, err
-	}
-	apps := obj.Appearances[:min(n, len(obj.Appearances))]
-	out := make([]*Appearance, len(apps))
-	for i, a := range apps {
-		out[i] = &Appearance{GuestSlug: a.Guest, EpisodeKey: obj.Key(), Evidence: a.Evidence}
-	}
-	return out, nil
-}
-
 // Hosts is the resolver for the hosts field.
 func (r *episodeResolver) Hosts(ctx context.Context, obj *podcast.Episode, first *int) ([]*podcast.Host, error) {
 	n, err := listFirst(first)
@@ -63,6 +58,40 @@ func (r *episodeResolver) Hosts(ctx context.Context, obj *podcast.Episode, first
 		return nil, err
 	}
 	return pointers(obj.Hosts, n), nil
+}
+
+// Links is the resolver for the links field.
+func (r *episodeResolver) Links(ctx context.Context, obj *podcast.Episode, first *int) ([]*podcast.Link, error) {
+	n, err := listFirst(first)
+	if err != nil {
+		return nil, err
+	}
+	return pointers(obj.Links, n), nil
+}
+
+// Next is the resolver for the next field.
+func (r *episodeResolver) Next(ctx context.Context, obj *podcast.Episode) (*podcast.Episode, error) {
+	return neighbour(ctx, obj, 1)
+}
+
+// Previous is the resolver for the previous field.
+func (r *episodeResolver) Previous(ctx context.Context, obj *podcast.Episode) (*podcast.Episode, error) {
+	return neighbour(ctx, obj, 0)
+}
+
+// Show is the resolver for the show field.
+func (r *episodeResolver) Show(ctx context.Context, obj *podcast.Episode) (*podcast.Show, error) {
+	return loadersFrom(ctx).Shows.Load(ctx, obj.Show)
+}
+
+// Sources is the resolver for the sources field.
+func (r *episodeResolver) Sources(ctx context.Context, obj *podcast.Episode, first *int) ([]*podcast.Source, error) {
+	n, err := listFirst(first)
+	if err != nil {
+		return nil, err
+	}
+	srcs, err := loadersFrom(ctx).Sources.Load(ctx, obj.Key())
+	return pointers(srcs, n), err
 }
 
 // Topics is the resolver for the topics field.
@@ -76,42 +105,14 @@ func (r *episodeResolver) Topics(ctx context.Context, obj *podcast.Episode, firs
 	return topics, err
 }
 
-// Links is the resolver for the links field.
-func (r *episodeResolver) Links(ctx context.Context, obj *podcast.Episode, first *int) ([]*podcast.Link, error) {
-	n, err := listFirst(first)
-	if err != nil {
-		return nil, err
-	}
-	return pointers(obj.Links, n), nil
+// CoGuests is the resolver for the coGuests field.
+func (r *guestResolver) CoGuests(ctx context.Context, obj *podcast.Guest, first *int) ([]*podcast.Guest, error) {
+	return relatedGuests(ctx, store.CoGuests, obj.Slug, first)
 }
 
-// Sources is the resolver for the sources field.
-func (r *episodeResolver) Sources(ctx context.Context, obj *podcast.Episode, first *int) ([]*podcast.Source, error) {
-	n, err := listFirst(first)
-	if err != nil {
-		return nil, err
-	}
-	srcs, err := loadersFrom(ctx).Sources.Load(ctx, obj.Key())
-	return pointers(srcs, n), err
-}
-
-// Previous is the resolver for the previous field.
-func (r *episodeResolver) Previous(ctx context.Context, obj *podcast.Episode) (*podcast.Episode, error) {
-	return neighbour(ctx, obj, 0)
-}
-
-// Next is the resolver for the next field.
-func (r *episodeResolver) Next(ctx context.Context, obj *podcast.Episode) (*podcast.Episode, error) {
-	return neighbour(ctx, obj, 1)
-}
-
-// Links is the resolver for the links field.
-func (r *guestResolver) Links(ctx context.Context, obj *podcast.Guest, first *int) ([]*podcast.Link, error) {
-	n, err := listFirst(first)
-	if err != nil {
-		return nil, err
-	}
-	return pointers(obj.Links, n), nil
+// EpisodeCount is the resolver for the episodeCount field.
+func (r *guestResolver) EpisodeCount(ctx context.Context, obj *podcast.Guest) (int, error) {
+	return loadersFrom(ctx).Counts.Load(ctx, store.GuestScope(obj.Slug))
 }
 
 // Episodes is the resolver for the episodes field.
@@ -123,9 +124,13 @@ func (r *guestResolver) Episodes(ctx context.Context, obj *podcast.Guest, first 
 	return episodeConnection(ctx, k)
 }
 
-// EpisodeCount is the resolver for the episodeCount field.
-func (r *guestResolver) EpisodeCount(ctx context.Context, obj *podcast.Guest) (int, error) {
-	return loadersFrom(ctx).Counts.Load(ctx, store.GuestScope(obj.Slug))
+// Links is the resolver for the links field.
+func (r *guestResolver) Links(ctx context.Context, obj *podcast.Guest, first *int) ([]*podcast.Link, error) {
+	n, err := listFirst(first)
+	if err != nil {
+		return nil, err
+	}
+	return pointers(obj.Links, n), nil
 }
 
 // Topics is the resolver for the topics field.
@@ -133,57 +138,13 @@ func (r *guestResolver) Topics(ctx context.Context, obj *podcast.Guest, first *i
 	return relatedTopics(ctx, store.GuestTopics, obj.Slug, first)
 }
 
-// CoGuests is the resolver for the coGuests field.
-func (r *guestResolver) CoGuests(ctx context.Context, obj *podcast.Guest, first *int) ([]*podcast.Guest, error) {
-	return relatedGuests(ctx, store.CoGuests, obj.Slug, first)
-}
-
-// Node is the resolver for the node field.
-func (r *queryResolver) Node(ctx context.Context, id string) (podcast.Node, error) {
-	return nodeByID(ctx, id)
-}
-
-// Nodes is the resolver for the nodes field.
-func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]podcast.Node, error) {
-	if len(ids) > MaxPageSize {
-		return nil, badArg("ids", "at most %d IDs per request, got %d", MaxPageSize, len(ids))
-	}
-	out := make([]podcast.Node, len(ids))
-	for i, id := range ids {
-		n, err := nodeByID(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		out[i] = n
-	}
-	return out, nil
-}
-
-// Shows is the resolver for the shows field.
-func (r *queryResolver) Shows(ctx context.Context, first *int, after *string, last *int, before *string) (*ShowConnection, error) {
-	w, err := window(first, last, after, before, cursorShow)
-	if err != nil {
-		return nil, err
-	}
-	p, err := snapshotOf(ctx, func(sn *store.Snapshot) (*store.SlugPage, error) { return sn.Shows(ctx, w) })
-	if err != nil {
-		return nil, err
-	}
-	nodes, cursors, err := slugPage(ctx, loadersFrom(ctx).Shows.LoadMany, p, cursorShow)
-	if err != nil {
-		return nil, err
-	}
-	prefetchShows(ctx, nodes, selected(ctx, "Show"))
-	return &ShowConnection{Nodes: nodes, TotalCount: p.Total, cursors: cursors}, nil
-}
-
-// Show is the resolver for the show field.
-func (r *queryResolver) Show(ctx context.Context, slug *string) (*podcast.Show, error) {
-	s, err := showSlug(ctx, slug, "slug")
+// Episode is the resolver for the episode field.
+func (r *queryResolver) Episode(ctx context.Context, number int, show *string) (*podcast.Episode, error) {
+	s, err := showSlug(ctx, show, "show")
 	if err != nil || s == "" {
 		return nil, err
 	}
-	return lookedAhead(ctx, loadersFrom(ctx).Shows, s, "Show", prefetchShows)
+	return lookedAhead(ctx, loadersFrom(ctx).Episodes, podcast.EpisodeKey{Show: s, Number: number}, "Episode", prefetchEpisodes)
 }
 
 // Episodes is the resolver for the episodes field.
@@ -195,13 +156,9 @@ func (r *queryResolver) Episodes(ctx context.Context, first *int, after *string,
 	return episodeConnection(ctx, k)
 }
 
-// Episode is the resolver for the episode field.
-func (r *queryResolver) Episode(ctx context.Context, number int, show *string) (*podcast.Episode, error) {
-	s, err := showSlug(ctx, show, "show")
-	if err != nil || s == "" {
-		return nil, err
-	}
-	return lookedAhead(ctx, loadersFrom(ctx).Episodes, podcast.EpisodeKey{Show: s, Number: number}, "Episode", prefetchEpisodes)
+// Guest is the resolver for the guest field.
+func (r *queryResolver) Guest(ctx context.Context, slug string) (*podcast.Guest, error) {
+	return lookedAhead(ctx, loadersFrom(ctx).Guests, slug, "Guest", prefetchGuests)
 }
 
 // Guests is the resolver for the guests field.
@@ -233,9 +190,57 @@ func (r *queryResolver) Guests(ctx context.Context, first *int, after *string, l
 	return &GuestConnection{Nodes: nodes, TotalCount: p.Total, cursors: cursors}, nil
 }
 
-// Guest is the resolver for the guest field.
-func (r *queryResolver) Guest(ctx context.Context, slug string) (*podcast.Guest, error) {
-	return lookedAhead(ctx, loadersFrom(ctx).Guests, slug, "Guest", prefetchGuests)
+// Node is the resolver for the node field.
+func (r *queryResolver) Node(ctx context.Context, id string) (podcast.Node, error) {
+	return nodeByID(ctx, id)
+}
+
+// Nodes is the resolver for the nodes field.
+func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]podcast.Node, error) {
+	if len(ids) > MaxPageSize {
+		return nil, badArg("ids", "at most %d IDs per request, got %d", MaxPageSize, len(ids))
+	}
+	out := make([]podcast.Node, len(ids))
+	for i, id := range ids {
+		n, err := nodeByID(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = n
+	}
+	return out, nil
+}
+
+// Show is the resolver for the show field.
+func (r *queryResolver) Show(ctx context.Context, slug *string) (*podcast.Show, error) {
+	s, err := showSlug(ctx, slug, "slug")
+	if err != nil || s == "" {
+		return nil, err
+	}
+	return lookedAhead(ctx, loadersFrom(ctx).Shows, s, "Show", prefetchShows)
+}
+
+// Shows is the resolver for the shows field.
+func (r *queryResolver) Shows(ctx context.Context, first *int, after *string, last *int, before *string) (*ShowConnection, error) {
+	w, err := window(first, last, after, before, cursorShow)
+	if err != nil {
+		return nil, err
+	}
+	p, err := snapshotOf(ctx, func(sn *store.Snapshot) (*store.SlugPage, error) { return sn.Shows(ctx, w) })
+	if err != nil {
+		return nil, err
+	}
+	nodes, cursors, err := slugPage(ctx, loadersFrom(ctx).Shows.LoadMany, p, cursorShow)
+	if err != nil {
+		return nil, err
+	}
+	prefetchShows(ctx, nodes, selected(ctx, "Show"))
+	return &ShowConnection{Nodes: nodes, TotalCount: p.Total, cursors: cursors}, nil
+}
+
+// Topic is the resolver for the topic field.
+func (r *queryResolver) Topic(ctx context.Context, slug string) (*podcast.Topic, error) {
+	return lookedAhead(ctx, loadersFrom(ctx).Topics, slug, "Topic", prefetchTopics)
 }
 
 // Topics is the resolver for the topics field.
@@ -264,9 +269,28 @@ func (r *queryResolver) Topics(ctx context.Context, first *int, after *string, l
 	return &TopicConnection{Nodes: nodes, TotalCount: p.Total, cursors: cursors}, nil
 }
 
-// Topic is the resolver for the topic field.
-func (r *queryResolver) Topic(ctx context.Context, slug string) (*podcast.Topic, error) {
-	return lookedAhead(ctx, loadersFrom(ctx).Topics, slug, "Topic", prefetchTopics)
+// EpisodeCount is the resolver for the episodeCount field.
+func (r *showResolver) EpisodeCount(ctx context.Context, obj *podcast.Show) (int, error) {
+	return loadersFrom(ctx).Counts.Load(ctx, store.ShowScope(obj.Slug))
+}
+
+// Episodes is the resolver for the episodes field.
+func (r *showResolver) Episodes(ctx context.Context, obj *podcast.Show, first *int, after *string, last *int, before *string, filter *EpisodeFilter, orderBy *EpisodeOrder) (*EpisodeConnection, error) {
+	f := EpisodeFilter{}
+	if filter != nil {
+		f = *filter
+	}
+	f.Show = &obj.Slug
+	k, err := episodeArgs(ctx, first, after, last, before, &f, orderBy)
+	if err != nil {
+		return nil, err
+	}
+	return episodeConnection(ctx, k)
+}
+
+// Guests is the resolver for the guests field.
+func (r *showResolver) Guests(ctx context.Context, obj *podcast.Show, first *int) ([]*podcast.Guest, error) {
+	return relatedGuests(ctx, store.ShowGuests, obj.Slug, first)
 }
 
 // Hosts is the resolver for the hosts field.
@@ -287,30 +311,6 @@ func (r *showResolver) Links(ctx context.Context, obj *podcast.Show, first *int)
 	return pointers(obj.Links, n), nil
 }
 
-// Episodes is the resolver for the episodes field.
-func (r *showResolver) Episodes(ctx context.Context, obj *podcast.Show, first *int, after *string, last *int, before *string, filter *EpisodeFilter, orderBy *EpisodeOrder) (*EpisodeConnection, error) {
-	f := EpisodeFilter{}
-	if filter != nil {
-		f = *filter
-	}
-	f.Show = &obj.Slug
-	k, err := episodeArgs(ctx, first, after, last, before, &f, orderBy)
-	if err != nil {
-		return nil, err
-	}
-	return episodeConnection(ctx, k)
-}
-
-// EpisodeCount is the resolver for the episodeCount field.
-func (r *showResolver) EpisodeCount(ctx context.Context, obj *podcast.Show) (int, error) {
-	return loadersFrom(ctx).Counts.Load(ctx, store.ShowScope(obj.Slug))
-}
-
-// Guests is the resolver for the guests field.
-func (r *showResolver) Guests(ctx context.Context, obj *podcast.Show, first *int) ([]*podcast.Guest, error) {
-	return relatedGuests(ctx, store.ShowGuests, obj.Slug, first)
-}
-
 // Warnings is the resolver for the warnings field.
 func (r *sourceResolver) Warnings(ctx context.Context, obj *podcast.Source, first *int) ([]string, error) {
 	n, err := listFirst(first)
@@ -323,6 +323,11 @@ func (r *topicResolver) Aliases(ctx context.Context, obj *podcast.Topic, first *
 	return head(obj.Aliases, n, err)
 }
 
+// EpisodeCount is the resolver for the episodeCount field.
+func (r *topicResolver) EpisodeCount(ctx context.Context, obj *podcast.Topic) (int, error) {
+	return loadersFrom(ctx).Counts.Load(ctx, store.TopicScope(obj.Slug))
+}
+
 // Episodes is the resolver for the episodes field.
 func (r *topicResolver) Episodes(ctx context.Context, obj *podcast.Topic, first *int, after *string, last *int, before *string, orderBy *EpisodeOrder) (*EpisodeConnection, error) {
 	k, err := episodeArgs(ctx, first, after, last, before, &EpisodeFilter{Topic: &obj.Slug}, orderBy)
@@ -330,11 +335,6 @@ func (r *topicResolver) Episodes(ctx context.Context, obj *podcast.Topic, first 
 		return nil, err
 	}
 	return episodeConnection(ctx, k)
-}
-
-// EpisodeCount is the resolver for the episodeCount field.
-func (r *topicResolver) EpisodeCount(ctx context.Context, obj *podcast.Topic) (int, error) {
-	return loadersFrom(ctx).Counts.Load(ctx, store.TopicScope(obj.Slug))
 }
 
 // Guests is the resolver for the guests field.
