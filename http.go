@@ -64,7 +64,7 @@ func serve(ctx context.Context, cfg *config, stdout io.Writer) error {
 		return err
 	}
 	m := newMetrics()
-	st, err := store.Open(ctx, cfg.DB, store.Options{Observe: m.observeTx})
+	st, err := store.Open(ctx, cfg.DB, store.Options{Observe: m.observeTx, FailApply: storeFaultFrom(ctx)})
 	if err != nil {
 		return err
 	}
@@ -120,7 +120,10 @@ func serve(ctx context.Context, cfg *config, stdout io.Writer) error {
 	}
 
 	if cfg.Seeds != "" {
-		files, err := expand([]string{cfg.Seeds})
+		files, skipped, err := expand([]string{cfg.Seeds})
+		for _, line := range skipped {
+			log.Warn("start-up ingest: skipped " + line)
+		}
 		if err != nil {
 			log.Error("start-up ingest", "err", err)
 		} else {

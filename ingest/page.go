@@ -36,6 +36,9 @@ func Parse(name string, data []byte, vocab *Vocabulary) (*Document, error) {
 	if len(data) > MaxPageSize {
 		return nil, parseErr(name, 0, "page is %d bytes, over the %d-byte limit", len(data), MaxPageSize)
 	}
+	if len(name) > MaxDocNameBytes {
+		return nil, parseErr(quote(name), 0, "document name is %d bytes, over the %d-byte limit", len(name), MaxDocNameBytes)
+	}
 	if err := checkBytes(name, data); err != nil {
 		return nil, err
 	}
@@ -488,7 +491,8 @@ func (p *page) document() *Document {
 		})
 	}
 	p.findPeople(doc)
-	doc.Warnings = p.warn.list()
+	bound(doc, &p.warn)
+	doc.Warnings = limitWarnings(p.warn.list())
 	return doc
 }
 
