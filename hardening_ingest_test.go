@@ -308,6 +308,9 @@ func TestStartupIngestStopsOnSignal(t *testing.T) {
 		t.Fatalf("store after an interrupted ingest: %v", err)
 	}
 	t.Logf("committed %d of %d documents before stopping", rep.Documents, n)
+	if rep.Documents < n && !strings.Contains(logs.String(), "start-up ingest stopped by shutdown") {
+		t.Errorf("the interrupted ingest was not logged as stopped:\n%s", logs)
+	}
 	if rep.Documents%200 != 0 && rep.Documents != n {
 		t.Errorf("%d documents: not whole batches", rep.Documents)
 	}

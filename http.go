@@ -130,7 +130,10 @@ func serve(ctx context.Context, cfg *config, stdout io.Writer) error {
 			restore := bulkGC(len(files), cfg.Batch)
 			sum, err := a.ing.files(ctx, files, io.Discard)
 			restore()
-			if err != nil {
+			switch {
+			case err != nil && ctx.Err() != nil:
+				log.Info("start-up ingest stopped by shutdown; the batches committed are kept")
+			case err != nil:
 				log.Error("start-up ingest", "err", err)
 			}
 			log.Info("start-up ingest done", "dir", cfg.Seeds, "added", sum.added, "updated", sum.updated,
