@@ -315,3 +315,38 @@ func TestStartupIngestStopsOnSignal(t *testing.T) {
 		t.Errorf("%d documents: not whole batches", rep.Documents)
 	}
 }
+
+// TestWatchSkipsUntrustedFiles: --watch applies the walk's rules: a named
+// pipe and a symlink out of the directory appearing in it are logged as
+// skipped, never read; shutdown is not held up.
+func TestWatchSkipsUntrustedFiles(t *testing.T) {
+	dir := t.TempDir()
+	writePage(t, filepath.Join(dir, "a.txt"), 0)
+	outside := filepath.Join(t.TempDir(), "secret.txt")
+	writePage(t, outside, 1)
+	s := startServerOn(t, filepath.Join(t.TempDir(), "w.db"), "--seeds", dir, "--watch")
+	if err := syscall.Mkfifo(filepath.Join(dir, "pipe.txt"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(outside, filepath.Join(dir, "out.txt")); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(time.Minute)
+	for {
+		logs := s.logs.String()
+		if strings.Contains(logs, "reason=\"not a regular file (named pipe)\"") &&
+			strings.Contains(logs, "reason=\"symlink leads outside the directory\"") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("watch did not skip the pipe and the outside link:\n%s", logs)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err := s.stop(); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(s.logs.String(), "document=out.txt") {
+		t.Errorf("a page outside the directory was ingested:\n%s", s.logs.String())
+	}
+}
