@@ -291,6 +291,10 @@ func (in *ingester) parse(ctx context.Context, pages []page) parsedBatch {
 			doc, err := parsePage(p, in.vocab)
 			if err == nil {
 				pb.docs[i] = store.Prepare(doc)
+				if perr := pb.docs[i].Err(); perr != nil {
+					// Refused before the transaction, not by retrying it.
+					err = fmt.Errorf("%s: the store refused it: %w", p.name, perr)
+				}
 			}
 			pb.errs[i] = err
 		}()

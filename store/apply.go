@@ -156,6 +156,10 @@ func Prepare(doc *ingest.Document) *Prepared {
 // Name returns the name of the prepared document.
 func (p *Prepared) Name() string { return p.doc.Name }
 
+// Err returns why the store cannot hold the document (a key too long), or
+// nil; ApplyPrepared would refuse it with a *DocumentError.
+func (p *Prepared) Err() error { return p.err }
+
 // ApplyPrepared is Apply for prepared documents. A failure of one document
 // (a key too long, a write the store refuses) is a *DocumentError naming
 // it, and nothing of the batch is written: the caller can retry without it.
