@@ -40,28 +40,47 @@ const (
 	MaxWarningBytes = 300
 )
 
-// bounder cuts a document's values to the limits, warning of each cut.
-type bounder struct{ warn *warnings }
+// lineOf says where a document's values came from, for warnings: the
+// header (title, code), the show's line, the own episode's first line and
+// each listing entry's, by number.
+type lineOf struct {
+	title, show, own int
+	listing          map[int]int
+}
+
+// bounder cuts a document's values to the limits, warning of each cut
+// about the line the value came from (0: the whole page).
+type bounder struct {
+	warn *warnings
+	line int
+}
 
 // bound cuts every value of doc to its limit.
-func bound(doc *Document, w *warnings) {
-	b := bounder{warn: w}
+func bound(doc *Document, w *warnings, at lineOf) {
+	b := bounder{warn: w, line: at.show}
 	b.slugWarn(doc.Show.Title, "show")
 	b.cut(&doc.Show.Title, MaxTitleBytes, "show title")
+	b.line = at.title
 	b.cut(&doc.Show.Code, MaxNameBytes, "show code")
+	b.line = 0
 	for i := range doc.Show.Hosts {
 		b.cut(&doc.Show.Hosts[i], MaxNameBytes, "host name")
 	}
 	doc.Show.Links = b.links(doc.Show.Links, "show")
+	b.line = at.title
+	b.cut(&doc.Episode.Title, MaxTitleBytes, "the page's episode title")
+	b.line = at.own
 	b.episode(&doc.Episode, "the page's episode")
-	for i := range doc.Listing {
-		b.episode(&doc.Listing[i], "listing episode #"+itoa(doc.Listing[i].Number))
-	}
 	doc.Guests = b.guests(doc.Guests, "the page's episode")
+	for i := range doc.Listing {
+		e := &doc.Listing[i]
+		b.line = at.listing[e.Number]
+		b.episode(e, "listing episode #"+itoa(e.Number))
+	}
 }
 
 func (b bounder) episode(e *EpisodeFacts, what string) {
-	b.cut(&e.Title, MaxTitleBytes, what+" title")
+	b.cut(&e.Title, MaxTitleBytes, what+" title") // listing entries have none
 	b.cut(&e.Summary, MaxSummaryBytes, what+" summary")
 	b.cut(&e.Description, MaxTextBytes, what+" description")
 	e.Links = b.links(e.Links, what)
@@ -74,7 +93,7 @@ func (b bounder) guests(gs []GuestFacts, what string) []GuestFacts {
 	out := gs[:0:0]
 	for _, g := range gs {
 		if len(g.Name) > MaxNameBytes {
-			b.warn.add(0, "%s: guest name %s is %d bytes, over %d; dropped", what, quote(g.Name), len(g.Name), MaxNameBytes)
+			b.warn.add(b.line, "%s: guest name %s is %d bytes, over %d; dropped", what, quote(g.Name), len(g.Name), MaxNameBytes)
 			continue
 		}
 		b.slugWarn(g.Name, "guest "+quote(g.Name))
@@ -109,7 +128,7 @@ func (b bounder) links(ls []podcast.Link, what string) []podcast.Link {
 	out := make([]podcast.Link, 0, len(ls))
 	for _, l := range ls {
 		if len(l.URL) > MaxURLBytes {
-			b.warn.add(0, "%s: link %s is %d bytes, over %d; dropped", what, quote(l.URL), len(l.URL), MaxURLBytes)
+			b.warn.add(b.line, "%s: link %s is %d bytes, over %d; dropped", what, quote(l.URL), len(l.URL), MaxURLBytes)
 			continue
 		}
 		b.cut(&l.Label, MaxNameBytes, what+" link label")
@@ -125,13 +144,13 @@ func (b bounder) cut(s *string, max int, what string) {
 	}
 	n := len(*s)
 	*s = cutText(*s, max)
-	b.warn.add(0, "%s is %d bytes, over %d; cut to %d", what, n, max, len(*s))
+	b.warn.add(b.line, "%s is %d bytes, over %d; cut to %d", what, n, max, len(*s))
 }
 
 // slugWarn warns when the slug of name is cut (Slugify cuts it).
 func (b bounder) slugWarn(name, what string) {
 	if n := len(slugify(name)); n > MaxSlugBytes {
-		b.warn.add(0, "%s slug is %d bytes, over %d; cut to %q", what, n, MaxSlugBytes, Slugify(name))
+		b.warn.add(b.line, "%s slug is %d bytes, over %d; cut to %q", what, n, MaxSlugBytes, Slugify(name))
 	}
 }
 

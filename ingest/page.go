@@ -100,7 +100,9 @@ type page struct {
 	title  string
 	date   *podcast.Date
 	show   string // the show's name
-	next   int    // index into lines of the first body line
+	// headLine and showLine are the numbers of the header and show lines.
+	headLine, showLine int
+	next               int // index into lines of the first body line
 
 	items     []*item
 	contacts  []*contact
@@ -141,6 +143,7 @@ func (p *page) readHead() error {
 		return parseErr(p.name, h.num, "no header line: want \"CODE NUMBER: title\", got %s", quote(h.text))
 	}
 	p.code, p.number, p.title = code, num, title
+	p.headLine = h.num
 	if title == "" {
 		p.warn.add(h.num, "header has no episode title")
 	}
@@ -161,6 +164,7 @@ func (p *page) readHead() error {
 	if i < len(p.lines) {
 		if l := p.lines[i].text; !isItemStart(l) && !strings.HasPrefix(l, glue) {
 			p.show = l
+			p.showLine = p.lines[i].num
 			p.next = i + 1
 			return nil
 		}
@@ -169,6 +173,7 @@ func (p *page) readHead() error {
 	for _, l := range p.lines[i:] {
 		if rest, ok := strings.CutPrefix(l.text, glue); ok && rest != "" && !isItemStart(rest) {
 			p.show = rest
+			p.showLine = l.num
 			p.next = i
 			p.warn.add(p.lineNum(i), "no show name line; took %s from the listing", quote(rest))
 			return nil
@@ -491,7 +496,14 @@ func (p *page) document() *Document {
 		})
 	}
 	p.findPeople(doc)
-	bound(doc, &p.warn)
+	at := lineOf{title: p.headLine, show: p.showLine, listing: make(map[int]int, len(listing))}
+	if own != nil {
+		at.own = own.line
+	}
+	for _, it := range listing {
+		at.listing[it.number] = it.line
+	}
+	bound(doc, &p.warn, at)
 	doc.Warnings = limitWarnings(p.warn.list())
 	return doc
 }
