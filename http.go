@@ -130,6 +130,13 @@ func serve(ctx context.Context, cfg *config, stdout io.Writer) error {
 			restore := bulkGC(len(files), cfg.Batch)
 			sum, err := a.ing.files(ctx, files, io.Discard)
 			restore()
+			if sum.added+sum.updated > 0 {
+				// The ingest's writes read much of the file; serving
+				// needs a small part of it again.
+				if err := st.ReleaseMapped(); err != nil {
+					log.Warn("start-up ingest", "err", err)
+				}
+			}
 			switch {
 			case err != nil && ctx.Err() != nil:
 				log.Info("start-up ingest stopped by shutdown; the batches committed are kept")

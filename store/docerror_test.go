@@ -64,3 +64,49 @@ func TestIsStoreWide(t *testing.T) {
 		}
 	}
 }
+
+// TestReleaseMappedKeepsData: dropping the file's pages from the resident
+// set, even while reads run, loses nothing: every invariant still holds
+// and every record reads back.
+func TestReleaseMappedKeepsData(t *testing.T) {
+	ctx := context.Background()
+	st := open(t)
+	var docs []*ingest.Document
+	for i := range 50 {
+		doc, err := ingest.Parse(fmt.Sprintf("p%d.txt", i), []byte(fmt.Sprintf(
+			"DOP %d: T\nRelease Date: 01/02/2025\nDevOps Paradox\ninfo_outline#%d: Darin and Viktor speak with Hana Sato%c, CTO at Mirrorline.\n", i+1, i+1, 'a'+i%26)), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		docs = append(docs, doc)
+	}
+	if _, err := st.Apply(ctx, docs, store.ApplyOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	before, err := st.Verify(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error)
+	go func() {
+		var err error
+		for range 20 {
+			if _, e := st.Verify(ctx); e != nil {
+				err = e
+			}
+		}
+		done <- err
+	}()
+	for range 20 {
+		if err := st.ReleaseMapped(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("reads during release: %v", err)
+	}
+	after, err := st.Verify(ctx)
+	if err != nil || after != before {
+		t.Fatalf("after release: %+v, %v (before %+v)", after, err, before)
+	}
+}
