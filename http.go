@@ -64,7 +64,7 @@ func serve(ctx context.Context, cfg *config, stdout io.Writer) error {
 		return err
 	}
 	m := newMetrics()
-	st, err := store.Open(ctx, cfg.DB, store.Options{Observe: m.observeTx})
+	st, err := store.Open(ctx, cfg.DB, store.Options{Observe: m.observeTx, FailApply: storeFaultFrom(ctx)})
 	if err != nil {
 		return err
 	}
@@ -129,14 +129,27 @@ func serve(ctx context.Context, cfg *config, stdout io.Writer) error {
 	}
 
 	if cfg.Seeds != "" {
-		files, err := expand([]string{cfg.Seeds})
+		files, skipped, err := expand([]string{cfg.Seeds})
+		for _, line := range skipped {
+			log.Warn("start-up ingest: skipped " + line)
+		}
 		if err != nil {
 			log.Error("start-up ingest", "err", err)
 		} else {
 			restore := bulkGC(len(files), cfg.Batch)
 			sum, err := a.ing.files(ctx, files, io.Discard)
 			restore()
-			if err != nil {
+			if sum.added+sum.updated > 0 {
+				// The ingest's writes read much of the file; serving
+				// needs a small part of it again.
+				if err := st.ReleaseMapped(); err != nil {
+					log.Warn("start-up ingest", "err", err)
+				}
+			}
+			switch {
+			case err != nil && ctx.Err() != nil:
+				log.Info("start-up ingest stopped by shutdown; the batches committed are kept")
+			case err != nil:
 				log.Error("start-up ingest", "err", err)
 			}
 			log.Info("start-up ingest done", "dir", cfg.Seeds, "added", sum.added, "updated", sum.updated,

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 
 	"podcastgraph/ingest"
 	"podcastgraph/store"
@@ -31,9 +32,12 @@ func loadVocabulary(cfg *config) (*ingest.Vocabulary, error) {
 // server's admin endpoint with --server, and prints one line per document;
 // it fails (after committing every good document) when any document failed.
 func ingestCommand(ctx context.Context, cfg *config, paths []string, stdout io.Writer) error {
-	files, err := expand(paths)
+	files, skipped, err := expand(paths)
 	if err != nil {
 		return err
+	}
+	for _, line := range skipped {
+		fmt.Fprintf(stdout, "skipped   %s\n", line)
 	}
 	var sum summary
 	if cfg.Server != "" {
@@ -48,8 +52,12 @@ func ingestCommand(ctx context.Context, cfg *config, paths []string, stdout io.W
 	if sum.total() == 1 {
 		noun = "document"
 	}
-	fmt.Fprintf(stdout, "%d %s: %d added, %d updated, %d unchanged, %d failed\n",
+	fmt.Fprintf(stdout, "%d %s: %d added, %d updated, %d unchanged, %d failed",
 		sum.total(), noun, sum.added, sum.updated, sum.unchanged, sum.failed)
+	if len(skipped) > 0 {
+		fmt.Fprintf(stdout, " (%d skipped: not regular files)", len(skipped))
+	}
+	fmt.Fprintln(stdout)
 	if sum.failed > 0 {
 		return errReported
 	}
@@ -96,7 +104,15 @@ func bulkGC(n, batch int) (restore func()) {
 		return func() {}
 	}
 	gc, limit := debug.SetGCPercent(-1), debug.SetMemoryLimit(bulkHeap)
-	return func() { debug.SetGCPercent(gc); debug.SetMemoryLimit(limit) }
+	return func() {
+		debug.SetGCPercent(gc)
+		debug.SetMemoryLimit(limit)
+		// The bulk heap is garbage now, but with no allocation to pace
+		// it the collector would not run, and an idle server would keep
+		// the ingest's peak (630 MB after 10,000 pages) resident for
+		// good. Collect it and return it to the OS at once.
+		debug.FreeOSMemory()
+	}
 }
 
 func localIngest(ctx context.Context, cfg *config, files []string, stdout io.Writer) (summary, error) {
@@ -105,13 +121,23 @@ func localIngest(ctx context.Context, cfg *config, files []string, stdout io.Wri
 	if err != nil {
 		return summary{}, err
 	}
-	st, err := store.Open(ctx, cfg.DB, store.Options{})
+	st, err := store.Open(ctx, cfg.DB, store.Options{FailApply: storeFaultFrom(ctx)})
 	if err != nil {
 		return summary{}, err
 	}
 	defer st.Close()
 	ing := &ingester{store: st, vocab: vocab, batch: cfg.Batch}
 	return ing.files(ctx, files, stdout)
+}
+
+// storeFaultKey carries, in tests only, a fault to inject into the store's
+// writes (store.Options.FailApply) through the context given to run.
+type storeFaultKey struct{}
+
+// storeFaultFrom returns the fault ctx carries, nil outside tests.
+func storeFaultFrom(ctx context.Context) func(name string) error {
+	f, _ := ctx.Value(storeFaultKey{}).(func(name string) error)
+	return f
 }
 
 // ingester parses pages in parallel and writes them to the store a batch
@@ -194,16 +220,26 @@ func (in *ingester) files(ctx context.Context, files []string, out io.Writer) (s
 			part := files[start:min(start+batch, len(files))]
 			pages := make([]page, len(part))
 			for i, f := range part {
+				if ctx.Err() != nil {
+					return
+				}
 				pages[i] = readPage(f)
 			}
+			pb := in.parse(ctx, pages)
+			if ctx.Err() != nil {
+				return
+			}
 			select {
-			case parsedc <- in.parse(pages):
+			case parsedc <- pb:
 			case <-ctx.Done():
 				return
 			}
 		}
 	}()
 	for pb := range parsedc {
+		if err := ctx.Err(); err != nil {
+			return sum, err
+		}
 		results, err := in.commit(ctx, pb)
 		if err != nil {
 			return sum, err
@@ -212,6 +248,9 @@ func (in *ingester) files(ctx context.Context, files []string, out io.Writer) (s
 			sum.add(r)
 			printResult(out, r)
 		}
+	}
+	if sum.total() < len(files) {
+		return sum, ctx.Err() // stopped early: what was committed stays
 	}
 	return sum, nil
 }
@@ -227,17 +266,22 @@ type parsedBatch struct {
 // transaction; it returns one result per page, in order. The error is for
 // failures that stop the run (the store or ctx), not for bad pages.
 func (in *ingester) apply(ctx context.Context, pages []page) ([]docResult, error) {
-	return in.commit(ctx, in.parse(pages))
+	return in.commit(ctx, in.parse(ctx, pages))
 }
 
-// parse parses pages on every core.
-func (in *ingester) parse(pages []page) parsedBatch {
+// parse parses pages on every core; once ctx is done it parses no more
+// (the batch is then dropped by its caller).
+func (in *ingester) parse(ctx context.Context, pages []page) parsedBatch {
 	pb := parsedBatch{pages: pages, docs: make([]*store.Prepared, len(pages)), errs: make([]error, len(pages))}
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
 	for i, p := range pages {
 		if p.err != nil {
 			pb.errs[i] = p.err
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			pb.errs[i] = err
 			continue
 		}
 		wg.Add(1)
@@ -247,6 +291,10 @@ func (in *ingester) parse(pages []page) parsedBatch {
 			doc, err := parsePage(p, in.vocab)
 			if err == nil {
 				pb.docs[i] = store.Prepare(doc)
+				if perr := pb.docs[i].Err(); perr != nil {
+					// Refused before the transaction, not by retrying it.
+					err = fmt.Errorf("%s: the store refused it: %w", p.name, perr)
+				}
 			}
 			pb.errs[i] = err
 		}()
@@ -255,7 +303,9 @@ func (in *ingester) parse(pages []page) parsedBatch {
 	return pb
 }
 
-// commit writes a parsed batch's good documents in one transaction.
+// commit writes a parsed batch's good documents in one transaction. A
+// document the store refuses fails alone (see write); the error is for
+// failures of the store or ctx, which stop the run.
 func (in *ingester) commit(ctx context.Context, pb parsedBatch) ([]docResult, error) {
 	in.vocabOnce.Do(func() {
 		in.fingerprint = in.vocab.Fingerprint()
@@ -264,24 +314,28 @@ func (in *ingester) commit(ctx context.Context, pb parsedBatch) ([]docResult, er
 	if in.vocabErr != nil {
 		return nil, in.vocabErr
 	}
-	var good []*store.Prepared
-	for i, d := range pb.docs {
+	var good []int
+	for i := range pb.docs {
 		if pb.errs[i] == nil {
-			good = append(good, d)
+			good = append(good, i)
 		}
 	}
-	applied, err := in.store.ApplyPrepared(ctx, good, store.ApplyOptions{Fingerprint: in.fingerprint})
-	if err != nil {
+	applied := make([]store.Result, len(pb.pages))
+	unnamed := 0
+	if err := in.write(ctx, pb, good, applied, &unnamed); err != nil {
 		return nil, err
 	}
+	if len(good) > 1 && unnamed == len(good) {
+		// Every document failed alone in a way that names none: that is
+		// the store failing, not the documents.
+		return nil, fmt.Errorf("ingest: the store refused every document: %w", pb.errs[good[0]])
+	}
 	results := make([]docResult, len(pb.pages))
-	j := 0
 	for i, p := range pb.pages {
 		if pb.errs[i] != nil {
 			results[i] = docResult{Name: p.name, Status: "failed", Error: pb.errs[i].Error(), Warnings: []string{}}
 		} else {
-			a := applied[j]
-			j++
+			a := applied[i]
 			results[i] = docResult{Name: a.Name, Status: string(a.Status), Episodes: a.Episodes, Guests: a.Guests,
 				Topics: a.Topics, Warnings: append([]string{}, a.Warnings...)}
 		}
@@ -292,39 +346,155 @@ func (in *ingester) commit(ctx context.Context, pb parsedBatch) ([]docResult, er
 	return results, nil
 }
 
+// write applies the documents of pb at indexes idx in one transaction,
+// filling applied. When the store refuses a document, that document is
+// marked failed in pb.errs and the rest are written without it; when the
+// failure names no document, the batch is split in halves until it does,
+// so that one bad document never sinks the others. A failure of the store
+// itself (closed, out of space, ctx) is returned: retrying cannot help.
+// unnamed counts the documents failed by errors that named none.
+func (in *ingester) write(ctx context.Context, pb parsedBatch, idx []int, applied []store.Result, unnamed *int) error {
+	idx = slices.Clone(idx)
+	for len(idx) > 0 {
+		docs := make([]*store.Prepared, len(idx))
+		for j, i := range idx {
+			docs[j] = pb.docs[i]
+		}
+		res, err := in.store.ApplyPrepared(ctx, docs, store.ApplyOptions{Fingerprint: in.fingerprint})
+		if err == nil {
+			for j, i := range idx {
+				applied[i] = res[j]
+			}
+			return nil
+		}
+		if store.IsStoreWide(err) || ctx.Err() != nil {
+			return err
+		}
+		var de *store.DocumentError
+		if errors.As(err, &de) {
+			if j := slices.IndexFunc(idx, func(i int) bool { return pb.docs[i].Name() == de.Name }); j >= 0 {
+				pb.errs[idx[j]] = fmt.Errorf("%s: the store refused it: %v", pb.pages[idx[j]].name, de.Err)
+				idx = slices.Delete(idx, j, j+1)
+				continue
+			}
+		}
+		if len(idx) == 1 {
+			pb.errs[idx[0]] = fmt.Errorf("%s: the store refused it: %v", pb.pages[idx[0]].name, err)
+			*unnamed++
+			return nil
+		}
+		half := len(idx) / 2
+		if err := in.write(ctx, pb, idx[:half], applied, unnamed); err != nil {
+			return err
+		}
+		return in.write(ctx, pb, idx[half:], applied, unnamed)
+	}
+	return nil
+}
+
 // expand lists the files named by paths: files as given, directories
 // walked for *.txt in name order (hidden files and directories skipped).
-func expand(paths []string) ([]string, error) {
-	var files []string
+// It trusts nothing it finds: only regular files are listed; a named pipe,
+// device or socket is skipped, as is a symlink in a walked directory whose
+// target is not a regular file inside that directory (symlinked
+// directories are not followed, so loops cannot form). Each skip is
+// returned as a line naming the path and the reason. A directory given as
+// a symlink is walked where it leads.
+func expand(paths []string) (files, skipped []string, err error) {
 	for _, p := range paths {
 		fi, err := os.Stat(p)
 		if err != nil {
-			return nil, fmt.Errorf("ingest: %w", err)
+			return nil, nil, fmt.Errorf("ingest: %w", err)
 		}
 		if !fi.IsDir() {
+			if !fi.Mode().IsRegular() {
+				skipped = append(skipped, fmt.Sprintf("%s: not a regular file (%s)", p, fileKind(fi.Mode())))
+				continue
+			}
 			files = append(files, p)
 			continue
 		}
+		root, err := filepath.EvalSymlinks(p)
+		if err != nil {
+			return nil, nil, fmt.Errorf("ingest: %w", err)
+		}
+		if root, err = filepath.Abs(root); err != nil {
+			return nil, nil, fmt.Errorf("ingest: %w", err)
+		}
 		var found []string
-		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+		err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 			if err != nil {
 				return err
 			}
-			if d.IsDir() && path != p && strings.HasPrefix(d.Name(), ".") {
+			if d.IsDir() && path != root && strings.HasPrefix(d.Name(), ".") {
 				return filepath.SkipDir
 			}
-			if !d.IsDir() && isPageName(d.Name()) {
-				found = append(found, path)
+			if d.IsDir() || !isPageName(d.Name()) {
+				return nil
 			}
+			// Report the path under the name the user gave.
+			shown := filepath.Join(p, strings.TrimPrefix(path, root))
+			if why := untrusted(root, path, d.Type()); why != "" {
+				skipped = append(skipped, shown+": "+why)
+				return nil
+			}
+			found = append(found, path)
 			return nil
 		})
 		if err != nil {
-			return nil, fmt.Errorf("ingest: %w", err)
+			return nil, nil, fmt.Errorf("ingest: %w", err)
 		}
 		slices.Sort(found)
 		files = append(files, found...)
 	}
-	return files, nil
+	return files, skipped, nil
+}
+
+// untrusted returns why the entry at path of the directory root (both
+// resolved and absolute) is not a page to read, or "" when it is: a
+// regular file, or a symlink to a regular file inside root.
+func untrusted(root, path string, mode fs.FileMode) string {
+	if mode&fs.ModeSymlink == 0 {
+		if !mode.IsRegular() {
+			return "not a regular file (" + fileKind(mode) + ")"
+		}
+		return ""
+	}
+	target, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return "symlink cannot be followed (broken or a loop)"
+	}
+	if rel, err := filepath.Rel(root, target); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return "symlink leads outside the directory"
+	}
+	fi, err := os.Stat(target)
+	if err != nil {
+		return "symlink cannot be followed"
+	}
+	if !fi.Mode().IsRegular() {
+		return "symlink leads to something not a regular file (" + fileKind(fi.Mode()) + ")"
+	}
+	return ""
+}
+
+// fileKind names the type of a file that is not a regular one.
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "directory"
+	case m&fs.ModeNamedPipe != 0:
+		return "named pipe"
+	case m&fs.ModeSocket != 0:
+		return "socket"
+	case m&fs.ModeCharDevice != 0:
+		return "character device"
+	case m&fs.ModeDevice != 0:
+		return "device"
+	case m&fs.ModeSymlink != 0:
+		return "symlink"
+	default:
+		return "irregular file"
+	}
 }
 
 // isPageName reports whether a directory entry is a page to ingest.
@@ -333,10 +503,12 @@ func isPageName(name string) bool {
 }
 
 // readPage reads one file, refusing files over the page size limit
-// without reading them whole.
+// without reading them whole. It opens without blocking and checks what it
+// opened, so a file replaced by a named pipe or a device after it was
+// listed fails instead of hanging the read.
 func readPage(path string) page {
 	name := filepath.Base(path)
-	f, err := os.Open(path)
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		var pe *fs.PathError
 		if errors.As(err, &pe) {
@@ -345,6 +517,13 @@ func readPage(path string) page {
 		return page{name: name, err: fmt.Errorf("%s: %w", name, err)}
 	}
 	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return page{name: name, err: fmt.Errorf("%s: stat: %w", name, err)}
+	}
+	if !fi.Mode().IsRegular() {
+		return page{name: name, err: fmt.Errorf("%s: not a regular file (%s)", name, fileKind(fi.Mode()))}
+	}
 	data, err := io.ReadAll(io.LimitReader(f, ingest.MaxPageSize+1))
 	if err != nil {
 		return page{name: name, err: fmt.Errorf("%s: read: %w", name, err)}

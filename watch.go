@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"io"
+	"os"
 	"path/filepath"
 	"sync"
 	"time"
@@ -82,6 +83,10 @@ func (a *app) ingestWatched(ctx context.Context, path string) {
 	if ctx.Err() != nil {
 		return
 	}
+	if why := a.untrustedWatched(path); why != "" {
+		a.log.Warn("watch: skipped", "file", path, "reason", why)
+		return
+	}
 	results, err := a.ing.apply(ctx, []page{readPage(path)})
 	if err != nil {
 		a.log.Error("watch: ingest", "file", path, "err", err)
@@ -94,6 +99,23 @@ func (a *app) ingestWatched(ctx context.Context, path string) {
 	}
 	a.log.Info("watch: page "+r.Status, "document", r.Name, "episodes", r.Episodes, "guests", r.Guests,
 		"topics", r.Topics, "warnings", len(r.Warnings))
+}
+
+// untrustedWatched applies the walk's rule to a watched path: a regular
+// file, or a symlink to one inside the watched directory.
+func (a *app) untrustedWatched(path string) string {
+	fi, err := os.Lstat(path)
+	if err != nil {
+		return "" // gone: reading it reports that
+	}
+	root, err := filepath.EvalSymlinks(filepath.Dir(path))
+	if err == nil {
+		root, err = filepath.Abs(root)
+	}
+	if err != nil {
+		return ""
+	}
+	return untrusted(root, filepath.Join(root, filepath.Base(path)), fi.Mode().Type())
 }
 
 type closerFunc func() error

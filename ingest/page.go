@@ -36,6 +36,9 @@ func Parse(name string, data []byte, vocab *Vocabulary) (*Document, error) {
 	if len(data) > MaxPageSize {
 		return nil, parseErr(name, 0, "page is %d bytes, over the %d-byte limit", len(data), MaxPageSize)
 	}
+	if len(name) > MaxDocNameBytes {
+		return nil, parseErr(quote(name), 0, "document name is %d bytes, over the %d-byte limit", len(name), MaxDocNameBytes)
+	}
 	if err := checkBytes(name, data); err != nil {
 		return nil, err
 	}
@@ -97,7 +100,9 @@ type page struct {
 	title  string
 	date   *podcast.Date
 	show   string // the show's name
-	next   int    // index into lines of the first body line
+	// headLine and showLine are the numbers of the header and show lines.
+	headLine, showLine int
+	next               int // index into lines of the first body line
 
 	items     []*item
 	contacts  []*contact
@@ -138,6 +143,7 @@ func (p *page) readHead() error {
 		return parseErr(p.name, h.num, "no header line: want \"CODE NUMBER: title\", got %s", quote(h.text))
 	}
 	p.code, p.number, p.title = code, num, title
+	p.headLine = h.num
 	if title == "" {
 		p.warn.add(h.num, "header has no episode title")
 	}
@@ -158,6 +164,7 @@ func (p *page) readHead() error {
 	if i < len(p.lines) {
 		if l := p.lines[i].text; !isItemStart(l) && !strings.HasPrefix(l, glue) {
 			p.show = l
+			p.showLine = p.lines[i].num
 			p.next = i + 1
 			return nil
 		}
@@ -166,6 +173,7 @@ func (p *page) readHead() error {
 	for _, l := range p.lines[i:] {
 		if rest, ok := strings.CutPrefix(l.text, glue); ok && rest != "" && !isItemStart(rest) {
 			p.show = rest
+			p.showLine = l.num
 			p.next = i
 			p.warn.add(p.lineNum(i), "no show name line; took %s from the listing", quote(rest))
 			return nil
@@ -488,7 +496,15 @@ func (p *page) document() *Document {
 		})
 	}
 	p.findPeople(doc)
-	doc.Warnings = p.warn.list()
+	at := lineOf{title: p.headLine, show: p.showLine, listing: make(map[int]int, len(listing))}
+	if own != nil {
+		at.own = own.line
+	}
+	for _, it := range listing {
+		at.listing[it.number] = it.line
+	}
+	bound(doc, &p.warn, at)
+	doc.Warnings = limitWarnings(p.warn.list())
 	return doc
 }
 

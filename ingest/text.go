@@ -335,8 +335,12 @@ func wordSet(words string) map[string]bool {
 // letters are folded ("é" -> "e", "ß" -> "ss"), apostrophes vanish inside
 // words ("O'Brien" -> "obrien"), every other run of non-alphanumerics
 // becomes one '-'. Letters with no ASCII folding are dropped, so a name in a
-// non-Latin script yields "" (callers treat "" as "no slug").
-func Slugify(s string) string {
+// non-Latin script yields "" (callers treat "" as "no slug"). A slug is at
+// most MaxSlugBytes long, cut between words when it can be (limits.go).
+func Slugify(s string) string { return cutSlug(slugify(s)) }
+
+// slugify is Slugify without the bound.
+func slugify(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	dash := false

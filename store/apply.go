@@ -147,10 +147,23 @@ type Prepared struct {
 // Prepare encodes a document for ApplyPrepared. It does no I/O.
 func Prepare(doc *ingest.Document) *Prepared {
 	frags, episodes, err := fragmentsOf(doc)
+	if err == nil {
+		err = checkKeys(doc.Name, frags)
+	}
 	return &Prepared{doc: doc, frags: frags, episodes: episodes, err: err}
 }
 
-// ApplyPrepared is Apply for prepared documents.
+// Name returns the name of the prepared document.
+func (p *Prepared) Name() string { return p.doc.Name }
+
+// Err returns why the store cannot hold the document (a key too long), or
+// nil; ApplyPrepared would refuse it with a *DocumentError.
+func (p *Prepared) Err() error { return p.err }
+
+// ApplyPrepared is Apply for prepared documents. A failure of one document
+// (a key too long, a write the store refuses) is a *DocumentError naming
+// it, and nothing of the batch is written: the caller can retry without it.
+// Other errors are the store's or ctx's (see IsStoreWide).
 func (s *Store) ApplyPrepared(ctx context.Context, docs []*Prepared, opts ApplyOptions) ([]Result, error) {
 	now := time.Now
 	if opts.Now != nil {
@@ -161,9 +174,19 @@ func (s *Store) ApplyPrepared(ctx context.Context, docs []*Prepared, opts ApplyO
 	err := s.update(ctx, func(tx *bolt.Tx, m *maxima) (bool, error) {
 		w := newWriter(tx, now().UTC(), m)
 		for i, p := range docs {
+			if i%64 == 0 {
+				if err := ctx.Err(); err != nil {
+					return false, err
+				}
+			}
+			if s.failApply != nil {
+				if err := s.failApply(p.doc.Name); err != nil {
+					return false, fmt.Errorf("store: apply: %w", err)
+				}
+			}
 			r, err := w.applyDoc(p, opts.Fingerprint)
 			if err != nil {
-				return false, fmt.Errorf("store: apply %s: %w", p.doc.Name, err)
+				return false, fmt.Errorf("store: apply: %w", &DocumentError{Name: p.doc.Name, Err: docCause(err)})
 			}
 			results[i] = r
 		}

@@ -71,6 +71,11 @@ type Options struct {
 	// Observe, when set, is told of every transaction once it ends: for
 	// metrics. It must be cheap and safe for concurrent use.
 	Observe func(write bool, d time.Duration, err error)
+	// FailApply is for tests only (fault injection): when set, it is
+	// called with each document's name as the document is written, and an
+	// error aborts the transaction as a failed write would, naming no
+	// document.
+	FailApply func(name string) error
 }
 
 // Store is an open podcast graph file. It is safe for concurrent use: reads
@@ -91,7 +96,8 @@ type Store struct {
 	subMu sync.Mutex
 	subs  []func(Change)
 
-	observe func(write bool, d time.Duration, err error)
+	observe   func(write bool, d time.Duration, err error)
+	failApply func(name string) error
 }
 
 // Open opens (creating if needed) the store at path. It returns ErrInUse
@@ -123,7 +129,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if budget == 0 {
 		budget = 32 << 20
 	}
-	s := &Store{db: db, path: path, observe: opts.Observe, cache: newRecordCache(budget)}
+	s := &Store{db: db, path: path, observe: opts.Observe, failApply: opts.FailApply, cache: newRecordCache(budget)}
 	s.reads = reads{read: s.readTx}
 	if err := s.init(); err != nil {
 		_ = db.Close()
