@@ -13,9 +13,10 @@ import (
 // Loaders cache and batch the reads of one request. Resolvers that produce
 // objects look ahead at the query's selection and prefetch what the
 // objects' fields will ask for, a level at a time, each level in one store
-// transaction per kind (see prefetch.go); field resolvers then find their
-// data in the cache. A miss (a field no look-ahead covered) reads at once,
-// so no request ever waits on a batching timer.
+// transaction per kind (prefetch.go, by the tables of lookahead.go); field
+// resolvers then find their data in the cache. A miss (a field no
+// look-ahead covered) reads at once, so no request ever waits on a
+// batching timer.
 type Loaders struct {
 	snap *lazySnapshot
 	// done holds the query's fields (*ast.Field, shared by every object

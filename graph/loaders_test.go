@@ -106,6 +106,23 @@ func reads(t *testing.T, st *store.Store, h http.Handler, n int) (txs, batches i
 	return after.ReadTxs - before.ReadTxs, after.Reads - before.Reads, items
 }
 
+// readsOf runs query with vars and returns the batched store reads it took
+// and its answer; it fails the test on any error.
+func readsOf(t *testing.T, st *store.Store, h http.Handler, query string, vars map[string]any) (int64, string) {
+	t.Helper()
+	before, _ := st.Stats()
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK || bytes.Contains(rec.Body.Bytes(), []byte(`"errors"`)) {
+		t.Fatalf("%d %s", rec.Code, rec.Body)
+	}
+	after, _ := st.Stats()
+	return after.Reads - before.Reads, rec.Body.String()
+}
+
 func TestNestedQueryReadsPerLevelNotPerItem(t *testing.T) {
 	st := newStore(t, 60)
 	h := serverFor(st)
@@ -126,4 +143,45 @@ func TestNestedQueryReadsPerLevelNotPerItem(t *testing.T) {
 		t.Errorf("%d batched reads for a 4-level query; want one per level and kind", large)
 	}
 	t.Logf("batched reads: %d (2 episodes, %d items) and %d (20 episodes, %d items), each in 1 transaction", small, smallItems, large, largeItems)
+}
+
+// TestEveryLookAheadReadsPerLevel runs queries through each kind of
+// look-ahead step (connections through nodes and edges, relations,
+// appearances, neighbours, shows, sources, arguments given as variables)
+// for a few objects and for many: the batched reads must not grow with
+// the objects.
+func TestEveryLookAheadReadsPerLevel(t *testing.T) {
+	st := newStore(t, 60)
+	h := serverFor(st)
+	for _, tc := range []struct{ name, query string }{
+		{"appearances", `query($n: Int) { episodes(first: $n) { nodes { appearances { evidence
+			guest { name episodeCount episodes(first: 3) { totalCount nodes { number topics { name } } } } } } } }`},
+		{"show and neighbours", `query($n: Int) { episodes(first: $n) { edges { node {
+			show { title episodeCount } previous { title topics { name } } next { number guests { name } } sources { name } } } } }`},
+		{"guest relations", `query($n: Int) { guests(first: $n) { nodes {
+			coGuests(first: 3) { name topics(first: 2) { name episodeCount } } } } }`},
+		{"topic relations", `query($n: Int) { topics(first: $n) { nodes { related { name guests(first: 2) { name } }
+			episodes(first: 2, orderBy: {field: RELEASE_DATE, direction: ASC}) { nodes { guests { name } } } } } }`},
+		{"variables", `query($n: Int, $f: EpisodeFilter, $o: EpisodeOrder) { shows { nodes { guests(first: $n) { name
+			episodes(first: $n, orderBy: $o) { nodes { appearances(first: 1) { guest { episodeCount } } } } }
+			episodes(first: $n, filter: $f) { edges { node { guests(first: $n) { episodeCount } } } } } } }`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			vars := func(n int) map[string]any {
+				return map[string]any{"n": n, "f": map[string]any{"releasedAfter": "2020-06-01"},
+					"o": map[string]any{"field": "RELEASE_DATE", "direction": "DESC"}}
+			}
+			few, small := readsOf(t, st, h, tc.query, vars(2))
+			many, large := readsOf(t, st, h, tc.query, vars(20))
+			if len(large) < 2*len(small) {
+				t.Fatalf("query returned too little to tell: %d bytes for 2, %d for 20", len(small), len(large))
+			}
+			// Many objects may share records read once (fewer reads), but
+			// no level may read per object.
+			if many > few {
+				t.Errorf("batched reads grew with items: %d for 2, %d for 20", few, many)
+			}
+			t.Logf("batched reads: %d for 2, %d for 20", few, many)
+		})
+	}
 }

@@ -183,7 +183,7 @@ func episodeConnection(ctx context.Context, k pageKey) (*EpisodeConnection, erro
 	c := &EpisodeConnection{Nodes: p.Episodes, TotalCount: p.Total,
 		cursors: cursors{kind: kind, keys: p.SortKeys, hasPrev: p.HasPrevious, hasNext: p.HasNext}}
 	l.Episodes.PrimeAll(p.Episodes, (*podcast.Episode).Key)
-	prefetchEpisodes(ctx, p.Episodes, selected(ctx, "Episode"))
+	into(ctx, episodeAhead, p.Episodes, selectedNodes(ctx, "Episode"))
 	return c, nil
 }
 

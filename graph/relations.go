@@ -32,7 +32,7 @@ func relatedGuests(ctx context.Context, rel store.Relation, slug string, first *
 		return nil, err
 	}
 	guests, err := loadMany(ctx, loadersFrom(ctx).Guests, slugs)
-	prefetchGuests(ctx, guests, selected(ctx, "Guest"))
+	into(ctx, guestAhead, guests, selected(ctx, "Guest"))
 	return guests, err
 }
 
@@ -42,7 +42,7 @@ func relatedTopics(ctx context.Context, rel store.Relation, slug string, first *
 		return nil, err
 	}
 	topics, err := loadMany(ctx, loadersFrom(ctx).Topics, slugs)
-	prefetchTopics(ctx, topics, selected(ctx, "Topic"))
+	into(ctx, topicAhead, topics, selected(ctx, "Topic"))
 	return topics, err
 }
 

@@ -32,6 +32,7 @@ func (r *episodeResolver) Appearances(ctx context.Context, obj *podcast.Episode,
 	for i, a := range apps {
 		out[i] = &Appearance{GuestSlug: a.Guest, EpisodeKey: obj.Key(), Evidence: a.Evidence}
 	}
+	into(ctx, appearanceAhead, out, selected(ctx, "Appearance"))
 	return out, nil
 }
 
@@ -47,7 +48,7 @@ func (r *episodeResolver) Guests(ctx context.Context, obj *podcast.Episode, firs
 		slugs[i] = a.Guest
 	}
 	guests, err := loadMany(ctx, loadersFrom(ctx).Guests, slugs)
-	prefetchGuests(ctx, guests, selected(ctx, "Guest"))
+	into(ctx, guestAhead, guests, selected(ctx, "Guest"))
 	return guests, err
 }
 
@@ -101,7 +102,7 @@ func (r *episodeResolver) Topics(ctx context.Context, obj *podcast.Episode, firs
 		return nil, err
 	}
 	topics, err := loadMany(ctx, loadersFrom(ctx).Topics, obj.Topics[:min(n, len(obj.Topics))])
-	prefetchTopics(ctx, topics, selected(ctx, "Topic"))
+	into(ctx, topicAhead, topics, selected(ctx, "Topic"))
 	return topics, err
 }
 
@@ -144,7 +145,7 @@ func (r *queryResolver) Episode(ctx context.Context, number int, show *string) (
 	if err != nil || s == "" {
 		return nil, err
 	}
-	return lookedAhead(ctx, loadersFrom(ctx).Episodes, podcast.EpisodeKey{Show: s, Number: number}, "Episode", prefetchEpisodes)
+	return lookedAhead(ctx, loadersFrom(ctx).Episodes, podcast.EpisodeKey{Show: s, Number: number}, episodeAhead)
 }
 
 // Episodes is the resolver for the episodes field.
@@ -158,7 +159,7 @@ func (r *queryResolver) Episodes(ctx context.Context, first *int, after *string,
 
 // Guest is the resolver for the guest field.
 func (r *queryResolver) Guest(ctx context.Context, slug string) (*podcast.Guest, error) {
-	return lookedAhead(ctx, loadersFrom(ctx).Guests, slug, "Guest", prefetchGuests)
+	return lookedAhead(ctx, loadersFrom(ctx).Guests, slug, guestAhead)
 }
 
 // Guests is the resolver for the guests field.
@@ -186,7 +187,7 @@ func (r *queryResolver) Guests(ctx context.Context, first *int, after *string, l
 	if err != nil {
 		return nil, err
 	}
-	prefetchGuests(ctx, nodes, selected(ctx, "Guest"))
+	into(ctx, guestAhead, nodes, selectedNodes(ctx, "Guest"))
 	return &GuestConnection{Nodes: nodes, TotalCount: p.Total, cursors: cursors}, nil
 }
 
@@ -217,7 +218,7 @@ func (r *queryResolver) Show(ctx context.Context, slug *string) (*podcast.Show, 
 	if err != nil || s == "" {
 		return nil, err
 	}
-	return lookedAhead(ctx, loadersFrom(ctx).Shows, s, "Show", prefetchShows)
+	return lookedAhead(ctx, loadersFrom(ctx).Shows, s, showAhead)
 }
 
 // Shows is the resolver for the shows field.
@@ -234,13 +235,13 @@ func (r *queryResolver) Shows(ctx context.Context, first *int, after *string, la
 	if err != nil {
 		return nil, err
 	}
-	prefetchShows(ctx, nodes, selected(ctx, "Show"))
+	into(ctx, showAhead, nodes, selectedNodes(ctx, "Show"))
 	return &ShowConnection{Nodes: nodes, TotalCount: p.Total, cursors: cursors}, nil
 }
 
 // Topic is the resolver for the topic field.
 func (r *queryResolver) Topic(ctx context.Context, slug string) (*podcast.Topic, error) {
-	return lookedAhead(ctx, loadersFrom(ctx).Topics, slug, "Topic", prefetchTopics)
+	return lookedAhead(ctx, loadersFrom(ctx).Topics, slug, topicAhead)
 }
 
 // Topics is the resolver for the topics field.
@@ -265,7 +266,7 @@ func (r *queryResolver) Topics(ctx context.Context, first *int, after *string, l
 	if err != nil {
 		return nil, err
 	}
-	prefetchTopics(ctx, nodes, selected(ctx, "Topic"))
+	into(ctx, topicAhead, nodes, selectedNodes(ctx, "Topic"))
 	return &TopicConnection{Nodes: nodes, TotalCount: p.Total, cursors: cursors}, nil
 }
 

@@ -1,0 +1,350 @@
+package graph
+
+import (
+	"context"
+
+	"github.com/99designs/gqlgen/graphql"
+
+	"podcastgraph/podcast"
+	"podcastgraph/store"
+)
+
+// The look-ahead tables: for each object type with resolver fields
+// (gqlgen.yml, schema.resolvers.go), what each of them prefetches for a
+// list of objects, or why it needs nothing. A new resolver field goes here
+// too: TestLookAheadCoversEveryResolverField fails until it does.
+//
+// They are set once, by init (their steps look into one another, which a
+// variable's initialiser may not), and only read after.
+var (
+	queryAhead      *lookAhead[Resolver]
+	showAhead       *lookAhead[podcast.Show]
+	episodeAhead    *lookAhead[podcast.Episode]
+	appearanceAhead *lookAhead[Appearance]
+	guestAhead      *lookAhead[podcast.Guest]
+	topicAhead      *lookAhead[podcast.Topic]
+	sourceAhead     *lookAhead[podcast.Source]
+)
+
+// table is a look-ahead table of any type, as the test that holds the
+// tables to the schema reads it.
+type table interface {
+	entries() (typ string, fields map[string]string)
+}
+
+// lookAheadTables returns every look-ahead table.
+func lookAheadTables() []table {
+	return []table{queryAhead, showAhead, episodeAhead, appearanceAhead, guestAhead, topicAhead, sourceAhead}
+}
+
+func init() {
+	const root = "a root field: its resolver reads, then looks ahead into what it returns"
+	queryAhead = &lookAhead[Resolver]{"Query", map[string]entry[Resolver]{
+		"node":     noPrefetch[Resolver]("a root field returning one object of any type: the resolvers below it look ahead"),
+		"nodes":    noPrefetch[Resolver]("a root field returning objects of any type: the resolvers below it look ahead"),
+		"shows":    noPrefetch[Resolver](root),
+		"show":     noPrefetch[Resolver](root),
+		"episodes": noPrefetch[Resolver](root),
+		"episode":  noPrefetch[Resolver](root),
+		"guests":   noPrefetch[Resolver](root),
+		"guest":    noPrefetch[Resolver](root),
+		"topics":   noPrefetch[Resolver](root),
+		"topic":    noPrefetch[Resolver](root),
+	}}
+
+	const onRecord = "read off the object's own record"
+	showSlug := func(s *podcast.Show) string { return s.Slug }
+	showAhead = &lookAhead[podcast.Show]{"Show", map[string]entry[podcast.Show]{
+		"hosts": noPrefetch[podcast.Show](onRecord),
+		"links": noPrefetch[podcast.Show](onRecord),
+		"episodes": prefetchStep(pages(func(s *podcast.Show, fc *graphql.FieldContext) EpisodeFilter {
+			f := EpisodeFilter{}
+			if filter := arg[*EpisodeFilter](fc, "filter"); filter != nil {
+				f = *filter
+			}
+			f.Show = &s.Slug
+			return f
+		})),
+		"episodeCount": prefetchStep(counts(func(s *podcast.Show) store.Scope { return store.ShowScope(s.Slug) })),
+		"guests":       prefetchStep(guestsRelated(store.ShowGuests, showSlug)),
+	}}
+
+	episodeAhead = &lookAhead[podcast.Episode]{"Episode", map[string]entry[podcast.Episode]{
+		"show":        prefetchStep(episodeShows),
+		"guests":      prefetchStep(episodeGuests),
+		"appearances": prefetchStep(episodeAppearances),
+		"topics":      prefetchStep(episodeTopics),
+		"sources":     prefetchStep(episodeSources),
+		"previous":    prefetchStep(neighbours),
+		"next":        prefetchStep(neighbours),
+		"hosts":       noPrefetch[podcast.Episode](onRecord),
+		"links":       noPrefetch[podcast.Episode](onRecord),
+	}}
+
+	appearanceAhead = &lookAhead[Appearance]{"Appearance", map[string]entry[Appearance]{
+		"guest": prefetchStep(func(ctx context.Context, apps []*Appearance, fc *graphql.FieldContext) {
+			guests, err := loadMany(ctx, loadersFrom(ctx).Guests, slugsOf(apps, func(a *Appearance) string { return a.GuestSlug }))
+			if err == nil {
+				into(ctx, guestAhead, unique(guests, guestSlug), below(ctx, fc, "Guest"))
+			}
+		}),
+		"episode": prefetchStep(func(ctx context.Context, apps []*Appearance, fc *graphql.FieldContext) {
+			keys := make([]podcast.EpisodeKey, len(apps))
+			for i, a := range apps {
+				keys[i] = a.EpisodeKey
+			}
+			if eps, err := loadMany(ctx, loadersFrom(ctx).Episodes, keys); err == nil {
+				into(ctx, episodeAhead, unique(eps, (*podcast.Episode).Key), below(ctx, fc, "Episode"))
+			}
+		}),
+	}}
+
+	guestAhead = &lookAhead[podcast.Guest]{"Guest", map[string]entry[podcast.Guest]{
+		"links": noPrefetch[podcast.Guest](onRecord),
+		"episodes": prefetchStep(pages(func(g *podcast.Guest, _ *graphql.FieldContext) EpisodeFilter {
+			return EpisodeFilter{Guest: &g.Slug}
+		})),
+		"episodeCount": prefetchStep(counts(func(g *podcast.Guest) store.Scope { return store.GuestScope(g.Slug) })),
+		"topics":       prefetchStep(topicsRelated(store.GuestTopics, guestSlug)),
+		"coGuests":     prefetchStep(guestsRelated(store.CoGuests, guestSlug)),
+	}}
+
+	topicSlug := func(t *podcast.Topic) string { return t.Slug }
+	topicAhead = &lookAhead[podcast.Topic]{"Topic", map[string]entry[podcast.Topic]{
+		"aliases": noPrefetch[podcast.Topic](onRecord),
+		"episodes": prefetchStep(pages(func(t *podcast.Topic, _ *graphql.FieldContext) EpisodeFilter {
+			return EpisodeFilter{Topic: &t.Slug}
+		})),
+		"episodeCount": prefetchStep(counts(func(t *podcast.Topic) store.Scope { return store.TopicScope(t.Slug) })),
+		"guests":       prefetchStep(guestsRelated(store.TopicGuests, topicSlug)),
+		"related":      prefetchStep(topicsRelated(store.RelatedTopics, topicSlug)),
+	}}
+
+	sourceAhead = &lookAhead[podcast.Source]{"Source", map[string]entry[podcast.Source]{
+		"warnings": noPrefetch[podcast.Source](onRecord),
+	}}
+}
+
+func guestSlug(g *podcast.Guest) string { return g.Slug }
+
+func episodeKeys(eps []*podcast.Episode) []podcast.EpisodeKey {
+	keys := make([]podcast.EpisodeKey, len(eps))
+	for i, e := range eps {
+		keys[i] = e.Key()
+	}
+	return keys
+}
+
+// episodeShows prefetches the shows of episodes, and looks into them.
+func episodeShows(ctx context.Context, eps []*podcast.Episode, fc *graphql.FieldContext) {
+	slugs := make([]string, len(eps))
+	for i, e := range eps {
+		slugs[i] = e.Show
+	}
+	if shows, err := loadMany(ctx, loadersFrom(ctx).Shows, slugs); err == nil {
+		into(ctx, showAhead, unique(shows, func(s *podcast.Show) string { return s.Slug }), below(ctx, fc, "Show"))
+	}
+}
+
+// appearingSlugs returns the slugs of the first guests of each episode,
+// as Episode.guests and Episode.appearances bound them.
+func appearingSlugs(eps []*podcast.Episode, n int) []string {
+	var slugs []string
+	for _, e := range eps {
+		for _, a := range e.Appearances[:min(n, len(e.Appearances))] {
+			slugs = append(slugs, a.Guest)
+		}
+	}
+	return slugs
+}
+
+// episodeGuests prefetches the first guests of episodes, and looks into
+// them.
+func episodeGuests(ctx context.Context, eps []*podcast.Episode, fc *graphql.FieldContext) {
+	n, ok := firstOf(fc)
+	if !ok {
+		return
+	}
+	if guests, err := loadMany(ctx, loadersFrom(ctx).Guests, appearingSlugs(eps, n)); err == nil {
+		into(ctx, guestAhead, unique(guests, guestSlug), below(ctx, fc, "Guest"))
+	}
+}
+
+// episodeAppearances looks into the first appearances of episodes, made
+// as the resolver makes them.
+func episodeAppearances(ctx context.Context, eps []*podcast.Episode, fc *graphql.FieldContext) {
+	n, ok := firstOf(fc)
+	fields := below(ctx, fc, "Appearance")
+	if !ok || !appearanceAhead.steps(fields) {
+		return
+	}
+	var apps []*Appearance
+	for _, e := range eps {
+		for _, a := range e.Appearances[:min(n, len(e.Appearances))] {
+			apps = append(apps, &Appearance{GuestSlug: a.Guest, EpisodeKey: e.Key(), Evidence: a.Evidence})
+		}
+	}
+	into(ctx, appearanceAhead, apps, fields)
+}
+
+// episodeTopics prefetches the first topics of episodes, and looks into
+// them.
+func episodeTopics(ctx context.Context, eps []*podcast.Episode, fc *graphql.FieldContext) {
+	n, ok := firstOf(fc)
+	if !ok {
+		return
+	}
+	var slugs []string
+	for _, e := range eps {
+		slugs = append(slugs, e.Topics[:min(n, len(e.Topics))]...)
+	}
+	if topics, err := loadMany(ctx, loadersFrom(ctx).Topics, slugs); err == nil {
+		into(ctx, topicAhead, unique(topics, func(t *podcast.Topic) string { return t.Slug }), below(ctx, fc, "Topic"))
+	}
+}
+
+// episodeSources prefetches the sources of episodes, and looks into the
+// first of each.
+func episodeSources(ctx context.Context, eps []*podcast.Episode, fc *graphql.FieldContext) {
+	lists, err := loadersFrom(ctx).Sources.LoadMany(ctx, episodeKeys(eps))
+	n, ok := firstOf(fc)
+	fields := below(ctx, fc, "Source")
+	if err != nil || !ok || !sourceAhead.steps(fields) {
+		return
+	}
+	var srcs []*podcast.Source
+	for _, list := range lists {
+		srcs = append(srcs, pointers(list, n)...)
+	}
+	into(ctx, sourceAhead, srcs, fields)
+}
+
+// neighbours prefetches the episodes before and after episodes (for
+// previous and next alike), and looks into them.
+func neighbours(ctx context.Context, eps []*podcast.Episode, fc *graphql.FieldContext) {
+	l := loadersFrom(ctx)
+	ns, err := l.Neighbours.LoadMany(ctx, episodeKeys(eps))
+	if err != nil {
+		return
+	}
+	i := 0
+	if fc.Field.Name == "next" {
+		i = 1
+	}
+	var keys []podcast.EpisodeKey
+	for _, n := range ns {
+		if n[i] != nil {
+			keys = append(keys, *n[i])
+		}
+	}
+	if found, err := loadMany(ctx, l.Episodes, keys); err == nil {
+		into(ctx, episodeAhead, found, below(ctx, fc, "Episode"))
+	}
+}
+
+// counts prefetches the episode counts of objects, each in the scope
+// scope gives it.
+func counts[T any](scope func(*T) store.Scope) step[T] {
+	return func(ctx context.Context, objs []*T, _ *graphql.FieldContext) {
+		scopes := make([]store.Scope, len(objs))
+		for i, o := range objs {
+			scopes[i] = scope(o)
+		}
+		_ = loadersFrom(ctx).Counts.Prefetch(ctx, scopes)
+	}
+}
+
+// pages reads the episode pages an `episodes` field asks of objects, each
+// page filtered as filter says (as the field's resolver filters it), in one
+// transaction, then looks ahead into their episodes.
+func pages[T any](filter func(*T, *graphql.FieldContext) EpisodeFilter) step[T] {
+	return func(ctx context.Context, objs []*T, fc *graphql.FieldContext) {
+		first, last := arg[*int](fc, "first"), arg[*int](fc, "last")
+		after, before := arg[*string](fc, "after"), arg[*string](fc, "before")
+		order := arg[*EpisodeOrder](fc, "orderBy")
+		wantTotal := false
+		for _, cf := range collect(ctx, fc.Field.Selections, "EpisodeConnection") {
+			wantTotal = wantTotal || cf.Name == "totalCount"
+		}
+		keys := make([]pageKey, 0, len(objs))
+		for _, o := range objs {
+			f := filter(o, fc)
+			k, err := newPageKey(first, after, last, before, &f, order, wantTotal)
+			if err != nil {
+				return
+			}
+			keys = append(keys, k)
+		}
+		l := loadersFrom(ctx)
+		ps, err := l.Pages.LoadMany(ctx, keys)
+		if err != nil {
+			return
+		}
+		fields := nodesBelow(ctx, fc, "Episode")
+		var eps []*podcast.Episode
+		for _, p := range ps {
+			l.Episodes.PrimeAll(p.Episodes, (*podcast.Episode).Key)
+			if len(fields.fields) > 0 {
+				eps = append(eps, p.Episodes...) // pages may share episodes: the loaders read each key once
+			}
+		}
+		into(ctx, episodeAhead, eps, fields)
+	}
+}
+
+// relatedSlugsOf reads a relation for every object, in one transaction,
+// and returns the first n slugs each relates to, as the field's resolver
+// bounds them.
+func relatedSlugsOf[T any](ctx context.Context, rel store.Relation, objs []*T, slug func(*T) string, n int) ([]string, error) {
+	qs := make([]store.RelatedQuery, len(objs))
+	for i, o := range objs {
+		qs[i] = store.RelatedQuery{Relation: rel, Slug: slug(o)}
+	}
+	lists, err := loadersFrom(ctx).Related.LoadMany(ctx, qs)
+	if err != nil {
+		return nil, err
+	}
+	var slugs []string
+	for _, list := range lists {
+		for _, r := range list[:min(n, len(list))] {
+			slugs = append(slugs, r.Slug)
+		}
+	}
+	return slugs, nil
+}
+
+// guestsRelated prefetches the guests rel relates objects to, and looks
+// into them.
+func guestsRelated[T any](rel store.Relation, slug func(*T) string) step[T] {
+	return func(ctx context.Context, objs []*T, fc *graphql.FieldContext) {
+		n, ok := firstOf(fc)
+		if !ok {
+			return
+		}
+		slugs, err := relatedSlugsOf(ctx, rel, objs, slug, n)
+		if err != nil {
+			return
+		}
+		if guests, err := loadMany(ctx, loadersFrom(ctx).Guests, slugs); err == nil {
+			into(ctx, guestAhead, unique(guests, guestSlug), below(ctx, fc, "Guest"))
+		}
+	}
+}
+
+// topicsRelated prefetches the topics rel relates objects to, and looks
+// into them.
+func topicsRelated[T any](rel store.Relation, slug func(*T) string) step[T] {
+	return func(ctx context.Context, objs []*T, fc *graphql.FieldContext) {
+		n, ok := firstOf(fc)
+		if !ok {
+			return
+		}
+		slugs, err := relatedSlugsOf(ctx, rel, objs, slug, n)
+		if err != nil {
+			return
+		}
+		if topics, err := loadMany(ctx, loadersFrom(ctx).Topics, slugs); err == nil {
+			into(ctx, topicAhead, unique(topics, func(t *podcast.Topic) string { return t.Slug }), below(ctx, fc, "Topic"))
+		}
+	}
+}
