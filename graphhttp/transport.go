@@ -350,13 +350,15 @@ const writeChunk = 64 << 10
 // ahead, so that a client that stops reading is cut off once it has
 // accepted nothing for that long, however long the answer; the whole stays
 // within the server's WriteTimeout, counted from when the request was
-// read (start). A failure is logged at debug level: the client is gone or cut off,
-// and nothing can be told to it.
+// read (start). A failure is logged at debug level: the client is gone or
+// cut off, and nothing can be told to it.
 func (e *endpoint) send(w http.ResponseWriter, r *http.Request, start time.Time, body []byte) {
 	stall := e.opts.WriteStallTimeout
 	var rc *http.ResponseController
 	var end time.Time // the server's own write deadline, if it has one
-	if stall > 0 {
+	// An answer of one chunk or less fits in the socket's buffer: the
+	// server's WriteTimeout covers it, and it costs no deadlines.
+	if stall > 0 && len(body) > writeChunk {
 		rc = http.NewResponseController(w)
 		if srv, ok := r.Context().Value(http.ServerContextKey).(*http.Server); ok && srv.WriteTimeout > 0 {
 			if start.IsZero() {
