@@ -209,7 +209,9 @@ func TestStalledClientDoesNotStallStore(t *testing.T) {
 	// The client was stalled throughout, and its answer is whole.
 	_ = conn.SetReadDeadline(time.Now().Add(bound))
 	var doc struct {
-		Data struct{ Episodes struct{ Nodes []json.RawMessage } }
+		Data struct {
+			Episodes struct{ Nodes []json.RawMessage }
+		}
 	}
 	if err := json.NewDecoder(answer.Body).Decode(&doc); err != nil || len(doc.Data.Episodes.Nodes) != 100 {
 		t.Errorf("the stalled client's answer, once read: %v, %d episodes", err, len(doc.Data.Episodes.Nodes))
