@@ -31,9 +31,13 @@ func newGraphQL(st *store.Store, cfg *config, log *slog.Logger) http.Handler {
 	}
 	srv.SetErrorPresenter(present)
 	srv.SetRecoverFunc(graph.Recover(log))
+	maxResponse := cfg.API.MaxResponse
 	srv.AroundOperations(func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
 		if info := requestInfoFrom(ctx); info != nil {
 			info.operation = graphql.GetOperationContext(ctx).OperationName
+		}
+		if maxResponse > 0 {
+			ctx = graph.WithResponseLimit(ctx, maxResponse)
 		}
 		return next(ctx)
 	})
@@ -43,6 +47,11 @@ func newGraphQL(st *store.Store, cfg *config, log *slog.Logger) http.Handler {
 	opts := cfg.API.options(st.Generation)
 	opts.DefaultPageSize, opts.MaxPageSize = graph.DefaultPageSize, graph.MaxPageSize
 	opts.ListBound, opts.TextBytes = storeBounds(st)
+	opts.Executed = graph.ReleaseSnapshot
+	opts.Logger = log
+	if h := cfg.API.testHooks; h != nil && h.writeStall > 0 {
+		opts.WriteStallTimeout = h.writeStall
+	}
 	opts.CacheHit = func(ctx context.Context, name string) {
 		if info := requestInfoFrom(ctx); info != nil {
 			info.operation = name
@@ -101,6 +110,7 @@ type apiConfig struct {
 	CacheMaxAge    time.Duration
 	ResponseCache  int64
 	MaxConcurrent  int
+	MaxResponse    int64
 
 	testHooks *testHooks // set by tests only, through the context given to run
 }
@@ -169,6 +179,11 @@ func apiFlags(fs *flag.FlagSet, c *apiConfig, getenv func(string) string) {
 		respCache = v
 	}
 	integer(&c.MaxConcurrent, "max-concurrent", "PODCAST_MAX_CONCURRENT", d.MaxConcurrent, "operations executing at once, the rest waiting their turn in arrival order (default: the number of CPUs Go uses)")
+	maxResponse := d.MaxResponseBytes
+	if v, err := strconv.ParseInt(getenv("PODCAST_MAX_RESPONSE_BYTES"), 10, 64); err == nil && v >= 0 {
+		maxResponse = v
+	}
+	fs.Int64Var(&c.MaxResponse, "max-response-bytes", maxResponse, "largest answer data in bytes, enforced while the answer is built (RESPONSE_TOO_LARGE, no partial answer); 0 turns it off ($PODCAST_MAX_RESPONSE_BYTES)")
 	fs.Int64Var(&c.ResponseCache, "response-cache", respCache, "bytes of answers kept for repeated requests, keyed by the request and the store generation; 0 turns it off ($PODCAST_RESPONSE_CACHE)")
 }
 
@@ -194,6 +209,7 @@ func (c *apiConfig) options(generation func() (uint64, error)) graphhttp.Options
 	o.CacheMaxAge = c.CacheMaxAge
 	o.ResponseCacheBytes = c.ResponseCache
 	o.MaxConcurrent = c.MaxConcurrent
+	o.MaxResponseBytes = c.MaxResponse
 	o.Generation = generation
 	o.Version = buildVersion()
 	return o
@@ -259,6 +275,8 @@ type testHooks struct {
 	// adminStep, when set, runs before each batch /admin/ingest commits
 	// and each write of /admin/backup: a test slows them with it.
 	adminStep func()
+	// writeStall replaces graphhttp's WriteStallTimeout when positive.
+	writeStall time.Duration
 }
 
 type testHooksKey struct{}

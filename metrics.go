@@ -71,7 +71,8 @@ func newMetrics() *metrics {
 	return m
 }
 
-// watchStore exports the store's size and generation.
+// watchStore exports the store's size, generation and open read
+// transactions.
 func (m *metrics) watchStore(st *store.Store) {
 	stat := func(f func(store.Stats) float64) func() float64 {
 		return func() float64 {
@@ -87,6 +88,9 @@ func (m *metrics) watchStore(st *store.Store) {
 			stat(func(s store.Stats) float64 { return float64(s.SizeBytes) })),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "podcast_store_generation", Help: "Bumped by every write that changed the store."},
 			stat(func(s store.Stats) float64 { return float64(s.Generation) })),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "podcast_store_open_read_txs",
+			Help: "Read transactions open now; each answer's is released before the answer is written, so a high count means slow operations, not slow clients."},
+			func() float64 { return float64(st.OpenReadTxs()) }),
 	)
 }
 

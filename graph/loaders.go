@@ -44,6 +44,19 @@ func WithLoaders(ctx context.Context, s *store.Store) (_ context.Context, done f
 	return context.WithValue(ctx, loadersKey{}, l), l.snap.close
 }
 
+// ReleaseSnapshot ends the read transaction of the loaders ctx carries, if
+// one was opened. Call it as soon as the operation has executed and its
+// answer is bytes in memory, before writing them: a client slow to read
+// the answer then holds no transaction, which would keep a write that must
+// grow the store's memory map (and every read queued behind that write)
+// waiting. Reads after it fail with store.ErrClosed. It may be called more
+// than once, and on a context without loaders, where it does nothing.
+func ReleaseSnapshot(ctx context.Context) {
+	if l, ok := ctx.Value(loadersKey{}).(*Loaders); ok {
+		l.snap.close()
+	}
+}
+
 // lazySnapshot opens the request's snapshot on first use.
 type lazySnapshot struct {
 	store *store.Store

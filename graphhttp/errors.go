@@ -36,7 +36,8 @@ const (
 	CodeIncremental        = "INCREMENTAL_DELIVERY_NOT_SUPPORTED" // @defer or @stream
 	CodePersistedNotFound  = "PERSISTED_QUERY_NOT_FOUND"
 	CodeTooManyErrors      = "TOO_MANY_ERRORS"
-	CodeTimeout            = "TIMEOUT" // the operation's deadline passed
+	CodeTimeout            = "TIMEOUT"            // the operation's deadline passed
+	CodeResponseTooLarge   = "RESPONSE_TOO_LARGE" // the answer's data is over Options.MaxResponseBytes
 	codeInternal           = "INTERNAL"
 	mediaJSON              = "application/json"
 	mediaGraphQLResponse   = "application/graphql-response+json"

@@ -23,6 +23,7 @@ package graphhttp
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"net/netip"
 	"runtime"
@@ -105,6 +106,27 @@ type Options struct {
 	// that repeating a node with a long text is priced by what it
 	// returns. Same requirements as ListBound.
 	TextBytes func(typeName, fieldName string) (int, bool)
+	// MaxResponseBytes bounds the data of one answer, in bytes; over it
+	// the answer is a RESPONSE_TOO_LARGE error without data. An executor
+	// should stop marshalling as soon as the limit is passed (graph's
+	// WithResponseLimit does); this package checks the data it is given
+	// again before writing it. 0 turns the limit off.
+	MaxResponseBytes int64
+	// Executed, when set, is called once an operation has executed and its
+	// answer is bytes in memory, before they are written: to release what
+	// execution held (the store's read transaction), so that a client slow
+	// to read the answer holds nothing but its connection.
+	Executed func(ctx context.Context)
+	// WriteStallTimeout is the longest a client may take to accept one
+	// chunk (64 KiB) of an answer: each chunk is written under a write
+	// deadline this far ahead, so a client that stops reading is cut off
+	// after it, while one that keeps reading may take as long as the
+	// server's WriteTimeout allows in all. 0 writes without deadlines of
+	// its own.
+	WriteStallTimeout time.Duration
+	// Logger, when set, is told at debug level of answers that could not
+	// be written (a client gone, or cut off).
+	Logger *slog.Logger
 }
 
 // Defaults returns the production settings: limits in the spirit of
@@ -133,6 +155,8 @@ func Defaults() Options {
 		APQCacheBytes:      4 << 20,
 		MaxErrors:          50,
 		MaxConcurrent:      runtime.GOMAXPROCS(0),
+		MaxResponseBytes:   16 << 20,
+		WriteStallTimeout:  10 * time.Second,
 	}
 }
 

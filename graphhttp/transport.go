@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -36,9 +37,9 @@ type endpoint struct {
 
 func newEndpoint(o *Options) *endpoint {
 	h := sha256.New()
-	fmt.Fprintf(h, "%s|%d|%d|%d|%d|%d|%d|%d|%d|%d|%d|%t", o.Version, o.MaxTokens, o.MaxDepth, o.MaxAliases,
+	fmt.Fprintf(h, "%s|%d|%d|%d|%d|%d|%d|%d|%d|%d|%d|%t|%d", o.Version, o.MaxTokens, o.MaxDepth, o.MaxAliases,
 		o.MaxDirectives, o.MaxDuplicateFields, o.MaxCost, o.DefaultPageSize, o.MaxPageSize, o.ListSize,
-		o.MaxErrors, o.Introspection)
+		o.MaxErrors, o.Introspection, o.MaxResponseBytes)
 	e := &endpoint{opts: o, salt: hex.EncodeToString(h.Sum(nil))}
 	if o.ResponseCacheBytes > 0 && o.Generation != nil {
 		e.responses = newSizedLRU(o.ResponseCacheBytes, func(key string, r *graphql.Response) int64 {
@@ -245,27 +246,32 @@ func (e *endpoint) execute(w http.ResponseWriter, r *http.Request, exec graphql.
 			// A cached answer costs what executing it would: a client's
 			// budget does not depend on what other clients asked.
 			if err := charge(ctx, costOf(resp)); err != nil {
-				e.write(w, media, &graphql.Response{Errors: gqlerror.List{err}}, isGET, "")
+				e.write(w, r, p.ReadTime.Start, media, &graphql.Response{Errors: gqlerror.List{err}}, isGET, "")
 				return
 			}
-			e.write(w, media, withBudget(ctx, resp, etag == ""), isGET, etag)
+			e.write(w, r, p.ReadTime.Start, media, withBudget(ctx, resp, etag == ""), isGET, etag)
 			return
 		}
 	}
 	opCtx, errs := exec.CreateOperationContext(ctx, p)
 	if errs != nil {
 		resp := exec.DispatchError(graphql.WithOperationContext(ctx, opCtx), errs)
-		e.write(w, media, resp, isGET, "")
+		e.write(w, r, p.ReadTime.Start, media, resp, isGET, "")
 		return
 	}
 	if isGET && opCtx.Operation.Operation != ast.Query {
 		resp := exec.DispatchError(graphql.WithOperationContext(ctx, opCtx), gqlerror.List{
 			errorf(CodeMethodNotAllowed, "a %s cannot be sent with GET; use POST", opCtx.Operation.Operation)})
-		e.write(w, media, resp, isGET, "")
+		e.write(w, r, p.ReadTime.Start, media, resp, isGET, "")
 		return
 	}
 	responses, ctx := exec.DispatchOperation(ctx, opCtx)
 	resp := e.run(ctx, responses)
+	if e.opts.Executed != nil {
+		// The answer is bytes in memory: release what execution held
+		// before a client, perhaps slow to read, is sent them.
+		e.opts.Executed(ctx)
+	}
 	if resp == nil {
 		// The context ended before execution began (or while the
 		// operation waited its turn): the deadline, or a client that went
@@ -274,6 +280,10 @@ func (e *endpoint) execute(w http.ResponseWriter, r *http.Request, exec graphql.
 			return
 		}
 		resp = exec.DispatchError(ctx, gqlerror.List{errorf(CodeTimeout, "the operation took too long and was stopped")})
+	}
+	if limit := e.opts.MaxResponseBytes; limit > 0 && int64(len(resp.Data)) > limit {
+		// The executor did not stop at the limit itself.
+		resp = exec.DispatchError(ctx, gqlerror.List{responseTooLarge(limit)})
 	}
 	if len(resp.Errors) > 0 {
 		etag = ""
@@ -284,7 +294,11 @@ func (e *endpoint) execute(w http.ResponseWriter, r *http.Request, exec graphql.
 			e.responses.Add(ctx, key, resp)
 		}
 	}
-	e.write(w, media, withBudget(ctx, resp, etag == ""), isGET, etag)
+	e.write(w, r, p.ReadTime.Start, media, withBudget(ctx, resp, etag == ""), isGET, etag)
+}
+
+func responseTooLarge(limit int64) *gqlerror.Error {
+	return errorf(CodeResponseTooLarge, "the answer is over the limit of %d bytes and was not sent: ask for fewer objects or fields, or page through them with smaller first/last", limit)
 }
 
 // responseKey names a request's answer in the response cache: the data's
@@ -312,7 +326,8 @@ func (e *endpoint) responseKey(media string, p *graphql.RawParams) (string, uint
 }
 
 // write writes a GraphQL response with the status the spec asks for.
-func (e *endpoint) write(w http.ResponseWriter, media string, resp *graphql.Response, isGET bool, etag string) {
+// start is when the request began to be read.
+func (e *endpoint) write(w http.ResponseWriter, r *http.Request, start time.Time, media string, resp *graphql.Response, isGET bool, etag string) {
 	if max := e.opts.MaxErrors; max > 0 && len(resp.Errors) > max {
 		more := len(resp.Errors) - max
 		resp.Errors = append(resp.Errors[:max:max], errorf(CodeTooManyErrors, "%d more errors are not shown", more))
@@ -328,7 +343,69 @@ func (e *endpoint) write(w http.ResponseWriter, media string, resp *graphql.Resp
 			w.Header().Set("Cache-Control", "no-store")
 		}
 	}
-	writeResponse(w, media, status, resp)
+	body := encodeResponse(resp)
+	setHeaders(w, media, len(body))
+	w.WriteHeader(status)
+	e.send(w, r, start, body)
+}
+
+// writeChunk is how much of an answer is written under one write deadline.
+const writeChunk = 64 << 10
+
+// send writes body in chunks, each under a deadline WriteStallTimeout
+// ahead, so that a client that stops reading is cut off once it has
+// accepted nothing for that long, however long the answer; the whole stays
+// within the server's WriteTimeout, counted from when the request was
+// read (start). A failure is logged at debug level: the client is gone or
+// cut off, and nothing can be told to it.
+func (e *endpoint) send(w http.ResponseWriter, r *http.Request, start time.Time, body []byte) {
+	stall := e.opts.WriteStallTimeout
+	var rc *http.ResponseController
+	var end time.Time // the server's own write deadline, if it has one
+	// An answer of one chunk or less fits in the socket's buffer: the
+	// server's WriteTimeout covers it, and it costs no deadlines.
+	if stall > 0 && len(body) > writeChunk {
+		rc = http.NewResponseController(w)
+		if srv, ok := r.Context().Value(http.ServerContextKey).(*http.Server); ok && srv.WriteTimeout > 0 {
+			if start.IsZero() {
+				start = time.Now()
+			}
+			end = start.Add(srv.WriteTimeout)
+		}
+	}
+	written := 0
+	fail := func(err error) {
+		if e.opts.Logger != nil {
+			e.opts.Logger.DebugContext(r.Context(), "answer not delivered", "bytes", len(body), "written", written, "err", err)
+		}
+	}
+	for written < len(body) {
+		if rc != nil {
+			d := time.Now().Add(stall)
+			if !end.IsZero() && d.After(end) {
+				d = end
+			}
+			if err := rc.SetWriteDeadline(d); err != nil {
+				rc = nil // a writer without deadlines: write as it is
+			}
+		}
+		n, err := w.Write(body[written:min(written+writeChunk, len(body))])
+		written += n
+		if err != nil {
+			fail(err)
+			return
+		}
+	}
+	if rc != nil {
+		// The server flushes what is buffered after the handler returns;
+		// do it under the last deadline, then give the connection back
+		// its own.
+		if err := rc.Flush(); err != nil {
+			fail(err)
+			return
+		}
+		_ = rc.SetWriteDeadline(end)
+	}
 }
 
 // writeErrors writes a response made of errs alone, with the status of
@@ -340,10 +417,24 @@ func writeErrors(w http.ResponseWriter, media string, errs ...*gqlerror.Error) {
 	writeResponse(w, media, statusFor(errs, false, media), &graphql.Response{Errors: errs})
 }
 
-// writeResponse encodes resp. The data, already JSON, is copied as it is;
+// writeResponse writes resp, in one write.
+func writeResponse(w http.ResponseWriter, media string, status int, resp *graphql.Response) {
+	body := encodeResponse(resp)
+	setHeaders(w, media, len(body))
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+func setHeaders(w http.ResponseWriter, media string, length int) {
+	h := w.Header()
+	h.Set("Content-Type", contentTypeOf(media))
+	h.Set("Content-Length", strconv.Itoa(length))
+}
+
+// encodeResponse encodes resp. The data, already JSON, is copied as it is;
 // a response without data has no data entry, as the spec asks of request
 // errors.
-func writeResponse(w http.ResponseWriter, media string, status int, resp *graphql.Response) {
+func encodeResponse(resp *graphql.Response) []byte {
 	var buf bytes.Buffer
 	buf.Grow(len(resp.Data) + 64)
 	buf.WriteByte('{')
@@ -369,11 +460,7 @@ func writeResponse(w http.ResponseWriter, media string, status int, resp *graphq
 		}
 	}
 	buf.WriteByte('}')
-	h := w.Header()
-	h.Set("Content-Type", contentTypeOf(media))
-	h.Set("Content-Length", strconv.Itoa(buf.Len()))
-	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes())
+	return buf.Bytes()
 }
 
 // decodeBody reads the parameters of a POST body: a JSON object with a

@@ -9,6 +9,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"os"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -78,6 +80,31 @@ type Options struct {
 	FailApply func(name string) error
 }
 
+// minMmapSize is the least address space a writable store maps (see
+// initialMmapSize).
+const minMmapSize = 1 << 30
+
+// initialMmapSize is how much of the file bbolt maps at Open: at least
+// 1 GiB, and twice the file's size, on 64-bit platforms. A write that
+// outgrows the mapping must remap it, and a remap waits for every open
+// read transaction to end while every new one waits behind it: one slow
+// reader then stalls the writer and all readers. Mapping ahead makes
+// remaps rare (none until the file doubles, or passes 1 GiB). The mapping
+// beyond the file's end is address space only, never touched: it costs
+// no memory (RSS counts pages read, whatever the mapping's size). A
+// read-only store never grows, and 32-bit platforms lack the address
+// space, so they map the file as it is.
+func initialMmapSize(path string, readOnly bool) int {
+	if readOnly || strconv.IntSize < 64 {
+		return 0
+	}
+	size := int64(0)
+	if fi, err := os.Stat(path); err == nil {
+		size = fi.Size()
+	}
+	return int(max(minMmapSize, 2*size))
+}
+
 // Store is an open podcast graph file. It is safe for concurrent use: reads
 // run in parallel with each other and with the one writer.
 type Store struct {
@@ -112,12 +139,13 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		timeout = max(time.Until(dl), time.Millisecond)
 	}
 	db, err := bolt.Open(path, 0o600, &bolt.Options{
-		Timeout:        timeout,
-		ReadOnly:       opts.ReadOnly,
-		NoSync:         opts.NoSync,
-		FreelistType:   bolt.FreelistMapType,
-		NoFreelistSync: false,
-		PageSize:       pageSize,
+		Timeout:         timeout,
+		ReadOnly:        opts.ReadOnly,
+		NoSync:          opts.NoSync,
+		FreelistType:    bolt.FreelistMapType,
+		NoFreelistSync:  false,
+		PageSize:        pageSize,
+		InitialMmapSize: initialMmapSize(path, opts.ReadOnly),
 	})
 	if errors.Is(err, berrors.ErrTimeout) {
 		return nil, fmt.Errorf("store: open %s: %w", path, ErrInUse)
@@ -213,12 +241,16 @@ type Stats struct {
 	WriteTxs   int64  // write transactions committed or rolled back
 	Generation uint64 // bumped by every write that changed something
 	SizeBytes  int64  // file size
+	// OpenReadTxs is the read transactions open now (snapshots and
+	// reads in progress), Stats' own excepted.
+	OpenReadTxs int
 }
 
 // Stats returns the counters and the file size; it returns an error only if
 // the meta bucket cannot be read.
 func (s *Store) Stats() (Stats, error) {
-	st := Stats{ReadTxs: s.readTxs.Load(), WriteTxs: s.writeTxs.Load(), Reads: s.batchReads.Load()}
+	st := Stats{ReadTxs: s.readTxs.Load(), WriteTxs: s.writeTxs.Load(), Reads: s.batchReads.Load(),
+		OpenReadTxs: s.OpenReadTxs()}
 	err := s.db.View(func(tx *bolt.Tx) error {
 		st.Generation = generation(tx)
 		st.SizeBytes = tx.Size()
@@ -226,6 +258,10 @@ func (s *Store) Stats() (Stats, error) {
 	})
 	return st, err
 }
+
+// OpenReadTxs returns the number of read transactions open now. It opens
+// none itself, so it answers even while a write waits for readers.
+func (s *Store) OpenReadTxs() int { return s.db.Stats().OpenTxN }
 
 // Generation returns a number that every committed change bumps: answers
 // computed at one generation stay valid until it moves.

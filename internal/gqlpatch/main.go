@@ -17,7 +17,8 @@
 //     is marshalled through a pointer to it, without even a closure;
 //   - the fields of a selection set and the arguments of a field are
 //     worked out once per operation rather than once per object;
-//   - the answer's buffer is sized from the answers before it.
+//   - the answer's buffer is sized from the answers before it, and the
+//     marshal stops at the answer size limit or the operation's deadline.
 //
 // It fails when something it rewrites is not there, so a gqlgen upgrade
 // that changes the generated code cannot slip by unnoticed.
@@ -66,9 +67,11 @@ var replacements = []struct{ from, to string }{
 		"type executionContext struct {\n\t*graphql.ExecutionContextState[ResolverRoot, DirectiveRoot, ComplexityRoot]\n\tmemo operationMemo\n}"},
 	{"fields := graphql.CollectFields(ec.OperationContext, sel, ", "fields := ec.memo.collect(ec.OperationContext, sel, "},
 	// An answer's JSON grows from an empty buffer, doubling eight times
-	// for a 12 KB answer. Size it from the answers before it.
+	// for a 12 KB answer. Size it from the answers before it, and stop
+	// when it passes the size limit or the operation's deadline (hence
+	// ctx).
 	{"\t\t\tvar buf bytes.Buffer\n\t\t\tdata.MarshalGQL(&buf)\n\t\t\tresponse.Data = buf.Bytes()\n",
-		"\t\t\tresponse.Data = marshalData(data)\n"},
+		"\t\t\tresponse.Data = marshalData(ctx, data)\n"},
 	{"import (\n\t\"bytes\"\n", "import (\n"},
 	{"deferredFieldSet.AddField(field)",
 		"if deferredFieldSet == nil {\ndeferredFieldSet = graphql.NewFieldSet(nil)\ndeferLabelToView = map[string]*graphql.FieldSetView{}\n}\ndeferredFieldSet.AddField(field)"},
