@@ -80,7 +80,9 @@ var openTxsRE = regexp.MustCompile(`(?m)^podcast_store_open_read_txs (\d+)`)
 func openReadTxs(t testing.TB, base string) int {
 	t.Helper()
 	c := &http.Client{Timeout: 30 * time.Second}
-	resp, err := c.Get(base + "/metrics")
+	req, _ := http.NewRequest(http.MethodGet, base+"/metrics", nil)
+	req.Header.Set("Authorization", "Bearer "+slowToken) // /metrics needs the admin token when one is set
+	resp, err := c.Do(req)
 	if err != nil {
 		t.Fatalf("metrics: %v", err)
 	}
@@ -88,7 +90,7 @@ func openReadTxs(t testing.TB, base string) int {
 	text, _ := io.ReadAll(resp.Body)
 	m := openTxsRE.FindSubmatch(text)
 	if m == nil {
-		t.Fatalf("no podcast_store_open_read_txs in /metrics")
+		t.Fatalf("no podcast_store_open_read_txs in /metrics (status %d)", resp.StatusCode)
 	}
 	n, _ := strconv.Atoi(string(m[1]))
 	return n
@@ -130,7 +132,7 @@ func TestStalledClientDoesNotStallStore(t *testing.T) {
 	hooks := &testHooks{writeStall: 10 * time.Minute}
 	ctx := context.WithValue(context.Background(), testHooksKey{}, hooks)
 	s := startServerCtx(t, ctx, filepath.Join(t.TempDir(), "podcast.db"), "--seeds", genSeeds(t, 0, pages),
-		"--admin-token", slowToken, "--max-cost", "0", "--max-response-bytes", "0", "--rate", "0",
+		"--admin-token", slowToken, "--max-cost", "0", "--cost-rate", "0", "--max-response-bytes", "0", "--rate", "0",
 		"--query-timeout", "5m")
 	fi, err := os.Stat(s.DB)
 	if err != nil {
@@ -231,7 +233,7 @@ func fileSize(path string) int64 {
 // with RESPONSE_TOO_LARGE and no data, in a complete JSON document, and
 // is not kept as a cacheable answer; answers under it are served.
 func TestMaxResponseBytes(t *testing.T) {
-	s := startServer(t, "--seeds", genSeeds(t, 0, 60), "--max-cost", "0", "--max-response-bytes", "200000", "--rate", "0")
+	s := startServer(t, "--seeds", genSeeds(t, 0, 60), "--max-cost", "0", "--cost-rate", "0", "--max-response-bytes", "200000", "--rate", "0")
 	r := s.query(t, bigQuery, nil)
 	if r.code() != "RESPONSE_TOO_LARGE" || len(r.Data) != 0 && string(r.Data) != "null" {
 		t.Fatalf("over the limit: code %q, %d bytes of data, errors %+v", r.code(), len(r.Data), r.Errors)
