@@ -209,8 +209,11 @@ func TestStartupIngestGivesMemoryBack(t *testing.T) {
 	if st["VmHWM"] < 150<<10 {
 		t.Skipf("the ingest peaked at only %d MB: nothing to give back", st["VmHWM"]>>10)
 	}
-	if st["VmRSS"] > 100<<10 {
-		t.Errorf("the idle server keeps %d MB resident after the start-up ingest (peak %d MB); want within 100 MB",
+	// The behaviour, not the figure (BenchmarkServeRSSAfterIngest reports
+	// that): the ingest's memory is given back, at least two thirds of the
+	// peak, without waiting for traffic to make the collector run.
+	if st["VmRSS"] > st["VmHWM"]/3 {
+		t.Errorf("the idle server keeps %d MB resident after the start-up ingest, of a %d MB peak: the ingest's memory was not given back",
 			st["VmRSS"]>>10, st["VmHWM"]>>10)
 	}
 }
