@@ -20,7 +20,7 @@ const figureQuery = `{ episodes(first: 100) { nodes { description guests { name 
   guests { name episodes(first: 100) { nodes { title } } } } } } } } }`
 
 // TestSlowClientFigures measures what a stalled client costs the store:
-// the time of an ingest of 1,000 pages through /admin/ingest and the
+// the time of an ingest of 2,000 pages through /admin/ingest and the
 // latency of point lookups meanwhile, on copies of one store of 10,000
 // generated pages, without and with a client that asked for a large answer
 // and reads none of it. It is a measurement, not a test: it runs only with
@@ -31,7 +31,7 @@ func TestSlowClientFigures(t *testing.T) {
 	if os.Getenv("PODCAST_FIGURES") == "" {
 		t.Skip("set PODCAST_FIGURES=1 to measure")
 	}
-	const base, batch, batches = 10_000, 250, 4
+	const base, batch, batches = 10_000, 500, 4
 	env := map[string]string{"PODCAST_MAX_RESPONSE_BYTES": "0"} // an older build ignores it
 	dir := t.TempDir()
 	seed := filepath.Join(dir, "seed.db")
