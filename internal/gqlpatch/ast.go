@@ -12,9 +12,8 @@ import (
 	"strings"
 )
 
-// An object marshaller (not the root's) starts like this once the
-// replacements above have run.
-const objectHead = "\tout := graphql.NewFieldSet(fields)\n\tvar deferredFieldSet *graphql.FieldSet\n\tvar deferLabelToView map[string]*graphql.FieldSetView\n\tfor i, field := range fields {\n\t\tswitch field.Name {"
+// An object marshaller (not the root's) starts like this.
+const objectHead = "\tout := graphql.NewFieldSet(fields)\n\tdeferredFieldSet := graphql.NewFieldSet(nil)\n\tdeferLabelToView := make(map[string]*graphql.FieldSetView)\n\tfor i, field := range fields {\n\t\tswitch field.Name {"
 
 // objectEdits apply to each object marshaller; the required ones are in
 // every object, the others only in objects with resolver fields.
@@ -29,9 +28,9 @@ var objectEdits = []struct {
 		"innerFunc := func(ctx context.Context, fs *fieldSet) (res graphql.Marshaler) {", false},
 	// The @defer branch of each resolver field: the transports refuse
 	// @defer, so the field says so (graph.deferUnsupported).
-	{regexp.MustCompile(`(?s)\n\t\t\tif field\.IsDeferred\(\) \{\n\t\t\t\tif deferredFieldSet == nil \{\n.*?\n\t\t\t\tcontinue\n\t\t\t\}\n`),
+	{regexp.MustCompile(`(?s)\n\t\t\tif field\.IsDeferred\(\) \{\n\t\t\t\tdeferredFieldSet\.AddField\(field\)\n.*?\n\t\t\t\tcontinue\n\t\t\t\}\n`),
 		"\n\t\t\tif field.IsDeferred() {\n\t\t\t\tout.Values[i] = deferUnsupported(ctx, field)\n\t\t\t\tcontinue\n\t\t\t}\n", false},
-	{regexp.MustCompile(regexp.QuoteMeta("\tout.Dispatch(ctx)\n\tif out.Invalids > 0 {\n\t\treturn graphql.Null\n\t}\n\n\tatomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))\n\n\tif len(deferLabelToView) > 0 {\n\t\tec.ProcessDeferredGroup(graphql.DeferredGroup{\n\t\t\tDefers:   deferLabelToView,\n\t\t\tPath:     graphql.GetPath(ctx),\n\t\t\tFieldSet: deferredFieldSet,\n\t\t\tContext:  ctx,\n\t\t})\n\t}\n\n\treturn out\n")),
+	{regexp.MustCompile(regexp.QuoteMeta("\tout.Dispatch(ctx)\n\tif out.Invalids > 0 {\n\t\treturn graphql.Null\n\t}\n\n\tatomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))\n\n\tec.ProcessDeferredGroup(graphql.DeferredGroup{\n\t\tDefers:   deferLabelToView,\n\t\tPath:     graphql.GetPath(ctx),\n\t\tFieldSet: deferredFieldSet,\n\t\tContext:  ctx,\n\t})\n\n\treturn out\n")),
 		"\tif out.Invalids > 0 {\n\t\treturn graphql.Null\n\t}\n\treturn out\n", true},
 }
 

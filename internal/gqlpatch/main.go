@@ -7,11 +7,10 @@
 //   - "lists run inline" and "resolver fields run inline": lists' elements
 //     and objects' resolver fields run one after another on the request's
 //     goroutine instead of a goroutine each (gqlpatch_slice.go);
-//   - "@defer bookkeeping on demand" and "lean field set": objects keep
-//     their values in a lean field set rather than gqlgen's, which carries
-//     @defer bookkeeping; @defer, refused by the transports, is answered
-//     with an error should an operation reach the executor another way
-//     (gqlpatch_fieldset.go);
+//   - "lean field set": objects keep their values in a lean field set
+//     rather than gqlgen's, which carries @defer bookkeeping; @defer,
+//     refused by the transports, is answered with an error should an
+//     operation reach the executor another way (gqlpatch_fieldset.go);
 //   - "selection sets collected once per operation" and "arguments parsed
 //     once per operation" (gqlpatch_memo.go);
 //   - "answer buffer sized and bounded": the answer's buffer is sized from

@@ -36,27 +36,14 @@ var rewrites = []rewrite{
 			"out.Values[i] = innerFunc(ctx, out)"}),
 	},
 	{
-		// Every object allocates a field set and a map for @defer up
-		// front, and builds the path of its field for @defer bookkeeping
-		// even with nothing deferred. Do both when a deferred field
-		// actually turns up.
-		name: "@defer bookkeeping on demand",
-		apply: replace(
-			replacement{"\tec.ProcessDeferredGroup(graphql.DeferredGroup{\n\t\tDefers:   deferLabelToView,\n\t\tPath:     graphql.GetPath(ctx),\n\t\tFieldSet: deferredFieldSet,\n\t\tContext:  ctx,\n\t})",
-				"\tif len(deferLabelToView) > 0 {\n\t\tec.ProcessDeferredGroup(graphql.DeferredGroup{\n\t\t\tDefers:   deferLabelToView,\n\t\t\tPath:     graphql.GetPath(ctx),\n\t\t\tFieldSet: deferredFieldSet,\n\t\t\tContext:  ctx,\n\t\t})\n\t}"},
-			replacement{"\tdeferredFieldSet := graphql.NewFieldSet(nil)\n\tdeferLabelToView := make(map[string]*graphql.FieldSetView)",
-				"\tvar deferredFieldSet *graphql.FieldSet\n\tvar deferLabelToView map[string]*graphql.FieldSetView"},
-			replacement{"deferredFieldSet.AddField(field)",
-				"if deferredFieldSet == nil {\ndeferredFieldSet = graphql.NewFieldSet(nil)\ndeferLabelToView = map[string]*graphql.FieldSetView{}\n}\ndeferredFieldSet.AddField(field)"},
-		),
-	},
-	{
 		// Objects (not the root) keep their values in a lean field set
-		// rather than gqlgen's, which carries @defer bookkeeping; @defer,
+		// rather than gqlgen's, without the field set, map, path and
+		// ProcessDeferredGroup call gqlgen's @defer bookkeeping costs every
+		// object even with nothing deferred; @defer,
 		// refused by the transports, is answered with an error should an
 		// operation reach the executor another way.
 		name:    "lean field set",
-		needs:   []string{"resolver fields run inline", "@defer bookkeeping on demand"},
+		needs:   []string{"resolver fields run inline"},
 		runtime: "gqlpatch_fieldset.go",
 		apply:   rewriteObjects,
 	},
