@@ -2,14 +2,14 @@
 
 // Patched by internal/gqlpatch for gqlgen v0.17.95 after gqlgen generated it
 // (go generate ./...): regenerate, never edit by hand. Rewrites applied:
-//   - lists run inline
+//   - lists run inline (runtime: gqlpatch_slice.go)
 //   - resolver fields run inline
-//   - lean field set
-//   - selection sets collected once per operation
-//   - arguments parsed once per operation
-//   - answer buffer sized and bounded
+//   - lean field set (runtime: gqlpatch_fieldset.go)
+//   - selection sets collected once per operation (runtime: gqlpatch_memo.go)
+//   - arguments parsed once per operation (runtime: gqlpatch_memo.go)
+//   - answer buffer sized and bounded (runtime: gqlpatch_answer.go)
 //   - leaf fields marshalled at once
-//   - string leaves marshalled through a pointer
+//   - string leaves marshalled through a pointer (runtime: gqlpatch_leaves.go)
 
 package graph
 

@@ -123,7 +123,7 @@ func TestPatchFixture(t *testing.T) {
 			if !bytes.Contains(out, []byte(r.after)) {
 				t.Errorf("patched output lacks %q", r.after)
 			}
-			if !bytes.Contains(out, []byte("//   - "+r.name+"\n")) {
+			if !bytes.Contains(out, []byte("//   - "+r.name)) {
 				t.Errorf("header does not list %q", r.name)
 			}
 		})

@@ -1,8 +1,8 @@
 // Command gqlpatch rewrites gqlgen's generated executor after `go generate`
 // so that an answer costs what its data costs rather than what gqlgen's
 // general machinery costs (docs/performance.md has the figures). Each
-// rewrite is named (rewrites.go) and calls a runtime in package graph that
-// lives in a file named for it (graph/gqlpatch_*.go):
+// rewrite is named (rewrites.go); the code most of them write calls a
+// runtime in package graph, in files named for it (graph/gqlpatch_*.go):
 //
 //   - "lists run inline" and "resolver fields run inline": lists' elements
 //     and objects' resolver fields run one after another on the request's
@@ -126,6 +126,16 @@ func known(name string) bool {
 	return false
 }
 
+// runtimeOf is the file of package graph that rewrite name calls.
+func runtimeOf(name string) string {
+	for _, r := range rewrites {
+		if r.name == name {
+			return r.runtime
+		}
+	}
+	return ""
+}
+
 type options struct {
 	skip map[string]bool // rewrites left out
 }
@@ -203,7 +213,11 @@ func addHeader(src []byte, applied []string) ([]byte, error) {
 	var h strings.Builder
 	fmt.Fprintf(&h, "\n%s for gqlgen %s after gqlgen generated it\n// (go generate ./...): regenerate, never edit by hand. Rewrites applied:\n", headerMark, gqlgenVersion)
 	for _, name := range applied {
-		fmt.Fprintf(&h, "//   - %s\n", name)
+		fmt.Fprintf(&h, "//   - %s", name)
+		if rt := runtimeOf(name); rt != "" {
+			fmt.Fprintf(&h, " (runtime: %s)", rt)
+		}
+		h.WriteString("\n")
 	}
 	return append(src[:nl+1:nl+1], append([]byte(h.String()), src[nl+1:]...)...), nil
 }

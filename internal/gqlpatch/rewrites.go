@@ -14,7 +14,8 @@ type rewrite struct {
 	name string
 	// needs names rewrites whose output this one rewrites in turn.
 	needs []string
-	// runtime is the file of package graph the rewritten code calls, if any.
+	// runtime is the file of package graph the rewritten code calls, if
+	// any; the header of the patched file names it.
 	runtime string
 	apply   func(src []byte) ([]byte, error)
 }
