@@ -1,352 +1,257 @@
 // Command gqlpatch rewrites gqlgen's generated executor after `go generate`
 // so that an answer costs what its data costs rather than what gqlgen's
-// general machinery costs (graph/slice.go and graph/executor.go hold the
-// stand-ins; docs/performance.md has the figures):
+// general machinery costs (docs/performance.md has the figures). Each
+// rewrite is named (rewrites.go); the code most of them write calls a
+// runtime in package graph, in files named for it (graph/gqlpatch_*.go):
 //
-//   - lists' elements and objects' resolver fields run one after another on
-//     the request's goroutine instead of a goroutine each;
-//   - objects keep their values in a lean field set rather than gqlgen's,
-//     which carries @defer bookkeeping; @defer, refused by the transports,
-//     is answered with an error should an operation reach the executor
-//     another way;
-//   - a leaf field read straight off its Go value (a struct field or a
-//     method without arguments, no directive) is marshalled at once,
-//     without the field context, middleware closure, boxing and panic
-//     guard that gqlgen wraps around every field (about eight allocations
-//     each; a nested answer has hundreds of such fields); a string field
-//     is marshalled through a pointer to it, without even a closure;
-//   - the fields of a selection set and the arguments of a field are
-//     worked out once per operation rather than once per object;
-//   - the answer's buffer is sized from the answers before it, and the
-//     marshal stops at the answer size limit or the operation's deadline.
+//   - "lists run inline" and "resolver fields run inline": lists' elements
+//     and objects' resolver fields run one after another on the request's
+//     goroutine instead of a goroutine each (gqlpatch_slice.go);
+//   - "lean field set": objects keep their values in a lean field set
+//     rather than gqlgen's, which carries @defer bookkeeping; @defer,
+//     refused by the transports, is answered with an error should an
+//     operation reach the executor another way (gqlpatch_fieldset.go);
+//   - "selection sets collected once per operation" and "arguments parsed
+//     once per operation" (gqlpatch_memo.go);
+//   - "answer buffer sized and bounded": the answer's buffer is sized from
+//     the answers before it, and the marshal stops at the answer size limit
+//     or the operation's deadline (gqlpatch_answer.go);
+//   - "leaf fields marshalled at once" and "string leaves marshalled
+//     through a pointer": a leaf field read straight off its Go value (a
+//     struct field or a method without arguments, no directive) is
+//     marshalled at once, without the field context, middleware closure,
+//     boxing and panic guard that gqlgen wraps around every field (about
+//     eight allocations each; a nested answer has hundreds of such
+//     fields); a string field through a pointer to it (gqlpatch_leaves.go).
 //
-// It fails when something it rewrites is not there, so a gqlgen upgrade
-// that changes the generated code cannot slip by unnoticed.
+// Field middleware: the rewritten leaf fields bypass gqlgen's field
+// middleware (handler.AroundFields): a middleware never sees them. Every
+// resolver field, and every field with arguments or a directive, still
+// runs through graphql.ResolveField and so through the middleware, which
+// is what tracing and complexity hooks need (graph's
+// TestFieldMiddlewareSeesResolverFields holds it).
+//
+// gqlpatch was written against the templates of one gqlgen version
+// (gqlgenVersion) and refuses to run against another: on an upgrade, check
+// each rewrite against the new templates, then bump the constant. A
+// rewrite whose text is gone fails with its name; the patched file is
+// type-checked (go build with an overlay) before it is written, so a bad
+// patch fails `go generate`, never a request.
 //
 //	go run ./internal/gqlpatch graph/generated.go
+//	go run ./internal/gqlpatch -skip 'lists run inline' graph/generated.go  # to measure one rewrite
 package main
 
 import (
 	"bytes"
+	"encoding/json"
+	"flag"
 	"fmt"
-	"go/ast"
 	"go/format"
-	"go/parser"
-	"go/printer"
-	"go/token"
 	"os"
-	"regexp"
-	"sort"
+	"os/exec"
+	"path/filepath"
 	"strings"
 )
 
-// replacements are exact texts of gqlgen v0.17's object and list templates.
-var replacements = []struct{ from, to string }{
-	// Lists: one goroutine per element.
-	{"graphql.MarshalSliceConcurrently(", "marshalSlice("},
-	// Objects' resolver fields: queued, then run by FieldSet.Dispatch with
-	// a goroutine each. Run inline instead. (The root's fields keep
-	// gqlgen's path.)
-	{"out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })",
-		"out.Values[i] = innerFunc(ctx, out)"},
-	// Every object builds the path of its field for @defer bookkeeping,
-	// even with nothing deferred (the callee returns at once then). Build
-	// it only when needed.
-	{"\tec.ProcessDeferredGroup(graphql.DeferredGroup{\n\t\tDefers:   deferLabelToView,\n\t\tPath:     graphql.GetPath(ctx),\n\t\tFieldSet: deferredFieldSet,\n\t\tContext:  ctx,\n\t})",
-		"\tif len(deferLabelToView) > 0 {\n\t\tec.ProcessDeferredGroup(graphql.DeferredGroup{\n\t\t\tDefers:   deferLabelToView,\n\t\t\tPath:     graphql.GetPath(ctx),\n\t\t\tFieldSet: deferredFieldSet,\n\t\t\tContext:  ctx,\n\t\t})\n\t}"},
-	// Every object allocates a field set and a map for @defer up front;
-	// allocate them when a deferred field actually turns up.
-	{"\tdeferredFieldSet := graphql.NewFieldSet(nil)\n\tdeferLabelToView := make(map[string]*graphql.FieldSetView)",
-		"\tvar deferredFieldSet *graphql.FieldSet\n\tvar deferLabelToView map[string]*graphql.FieldSetView"},
-	// Every object collects the fields of its selection set through
-	// gqlgen's per-operation cache, whose key costs two allocations and a
-	// hash, and parses the arguments of its fields again; a list's objects
-	// all share one selection set. Use graph's memo (graph/executor.go),
-	// keyed by address.
-	{"type executionContext struct {\n\t*graphql.ExecutionContextState[ResolverRoot, DirectiveRoot, ComplexityRoot]\n}",
-		"type executionContext struct {\n\t*graphql.ExecutionContextState[ResolverRoot, DirectiveRoot, ComplexityRoot]\n\tmemo operationMemo\n}"},
-	{"fields := graphql.CollectFields(ec.OperationContext, sel, ", "fields := ec.memo.collect(ec.OperationContext, sel, "},
-	// An answer's JSON grows from an empty buffer, doubling eight times
-	// for a 12 KB answer. Size it from the answers before it, and stop
-	// when it passes the size limit or the operation's deadline (hence
-	// ctx).
-	{"\t\t\tvar buf bytes.Buffer\n\t\t\tdata.MarshalGQL(&buf)\n\t\t\tresponse.Data = buf.Bytes()\n",
-		"\t\t\tresponse.Data = marshalData(ctx, data)\n"},
-	{"import (\n\t\"bytes\"\n", "import (\n"},
-	{"deferredFieldSet.AddField(field)",
-		"if deferredFieldSet == nil {\ndeferredFieldSet = graphql.NewFieldSet(nil)\ndeferLabelToView = map[string]*graphql.FieldSetView{}\n}\ndeferredFieldSet.AddField(field)"},
-}
-
-// argsCall is how a field context parses its field's arguments.
-var argsCall = regexp.MustCompile(`if fc\.Args, err = (ec\.field_\w+_args)\(ctx, field\.ArgumentMap\(ec\.Variables\)\); err != nil \{`)
-
-// An object marshaller (not the root's) starts like this once the
-// replacements above have run.
-const objectHead = "\tout := graphql.NewFieldSet(fields)\n\tvar deferredFieldSet *graphql.FieldSet\n\tvar deferLabelToView map[string]*graphql.FieldSetView\n\tfor i, field := range fields {\n\t\tswitch field.Name {"
-
-// objectEdits apply to each object marshaller; the required ones are in
-// every object, the others only in objects with resolver fields.
-var objectEdits = []struct {
-	from     *regexp.Regexp
-	to       string
-	required bool
-}{
-	{regexp.MustCompile(regexp.QuoteMeta(objectHead)),
-		"\tout := newFieldSet(fields)\n\tfor i, field := range fields {\n\t\tswitch field.Name {", true},
-	{regexp.MustCompile(regexp.QuoteMeta("innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {")),
-		"innerFunc := func(ctx context.Context, fs *fieldSet) (res graphql.Marshaler) {", false},
-	// The @defer branch of each resolver field: the transports refuse
-	// @defer, so the field says so (graph.deferUnsupported).
-	{regexp.MustCompile(`(?s)\n\t\t\tif field\.IsDeferred\(\) \{\n\t\t\t\tif deferredFieldSet == nil \{\n.*?\n\t\t\t\tcontinue\n\t\t\t\}\n`),
-		"\n\t\t\tif field.IsDeferred() {\n\t\t\t\tout.Values[i] = deferUnsupported(ctx, field)\n\t\t\t\tcontinue\n\t\t\t}\n", false},
-	{regexp.MustCompile(regexp.QuoteMeta("\tout.Dispatch(ctx)\n\tif out.Invalids > 0 {\n\t\treturn graphql.Null\n\t}\n\n\tatomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))\n\n\tif len(deferLabelToView) > 0 {\n\t\tec.ProcessDeferredGroup(graphql.DeferredGroup{\n\t\t\tDefers:   deferLabelToView,\n\t\t\tPath:     graphql.GetPath(ctx),\n\t\t\tFieldSet: deferredFieldSet,\n\t\t\tContext:  ctx,\n\t\t})\n\t}\n\n\treturn out\n")),
-		"\tif out.Invalids > 0 {\n\t\treturn graphql.Null\n\t}\n\treturn out\n", true},
-}
+// gqlgenVersion is the gqlgen whose generated code the rewrites were
+// written for and checked against.
+const gqlgenVersion = "v0.17.95"
 
 func main() {
-	if len(os.Args) != 2 {
-		fmt.Fprintln(os.Stderr, "usage: gqlpatch FILE")
+	skip := flag.String("skip", "", "comma-separated names of rewrites to leave out, to measure what they buy (never for committed code)")
+	flag.Usage = func() {
+		fmt.Fprintln(os.Stderr, "usage: gqlpatch [-skip NAMES] FILE")
+		flag.PrintDefaults()
+	}
+	flag.Parse()
+	if flag.NArg() != 1 {
+		flag.Usage()
 		os.Exit(2)
 	}
-	if err := patch(os.Args[1]); err != nil {
+	if err := run(flag.Arg(0), *skip); err != nil {
 		fmt.Fprintln(os.Stderr, "gqlpatch:", err)
 		os.Exit(1)
 	}
 }
 
-func patch(path string) error {
+func run(path, skip string) error {
+	version, err := usedGqlgen(filepath.Dir(path))
+	if err != nil {
+		return err
+	}
+	if err := checkVersion(version); err != nil {
+		return err
+	}
+	opts := options{skip: map[string]bool{}}
+	for _, name := range strings.Split(skip, ",") {
+		if name = strings.TrimSpace(name); name == "" {
+			continue
+		}
+		if !known(name) {
+			return fmt.Errorf("-skip: no rewrite is named %q", name)
+		}
+		opts.skip[name] = true
+	}
+	return patchFile(path, opts)
+}
+
+// usedGqlgen is the version of gqlgen in dir's module, as the go command
+// resolves it (a replace directive included).
+func usedGqlgen(dir string) (string, error) {
+	cmd := exec.Command("go", "list", "-m", "-f", "{{if .Replace}}{{.Replace.Version}}{{else}}{{.Version}}{{end}}", "github.com/99designs/gqlgen")
+	cmd.Dir = dir
+	out, err := cmd.Output()
+	if err != nil {
+		return "", fmt.Errorf("find the gqlgen version in use: go list -m: %w", err)
+	}
+	return strings.TrimSpace(string(out)), nil
+}
+
+// checkVersion fails unless version is the one the rewrites were written for.
+func checkVersion(version string) error {
+	if version != gqlgenVersion {
+		return fmt.Errorf("the rewrites were written for gqlgen %s, but the module uses gqlgen %s: check each rewrite in internal/gqlpatch/rewrites.go against gqlgen's new templates (go generate names any that no longer applies), "+
+			"adjust or drop it, then set gqlgenVersion in internal/gqlpatch/main.go to %s", gqlgenVersion, version, version)
+	}
+	return nil
+}
+
+func known(name string) bool {
+	for _, r := range rewrites {
+		if r.name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// runtimeOf is the file of package graph that rewrite name calls.
+func runtimeOf(name string) string {
+	for _, r := range rewrites {
+		if r.name == name {
+			return r.runtime
+		}
+	}
+	return ""
+}
+
+type options struct {
+	skip map[string]bool // rewrites left out
+}
+
+// patchFile patches the generated file at path, type-checks its package
+// with the patched file in its place, and only then writes it.
+func patchFile(path string, opts options) error {
 	src, err := os.ReadFile(path)
 	if err != nil {
 		return err
 	}
-	for _, r := range replacements {
-		if !bytes.Contains(src, []byte(r.from)) {
-			return fmt.Errorf("%s: %q not found: has gqlgen's output changed?", path, r.from)
-		}
-		src = bytes.ReplaceAll(src, []byte(r.from), []byte(r.to))
-	}
-	if !argsCall.Match(src) {
-		return fmt.Errorf("%s: no field context parses arguments as expected: has gqlgen's output changed?", path)
-	}
-	src = argsCall.ReplaceAll(src, []byte("if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) { return $1(ctx, field.ArgumentMap(ec.Variables)) }); err != nil {"))
-	if src, err = rewriteObjects(src); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	if src, err = rewriteLeaves(src); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	out, err := format.Source(src)
+	out, applied, err := patch(src, opts)
 	if err != nil {
-		return fmt.Errorf("%s: patched code does not parse: %w", path, err)
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if err := typeCheck(path, out, applied); err != nil {
+		return err
 	}
 	return os.WriteFile(path, out, 0o644)
 }
 
-// edit replaces src[start:end].
-type edit struct {
-	start, end int
-	text       string
-}
-
-func apply(src []byte, edits []edit) []byte {
-	sort.Slice(edits, func(i, j int) bool { return edits[i].start > edits[j].start })
-	for _, e := range edits {
-		src = append(src[:e.start:e.start], append([]byte(e.text), src[e.end:]...)...)
+// patch applies the rewrites in order, except those skipped and those
+// needing a skipped one, and returns the patched source with its header
+// and the names of the rewrites applied.
+func patch(src []byte, opts options) ([]byte, []string, error) {
+	if bytes.Contains(src, []byte(headerMark)) {
+		return nil, nil, fmt.Errorf("already patched: run gqlgen first (go generate ./...)")
 	}
-	return src
-}
-
-func parse(src []byte) (*token.FileSet, *ast.File, error) {
-	fset := token.NewFileSet()
-	f, err := parser.ParseFile(fset, "generated.go", src, parser.ParseComments)
-	return fset, f, err
-}
-
-// rewriteObjects applies objectEdits to every object marshaller, each edit
-// required in each object.
-func rewriteObjects(src []byte) ([]byte, error) {
-	fset, f, err := parse(src)
+	done := map[string]bool{}
+	var applied []string
+	for _, r := range rewrites {
+		if opts.skip[r.name] || !all(done, r.needs) {
+			continue
+		}
+		out, err := r.apply(src)
+		if err != nil {
+			return nil, nil, fmt.Errorf("rewrite %q no longer applies: gqlgen's template changed (%v); check the rewrite against gqlgen's new output in internal/gqlpatch/rewrites.go, adjust or drop it", r.name, err)
+		}
+		src = out
+		done[r.name] = true
+		applied = append(applied, r.name)
+	}
+	src, err := addHeader(src, applied)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	var edits []edit
-	for _, d := range f.Decls {
-		fn, ok := d.(*ast.FuncDecl)
-		if !ok || fn.Body == nil {
-			continue
-		}
-		start, end := fset.Position(fn.Pos()).Offset, fset.Position(fn.End()).Offset
-		text := string(src[start:end])
-		if !strings.Contains(text, objectHead) {
-			continue
-		}
-		for _, e := range objectEdits {
-			if !e.from.MatchString(text) {
-				if e.required {
-					return nil, fmt.Errorf("%s: %q not found in an object marshaller: has gqlgen's output changed?", fn.Name.Name, e.from)
-				}
-				continue
-			}
-			text = e.from.ReplaceAllString(text, e.to)
-		}
-		if strings.Contains(text, "graphql.FieldSet") || strings.Contains(text, "deferLabelToView") {
-			return nil, fmt.Errorf("%s: @defer bookkeeping left after rewriting: has gqlgen's output changed?", fn.Name.Name)
-		}
-		edits = append(edits, edit{start, end, text})
-	}
-	if len(edits) == 0 {
-		return nil, fmt.Errorf("no object marshaller found: has gqlgen's output changed?")
-	}
-	return apply(src, edits), nil
-}
-
-// rewriteLeaves gives leaf fields read straight off their Go value a body
-// that marshals the value at once. A field qualifies when its field
-// context is a scalar's (no child fields), its resolver is `return obj.F,
-// nil` or `return obj.M(), nil`, it has no directive (the middleware chain
-// is nil), and it cannot be a null in a non-null position (a pointer type
-// declared non-null keeps gqlgen's path, which reports "must not be null"
-// with the field's path).
-func rewriteLeaves(src []byte) ([]byte, error) {
-	fset, f, err := parse(src)
+	out, err := format.Source(src)
 	if err != nil {
-		return nil, err
+		return nil, nil, fmt.Errorf("patched code does not parse (rewrites %s): %w", strings.Join(applied, ", "), err)
 	}
-	scalarContexts := map[string]bool{}
-	for _, d := range f.Decls {
-		fn, ok := d.(*ast.FuncDecl)
-		if !ok || fn.Body == nil || !strings.HasPrefix(fn.Name.Name, "fieldContext_") || len(fn.Body.List) != 1 {
-			continue
-		}
-		if ret, ok := fn.Body.List[0].(*ast.ReturnStmt); ok && len(ret.Results) == 1 && isCall(ret.Results[0], "graphql", "NewScalarFieldContext") {
-			scalarContexts[fn.Name.Name] = true
-		}
-	}
-	var edits []edit
-	for _, d := range f.Decls {
-		fn, ok := d.(*ast.FuncDecl)
-		if !ok || fn.Body == nil || !strings.HasPrefix(fn.Name.Name, "_") || len(fn.Body.List) != 1 {
-			continue
-		}
-		body, ok := leafBody(fset, fn, scalarContexts)
-		if !ok {
-			continue
-		}
-		edits = append(edits, edit{fset.Position(fn.Body.Pos()).Offset, fset.Position(fn.Body.End()).Offset, body})
-	}
-	if len(edits) == 0 {
-		return nil, fmt.Errorf("no leaf field resolved by graphql.ResolveField found: has gqlgen's output changed?")
-	}
-	return apply(src, edits), nil
+	return out, applied, nil
 }
 
-func leafBody(fset *token.FileSet, fn *ast.FuncDecl, scalarContexts map[string]bool) (string, bool) {
-	ret, ok := fn.Body.List[0].(*ast.ReturnStmt)
-	if !ok || len(ret.Results) != 1 || !isCall(ret.Results[0], "graphql", "ResolveField") {
-		return "", false
-	}
-	args := ret.Results[0].(*ast.CallExpr).Args
-	if len(args) != 9 {
-		return "", false
-	}
-	// args: ctx, oc, field, fieldContext, resolver, middleware, marshal, recover, nonNull
-	if !scalarContexts[calledMethod(onlyReturn(args[3]))] {
-		return "", false
-	}
-	value := onlyReturn(args[4])
-	if value == nil || !readsObj(value) {
-		return "", false
-	}
-	if id, ok := args[5].(*ast.Ident); !ok || id.Name != "nil" {
-		return "", false
-	}
-	marshal := calledMethod(onlyReturn(args[6]))
-	lit, ok := args[6].(*ast.FuncLit)
-	if marshal == "" || !ok || len(lit.Type.Params.List) != 3 {
-		return "", false
-	}
-	_, pointer := lit.Type.Params.List[2].Type.(*ast.StarExpr)
-	nonNull, ok := args[8].(*ast.Ident)
-	if !ok || (nonNull.Name == "true" && pointer) {
-		return "", false
-	}
-	var v bytes.Buffer
-	if err := printer.Fprint(&v, fset, value); err != nil {
-		return "", false
-	}
-	// A string field is marshalled through a pointer to it, which fits in
-	// an interface without an allocation (graph.jsonString); gqlgen's
-	// marshallers allocate a closure per value.
-	if _, isField := value.(*ast.SelectorExpr); isField {
-		switch marshal {
-		case "marshalNString2string":
-			return fmt.Sprintf("{\n\treturn (*jsonString)(&%s)\n}", v.String()), true
-		case "marshalOString2ᚖstring":
-			return fmt.Sprintf("{\n\tif %[1]s == nil {\n\t\treturn graphql.Null\n\t}\n\treturn (*jsonString)(%[1]s)\n}", v.String()), true
-		}
-	}
-	return fmt.Sprintf("{\n\treturn ec.%s(ctx, field.Selections, %s)\n}", marshal, v.String()), true
-}
-
-// onlyReturn is the single value a function literal `func(...) { return X[, nil] }` returns.
-func onlyReturn(e ast.Expr) ast.Expr {
-	lit, ok := e.(*ast.FuncLit)
-	if !ok || len(lit.Body.List) != 1 {
-		return nil
-	}
-	ret, ok := lit.Body.List[0].(*ast.ReturnStmt)
-	if !ok || len(ret.Results) == 0 || len(ret.Results) > 2 {
-		return nil
-	}
-	if len(ret.Results) == 2 {
-		if id, ok := ret.Results[1].(*ast.Ident); !ok || id.Name != "nil" {
-			return nil
-		}
-	}
-	return ret.Results[0]
-}
-
-// calledMethod is M in `ec.M(...)`.
-func calledMethod(e ast.Expr) string {
-	call, ok := e.(*ast.CallExpr)
-	if !ok {
-		return ""
-	}
-	sel, ok := call.Fun.(*ast.SelectorExpr)
-	if !ok {
-		return ""
-	}
-	if id, ok := sel.X.(*ast.Ident); !ok || id.Name != "ec" {
-		return ""
-	}
-	return sel.Sel.Name
-}
-
-// readsObj reports whether e is obj.F or obj.M().
-func readsObj(e ast.Expr) bool {
-	if call, ok := e.(*ast.CallExpr); ok {
-		if len(call.Args) != 0 {
+func all(done map[string]bool, names []string) bool {
+	for _, n := range names {
+		if !done[n] {
 			return false
 		}
-		e = call.Fun
 	}
-	sel, ok := e.(*ast.SelectorExpr)
-	if !ok {
-		return false
-	}
-	id, ok := sel.X.(*ast.Ident)
-	return ok && id.Name == "obj"
+	return true
 }
 
-func isCall(e ast.Expr, pkg, name string) bool {
-	call, ok := e.(*ast.CallExpr)
-	if !ok {
-		return false
+// headerMark starts the comment patch adds after gqlgen's "Code generated"
+// line.
+const headerMark = "// Patched by internal/gqlpatch"
+
+// addHeader says, right after gqlgen's first line, that the file is
+// patched, by which rewrites and for which gqlgen. "// Code generated"
+// stays the first line, so that tools still see a generated file.
+func addHeader(src []byte, applied []string) ([]byte, error) {
+	nl := bytes.IndexByte(src, '\n')
+	if nl < 0 || !bytes.HasPrefix(src, []byte("// Code generated ")) || !bytes.HasSuffix(src[:nl], []byte("DO NOT EDIT.")) {
+		return nil, fmt.Errorf("the first line is not gqlgen's \"// Code generated ... DO NOT EDIT.\"")
 	}
-	sel, ok := call.Fun.(*ast.SelectorExpr)
-	if !ok {
-		return false
+	var h strings.Builder
+	fmt.Fprintf(&h, "\n%s for gqlgen %s after gqlgen generated it\n// (go generate ./...): regenerate, never edit by hand. Rewrites applied:\n", headerMark, gqlgenVersion)
+	for _, name := range applied {
+		fmt.Fprintf(&h, "//   - %s", name)
+		if rt := runtimeOf(name); rt != "" {
+			fmt.Fprintf(&h, " (runtime: %s)", rt)
+		}
+		h.WriteString("\n")
 	}
-	id, ok := sel.X.(*ast.Ident)
-	return ok && id.Name == pkg && sel.Sel.Name == name
+	return append(src[:nl+1:nl+1], append([]byte(h.String()), src[nl+1:]...)...), nil
+}
+
+// typeCheck builds path's package with src in path's place (go build
+// -overlay), so that a patch that does not compile fails here.
+func typeCheck(path string, src []byte, applied []string) error {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return err
+	}
+	tmp, err := os.MkdirTemp("", "gqlpatch-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	patched := filepath.Join(tmp, filepath.Base(path))
+	if err := os.WriteFile(patched, src, 0o644); err != nil {
+		return err
+	}
+	overlay, err := json.Marshal(map[string]map[string]string{"Replace": {abs: patched}})
+	if err != nil {
+		return err
+	}
+	overlayFile := filepath.Join(tmp, "overlay.json")
+	if err := os.WriteFile(overlayFile, overlay, 0o644); err != nil {
+		return err
+	}
+	cmd := exec.Command("go", "build", "-overlay", overlayFile, ".")
+	cmd.Dir = filepath.Dir(abs)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		msg := strings.ReplaceAll(string(out), patched, path)
+		return fmt.Errorf("%s: the patched file does not compile, so it was not written (rewrites applied: %s); find the rewrite at fault with -skip NAME, check it against gqlgen's output and the runtime in graph/gqlpatch_*.go:\n%s",
+			path, strings.Join(applied, ", "), strings.TrimSpace(msg))
+	}
+	return nil
 }

@@ -1,5 +1,8 @@
 package graph
 
+// The runtime of internal/gqlpatch's rewrite "lists run inline", called
+// from the patched graph/generated.go.
+
 import (
 	"context"
 	"errors"
@@ -8,9 +11,9 @@ import (
 )
 
 // marshalSlice stands in for gqlgen's graphql.MarshalSliceConcurrently in
-// generated.go (internal/gqlpatch swaps the call after every `go generate`,
-// and likewise runs objects' resolver fields inline rather than queuing
-// them for a goroutine each). gqlgen runs each list element and each
+// generated.go (internal/gqlpatch's "lists run inline" swaps the call after
+// every `go generate`; "resolver fields run inline" likewise runs objects'
+// resolver fields inline rather than queuing them for a goroutine each). gqlgen runs each list element and each
 // resolver field in a goroutine of its own so that they can wait on
 // dataloaders in parallel; here every level's data is prefetched before
 // its objects are marshalled (prefetch.go), so nothing waits, and the

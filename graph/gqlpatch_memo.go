@@ -1,0 +1,89 @@
+package graph
+
+// The runtime of internal/gqlpatch's rewrites "selection sets collected once per
+// operation" and "arguments parsed once per operation", called from the
+// patched graph/generated.go.
+
+import (
+	"sync"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+)
+
+// operationMemo keeps what is the same for every object of one
+// operation: the fields of a selection set (graphql.CollectFields) and the
+// arguments of a field. The objects of a list all share one selection set
+// and its fields' arguments, and an operation has a handful of selection
+// sets, so short lists searched by address beat gqlgen's hashed map and
+// its parsing the arguments again for every object. The root's fields may
+// run concurrently, hence the lock.
+type operationMemo struct {
+	mu     sync.Mutex
+	fields []collectedEntry
+	args   []argsEntry
+}
+
+type collectedEntry struct {
+	sel       *ast.Selection // the selection set's first element: its identity
+	n         int
+	satisfies *string
+	fields    []graphql.CollectedField
+}
+
+type argsEntry struct {
+	field *ast.Field
+	args  map[string]any
+}
+
+// maxMemo bounds each memo; an operation with more selection sets or
+// fields with arguments than this asks gqlgen for the rest every time.
+const maxMemo = 64
+
+// collect is graphql.CollectFields, memoised.
+func (m *operationMemo) collect(oc *graphql.OperationContext, sel ast.SelectionSet, satisfies []string) []graphql.CollectedField {
+	if len(sel) == 0 || len(satisfies) == 0 {
+		return graphql.CollectFields(oc, sel, satisfies)
+	}
+	key, sat := &sel[0], &satisfies[0]
+	m.mu.Lock()
+	for _, e := range m.fields {
+		if e.sel == key && e.n == len(sel) && e.satisfies == sat {
+			m.mu.Unlock()
+			return e.fields
+		}
+	}
+	m.mu.Unlock()
+	fields := graphql.CollectFields(oc, sel, satisfies)
+	m.mu.Lock()
+	if len(m.fields) < maxMemo {
+		m.fields = append(m.fields, collectedEntry{sel: key, n: len(sel), satisfies: sat, fields: fields})
+	}
+	m.mu.Unlock()
+	return fields
+}
+
+// arguments returns the arguments of field, parsing them with parse the
+// first time. A failure is not kept, so that each object reports it, as
+// gqlgen does. Resolvers must treat the map as read-only (they receive
+// its values).
+func (m *operationMemo) arguments(field *ast.Field, parse func() (map[string]any, error)) (map[string]any, error) {
+	m.mu.Lock()
+	for _, e := range m.args {
+		if e.field == field {
+			m.mu.Unlock()
+			return e.args, nil
+		}
+	}
+	m.mu.Unlock()
+	args, err := parse()
+	if err != nil {
+		return nil, err
+	}
+	m.mu.Lock()
+	if len(m.args) < maxMemo {
+		m.args = append(m.args, argsEntry{field, args})
+	}
+	m.mu.Unlock()
+	return args, nil
+}
