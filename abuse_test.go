@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"path/filepath"
+	"podcastgraph/internal/server"
 	"runtime"
 	"strings"
 	"testing"
@@ -22,8 +23,8 @@ import (
 // request with header X-Abuse: panic makes Query.show panic with a message
 // no client may see, and X-Abuse: slow makes it sleep past the operation's
 // deadline without watching its context, then resolve as usual.
-func abuseHooks(sleep time.Duration) *testHooks {
-	return &testHooks{fields: func(ctx context.Context, next graphql.Resolver) (any, error) {
+func abuseHooks(sleep time.Duration) server.Options {
+	return server.Options{FieldMiddleware: func(ctx context.Context, next graphql.Resolver) (any, error) {
 		fc := graphql.GetFieldContext(ctx)
 		if fc == nil || fc.Object != "Query" || fc.Field.Name != "show" {
 			return next(ctx)
@@ -140,11 +141,11 @@ func heapInuse() uint64 {
 // harmless answer). Afterwards the server still answers a normal query and
 // its heap is back near where it started.
 func TestAbuse(t *testing.T) {
-	ctx := context.WithValue(context.Background(), testHooksKey{}, abuseHooks(600*time.Millisecond))
+	opts := abuseHooks(600 * time.Millisecond)
 	// A reverse proxy on this host forwards the "rate limit" case's client
 	// (--trusted-proxies); the suite's own requests come from loopback,
 	// exempt as an operator exempts local tools.
-	s := startServerCtx(t, ctx, filepath.Join(t.TempDir(), "podcast.db"), "--seeds", "seeds", "--query-timeout", "300ms",
+	s := startServerWith(t, opts, filepath.Join(t.TempDir(), "podcast.db"), "--seeds", "seeds", "--query-timeout", "300ms",
 		"--trusted-proxies", "127.0.0.1", "--rate-exempt", "127.0.0.1")
 	// Connections dialled for the concurrent requests but never used would
 	// hold up the server's graceful shutdown for 5 s.
@@ -404,7 +405,7 @@ func TestGETCaching(t *testing.T) {
 func TestRealisticQueriesWithinLimits(t *testing.T) {
 	s := startServer(t)
 	queries := []struct{ name, query string }{
-		{"playground's default query", defaultQuery},
+		{"playground's default query", server.DefaultQuery},
 		{"introspection (GraphiQL's)", introspection.Query},
 		{"20 episodes → guests → their 5 episodes + topics",
 			`{ episodes(first: 20) { totalCount nodes { code title guests { name episodes(first: 5) { nodes { code title } } topics { name } } topics { name } } } }`},

@@ -35,7 +35,7 @@ const pageQuery = `query($first: Int, $after: String, $last: Int, $before: Strin
   }
 }`
 
-func (s *server) episodes(t *testing.T, vars map[string]any) pageResult {
+func (s *testServer) episodes(t *testing.T, vars map[string]any) pageResult {
 	t.Helper()
 	var d struct{ Episodes pageResult }
 	s.query(t, pageQuery, vars).must(t, &d)

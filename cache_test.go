@@ -14,7 +14,7 @@ import (
 )
 
 // readTxs reads the store's read-transaction count from /metrics.
-func readTxs(t *testing.T, s *server) int {
+func readTxs(t *testing.T, s *testServer) int {
 	t.Helper()
 	_, text := httpGet(t, s.URL+"/metrics", "Authorization", "Bearer "+testAdminToken)
 	m := regexp.MustCompile(`podcast_store_transactions_total\{kind="read",outcome="ok"\} (\d+)`).FindStringSubmatch(text)

@@ -110,7 +110,7 @@ func TestSlowClientFigures(t *testing.T) {
 
 // startFigureServer runs serve on db with environment variables and waits
 // until it is ready; stop ends it.
-func startFigureServer(t *testing.T, db string, env map[string]string, args ...string) (*server, func()) {
+func startFigureServer(t *testing.T, db string, env map[string]string, args ...string) (*testServer, func()) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	logs := &syncBuffer{}
@@ -124,7 +124,7 @@ func startFigureServer(t *testing.T, db string, env map[string]string, args ...s
 	deadline := time.Now().Add(10 * time.Minute)
 	for {
 		if m := listeningRE.FindStringSubmatch(logs.String()); m != nil {
-			s := &server{URL: m[1], DB: db, logs: logs}
+			s := &testServer{URL: m[1], DB: db, logs: logs}
 			for {
 				if resp, err := http.Get(s.URL + "/readyz"); err == nil {
 					resp.Body.Close()

@@ -12,21 +12,23 @@ import (
 	"testing"
 	"time"
 
-	"podcastgraph/ingest"
+	"podcastgraph/internal/cli"
 	"podcastgraph/internal/pagegen"
+	"podcastgraph/internal/server"
 	"podcastgraph/store"
 )
 
 // runBounded runs a command like runCmd, but fails the test instead of
 // hanging when the command does not return: a blocked read of a named
 // pipe does not heed the context.
-func runBounded(t *testing.T, ctx context.Context, args ...string) (string, error) {
+func runBounded(t *testing.T, opts server.Options, args ...string) (string, error) {
 	t.Helper()
 	var out syncBuffer
 	done := make(chan error, 1)
-	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	go func() { done <- run(ctx, args, func(string) string { return "" }, &out) }()
+	env := &cli.Env{Getenv: func(string) string { return "" }, Stdout: &out, Stderr: os.Stderr, Testing: opts}
+	go func() { done <- runEnv(ctx, args, env) }()
 	select {
 	case err := <-done:
 		return out.String(), err
@@ -79,7 +81,7 @@ func TestIngestTrustsNothingItFinds(t *testing.T) {
 		}
 	}
 	db := filepath.Join(t.TempDir(), "p.db")
-	out, err := runBounded(t, context.Background(), "ingest", "--db", db, dir)
+	out, err := runBounded(t, server.Options{}, "ingest", "--db", db, dir)
 	if err != nil {
 		t.Fatalf("ingest: %v\n%s", err, out)
 	}
@@ -101,25 +103,6 @@ func TestIngestTrustsNothingItFinds(t *testing.T) {
 	}
 }
 
-// TestReadPageNeverBlocks: a page swapped for a named pipe after it was
-// listed fails at once instead of blocking the read.
-func TestReadPageNeverBlocks(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "x.txt")
-	if err := syscall.Mkfifo(path, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan page, 1)
-	go func() { done <- readPage(path) }()
-	select {
-	case p := <-done:
-		if p.err == nil || !strings.Contains(p.err.Error(), "x.txt: not a regular file (named pipe)") {
-			t.Fatalf("readPage(fifo) = %v", p.err)
-		}
-	case <-time.After(time.Minute):
-		t.Fatal("readPage blocked on a named pipe")
-	}
-}
-
 // TestSeedsSymlinkedDirectory: a --seeds (or ingest) path that is itself a
 // symlink to a directory is walked where it leads.
 func TestSeedsSymlinkedDirectory(t *testing.T) {
@@ -129,7 +112,7 @@ func TestSeedsSymlinkedDirectory(t *testing.T) {
 	if err := os.Symlink(dir, link); err != nil {
 		t.Fatal(err)
 	}
-	out, err := runBounded(t, context.Background(), "ingest", "--db", filepath.Join(t.TempDir(), "p.db"), link)
+	out, err := runBounded(t, server.Options{}, "ingest", "--db", filepath.Join(t.TempDir(), "p.db"), link)
 	if err != nil || !strings.Contains(out, "1 document: 1 added") {
 		t.Fatalf("ingest through a symlinked directory: %v\n%s", err, out)
 	}
@@ -152,65 +135,6 @@ func TestServeSkipsNamedPipe(t *testing.T) {
 	}
 }
 
-// TestOneBadDocumentNeverSinksTheBatch: documents the store cannot hold,
-// batched with good ones: the good ones are committed and each bad one
-// fails alone, naming itself and a short cause. One is caught by the
-// parser (a name no file system gives); the other gets past it (its name
-// set after parsing, as a future source might) and is refused by the
-// store's own key check, which once was bbolt aborting the batch.
-func TestOneBadDocumentNeverSinksTheBatch(t *testing.T) {
-	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "p.db"), store.Options{NoSync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	ing := &ingester{store: st, vocab: ingest.DefaultVocabulary(), batch: 64}
-	var pages []page
-	for i := range 6 {
-		name, data := pagegen.Page(i, pagegen.Options{Shows: 1, Seed: 3})
-		if i == 2 {
-			name = strings.Repeat("n", 40_000) + ".txt" // over bbolt's 32 KiB keys
-		}
-		pages = append(pages, page{name: name, data: data})
-	}
-	pb := ing.parse(ctx, pages)
-	if pb.errs[4] != nil {
-		t.Fatal(pb.errs[4])
-	}
-	doc, err := ingest.Parse(pages[4].name, pages[4].data, ing.vocab)
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc.Name = strings.Repeat("m", 40_000) + ".txt"
-	pb.docs[4], pb.pages[4].name = store.Prepare(doc), doc.Name
-	results, err := ing.commit(ctx, pb)
-	if err != nil {
-		t.Fatalf("commit: %v (one bad document sank the batch)", err)
-	}
-	for i, r := range results {
-		switch i {
-		case 2:
-			if r.Status != "failed" || !strings.Contains(r.Error, "document name is 40004 bytes, over the 255-byte limit") {
-				t.Errorf("document 2: %s %.200s", r.Status, r.Error)
-			}
-		case 4:
-			if r.Status != "failed" || !strings.Contains(r.Error, "the store refused it: name is 40004 bytes") ||
-				!strings.Contains(r.Error, "key too long") {
-				t.Errorf("document 4: %s %.200s", r.Status, r.Error[len(r.Error)-100:])
-			}
-		default:
-			if r.Status != "added" {
-				t.Errorf("good document %s: %s %s", r.Name, r.Status, r.Error)
-			}
-		}
-	}
-	rep, err := st.Verify(ctx)
-	if err != nil || rep.Documents != 4 {
-		t.Fatalf("store after: %+v, %v", rep, err)
-	}
-}
-
 // TestIngestCommandIsolatesStoreFailure: the store fails a write whenever
 // one document is in it (fault injection naming no document). The ingest
 // command commits every other document, reports the bad one on its own
@@ -228,9 +152,8 @@ func TestIngestCommandIsolatesStoreFailure(t *testing.T) {
 		}
 		return nil
 	}
-	ctx := context.WithValue(context.Background(), storeFaultKey{}, fault)
-	out, err := runBounded(t, ctx, "ingest", "--db", db, "--batch", "8", dir)
-	if !errors.Is(err, errReported) {
+	out, err := runBounded(t, server.Options{FailApply: fault}, "ingest", "--db", db, "--batch", "8", dir)
+	if !errors.Is(err, cli.ErrReported) {
 		t.Fatalf("ingest: err = %v, want exit 1 after committing the rest\n%s", err, out)
 	}
 	if !strings.Contains(out, "failed    p13.txt: the store refused it: ") ||
@@ -248,9 +171,8 @@ func TestIngestCommandIsolatesStoreFailure(t *testing.T) {
 	}
 
 	always := func(string) error { return errors.New("injected disk trouble") }
-	ctx = context.WithValue(context.Background(), storeFaultKey{}, always)
-	out, err = runBounded(t, ctx, "ingest", "--db", filepath.Join(t.TempDir(), "q.db"), "--batch", "8", dir)
-	if err == nil || errors.Is(err, errReported) || !strings.Contains(err.Error(), "injected disk trouble") {
+	out, err = runBounded(t, server.Options{FailApply: always}, "ingest", "--db", filepath.Join(t.TempDir(), "q.db"), "--batch", "8", dir)
+	if err == nil || errors.Is(err, cli.ErrReported) || !strings.Contains(err.Error(), "injected disk trouble") {
 		t.Fatalf("a store failing every write: err = %v\n%s", err, out)
 	}
 	if strings.Contains(out, "added") {

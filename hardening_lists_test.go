@@ -17,6 +17,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 
 	"podcastgraph/internal/pagegen"
+	"podcastgraph/internal/server"
 )
 
 // listPages writes n generated pages of one show: 300 pages have a pool of
@@ -291,7 +292,7 @@ func TestDeadlineDuringExecution(t *testing.T) {
 	// X-Stall: a guest's co-guests take longer than the deadline, once;
 	// everything after them was prefetched and is served from memory.
 	var once sync.Map
-	hooks := &testHooks{fields: func(ctx context.Context, next graphql.Resolver) (any, error) {
+	hooks := server.Options{FieldMiddleware: func(ctx context.Context, next graphql.Resolver) (any, error) {
 		fc := graphql.GetFieldContext(ctx)
 		oc := graphql.GetOperationContext(ctx)
 		if fc != nil && fc.Field.Name == "coGuests" && oc.Headers.Get("X-Stall") != "" {
@@ -301,8 +302,8 @@ func TestDeadlineDuringExecution(t *testing.T) {
 		}
 		return next(ctx)
 	}}
-	ctx := context.WithValue(context.Background(), testHooksKey{}, hooks)
-	s := startServerCtx(t, ctx, filepath.Join(t.TempDir(), "podcast.db"), "--seeds", listPages(t, 300),
+	opts := hooks
+	s := startServerWith(t, opts, filepath.Join(t.TempDir(), "podcast.db"), "--seeds", listPages(t, 300),
 		"--rate", "0", "--cost-rate", "0", "--query-timeout", "300ms", "--max-cost", "0", "--response-cache", "0")
 	client := &http.Client{Timeout: 2 * time.Minute} // a hang fails, not a slow machine
 	t.Cleanup(client.CloseIdleConnections)

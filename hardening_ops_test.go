@@ -18,14 +18,16 @@ import (
 	"testing"
 	"time"
 
+	"podcastgraph/internal/adminapi"
 	"podcastgraph/internal/pagegen"
+	"podcastgraph/internal/server"
 )
 
 // testAdminToken is long enough for serve to accept.
 const testAdminToken = "test-admin-token-0123456789abcdef0123"
 
 // startServerEnv is startServer with environment variables.
-func startServerEnv(t *testing.T, env map[string]string, args ...string) *server {
+func startServerEnv(t *testing.T, env map[string]string, args ...string) *testServer {
 	t.Helper()
 	db := filepath.Join(t.TempDir(), "podcast.db")
 	ctx, cancel := context.WithCancel(context.Background())
@@ -35,7 +37,7 @@ func startServerEnv(t *testing.T, env map[string]string, args ...string) *server
 		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0", "--db", db, "--seeds", "seeds"}, args...),
 			func(k string) string { return env[k] }, logs)
 	}()
-	s := &server{DB: db, logs: logs, stop: func() error { cancel(); return <-done }}
+	s := &testServer{DB: db, logs: logs, stop: func() error { cancel(); return <-done }}
 	t.Cleanup(func() { _ = s.stop() })
 	deadline := time.Now().Add(20 * time.Second)
 	for s.URL == "" {
@@ -81,7 +83,7 @@ func serveError(t *testing.T, env map[string]string, args ...string) error {
 	}
 }
 
-func adminListener(t *testing.T, s *server) string {
+func adminListener(t *testing.T, s *testServer) string {
 	t.Helper()
 	m := regexp.MustCompile(`admin listener on (http://[^\s"]+)`).FindStringSubmatch(s.logs.String())
 	if m == nil {
@@ -100,7 +102,7 @@ func writeFile(t *testing.T, data string) string {
 }
 
 func TestAdminTokenSources(t *testing.T) {
-	backupWith := func(t *testing.T, s *server, args ...string) error {
+	backupWith := func(t *testing.T, s *testServer, args ...string) error {
 		t.Helper()
 		out, err := runCmd(t, append(append([]string{"backup", "--server", s.URL}, args...), filepath.Join(t.TempDir(), "b.db"))...)
 		if err != nil {
@@ -225,19 +227,6 @@ func TestOperatorEndpointsNeedTheToken(t *testing.T) {
 	open := startServer(t)
 	if status, _ := httpGet(t, open.URL+"/metrics"); status != 200 {
 		t.Errorf("/metrics with no admin token configured: %d", status)
-	}
-}
-
-func TestRedactArgs(t *testing.T) {
-	for _, c := range []struct{ in, want string }{
-		{"serve --admin-token abc --addr :0", "serve --admin-token REDACTED --addr :0"},
-		{"-admin-token=abc -token abc", "-admin-token=REDACTED -token REDACTED"},
-		{"ingest --token=abc --token-file f --admin-token-file g", "ingest --token=REDACTED --token-file f --admin-token-file g"},
-		{"backup --token", "backup --token"},
-	} {
-		if got := strings.Join(redactArgs(strings.Fields(c.in)), " "); got != c.want {
-			t.Errorf("%q: %q, want %q", c.in, got, c.want)
-		}
 	}
 }
 
@@ -410,58 +399,12 @@ func mustRequest(t *testing.T, url, id string) *http.Request {
 	return req
 }
 
-// A flood of made-up operation names holds the label set only until the
-// names go quiet; then new names get labels again, and the flood's series
-// are gone.
-func TestOperationLabelsEvicted(t *testing.T) {
-	m := newMetrics()
-	now := time.Unix(1_000_000, 0)
-	m.now = func() time.Time { return now }
-	count := func(label string) {
-		m.requests.WithLabelValues(label, "ok").Inc()
-		m.latency.WithLabelValues(label).Observe(0.001)
-	}
-	count(m.operationLabel("Regular"))
-	for i := range maxOperationLabels * 3 {
-		count(m.operationLabel(fmt.Sprintf("Junk%d", i)))
-	}
-	if got := m.operationLabel("NewApp"); got != "other" {
-		t.Fatalf("a new name while the set is full of fresh names: %q, want other", got)
-	}
-	now = now.Add(m.opTTL / 2)
-	if got := m.operationLabel("Regular"); got != "Regular" {
-		t.Errorf("a name in the set: %q", got)
-	}
-	now = now.Add(m.opTTL/2 + time.Second)
-	if got := m.operationLabel("NewApp"); got != "NewApp" {
-		t.Fatalf("a new name after the flood went quiet: %q, want its own label", got)
-	}
-	count("NewApp")
-	// Regular was seen within the TTL: it keeps its place.
-	for i := range maxOperationLabels {
-		m.operationLabel(fmt.Sprintf("Later%d", i))
-	}
-	if got := m.operationLabel("Regular"); got != "Regular" {
-		t.Errorf("a name in regular use lost its label: %q", got)
-	}
-	// Series: at most the bounded set plus "other", never the whole flood.
-	families, err := m.reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range families {
-		if strings.HasPrefix(f.GetName(), "podcast_graphql_") && len(f.GetMetric()) > maxOperationLabels+1 {
-			t.Errorf("%s: %d series after evictions; want at most %d", f.GetName(), len(f.GetMetric()), maxOperationLabels+1)
-		}
-	}
-}
-
 // slowAdmin starts a server whose admin steps (each batch /admin/ingest
 // commits, each write of /admin/backup) run step first.
-func slowAdmin(t *testing.T, step func(), args ...string) *server {
+func slowAdmin(t *testing.T, step func(), args ...string) *testServer {
 	t.Helper()
-	ctx := context.WithValue(context.Background(), testHooksKey{}, &testHooks{adminStep: step})
-	return startServerCtx(t, ctx, filepath.Join(t.TempDir(), "podcast.db"),
+	opts := server.Options{AdminStep: step}
+	return startServerWith(t, opts, filepath.Join(t.TempDir(), "podcast.db"),
 		append([]string{"--seeds", "seeds", "--admin-token", testAdminToken}, args...)...)
 }
 
@@ -501,7 +444,7 @@ func TestLongOperatorRequestsPastWriteTimeout(t *testing.T) {
 	if err != nil {
 		t.Fatalf("JSON ingest past the write timeout: %v", err)
 	}
-	var answer ingestResponse
+	var answer adminapi.IngestResponse
 	if err := json.NewDecoder(resp.Body).Decode(&answer); err != nil || resp.StatusCode != 200 || len(answer.Results) != 10 {
 		t.Fatalf("JSON ingest: %d %v %+v", resp.StatusCode, err, answer)
 	}
@@ -602,18 +545,18 @@ func TestAdminIngestStreams(t *testing.T) {
 			close(release)
 			t.Fatalf("line %d of the first batch missing: %v", i, sc.Err())
 		}
-		var l ingestLine
+		var l adminapi.IngestLine
 		if err := json.Unmarshal(sc.Bytes(), &l); err != nil || l.Result == nil || l.Result.Status != "added" {
 			t.Errorf("line %d: %s", i, sc.Text())
 		}
 	}
 	close(release)
-	var last ingestLine
+	var last adminapi.IngestLine
 	for sc.Scan() {
-		last = ingestLine{}
+		last = adminapi.IngestLine{}
 		json.Unmarshal(sc.Bytes(), &last)
 	}
-	if last.Summary == nil || *last.Summary != (ingestSummary{Documents: 6, Added: 6}) {
+	if last.Summary == nil || *last.Summary != (adminapi.IngestSummary{Documents: 6, Added: 6}) {
 		t.Errorf("last line: %+v", last)
 	}
 }

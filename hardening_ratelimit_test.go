@@ -30,7 +30,7 @@ func newPeer(t *testing.T, ip, xff string) *peer {
 }
 
 // query POSTs query to s and decodes the answer.
-func (p *peer) query(t *testing.T, s *server, query string) *gqlResponse {
+func (p *peer) query(t *testing.T, s *testServer, query string) *gqlResponse {
 	t.Helper()
 	body, _ := json.Marshal(map[string]any{"query": query})
 	req, _ := http.NewRequest(http.MethodPost, s.URL+"/graphql", bytes.NewReader(body))
@@ -46,7 +46,7 @@ func (p *peer) query(t *testing.T, s *server, query string) *gqlResponse {
 }
 
 // statuses returns the statuses of n requests of p.
-func (p *peer) statuses(t *testing.T, s *server, n int) string {
+func (p *peer) statuses(t *testing.T, s *testServer, n int) string {
 	t.Helper()
 	out := make([]int, n)
 	for i := range out {
@@ -145,27 +145,5 @@ func TestHardeningCostBudget(t *testing.T) {
 	r := b.query(t, s, query)
 	if r.status != 200 || r.header.Get("X-RateLimit-Remaining") != strconv.Itoa(1000-cost) {
 		t.Errorf("another client: status %d, X-RateLimit-Remaining %q, want %d", r.status, r.header.Get("X-RateLimit-Remaining"), 1000-cost)
-	}
-}
-
-// The flags and their environment variables: no proxy trusted and nobody
-// exempt by default.
-func TestHardeningRateFlags(t *testing.T) {
-	cfg, fs := newConfig("serve", func(string) string { return "" })
-	if err := fs.Parse(nil); err != nil {
-		t.Fatal(err)
-	}
-	o := cfg.API.options(nil)
-	if len(o.TrustedProxies) != 0 || len(o.RateExempt) != 0 || o.CostRate != 1000 || o.CostBurst != 20000 {
-		t.Errorf("defaults: trusted %v, exempt %v, cost rate %g, burst %d", o.TrustedProxies, o.RateExempt, o.CostRate, o.CostBurst)
-	}
-	env := map[string]string{"PODCAST_RATE_EXEMPT": "127.0.0.1, 10.1.0.0/16", "PODCAST_COST_RATE": "50", "PODCAST_COST_BURST": "1000"}
-	cfg, fs = newConfig("serve", func(k string) string { return env[k] })
-	if err := fs.Parse([]string{"--cost-burst", "3000"}); err != nil {
-		t.Fatal(err)
-	}
-	o = cfg.API.options(nil)
-	if fmt.Sprint(o.RateExempt) != "[127.0.0.1/32 10.1.0.0/16]" || o.CostRate != 50 || o.CostBurst != 3000 {
-		t.Errorf("from the environment: exempt %v, cost rate %g, burst %d", o.RateExempt, o.CostRate, o.CostBurst)
 	}
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -21,6 +20,7 @@ import (
 	"time"
 
 	"podcastgraph/internal/pagegen"
+	"podcastgraph/internal/server"
 )
 
 // slowToken is the admin token of these tests (32+ characters).
@@ -129,9 +129,9 @@ func TestStalledClientDoesNotStallStore(t *testing.T) {
 	// Per-write deadlines far off, so that the stalled client stays
 	// connected for the whole test: what is tested is that it holds
 	// nothing of the store.
-	hooks := &testHooks{writeStall: 10 * time.Minute}
-	ctx := context.WithValue(context.Background(), testHooksKey{}, hooks)
-	s := startServerCtx(t, ctx, filepath.Join(t.TempDir(), "podcast.db"), "--seeds", genSeeds(t, 0, pages),
+	hooks := server.Options{WriteStallTimeout: 10 * time.Minute}
+	opts := hooks
+	s := startServerWith(t, opts, filepath.Join(t.TempDir(), "podcast.db"), "--seeds", genSeeds(t, 0, pages),
 		"--admin-token", slowToken, "--max-cost", "0", "--cost-rate", "0", "--max-response-bytes", "0", "--rate", "0",
 		"--query-timeout", "5m")
 	fi, err := os.Stat(s.DB)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"podcastgraph/ingest"
+	"podcastgraph/internal/cli"
 )
 
 func runCmd(t *testing.T, args ...string) (string, error) {
@@ -43,7 +44,7 @@ func TestIngestCommandBadInput(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "p.db")
 
 	out, err := runCmd(t, "ingest", "--db", db, dir)
-	if !errors.Is(err, errReported) {
+	if !errors.Is(err, cli.ErrReported) {
 		t.Fatalf("ingest with bad files: err = %v, want a failure exit\n%s", err, out)
 	}
 	for _, want := range []string{"added     000_3500f07eabefc183.txt", "failed    b_empty.txt", "failed    c_binary.txt:1",

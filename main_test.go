@@ -10,6 +10,8 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"podcastgraph/internal/cli"
+	"podcastgraph/internal/server"
 	"regexp"
 	"sync"
 	"syscall"
@@ -17,9 +19,9 @@ import (
 	"time"
 )
 
-// server is a running instance of the program, started through run on :0
+// testServer is a running instance of the program, started through run on :0
 // with a temporary store, as a user would start it.
-type server struct {
+type testServer struct {
 	URL  string
 	DB   string
 	logs *syncBuffer
@@ -47,29 +49,29 @@ var listeningRE = regexp.MustCompile(`listening on (http://[^\s"]+)`)
 
 // startServer runs `serve` with args added to a temp store and the seeds,
 // and waits until /readyz answers 200.
-func startServer(t testing.TB, args ...string) *server {
+func startServer(t testing.TB, args ...string) *testServer {
 	t.Helper()
 	db := filepath.Join(t.TempDir(), "podcast.db")
 	return startServerOn(t, db, append([]string{"--seeds", "seeds"}, args...)...)
 }
 
-func startServerOn(t testing.TB, db string, args ...string) *server {
+func startServerOn(t testing.TB, db string, args ...string) *testServer {
 	t.Helper()
-	return startServerCtx(t, context.Background(), db, args...)
+	return startServerWith(t, server.Options{}, db, args...)
 }
 
-// startServerCtx is startServerOn with run's context made from parent, e.g.
-// one that carries test hooks.
-func startServerCtx(t testing.TB, parent context.Context, db string, args ...string) *server {
+// startServerWith is startServerOn with the server's test options (field
+// middleware, admin steps, ...).
+func startServerWith(t testing.TB, opts server.Options, db string, args ...string) *testServer {
 	t.Helper()
-	ctx, cancel := context.WithCancel(parent)
+	ctx, cancel := context.WithCancel(context.Background())
 	logs := &syncBuffer{}
 	done := make(chan error, 1)
-	env := func(string) string { return "" }
+	env := &cli.Env{Getenv: func(string) string { return "" }, Stdout: logs, Stderr: os.Stderr, Testing: opts}
 	go func() {
-		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0", "--db", db}, args...), env, logs)
+		done <- runEnv(ctx, append([]string{"serve", "--addr", "127.0.0.1:0", "--db", db}, args...), env)
 	}()
-	s := &server{DB: db, logs: logs}
+	s := &testServer{DB: db, logs: logs}
 	var once sync.Once
 	var stopErr error
 	s.stop = func() error {
@@ -126,7 +128,7 @@ type gqlResponse struct {
 }
 
 // query POSTs a query and decodes the answer.
-func (s *server) query(t testing.TB, query string, vars map[string]any) *gqlResponse {
+func (s *testServer) query(t testing.TB, query string, vars map[string]any) *gqlResponse {
 	t.Helper()
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
 	resp, err := http.Post(s.URL+"/graphql", "application/json", bytes.NewReader(body))
@@ -137,7 +139,7 @@ func (s *server) query(t testing.TB, query string, vars map[string]any) *gqlResp
 }
 
 // get sends a query as GET.
-func (s *server) get(t testing.TB, query string, vars map[string]any) *gqlResponse {
+func (s *testServer) get(t testing.TB, query string, vars map[string]any) *gqlResponse {
 	t.Helper()
 	v := url.Values{"query": {query}}
 	if vars != nil {

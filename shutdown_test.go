@@ -4,7 +4,6 @@ import (
 	"context"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -19,7 +18,7 @@ import (
 func TestGracefulShutdown(t *testing.T) {
 	hooks := abuseHooks(400 * time.Millisecond)
 	db := filepath.Join(t.TempDir(), "g.db")
-	s := startServerCtx(t, context.WithValue(context.Background(), testHooksKey{}, hooks), db, "--seeds", "seeds")
+	s := startServerWith(t, hooks, db, "--seeds", "seeds")
 	type answer struct {
 		status int
 		body   string
@@ -56,23 +55,5 @@ func TestGracefulShutdown(t *testing.T) {
 	st.Close()
 	if !strings.Contains(s.logs.String(), "shutting down") {
 		t.Errorf("no shutdown log line")
-	}
-}
-
-func TestReadyz(t *testing.T) {
-	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "r.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	a := &app{store: st}
-	for _, ready := range []bool{false, true} {
-		a.ready.Store(ready)
-		rec := httptest.NewRecorder()
-		a.readyz(rec, httptest.NewRequest(http.MethodGet, "/readyz", nil))
-		want := map[bool]int{false: 503, true: 200}[ready]
-		if rec.Code != want {
-			t.Errorf("ready=%v: /readyz %d, want %d", ready, rec.Code, want)
-		}
 	}
 }

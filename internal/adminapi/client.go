@@ -1,4 +1,4 @@
-package main
+package adminapi
 
 import (
 	"bytes"
@@ -12,10 +12,20 @@ import (
 	"strings"
 	"time"
 
+	"podcastgraph/internal/pipeline"
 	"podcastgraph/store"
 )
 
-// Client commands talk to a running server's admin endpoints.
+// Client talks to a running server's admin endpoints, for the client
+// commands.
+type Client struct {
+	// Server is the server's base URL; Token the admin token sent.
+	Server string
+	Token  string
+	// Batch, if smaller than remoteBatchDocs, bounds the documents of one
+	// request.
+	Batch int
+}
 
 // remoteBatchBytes and remoteBatchDocs bound one /admin/ingest request
 // (--batch, if smaller, bounds it too): each is quick to send and to
@@ -29,50 +39,50 @@ const (
 // line before giving up on the connection.
 const remoteIdle = 5 * time.Minute
 
-// remoteIngest sends files to the server in bounded batches and prints the
+// Ingest sends files to the server in bounded batches and prints the
 // same lines the local command does, each as the server decides it. If a
 // batch's answer is cut short, it says which documents were confirmed,
 // which are unknown (sent, not answered for) and which were not sent, prints
 // the summary of what was confirmed and fails.
-func remoteIngest(ctx context.Context, cfg *config, files []string, out io.Writer) (summary, error) {
-	var sum summary
+func (c *Client) Ingest(ctx context.Context, files []string, out io.Writer) (pipeline.Summary, error) {
+	var sum pipeline.Summary
 	client := &http.Client{}
-	emit := func(r docResult) {
-		sum.add(r)
-		printResult(out, r)
+	emit := func(r pipeline.Result) {
+		sum.Add(r)
+		pipeline.PrintResult(out, r)
 	}
-	var batch []page
+	var batch []pipeline.Page
 	size, confirmed := 0, 0
 	flush := func(rest []string) error {
 		if len(batch) == 0 {
 			return nil
 		}
-		n, err := postPages(ctx, client, cfg, batch, emit)
+		n, err := c.postPages(ctx, client, batch, emit)
 		confirmed += n
 		if err != nil {
 			var refused *refusedError
 			if errors.As(err, &refused) && confirmed == 0 {
 				return err // nothing was taken: the reason is enough
 			}
-			return reportBreak(out, cfg, sum, batch[n:], rest, err)
+			return c.reportBreak(out, sum, batch[n:], rest, err)
 		}
 		batch, size = batch[:0], 0
 		return nil
 	}
-	batchDocs := min(max(cfg.Batch, 1), remoteBatchDocs)
+	batchDocs := min(max(c.Batch, 1), remoteBatchDocs)
 	for i, f := range files {
-		p := readPage(f)
-		if p.err != nil {
-			emit(docResult{Name: p.name, Status: "failed", Error: p.err.Error()})
+		p := pipeline.ReadPage(f)
+		if p.Err != nil {
+			emit(pipeline.Result{Name: p.Name, Status: "failed", Error: p.Err.Error()})
 			continue
 		}
-		if len(batch) > 0 && (size+len(p.data) > remoteBatchBytes || len(batch) >= batchDocs) {
+		if len(batch) > 0 && (size+len(p.Data) > remoteBatchBytes || len(batch) >= batchDocs) {
 			if err := flush(files[i:]); err != nil {
 				return sum, err
 			}
 		}
 		batch = append(batch, p)
-		size += len(p.data)
+		size += len(p.Data)
 	}
 	return sum, flush(nil)
 }
@@ -81,24 +91,24 @@ func remoteIngest(ctx context.Context, cfg *config, files []string, out io.Write
 // failed midway: pending were sent and not answered for (or refused),
 // rest were not sent. It prints the summary of the confirmed documents and
 // returns the error that fails the command.
-func reportBreak(out io.Writer, cfg *config, sum summary, pending []page, rest []string, cause error) error {
+func (c *Client) reportBreak(out io.Writer, sum pipeline.Summary, pending []pipeline.Page, rest []string, cause error) error {
 	var refused *refusedError
 	unknown := 0
 	for _, p := range pending {
 		if errors.As(cause, &refused) {
-			sum.add(docResult{Name: p.name, Status: "failed"})
-			fmt.Fprintf(out, "failed    %s: not stored: %s\n", p.name, refused.status)
+			sum.Add(pipeline.Result{Name: p.Name, Status: "failed"})
+			fmt.Fprintf(out, "failed    %s: not stored: %s\n", p.Name, refused.status)
 			continue
 		}
 		unknown++
-		fmt.Fprintf(out, "unknown   %s: sent, but the connection broke before the server answered for it; run the ingest again (stored pages come back unchanged)\n", p.name)
+		fmt.Fprintf(out, "unknown   %s: sent, but the connection broke before the server answered for it; run the ingest again (stored pages come back unchanged)\n", p.Name)
 	}
 	for _, f := range rest {
 		fmt.Fprintf(out, "not sent  %s\n", filepath.Base(f))
 	}
 	fmt.Fprintf(out, "%d documents: %d added, %d updated, %d unchanged, %d failed, %d unknown, %d not sent\n",
-		sum.total()+unknown+len(rest), sum.added, sum.updated, sum.unchanged, sum.failed, unknown, len(rest))
-	return fmt.Errorf("ingest --server %s: stopped after %d documents were answered for: %w", cfg.Server, sum.total(), cause)
+		sum.Total()+unknown+len(rest), sum.Added, sum.Updated, sum.Unchanged, sum.Failed, unknown, len(rest))
+	return fmt.Errorf("ingest --server %s: stopped after %d documents were answered for: %w", c.Server, sum.Total(), cause)
 }
 
 // refusedError is a batch the server answered with an error status: it
@@ -114,13 +124,10 @@ func (e *refusedError) Unwrap() error { return e.err }
 // postPages sends one batch and calls emit with each document's result as
 // the server streams it; it returns how many results came. An error after
 // some results means the rest of the batch is unaccounted for.
-func postPages(ctx context.Context, client *http.Client, cfg *config, pages []page, emit func(docResult)) (int, error) {
-	var req ingestRequest
+func (c *Client) postPages(ctx context.Context, client *http.Client, pages []pipeline.Page, emit func(pipeline.Result)) (int, error) {
+	var req IngestRequest
 	for _, p := range pages {
-		req.Documents = append(req.Documents, struct {
-			Name string `json:"name"`
-			Data []byte `json:"data"`
-		}{p.name, p.data})
+		req.Documents = append(req.Documents, Document{Name: p.Name, Data: p.Data})
 	}
 	body, err := json.Marshal(req)
 	if err != nil {
@@ -132,15 +139,15 @@ func postPages(ctx context.Context, client *http.Client, cfg *config, pages []pa
 		cancel(fmt.Errorf("no answer from the server for %v", remoteIdle))
 	})
 	defer idle.Stop()
-	resp, err := adminRequest(ctx, client, cfg, http.MethodPost, "/admin/ingest", bytes.NewReader(body), "Accept", ndjson)
+	resp, err := c.request(ctx, client, http.MethodPost, "/admin/ingest", bytes.NewReader(body), "Accept", NDJSON)
 	if err != nil {
 		return 0, withCause(ctx, err)
 	}
 	defer resp.Body.Close()
 	dec := json.NewDecoder(resp.Body)
-	if !strings.HasPrefix(resp.Header.Get("Content-Type"), ndjson) {
+	if !strings.HasPrefix(resp.Header.Get("Content-Type"), NDJSON) {
 		// A server that answers in one piece.
-		var res ingestResponse
+		var res IngestResponse
 		if err := dec.Decode(&res); err != nil || len(res.Results) != len(pages) {
 			return 0, fmt.Errorf("unreadable answer (%v)", withCause(ctx, err))
 		}
@@ -151,7 +158,7 @@ func postPages(ctx context.Context, client *http.Client, cfg *config, pages []pa
 	}
 	n := 0
 	for {
-		var line ingestLine
+		var line IngestLine
 		if err := dec.Decode(&line); err != nil {
 			if errors.Is(err, io.EOF) {
 				err = io.ErrUnexpectedEOF
@@ -179,15 +186,15 @@ func withCause(ctx context.Context, err error) error {
 	return err
 }
 
-// adminRequest sends an authenticated request and turns failures into
+// request sends an authenticated request and turns failures into
 // errors that say what to do.
-func adminRequest(ctx context.Context, client *http.Client, cfg *config, method, path string, body io.Reader, header ...string) (*http.Response, error) {
-	url := strings.TrimRight(cfg.Server, "/") + path
+func (c *Client) request(ctx context.Context, client *http.Client, method, path string, body io.Reader, header ...string) (*http.Response, error) {
+	url := strings.TrimRight(c.Server, "/") + path
 	req, err := http.NewRequestWithContext(ctx, method, url, body)
 	if err != nil {
-		return nil, fmt.Errorf("--server %q: %w", cfg.Server, err)
+		return nil, fmt.Errorf("--server %q: %w", c.Server, err)
 	}
-	req.Header.Set("Authorization", "Bearer "+cfg.Token)
+	req.Header.Set("Authorization", "Bearer "+c.Token)
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
@@ -214,9 +221,9 @@ func adminRequest(ctx context.Context, client *http.Client, cfg *config, method,
 	return nil, &refusedError{status: resp.Status, err: err}
 }
 
-// remoteBackup downloads a snapshot into out, atomically.
-func remoteBackup(ctx context.Context, cfg *config, out string, stdout io.Writer) error {
-	resp, err := adminRequest(ctx, &http.Client{}, cfg, http.MethodGet, "/admin/backup", nil)
+// Backup downloads a snapshot into out, atomically.
+func (c *Client) Backup(ctx context.Context, out string, stdout io.Writer) error {
+	resp, err := c.request(ctx, &http.Client{}, http.MethodGet, "/admin/backup", nil)
 	if err != nil {
 		return err
 	}
@@ -231,6 +238,6 @@ func remoteBackup(ctx context.Context, cfg *config, out string, stdout io.Writer
 	if err != nil {
 		return fmt.Errorf("backup --server: %w", err)
 	}
-	fmt.Fprintf(stdout, "wrote %s (%d bytes) from %s\n", out, n, cfg.Server)
+	fmt.Fprintf(stdout, "wrote %s (%d bytes) from %s\n", out, n, c.Server)
 	return nil
 }

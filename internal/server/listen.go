@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"net"
@@ -16,7 +16,7 @@ const headerAllowance = 64 << 10
 // carries its query in the request line, so the bound leaves room for a
 // query string of --max-body bytes (which the GraphQL endpoint answers 414
 // beyond); the header fields get 64 KiB.
-func (cfg *config) maxHeaderBytes() int {
+func (cfg *Config) maxHeaderBytes() int {
 	if cfg.API.MaxBody <= 0 || cfg.API.MaxBody > 8<<20 {
 		return headerAllowance + 1<<20
 	}
@@ -25,7 +25,7 @@ func (cfg *config) maxHeaderBytes() int {
 
 // writeTimeout is the deadline for writing one answer: --write-timeout, or
 // the query timeout plus a minute.
-func (cfg *config) writeTimeout() time.Duration {
+func (cfg *Config) writeTimeout() time.Duration {
 	if cfg.WriteTimeout > 0 {
 		return cfg.WriteTimeout
 	}

@@ -1,4 +1,4 @@
-package main
+package pipeline
 
 import (
 	"context"
@@ -22,7 +22,7 @@ import (
 // batches → fsynced commits into a real bbolt file, as `ingest` does. It reports pages/s and the peak heap in use, which must
 // not grow with the number of pages.
 //
-//	go test -run ^$ -bench BulkIngest -benchtime 1x .
+//	go test -run ^$ -bench BulkIngest -benchtime 1x ./internal/pipeline
 func BenchmarkBulkIngest(b *testing.B) {
 	for _, n := range []int{10_000, 100_000} {
 		b.Run(strconv.Itoa(n), func(b *testing.B) {
@@ -41,7 +41,7 @@ func benchIngest(b *testing.B, n int) {
 		b.Fatal(err)
 	}
 	defer st.Close()
-	ing := &ingester{store: st, vocab: ingest.DefaultVocabulary(), batch: benchBatch()}
+	ing := &Ingester{Store: st, Vocab: ingest.DefaultVocabulary(), Batch: benchBatch()}
 	done := make(chan struct{})
 	peak := make(chan uint64)
 	go func() { // sample the heap while ingesting
@@ -71,11 +71,11 @@ func benchIngest(b *testing.B, n int) {
 			b.Fatal(err)
 		}
 	}
-	defer bulkGC(n, ing.batch)()
+	defer BulkGC(n, ing.Batch)()
 	b.ResetTimer()
 	start := time.Now()
-	sum, err := ing.files(ctx, files, io.Discard)
-	if err != nil || sum.failed > 0 || sum.added != n {
+	sum, err := ing.Files(ctx, files, io.Discard)
+	if err != nil || sum.Failed > 0 || sum.Added != n {
 		b.Fatalf("ingest: %v, %+v", err, sum)
 	}
 	took := time.Since(start)
@@ -109,10 +109,5 @@ func benchBatch() int {
 	if n, err := strconv.Atoi(os.Getenv("BENCH_BATCH")); err == nil {
 		return n
 	}
-	return newConfigDefaults().Batch
-}
-
-func newConfigDefaults() *config {
-	cfg, _ := newConfig("ingest", func(string) string { return "" })
-	return cfg
+	return DefaultBatch
 }

@@ -1,8 +1,9 @@
-package main
+package pipeline
 
 import (
 	"context"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"sync"
@@ -15,9 +16,10 @@ import (
 // that a file still being written is read once, whole.
 const watchSettle = 300 * time.Millisecond
 
-// watch ingests new and changed pages of dir while the server runs, one log
-// line per page. Close stops it.
-func (a *app) watch(ctx context.Context, dir string) (io.Closer, error) {
+// Watch ingests new and changed pages of dir through ing while a server
+// runs, one line per page in log. Close stops it.
+func Watch(ctx context.Context, dir string, ing *Ingester, log *slog.Logger) (io.Closer, error) {
+	a := &watcher{ing: ing, log: log}
 	w, err := fsnotify.NewWatcher()
 	if err != nil {
 		return nil, err
@@ -46,7 +48,7 @@ func (a *app) watch(ctx context.Context, dir string) (io.Closer, error) {
 				if !ok {
 					return
 				}
-				if !ev.Has(fsnotify.Create) && !ev.Has(fsnotify.Write) || !isPageName(filepath.Base(ev.Name)) {
+				if !ev.Has(fsnotify.Create) && !ev.Has(fsnotify.Write) || !IsPageName(filepath.Base(ev.Name)) {
 					continue
 				}
 				path := ev.Name
@@ -79,7 +81,7 @@ func (a *app) watch(ctx context.Context, dir string) (io.Closer, error) {
 	}), nil
 }
 
-func (a *app) ingestWatched(ctx context.Context, path string) {
+func (a *watcher) ingestWatched(ctx context.Context, path string) {
 	if ctx.Err() != nil {
 		return
 	}
@@ -87,7 +89,7 @@ func (a *app) ingestWatched(ctx context.Context, path string) {
 		a.log.Warn("watch: skipped", "file", path, "reason", why)
 		return
 	}
-	results, err := a.ing.apply(ctx, []page{readPage(path)})
+	results, err := a.ing.Apply(ctx, []Page{ReadPage(path)})
 	if err != nil {
 		a.log.Error("watch: ingest", "file", path, "err", err)
 		return
@@ -103,7 +105,7 @@ func (a *app) ingestWatched(ctx context.Context, path string) {
 
 // untrustedWatched applies the walk's rule to a watched path: a regular
 // file, or a symlink to one inside the watched directory.
-func (a *app) untrustedWatched(path string) string {
+func (a *watcher) untrustedWatched(path string) string {
 	fi, err := os.Lstat(path)
 	if err != nil {
 		return "" // gone: reading it reports that
@@ -116,6 +118,12 @@ func (a *app) untrustedWatched(path string) string {
 		return ""
 	}
 	return untrusted(root, filepath.Join(root, filepath.Base(path)), fi.Mode().Type())
+}
+
+// watcher is what a running Watch uses.
+type watcher struct {
+	ing *Ingester
+	log *slog.Logger
 }
 
 type closerFunc func() error

@@ -1,7 +1,6 @@
-package main
+package server
 
 import (
-	"bytes"
 	"net/http"
 	"sync"
 	"time"
@@ -10,6 +9,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"podcastgraph/internal/pipeline"
 	"podcastgraph/store"
 )
 
@@ -106,7 +106,7 @@ func (m *metrics) observeTx(write bool, d time.Duration, err error) {
 	m.txTime.WithLabelValues(kind).Observe(d.Seconds())
 }
 
-func (m *metrics) observeDoc(r docResult) { m.docs.WithLabelValues(r.Status).Inc() }
+func (m *metrics) observeDoc(r pipeline.Result) { m.docs.WithLabelValues(r.Status).Inc() }
 
 // operationLabel keeps a client's operation name as a label while there
 // are few of them: a new name takes a free place, or the place of the name
@@ -144,26 +144,28 @@ func (m *metrics) operationLabel(name string) string {
 	return name
 }
 
-// instrument counts and times GraphQL requests. The operation name comes
-// from the request info the GraphQL handler fills in; GraphQL errors are
-// seen at the head of the answer, where gqlgen writes "errors".
+// instrument counts and times GraphQL requests. The operation name and
+// whether the answer carried GraphQL errors come from gqlgen's hooks
+// (newGraphQL's AroundOperations and AroundResponses, graphhttp's CacheHit),
+// through the request info; a request refused before GraphQL is known by
+// its HTTP status.
 func (m *metrics) instrument(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		ew := &errorSniffer{ResponseWriter: w, status: http.StatusOK}
-		next.ServeHTTP(ew, r)
-		op := ""
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(sw, r)
+		op, gqlErrors := "", false
 		if info := requestInfoFrom(r.Context()); info != nil {
-			op = info.operation
+			op, gqlErrors = info.operation, info.graphqlErrors
 		}
 		label := m.operationLabel(op)
 		outcome := "ok"
 		switch {
-		case ew.status >= 500:
+		case sw.status >= 500:
 			outcome = "server_error"
-		case ew.status >= 400:
+		case sw.status >= 400:
 			outcome = "client_error"
-		case ew.errors:
+		case gqlErrors:
 			outcome = "graphql_error"
 		}
 		m.requests.WithLabelValues(label, outcome).Inc()
@@ -174,29 +176,3 @@ func (m *metrics) instrument(next http.Handler) http.Handler {
 func (m *metrics) handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
 }
-
-// errorSniffer notes the status and whether the body opens with errors.
-type errorSniffer struct {
-	http.ResponseWriter
-	status        int
-	headerWritten bool
-	bodyStarted   bool
-	errors        bool
-}
-
-func (w *errorSniffer) WriteHeader(code int) {
-	if !w.headerWritten {
-		w.status, w.headerWritten = code, true
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *errorSniffer) Write(b []byte) (int, error) {
-	if !w.bodyStarted {
-		w.bodyStarted = true
-		w.errors = bytes.HasPrefix(bytes.TrimLeft(b, " \n"), []byte(`{"errors"`))
-	}
-	return w.ResponseWriter.Write(b)
-}
-
-func (w *errorSniffer) Unwrap() http.ResponseWriter { return w.ResponseWriter }

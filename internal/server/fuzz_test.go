@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"bytes"
@@ -11,7 +11,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"podcastgraph/graphhttp"
+	"podcastgraph/ingest"
+	"podcastgraph/internal/pipeline"
 	"podcastgraph/store"
 )
 
@@ -21,21 +25,23 @@ import (
 // GraphQL-over-HTTP spec allows, every error carrying extensions.code and
 // never an internal error. The seed corpus runs with every go test.
 func FuzzHandler(f *testing.F) {
-	db := filepath.Join(f.TempDir(), "podcast.db")
-	var out bytes.Buffer
-	if err := run(context.Background(), []string{"ingest", "--db", db, "seeds"}, func(string) string { return "" }, &out); err != nil {
-		f.Fatalf("ingest seeds: %v\n%s", err, out.String())
-	}
-	st, err := store.Open(context.Background(), db, store.Options{})
+	st, err := store.Open(context.Background(), filepath.Join(f.TempDir(), "podcast.db"), store.Options{NoSync: true})
 	if err != nil {
 		f.Fatal(err)
 	}
 	f.Cleanup(func() { st.Close() })
-	cfg, fs := newConfig("serve", func(string) string { return "" })
-	if err := fs.Parse([]string{"--rate", "0", "--cost-rate", "0", "--query-timeout", "5s"}); err != nil {
+	files, _, err := pipeline.Expand([]string{"../../seeds"})
+	if err != nil {
 		f.Fatal(err)
 	}
-	h := withLoaders(st, newGraphQL(st, cfg, slog.New(slog.NewTextHandler(io.Discard, nil))))
+	ing := &pipeline.Ingester{Store: st, Vocab: ingest.DefaultVocabulary(), Batch: pipeline.DefaultBatch}
+	if sum, err := ing.Files(context.Background(), files, io.Discard); err != nil || sum.Failed > 0 {
+		f.Fatalf("ingest seeds: %v, %+v", err, sum)
+	}
+	// serve's defaults, with --rate 0 --cost-rate 0 --query-timeout 5s.
+	cfg := &Config{QueryTimeout: 5 * time.Second, API: defaultAPI()}
+	cfg.API.Rate, cfg.API.CostRate = 0, 0
+	h := withLoaders(st, newGraphQL(st, cfg, Options{}, slog.New(slog.NewTextHandler(io.Discard, nil))))
 
 	const js, gr = "application/json", "application/graphql-response+json"
 	seeds := []struct {
@@ -117,4 +123,14 @@ func FuzzHandler(f *testing.F) {
 			}
 		}
 	})
+}
+
+// defaultAPI is the endpoint's settings with serve's defaults (the flags'
+// defaults in internal/cli).
+func defaultAPI() APIConfig {
+	d := graphhttp.Defaults()
+	return APIConfig{Playground: true, Introspection: true, MaxBody: d.MaxBodyBytes, MaxTokens: d.MaxTokens,
+		MaxDepth: d.MaxDepth, MaxAliases: d.MaxAliases, MaxDirectives: d.MaxDirectives, MaxDuplicates: d.MaxDuplicateFields,
+		MaxCost: d.MaxCost, Rate: d.Rate, RateBurst: d.RateBurst, CostRate: d.CostRate, CostBurst: d.CostBurst,
+		ResponseCache: d.ResponseCacheBytes, MaxConcurrent: d.MaxConcurrent, MaxResponse: d.MaxResponseBytes}
 }

@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"context"
@@ -16,13 +16,14 @@ import (
 	"time"
 
 	"podcastgraph/graph"
+	"podcastgraph/internal/pipeline"
 	"podcastgraph/playground"
 	"podcastgraph/store"
 )
 
-// defaultQuery is what GraphiQL shows on first load: nested data, from the
+// DefaultQuery is what GraphiQL shows on first load: nested data, from the
 // newest episodes to their guests' other episodes and topics.
-const defaultQuery = `# Welcome to the podcast graph. Press the run button (or Ctrl+Enter).
+const DefaultQuery = `# Welcome to the podcast graph. Press the run button (or Ctrl+Enter).
 query LatestEpisodes {
   episodes(first: 5, orderBy: {field: RELEASE_DATE, direction: DESC}) {
     totalCount
@@ -46,25 +47,26 @@ query LatestEpisodes {
 
 // app is the running server: what its handlers share.
 type app struct {
-	cfg     *config
+	cfg     *Config
+	opts    Options
 	log     *slog.Logger
 	store   *store.Store
-	ing     *ingester
+	ing     *pipeline.Ingester
 	metrics *metrics
 	ready   atomic.Bool
 }
 
-// serve opens the store, starts listening, ingests the seeds and serves
+// Serve opens the store, starts listening, ingests the seeds and serves
 // until ctx is cancelled; then it drains in-flight requests and closes the
-// store.
-func serve(ctx context.Context, cfg *config, stdout io.Writer) error {
+// store. Its log goes to stdout.
+func Serve(ctx context.Context, cfg *Config, opts Options, stdout io.Writer) error {
 	log := slog.New(slog.NewTextHandler(stdout, nil))
-	vocab, err := loadVocabulary(cfg)
+	vocab, err := pipeline.LoadVocabulary(cfg.Topics)
 	if err != nil {
 		return err
 	}
 	m := newMetrics()
-	st, err := store.Open(ctx, cfg.DB, store.Options{Observe: m.observeTx, FailApply: storeFaultFrom(ctx)})
+	st, err := store.Open(ctx, cfg.DB, store.Options{Observe: m.observeTx, FailApply: opts.FailApply})
 	if err != nil {
 		return err
 	}
@@ -74,8 +76,8 @@ func serve(ctx context.Context, cfg *config, stdout io.Writer) error {
 		}
 	}()
 	m.watchStore(st)
-	a := &app{cfg: cfg, log: log, store: st, metrics: m,
-		ing: &ingester{store: st, vocab: vocab, batch: cfg.Batch, observe: m.observeDoc}}
+	a := &app{cfg: cfg, opts: opts, log: log, store: st, metrics: m,
+		ing: &pipeline.Ingester{Store: st, Vocab: vocab, Batch: cfg.Batch, Observe: m.observeDoc}}
 
 	servers := []*http.Server{}
 	listen := func(addr string, h http.Handler, what string) (*http.Server, error) {
@@ -113,7 +115,7 @@ func serve(ctx context.Context, cfg *config, stdout io.Writer) error {
 		}
 	}
 	defer shutdown()
-	for _, w := range cfg.warnings {
+	for _, w := range cfg.Warnings {
 		log.Warn(w)
 	}
 	if cfg.AdminToken == "" && cfg.Pprof && cfg.AdminAddr != "" {
@@ -129,17 +131,17 @@ func serve(ctx context.Context, cfg *config, stdout io.Writer) error {
 	}
 
 	if cfg.Seeds != "" {
-		files, skipped, err := expand([]string{cfg.Seeds})
+		files, skipped, err := pipeline.Expand([]string{cfg.Seeds})
 		for _, line := range skipped {
 			log.Warn("start-up ingest: skipped " + line)
 		}
 		if err != nil {
 			log.Error("start-up ingest", "err", err)
 		} else {
-			restore := bulkGC(len(files), cfg.Batch)
-			sum, err := a.ing.files(ctx, files, io.Discard)
+			restore := pipeline.BulkGC(len(files), cfg.Batch)
+			sum, err := a.ing.Files(ctx, files, io.Discard)
 			restore()
-			if sum.added+sum.updated > 0 {
+			if sum.Added+sum.Updated > 0 {
 				// The ingest's writes read much of the file; serving
 				// needs a small part of it again.
 				if err := st.ReleaseMapped(); err != nil {
@@ -152,18 +154,18 @@ func serve(ctx context.Context, cfg *config, stdout io.Writer) error {
 			case err != nil:
 				log.Error("start-up ingest", "err", err)
 			}
-			log.Info("start-up ingest done", "dir", cfg.Seeds, "added", sum.added, "updated", sum.updated,
-				"unchanged", sum.unchanged, "failed", sum.failed)
+			log.Info("start-up ingest done", "dir", cfg.Seeds, "added", sum.Added, "updated", sum.Updated,
+				"unchanged", sum.Unchanged, "failed", sum.Failed)
 		}
 	}
 	if cfg.Watch && cfg.Seeds != "" {
-		w, err := a.watch(ctx, cfg.Seeds)
+		w, err := pipeline.Watch(ctx, cfg.Seeds, a.ing, log)
 		if err != nil {
 			return err
 		}
 		defer w.Close()
 	}
-	defer serveGC()()
+	defer pipeline.ServeGC()()
 	a.ready.Store(true)
 	<-ctx.Done()
 	log.Info("shutting down")
@@ -174,7 +176,7 @@ func serve(ctx context.Context, cfg *config, stdout io.Writer) error {
 // move to the admin listener when there is one.
 func (a *app) handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", a.metrics.instrument(newGraphQL(a.store, a.cfg, a.log)))
+	mux.Handle("/graphql", a.metrics.instrument(newGraphQL(a.store, a.cfg, a.opts, a.log)))
 	mux.HandleFunc("GET /healthz", a.healthz)
 	mux.HandleFunc("GET /readyz", a.readyz)
 	if a.cfg.AdminAddr == "" {
@@ -224,12 +226,12 @@ func noSniff(next http.Handler) http.Handler {
 
 // mountPlayground serves GraphiQL at / from the binary, unless
 // --playground=false, when / answers 404.
-func mountPlayground(mux *http.ServeMux, cfg *config) {
+func mountPlayground(mux *http.ServeMux, cfg *Config) {
 	if !cfg.API.Playground {
 		return
 	}
 	mux.Handle("/", playground.Handler(playground.Options{
-		Title: "Podcast graph", Endpoint: "/graphql", DefaultQuery: defaultQuery,
+		Title: "Podcast graph", Endpoint: "/graphql", DefaultQuery: DefaultQuery,
 	}))
 }
 
@@ -268,9 +270,13 @@ func withTimeout(next http.Handler, d time.Duration) http.Handler {
 	})
 }
 
+// requestInfo is what the request log and the metrics learn of a request
+// from the handlers it passes through.
 type requestInfo struct {
 	id        string
 	operation string
+	// graphqlErrors is set when an answer carried GraphQL errors.
+	graphqlErrors bool
 }
 
 type requestInfoKey struct{}
@@ -322,13 +328,18 @@ func safeRequestID(id string) bool {
 	return true
 }
 
+// statusWriter notes the status a handler answers with (the first one it
+// writes).
 type statusWriter struct {
 	http.ResponseWriter
-	status int
+	status        int
+	headerWritten bool
 }
 
 func (w *statusWriter) WriteHeader(code int) {
-	w.status = code
+	if !w.headerWritten {
+		w.status, w.headerWritten = code, true
+	}
 	w.ResponseWriter.WriteHeader(code)
 }
 

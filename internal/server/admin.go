@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"crypto/sha256"
@@ -12,24 +12,13 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"podcastgraph/internal/adminapi"
+	"podcastgraph/internal/pipeline"
 )
 
 // maxAdminBody bounds one /admin/ingest request.
 const maxAdminBody = 256 << 20
-
-// ingestRequest is the body of POST /admin/ingest: pages as base64 bytes
-// (JSON strings cannot carry the non-UTF-8 pages the parser must reject).
-type ingestRequest struct {
-	Documents []struct {
-		Name string `json:"name"`
-		Data []byte `json:"data"`
-	} `json:"documents"`
-}
-
-// ingestResponse is its answer: one result per document, in order.
-type ingestResponse struct {
-	Results []docResult `json:"results"`
-}
 
 // mountAdmin serves /admin/* when an admin token is configured; without
 // one the paths do not exist.
@@ -64,26 +53,6 @@ const adminBatch = 256
 // without a byte arriving; the body as a whole may take longer.
 const adminReadProgress = 30 * time.Second
 
-// ndjson is the media type of the streamed answer of /admin/ingest.
-const ndjson = "application/x-ndjson"
-
-// ingestLine is one line of the streamed answer of /admin/ingest: a
-// document's result as soon as its batch is committed (or failed), and,
-// last, the summary. A stream without its summary line was cut short.
-type ingestLine struct {
-	Result  *docResult     `json:"result,omitempty"`
-	Summary *ingestSummary `json:"summary,omitempty"`
-}
-
-// ingestSummary counts a request's documents by outcome.
-type ingestSummary struct {
-	Documents int `json:"documents"`
-	Added     int `json:"added"`
-	Updated   int `json:"updated"`
-	Unchanged int `json:"unchanged"`
-	Failed    int `json:"failed"`
-}
-
 // adminIngest takes pages and answers for each: with Accept:
 // application/x-ndjson, one line per document as its batch is decided and a
 // summary line last; otherwise one JSON answer at the end. Documents are
@@ -96,7 +65,7 @@ func (a *app) adminIngest(w http.ResponseWriter, r *http.Request) {
 	body := &progressReader{r: http.MaxBytesReader(w, r.Body, maxAdminBody), before: func() {
 		_ = rc.SetReadDeadline(time.Now().Add(adminReadProgress))
 	}}
-	var req ingestRequest
+	var req adminapi.IngestRequest
 	if err := json.NewDecoder(body).Decode(&req); err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
@@ -111,18 +80,18 @@ func (a *app) adminIngest(w http.ResponseWriter, r *http.Request) {
 	// cancels r.Context()); from now on only writes have deadlines.
 	_, _ = io.Copy(io.Discard, body)
 	_ = rc.SetReadDeadline(time.Time{})
-	pages := make([]page, len(req.Documents))
+	pages := make([]pipeline.Page, len(req.Documents))
 	for i, d := range req.Documents {
-		pages[i] = page{name: d.Name, data: d.Data}
+		pages[i] = pipeline.Page{Name: d.Name, Data: d.Data}
 		if d.Name == "" || d.Name != filepath.Base(d.Name) || strings.HasPrefix(d.Name, ".") || len(d.Name) > 255 {
-			pages[i].err = fmt.Errorf("document %d: name %q must be a plain file name", i, d.Name)
+			pages[i].Err = fmt.Errorf("document %d: name %q must be a plain file name", i, d.Name)
 		}
 	}
 	extend := func() { _ = rc.SetWriteDeadline(time.Now().Add(a.cfg.writeTimeout())) }
-	stream := strings.Contains(r.Header.Get("Accept"), ndjson)
+	stream := strings.Contains(r.Header.Get("Accept"), adminapi.NDJSON)
 	enc := json.NewEncoder(w)
 	if stream {
-		w.Header().Set("Content-Type", ndjson)
+		w.Header().Set("Content-Type", adminapi.NDJSON)
 		w.WriteHeader(http.StatusOK)
 		_ = rc.Flush()
 	}
@@ -130,35 +99,35 @@ func (a *app) adminIngest(w http.ResponseWriter, r *http.Request) {
 	if info := requestInfoFrom(r.Context()); info != nil {
 		id = info.id
 	}
-	var sum summary
-	results := make([]docResult, 0, len(pages))
+	var sum pipeline.Summary
+	results := make([]pipeline.Result, 0, len(pages))
 	var failed error
 	step := min(max(a.cfg.Batch, 1), adminBatch)
 	for start := 0; start < len(pages); start += step {
 		part := pages[start:min(start+step, len(pages))]
-		var res []docResult
+		var res []pipeline.Result
 		if failed == nil {
-			if h := a.cfg.API.testHooks; h != nil && h.adminStep != nil {
-				h.adminStep()
+			if a.opts.AdminStep != nil {
+				a.opts.AdminStep()
 			}
-			res, failed = a.ing.apply(r.Context(), part)
+			res, failed = a.ing.Apply(r.Context(), part)
 			if failed != nil {
 				a.log.ErrorContext(r.Context(), "admin ingest", "request_id", id, "documents_left", len(pages)-start, "err", failed)
 			}
 		}
 		if failed != nil {
-			res = make([]docResult, len(part))
+			res = make([]pipeline.Result, len(part))
 			for i, p := range part {
-				res[i] = docResult{Name: p.name, Status: "failed", Warnings: []string{},
-					Error: fmt.Sprintf("%s: not stored: the server could not write it (request %s; see the server's log)", p.name, id)}
+				res[i] = pipeline.Result{Name: p.Name, Status: "failed", Warnings: []string{},
+					Error: fmt.Sprintf("%s: not stored: the server could not write it (request %s; see the server's log)", p.Name, id)}
 			}
 		}
 		for _, res := range res {
-			sum.add(res)
+			sum.Add(res)
 			a.log.Info("admin ingest", "document", res.Name, "status", res.Status, "error", res.Error)
 			if stream {
 				extend()
-				_ = enc.Encode(ingestLine{Result: &res})
+				_ = enc.Encode(adminapi.IngestLine{Result: &res})
 			} else {
 				results = append(results, res)
 			}
@@ -169,11 +138,11 @@ func (a *app) adminIngest(w http.ResponseWriter, r *http.Request) {
 	}
 	extend()
 	if !stream {
-		writeJSON(w, http.StatusOK, ingestResponse{Results: results})
+		writeJSON(w, http.StatusOK, adminapi.IngestResponse{Results: results})
 		return
 	}
-	_ = enc.Encode(ingestLine{Summary: &ingestSummary{Documents: sum.total(), Added: sum.added,
-		Updated: sum.updated, Unchanged: sum.unchanged, Failed: sum.failed}})
+	_ = enc.Encode(adminapi.IngestLine{Summary: &adminapi.IngestSummary{Documents: sum.Total(), Added: sum.Added,
+		Updated: sum.Updated, Unchanged: sum.Unchanged, Failed: sum.Failed}})
 }
 
 // adminBackup streams a snapshot. Each write gets --write-timeout anew, so
@@ -186,8 +155,8 @@ func (a *app) adminBackup(w http.ResponseWriter, r *http.Request) {
 	// No read deadline: it would cancel r.Context() mid-stream.
 	_ = rc.SetReadDeadline(time.Time{})
 	pw := &progressWriter{w: w, before: func() {
-		if h := a.cfg.API.testHooks; h != nil && h.adminStep != nil {
-			h.adminStep()
+		if a.opts.AdminStep != nil {
+			a.opts.AdminStep()
 		}
 		_ = rc.SetWriteDeadline(time.Now().Add(a.cfg.writeTimeout()))
 	}}

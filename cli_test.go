@@ -1,0 +1,143 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"podcastgraph/internal/cli"
+)
+
+// runOut runs the program with env as its environment and returns its
+// stdout, its stderr and its error.
+func runOut(t *testing.T, env map[string]string, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	err = runEnv(context.Background(), args, &cli.Env{
+		Getenv: func(k string) string { return env[k] }, Stdout: &out, Stderr: &errOut})
+	return out.String(), errOut.String(), err
+}
+
+// --help prints the usage of the command asked about, and only its flags,
+// to stdout, and succeeds; with no command it lists the commands.
+func TestCommandHelp(t *testing.T) {
+	cases := []struct {
+		args      []string
+		want, not []string
+	}{
+		{[]string{"--help"}, []string{"Usage: podcastgraph [COMMAND]", "serve", "ingest", "backup"}, []string{"-max-cost"}},
+		{[]string{"-h"}, []string{"Commands"}, nil},
+		{[]string{"serve", "--help"}, []string{"Usage: podcastgraph serve", "-addr", "-max-cost", "-admin-token-file", "$PODCAST_ADDR"},
+			[]string{"-server", "-token-file"}},
+		{[]string{"ingest", "--help"}, []string{"Usage: podcastgraph ingest", "-db", "-server", "-token", "-token-file", "-topics", "-batch", "$PODCAST_BATCH"},
+			[]string{"-addr", "-seeds", "-max-cost", "-admin-token"}},
+		{[]string{"help", "ingest"}, []string{"Usage: podcastgraph ingest", "-batch"}, []string{"-addr"}},
+		{[]string{"backup", "-h"}, []string{"Usage: podcastgraph backup", "-db", "-server", "-token-file"},
+			[]string{"-addr", "-batch", "-topics"}},
+	}
+	for _, c := range cases {
+		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
+			out, _, err := runOut(t, nil, c.args...)
+			if err != nil {
+				t.Fatalf("err = %v, want nil (exit 0)", err)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("usage lacks %q:\n%s", w, out)
+				}
+			}
+			for _, n := range c.not {
+				if strings.Contains(out, "  "+n+" ") || strings.Contains(out, "  "+n+"\n") {
+					t.Errorf("usage shows %q, not a flag of this command:\n%s", n, out)
+				}
+			}
+		})
+	}
+}
+
+// A command refuses another command's flags, naming the flag and itself.
+func TestCommandRefusesOthersFlags(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "p.db")
+	cases := []struct {
+		args      []string
+		cmd, flag string
+	}{
+		{[]string{"ingest", "--addr", "x", "--db", db, "seeds"}, "ingest", "-addr"},
+		{[]string{"ingest", "--seeds", "seeds", "--db", db, "seeds"}, "ingest", "-seeds"},
+		{[]string{"backup", "--batch", "5", "--db", db, filepath.Join(t.TempDir(), "b.db")}, "backup", "-batch"},
+		{[]string{"serve", "--server", "http://x", "--db", db}, "serve", "-server"},
+		{[]string{"--token", "x", "--db", db}, "serve", "-token"},
+	}
+	for _, c := range cases {
+		t.Run(strings.Join(c.args[:2], " "), func(t *testing.T) {
+			out, _, err := runOut(t, nil, c.args...)
+			if err == nil {
+				t.Fatalf("accepted:\n%s", out)
+			}
+			if msg := err.Error(); !strings.HasPrefix(msg, c.cmd+": ") || !strings.Contains(msg, "not defined: "+c.flag) {
+				t.Errorf("error %q does not name %s and %s", msg, c.cmd, c.flag)
+			}
+		})
+	}
+	if _, err := os.Stat(db); err == nil {
+		t.Errorf("a refused command touched the store")
+	}
+}
+
+// Each flag falls back to its environment variable, through the one
+// helper every command declares its flags with: a flag given wins; a
+// variable that does not parse is ignored with a warning and the default
+// holds.
+func TestFlagsFromEnvironment(t *testing.T) {
+	dir := t.TempDir()
+	envDB, flagDB := filepath.Join(dir, "env.db"), filepath.Join(dir, "flag.db")
+	cases := []struct {
+		name            string
+		env             map[string]string
+		args            []string
+		wantErr         string // "" for success
+		wantOut, stderr string
+		exists, absent  string
+	}{
+		{name: "PODCAST_DB names the store", env: map[string]string{"PODCAST_DB": envDB},
+			args: []string{"ingest", "seeds"}, wantOut: "2 documents: 2 added", exists: envDB},
+		{name: "--db beats PODCAST_DB", env: map[string]string{"PODCAST_DB": envDB + "2"},
+			args: []string{"ingest", "--db", flagDB, "seeds"}, exists: flagDB, absent: envDB + "2"},
+		{name: "PODCAST_TOPICS is read", env: map[string]string{"PODCAST_TOPICS": filepath.Join(dir, "missing.json"), "PODCAST_DB": envDB},
+			args: []string{"ingest", "seeds"}, wantErr: "missing.json"},
+		{name: "an unparsable PODCAST_BATCH warns and the default holds", env: map[string]string{"PODCAST_BATCH": "junk", "PODCAST_DB": envDB},
+			args: []string{"ingest", "seeds"}, wantOut: "2 unchanged", stderr: `warning: ignoring $PODCAST_BATCH="junk": want an integer of at least 1`},
+		{name: "PODCAST_BATCH out of range warns", env: map[string]string{"PODCAST_BATCH": "0", "PODCAST_DB": envDB},
+			args: []string{"ingest", "seeds"}, wantOut: "2 unchanged", stderr: `ignoring $PODCAST_BATCH="0"`},
+		{name: "PODCAST_SERVER sends to a server", env: map[string]string{"PODCAST_SERVER": "http://127.0.0.1:1", "PODCAST_ADMIN_TOKEN": "t"},
+			args: []string{"backup", filepath.Join(dir, "b.db")}, wantErr: "127.0.0.1:1"},
+		{name: "backup reads PODCAST_DB", env: map[string]string{"PODCAST_DB": envDB},
+			args: []string{"backup", filepath.Join(dir, "b2.db")}, wantOut: "from " + envDB, exists: filepath.Join(dir, "b2.db")},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			out, errOut, err := runOut(t, c.env, c.args...)
+			switch {
+			case c.wantErr == "" && err != nil:
+				t.Fatalf("err = %v\n%s", err, out)
+			case c.wantErr != "" && (err == nil || !strings.Contains(err.Error(), c.wantErr)):
+				t.Fatalf("err = %v, want one naming %q", err, c.wantErr)
+			}
+			if !strings.Contains(out, c.wantOut) {
+				t.Errorf("stdout lacks %q:\n%s", c.wantOut, out)
+			}
+			if !strings.Contains(errOut, c.stderr) {
+				t.Errorf("stderr lacks %q:\n%s", c.stderr, errOut)
+			}
+			if _, err := os.Stat(c.exists); c.exists != "" && err != nil {
+				t.Errorf("%s: %v", c.exists, err)
+			}
+			if _, err := os.Stat(c.absent); c.absent != "" && err == nil {
+				t.Errorf("%s was written", c.absent)
+			}
+		})
+	}
+}

@@ -1,0 +1,46 @@
+// Package adminapi is the admin wire format, spoken by the server's
+// /admin/ingest and /admin/backup endpoints and by the client that the
+// ingest --server and backup --server commands use: the JSON of an ingest
+// request and its answer, the NDJSON lines of a streamed answer, and the
+// client itself.
+package adminapi
+
+import "podcastgraph/internal/pipeline"
+
+// NDJSON is the media type of the streamed answer of /admin/ingest.
+const NDJSON = "application/x-ndjson"
+
+// IngestRequest is the body of POST /admin/ingest: pages as base64 bytes
+// (JSON strings cannot carry the non-UTF-8 pages the parser must reject).
+type IngestRequest struct {
+	Documents []Document `json:"documents"`
+}
+
+// Document is one page of an IngestRequest.
+type Document struct {
+	Name string `json:"name"`
+	Data []byte `json:"data"`
+}
+
+// IngestResponse is the answer in one piece: one result per document, in
+// order.
+type IngestResponse struct {
+	Results []pipeline.Result `json:"results"`
+}
+
+// IngestLine is one line of the streamed answer of /admin/ingest: a
+// document's result as soon as its batch is committed (or failed), and,
+// last, the summary. A stream without its summary line was cut short.
+type IngestLine struct {
+	Result  *pipeline.Result `json:"result,omitempty"`
+	Summary *IngestSummary   `json:"summary,omitempty"`
+}
+
+// IngestSummary counts a request's documents by outcome.
+type IngestSummary struct {
+	Documents int `json:"documents"`
+	Added     int `json:"added"`
+	Updated   int `json:"updated"`
+	Unchanged int `json:"unchanged"`
+	Failed    int `json:"failed"`
+}

@@ -1,0 +1,88 @@
+package cli
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"podcastgraph/internal/server"
+)
+
+// newServeConfig declares serve's flags over getenv, as runServe does.
+func newServeConfig(getenv func(string) string) (*server.Config, *flags) {
+	cfg := &server.Config{}
+	var tokenFile string
+	f := newFlags(Serve, getenv)
+	serveFlags(f, cfg, &tokenFile)
+	return cfg, f
+}
+
+// The endpoint's flags fall back to their environment variables, then to
+// graphhttp's defaults; flags win over both.
+func TestAPIFlags(t *testing.T) {
+	env := map[string]string{
+		"PODCAST_INTROSPECTION":   "false",
+		"PODCAST_PLAYGROUND":      "0",
+		"PODCAST_MAX_BODY":        "1024",
+		"PODCAST_MAX_TOKENS":      "500",
+		"PODCAST_MAX_COST":        "junk", // ignored
+		"PODCAST_RATE":            "2.5",
+		"PODCAST_RATE_BURST":      "7",
+		"PODCAST_CORS_ORIGINS":    "https://a.example, https://b.example",
+		"PODCAST_CACHE_MAX_AGE":   "1m",
+		"PODCAST_TRUSTED_PROXIES": "10.0.0.0/8, 192.0.2.1, nonsense",
+	}
+	cfg, f := newServeConfig(func(k string) string { return env[k] })
+	if err := f.fs.Parse([]string{"--max-depth", "4"}); err != nil {
+		t.Fatal(err)
+	}
+	c := cfg.API
+	if c.Introspection || c.Playground || c.MaxBody != 1024 || c.MaxTokens != 500 || c.MaxCost != 10000 ||
+		c.MaxDepth != 4 || c.MaxAliases != 15 || c.Rate != 2.5 || c.RateBurst != 7 || c.CacheMaxAge != time.Minute {
+		t.Errorf("config = %+v", c)
+	}
+	o := c.GraphHTTP(nil)
+	if want := []string{"https://a.example", "https://b.example"}; !slices.Equal(o.CORSOrigins, want) {
+		t.Errorf("CORS origins %q", o.CORSOrigins)
+	}
+	want := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("192.0.2.1/32")}
+	if !slices.Equal(o.TrustedProxies, want) {
+		t.Errorf("trusted proxies %v", o.TrustedProxies)
+	}
+	if w := strings.Join(f.Warnings(), "\n"); !strings.Contains(w, `ignoring $PODCAST_MAX_COST="junk": want an integer of at least 0`) {
+		t.Errorf("warnings %q", w)
+	}
+
+	cfg, f = newServeConfig(func(string) string { return "" })
+	if err := f.fs.Parse(nil); err != nil {
+		t.Fatal(err)
+	}
+	if c := cfg.API; !c.Introspection || !c.Playground || c.Rate != 50 || c.MaxCost != 10000 || c.CORSOrigins != "" {
+		t.Errorf("defaults = %+v", c)
+	}
+}
+
+// The flags and their environment variables: no proxy trusted and nobody
+// exempt by default.
+func TestHardeningRateFlags(t *testing.T) {
+	cfg, f := newServeConfig(func(string) string { return "" })
+	if err := f.fs.Parse(nil); err != nil {
+		t.Fatal(err)
+	}
+	o := cfg.API.GraphHTTP(nil)
+	if len(o.TrustedProxies) != 0 || len(o.RateExempt) != 0 || o.CostRate != 1000 || o.CostBurst != 20000 {
+		t.Errorf("defaults: trusted %v, exempt %v, cost rate %g, burst %d", o.TrustedProxies, o.RateExempt, o.CostRate, o.CostBurst)
+	}
+	env := map[string]string{"PODCAST_RATE_EXEMPT": "127.0.0.1, 10.1.0.0/16", "PODCAST_COST_RATE": "50", "PODCAST_COST_BURST": "1000"}
+	cfg, f = newServeConfig(func(k string) string { return env[k] })
+	if err := f.fs.Parse([]string{"--cost-burst", "3000"}); err != nil {
+		t.Fatal(err)
+	}
+	o = cfg.API.GraphHTTP(nil)
+	if fmt.Sprint(o.RateExempt) != "[127.0.0.1/32 10.1.0.0/16]" || o.CostRate != 50 || o.CostBurst != 3000 {
+		t.Errorf("from the environment: exempt %v, cost rate %g, burst %d", o.RateExempt, o.CostRate, o.CostBurst)
+	}
+}

@@ -1,0 +1,103 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"podcastgraph/internal/adminapi"
+	"podcastgraph/internal/pipeline"
+	"podcastgraph/store"
+)
+
+// Ingest is the ingest command.
+var Ingest = &Command{
+	Name: "ingest",
+	Args: "[--db PATH | --server URL] [flags] PATH...",
+	Summary: "Ingests files and directories of episode pages into the store file, or\n" +
+		"through a running server's admin endpoint with --server, and prints one line\n" +
+		"per document; exits 1 if any document failed, after committing every one that\n" +
+		"did not.",
+}
+
+func init() { Ingest.Run = runIngest }
+
+// ingestConfig is the ingest command's settings.
+type ingestConfig struct {
+	DB     string
+	Topics string
+	Batch  int
+	clientFlags
+}
+
+func runIngest(ctx context.Context, env *Env, args []string) error {
+	var cfg ingestConfig
+	return Ingest.run(env, args, func(f *flags) {
+		f.str(&cfg.DB, "db", "PODCAST_DB", "podcast.db", "the bbolt store file")
+		cfg.declare(f)
+		topicsFlag(f, &cfg.Topics)
+		batchFlag(f, &cfg.Batch)
+	}, func(f *flags, paths []string) error {
+		if err := cfg.resolve(env, f); err != nil {
+			return err
+		}
+		if len(paths) == 0 {
+			return errors.New("ingest: give at least one file or directory")
+		}
+		return ingestPaths(ctx, env, &cfg, paths)
+	})
+}
+
+// ingestPaths ingests paths into the store file, or through a running
+// server's admin endpoint with --server, and prints one line per document;
+// it fails (after committing every good document) when any document failed.
+func ingestPaths(ctx context.Context, env *Env, cfg *ingestConfig, paths []string) error {
+	stdout := env.Stdout
+	files, skipped, err := pipeline.Expand(paths)
+	if err != nil {
+		return err
+	}
+	for _, line := range skipped {
+		fmt.Fprintf(stdout, "skipped   %s\n", line)
+	}
+	var sum pipeline.Summary
+	if cfg.Server != "" {
+		c := &adminapi.Client{Server: cfg.Server, Token: cfg.Token, Batch: cfg.Batch}
+		sum, err = c.Ingest(ctx, files, stdout)
+	} else {
+		sum, err = localIngest(ctx, env, cfg, files, stdout)
+	}
+	if err != nil {
+		return err
+	}
+	noun := "documents"
+	if sum.Total() == 1 {
+		noun = "document"
+	}
+	fmt.Fprintf(stdout, "%d %s: %d added, %d updated, %d unchanged, %d failed",
+		sum.Total(), noun, sum.Added, sum.Updated, sum.Unchanged, sum.Failed)
+	if len(skipped) > 0 {
+		fmt.Fprintf(stdout, " (%d skipped: not regular files)", len(skipped))
+	}
+	fmt.Fprintln(stdout)
+	if sum.Failed > 0 {
+		return ErrReported
+	}
+	return nil
+}
+
+func localIngest(ctx context.Context, env *Env, cfg *ingestConfig, files []string, stdout io.Writer) (pipeline.Summary, error) {
+	defer pipeline.BulkGC(len(files), cfg.Batch)()
+	vocab, err := pipeline.LoadVocabulary(cfg.Topics)
+	if err != nil {
+		return pipeline.Summary{}, err
+	}
+	st, err := store.Open(ctx, cfg.DB, store.Options{FailApply: env.Testing.FailApply})
+	if err != nil {
+		return pipeline.Summary{}, err
+	}
+	defer st.Close()
+	ing := &pipeline.Ingester{Store: st, Vocab: vocab, Batch: cfg.Batch}
+	return ing.Files(ctx, files, stdout)
+}

@@ -1,0 +1,95 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"podcastgraph/graphhttp"
+	"podcastgraph/internal/pipeline"
+	"podcastgraph/internal/server"
+)
+
+// Serve is the serve command, the program's default.
+var Serve = &Command{
+	Name: "serve",
+	Args: "[flags]",
+	Summary: "Opens (or creates) the store, ingests the --seeds directory, then serves HTTP\n" +
+		"until SIGINT or SIGTERM. The default command.",
+}
+
+func init() { Serve.Run = runServe }
+
+func runServe(ctx context.Context, env *Env, args []string) error {
+	cfg := &server.Config{}
+	var tokenFile string
+	return Serve.run(env, args, func(f *flags) { serveFlags(f, cfg, &tokenFile) }, func(f *flags, rest []string) error {
+		if len(rest) > 0 {
+			return fmt.Errorf("serve takes no arguments, got %q", rest)
+		}
+		warnings, err := resolveToken(f.fs, &cfg.AdminToken, "admin-token", tokenFile, "admin-token-file")
+		if err != nil {
+			return err
+		}
+		if err := server.CheckAdminToken(cfg.AdminToken); err != nil {
+			return fmt.Errorf("--admin-token: %w", err)
+		}
+		cfg.Warnings = append(f.Warnings(), warnings...)
+		return server.Serve(ctx, cfg, env.Testing, env.Stdout)
+	})
+}
+
+// serveFlags declares serve's flags into cfg, and the admin token file's
+// into tokenFile.
+func serveFlags(f *flags, cfg *server.Config, tokenFile *string) {
+	f.str(&cfg.Addr, "addr", "PODCAST_ADDR", "localhost:8080", "listen address; :0 picks a free port")
+	f.str(&cfg.DB, "db", "PODCAST_DB", "podcast.db", "the bbolt store file")
+	f.str(&cfg.Seeds, "seeds", "PODCAST_SEEDS", "seeds", "directory ingested at start; empty disables")
+	f.boolean(&cfg.Watch, "watch", "PODCAST_WATCH", false, "keep watching the seeds directory")
+	f.str(&cfg.AdminToken, "admin-token", "PODCAST_ADMIN_TOKEN", "", "enables /admin/*, which then needs Authorization: Bearer TOKEN")
+	f.str(tokenFile, "admin-token-file", "PODCAST_ADMIN_TOKEN_FILE", "", "file holding the admin token (kept out of process listings); at least 32 characters")
+	f.str(&cfg.AdminAddr, "admin-addr", "PODCAST_ADMIN_ADDR", "", "separate listener for /metrics, health, pprof and /admin/*; empty serves /metrics on --addr")
+	f.boolean(&cfg.Pprof, "pprof", "PODCAST_PPROF", false, "serve /debug/pprof/ on the admin listener (needs --admin-addr)")
+	topicsFlag(f, &cfg.Topics)
+	batchFlag(f, &cfg.Batch)
+	f.duration(&cfg.QueryTimeout, "query-timeout", "PODCAST_QUERY_TIMEOUT", 10*time.Second, 1, "deadline of one GraphQL operation")
+	f.duration(&cfg.WriteTimeout, "write-timeout", "PODCAST_WRITE_TIMEOUT", 0, 0, "deadline for writing one answer; 0 means --query-timeout plus 60s; admin streams (backup, ingest) get it per write")
+	f.integer(&cfg.MaxConnections, "max-connections", "PODCAST_MAX_CONNECTIONS", 1024, 0, "open connections per listener, idle keep-alive ones included (closed first when the cap is reached); 0 turns it off")
+	apiFlags(f, &cfg.API)
+}
+
+// topicsFlag and batchFlag are the ingest settings serve and ingest share.
+func topicsFlag(f *flags, p *string) {
+	f.str(p, "topics", "PODCAST_TOPICS", "", "topic vocabulary JSON file; empty uses the built-in one")
+}
+
+func batchFlag(f *flags, p *int) {
+	f.integer(p, "batch", "PODCAST_BATCH", pipeline.DefaultBatch, 1, "documents per write transaction when ingesting")
+}
+
+// apiFlags declares the flags of the GraphQL endpoint, defaulting to
+// graphhttp's production settings.
+func apiFlags(f *flags, c *server.APIConfig) {
+	d := graphhttp.Defaults()
+	off := "; 0 turns it off"
+	f.boolean(&c.Playground, "playground", "PODCAST_PLAYGROUND", true, "serve GraphiQL at /; false answers 404 there")
+	f.boolean(&c.Introspection, "introspection", "PODCAST_INTROSPECTION", true, "answer __schema and __type; false also drops \"Did you mean\" suggestions from errors")
+	f.int64(&c.MaxBody, "max-body", "PODCAST_MAX_BODY", d.MaxBodyBytes, 0, "largest POST body or GET query string in bytes (413)"+off)
+	f.integer(&c.MaxTokens, "max-tokens", "PODCAST_MAX_TOKENS", d.MaxTokens, 0, "most lexical tokens in a document (MAX_TOKENS_EXCEEDED)"+off)
+	f.integer(&c.MaxDepth, "max-depth", "PODCAST_MAX_DEPTH", d.MaxDepth, 0, "deepest nesting of fields (MAX_DEPTH_EXCEEDED)"+off)
+	f.integer(&c.MaxAliases, "max-aliases", "PODCAST_MAX_ALIASES", d.MaxAliases, 0, "most aliases in an operation (MAX_ALIASES_EXCEEDED)"+off)
+	f.integer(&c.MaxDirectives, "max-directives", "PODCAST_MAX_DIRECTIVES", d.MaxDirectives, 0, "most directives in an operation (MAX_DIRECTIVES_EXCEEDED)"+off)
+	f.integer(&c.MaxDuplicates, "max-duplicates", "PODCAST_MAX_DUPLICATES", d.MaxDuplicateFields, 0, "most times one field may be selected in one selection set (MAX_DUPLICATE_FIELDS_EXCEEDED)"+off)
+	f.integer(&c.MaxCost, "max-cost", "PODCAST_MAX_COST", d.MaxCost, 0, "highest operation cost, objects it may return with connections counted by first/last (MAX_COST_EXCEEDED)"+off)
+	f.float(&c.Rate, "rate", "PODCAST_RATE", d.Rate, 0, "requests per second per client, token bucket (429 THROTTLED)"+off)
+	f.integer(&c.RateBurst, "rate-burst", "PODCAST_RATE_BURST", d.RateBurst, 0, "requests a client may send at once; 0 means one second's worth")
+	f.str(&c.TrustedProxies, "trusted-proxies", "PODCAST_TRUSTED_PROXIES", "", "comma-separated CIDRs of proxies whose X-Forwarded-For names the client for rate limiting; empty: trust none")
+	f.str(&c.RateExempt, "rate-exempt", "PODCAST_RATE_EXEMPT", "", "comma-separated CIDRs of clients exempt from --rate and the cost budget (monitoring, local load tests); empty: none, loopback included")
+	f.float(&c.CostRate, "cost-rate", "PODCAST_COST_RATE", d.CostRate, 0, "cost points restored per second to each client's budget (429 THROTTLED when an operation costs more than is left); 0 turns the budget off")
+	f.integer(&c.CostBurst, "cost-burst", "PODCAST_COST_BURST", d.CostBurst, 0, "cost points a client's budget holds; never less than --max-cost, so a full budget runs any operation the server accepts")
+	f.str(&c.CORSOrigins, "cors-origins", "PODCAST_CORS_ORIGINS", "", "comma-separated origins whose pages may read answers, or *; empty: same origin only")
+	f.duration(&c.CacheMaxAge, "cache-max-age", "PODCAST_CACHE_MAX_AGE", 0, 0, "Cache-Control max-age of GET answers; 0 sends no-cache, so caches revalidate by ETag")
+	f.integer(&c.MaxConcurrent, "max-concurrent", "PODCAST_MAX_CONCURRENT", d.MaxConcurrent, 0, "operations executing at once, the rest waiting their turn in arrival order (default: the number of CPUs Go uses)"+off)
+	f.int64(&c.MaxResponse, "max-response-bytes", "PODCAST_MAX_RESPONSE_BYTES", d.MaxResponseBytes, 0, "largest answer data in bytes, enforced while the answer is built (RESPONSE_TOO_LARGE, no partial answer)"+off)
+	f.int64(&c.ResponseCache, "response-cache", "PODCAST_RESPONSE_CACHE", d.ResponseCacheBytes, 0, "bytes of answers kept for repeated requests, keyed by the request and the store generation"+off)
+}

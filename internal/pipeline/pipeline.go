@@ -1,0 +1,292 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"slices"
+	"sync"
+
+	"podcastgraph/ingest"
+	"podcastgraph/store"
+)
+
+// LoadVocabulary returns the topic vocabulary: the file at path, or the
+// built-in one when path is empty.
+func LoadVocabulary(path string) (*ingest.Vocabulary, error) {
+	if path == "" {
+		return ingest.DefaultVocabulary(), nil
+	}
+	return ingest.LoadVocabulary(path)
+}
+
+// DefaultBatch is the documents per write transaction unless --batch
+// says otherwise.
+const DefaultBatch = 1024
+
+// Ingester parses pages in parallel and writes them to the store a batch
+// per transaction. It is the one path every page takes into the store: the
+// ingest command, start-up, the watcher and the admin endpoint.
+type Ingester struct {
+	Store *store.Store
+	Vocab *ingest.Vocabulary
+	// Batch is the number of documents per write transaction of Files.
+	Batch int
+	// Observe, when set, is told of every document's result (metrics).
+	Observe func(Result)
+
+	fingerprint string // of the vocabulary, computed once
+
+	vocabOnce sync.Once
+	vocabErr  error
+}
+
+// Page is one document to ingest: its name and bytes, or why they could
+// not be read.
+type Page struct {
+	Name string
+	Data []byte
+	Err  error
+}
+
+// Result is what became of one document; the ingest command prints it
+// and the admin endpoint returns it as JSON.
+type Result struct {
+	Name     string   `json:"name"`
+	Status   string   `json:"status"` // added, updated, unchanged or failed
+	Episodes int      `json:"episodes"`
+	Guests   int      `json:"guests"`
+	Topics   int      `json:"topics"`
+	Warnings []string `json:"warnings"`
+	Error    string   `json:"error,omitempty"`
+}
+
+// Summary counts documents by outcome.
+type Summary struct{ Added, Updated, Unchanged, Failed int }
+
+// Total is the number of documents counted.
+
+func (s Summary) Total() int { return s.Added + s.Updated + s.Unchanged + s.Failed }
+
+// Add counts r.
+func (s *Summary) Add(r Result) {
+	switch r.Status {
+	case string(store.Added):
+		s.Added++
+	case string(store.Updated):
+		s.Updated++
+	case string(store.Unchanged):
+		s.Unchanged++
+	default:
+		s.Failed++
+	}
+}
+
+// PrintResult writes the command's line for one document, and its warnings.
+func PrintResult(w io.Writer, r Result) {
+	if r.Status == "failed" {
+		fmt.Fprintf(w, "failed    %s\n", r.Error)
+		return
+	}
+	fmt.Fprintf(w, "%-9s %s: %d episodes, %d guests, %d topics, %d warnings\n",
+		r.Status, r.Name, r.Episodes, r.Guests, r.Topics, len(r.Warnings))
+	for _, warn := range r.Warnings {
+		fmt.Fprintf(w, "  warning %s: %s\n", r.Name, warn)
+	}
+}
+
+// Files ingests files in batches, printing one line per document in order.
+// Reading and parsing the next batch overlaps writing the current one.
+func (in *Ingester) Files(ctx context.Context, files []string, out io.Writer) (Summary, error) {
+	var sum Summary
+	batch := max(in.Batch, 1)
+	parsedc := make(chan parsedBatch, 1)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		defer close(parsedc)
+		for start := 0; start < len(files); start += batch {
+			part := files[start:min(start+batch, len(files))]
+			pages := make([]Page, len(part))
+			for i, f := range part {
+				if ctx.Err() != nil {
+					return
+				}
+				pages[i] = ReadPage(f)
+			}
+			pb := in.parse(ctx, pages)
+			if ctx.Err() != nil {
+				return
+			}
+			select {
+			case parsedc <- pb:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	for pb := range parsedc {
+		if err := ctx.Err(); err != nil {
+			return sum, err
+		}
+		results, err := in.commit(ctx, pb)
+		if err != nil {
+			return sum, err
+		}
+		for _, r := range results {
+			sum.Add(r)
+			PrintResult(out, r)
+		}
+	}
+	if sum.Total() < len(files) {
+		return sum, ctx.Err() // stopped early: what was committed stays
+	}
+	return sum, nil
+}
+
+// parsedBatch is a batch of pages with their documents or errors.
+type parsedBatch struct {
+	pages []Page
+	docs  []*store.Prepared
+	errs  []error
+}
+
+// Apply parses pages in parallel and writes the good ones in one
+// transaction; it returns one result per page, in order. The error is for
+// failures that stop the run (the store or ctx), not for bad pages.
+func (in *Ingester) Apply(ctx context.Context, pages []Page) ([]Result, error) {
+	return in.commit(ctx, in.parse(ctx, pages))
+}
+
+// parse parses pages on every core; once ctx is done it parses no more
+// (the batch is then dropped by its caller).
+func (in *Ingester) parse(ctx context.Context, pages []Page) parsedBatch {
+	pb := parsedBatch{pages: pages, docs: make([]*store.Prepared, len(pages)), errs: make([]error, len(pages))}
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for i, p := range pages {
+		if p.Err != nil {
+			pb.errs[i] = p.Err
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			pb.errs[i] = err
+			continue
+		}
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			doc, err := parsePage(p, in.Vocab)
+			if err == nil {
+				pb.docs[i] = store.Prepare(doc)
+				if perr := pb.docs[i].Err(); perr != nil {
+					// Refused before the transaction, not by retrying it.
+					err = fmt.Errorf("%s: the store refused it: %w", p.Name, perr)
+				}
+			}
+			pb.errs[i] = err
+		}()
+	}
+	wg.Wait()
+	return pb
+}
+
+// commit writes a parsed batch's good documents in one transaction. A
+// document the store refuses fails alone (see write); the error is for
+// failures of the store or ctx, which stop the run.
+func (in *Ingester) commit(ctx context.Context, pb parsedBatch) ([]Result, error) {
+	in.vocabOnce.Do(func() {
+		in.fingerprint = in.Vocab.Fingerprint()
+		in.vocabErr = in.Store.SetVocabulary(ctx, in.Vocab.Topics())
+	})
+	if in.vocabErr != nil {
+		return nil, in.vocabErr
+	}
+	var good []int
+	for i := range pb.docs {
+		if pb.errs[i] == nil {
+			good = append(good, i)
+		}
+	}
+	applied := make([]store.Result, len(pb.pages))
+	unnamed := 0
+	if err := in.write(ctx, pb, good, applied, &unnamed); err != nil {
+		return nil, err
+	}
+	if len(good) > 1 && unnamed == len(good) {
+		// Every document failed alone in a way that names none: that is
+		// the store failing, not the documents.
+		return nil, fmt.Errorf("ingest: the store refused every document: %w", pb.errs[good[0]])
+	}
+	results := make([]Result, len(pb.pages))
+	for i, p := range pb.pages {
+		if pb.errs[i] != nil {
+			results[i] = Result{Name: p.Name, Status: "failed", Error: pb.errs[i].Error(), Warnings: []string{}}
+		} else {
+			a := applied[i]
+			results[i] = Result{Name: a.Name, Status: string(a.Status), Episodes: a.Episodes, Guests: a.Guests,
+				Topics: a.Topics, Warnings: append([]string{}, a.Warnings...)}
+		}
+		if in.Observe != nil {
+			in.Observe(results[i])
+		}
+	}
+	return results, nil
+}
+
+// write applies the documents of pb at indexes idx in one transaction,
+// filling applied. When the store refuses a document, that document is
+// marked failed in pb.errs and the rest are written without it; when the
+// failure names no document, the batch is split in halves until it does,
+// so that one bad document never sinks the others. A failure of the store
+// itself (closed, out of space, ctx) is returned: retrying cannot help.
+// unnamed counts the documents failed by errors that named none.
+func (in *Ingester) write(ctx context.Context, pb parsedBatch, idx []int, applied []store.Result, unnamed *int) error {
+	idx = slices.Clone(idx)
+	for len(idx) > 0 {
+		docs := make([]*store.Prepared, len(idx))
+		for j, i := range idx {
+			docs[j] = pb.docs[i]
+		}
+		res, err := in.Store.ApplyPrepared(ctx, docs, store.ApplyOptions{Fingerprint: in.fingerprint})
+		if err == nil {
+			for j, i := range idx {
+				applied[i] = res[j]
+			}
+			return nil
+		}
+		if store.IsStoreWide(err) || ctx.Err() != nil {
+			return err
+		}
+		var de *store.DocumentError
+		if errors.As(err, &de) {
+			if j := slices.IndexFunc(idx, func(i int) bool { return pb.docs[i].Name() == de.Name }); j >= 0 {
+				pb.errs[idx[j]] = fmt.Errorf("%s: the store refused it: %v", pb.pages[idx[j]].Name, de.Err)
+				idx = slices.Delete(idx, j, j+1)
+				continue
+			}
+		}
+		if len(idx) == 1 {
+			pb.errs[idx[0]] = fmt.Errorf("%s: the store refused it: %v", pb.pages[idx[0]].Name, err)
+			*unnamed++
+			return nil
+		}
+		half := len(idx) / 2
+		if err := in.write(ctx, pb, idx[:half], applied, unnamed); err != nil {
+			return err
+		}
+		return in.write(ctx, pb, idx[half:], applied, unnamed)
+	}
+	return nil
+}
+
+// parsePage parses a page's bytes; errors name the document.
+func parsePage(p Page, vocab *ingest.Vocabulary) (*ingest.Document, error) {
+	if len(p.Data) > ingest.MaxPageSize {
+		return nil, fmt.Errorf("%s: file is over the %d-byte page limit", p.Name, ingest.MaxPageSize)
+	}
+	return ingest.Parse(p.Name, p.Data, vocab)
+}

@@ -1,0 +1,76 @@
+// Package server is the HTTP side of serve: it opens the store, ingests the
+// seeds (and watches them), and serves the GraphQL endpoint with GraphiQL,
+// health and readiness, the request log, Prometheus metrics, pprof and the
+// admin endpoints, on one listener or two, until its context ends.
+//
+// Its settings come in a Config, filled by the serve command from flags and
+// the environment; Options reach what no client can, for tests.
+package server
+
+import (
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+)
+
+// Config is serve's settings (see the README's configuration table).
+type Config struct {
+	Addr       string
+	DB         string
+	Seeds      string
+	Watch      bool
+	AdminToken string
+	// WriteTimeout bounds writing one answer; admin streams get it per
+	// write instead (admin.go). MaxConnections caps each listener's open
+	// connections (listen.go).
+	WriteTimeout   time.Duration
+	MaxConnections int
+	Topics         string
+	Batch          int
+	QueryTimeout   time.Duration
+	AdminAddr      string
+	Pprof          bool
+	API            APIConfig // the GraphQL endpoint: limits, rate, CORS, caching (graphql.go)
+
+	// Warnings are logged at start, before the listeners open.
+	Warnings []string
+}
+
+// APIConfig is the settings of the GraphQL endpoint (see docs/api-limits.md).
+type APIConfig struct {
+	Playground     bool
+	Introspection  bool
+	MaxBody        int64
+	MaxTokens      int
+	MaxDepth       int
+	MaxAliases     int
+	MaxDirectives  int
+	MaxDuplicates  int
+	MaxCost        int
+	Rate           float64
+	RateBurst      int
+	TrustedProxies string
+	RateExempt     string
+	CostRate       float64
+	CostBurst      int
+	CORSOrigins    string
+	CacheMaxAge    time.Duration
+	ResponseCache  int64
+	MaxConcurrent  int
+	MaxResponse    int64
+}
+
+// Options reach code no client can reach, to test how the server copes;
+// the zero value is production.
+type Options struct {
+	// FieldMiddleware runs around every resolver field: a test makes one
+	// panic or stall with it.
+	FieldMiddleware graphql.FieldMiddleware
+	// AdminStep runs before each batch /admin/ingest commits and each
+	// write of /admin/backup: a test slows them with it.
+	AdminStep func()
+	// WriteStallTimeout replaces graphhttp's when positive.
+	WriteStallTimeout time.Duration
+	// FailApply is the store's fault injection (store.Options.FailApply).
+	FailApply func(name string) error
+}
