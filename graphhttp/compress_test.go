@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"strings"
 	"sync"
@@ -89,7 +90,7 @@ func (c *compressions) count(coding string) int {
 
 // newLargeHandler serves testSchema; every operation answers largeData, or
 // tiny data for a query naming __typename. executed counts executions.
-func newLargeHandler(t *testing.T, gen *atomic.Uint64, executed *atomic.Int64, comp *compressions, configure func(*Options)) http.Handler {
+func newLargeHandler(t testing.TB, gen *atomic.Uint64, executed *atomic.Int64, comp *compressions, configure func(*Options)) http.Handler {
 	t.Helper()
 	srv := handler.New(&graphql.ExecutableSchemaMock{
 		SchemaFunc: func() *ast.Schema { return testSchema },
@@ -358,5 +359,34 @@ func TestCompressedBudget(t *testing.T) {
 	}
 	if n := comp.count("gzip") + comp.count("br"); n != 3 {
 		t.Errorf("%d compressions for 3 personal answers", n)
+	}
+}
+
+// BenchmarkCachedAnswer measures a repeated request answered from the
+// response cache (the 4 KB answer of newLargeHandler), as it is and
+// gzipped: what the endpoint does around the bytes it sends.
+func BenchmarkCachedAnswer(b *testing.B) {
+	for _, accept := range []string{"", "gzip"} {
+		b.Run("accept="+accept, func(b *testing.B) {
+			var gen atomic.Uint64
+			h := newLargeHandler(b, &gen, nil, nil, func(o *Options) {
+				o.RateExempt = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
+			})
+			body := []byte(q(okQuery))
+			b.ReportAllocs()
+			for b.Loop() {
+				r := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
+				r.Header.Set("Content-Type", "application/json")
+				if accept != "" {
+					r.Header.Set("Accept-Encoding", accept)
+				}
+				r.RemoteAddr = "127.0.0.1:1234"
+				w := httptest.NewRecorder()
+				h.ServeHTTP(w, r)
+				if w.Code != 200 {
+					b.Fatal(w.Code, w.Body.String())
+				}
+			}
+		})
 	}
 }
