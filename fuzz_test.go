@@ -35,7 +35,7 @@ func FuzzHandler(f *testing.F) {
 	if err := fs.Parse([]string{"--rate", "0", "--cost-rate", "0", "--query-timeout", "5s"}); err != nil {
 		f.Fatal(err)
 	}
-	h := withLoaders(st, newGraphQL(st, cfg, slog.New(slog.NewTextHandler(io.Discard, nil))))
+	h := newGraphQL(st, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 
 	const js, gr = "application/json", "application/graphql-response+json"
 	seeds := []struct {

@@ -15,7 +15,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"podcastgraph/graph"
 	"podcastgraph/playground"
 	"podcastgraph/store"
 )
@@ -182,7 +181,7 @@ func (a *app) handler() http.Handler {
 		a.mountAdmin(mux)
 	}
 	mountPlayground(mux, a.cfg)
-	return noSniff(logRequests(a.log, withLoaders(a.store, mux)))
+	return noSniff(logRequests(a.log, mux))
 }
 
 // adminHandler serves the admin listener: metrics, health, pprof when
@@ -248,24 +247,6 @@ func (a *app) readyz(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"status": "ready"})
-}
-
-// withLoaders gives every request its own loaders.
-func withLoaders(st *store.Store, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx, done := graph.WithLoaders(r.Context(), st)
-		defer done()
-		next.ServeHTTP(w, r.WithContext(ctx))
-	})
-}
-
-// withTimeout bounds every operation by d.
-func withTimeout(next http.Handler, d time.Duration) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), d)
-		defer cancel()
-		next.ServeHTTP(w, r.WithContext(ctx))
-	})
 }
 
 type requestInfo struct {

@@ -390,3 +390,38 @@ func BenchmarkCachedAnswer(b *testing.B) {
 		})
 	}
 }
+
+// Prepare gives a request that executes its context, and ends it once the
+// answer is written; answers from the response cache and 304s skip it.
+func TestPrepareOnlyWhenExecuting(t *testing.T) {
+	type key struct{}
+	var gen atomic.Uint64
+	var prepared, ended atomic.Int64
+	var sawValue atomic.Bool
+	srv := handler.New(&graphql.ExecutableSchemaMock{
+		SchemaFunc: func() *ast.Schema { return testSchema },
+		ExecFunc: func(ctx context.Context) graphql.ResponseHandler {
+			sawValue.Store(ctx.Value(key{}) != nil)
+			return graphql.OneShot(&graphql.Response{Data: []byte(`{"episode":null}`)})
+		},
+		ComplexityFunc: func(context.Context, string, string, int, map[string]any) (int, bool) { return 0, false },
+	})
+	o := Defaults()
+	o.Rate, o.CostRate = 0, 0
+	o.Generation = func() (uint64, error) { return gen.Load(), nil }
+	o.Prepare = func(ctx context.Context) (context.Context, func()) {
+		prepared.Add(1)
+		return context.WithValue(ctx, key{}, true), func() { ended.Add(1) }
+	}
+	h := New(srv, o)
+	for i := range 2 {
+		if w := record(h, post(q(okQuery))); w.Code != 200 || prepared.Load() != 1 || ended.Load() != 1 || !sawValue.Load() {
+			t.Fatalf("request %d: status %d, prepared %d, ended %d, executed with the context: %t", i, w.Code, prepared.Load(), ended.Load(), sawValue.Load())
+		}
+	}
+	params := url.Values{"query": {okQuery}}
+	etag := record(h, get(params)).Header().Get("ETag")
+	if w := record(h, get(params, "If-None-Match", etag)); w.Code != 304 || prepared.Load() != 2 {
+		t.Errorf("304: status %d, prepared %d times in all", w.Code, prepared.Load())
+	}
+}

@@ -135,6 +135,12 @@ type Options struct {
 	// metrics. An answer the response cache serves again in a coding it
 	// was already sent in is not compressed again, and not told.
 	Compressed func(coding string, before, after int)
+	// Prepare, when set, gives a request that is to be parsed, validated
+	// and executed its context (a deadline, per-request loaders) and
+	// returns the function that ends it, called once the answer is
+	// written. Requests answered from the response cache, with 304 or
+	// refused before GraphQL sees them need neither and do not call it.
+	Prepare func(ctx context.Context) (context.Context, func())
 }
 
 // Defaults returns the production settings: limits in the spirit of

@@ -363,6 +363,11 @@ func personal(ctx context.Context, resp *graphql.Response, show bool) bool {
 // answer's entity tag for a GET, "" for a POST; key is the answer's name in
 // the response cache (nil without one) and gen the generation it names.
 func (e *endpoint) execute(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor, p *graphql.RawParams, media, etag string, key []byte, gen uint64) {
+	if e.opts.Prepare != nil {
+		ctx, done := e.opts.Prepare(r.Context())
+		defer done()
+		r = r.WithContext(ctx)
+	}
 	ctx := r.Context()
 	isGET := r.Method != http.MethodPost
 	opCtx, errs := exec.CreateOperationContext(ctx, p)
