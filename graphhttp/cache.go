@@ -44,6 +44,34 @@ func (c *sizedLRU[V]) Get(_ context.Context, key string) (V, bool) {
 	return zero, false
 }
 
+// getBytes is Get with the key in bytes, which it does not copy.
+func (c *sizedLRU[V]) getBytes(key []byte) (V, bool) {
+	var zero V
+	if c == nil || key == nil {
+		return zero, false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if el, ok := c.index[string(key)]; ok {
+		c.ll.MoveToFront(el)
+		return el.Value.(*lruEntry[V]).value, true
+	}
+	return zero, false
+}
+
+// replace replaces the value under key by f(old) and reweighs the entry,
+// evicting others if it grew; it does nothing when key is absent.
+func (c *sizedLRU[V]) replace(key string, f func(old V) V) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if el, ok := c.index[key]; ok {
+		c.addLocked(key, f(el.Value.(*lruEntry[V]).value))
+	}
+}
+
 // Add stores v under key, evicting the least recently used entries until
 // the budget holds it. It keeps nothing when v alone would take more than
 // an eighth of the budget.

@@ -15,7 +15,10 @@
 // types; clients are told apart by address, through trusted proxies only.
 // GET answers carry an ETag made of the store's generation and the
 // request, and Cache-Control, so that browsers, proxies and CDNs can cache
-// them.
+// them. Answers of 1 KiB and more are compressed as the client's
+// Accept-Encoding allows (gzip; brotli for answers served again from the
+// response cache, which keeps each coding's bytes once made), with one
+// ETag per coding.
 //
 // Every error carries extensions.code (see the Code constants); errors that
 // refuse a request before GraphQL sees it have a GraphQL-shaped body too.
@@ -127,6 +130,17 @@ type Options struct {
 	// Logger, when set, is told at debug level of answers that could not
 	// be written (a client gone, or cut off).
 	Logger *slog.Logger
+	// Compressed, when set, is told of each answer body compressed (the
+	// coding, "gzip" or "br", and the sizes before and after): for
+	// metrics. An answer the response cache serves again in a coding it
+	// was already sent in is not compressed again, and not told.
+	Compressed func(coding string, before, after int)
+	// Prepare, when set, gives a request that is to be parsed, validated
+	// and executed its context (a deadline, per-request loaders) and
+	// returns the function that ends it, called once the answer is
+	// written. Requests answered from the response cache, with 304 or
+	// refused before GraphQL sees them need neither and do not call it.
+	Prepare func(ctx context.Context) (context.Context, func())
 }
 
 // Defaults returns the production settings: limits in the spirit of

@@ -29,7 +29,8 @@ const maxJSONDepth = 32
 type endpoint struct {
 	opts      *Options
 	salt      string // hashed into every ETag
-	responses *sizedLRU[*graphql.Response]
+	responses *sizedLRU[*cachedAnswer]
+	codec     compressor
 	// running holds a token per operation executing; when it is full,
 	// operations wait for one in arrival order (see Options.MaxConcurrent).
 	running chan struct{}
@@ -40,10 +41,10 @@ func newEndpoint(o *Options) *endpoint {
 	fmt.Fprintf(h, "%s|%d|%d|%d|%d|%d|%d|%d|%d|%d|%d|%t|%d", o.Version, o.MaxTokens, o.MaxDepth, o.MaxAliases,
 		o.MaxDirectives, o.MaxDuplicateFields, o.MaxCost, o.DefaultPageSize, o.MaxPageSize, o.ListSize,
 		o.MaxErrors, o.Introspection, o.MaxResponseBytes)
-	e := &endpoint{opts: o, salt: hex.EncodeToString(h.Sum(nil))}
+	e := &endpoint{opts: o, salt: hex.EncodeToString(h.Sum(nil)), codec: compressor{told: o.Compressed}}
 	if o.ResponseCacheBytes > 0 && o.Generation != nil {
-		e.responses = newSizedLRU(o.ResponseCacheBytes, func(key string, r *graphql.Response) int64 {
-			return int64(len(key) + len(r.Data) + 256)
+		e.responses = newSizedLRU(o.ResponseCacheBytes, func(key string, a *cachedAnswer) int64 {
+			return int64(len(key) + len(a.resp.Data) + len(a.body) + len(a.gzip) + len(a.br) + 256)
 		})
 	}
 	if o.MaxConcurrent > 0 {
@@ -99,7 +100,7 @@ func (t postTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 	if limit > 0 {
 		r.Body = http.MaxBytesReader(w, r.Body, limit)
 	}
-	body, err := io.ReadAll(r.Body)
+	body, err := readBody(r)
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
@@ -109,6 +110,13 @@ func (t postTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 		}
 		return
 	}
+	// The same bytes decode to the same request: a repeated body is
+	// answered from the cache before it is decoded again.
+	key, gen := t.cacheKey('P', media, body)
+	if a, ok := t.responses.getBytes(key); ok {
+		t.hit(w, r, start, media, a, string(key), "")
+		return
+	}
 	p, gerr := decodeBody(body)
 	if gerr != nil {
 		writeErrors(w, media, gerr)
@@ -116,7 +124,20 @@ func (t postTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 	}
 	p.Headers = r.Header
 	p.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
-	t.execute(w, r, exec, p, media, "")
+	t.execute(w, r, exec, p, media, "", key, gen)
+}
+
+// readBody reads a request's body, in one allocation when its length is
+// known.
+func readBody(r *http.Request) ([]byte, error) {
+	if n := r.ContentLength; n > 0 && n <= 1<<30 {
+		body := make([]byte, n)
+		if _, err := io.ReadFull(r.Body, body); err != nil {
+			return nil, err
+		}
+		return body, nil
+	}
+	return io.ReadAll(r.Body)
 }
 
 func tooLarge(limit int64) *gqlerror.Error {
@@ -181,12 +202,26 @@ func (t getTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gr
 			etag = t.etag(gen, media, p.Query, p.OperationName, vars, exts)
 		}
 	}
-	if etag != "" && etagMatch(r.Header.Get("If-None-Match"), etag) {
-		t.cacheHeaders(w, etag)
-		w.WriteHeader(http.StatusNotModified)
+	if inm := r.Header.Get("If-None-Match"); etag != "" && inm != "" {
+		// The client may hold the answer in any coding it accepts, or
+		// uncompressed; a 304 names the one it has.
+		var candidates []string
+		for _, c := range acceptEncoding(r.Header.Values("Accept-Encoding")).allowed() {
+			candidates = append(candidates, taggedETag(etag, c))
+		}
+		if tag := matchETag(inm, append(candidates, etag)...); tag != "" {
+			t.cacheHeaders(w, tag)
+			varyEncoding(w.Header())
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+	}
+	key, gen := t.cacheKey('G', media, []byte(p.Query), []byte{0}, []byte(p.OperationName), []byte{0}, []byte(vars), []byte{0}, []byte(exts))
+	if a, ok := t.responses.getBytes(key); ok {
+		t.hit(w, r, start, media, a, string(key), etag)
 		return
 	}
-	t.execute(w, r.WithContext(context.WithValue(r.Context(), getRequestKey{}, true)), exec, p, media, etag)
+	t.execute(w, r.WithContext(context.WithValue(r.Context(), getRequestKey{}, true)), exec, p, media, etag, key, gen)
 }
 
 // etag returns the entity tag of a GET answer: the same request, in the
@@ -232,27 +267,109 @@ func (e *endpoint) cacheHeaders(w http.ResponseWriter, etag string) {
 	h.Add("Vary", "Accept")
 }
 
-// execute runs a decoded request and writes its answer; etag is the
-// answer's entity tag for a GET, "" for a POST.
-func (e *endpoint) execute(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor, p *graphql.RawParams, media, etag string) {
+// cachedAnswer is an answer as the response cache keeps it. It is shared
+// by every request that finds it and never changed: an answer in a new
+// coding replaces the entry by a copy.
+type cachedAnswer struct {
+	resp      *graphql.Response // as executed, without any client's budget
+	operation string            // the request's operationName, for Options.CacheHit
+	body      []byte            // resp encoded
+	gzip, br  []byte            // body in each coding, once a client asked for it
+}
+
+func newCachedAnswer(resp *graphql.Response, operation string) *cachedAnswer {
+	return &cachedAnswer{resp: resp, operation: operation, body: encodeResponse(resp)}
+}
+
+// coded returns the body in coding, nil when it was not made yet.
+func (a *cachedAnswer) coded(coding string) []byte {
+	switch coding {
+	case codingGzip:
+		return a.gzip
+	case codingBrotli:
+		return a.br
+	}
+	return nil
+}
+
+// with returns a copy of a that keeps b as its body in coding.
+func (a *cachedAnswer) with(coding string, b []byte) *cachedAnswer {
+	c := *a
+	switch coding {
+	case codingGzip:
+		c.gzip = b
+	case codingBrotli:
+		c.br = b
+	}
+	return &c
+}
+
+// cacheKey names a request's answer in the response cache: kind ('P' for
+// a POST body, 'G' for GET parameters), the data's generation, the media
+// type and the request's bytes, which decode to the same request every
+// time. It returns nil when there is no cache.
+func (e *endpoint) cacheKey(kind byte, media string, parts ...[]byte) ([]byte, uint64) {
+	if e.responses == nil {
+		return nil, 0
+	}
+	gen, err := e.opts.Generation()
+	if err != nil {
+		return nil, 0
+	}
+	n := 32 + len(media)
+	for _, p := range parts {
+		n += len(p)
+	}
+	key := make([]byte, 0, n)
+	key = append(key, kind)
+	key = strconv.AppendUint(key, gen, 10)
+	key = append(key, 0)
+	key = append(key, media...)
+	key = append(key, 0)
+	for _, p := range parts {
+		key = append(key, p...)
+	}
+	return key, gen
+}
+
+// hit answers a request from the response cache.
+func (e *endpoint) hit(w http.ResponseWriter, r *http.Request, start time.Time, media string, a *cachedAnswer, key, etag string) {
 	ctx := r.Context()
 	isGET := r.Method != http.MethodPost
-	key, gen := e.responseKey(media, p)
-	if key != "" {
-		if resp, ok := e.responses.Get(ctx, key); ok {
-			if e.opts.CacheHit != nil {
-				e.opts.CacheHit(ctx, p.OperationName)
-			}
-			// A cached answer costs what executing it would: a client's
-			// budget does not depend on what other clients asked.
-			if err := charge(ctx, costOf(resp)); err != nil {
-				e.write(w, r, p.ReadTime.Start, media, &graphql.Response{Errors: gqlerror.List{err}}, isGET, "")
-				return
-			}
-			e.write(w, r, p.ReadTime.Start, media, withBudget(ctx, resp, etag == ""), isGET, etag)
-			return
-		}
+	if e.opts.CacheHit != nil {
+		e.opts.CacheHit(ctx, a.operation)
 	}
+	// A cached answer costs what executing it would: a client's budget
+	// does not depend on what other clients asked.
+	if err := charge(ctx, costOf(a.resp)); err != nil {
+		e.write(w, r, start, media, &graphql.Response{Errors: gqlerror.List{err}}, isGET, "")
+		return
+	}
+	if personal(ctx, a.resp, etag == "") {
+		e.write(w, r, start, media, withBudget(ctx, a.resp, true), isGET, etag)
+		return
+	}
+	e.writeCached(w, r, start, media, a, key, etag, true)
+}
+
+// personal reports whether resp, as ctx's client is sent it, carries that
+// client's budget (see withBudget): such a body is made for one request,
+// and neither it nor its compressed bytes are kept.
+func personal(ctx context.Context, resp *graphql.Response, show bool) bool {
+	return show && budgetFrom(ctx) != nil && costOf(resp) != nil
+}
+
+// execute runs a decoded request and writes its answer; etag is the
+// answer's entity tag for a GET, "" for a POST; key is the answer's name in
+// the response cache (nil without one) and gen the generation it names.
+func (e *endpoint) execute(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor, p *graphql.RawParams, media, etag string, key []byte, gen uint64) {
+	if e.opts.Prepare != nil {
+		ctx, done := e.opts.Prepare(r.Context())
+		defer done()
+		r = r.WithContext(ctx)
+	}
+	ctx := r.Context()
+	isGET := r.Method != http.MethodPost
 	opCtx, errs := exec.CreateOperationContext(ctx, p)
 	if errs != nil {
 		resp := exec.DispatchError(graphql.WithOperationContext(ctx, opCtx), errs)
@@ -287,42 +404,45 @@ func (e *endpoint) execute(w http.ResponseWriter, r *http.Request, exec graphql.
 	}
 	if len(resp.Errors) > 0 {
 		etag = ""
-	} else if key != "" && opCtx.Operation.Operation == ast.Query {
+	} else if key != nil && opCtx.Operation.Operation == ast.Query {
 		// Kept only when no write committed while it ran, so the answer is
 		// the data of generation gen.
 		if now, err := e.opts.Generation(); err == nil && now == gen {
-			e.responses.Add(ctx, key, resp)
+			a := newCachedAnswer(resp, p.OperationName)
+			k := string(key)
+			e.responses.Add(ctx, k, a)
+			if !personal(ctx, resp, etag == "") {
+				e.writeCached(w, r, p.ReadTime.Start, media, a, k, etag, false)
+				return
+			}
 		}
 	}
 	e.write(w, r, p.ReadTime.Start, media, withBudget(ctx, resp, etag == ""), isGET, etag)
 }
 
-func responseTooLarge(limit int64) *gqlerror.Error {
-	return errorf(CodeResponseTooLarge, "the answer is over the limit of %d bytes and was not sent: ask for fewer objects or fields, or page through them with smaller first/last", limit)
+// writeCached writes an answer of the response cache (no errors, so 200),
+// compressed as the client asks when it is large enough; a coding made
+// for it is kept in the cache under key. repeated is true when the answer
+// was found in the cache rather than just executed: brotli is then worth
+// its cost.
+func (e *endpoint) writeCached(w http.ResponseWriter, r *http.Request, start time.Time, media string, a *cachedAnswer, key, etag string, repeated bool) {
+	body, coding := a.body, ""
+	if len(body) >= compressMinBytes {
+		coding = acceptEncoding(r.Header.Values("Accept-Encoding")).pick(repeated)
+	}
+	if coding != "" {
+		if b := a.coded(coding); b != nil {
+			body = b
+		} else {
+			body = e.codec.compress(coding, a.body)
+			e.responses.replace(key, func(old *cachedAnswer) *cachedAnswer { return old.with(coding, body) })
+		}
+	}
+	e.deliver(w, r, start, http.StatusOK, media, coding, body, r.Method != http.MethodPost, etag)
 }
 
-// responseKey names a request's answer in the response cache: the data's
-// generation, the media type and a hash of everything that shapes the
-// answer. It returns "" when there is no cache.
-func (e *endpoint) responseKey(media string, p *graphql.RawParams) (string, uint64) {
-	if e.responses == nil {
-		return "", 0
-	}
-	gen, err := e.opts.Generation()
-	if err != nil {
-		return "", 0
-	}
-	h := sha256.New()
-	vars, err1 := json.Marshal(p.Variables) // map keys sorted: canonical
-	ext, err2 := json.Marshal(p.Extensions)
-	if err1 != nil || err2 != nil {
-		return "", 0
-	}
-	fmt.Fprintf(h, "%d\x00%s\x00%s\x00%s\x00", len(p.Query), p.Query, p.OperationName, media)
-	h.Write(vars)
-	h.Write([]byte{0})
-	h.Write(ext)
-	return strconv.FormatUint(gen, 10) + ":" + hex.EncodeToString(h.Sum(nil)), gen
+func responseTooLarge(limit int64) *gqlerror.Error {
+	return errorf(CodeResponseTooLarge, "the answer is over the limit of %d bytes and was not sent: ask for fewer objects or fields, or page through them with smaller first/last", limit)
 }
 
 // write writes a GraphQL response with the status the spec asks for.
@@ -336,16 +456,38 @@ func (e *endpoint) write(w http.ResponseWriter, r *http.Request, start time.Time
 	if status == http.StatusMethodNotAllowed {
 		w.Header().Set("Allow", "POST")
 	}
-	if isGET {
-		if etag != "" && status == http.StatusOK {
-			e.cacheHeaders(w, etag)
-		} else {
-			w.Header().Set("Cache-Control", "no-store")
+	body := encodeResponse(resp)
+	coding := ""
+	// Answers with errors go as they are: they are seldom large, and the
+	// server's metrics read their first bytes.
+	if len(resp.Errors) == 0 && len(body) >= compressMinBytes {
+		coding = acceptEncoding(r.Header.Values("Accept-Encoding")).pick(false)
+		if coding != "" {
+			body = e.codec.compress(coding, body)
 		}
 	}
-	body := encodeResponse(resp)
+	e.deliver(w, r, start, status, media, coding, body, isGET, etag)
+}
+
+// deliver writes an answer's headers and its body, in coding.
+func (e *endpoint) deliver(w http.ResponseWriter, r *http.Request, start time.Time, status int, media, coding string, body []byte, isGET bool, etag string) {
+	h := w.Header()
+	if isGET {
+		if etag != "" && status == http.StatusOK {
+			e.cacheHeaders(w, taggedETag(etag, coding))
+		} else {
+			h.Set("Cache-Control", "no-store")
+		}
+	}
+	varyEncoding(h)
+	if coding != "" {
+		h.Set("Content-Encoding", coding)
+	}
 	setHeaders(w, media, len(body))
 	w.WriteHeader(status)
+	if r.Method == http.MethodHead {
+		return
+	}
 	e.send(w, r, start, body)
 }
 

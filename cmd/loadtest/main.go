@@ -6,6 +6,14 @@
 //
 //	go run ./cmd/loadtest                       # seeds, 16 connections, 10 s per query
 //	go run ./cmd/loadtest -pages 10000 -d 20s   # 10,000 generated pages
+//	go run ./cmd/loadtest -pages 10000 -cache -static -only nested   # repeated, beside a static server
+//
+// Queries marked "rotating" send a different request each time (the next
+// page after a cursor, the next guest), with the variables collected from
+// the server before the measured runs. With -static, each query is also
+// measured, run for run, against a minimal Go server in this process that
+// answers every POST with the bytes the server answered that query with:
+// the ceiling of what serving a cached answer can cost.
 package main
 
 import (
@@ -16,6 +24,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -31,16 +40,25 @@ import (
 	"podcastgraph/internal/serverproc"
 )
 
+// query is what a client app asks, by name; a rotating query sends each
+// request with the next of a list of variables (see rotations).
+type query struct {
+	name, query string
+	rotate      string // "": the same variables every time; "page" or "guest"
+}
+
 // queries are what a client app asks, by name.
-var queries = []struct{ name, query string }{
-	{"episode(number: N) + guests + topics", `query($n: Int!) { episode(number: $n) { code title releaseDate summary guests { name role organization } topics { name } } }`},
-	{"nested: 20 episodes → guests → 5 episodes, topics", `query { episodes(first: 20) { totalCount nodes { code title releaseDate guests { name role organization episodes(first: 5) { nodes { code title } } } topics { name } } } }`},
-	{"guest(slug:) + 20 episodes", `query($g: String!) { guest(slug: $g) { name episodeCount episodes(first: 20) { nodes { code title } } } }`},
-	{"guest(slug:) + 100 episodes", `query($g: String!) { guest(slug: $g) { name role organization episodeCount episodes(first: 100) { nodes { code title releaseDate } } } }`},
-	{"filtered page: topic + date range", `query { episodes(first: 20, filter: {topic: "ai", releasedAfter: "2001-01-01"}, orderBy: {field: RELEASE_DATE, direction: DESC}) { totalCount nodes { code title } } }`},
-	{"page of 20 + totalCount", `query { episodes(first: 20) { totalCount nodes { code title } } }`},
-	{"last page of 20 + totalCount", `query { episodes(last: 20) { totalCount nodes { code title } } }`},
-	{"guest filter page of 20", `query($g: String!) { episodes(first: 20, filter: {guest: $g}) { totalCount nodes { code title } } }`},
+var queries = []query{
+	{"episode(number: N) + guests + topics", `query($n: Int!) { episode(number: $n) { code title releaseDate summary guests { name role organization } topics { name } } }`, ""},
+	{"nested: 20 episodes → guests → 5 episodes, topics", `query { episodes(first: 20) { totalCount nodes { code title releaseDate guests { name role organization episodes(first: 5) { nodes { code title } } } topics { name } } } }`, ""},
+	{"guest(slug:) + 20 episodes", `query($g: String!) { guest(slug: $g) { name episodeCount episodes(first: 20) { nodes { code title } } } }`, ""},
+	{"guest(slug:) + 100 episodes", `query($g: String!) { guest(slug: $g) { name role organization episodeCount episodes(first: 100) { nodes { code title releaseDate } } } }`, ""},
+	{"filtered page: topic + date range", `query { episodes(first: 20, filter: {topic: "ai", releasedAfter: "2001-01-01"}, orderBy: {field: RELEASE_DATE, direction: DESC}) { totalCount nodes { code title } } }`, ""},
+	{"page of 20 + totalCount", `query { episodes(first: 20) { totalCount nodes { code title } } }`, ""},
+	{"last page of 20 + totalCount", `query { episodes(last: 20) { totalCount nodes { code title } } }`, ""},
+	{"guest filter page of 20", `query($g: String!) { episodes(first: 20, filter: {guest: $g}) { totalCount nodes { code title } } }`, ""},
+	{"nested, rotating: page after a cursor", `query($after: String) { episodes(first: 20, after: $after) { totalCount nodes { code title releaseDate guests { name role organization episodes(first: 5) { nodes { code title } } } topics { name } } } }`, "page"},
+	{"guest(slug:) + 100 episodes, rotating guest", `query($g: String!) { guest(slug: $g) { name role organization episodeCount episodes(first: 100) { nodes { code title releaseDate } } } }`, "guest"},
 }
 
 func main() {
@@ -53,6 +71,9 @@ func main() {
 	flag.IntVar(&runs, "runs", 1, "runs per query; the table shows the median run by throughput (the machine's speed varies from run to run)")
 	only := flag.String("only", "", "run only the queries whose name contains this")
 	gen := flag.String("load", "auto", "load generator: wrk (2 threads), go (goroutines in this process), or auto (wrk when it is installed)")
+	flag.StringVar(&binary, "bin", "", "server binary to measure (default: build this tree's)")
+	flag.BoolVar(&compressed, "compress", false, "ask for compressed answers (Accept-Encoding: gzip, br)")
+	flag.BoolVar(&static, "static", false, "measure each query beside a minimal server answering every POST with the same bytes")
 	flag.Parse()
 	switch *gen {
 	case "auto":
@@ -68,7 +89,7 @@ func main() {
 		os.Exit(2)
 	}
 	if *only != "" {
-		queries = slices.DeleteFunc(queries, func(q struct{ name, query string }) bool { return !strings.Contains(q.name, *only) })
+		queries = slices.DeleteFunc(queries, func(q query) bool { return !strings.Contains(q.name, *only) })
 	}
 	if err := run(*pages, *conns, *dur, *keep, *cached); err != nil {
 		fmt.Fprintln(os.Stderr, "loadtest:", err)
@@ -86,9 +107,13 @@ func run(pages, conns int, dur time.Duration, keep string, cached bool) error {
 		defer os.RemoveAll(d)
 		dir = d
 	}
-	bin, err := serverproc.Build(dir)
-	if err != nil {
-		return err
+	bin := binary
+	if bin == "" {
+		b, err := serverproc.Build(dir)
+		if err != nil {
+			return err
+		}
+		bin = b
 	}
 	db := filepath.Join(dir, "podcast.db")
 	src := "seeds"
@@ -144,30 +169,223 @@ func run(pages, conns int, dur time.Duration, keep string, cached bool) error {
 		guest = firstGuest(client, url)
 	}
 	vars := map[string]any{"n": number, "g": guest}
-	fmt.Printf("\nload: %s, %d connections, %v warm-up, then %v per run, median of %d runs per query\n", loader, conns, warmup, dur, max(runs, 1))
+	var peer *staticServer
+	if static {
+		if peer, err = startStatic(); err != nil {
+			return err
+		}
+		defer peer.srv.Close()
+	}
+	accept := "identity"
+	if compressed {
+		accept = "gzip, br"
+	}
+	fmt.Printf("\nload: %s, %d connections, %v warm-up, then %v per run, median of %d runs per query; Accept-Encoding: %s\n", loader, conns, warmup, dur, max(runs, 1), accept)
 	fmt.Printf("%-52s %10s %9s %9s %9s %8s\n", "query", "req/s", "p50", "p99", "max", "errors")
 	for _, q := range queries {
-		if warmup > 0 {
-			drive(client, url, q.query, vars, conns, warmup)
+		bodies, err := bodiesFor(client, url, q, vars)
+		if err != nil {
+			return err
 		}
-		var rs []result
+		if err := check(client, url, bodies[0]); err != nil {
+			return err
+		}
+		if peer != nil {
+			if err := peer.copyAnswer(client, url, bodies[0]); err != nil {
+				return err
+			}
+		}
+		if warmup > 0 {
+			drive(client, url, bodies, conns, warmup)
+		}
+		var rs, ps []result
 		for range max(runs, 1) {
-			var r result
-			if loader == "wrk" {
-				r, err = driveWrk(client, url, q.query, vars, conns, dur)
+			r, err := measure(client, url, bodies, conns, dur)
+			if err != nil {
+				return err
+			}
+			rs = append(rs, r)
+			if peer != nil {
+				// Run for run beside the server, so both see the same
+				// minute of the machine.
+				p, err := measure(client, peer.url, bodies[:1], conns, dur)
 				if err != nil {
 					return err
 				}
-			} else {
-				r = drive(client, url, q.query, vars, conns, dur)
+				ps = append(ps, p)
 			}
-			rs = append(rs, r)
 		}
-		slices.SortFunc(rs, func(a, b result) int { return cmp.Compare(a.rps, b.rps) })
-		r := rs[len(rs)/2]
-		fmt.Printf("%-52s %10.0f %9s %9s %9s %8d\n", q.name, r.rps, r.p50, r.p99, r.max, r.errors)
+		name := q.name
+		if len(bodies) > 1 {
+			name += fmt.Sprintf(" (%d)", len(bodies))
+		}
+		r := median(rs)
+		fmt.Printf("%-52s %10.0f %9s %9s %9s %8d\n", name, r.rps, r.p50, r.p99, r.max, r.errors)
+		if peer != nil {
+			p := median(ps)
+			fmt.Printf("%-52s %10.0f %9s %9s %9s %8d  server at %.0f%%\n", fmt.Sprintf("  static server, same %d bytes", len(*peer.body.Load())),
+				p.rps, p.p50, p.p99, p.max, p.errors, 100*r.rps/p.rps)
+		}
 	}
 	fmt.Printf("\nserver peak RSS (VmHWM): %s; connections: %d; %v per query; %s\n", rss(pid, "VmHWM"), conns, dur, mode)
+	return nil
+}
+
+// median returns the run of median throughput.
+func median(rs []result) result {
+	rs = slices.Clone(rs)
+	slices.SortFunc(rs, func(a, b result) int { return cmp.Compare(a.rps, b.rps) })
+	return rs[len(rs)/2]
+}
+
+// measure drives bodies at url for dur with the chosen load generator.
+func measure(client *http.Client, url string, bodies [][]byte, conns int, dur time.Duration) (result, error) {
+	if loader == "wrk" {
+		return driveWrk(url, bodies, conns, dur)
+	}
+	return drive(client, url, bodies, conns, dur), nil
+}
+
+// maxRotation bounds the variables a rotating query cycles through: 500
+// pages of 20 are the whole of 10,000 episodes.
+const maxRotation = 500
+
+// bodiesFor returns the request bodies of q: one, or for a rotating query
+// one per page cursor or guest, collected from the server.
+func bodiesFor(client *http.Client, url string, q query, vars map[string]any) ([][]byte, error) {
+	body := func(v map[string]any) []byte {
+		b, _ := json.Marshal(map[string]any{"query": q.query, "variables": v})
+		return b
+	}
+	var out [][]byte
+	switch q.rotate {
+	case "":
+		return [][]byte{body(vars)}, nil
+	case "page":
+		var after any // the first page, then each page's end cursor
+		for len(out) < maxRotation {
+			out = append(out, body(map[string]any{"after": after}))
+			var d struct {
+				Data struct {
+					Episodes struct {
+						PageInfo struct {
+							EndCursor   string
+							HasNextPage bool
+						}
+					}
+				}
+			}
+			if err := ask(client, url, `query($after: String) { episodes(first: 20, after: $after) { pageInfo { endCursor hasNextPage } } }`, map[string]any{"after": after}, &d); err != nil {
+				return nil, err
+			}
+			if !d.Data.Episodes.PageInfo.HasNextPage {
+				break
+			}
+			after = d.Data.Episodes.PageInfo.EndCursor
+		}
+	case "guest":
+		var d struct {
+			Data struct {
+				Guests struct{ Nodes []struct{ Slug string } }
+			}
+		}
+		if err := ask(client, url, `{ guests(first: 100, orderBy: {field: EPISODE_COUNT, direction: DESC}) { nodes { slug } } }`, nil, &d); err != nil {
+			return nil, err
+		}
+		for _, g := range d.Data.Guests.Nodes {
+			out = append(out, body(map[string]any{"g": g.Slug}))
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%s: nothing to rotate through", q.name)
+	}
+	return out, nil
+}
+
+// ask posts a query and decodes its answer into v.
+func ask(client *http.Client, url, query string, vars map[string]any, v any) error {
+	b, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	resp, err := client.Post(url+"/graphql", "application/json", bytes.NewReader(b))
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	return json.NewDecoder(resp.Body).Decode(v)
+}
+
+// check posts body once, uncompressed, and fails unless the answer is a
+// 200 without errors.
+func check(client *http.Client, url string, body []byte) error {
+	resp, err := client.Post(url+"/graphql", "application/json", bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || bytes.Contains(b, []byte(`"errors"`)) {
+		return fmt.Errorf("%s: %d %s", body, resp.StatusCode, b)
+	}
+	return nil
+}
+
+// newRequest is a POST of body, asking for compressed answers with
+// -compress.
+func newRequest(url string, body []byte) *http.Request {
+	req, _ := http.NewRequest(http.MethodPost, url+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if compressed {
+		req.Header.Set("Accept-Encoding", "gzip, br") // the client then reads the bytes as they come
+	}
+	return req
+}
+
+// staticServer answers every POST with fixed bytes, as the server answers
+// one request: the least that serving a cached answer can cost.
+type staticServer struct {
+	srv    *http.Server
+	url    string
+	body   atomic.Pointer[[]byte]
+	header atomic.Pointer[http.Header]
+}
+
+func startStatic() (*staticServer, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	s := &staticServer{url: "http://" + ln.Addr().String()}
+	s.srv = &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		h := w.Header()
+		for k, v := range *s.header.Load() {
+			h[k] = v
+		}
+		_, _ = w.Write(*s.body.Load())
+	})}
+	go func() { _ = s.srv.Serve(ln) }()
+	return s, nil
+}
+
+// copyAnswer makes the static server answer with what the server answers
+// body (compressed as -compress asks), and with its entity headers.
+func (s *staticServer) copyAnswer(client *http.Client, url string, body []byte) error {
+	resp, err := client.Do(newRequest(url, body))
+	if err != nil {
+		return err
+	}
+	b, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return err
+	}
+	h := http.Header{}
+	for _, k := range []string{"Content-Type", "Content-Encoding", "Content-Length", "Vary"} {
+		if v := resp.Header.Values(k); len(v) > 0 {
+			h[k] = v
+		}
+	}
+	s.body.Store(&b)
+	s.header.Store(&h)
 	return nil
 }
 
@@ -177,9 +395,9 @@ type result struct {
 	errors        int64
 }
 
-// drive posts the query from conns goroutines until dur has passed.
-func drive(client *http.Client, url, query string, vars map[string]any, conns int, dur time.Duration) result {
-	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+// drive posts bodies, each goroutine cycling through them from its own
+// place, from conns goroutines until dur has passed.
+func drive(client *http.Client, url string, bodies [][]byte, conns int, dur time.Duration) result {
 	var errs atomic.Int64
 	lat := make([][]time.Duration, conns)
 	deadline := time.Now().Add(dur)
@@ -188,16 +406,18 @@ func drive(client *http.Client, url, query string, vars map[string]any, conns in
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			i := c * len(bodies) / conns
 			for time.Now().Before(deadline) {
 				t0 := time.Now()
-				resp, err := client.Post(url+"/graphql", "application/json", bytes.NewReader(body))
+				resp, err := client.Do(newRequest(url, bodies[i%len(bodies)]))
+				i++
 				if err != nil {
 					errs.Add(1)
 					continue
 				}
 				b, _ := io.ReadAll(resp.Body)
 				resp.Body.Close()
-				if resp.StatusCode != 200 || bytes.Contains(b, []byte(`"errors"`)) {
+				if resp.StatusCode != 200 || resp.Header.Get("Content-Encoding") == "" && bytes.Contains(b, []byte(`"errors"`)) {
 					errs.Add(1)
 				}
 				lat[c] = append(lat[c], time.Since(t0))
@@ -236,32 +456,39 @@ func firstGuest(client *http.Client, url string) string {
 }
 
 // loader is the load generator: "wrk" or "go"; runs is the runs per
-// query, each after warmup of unmeasured load.
+// query, each after warmup of unmeasured load; binary is the server to
+// measure ("": build this tree's); compressed asks for compressed answers;
+// static measures a static server beside each query.
 var (
-	loader string
-	runs   int
-	warmup time.Duration
+	loader     string
+	runs       int
+	warmup     time.Duration
+	binary     string
+	compressed bool
+	static     bool
 )
 
-// driveWrk checks the query's answer once, then runs wrk (2 threads) with
-// conns connections for dur, posting it.
-func driveWrk(client *http.Client, url, query string, vars map[string]any, conns int, dur time.Duration) (result, error) {
-	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
-	resp, err := client.Post(url+"/graphql", "application/json", bytes.NewReader(body))
-	if err != nil {
-		return result{}, err
-	}
-	b, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != 200 || bytes.Contains(b, []byte(`"errors"`)) {
-		return result{}, fmt.Errorf("%s: %d %s", query, resp.StatusCode, b)
-	}
+// driveWrk runs wrk (2 threads) with conns connections for dur, posting
+// bodies: the one, or each thread cycling through them from its own place.
+func driveWrk(url string, bodies [][]byte, conns int, dur time.Duration) (result, error) {
 	script, err := os.CreateTemp("", "loadtest-*.lua")
 	if err != nil {
 		return result{}, err
 	}
 	defer os.Remove(script.Name())
-	fmt.Fprintf(script, "wrk.method = \"POST\"\nwrk.headers[\"Content-Type\"] = \"application/json\"\nwrk.body = %s\n", luaString(string(body)))
+	fmt.Fprintf(script, "wrk.method = \"POST\"\nwrk.headers[\"Content-Type\"] = \"application/json\"\n")
+	if compressed {
+		fmt.Fprintf(script, "wrk.headers[\"Accept-Encoding\"] = \"gzip, br\"\n")
+	}
+	if len(bodies) == 1 {
+		fmt.Fprintf(script, "wrk.body = %s\n", luaString(string(bodies[0])))
+	} else {
+		fmt.Fprintf(script, "bodies = {\n")
+		for _, b := range bodies {
+			fmt.Fprintf(script, "%s,\n", luaString(string(b)))
+		}
+		fmt.Fprintf(script, "}\n%s", rotateLua)
+	}
 	script.Close()
 	out, err := exec.Command("wrk", "-t2", fmt.Sprintf("-c%d", conns), fmt.Sprintf("-d%ds", max(1, int(dur.Round(time.Second).Seconds()))),
 		"--latency", "-s", script.Name(), url+"/graphql").CombinedOutput()
@@ -270,6 +497,22 @@ func driveWrk(client *http.Client, url, query string, vars map[string]any, conns
 	}
 	return parseWrk(string(out))
 }
+
+// rotateLua makes each wrk thread post the bodies in turn, the second
+// thread starting half way through.
+const rotateLua = `local threads = 0
+function setup(thread)
+  thread:set("offset", threads * math.floor(#bodies / 2))
+  threads = threads + 1
+end
+function init(args)
+  i = offset or 0
+end
+function request()
+  i = i % #bodies + 1
+  return wrk.format(nil, nil, nil, bodies[i])
+end
+`
 
 // luaString quotes s as a Lua long string.
 func luaString(s string) string {

@@ -72,7 +72,14 @@ func newGraphQL(st *store.Store, cfg *Config, opts Options, log *slog.Logger) ht
 		log.Debug("X-Forwarded-For from a trusted proxy does not parse: the proxy is taken as the client",
 			"peer", r.RemoteAddr, "x_forwarded_for", xff[:min(len(xff), 200)])
 	}
-	return withTimeout(graphhttp.New(srv, o), cfg.QueryTimeout)
+	// Only requests that execute get a deadline and loaders: a cached
+	// answer needs neither.
+	o.Prepare = func(ctx context.Context) (context.Context, func()) {
+		ctx, cancel := context.WithTimeout(ctx, cfg.QueryTimeout)
+		ctx, done := graph.WithLoaders(ctx, st)
+		return ctx, func() { done(); cancel() }
+	}
+	return graphhttp.New(srv, o)
 }
 
 // storeBounds returns the cost model's hooks on the store's bounds (kept
