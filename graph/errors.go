@@ -10,7 +10,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
-	"podcastgraph/podcast"
+	"podcastgraph/internal/podcast"
 )
 
 // Error codes carried in extensions.code.

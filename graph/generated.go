@@ -19,7 +19,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"podcastgraph/podcast"
+	"podcastgraph/internal/podcast"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -2232,7 +2232,7 @@ func (ec *executionContext) _Appearance_episode(ctx context.Context, field graph
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *podcast.Episode) graphql.Marshaler {
-			return ec.marshalNEpisode2ᚖpodcastgraphᚋpodcastᚐEpisode(ctx, selections, v)
+			return ec.marshalNEpisode2ᚖpodcastgraphᚋinternalᚋpodcastᚐEpisode(ctx, selections, v)
 		},
 		true,
 		true,
@@ -2271,7 +2271,7 @@ func (ec *executionContext) _Appearance_guest(ctx context.Context, field graphql
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *podcast.Guest) graphql.Marshaler {
-			return ec.marshalNGuest2ᚖpodcastgraphᚋpodcastᚐGuest(ctx, selections, v)
+			return ec.marshalNGuest2ᚖpodcastgraphᚋinternalᚋpodcastᚐGuest(ctx, selections, v)
 		},
 		true,
 		true,
@@ -2367,7 +2367,7 @@ func (ec *executionContext) _Episode_guests(ctx context.Context, field graphql.C
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*podcast.Guest) graphql.Marshaler {
-			return ec.marshalNGuest2ᚕᚖpodcastgraphᚋpodcastᚐGuestᚄ(ctx, selections, v)
+			return ec.marshalNGuest2ᚕᚖpodcastgraphᚋinternalᚋpodcastᚐGuestᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -2413,7 +2413,7 @@ func (ec *executionContext) _Episode_hosts(ctx context.Context, field graphql.Co
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*podcast.Host) graphql.Marshaler {
-			return ec.marshalNHost2ᚕᚖpodcastgraphᚋpodcastᚐHostᚄ(ctx, selections, v)
+			return ec.marshalNHost2ᚕᚖpodcastgraphᚋinternalᚋpodcastᚐHostᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -2466,7 +2466,7 @@ func (ec *executionContext) _Episode_links(ctx context.Context, field graphql.Co
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*podcast.Link) graphql.Marshaler {
-			return ec.marshalNLink2ᚕᚖpodcastgraphᚋpodcastᚐLinkᚄ(ctx, selections, v)
+			return ec.marshalNLink2ᚕᚖpodcastgraphᚋinternalᚋpodcastᚐLinkᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -2511,7 +2511,7 @@ func (ec *executionContext) _Episode_next(ctx context.Context, field graphql.Col
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *podcast.Episode) graphql.Marshaler {
-			return ec.marshalOEpisode2ᚖpodcastgraphᚋpodcastᚐEpisode(ctx, selections, v)
+			return ec.marshalOEpisode2ᚖpodcastgraphᚋinternalᚋpodcastᚐEpisode(ctx, selections, v)
 		},
 		true,
 		false,
@@ -2550,7 +2550,7 @@ func (ec *executionContext) _Episode_previous(ctx context.Context, field graphql
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *podcast.Episode) graphql.Marshaler {
-			return ec.marshalOEpisode2ᚖpodcastgraphᚋpodcastᚐEpisode(ctx, selections, v)
+			return ec.marshalOEpisode2ᚖpodcastgraphᚋinternalᚋpodcastᚐEpisode(ctx, selections, v)
 		},
 		true,
 		false,
@@ -2570,7 +2570,7 @@ func (ec *executionContext) fieldContext_Episode_previous(_ context.Context, fie
 }
 
 func (ec *executionContext) _Episode_releaseDate(ctx context.Context, field graphql.CollectedField, obj *podcast.Episode) (ret graphql.Marshaler) {
-	return ec.marshalODate2ᚖpodcastgraphᚋpodcastᚐDate(ctx, field.Selections, obj.ReleaseDate)
+	return ec.marshalODate2ᚖpodcastgraphᚋinternalᚋpodcastᚐDate(ctx, field.Selections, obj.ReleaseDate)
 }
 func (ec *executionContext) fieldContext_Episode_releaseDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Episode", field, false, false, errors.New("field of type Date does not have child fields"))
@@ -2589,7 +2589,7 @@ func (ec *executionContext) _Episode_show(ctx context.Context, field graphql.Col
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *podcast.Show) graphql.Marshaler {
-			return ec.marshalNShow2ᚖpodcastgraphᚋpodcastᚐShow(ctx, selections, v)
+			return ec.marshalNShow2ᚖpodcastgraphᚋinternalᚋpodcastᚐShow(ctx, selections, v)
 		},
 		true,
 		true,
@@ -2622,7 +2622,7 @@ func (ec *executionContext) _Episode_sources(ctx context.Context, field graphql.
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*podcast.Source) graphql.Marshaler {
-			return ec.marshalNSource2ᚕᚖpodcastgraphᚋpodcastᚐSourceᚄ(ctx, selections, v)
+			return ec.marshalNSource2ᚕᚖpodcastgraphᚋinternalᚋpodcastᚐSourceᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -2692,7 +2692,7 @@ func (ec *executionContext) _Episode_topics(ctx context.Context, field graphql.C
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*podcast.Topic) graphql.Marshaler {
-			return ec.marshalNTopic2ᚕᚖpodcastgraphᚋpodcastᚐTopicᚄ(ctx, selections, v)
+			return ec.marshalNTopic2ᚕᚖpodcastgraphᚋinternalᚋpodcastᚐTopicᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -2769,7 +2769,7 @@ func (ec *executionContext) _EpisodeConnection_nodes(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*podcast.Episode) graphql.Marshaler {
-			return ec.marshalNEpisode2ᚕᚖpodcastgraphᚋpodcastᚐEpisodeᚄ(ctx, selections, v)
+			return ec.marshalNEpisode2ᚕᚖpodcastgraphᚋinternalᚋpodcastᚐEpisodeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -2847,7 +2847,7 @@ func (ec *executionContext) _EpisodeEdge_node(ctx context.Context, field graphql
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *podcast.Episode) graphql.Marshaler {
-			return ec.marshalNEpisode2ᚖpodcastgraphᚋpodcastᚐEpisode(ctx, selections, v)
+			return ec.marshalNEpisode2ᚖpodcastgraphᚋinternalᚋpodcastᚐEpisode(ctx, selections, v)
 		},
 		true,
 		true,
@@ -2887,7 +2887,7 @@ func (ec *executionContext) _Guest_coGuests(ctx context.Context, field graphql.C
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*podcast.Guest) graphql.Marshaler {
-			return ec.marshalNGuest2ᚕᚖpodcastgraphᚋpodcastᚐGuestᚄ(ctx, selections, v)
+			return ec.marshalNGuest2ᚕᚖpodcastgraphᚋinternalᚋpodcastᚐGuestᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -3009,7 +3009,7 @@ func (ec *executionContext) _Guest_links(ctx context.Context, field graphql.Coll
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*podcast.Link) graphql.Marshaler {
-			return ec.marshalNLink2ᚕᚖpodcastgraphᚋpodcastᚐLinkᚄ(ctx, selections, v)
+			return ec.marshalNLink2ᚕᚖpodcastgraphᚋinternalᚋpodcastᚐLinkᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -3081,7 +3081,7 @@ func (ec *executionContext) _Guest_topics(ctx context.Context, field graphql.Col
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*podcast.Topic) graphql.Marshaler {
-			return ec.marshalNTopic2ᚕᚖpodcastgraphᚋpodcastᚐTopicᚄ(ctx, selections, v)
+			return ec.marshalNTopic2ᚕᚖpodcastgraphᚋinternalᚋpodcastᚐTopicᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -3158,7 +3158,7 @@ func (ec *executionContext) _GuestConnection_nodes(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*podcast.Guest) graphql.Marshaler {
-			return ec.marshalNGuest2ᚕᚖpodcastgraphᚋpodcastᚐGuestᚄ(ctx, selections, v)
+			return ec.marshalNGuest2ᚕᚖpodcastgraphᚋinternalᚋpodcastᚐGuestᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -3236,7 +3236,7 @@ func (ec *executionContext) _GuestEdge_node(ctx context.Context, field graphql.C
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *podcast.Guest) graphql.Marshaler {
-			return ec.marshalNGuest2ᚖpodcastgraphᚋpodcastᚐGuest(ctx, selections, v)
+			return ec.marshalNGuest2ᚖpodcastgraphᚋinternalᚋpodcastᚐGuest(ctx, selections, v)
 		},
 		true,
 		true,
@@ -3263,7 +3263,7 @@ func (ec *executionContext) fieldContext_Host_name(_ context.Context, field grap
 }
 
 func (ec *executionContext) _Link_kind(ctx context.Context, field graphql.CollectedField, obj *podcast.Link) (ret graphql.Marshaler) {
-	return ec.marshalNLinkKind2podcastgraphᚋpodcastᚐLinkKind(ctx, field.Selections, obj.Kind)
+	return ec.marshalNLinkKind2podcastgraphᚋinternalᚋpodcastᚐLinkKind(ctx, field.Selections, obj.Kind)
 }
 func (ec *executionContext) fieldContext_Link_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Link", field, false, false, errors.New("field of type LinkKind does not have child fields"))
@@ -3331,7 +3331,7 @@ func (ec *executionContext) _Query_episode(ctx context.Context, field graphql.Co
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *podcast.Episode) graphql.Marshaler {
-			return ec.marshalOEpisode2ᚖpodcastgraphᚋpodcastᚐEpisode(ctx, selections, v)
+			return ec.marshalOEpisode2ᚖpodcastgraphᚋinternalᚋpodcastᚐEpisode(ctx, selections, v)
 		},
 		true,
 		false,
@@ -3423,7 +3423,7 @@ func (ec *executionContext) _Query_guest(ctx context.Context, field graphql.Coll
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *podcast.Guest) graphql.Marshaler {
-			return ec.marshalOGuest2ᚖpodcastgraphᚋpodcastᚐGuest(ctx, selections, v)
+			return ec.marshalOGuest2ᚖpodcastgraphᚋinternalᚋpodcastᚐGuest(ctx, selections, v)
 		},
 		true,
 		false,
@@ -3513,7 +3513,7 @@ func (ec *executionContext) _Query_node(ctx context.Context, field graphql.Colle
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v podcast.Node) graphql.Marshaler {
-			return ec.marshalONode2podcastgraphᚋpodcastᚐNode(ctx, selections, v)
+			return ec.marshalONode2podcastgraphᚋinternalᚋpodcastᚐNode(ctx, selections, v)
 		},
 		true,
 		false,
@@ -3557,7 +3557,7 @@ func (ec *executionContext) _Query_nodes(ctx context.Context, field graphql.Coll
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []podcast.Node) graphql.Marshaler {
-			return ec.marshalNNode2ᚕpodcastgraphᚋpodcastᚐNode(ctx, selections, v)
+			return ec.marshalNNode2ᚕpodcastgraphᚋinternalᚋpodcastᚐNode(ctx, selections, v)
 		},
 		true,
 		true,
@@ -3601,7 +3601,7 @@ func (ec *executionContext) _Query_show(ctx context.Context, field graphql.Colle
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *podcast.Show) graphql.Marshaler {
-			return ec.marshalOShow2ᚖpodcastgraphᚋpodcastᚐShow(ctx, selections, v)
+			return ec.marshalOShow2ᚖpodcastgraphᚋinternalᚋpodcastᚐShow(ctx, selections, v)
 		},
 		true,
 		false,
@@ -3689,7 +3689,7 @@ func (ec *executionContext) _Query_topic(ctx context.Context, field graphql.Coll
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *podcast.Topic) graphql.Marshaler {
-			return ec.marshalOTopic2ᚖpodcastgraphᚋpodcastᚐTopic(ctx, selections, v)
+			return ec.marshalOTopic2ᚖpodcastgraphᚋinternalᚋpodcastᚐTopic(ctx, selections, v)
 		},
 		true,
 		false,
@@ -3933,7 +3933,7 @@ func (ec *executionContext) _Show_guests(ctx context.Context, field graphql.Coll
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*podcast.Guest) graphql.Marshaler {
-			return ec.marshalNGuest2ᚕᚖpodcastgraphᚋpodcastᚐGuestᚄ(ctx, selections, v)
+			return ec.marshalNGuest2ᚕᚖpodcastgraphᚋinternalᚋpodcastᚐGuestᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -3977,7 +3977,7 @@ func (ec *executionContext) _Show_hosts(ctx context.Context, field graphql.Colle
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*podcast.Host) graphql.Marshaler {
-			return ec.marshalNHost2ᚕᚖpodcastgraphᚋpodcastᚐHostᚄ(ctx, selections, v)
+			return ec.marshalNHost2ᚕᚖpodcastgraphᚋinternalᚋpodcastᚐHostᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -4028,7 +4028,7 @@ func (ec *executionContext) _Show_links(ctx context.Context, field graphql.Colle
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*podcast.Link) graphql.Marshaler {
-			return ec.marshalNLink2ᚕᚖpodcastgraphᚋpodcastᚐLinkᚄ(ctx, selections, v)
+			return ec.marshalNLink2ᚕᚖpodcastgraphᚋinternalᚋpodcastᚐLinkᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -4117,7 +4117,7 @@ func (ec *executionContext) _ShowConnection_nodes(ctx context.Context, field gra
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*podcast.Show) graphql.Marshaler {
-			return ec.marshalNShow2ᚕᚖpodcastgraphᚋpodcastᚐShowᚄ(ctx, selections, v)
+			return ec.marshalNShow2ᚕᚖpodcastgraphᚋinternalᚋpodcastᚐShowᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -4195,7 +4195,7 @@ func (ec *executionContext) _ShowEdge_node(ctx context.Context, field graphql.Co
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *podcast.Show) graphql.Marshaler {
-			return ec.marshalNShow2ᚖpodcastgraphᚋpodcastᚐShow(ctx, selections, v)
+			return ec.marshalNShow2ᚖpodcastgraphᚋinternalᚋpodcastᚐShow(ctx, selections, v)
 		},
 		true,
 		true,
@@ -4410,7 +4410,7 @@ func (ec *executionContext) _Topic_guests(ctx context.Context, field graphql.Col
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*podcast.Guest) graphql.Marshaler {
-			return ec.marshalNGuest2ᚕᚖpodcastgraphᚋpodcastᚐGuestᚄ(ctx, selections, v)
+			return ec.marshalNGuest2ᚕᚖpodcastgraphᚋinternalᚋpodcastᚐGuestᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -4470,7 +4470,7 @@ func (ec *executionContext) _Topic_related(ctx context.Context, field graphql.Co
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*podcast.Topic) graphql.Marshaler {
-			return ec.marshalNTopic2ᚕᚖpodcastgraphᚋpodcastᚐTopicᚄ(ctx, selections, v)
+			return ec.marshalNTopic2ᚕᚖpodcastgraphᚋinternalᚋpodcastᚐTopicᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -4554,7 +4554,7 @@ func (ec *executionContext) _TopicConnection_nodes(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*podcast.Topic) graphql.Marshaler {
-			return ec.marshalNTopic2ᚕᚖpodcastgraphᚋpodcastᚐTopicᚄ(ctx, selections, v)
+			return ec.marshalNTopic2ᚕᚖpodcastgraphᚋinternalᚋpodcastᚐTopicᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -4632,7 +4632,7 @@ func (ec *executionContext) _TopicEdge_node(ctx context.Context, field graphql.C
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *podcast.Topic) graphql.Marshaler {
-			return ec.marshalNTopic2ᚖpodcastgraphᚋpodcastᚐTopic(ctx, selections, v)
+			return ec.marshalNTopic2ᚖpodcastgraphᚋinternalᚋpodcastᚐTopic(ctx, selections, v)
 		},
 		true,
 		true,
@@ -5380,14 +5380,14 @@ func (ec *executionContext) unmarshalInputEpisodeFilter(ctx context.Context, obj
 			it.Guest = data
 		case "releasedAfter":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("releasedAfter"))
-			data, err := ec.unmarshalODate2ᚖpodcastgraphᚋpodcastᚐDate(ctx, v)
+			data, err := ec.unmarshalODate2ᚖpodcastgraphᚋinternalᚋpodcastᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it.ReleasedAfter = data
 		case "releasedBefore":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("releasedBefore"))
-			data, err := ec.unmarshalODate2ᚖpodcastgraphᚋpodcastᚐDate(ctx, v)
+			data, err := ec.unmarshalODate2ᚖpodcastgraphᚋinternalᚋpodcastᚐDate(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -7466,11 +7466,11 @@ func (ec *executionContext) marshalNDateTime2timeᚐTime(ctx context.Context, se
 	return res
 }
 
-func (ec *executionContext) marshalNEpisode2ᚕᚖpodcastgraphᚋpodcastᚐEpisodeᚄ(ctx context.Context, sel ast.SelectionSet, v []*podcast.Episode) graphql.Marshaler {
+func (ec *executionContext) marshalNEpisode2ᚕᚖpodcastgraphᚋinternalᚋpodcastᚐEpisodeᚄ(ctx context.Context, sel ast.SelectionSet, v []*podcast.Episode) graphql.Marshaler {
 	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNEpisode2ᚖpodcastgraphᚋpodcastᚐEpisode(ctx, sel, v[i])
+		return ec.marshalNEpisode2ᚖpodcastgraphᚋinternalᚋpodcastᚐEpisode(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -7482,7 +7482,7 @@ func (ec *executionContext) marshalNEpisode2ᚕᚖpodcastgraphᚋpodcastᚐEpiso
 	return ret
 }
 
-func (ec *executionContext) marshalNEpisode2ᚖpodcastgraphᚋpodcastᚐEpisode(ctx context.Context, sel ast.SelectionSet, v *podcast.Episode) graphql.Marshaler {
+func (ec *executionContext) marshalNEpisode2ᚖpodcastgraphᚋinternalᚋpodcastᚐEpisode(ctx context.Context, sel ast.SelectionSet, v *podcast.Episode) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -7538,11 +7538,11 @@ func (ec *executionContext) marshalNEpisodeOrderField2podcastgraphᚋgraphᚐEpi
 	return v
 }
 
-func (ec *executionContext) marshalNGuest2ᚕᚖpodcastgraphᚋpodcastᚐGuestᚄ(ctx context.Context, sel ast.SelectionSet, v []*podcast.Guest) graphql.Marshaler {
+func (ec *executionContext) marshalNGuest2ᚕᚖpodcastgraphᚋinternalᚋpodcastᚐGuestᚄ(ctx context.Context, sel ast.SelectionSet, v []*podcast.Guest) graphql.Marshaler {
 	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNGuest2ᚖpodcastgraphᚋpodcastᚐGuest(ctx, sel, v[i])
+		return ec.marshalNGuest2ᚖpodcastgraphᚋinternalᚋpodcastᚐGuest(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -7554,7 +7554,7 @@ func (ec *executionContext) marshalNGuest2ᚕᚖpodcastgraphᚋpodcastᚐGuest�
 	return ret
 }
 
-func (ec *executionContext) marshalNGuest2ᚖpodcastgraphᚋpodcastᚐGuest(ctx context.Context, sel ast.SelectionSet, v *podcast.Guest) graphql.Marshaler {
+func (ec *executionContext) marshalNGuest2ᚖpodcastgraphᚋinternalᚋpodcastᚐGuest(ctx context.Context, sel ast.SelectionSet, v *podcast.Guest) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -7610,11 +7610,11 @@ func (ec *executionContext) marshalNGuestOrderField2podcastgraphᚋgraphᚐGuest
 	return v
 }
 
-func (ec *executionContext) marshalNHost2ᚕᚖpodcastgraphᚋpodcastᚐHostᚄ(ctx context.Context, sel ast.SelectionSet, v []*podcast.Host) graphql.Marshaler {
+func (ec *executionContext) marshalNHost2ᚕᚖpodcastgraphᚋinternalᚋpodcastᚐHostᚄ(ctx context.Context, sel ast.SelectionSet, v []*podcast.Host) graphql.Marshaler {
 	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNHost2ᚖpodcastgraphᚋpodcastᚐHost(ctx, sel, v[i])
+		return ec.marshalNHost2ᚖpodcastgraphᚋinternalᚋpodcastᚐHost(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -7626,7 +7626,7 @@ func (ec *executionContext) marshalNHost2ᚕᚖpodcastgraphᚋpodcastᚐHostᚄ(
 	return ret
 }
 
-func (ec *executionContext) marshalNHost2ᚖpodcastgraphᚋpodcastᚐHost(ctx context.Context, sel ast.SelectionSet, v *podcast.Host) graphql.Marshaler {
+func (ec *executionContext) marshalNHost2ᚖpodcastgraphᚋinternalᚋpodcastᚐHost(ctx context.Context, sel ast.SelectionSet, v *podcast.Host) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -7697,11 +7697,11 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 	return res
 }
 
-func (ec *executionContext) marshalNLink2ᚕᚖpodcastgraphᚋpodcastᚐLinkᚄ(ctx context.Context, sel ast.SelectionSet, v []*podcast.Link) graphql.Marshaler {
+func (ec *executionContext) marshalNLink2ᚕᚖpodcastgraphᚋinternalᚋpodcastᚐLinkᚄ(ctx context.Context, sel ast.SelectionSet, v []*podcast.Link) graphql.Marshaler {
 	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNLink2ᚖpodcastgraphᚋpodcastᚐLink(ctx, sel, v[i])
+		return ec.marshalNLink2ᚖpodcastgraphᚋinternalᚋpodcastᚐLink(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -7713,7 +7713,7 @@ func (ec *executionContext) marshalNLink2ᚕᚖpodcastgraphᚋpodcastᚐLinkᚄ(
 	return ret
 }
 
-func (ec *executionContext) marshalNLink2ᚖpodcastgraphᚋpodcastᚐLink(ctx context.Context, sel ast.SelectionSet, v *podcast.Link) graphql.Marshaler {
+func (ec *executionContext) marshalNLink2ᚖpodcastgraphᚋinternalᚋpodcastᚐLink(ctx context.Context, sel ast.SelectionSet, v *podcast.Link) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -7723,13 +7723,13 @@ func (ec *executionContext) marshalNLink2ᚖpodcastgraphᚋpodcastᚐLink(ctx co
 	return ec._Link(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNLinkKind2podcastgraphᚋpodcastᚐLinkKind(ctx context.Context, v any) (podcast.LinkKind, error) {
+func (ec *executionContext) unmarshalNLinkKind2podcastgraphᚋinternalᚋpodcastᚐLinkKind(ctx context.Context, v any) (podcast.LinkKind, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := podcast.LinkKind(tmp)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNLinkKind2podcastgraphᚋpodcastᚐLinkKind(ctx context.Context, sel ast.SelectionSet, v podcast.LinkKind) graphql.Marshaler {
+func (ec *executionContext) marshalNLinkKind2podcastgraphᚋinternalᚋpodcastᚐLinkKind(ctx context.Context, sel ast.SelectionSet, v podcast.LinkKind) graphql.Marshaler {
 	_ = sel
 	res := graphql.MarshalString(string(v))
 	if res == graphql.Null {
@@ -7740,11 +7740,11 @@ func (ec *executionContext) marshalNLinkKind2podcastgraphᚋpodcastᚐLinkKind(c
 	return res
 }
 
-func (ec *executionContext) marshalNNode2ᚕpodcastgraphᚋpodcastᚐNode(ctx context.Context, sel ast.SelectionSet, v []podcast.Node) graphql.Marshaler {
+func (ec *executionContext) marshalNNode2ᚕpodcastgraphᚋinternalᚋpodcastᚐNode(ctx context.Context, sel ast.SelectionSet, v []podcast.Node) graphql.Marshaler {
 	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalONode2podcastgraphᚋpodcastᚐNode(ctx, sel, v[i])
+		return ec.marshalONode2podcastgraphᚋinternalᚋpodcastᚐNode(ctx, sel, v[i])
 	})
 
 	return ret
@@ -7770,11 +7770,11 @@ func (ec *executionContext) marshalNPageInfo2ᚖpodcastgraphᚋgraphᚐPageInfo(
 	return ec._PageInfo(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNShow2ᚕᚖpodcastgraphᚋpodcastᚐShowᚄ(ctx context.Context, sel ast.SelectionSet, v []*podcast.Show) graphql.Marshaler {
+func (ec *executionContext) marshalNShow2ᚕᚖpodcastgraphᚋinternalᚋpodcastᚐShowᚄ(ctx context.Context, sel ast.SelectionSet, v []*podcast.Show) graphql.Marshaler {
 	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNShow2ᚖpodcastgraphᚋpodcastᚐShow(ctx, sel, v[i])
+		return ec.marshalNShow2ᚖpodcastgraphᚋinternalᚋpodcastᚐShow(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -7786,7 +7786,7 @@ func (ec *executionContext) marshalNShow2ᚕᚖpodcastgraphᚋpodcastᚐShowᚄ(
 	return ret
 }
 
-func (ec *executionContext) marshalNShow2ᚖpodcastgraphᚋpodcastᚐShow(ctx context.Context, sel ast.SelectionSet, v *podcast.Show) graphql.Marshaler {
+func (ec *executionContext) marshalNShow2ᚖpodcastgraphᚋinternalᚋpodcastᚐShow(ctx context.Context, sel ast.SelectionSet, v *podcast.Show) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -7832,11 +7832,11 @@ func (ec *executionContext) marshalNShowEdge2ᚖpodcastgraphᚋgraphᚐShowEdge(
 	return ec._ShowEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNSource2ᚕᚖpodcastgraphᚋpodcastᚐSourceᚄ(ctx context.Context, sel ast.SelectionSet, v []*podcast.Source) graphql.Marshaler {
+func (ec *executionContext) marshalNSource2ᚕᚖpodcastgraphᚋinternalᚋpodcastᚐSourceᚄ(ctx context.Context, sel ast.SelectionSet, v []*podcast.Source) graphql.Marshaler {
 	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNSource2ᚖpodcastgraphᚋpodcastᚐSource(ctx, sel, v[i])
+		return ec.marshalNSource2ᚖpodcastgraphᚋinternalᚋpodcastᚐSource(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -7848,7 +7848,7 @@ func (ec *executionContext) marshalNSource2ᚕᚖpodcastgraphᚋpodcastᚐSource
 	return ret
 }
 
-func (ec *executionContext) marshalNSource2ᚖpodcastgraphᚋpodcastᚐSource(ctx context.Context, sel ast.SelectionSet, v *podcast.Source) graphql.Marshaler {
+func (ec *executionContext) marshalNSource2ᚖpodcastgraphᚋinternalᚋpodcastᚐSource(ctx context.Context, sel ast.SelectionSet, v *podcast.Source) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -7903,11 +7903,11 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	return ret
 }
 
-func (ec *executionContext) marshalNTopic2ᚕᚖpodcastgraphᚋpodcastᚐTopicᚄ(ctx context.Context, sel ast.SelectionSet, v []*podcast.Topic) graphql.Marshaler {
+func (ec *executionContext) marshalNTopic2ᚕᚖpodcastgraphᚋinternalᚋpodcastᚐTopicᚄ(ctx context.Context, sel ast.SelectionSet, v []*podcast.Topic) graphql.Marshaler {
 	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNTopic2ᚖpodcastgraphᚋpodcastᚐTopic(ctx, sel, v[i])
+		return ec.marshalNTopic2ᚖpodcastgraphᚋinternalᚋpodcastᚐTopic(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -7919,7 +7919,7 @@ func (ec *executionContext) marshalNTopic2ᚕᚖpodcastgraphᚋpodcastᚐTopic�
 	return ret
 }
 
-func (ec *executionContext) marshalNTopic2ᚖpodcastgraphᚋpodcastᚐTopic(ctx context.Context, sel ast.SelectionSet, v *podcast.Topic) graphql.Marshaler {
+func (ec *executionContext) marshalNTopic2ᚖpodcastgraphᚋinternalᚋpodcastᚐTopic(ctx context.Context, sel ast.SelectionSet, v *podcast.Topic) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
@@ -8145,7 +8145,7 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
-func (ec *executionContext) unmarshalODate2ᚖpodcastgraphᚋpodcastᚐDate(ctx context.Context, v any) (*podcast.Date, error) {
+func (ec *executionContext) unmarshalODate2ᚖpodcastgraphᚋinternalᚋpodcastᚐDate(ctx context.Context, v any) (*podcast.Date, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -8154,14 +8154,14 @@ func (ec *executionContext) unmarshalODate2ᚖpodcastgraphᚋpodcastᚐDate(ctx 
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalODate2ᚖpodcastgraphᚋpodcastᚐDate(ctx context.Context, sel ast.SelectionSet, v *podcast.Date) graphql.Marshaler {
+func (ec *executionContext) marshalODate2ᚖpodcastgraphᚋinternalᚋpodcastᚐDate(ctx context.Context, sel ast.SelectionSet, v *podcast.Date) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return v
 }
 
-func (ec *executionContext) marshalOEpisode2ᚖpodcastgraphᚋpodcastᚐEpisode(ctx context.Context, sel ast.SelectionSet, v *podcast.Episode) graphql.Marshaler {
+func (ec *executionContext) marshalOEpisode2ᚖpodcastgraphᚋinternalᚋpodcastᚐEpisode(ctx context.Context, sel ast.SelectionSet, v *podcast.Episode) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -8184,7 +8184,7 @@ func (ec *executionContext) unmarshalOEpisodeOrder2ᚖpodcastgraphᚋgraphᚐEpi
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOGuest2ᚖpodcastgraphᚋpodcastᚐGuest(ctx context.Context, sel ast.SelectionSet, v *podcast.Guest) graphql.Marshaler {
+func (ec *executionContext) marshalOGuest2ᚖpodcastgraphᚋinternalᚋpodcastᚐGuest(ctx context.Context, sel ast.SelectionSet, v *podcast.Guest) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -8225,14 +8225,14 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	return res
 }
 
-func (ec *executionContext) marshalONode2podcastgraphᚋpodcastᚐNode(ctx context.Context, sel ast.SelectionSet, v podcast.Node) graphql.Marshaler {
+func (ec *executionContext) marshalONode2podcastgraphᚋinternalᚋpodcastᚐNode(ctx context.Context, sel ast.SelectionSet, v podcast.Node) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Node(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalOShow2ᚖpodcastgraphᚋpodcastᚐShow(ctx context.Context, sel ast.SelectionSet, v *podcast.Show) graphql.Marshaler {
+func (ec *executionContext) marshalOShow2ᚖpodcastgraphᚋinternalᚋpodcastᚐShow(ctx context.Context, sel ast.SelectionSet, v *podcast.Show) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
@@ -8257,7 +8257,7 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	return res
 }
 
-func (ec *executionContext) marshalOTopic2ᚖpodcastgraphᚋpodcastᚐTopic(ctx context.Context, sel ast.SelectionSet, v *podcast.Topic) graphql.Marshaler {
+func (ec *executionContext) marshalOTopic2ᚖpodcastgraphᚋinternalᚋpodcastᚐTopic(ctx context.Context, sel ast.SelectionSet, v *podcast.Topic) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

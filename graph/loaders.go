@@ -6,7 +6,7 @@ import (
 
 	"github.com/vektah/gqlparser/v2/ast"
 
-	"podcastgraph/podcast"
+	"podcastgraph/internal/podcast"
 	"podcastgraph/store"
 )
 

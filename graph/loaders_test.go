@@ -17,7 +17,7 @@ import (
 
 	"podcastgraph/graph"
 	"podcastgraph/ingest"
-	"podcastgraph/podcast"
+	"podcastgraph/internal/podcast"
 	"podcastgraph/store"
 )
 

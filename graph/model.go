@@ -1,6 +1,6 @@
 package graph
 
-import "podcastgraph/podcast"
+import "podcastgraph/internal/podcast"
 
 // PageInfo says where a page of a connection stands.
 type PageInfo struct {

@@ -6,7 +6,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"podcastgraph/podcast"
+	"podcastgraph/internal/podcast"
 	"strconv"
 )
 

@@ -7,7 +7,7 @@ package graph
 
 import (
 	"context"
-	"podcastgraph/podcast"
+	"podcastgraph/internal/podcast"
 	"podcastgraph/store"
 )
 

@@ -3,7 +3,7 @@
 // It is pure: no I/O beyond the bytes it is given, no store, no globals.
 package ingest
 
-import "podcastgraph/podcast"
+import "podcastgraph/internal/podcast"
 
 // Document is what one page says, kept apart from the store's merged view so
 // that a changed page can replace exactly what it contributed.

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"podcastgraph/podcast"
+	"podcastgraph/internal/podcast"
 )
 
 // This file bounds the text a page can put in a Document. A page is at most

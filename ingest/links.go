@@ -4,7 +4,7 @@ import (
 	"net/url"
 	"strings"
 
-	"podcastgraph/podcast"
+	"podcastgraph/internal/podcast"
 )
 
 // This file reads links: "Label: URL" lines of contact sections, the show's

@@ -9,7 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"podcastgraph/podcast"
+	"podcastgraph/internal/podcast"
 )
 
 // This file reads the layout of a page: the header, the release date, the

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"podcastgraph/ingest"
-	"podcastgraph/podcast"
+	"podcastgraph/internal/podcast"
 )
 
 // parseSeeds parses the two seed pages kept in testdata under their own names.

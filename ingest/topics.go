@@ -14,7 +14,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"podcastgraph/podcast"
+	"podcastgraph/internal/podcast"
 )
 
 // extractorVersion changes whenever the extraction rules change in a way

@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"podcastgraph/ingest"
-	"podcastgraph/podcast"
+	"podcastgraph/internal/podcast"
 )
 
 func TestMatch(t *testing.T) {

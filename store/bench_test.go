@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"podcastgraph/internal/benchstore"
-	"podcastgraph/podcast"
+	"podcastgraph/internal/podcast"
 	"podcastgraph/store"
 )
 

@@ -11,7 +11,7 @@ import (
 
 	"podcastgraph/ingest"
 	"podcastgraph/internal/pagegen"
-	"podcastgraph/podcast"
+	"podcastgraph/internal/podcast"
 )
 
 func generatedDocs(t *testing.T, from, n int) []*ingest.Document {

@@ -10,7 +10,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
-	"podcastgraph/podcast"
+	"podcastgraph/internal/podcast"
 )
 
 // EpisodeOrder is the sort of an episode sequence.

@@ -6,7 +6,7 @@ import (
 	"fmt"
 
 	"podcastgraph/ingest"
-	"podcastgraph/podcast"
+	"podcastgraph/internal/podcast"
 )
 
 // A fragment is what one page says about one entity (a show, an episode or

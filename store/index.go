@@ -6,7 +6,7 @@ import (
 	"slices"
 	"strings"
 
-	"podcastgraph/podcast"
+	"podcastgraph/internal/podcast"
 )
 
 // rebuildEpisode merges an episode from its fragments and sources and

@@ -3,7 +3,7 @@ package store
 import (
 	"encoding/binary"
 
-	"podcastgraph/podcast"
+	"podcastgraph/internal/podcast"
 )
 
 // Episode keys and sort keys. Slugs never contain a zero byte, so 0 ends a

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"slices"
 
-	"podcastgraph/podcast"
+	"podcastgraph/internal/podcast"
 )
 
 // Merging turns the fragments of an entity into its record. Fragments come

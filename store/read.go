@@ -11,7 +11,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
-	"podcastgraph/podcast"
+	"podcastgraph/internal/podcast"
 )
 
 // Totals of the shows, guests and topics buckets, kept in the counts bucket

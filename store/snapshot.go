@@ -9,7 +9,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
-	"podcastgraph/podcast"
+	"podcastgraph/internal/podcast"
 )
 
 // reads holds the read API. Store and Snapshot both embed it: on a Store

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"podcastgraph/ingest"
-	"podcastgraph/podcast"
+	"podcastgraph/internal/podcast"
 	"podcastgraph/store"
 )
 

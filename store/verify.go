@@ -8,7 +8,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
-	"podcastgraph/podcast"
+	"podcastgraph/internal/podcast"
 )
 
 // Report counts what Verify saw.

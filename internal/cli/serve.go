@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"podcastgraph/graphhttp"
+	"podcastgraph/internal/graphhttp"
 	"podcastgraph/internal/pipeline"
 	"podcastgraph/internal/server"
 )

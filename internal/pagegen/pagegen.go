@@ -17,7 +17,7 @@ import (
 	"unicode/utf8"
 
 	"podcastgraph/ingest"
-	"podcastgraph/podcast"
+	"podcastgraph/internal/podcast"
 )
 
 // Options configures the generator.

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"podcastgraph/graphhttp"
+	"podcastgraph/internal/graphhttp"
 	"podcastgraph/ingest"
 	"podcastgraph/internal/pipeline"
 	"podcastgraph/store"

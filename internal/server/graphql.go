@@ -12,7 +12,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler"
 
 	"podcastgraph/graph"
-	"podcastgraph/graphhttp"
+	"podcastgraph/internal/graphhttp"
 	"podcastgraph/store"
 )
 

@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"podcastgraph/internal/pipeline"
-	"podcastgraph/playground"
+	"podcastgraph/internal/playground"
 	"podcastgraph/store"
 )
 

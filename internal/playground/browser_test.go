@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"podcastgraph/playground"
+	"podcastgraph/internal/playground"
 )
 
 // browserQuery is the default query of the page under test; the fake

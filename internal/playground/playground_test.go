@@ -15,7 +15,7 @@ import (
 	"strings"
 	"testing"
 
-	"podcastgraph/playground"
+	"podcastgraph/internal/playground"
 )
 
 // defaultQuery has characters that must survive HTML and JSON escaping.
