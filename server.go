@@ -27,7 +27,9 @@ import (
 
 // commands is the command table, in the order usage lists them; the first
 // runs when no command is named.
-var commands = []*cli.Command{cli.Serve, cli.Ingest, cli.Backup}
+func commands() []*cli.Command {
+	return []*cli.Command{cli.Serve(), cli.Ingest(), cli.Backup()}
+}
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -59,7 +61,7 @@ func runEnv(ctx context.Context, args []string, env *cli.Env) error {
 		usage(env.Stdout)
 		return nil
 	}
-	cmd := commands[0]
+	cmd := commands()[0]
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		if cmd = lookup(args[0]); cmd == nil {
 			return fmt.Errorf("unknown command %q (want serve, ingest or backup)", args[0])
@@ -70,7 +72,7 @@ func runEnv(ctx context.Context, args []string, env *cli.Env) error {
 }
 
 func lookup(name string) *cli.Command {
-	for _, c := range commands {
+	for _, c := range commands() {
 		if c.Name == name {
 			return c
 		}
@@ -90,7 +92,7 @@ func isHelp(arg string) bool {
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "Usage: podcastgraph [COMMAND] [flags] [ARGS]")
 	fmt.Fprintln(w, "\nCommands (serve when none is named):")
-	for _, c := range commands {
+	for _, c := range commands() {
 		fmt.Fprintf(w, "  %-7s %s\n", c.Name, c.Args)
 	}
 	fmt.Fprintln(w, "\n`podcastgraph COMMAND --help` says what a command does and lists its flags,")

@@ -9,20 +9,19 @@ import (
 	"podcastgraph/store"
 )
 
-// Backup is the backup command.
-var Backup = &Command{
-	Name: "backup",
-	Args: "(--db PATH | --server URL) OUT",
-	Summary: "Writes a consistent snapshot of the store to OUT: from a running server with\n" +
-		"--server, else from the --db file (which no server may hold).",
+// Backup returns the backup command.
+func Backup() *Command {
+	return &Command{Name: "backup", Run: runBackup,
+		Args: "(--db PATH | --server URL) OUT",
+		Summary: "Writes a consistent snapshot of the store to OUT: from a running server with\n" +
+			"--server, else from the --db file (which no server may hold).",
+	}
 }
-
-func init() { Backup.Run = runBackup }
 
 func runBackup(ctx context.Context, env *Env, args []string) error {
 	var db string
 	var c clientFlags
-	return Backup.run(env, args, func(f *flags) {
+	return Backup().run(env, args, func(f *flags) {
 		f.str(&db, "db", "PODCAST_DB", "podcast.db", "the bbolt store file")
 		c.declare(f)
 	}, func(f *flags, rest []string) error {

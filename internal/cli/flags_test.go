@@ -15,7 +15,7 @@ import (
 func newServeConfig(getenv func(string) string) (*server.Config, *flags) {
 	cfg := &server.Config{}
 	var tokenFile string
-	f := newFlags(Serve, getenv)
+	f := newFlags(Serve(), getenv)
 	serveFlags(f, cfg, &tokenFile)
 	return cfg, f
 }

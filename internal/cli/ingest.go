@@ -11,17 +11,16 @@ import (
 	"podcastgraph/store"
 )
 
-// Ingest is the ingest command.
-var Ingest = &Command{
-	Name: "ingest",
-	Args: "[--db PATH | --server URL] [flags] PATH...",
-	Summary: "Ingests files and directories of episode pages into the store file, or\n" +
-		"through a running server's admin endpoint with --server, and prints one line\n" +
-		"per document; exits 1 if any document failed, after committing every one that\n" +
-		"did not.",
+// Ingest returns the ingest command.
+func Ingest() *Command {
+	return &Command{Name: "ingest", Run: runIngest,
+		Args: "[--db PATH | --server URL] [flags] PATH...",
+		Summary: "Ingests files and directories of episode pages into the store file, or\n" +
+			"through a running server's admin endpoint with --server, and prints one line\n" +
+			"per document; exits 1 if any document failed, after committing every one that\n" +
+			"did not.",
+	}
 }
-
-func init() { Ingest.Run = runIngest }
 
 // ingestConfig is the ingest command's settings.
 type ingestConfig struct {
@@ -33,7 +32,7 @@ type ingestConfig struct {
 
 func runIngest(ctx context.Context, env *Env, args []string) error {
 	var cfg ingestConfig
-	return Ingest.run(env, args, func(f *flags) {
+	return Ingest().run(env, args, func(f *flags) {
 		f.str(&cfg.DB, "db", "PODCAST_DB", "podcast.db", "the bbolt store file")
 		cfg.declare(f)
 		topicsFlag(f, &cfg.Topics)

@@ -10,20 +10,19 @@ import (
 	"podcastgraph/internal/server"
 )
 
-// Serve is the serve command, the program's default.
-var Serve = &Command{
-	Name: "serve",
-	Args: "[flags]",
-	Summary: "Opens (or creates) the store, ingests the --seeds directory, then serves HTTP\n" +
-		"until SIGINT or SIGTERM. The default command.",
+// Serve returns the serve command, the program's default.
+func Serve() *Command {
+	return &Command{Name: "serve", Run: runServe,
+		Args: "[flags]",
+		Summary: "Opens (or creates) the store, ingests the --seeds directory, then serves HTTP\n" +
+			"until SIGINT or SIGTERM. The default command.",
+	}
 }
-
-func init() { Serve.Run = runServe }
 
 func runServe(ctx context.Context, env *Env, args []string) error {
 	cfg := &server.Config{}
 	var tokenFile string
-	return Serve.run(env, args, func(f *flags) { serveFlags(f, cfg, &tokenFile) }, func(f *flags, rest []string) error {
+	return Serve().run(env, args, func(f *flags) { serveFlags(f, cfg, &tokenFile) }, func(f *flags, rest []string) error {
 		if len(rest) > 0 {
 			return fmt.Errorf("serve takes no arguments, got %q", rest)
 		}
