@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"podcastgraph/internal/graphhttp"
 	"podcastgraph/ingest"
+	"podcastgraph/internal/graphhttp"
 	"podcastgraph/internal/pipeline"
 	"podcastgraph/store"
 )
