@@ -45,7 +45,7 @@ func TestBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal("PODCAST_E2E=1 but node is not on PATH: install Node.js (>= 20) or run ./test.sh")
 	}
-	script, err := filepath.Abs(filepath.Join("..", "e2e", "playground.mjs"))
+	script, err := filepath.Abs(filepath.Join("..", "..", "e2e", "playground.mjs"))
 	if err != nil {
 		t.Fatal(err)
 	}
