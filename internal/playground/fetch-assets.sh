@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# fetch-assets.sh rebuilds playground/assets/ from the npm registry at the
+# fetch-assets.sh rebuilds internal/playground/assets/ from the npm registry at the
 # pinned versions below. It is run by hand when the versions change, never in
 # CI: the assets it writes are committed and embedded into the binary.
 #
