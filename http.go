@@ -57,7 +57,11 @@ type app struct {
 // until ctx is cancelled; then it drains in-flight requests and closes the
 // store.
 func serve(ctx context.Context, cfg *config, stdout io.Writer) error {
-	log := slog.New(slog.NewTextHandler(stdout, nil))
+	// Lines are written by a goroutine of their own, in batches under
+	// load (see logWriter); the deferred Close writes the last of them.
+	lw := newLogWriter(stdout)
+	defer lw.Close()
+	log := slog.New(slog.NewTextHandler(lw, nil))
 	vocab, err := loadVocabulary(cfg)
 	if err != nil {
 		return err
