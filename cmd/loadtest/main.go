@@ -190,6 +190,11 @@ func run(pages, conns int, dur time.Duration, keep string, cached bool) error {
 		if err := check(client, url, bodies[0]); err != nil {
 			return err
 		}
+		// The static server stands for the same answer every time.
+		peer := peer
+		if len(bodies) > 1 {
+			peer = nil
+		}
 		if peer != nil {
 			if err := peer.copyAnswer(client, url, bodies[0]); err != nil {
 				return err

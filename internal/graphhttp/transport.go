@@ -44,7 +44,7 @@ func newEndpoint(o *Options) *endpoint {
 	e := &endpoint{opts: o, salt: hex.EncodeToString(h.Sum(nil)), codec: compressor{told: o.Compressed}}
 	if o.ResponseCacheBytes > 0 && o.Generation != nil {
 		e.responses = newSizedLRU(o.ResponseCacheBytes, func(key string, a *cachedAnswer) int64 {
-			return int64(len(key) + len(a.resp.Data) + len(a.body) + len(a.gzip) + len(a.br) + 256)
+			return int64(len(key) + len(a.body) + len(a.gzip) + len(a.br) + 256) // the data is part of the body
 		})
 	}
 	if o.MaxConcurrent > 0 {
@@ -128,9 +128,10 @@ func (t postTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 }
 
 // readBody reads a request's body, in one allocation when its length is
-// known.
+// known and modest (a claimed length is not trusted with more: the body
+// may never come).
 func readBody(r *http.Request) ([]byte, error) {
-	if n := r.ContentLength; n > 0 && n <= 1<<30 {
+	if n := r.ContentLength; n > 0 && n <= 1<<20 {
 		body := make([]byte, n)
 		if _, err := io.ReadFull(r.Body, body); err != nil {
 			return nil, err
@@ -278,7 +279,15 @@ type cachedAnswer struct {
 }
 
 func newCachedAnswer(resp *graphql.Response, operation string) *cachedAnswer {
-	return &cachedAnswer{resp: resp, operation: operation, body: encodeResponse(resp)}
+	body := encodeResponse(resp)
+	// The data is in the body as it is (see encodeResponse): keep it once.
+	const at = len(`{"data":`)
+	if len(resp.Errors) == 0 && len(body) >= at+len(resp.Data) && bytes.Equal(body[at:at+len(resp.Data)], resp.Data) {
+		shared := *resp
+		shared.Data = body[at : at+len(resp.Data) : at+len(resp.Data)]
+		resp = &shared
+	}
+	return &cachedAnswer{resp: resp, operation: operation, body: body}
 }
 
 // coded returns the body in coding, nil when it was not made yet.

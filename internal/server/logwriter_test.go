@@ -1,0 +1,79 @@
+package server
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// lockedBuffer is a bytes.Buffer safe for a writer and a reader.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// The log writer loses no line and keeps each writer's lines in order;
+// Close returns once all are written, and later lines go straight through.
+func TestLogWriter(t *testing.T) {
+	var out lockedBuffer
+	w := newLogWriter(&out)
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 500 {
+				fmt.Fprintf(w, "g%d line %d\n", g, i)
+			}
+		}()
+	}
+	wg.Wait()
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+	if len(lines) != 8*500 {
+		t.Fatalf("%d lines written, want %d", len(lines), 8*500)
+	}
+	next := map[string]int{}
+	for _, l := range lines {
+		var g string
+		var i int
+		if _, err := fmt.Sscanf(l, "%s line %d", &g, &i); err != nil || next[g] != i {
+			t.Fatalf("line %q out of order or torn (want %s line %d)", l, g, next[g])
+		}
+		next[g]++
+	}
+	fmt.Fprintln(w, "after close")
+	if !strings.HasSuffix(out.String(), "after close\n") {
+		t.Errorf("a line written after Close is missing")
+	}
+}
+
+// A line is written without waiting for more lines or for Close.
+func TestLogWriterPrompt(t *testing.T) {
+	var out lockedBuffer
+	w := newLogWriter(&out)
+	defer w.Close()
+	fmt.Fprintln(w, "alone")
+	for deadline := time.Now().Add(10 * time.Second); out.String() == ""; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("a lone line was not written")
+		}
+	}
+}
