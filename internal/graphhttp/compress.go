@@ -22,7 +22,7 @@ const (
 const compressMinBytes = 1024
 
 // Compression settings, measured on the nested page of 20 (12.9 KB of
-// JSON; go test -bench Compress ./graphhttp): gzip at level 1 takes it to
+// JSON; go test -bench Compress ./internal/graphhttp): gzip at level 1 takes it to
 // 2.6 KB in about 30 µs, a tenth of what executing it costs; brotli needs
 // about 300 µs (quality 5) for 2.1 KB. So an answer executed for one
 // client goes out in gzip, and brotli is spent only on an answer the

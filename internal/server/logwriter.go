@@ -60,8 +60,14 @@ func (w *logWriter) loop() {
 			w.mu.Unlock() // held, so that writes after Close come after these
 			return
 		}
+		// b is free again: keep it for the next batch unless it grew
+		// large. Never keep the array w.queued now holds (spare's last
+		// value), or the next batch would be appended over the bytes
+		// being written.
 		if cap(b) <= 256<<10 {
 			spare = b
+		} else {
+			spare = nil
 		}
 	}
 }

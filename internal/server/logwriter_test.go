@@ -77,3 +77,47 @@ func TestLogWriterPrompt(t *testing.T) {
 		}
 	}
 }
+
+// slowBuffer takes its time over each write, so that lines pile up into
+// batches while one is being written.
+type slowBuffer struct{ lockedBuffer }
+
+func (b *slowBuffer) Write(p []byte) (int, error) {
+	time.Sleep(2 * time.Millisecond)
+	return b.lockedBuffer.Write(p)
+}
+
+// A batch that grew past the size kept for reuse is not reused while the
+// next one is queued: after a burst of long lines, short lines arrive
+// whole, none lost or torn.
+func TestLogWriterAfterLargeBatch(t *testing.T) {
+	var out slowBuffer
+	w := newLogWriter(&out)
+	long := strings.Repeat("x", 2000)
+	var want []string
+	for i := range 600 { // about 1.2 MB: batches well over 256 KiB
+		line := fmt.Sprintf("long %d %s", i, long)
+		want = append(want, line)
+		fmt.Fprintln(w, line)
+	}
+	for i := range 3000 {
+		line := fmt.Sprintf("short %d", i)
+		want = append(want, line)
+		fmt.Fprintln(w, line)
+		if i%100 == 0 {
+			time.Sleep(time.Millisecond) // let batches turn over
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
+	if len(got) != len(want) {
+		t.Fatalf("%d lines written, want %d", len(got), len(want))
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("line %d is %.60q, want %.60q", i, got[i], want[i])
+		}
+	}
+}
