@@ -101,3 +101,24 @@ func BenchmarkTopicDateRangePage(b *testing.B) {
 	benchQuery(b, `{ episodes(first: 20, filter: {topic: "ai", releasedAfter: "2001-01-01"}, orderBy: {field: RELEASE_DATE, direction: DESC}) { totalCount nodes { code title } } }`,
 		func() map[string]any { return nil })
 }
+
+// The nested client query on a different page each time: the page after
+// each of the first pages' end cursors in turn (cmd/loadtest's rotating row).
+func BenchmarkNestedQueryRotating(b *testing.B) {
+	h := benchHandler(b)
+	var cursors []any
+	var after any
+	for range benchPages / 20 {
+		var d struct {
+			Data struct {
+				Episodes struct{ PageInfo struct{ EndCursor string } }
+			}
+		}
+		post(b, h, `query($after: String) { episodes(first: 20, after: $after) { pageInfo { endCursor } } }`, map[string]any{"after": after}, &d)
+		cursors = append(cursors, after)
+		after = d.Data.Episodes.PageInfo.EndCursor
+	}
+	i := 0
+	benchQuery(b, `query($after: String) { episodes(first: 20, after: $after) { totalCount nodes { code title releaseDate guests { name role organization episodes(first: 5) { nodes { code title } } } topics { name } } } }`,
+		func() map[string]any { i++; return map[string]any{"after": cursors[i%len(cursors)]} })
+}
