@@ -109,7 +109,6 @@ func init() {
 		"coGuests":     prefetchStep(guestsRelated(store.CoGuests, guestSlug)),
 	}}
 
-	topicSlug := func(t *podcast.Topic) string { return t.Slug }
 	topicAhead = &lookAhead[podcast.Topic]{"Topic", map[string]entry[podcast.Topic]{
 		"aliases": noPrefetch[podcast.Topic](onRecord),
 		"episodes": prefetchStep(pages(func(t *podcast.Topic, _ *graphql.FieldContext) EpisodeFilter {
@@ -126,6 +125,8 @@ func init() {
 }
 
 func guestSlug(g *podcast.Guest) string { return g.Slug }
+
+func topicSlug(t *podcast.Topic) string { return t.Slug }
 
 func episodeKeys(eps []*podcast.Episode) []podcast.EpisodeKey {
 	keys := make([]podcast.EpisodeKey, len(eps))
@@ -199,7 +200,7 @@ func episodeTopics(ctx context.Context, eps []*podcast.Episode, fc *graphql.Fiel
 		slugs = append(slugs, e.Topics[:min(n, len(e.Topics))]...)
 	}
 	if topics, err := loadMany(ctx, loadersFrom(ctx).Topics, slugs); err == nil {
-		into(ctx, topicAhead, unique(topics, func(t *podcast.Topic) string { return t.Slug }), below(ctx, fc, "Topic"))
+		into(ctx, topicAhead, unique(topics, topicSlug), below(ctx, fc, "Topic"))
 	}
 }
 
@@ -316,24 +317,20 @@ func relatedSlugsOf[T any](ctx context.Context, rel store.Relation, objs []*T, s
 // guestsRelated prefetches the guests rel relates objects to, and looks
 // into them.
 func guestsRelated[T any](rel store.Relation, slug func(*T) string) step[T] {
-	return func(ctx context.Context, objs []*T, fc *graphql.FieldContext) {
-		n, ok := firstOf(fc)
-		if !ok {
-			return
-		}
-		slugs, err := relatedSlugsOf(ctx, rel, objs, slug, n)
-		if err != nil {
-			return
-		}
-		if guests, err := loadMany(ctx, loadersFrom(ctx).Guests, slugs); err == nil {
-			into(ctx, guestAhead, unique(guests, guestSlug), below(ctx, fc, "Guest"))
-		}
-	}
+	return related(rel, slug, func(l *Loaders) *loader[string, *podcast.Guest] { return l.Guests }, &guestAhead, guestSlug)
 }
 
 // topicsRelated prefetches the topics rel relates objects to, and looks
 // into them.
 func topicsRelated[T any](rel store.Relation, slug func(*T) string) step[T] {
+	return related(rel, slug, func(l *Loaders) *loader[string, *podcast.Topic] { return l.Topics }, &topicAhead, topicSlug)
+}
+
+// related prefetches the first objects rel relates objects to, with the
+// loader load picks, and looks into them with the table *ahead (read when
+// the step runs: the tables refer to each other and are filled in init).
+func related[T, V any](rel store.Relation, slug func(*T) string, load func(*Loaders) *loader[string, *V],
+	ahead **lookAhead[V], key func(*V) string) step[T] {
 	return func(ctx context.Context, objs []*T, fc *graphql.FieldContext) {
 		n, ok := firstOf(fc)
 		if !ok {
@@ -343,8 +340,9 @@ func topicsRelated[T any](rel store.Relation, slug func(*T) string) step[T] {
 		if err != nil {
 			return
 		}
-		if topics, err := loadMany(ctx, loadersFrom(ctx).Topics, slugs); err == nil {
-			into(ctx, topicAhead, unique(topics, func(t *podcast.Topic) string { return t.Slug }), below(ctx, fc, "Topic"))
+		if vs, err := loadMany(ctx, load(loadersFrom(ctx)), slugs); err == nil {
+			t := *ahead
+			into(ctx, t, unique(vs, key), below(ctx, fc, t.typ))
 		}
 	}
 }
