@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"podcastgraph/internal/pagegen"
+	"podcastgraph/internal/serverproc"
 )
 
 // BenchmarkServeRSSAfterIngest is the figure of issue 10 §6: the resident
@@ -32,9 +33,9 @@ func BenchmarkServeRSSAfterIngest(b *testing.B) {
 		b.Skip("needs /proc")
 	}
 	dir := b.TempDir()
-	bin := filepath.Join(dir, "podcastgraph")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		b.Fatalf("build: %v\n%s", err, out)
+	bin, err := serverproc.Build(dir)
+	if err != nil {
+		b.Fatal(err)
 	}
 	seeds := filepath.Join(dir, "seeds")
 	if err := os.Mkdir(seeds, 0o755); err != nil {
@@ -159,9 +160,9 @@ func TestStartupIngestGivesMemoryBack(t *testing.T) {
 		t.Skip("needs /proc")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "podcastgraph")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
+	bin, err := serverproc.Build(dir)
+	if err != nil {
+		t.Fatal(err)
 	}
 	seeds := filepath.Join(dir, "seeds")
 	if err := os.Mkdir(seeds, 0o755); err != nil {

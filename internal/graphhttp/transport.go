@@ -467,8 +467,9 @@ func (e *endpoint) write(w http.ResponseWriter, r *http.Request, start time.Time
 	}
 	body := encodeResponse(resp)
 	coding := ""
-	// Answers with errors go as they are: they are seldom large, and the
-	// server's metrics read their first bytes.
+	// Answers with errors go as they are: they are seldom large (the
+	// errors are capped at MaxErrors, and a partial answer is bounded by
+	// MaxResponseBytes like any other).
 	if len(resp.Errors) == 0 && len(body) >= compressMinBytes {
 		coding = acceptEncoding(r.Header.Values("Accept-Encoding")).pick(false)
 		if coding != "" {
