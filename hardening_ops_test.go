@@ -39,21 +39,7 @@ func startServerEnv(t *testing.T, env map[string]string, args ...string) *testSe
 	}()
 	s := &testServer{DB: db, logs: logs, stop: func() error { cancel(); return <-done }}
 	t.Cleanup(func() { _ = s.stop() })
-	deadline := time.Now().Add(20 * time.Second)
-	for s.URL == "" {
-		if m := listeningRE.FindStringSubmatch(logs.String()); m != nil {
-			s.URL = m[1]
-			break
-		}
-		select {
-		case err := <-done:
-			t.Fatalf("server exited before listening: %v\n%s", err, logs.String())
-		case <-time.After(5 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("server did not log its address:\n%s", logs.String())
-		}
-	}
+	s.URL = awaitListening(t, logs, done)
 	return s
 }
 

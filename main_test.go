@@ -83,22 +83,8 @@ func startServerWith(t testing.TB, opts server.Options, db string, args ...strin
 			t.Errorf("server stopped with %v; logs:\n%s", err, logs.String())
 		}
 	})
+	s.URL = awaitListening(t, logs, done)
 	deadline := time.Now().Add(20 * time.Second)
-	for s.URL == "" {
-		if m := listeningRE.FindStringSubmatch(logs.String()); m != nil {
-			s.URL = m[1]
-			break
-		}
-		select {
-		case err := <-done:
-			done <- err // for the cleanup's stop, which would wait for it forever
-			t.Fatalf("server exited before listening: %v\n%s", err, logs.String())
-		case <-time.After(5 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("server did not log its address:\n%s", logs.String())
-		}
-	}
 	for {
 		resp, err := http.Get(s.URL + "/readyz")
 		if err == nil {
@@ -205,4 +191,26 @@ func TestMain(m *testing.M) {
 		panic("run tests from the repository root: " + err.Error())
 	}
 	os.Exit(m.Run())
+}
+
+// awaitListening waits for a server started by run to log its address and
+// returns its URL; it fails the test if the server exits first (leaving
+// its error in done for whoever stops it) or says nothing for 20 s.
+func awaitListening(t testing.TB, logs *syncBuffer, done chan error) string {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		if m := listeningRE.FindStringSubmatch(logs.String()); m != nil {
+			return m[1]
+		}
+		select {
+		case err := <-done:
+			done <- err // for the cleanup's stop, which would wait for it forever
+			t.Fatalf("server exited before listening: %v\n%s", err, logs.String())
+		case <-time.After(5 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("server did not log its address:\n%s", logs.String())
+		}
+	}
 }
