@@ -29,6 +29,13 @@ func TestJSONStringMatchesGqlgen(t *testing.T) {
 		if !bytes.Equal(want.Bytes(), got.Bytes()) {
 			t.Fatalf("%q: gqlgen writes %q, jsonString %q", s, want.Bytes(), got.Bytes())
 		}
+		// The same straight onto an answer, after what came before it.
+		aw := &answerWriter{ctx: t.Context(), b: []byte("x")}
+		aw.plan()
+		(*jsonString)(&v).MarshalGQL(aw)
+		if !bytes.Equal(want.Bytes(), aw.b[1:]) {
+			t.Fatalf("%q: gqlgen writes %q, jsonString onto an answer %q", s, want.Bytes(), aw.b[1:])
+		}
 	}
 }
 
