@@ -6,6 +6,7 @@
 //
 //	go run ./cmd/loadtest                       # seeds, 16 connections, 10 s per query
 //	go run ./cmd/loadtest -pages 10000 -d 20s   # 10,000 generated pages
+//	go run ./cmd/loadtest -pages 100000 -shape catalogue   # shaped like a daily show's catalogue
 //	go run ./cmd/loadtest -pages 10000 -cache -static -only nested   # repeated, beside a static server
 //
 // Queries marked "rotating" send a different request each time (the next
@@ -63,6 +64,7 @@ var queries = []query{
 
 func main() {
 	pages := flag.Int("pages", 0, "generated pages to ingest (0: the seeds)")
+	shape := flag.String("shape", "default", "shape of the generated pages: default, or catalogue (one daily show: 8 KB pages, a third as many guests as pages, some on 150-250 episodes, every topic on 7-25% of episodes; see internal/pagegen)")
 	conns := flag.Int("c", 16, "concurrent connections")
 	dur := flag.Duration("d", 10*time.Second, "duration per query")
 	keep := flag.String("keep", "", "directory to keep the store in (default: a temp dir, removed)")
@@ -88,16 +90,25 @@ func main() {
 		fmt.Fprintln(os.Stderr, "loadtest: -load is wrk, go or auto")
 		os.Exit(2)
 	}
+	opts := pagegen.Options{Shows: 1, Seed: 1}
+	switch *shape {
+	case "default":
+	case "catalogue":
+		opts.Catalogue = true
+	default:
+		fmt.Fprintln(os.Stderr, "loadtest: -shape is default or catalogue")
+		os.Exit(2)
+	}
 	if *only != "" {
 		queries = slices.DeleteFunc(queries, func(q query) bool { return !strings.Contains(q.name, *only) })
 	}
-	if err := run(*pages, *conns, *dur, *keep, *cached); err != nil {
+	if err := run(*pages, opts, *conns, *dur, *keep, *cached); err != nil {
 		fmt.Fprintln(os.Stderr, "loadtest:", err)
 		os.Exit(1)
 	}
 }
 
-func run(pages, conns int, dur time.Duration, keep string, cached bool) error {
+func run(pages int, opts pagegen.Options, conns int, dur time.Duration, keep string, cached bool) error {
 	dir := keep
 	if dir == "" {
 		d, err := os.MkdirTemp("", "loadtest-*")
@@ -125,7 +136,7 @@ func run(pages, conns int, dur time.Duration, keep string, cached bool) error {
 			return err
 		}
 		for i := range pages {
-			name, data := pagegen.Page(i, pagegen.Options{Shows: 1, Seed: 1})
+			name, data := pagegen.Page(i, opts)
 			if err := os.WriteFile(filepath.Join(src, name), data, 0o644); err != nil {
 				return err
 			}

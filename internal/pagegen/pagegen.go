@@ -24,6 +24,12 @@ import (
 type Options struct {
 	Shows int   // number of shows pages are spread over; less than 1 means 1
 	Seed  int64 // varies every choice; pages are deterministic in (i, Seed)
+	// Catalogue generates pages shaped like a long-running daily show's
+	// catalogue (see catalogue.go): pages of about 8 KB, a third as many
+	// guests as episodes with some on 150-250 episodes, and every topic of
+	// the vocabulary on 7-25% of the episodes. Such pages also state their
+	// topics (Generated.Topics and ListingTopics).
+	Catalogue bool
 }
 
 // Person is a guest as the generated text names them.
@@ -45,6 +51,13 @@ type Generated struct {
 	Number  int              // the page's own episode
 	Guests  []Person         // the own episode's guests, with their links
 	Listing map[int][]Person // guests named by each listing entry, by number
+	// Topics are the slugs of the topics the own episode's title and
+	// description mention, sorted; ListingTopics those each listing
+	// entry's text mentions, by number. Catalogue pages only: the default
+	// pages mention topics (in product names, bios, roles) they do not
+	// track, and leave both nil.
+	Topics        []string
+	ListingTopics map[int][]string
 }
 
 // Page returns the name and bytes of generated page i: show "Generated Show
@@ -73,11 +86,18 @@ func Generate(i int, opts Options) Generated {
 	fmt.Fprintf(&b, "Release Date: %s\n", own.date.Format("01/02/2006"))
 	b.WriteString(sh.title + "\n")
 	listing := make(map[int][]Person)
+	var listingTopics map[int][]string
+	if opts.Catalogue {
+		listingTopics = make(map[int][]string)
+	}
 	for m := n - 1; m >= 1 && m >= n-10; m-- {
 		e := episodeOf(opts, sh, m, shows)
 		fmt.Fprintf(&b, "#%d: %s\n", m, e.summary)
 		b.WriteString("info_outline" + sh.title + "\n")
 		listing[m] = withoutLinks(e.guests)
+		if opts.Catalogue {
+			listingTopics[m] = e.summaryTopics
+		}
 	}
 	fmt.Fprintf(&b, "info_outline#%d: %s\n", n, strings.Join(own.paras, "\n"))
 	for _, p := range own.guests {
@@ -106,6 +126,9 @@ func Generate(i int, opts Options) Generated {
 		Number:  n,
 		Guests:  own.guests,
 		Listing: listing,
+
+		Topics:        own.topics,
+		ListingTopics: listingTopics,
 	}
 }
 
@@ -141,11 +164,18 @@ type episode struct {
 	paras   []string
 	summary string // the listing text, "..." included
 	guests  []Person
+
+	// Catalogue episodes only: the topics the title and description
+	// mention, and those the summary mentions, as sorted slugs.
+	topics, summaryTopics []string
 }
 
 // episodeOf generates episode n of show sh; it depends only on the seed,
 // the show and n.
 func episodeOf(opts Options, sh show, n, shows int) episode {
+	if opts.Catalogue {
+		return catalogueEpisode(opts, sh, n, shows)
+	}
 	r := rand.New(rand.NewPCG(uint64(opts.Seed), uint64(sh.index)<<32|uint64(n)))
 	pool := max(50, n*shows/20)
 	e := episode{date: time.Date(2016, 1, 4, 0, 0, 0, 0, time.UTC).AddDate(0, 0, 7*(n-1)+sh.index)}
@@ -165,7 +195,7 @@ func episodeOf(opts Options, sh show, n, shows int) episode {
 
 	t1, t2, t3 := topicPhrase(r), topicPhrase(r), topicPhrase(r)
 	h1, h2 := sh.hosts[0], sh.hosts[1]
-	intro := introduce(r, e.guests, h1, h2, t1, t2)
+	intro := introduce(r, e.guests, h1, h2, t1, t2, false)
 	follow := fmt.Sprintf("The conversation covers %s, %s and what teams get wrong when they adopt %s too early.", t2, t3, t1)
 	e.paras = append(e.paras, intro+" "+follow)
 	if len(e.guests) > 0 {
@@ -193,13 +223,14 @@ func episodeOf(opts Options, sh show, n, shows int) episode {
 }
 
 // introduce writes the sentence that names the guests, in one of the
-// phrasings the pages use.
-func introduce(r *rand.Rand, gs []Person, h1, h2, t1, t2 string) string {
+// phrasings the pages use. Only t1 and t2 name topics when plain is set:
+// the phrasing that mentions venture capital (a topic) is not used.
+func introduce(r *rand.Rand, gs []Person, h1, h2, t1, t2 string, plain bool) string {
 	switch len(gs) {
 	case 0:
 		return fmt.Sprintf("In this episode, %s and %s %s %s.", h1, h2, hostVerbs[r.IntN(len(hostVerbs))], t1)
 	case 1:
-		return introduceOne(r, &gs[0], h1, h2, t1, t2)
+		return introduceOne(r, &gs[0], h1, h2, t1, t2, plain)
 	case 2:
 		a, b := &gs[0], &gs[1]
 		switch r.IntN(3) {
@@ -228,10 +259,14 @@ func introduce(r *rand.Rand, gs []Person, h1, h2, t1, t2 string) string {
 
 // introduceOne writes the sentence that names one guest; it adjusts the
 // guest's facts to what that phrasing states.
-func introduceOne(r *rand.Rand, g *Person, h1, h2, t1, t2 string) string {
+func introduceOne(r *rand.Rand, g *Person, h1, h2, t1, t2 string, plain bool) string {
 	simple := simpleRoles[r.IntN(len(simpleRoles))]
 	pron := []string{"he", "she"}[r.IntN(2)]
-	switch r.IntN(9) {
+	phrasing := r.IntN(9)
+	if plain && phrasing == 6 {
+		phrasing = 7
+	}
+	switch phrasing {
 	case 0:
 		g.Bio = ""
 		return fmt.Sprintf("In this episode, %s and %s speak with %s, %s at %s, about %s.", h1, h2, g.Name, g.Role, g.Organization, t1)
@@ -279,8 +314,14 @@ func person(seed int64, j int) Person {
 	k := (j*7919 + int(uint64(seed)%1000)) % (f * l)
 	name := firstNames[k%f] + " " + lastNames[k/f]
 	if m := j / (f * l); m > 0 {
+		// One middle name, then two: names stay distinct however large
+		// the pool.
 		first, last, _ := strings.Cut(name, " ")
-		name = first + " " + middleNames[(m-1)%len(middleNames)] + " " + last
+		middle := middleNames[(m-1)%len(middleNames)]
+		if m2 := (m - 1) / len(middleNames); m2 > 0 {
+			middle += " " + middleNames[(m2-1)%len(middleNames)]
+		}
+		name = first + " " + middle + " " + last
 	}
 	r := rand.New(rand.NewPCG(uint64(seed), uint64(j)|1<<63))
 	handle := strings.ToLower(asciiOnly(strings.ReplaceAll(name, " ", "")))
@@ -354,7 +395,10 @@ var lastNames = []string{
 	"Nakamura", "Oyelaran", "Park", "Ribeiro", "Lindqvist", "Brennan", "Castillo", "Adeyemi", "Kaur", "Horvat",
 }
 
-var middleNames = []string{"Rae", "Jo", "Lee", "Mae", "Ray", "Kai", "Ann", "Lou"}
+var middleNames = []string{
+	"Rae", "Jo", "Lee", "Mae", "Ray", "Kai", "Ann", "Lou", "Jay", "Ada", "Ivy", "Noor", "Kit", "Lin", "Bo", "Dee",
+	"Fay", "Gil", "Hal", "Ida", "Jem", "Kay", "Liv", "Nia", "Pia", "Rue", "Sol", "Tove", "Viv", "Wren", "Zan", "Elm",
+}
 
 var roles = []string{
 	"CEO", "CTO", "co-founder", "founder", "VP of Engineering", "principal engineer", "staff engineer",

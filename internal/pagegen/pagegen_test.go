@@ -95,18 +95,36 @@ func TestPageIsDeterministic(t *testing.T) {
 			t.Errorf("name %q, want %q", n1, want)
 		}
 	}
+	for _, catalogue := range []bool{false, true} {
+		_, a := pagegen.Page(5, pagegen.Options{Shows: 4, Seed: 1, Catalogue: catalogue})
+		_, b := pagegen.Page(5, pagegen.Options{Shows: 4, Seed: 2, Catalogue: catalogue})
+		_, c := pagegen.Page(5, pagegen.Options{Shows: 4, Seed: 1, Catalogue: catalogue})
+		if bytes.Equal(a, b) {
+			t.Errorf("catalogue=%v: the seed does not change the page", catalogue)
+		}
+		if !bytes.Equal(a, c) {
+			t.Errorf("catalogue=%v: page 5 differs between calls", catalogue)
+		}
+	}
 	_, a := pagegen.Page(5, pagegen.Options{Shows: 4, Seed: 1})
-	_, b := pagegen.Page(5, pagegen.Options{Shows: 4, Seed: 2})
+	_, b := pagegen.Page(5, pagegen.Options{Shows: 4, Seed: 1, Catalogue: true})
 	if bytes.Equal(a, b) {
-		t.Error("the seed does not change the page")
+		t.Error("Catalogue does not change the page")
 	}
 }
 
 // TestListingMatchesOwnPage checks that an episode's listing entry, on a
 // later page, is the opening of its own page's description.
 func TestListingMatchesOwnPage(t *testing.T) {
-	const shows = 2
-	opts := pagegen.Options{Shows: shows, Seed: 3}
+	for _, catalogue := range []bool{false, true} {
+		t.Run(fmt.Sprintf("catalogue=%v", catalogue), func(t *testing.T) {
+			listingMatchesOwnPage(t, pagegen.Options{Shows: 2, Seed: 3, Catalogue: catalogue})
+		})
+	}
+}
+
+func listingMatchesOwnPage(t *testing.T, opts pagegen.Options) {
+	shows := opts.Shows
 	vocab := ingest.DefaultVocabulary()
 	parse := func(i int) *ingest.Document {
 		name, data := pagegen.Page(i, opts)
