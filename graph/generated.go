@@ -214,6 +214,7 @@ type AppearanceResolver interface {
 type EpisodeResolver interface {
 	Appearances(ctx context.Context, obj *podcast.Episode, first *int) ([]*Appearance, error)
 
+	Description(ctx context.Context, obj *podcast.Episode) (*string, error)
 	Guests(ctx context.Context, obj *podcast.Episode, first *int) ([]*podcast.Guest, error)
 	Hosts(ctx context.Context, obj *podcast.Episode, first *int) ([]*podcast.Host, error)
 
@@ -224,6 +225,7 @@ type EpisodeResolver interface {
 
 	Show(ctx context.Context, obj *podcast.Episode) (*podcast.Show, error)
 	Sources(ctx context.Context, obj *podcast.Episode, first *int) ([]*podcast.Source, error)
+	Summary(ctx context.Context, obj *podcast.Episode) (string, error)
 
 	Topics(ctx context.Context, obj *podcast.Episode, first *int) ([]*podcast.Topic, error)
 }
@@ -2344,13 +2346,26 @@ func (ec *executionContext) fieldContext_Episode_code(_ context.Context, field g
 }
 
 func (ec *executionContext) _Episode_description(ctx context.Context, field graphql.CollectedField, obj *podcast.Episode) (ret graphql.Marshaler) {
-	if obj.Description == nil {
-		return graphql.Null
-	}
-	return (*jsonString)(obj.Description)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Episode_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Episode().Description(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
 }
 func (ec *executionContext) fieldContext_Episode_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Episode", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Episode", field, true, true, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _Episode_guests(ctx context.Context, field graphql.CollectedField, obj *podcast.Episode) (ret graphql.Marshaler) {
@@ -2655,10 +2670,26 @@ func (ec *executionContext) fieldContext_Episode_sources(ctx context.Context, fi
 }
 
 func (ec *executionContext) _Episode_summary(ctx context.Context, field graphql.CollectedField, obj *podcast.Episode) (ret graphql.Marshaler) {
-	return (*jsonString)(&obj.Summary)
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Episode_summary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Episode().Summary(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
 }
 func (ec *executionContext) fieldContext_Episode_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Episode", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Episode", field, true, true, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _Episode_summaryTruncated(ctx context.Context, field graphql.CollectedField, obj *podcast.Episode) (ret graphql.Marshaler) {
@@ -5707,10 +5738,27 @@ func (ec *executionContext) _Episode(ctx context.Context, sel ast.SelectionSet, 
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "description":
-			out.Values[i] = ec._Episode_description(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *fieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Episode_description(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.IsDeferred() {
+				out.Values[i] = deferUnsupported(ctx, field)
+				continue
+			}
+
+			out.Values[i] = innerFunc(ctx, out)
 		case "guests":
 			field := field
 
@@ -5881,10 +5929,27 @@ func (ec *executionContext) _Episode(ctx context.Context, sel ast.SelectionSet, 
 
 			out.Values[i] = innerFunc(ctx, out)
 		case "summary":
-			out.Values[i] = ec._Episode_summary(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *fieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Episode_summary(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.IsDeferred() {
+				out.Values[i] = deferUnsupported(ctx, field)
+				continue
+			}
+
+			out.Values[i] = innerFunc(ctx, out)
 		case "summaryTruncated":
 			out.Values[i] = ec._Episode_summaryTruncated(ctx, field, obj)
 			if out.Values[i] == graphql.Null {

@@ -23,7 +23,11 @@ type Loaders struct {
 	// that has them) whose data a look-ahead has fetched for all of them.
 	done sync.Map
 
+	// Episodes reads episodes without their texts (podcast.Episode.Partial),
+	// as the pages do; Texts reads them whole, for the fields that need
+	// the texts (episodeTexts).
 	Episodes   *loader[podcast.EpisodeKey, *podcast.Episode]
+	Texts      *loader[podcast.EpisodeKey, *podcast.Episode]
 	Shows      *loader[string, *podcast.Show]
 	Guests     *loader[string, *podcast.Guest]
 	Topics     *loader[string, *podcast.Topic]
@@ -107,6 +111,9 @@ func NewLoaders(s *store.Store) *Loaders {
 	return &Loaders{
 		snap: snap,
 		Episodes: newLoader(via(snap, func(sn *store.Snapshot) func(context.Context, []podcast.EpisodeKey) ([]*podcast.Episode, error) {
+			return sn.EpisodeHeadsByKey
+		})),
+		Texts: newLoader(via(snap, func(sn *store.Snapshot) func(context.Context, []podcast.EpisodeKey) ([]*podcast.Episode, error) {
 			return sn.EpisodesByKey
 		})),
 		Shows: newLoader(via(snap, func(sn *store.Snapshot) func(context.Context, []string) ([]*podcast.Show, error) {
@@ -267,7 +274,7 @@ type pageKey struct {
 }
 
 func (k pageKey) query() store.EpisodeQuery {
-	q := store.EpisodeQuery{Show: k.show, Guest: k.guest, Topic: k.topic, Order: k.order, WantTotal: k.wantTotal,
+	q := store.EpisodeQuery{Show: k.show, Guest: k.guest, Topic: k.topic, Order: k.order, WantTotal: k.wantTotal, Heads: true,
 		Window: store.Window{First: k.first, Last: k.last}}
 	if k.hasAfterDate {
 		d := k.releasedAfter

@@ -158,6 +158,8 @@ func TestEveryLookAheadReadsPerLevel(t *testing.T) {
 			guest { name episodeCount episodes(first: 3) { totalCount nodes { number topics { name } } } } } } } }`},
 		{"show and neighbours", `query($n: Int) { episodes(first: $n) { edges { node {
 			show { title episodeCount } previous { title topics { name } } next { number guests { name } } sources { name } } } } }`},
+		{"texts", `query($n: Int) { episodes(first: $n) { nodes { summary description links { url }
+			guests { episodes(first: 2) { nodes { description previous { summary } } } } } } }`},
 		{"guest relations", `query($n: Int) { guests(first: $n) { nodes {
 			coGuests(first: 3) { name topics(first: 2) { name episodeCount } } } } }`},
 		{"topic relations", `query($n: Int) { topics(first: $n) { nodes { related { name guests(first: 2) { name } }

@@ -78,7 +78,9 @@ func init() {
 		"previous":    prefetchStep(neighbours),
 		"next":        prefetchStep(neighbours),
 		"hosts":       noPrefetch[podcast.Episode](onRecord),
-		"links":       noPrefetch[podcast.Episode](onRecord),
+		"links":       prefetchStep(episodeTexts),
+		"summary":     prefetchStep(episodeTexts),
+		"description": prefetchStep(episodeTexts),
 	}}
 
 	appearanceAhead = &lookAhead[Appearance]{"Appearance", map[string]entry[Appearance]{
@@ -134,6 +136,20 @@ func episodeKeys(eps []*podcast.Episode) []podcast.EpisodeKey {
 		keys[i] = e.Key()
 	}
 	return keys
+}
+
+// episodeTexts prefetches the whole records of episodes read without
+// their texts (podcast.Episode.Partial).
+func episodeTexts(ctx context.Context, eps []*podcast.Episode, _ *graphql.FieldContext) {
+	keys := make([]podcast.EpisodeKey, 0, len(eps))
+	for _, e := range eps {
+		if e.Partial {
+			keys = append(keys, e.Key())
+		}
+	}
+	if len(keys) > 0 {
+		_ = loadersFrom(ctx).Texts.Prefetch(ctx, keys)
+	}
 }
 
 // episodeShows prefetches the shows of episodes, and looks into them.

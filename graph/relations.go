@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"fmt"
 
 	"podcastgraph/internal/podcast"
 	"podcastgraph/store"
@@ -86,4 +87,22 @@ func snapshotOf[T any](ctx context.Context, read func(*store.Snapshot) (T, error
 		return zero, err
 	}
 	return read(sn)
+}
+
+// episodeTextsOf returns e whole: e itself, or, when it was read without
+// its texts (podcast.Episode.Partial), its whole record, from the
+// request's loaders (which episodeTexts filled when a look-ahead saw the
+// field).
+func episodeTextsOf(ctx context.Context, e *podcast.Episode) (*podcast.Episode, error) {
+	if !e.Partial {
+		return e, nil
+	}
+	whole, err := loadersFrom(ctx).Texts.Load(ctx, e.Key())
+	if err != nil {
+		return nil, err
+	}
+	if whole == nil {
+		return nil, fmt.Errorf("graph: episode %s %d: gone from its snapshot", e.Show, e.Number)
+	}
+	return whole, nil
 }

@@ -36,6 +36,14 @@ func (r *episodeResolver) Appearances(ctx context.Context, obj *podcast.Episode,
 	return out, nil
 }
 
+func (r *episodeResolver) Description(ctx context.Context, obj *podcast.Episode) (*string, error) {
+	e, err := episodeTextsOf(ctx, obj)
+	if err != nil {
+		return nil, err
+	}
+	return e.Description, nil
+}
+
 // Guests is the resolver for the guests field.
 func (r *episodeResolver) Guests(ctx context.Context, obj *podcast.Episode, first *int) ([]*podcast.Guest, error) {
 	n, err := listFirst(first)
@@ -67,7 +75,11 @@ func (r *episodeResolver) Links(ctx context.Context, obj *podcast.Episode, first
 	if err != nil {
 		return nil, err
 	}
-	return pointers(obj.Links, n), nil
+	e, err := episodeTextsOf(ctx, obj)
+	if err != nil {
+		return nil, err
+	}
+	return pointers(e.Links, n), nil
 }
 
 // Next is the resolver for the next field.
@@ -93,6 +105,14 @@ func (r *episodeResolver) Sources(ctx context.Context, obj *podcast.Episode, fir
 	}
 	srcs, err := loadersFrom(ctx).Sources.Load(ctx, obj.Key())
 	return pointers(srcs, n), err
+}
+
+func (r *episodeResolver) Summary(ctx context.Context, obj *podcast.Episode) (string, error) {
+	e, err := episodeTextsOf(ctx, obj)
+	if err != nil {
+		return "", err
+	}
+	return e.Summary, nil
 }
 
 // Topics is the resolver for the topics field.

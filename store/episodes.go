@@ -30,6 +30,9 @@ type EpisodeQuery struct {
 	Order                         EpisodeOrder
 	Window                        Window
 	WantTotal                     bool // compute Total (a count read, or a walk for combined filters)
+	// Heads reads the page's episodes without their texts (see
+	// podcast.Episode.Partial); EpisodeTexts reads those.
+	Heads bool
 }
 
 // EpisodePage is a page of episodes with their sort keys (what cursors
@@ -131,7 +134,13 @@ func episodePage(r *reader, q EpisodeQuery) (*EpisodePage, error) {
 			return nil, fmt.Errorf("corrupt index key %x", k)
 		}
 		var e *podcast.Episode
-		if err := cachedJSON(r, bucketEpisodes, episodeKey(ek), &e); err != nil || e == nil {
+		var err error
+		if q.Heads {
+			e, err = cachedEpisodeHead(r, episodeKey(ek))
+		} else {
+			err = cachedJSON(r, bucketEpisodes, episodeKey(ek), &e)
+		}
+		if err != nil || e == nil {
 			return nil, fmt.Errorf("episode %s %d: indexed but unreadable: %v", ek.Show, ek.Number, err)
 		}
 		p.Episodes = append(p.Episodes, e)

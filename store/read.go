@@ -40,6 +40,27 @@ func (s reads) EpisodesByKey(ctx context.Context, keys []podcast.EpisodeKey) ([]
 	return out, nil
 }
 
+// EpisodeHeadsByKey returns the episodes for keys without their texts
+// (podcast.Episode.Partial), in one transaction, nil where a key is
+// unknown. EpisodesByKey reads them whole.
+func (s reads) EpisodeHeadsByKey(ctx context.Context, keys []podcast.EpisodeKey) ([]*podcast.Episode, error) {
+	out := make([]*podcast.Episode, len(keys))
+	err := s.read(ctx, func(r *reader) error {
+		for i, k := range keys {
+			e, err := cachedEpisodeHead(r, episodeKey(k))
+			if err != nil {
+				return fmt.Errorf("episode %s %d: %w", k.Show, k.Number, err)
+			}
+			out[i] = e
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: episode heads by key: %w", err)
+	}
+	return out, nil
+}
+
 // ShowsBySlug returns the shows for slugs in one transaction, nil where unknown.
 func (s reads) ShowsBySlug(ctx context.Context, slugs []string) ([]*podcast.Show, error) {
 	return bySlug[podcast.Show](ctx, s, bucketShows, slugs)
@@ -174,8 +195,8 @@ func guestRelated(r *reader, slug string, coGuests bool) ([]Related, error) {
 		if !ok {
 			continue
 		}
-		var e *podcast.Episode
-		if err := cachedJSON(r, bucketEpisodes, episodeKey(ek), &e); err != nil || e == nil {
+		e, err := cachedEpisodeHead(r, episodeKey(ek))
+		if err != nil || e == nil {
 			return nil, fmt.Errorf("episode %s %d: indexed but unreadable (%v)", ek.Show, ek.Number, err)
 		}
 		if coGuests {

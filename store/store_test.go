@@ -515,3 +515,51 @@ func TestCursorStableAcrossWrites(t *testing.T) {
 		t.Errorf("after the cursor: %v, want %v", next, want)
 	}
 }
+
+// Heads are the episodes without their texts, marked Partial, and
+// otherwise the whole records; pages read with Heads give heads too.
+func TestEpisodeHeads(t *testing.T) {
+	st := open(t)
+	apply(t, st, corpus()...)
+	ctx := context.Background()
+	keys := []podcast.EpisodeKey{{Show: "devops-paradox", Number: 316}, {Show: "devops-paradox", Number: 333}, {Show: "devops-paradox", Number: 999}}
+	for range 2 { // the second time from the record cache
+		whole, err := st.EpisodesByKey(ctx, keys)
+		if err != nil {
+			t.Fatal(err)
+		}
+		heads, err := st.EpisodeHeadsByKey(ctx, keys)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if heads[2] != nil {
+			t.Errorf("unknown episode's head = %+v, want nil", heads[2])
+		}
+		for i, w := range whole[:2] {
+			h := heads[i]
+			if !h.Partial || w.Partial || h.Summary != "" || h.Description != nil || h.Links != nil {
+				t.Fatalf("head %d = %+v; whole %+v", i, h, w)
+			}
+			if w.Summary == "" {
+				t.Fatalf("whole %d has no summary: the test shows nothing", i)
+			}
+			want := *w
+			want.Summary, want.Description, want.Links, want.Partial = "", nil, nil, true
+			if !reflect.DeepEqual(*h, want) {
+				t.Errorf("head %d = %+v, want %+v", i, *h, want)
+			}
+		}
+		pages, err := st.Episodes(ctx, []store.EpisodeQuery{{Show: "devops-paradox", Window: store.Window{First: 5, Last: -1}, Heads: true}, {Show: "devops-paradox", Window: store.Window{First: 5, Last: -1}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(pages[0].Episodes) == 0 || len(pages[0].Episodes) != len(pages[1].Episodes) {
+			t.Fatalf("pages of %d and %d episodes", len(pages[0].Episodes), len(pages[1].Episodes))
+		}
+		for i, e := range pages[0].Episodes {
+			if !e.Partial || e.Summary != "" || pages[1].Episodes[i].Partial || pages[1].Episodes[i].Summary == "" {
+				t.Errorf("page episode %d: heads %+v, whole %+v", i, e, pages[1].Episodes[i])
+			}
+		}
+	}
+}

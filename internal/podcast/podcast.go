@@ -64,6 +64,11 @@ type Episode struct {
 	Links            []Link       `json:"links"`
 	Appearances      []Appearance `json:"appearances"`
 	Topics           []string     `json:"topics"` // topic slugs, sorted
+	// Partial marks an episode read without its texts (Summary,
+	// Description and Links are then empty): the store's head of the
+	// episode, which most questions need and which costs a fraction of the
+	// whole record to keep in memory. Never stored.
+	Partial bool `json:"-"`
 }
 
 // Key returns the episode's key.
