@@ -35,16 +35,23 @@ type Person struct {
 	Links        []podcast.Link // the contact section's links (own episodes only)
 }
 
-// Generated is a generated page and the facts it states.
+// Generated is a generated page and the facts it states. Topics are
+// vocabulary slugs, sorted, as ingest's Vocabulary.Match finds them in the
+// text the page writes: the own episode's title and description, and each
+// listing entry's text without the "..." and the show's boilerplate.
 type Generated struct {
-	Name    string // "gen_000123.txt"
-	Data    []byte
-	Show    string // "Generated Show 2"
-	Code    string // "GS2"
-	Hosts   []string
-	Number  int              // the page's own episode
-	Guests  []Person         // the own episode's guests, with their links
-	Listing map[int][]Person // guests named by each listing entry, by number
+	Name          string // "gen_000123.txt"
+	Data          []byte
+	Show          string // "Generated Show 2"
+	Code          string // "GS2"
+	Hosts         []string
+	Number        int              // the page's own episode
+	Title         string           // the own episode's title
+	ReleaseDate   podcast.Date     // the own episode's release date
+	Topics        []string         // topics of the own episode's title and description
+	Guests        []Person         // the own episode's guests, with their links
+	Listing       map[int][]Person // guests named by each listing entry, by number
+	ListingTopics map[int][]string // topics of each listing entry's text, by number
 }
 
 // Page returns the name and bytes of generated page i: show "Generated Show
@@ -73,11 +80,13 @@ func Generate(i int, opts Options) Generated {
 	fmt.Fprintf(&b, "Release Date: %s\n", own.date.Format("01/02/2006"))
 	b.WriteString(sh.title + "\n")
 	listing := make(map[int][]Person)
+	listingTopics := make(map[int][]string)
 	for m := n - 1; m >= 1 && m >= n-10; m-- {
 		e := episodeOf(opts, sh, m, shows)
-		fmt.Fprintf(&b, "#%d: %s\n", m, e.summary)
+		fmt.Fprintf(&b, "#%d: %s%s\n", m, e.listed, e.listedEnd)
 		b.WriteString("info_outline" + sh.title + "\n")
 		listing[m] = withoutLinks(e.guests)
+		listingTopics[m] = vocabulary.Match(e.listed)
 	}
 	fmt.Fprintf(&b, "info_outline#%d: %s\n", n, strings.Join(own.paras, "\n"))
 	for _, p := range own.guests {
@@ -98,14 +107,18 @@ func Generate(i int, opts Options) Generated {
 	b.WriteString("Connect with us at:")
 
 	return Generated{
-		Name:    fmt.Sprintf("gen_%06d.txt", i),
-		Data:    []byte(b.String()),
-		Show:    sh.title,
-		Code:    sh.code,
-		Hosts:   []string{sh.hosts[0], sh.hosts[1]},
-		Number:  n,
-		Guests:  own.guests,
-		Listing: listing,
+		Name:          fmt.Sprintf("gen_%06d.txt", i),
+		Data:          []byte(b.String()),
+		Show:          sh.title,
+		Code:          sh.code,
+		Hosts:         []string{sh.hosts[0], sh.hosts[1]},
+		Number:        n,
+		Title:         own.title,
+		ReleaseDate:   podcast.DateOf(own.date),
+		Topics:        vocabulary.Match(own.title + "\n" + strings.Join(own.paras, "\n")),
+		Guests:        own.guests,
+		Listing:       listing,
+		ListingTopics: listingTopics,
 	}
 }
 
@@ -136,11 +149,12 @@ func newShow(s int) show {
 
 // episode is the generated content of one episode.
 type episode struct {
-	title   string
-	date    time.Time
-	paras   []string
-	summary string // the listing text, "..." included
-	guests  []Person
+	title     string
+	date      time.Time
+	paras     []string
+	listed    string // the listing entry's own words
+	listedEnd string // what follows them on a listing: "..." or the show's boilerplate
+	guests    []Person
 }
 
 // episodeOf generates episode n of show sh; it depends only on the seed,
@@ -182,12 +196,12 @@ func episodeOf(opts Options, sh show, n, shows int) episode {
 	// The listing text: the introduction, then the follow-up cut mid-way.
 	words := strings.Fields(follow)
 	cut := 3 + r.IntN(len(words)-4)
-	e.summary = intro + " " + strings.Join(words[:cut], " ") + "..."
+	e.listed, e.listedEnd = intro+" "+strings.Join(words[:cut], " "), "..."
 	switch {
 	case n%11 == 0:
-		e.summary = intro + " YouTube channel: Review the podcast on Apple Podcasts: Slack: Connect with us at:"
+		e.listed, e.listedEnd = intro, " YouTube channel: Review the podcast on Apple Podcasts: Slack: Connect with us at:"
 	case n%7 == 0:
-		e.summary = intro + " YouTube channel: Review the podcast on..."
+		e.listed, e.listedEnd = intro, " YouTube channel: Review the podcast on..."
 	}
 	return e
 }
@@ -325,9 +339,12 @@ func titleCase(s string) string {
 	return string(unicode.ToUpper(first)) + s[size:]
 }
 
-// topics is the default vocabulary's topic list, read once; it is never
-// modified.
-var topics = ingest.DefaultVocabulary().Topics()
+// vocabulary is the default vocabulary, read once; topics is its topic
+// list. Neither is ever modified.
+var (
+	vocabulary = ingest.DefaultVocabulary()
+	topics     = vocabulary.Topics()
+)
 
 // properTopics keep their capital inside a sentence.
 var properTopics = map[string]bool{"Kubernetes": true, "Linux": true}
