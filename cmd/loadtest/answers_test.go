@@ -90,16 +90,19 @@ func TestCheckAnswer(t *testing.T) {
 	}
 	nodes := func(v obj) []any { return v["data"].(obj)["episodes"].(obj)["nodes"].([]any) }
 	for name, spoil := range map[string]func(v obj){
-		"episodes swapped":     func(v obj) { n := nodes(v); n[0], n[1] = n[1], n[0] },
-		"an episode missing":   func(v obj) { v["data"].(obj)["episodes"].(obj)["nodes"] = nodes(v)[1:] },
-		"totalCount":           func(v obj) { v["data"].(obj)["episodes"].(obj)["totalCount"] = 89 },
-		"title":                func(v obj) { nodes(v)[3].(obj)["title"] = "Something else" },
-		"date":                 func(v obj) { nodes(v)[3].(obj)["releaseDate"] = "2001-01-01" },
-		"topic missing":        func(v obj) { e := nodes(v)[0].(obj); e["topics"] = e["topics"].([]any)[1:] },
-		"guests swapped":       func(v obj) { g := nodes(v)[two].(obj)["guests"].([]any); g[0], g[1] = g[1], g[0] },
-		"guest's episode gone": func(v obj) { g := nodes(v)[two].(obj)["guests"].([]any)[0].(obj); g["episodes"] = obj{"nodes": []any{}} },
-		"errors":               func(v obj) { v["errors"] = []any{obj{"message": "boom"}} },
-		"no data":              func(v obj) { v["data"] = nil },
+		"episodes swapped":   func(v obj) { n := nodes(v); n[0], n[1] = n[1], n[0] },
+		"an episode missing": func(v obj) { v["data"].(obj)["episodes"].(obj)["nodes"] = nodes(v)[1:] },
+		"totalCount":         func(v obj) { v["data"].(obj)["episodes"].(obj)["totalCount"] = 89 },
+		"title":              func(v obj) { nodes(v)[3].(obj)["title"] = "Something else" },
+		"date":               func(v obj) { nodes(v)[3].(obj)["releaseDate"] = "2001-01-01" },
+		"topic missing":      func(v obj) { e := nodes(v)[0].(obj); e["topics"] = e["topics"].([]any)[1:] },
+		"guests swapped":     func(v obj) { g := nodes(v)[two].(obj)["guests"].([]any); g[0], g[1] = g[1], g[0] },
+		"guest's episode gone": func(v obj) {
+			g := nodes(v)[two].(obj)["guests"].([]any)[0].(obj)
+			g["episodes"] = obj{"nodes": []any{}}
+		},
+		"errors":  func(v obj) { v["errors"] = []any{obj{"message": "boom"}} },
+		"no data": func(v obj) { v["data"] = nil },
 	} {
 		t.Run(name, func(t *testing.T) {
 			v, _ := nestedPage(c, 1)
