@@ -40,6 +40,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -213,7 +214,7 @@ func run(ctx context.Context, cfg *config) error {
 		}
 		defer p.stop()
 		if err := compare(ctx, cfg, client, ours, p, cat, fixed); err != nil {
-			return err
+			return errors.Join(err, whoExited(pid, p))
 		}
 		fmt.Printf("\nstart-up: ours: `ingest` %v (%.0f pages/s), then ready in %v; peer: %s\n",
 			took.Round(time.Millisecond), float64(n)/took.Seconds(), ready.Round(time.Millisecond), p.times)
@@ -263,7 +264,7 @@ func run(ctx context.Context, cfg *config) error {
 		for range max(cfg.runs, 1) {
 			r, err := measure(ctx, cfg, client, ours.url, bodies, cfg.dur)
 			if err != nil {
-				return err
+				return errors.Join(err, whoExited(pid, nil))
 			}
 			rs = append(rs, r)
 			if peer != nil {
@@ -310,6 +311,32 @@ func generate(ctx context.Context, dir string, n int, opts pagegen.Options) (*ca
 		b.add(g)
 	}
 	return b.done(), nil
+}
+
+// whoExited says which of the processes the tool started is no longer
+// running (another user's kill, a crash), to explain a failed request; nil
+// when all are.
+func whoExited(server int, p *peerRun) error {
+	var gone []string
+	if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", server)); err != nil || strings.Contains(string(b[bytes.LastIndexByte(b, ')')+1:]), " Z ") {
+		gone = append(gone, fmt.Sprintf("the server (pid %d)", server))
+	}
+	if p != nil {
+		select {
+		case <-p.pgl.done:
+			gone = append(gone, "PostGraphile")
+		default:
+		}
+		select {
+		case <-p.pg.done:
+			gone = append(gone, "PostgreSQL")
+		default:
+		}
+	}
+	if len(gone) == 0 {
+		return nil
+	}
+	return fmt.Errorf("no longer running: %s", strings.Join(gone, ", "))
 }
 
 // procKB reads a memory line of /proc/PID/status, in kB; 0 if it cannot.
