@@ -24,19 +24,19 @@
 //
 // With -peer (generated pages only) the same catalogue is also served by
 // PostGraphile over PostgreSQL, and each query is measured on both, run by
-// run in turn: the tool makes a PostgreSQL cluster of its own in a
-// temporary directory (initdb; Unix socket only, no TCP; as root it runs
-// as the user postgres), loads the peer's rows, built from the generator's
-// facts and not through either API, with COPY, adds the keys and indexes
-// a PostGraphile user would, starts PostGraphile (version
-// postgraphileVersion, installed with npm into
+// run in turn. The tool makes a PostgreSQL cluster of its own in a
+// temporary directory (initdb; a Unix socket only, no TCP; as root it runs
+// as the user postgres), loads the peer's rows with COPY (built from the
+// generator's facts, not through either API), adds the keys and indexes a
+// PostGraphile user would, and starts PostGraphile 4.14.1 on 127.0.0.1
+// (pinned in peer.go; installed with npm into
 // $XDG_CACHE_HOME/podcastgraph-peer or ~/.cache/podcastgraph-peer when
-// missing) on 127.0.0.1, checks both servers' answers against the
-// generator, and prints one table: each side's throughput and latency, the
-// ratio, resident memory, start-up and load times and size on disk. It
-// stops every process it started when it ends, on error or on an
-// interrupt. It needs PostgreSQL's programs (-pg-bin, found in
-// /usr/lib/postgresql/*/bin by default), Node.js, and npm the first time.
+// missing). It checks both servers' answers against the generator and
+// prints one table: each side's throughput and latency and their ratio,
+// then resident memory, start-up and load times, and size on disk. It
+// stops every process it started when it ends, on an error or an
+// interrupt. It needs PostgreSQL's programs (-pg-bin; by default the
+// newest /usr/lib/postgresql/*/bin), Node.js, and npm the first time.
 package main
 
 import (
