@@ -8,108 +8,145 @@
 //	go run ./cmd/loadtest -pages 10000 -d 20s   # 10,000 generated pages
 //	go run ./cmd/loadtest -pages 100000 -shape catalogue   # shaped like a daily show's catalogue
 //	go run ./cmd/loadtest -pages 10000 -cache -static -only nested   # repeated, beside a static server
+//	go run ./cmd/loadtest -pages 10000 -runs 3 -peer   # side by side with PostGraphile
+//
+// On generated pages every query's answer is checked, for a sample of its
+// variables, against what the generator says the pages state
+// (internal/pagegen's facts, merged in catalogue.go): episode codes,
+// titles and dates, guest names, topic names, counts and order.
 //
 // Queries marked "rotating" send a different request each time (the next
 // page after a cursor, the next guest), with the variables collected from
-// the server before the measured runs. With -static, each query is also
-// measured, run for run, against a minimal Go server in this process that
-// answers every POST with the bytes the server answered that query with:
-// the ceiling of what serving a cached answer can cost.
+// the server (cursors) or the generator (the guests with most episodes)
+// before the measured runs. With -static, each query is also measured,
+// run for run, against a minimal Go server in this process that answers
+// every POST with the bytes the server answered that query with: the
+// ceiling of what serving a cached answer can cost.
+//
+// With -peer (generated pages only) the same catalogue is also served by
+// PostGraphile over PostgreSQL, and each query is measured on both, run by
+// run in turn. The tool makes a PostgreSQL cluster of its own in a
+// temporary directory (initdb; a Unix socket only, no TCP; as root it runs
+// as the user postgres), loads the peer's rows with COPY (built from the
+// generator's facts, not through either API), adds the keys and indexes a
+// PostGraphile user would, and starts PostGraphile 4.14.1 on 127.0.0.1
+// (pinned in peer.go; installed with npm into
+// $XDG_CACHE_HOME/podcastgraph-peer or ~/.cache/podcastgraph-peer when
+// missing). It checks both servers' answers against the generator and
+// prints one table: each side's throughput and latency and their ratio,
+// then resident memory, start-up and load times, and size on disk. It
+// stops every process it started when it ends, on an error or an
+// interrupt. It needs PostgreSQL's programs (-pg-bin; by default the
+// newest /usr/lib/postgresql/*/bin), Node.js, and npm the first time.
 package main
 
 import (
 	"bytes"
-	"cmp"
 	"context"
-	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
+	"syscall"
 	"time"
 
 	"podcastgraph/internal/pagegen"
 	"podcastgraph/internal/serverproc"
 )
 
-// query is what a client app asks, by name; a rotating query sends each
-// request with the next of a list of variables (see rotations).
-type query struct {
-	name, query string
-	rotate      string // "": the same variables every time; "page" or "guest"
-}
-
-// queries are what a client app asks, by name.
-var queries = []query{
-	{"episode(number: N) + guests + topics", `query($n: Int!) { episode(number: $n) { code title releaseDate summary guests { name role organization } topics { name } } }`, ""},
-	{"nested: 20 episodes → guests → 5 episodes, topics", `query { episodes(first: 20) { totalCount nodes { code title releaseDate guests { name role organization episodes(first: 5) { nodes { code title } } } topics { name } } } }`, ""},
-	{"guest(slug:) + 20 episodes", `query($g: String!) { guest(slug: $g) { name episodeCount episodes(first: 20) { nodes { code title } } } }`, ""},
-	{"guest(slug:) + 100 episodes", `query($g: String!) { guest(slug: $g) { name role organization episodeCount episodes(first: 100) { nodes { code title releaseDate } } } }`, ""},
-	{"filtered page: topic + date range", `query { episodes(first: 20, filter: {topic: "ai", releasedAfter: "2001-01-01"}, orderBy: {field: RELEASE_DATE, direction: DESC}) { totalCount nodes { code title } } }`, ""},
-	{"page of 20 + totalCount", `query { episodes(first: 20) { totalCount nodes { code title } } }`, ""},
-	{"last page of 20 + totalCount", `query { episodes(last: 20) { totalCount nodes { code title } } }`, ""},
-	{"guest filter page of 20", `query($g: String!) { episodes(first: 20, filter: {guest: $g}) { totalCount nodes { code title } } }`, ""},
-	{"nested, rotating: page after a cursor", `query($after: String) { episodes(first: 20, after: $after) { totalCount nodes { code title releaseDate guests { name role organization episodes(first: 5) { nodes { code title } } } topics { name } } } }`, "page"},
-	{"guest(slug:) + 100 episodes, rotating guest", `query($g: String!) { guest(slug: $g) { name role organization episodeCount episodes(first: 100) { nodes { code title releaseDate } } } }`, "guest"},
+// config is the tool's flags.
+type config struct {
+	pages, conns, runs int
+	dur, warmup        time.Duration
+	keep               string
+	cached             bool
+	loader             string // "wrk" or "go"
+	binary             string // the server to measure; "": build this tree's
+	compressed         bool   // ask for compressed answers
+	static             bool   // measure a static server beside each query
+	peer               bool   // measure PostGraphile beside each query
+	pgBin              string // PostgreSQL's programs; "": look for them
+	opts               pagegen.Options
 }
 
 func main() {
-	pages := flag.Int("pages", 0, "generated pages to ingest (0: the seeds)")
+	cfg := &config{opts: pagegen.Options{Shows: 1, Seed: 1}}
+	flag.IntVar(&cfg.pages, "pages", 0, "generated pages to ingest (0: the seeds)")
+	flag.IntVar(&cfg.conns, "c", 16, "concurrent connections")
+	flag.DurationVar(&cfg.dur, "d", 10*time.Second, "duration per run")
+	flag.StringVar(&cfg.keep, "keep", "", "directory to keep the store in (default: a temp dir, removed)")
+	flag.BoolVar(&cfg.cached, "cache", false, "leave the server's response cache on (repeated queries are then answered from it); off, every request is executed")
+	flag.DurationVar(&cfg.warmup, "warmup", 2*time.Second, "load before each query's measured runs, not counted (the server's caches and the mapped file warm up)")
+	flag.IntVar(&cfg.runs, "runs", 1, "runs per query; the table shows the median run by throughput (the machine's speed varies from run to run)")
 	shape := flag.String("shape", "default", "shape of the generated pages: default, or catalogue (one daily show: 8 KB pages, a third as many guests as pages, some on 150-250 episodes, every topic on 7-25% of episodes; see internal/pagegen)")
-	conns := flag.Int("c", 16, "concurrent connections")
-	dur := flag.Duration("d", 10*time.Second, "duration per query")
-	keep := flag.String("keep", "", "directory to keep the store in (default: a temp dir, removed)")
-	cached := flag.Bool("cache", false, "leave the server's response cache on (repeated queries are then answered from it); off, every request is executed")
-	flag.DurationVar(&warmup, "warmup", 2*time.Second, "load before each query's measured runs, not counted (the server's caches and the mapped file warm up)")
-	flag.IntVar(&runs, "runs", 1, "runs per query; the table shows the median run by throughput (the machine's speed varies from run to run)")
 	only := flag.String("only", "", "run only the queries whose name contains this")
 	gen := flag.String("load", "auto", "load generator: wrk (2 threads), go (goroutines in this process), or auto (wrk when it is installed)")
-	flag.StringVar(&binary, "bin", "", "server binary to measure (default: build this tree's)")
-	flag.BoolVar(&compressed, "compress", false, "ask for compressed answers (Accept-Encoding: gzip, br)")
-	flag.BoolVar(&static, "static", false, "measure each query beside a minimal server answering every POST with the same bytes")
+	flag.StringVar(&cfg.binary, "bin", "", "server binary to measure (default: build this tree's)")
+	flag.BoolVar(&cfg.compressed, "compress", false, "ask for compressed answers (Accept-Encoding: gzip, br)")
+	flag.BoolVar(&cfg.static, "static", false, "measure each query beside a minimal server answering every POST with the same bytes")
+	flag.BoolVar(&cfg.peer, "peer", false, "measure each query side by side with PostGraphile over PostgreSQL, serving the same generated pages (needs -pages)")
+	flag.StringVar(&cfg.pgBin, "pg-bin", "", "directory of PostgreSQL's initdb, postgres and psql for -peer (default: the newest /usr/lib/postgresql/*/bin, or the PATH)")
 	flag.Parse()
 	switch *gen {
 	case "auto":
 		if _, err := exec.LookPath("wrk"); err == nil {
-			loader = "wrk"
+			cfg.loader = "wrk"
 		} else {
-			loader = "go"
+			cfg.loader = "go"
 		}
 	case "wrk", "go":
-		loader = *gen
+		cfg.loader = *gen
 	default:
 		fmt.Fprintln(os.Stderr, "loadtest: -load is wrk, go or auto")
 		os.Exit(2)
 	}
-	opts := pagegen.Options{Shows: 1, Seed: 1}
 	switch *shape {
 	case "default":
 	case "catalogue":
-		opts.Catalogue = true
+		cfg.opts.Catalogue = true
 	default:
 		fmt.Fprintln(os.Stderr, "loadtest: -shape is default or catalogue")
+		os.Exit(2)
+	}
+	if cfg.peer && (cfg.pages <= 0 || cfg.static) {
+		fmt.Fprintln(os.Stderr, "loadtest: -peer needs -pages (the peer's rows come from the generator) and does not go with -static")
 		os.Exit(2)
 	}
 	if *only != "" {
 		queries = slices.DeleteFunc(queries, func(q query) bool { return !strings.Contains(q.name, *only) })
 	}
-	if err := run(*pages, opts, *conns, *dur, *keep, *cached); err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, cfg)
+	if ctx.Err() != nil {
+		err = errors.New("interrupted (every process it started is stopped)")
+	}
+	stop()
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "loadtest:", err)
 		os.Exit(1)
 	}
 }
 
-func run(pages int, opts pagegen.Options, conns int, dur time.Duration, keep string, cached bool) error {
-	dir := keep
+func run(ctx context.Context, cfg *config) error {
+	// Fail before the long steps when the peer cannot run.
+	var pgBin, pglBin string
+	if cfg.peer {
+		var err error
+		if pgBin, err = findPostgres(cfg.pgBin); err != nil {
+			return err
+		}
+		if pglBin, err = installPostGraphile(ctx); err != nil {
+			return err
+		}
+	}
+	dir := cfg.keep
 	if dir == "" {
 		d, err := os.MkdirTemp("", "loadtest-*")
 		if err != nil {
@@ -118,7 +155,7 @@ func run(pages int, opts pagegen.Options, conns int, dur time.Duration, keep str
 		defer os.RemoveAll(d)
 		dir = d
 	}
-	bin := binary
+	bin := cfg.binary
 	if bin == "" {
 		b, err := serverproc.Build(dir)
 		if err != nil {
@@ -128,103 +165,122 @@ func run(pages int, opts pagegen.Options, conns int, dur time.Duration, keep str
 	}
 	db := filepath.Join(dir, "podcast.db")
 	src := "seeds"
-	guest := "avery-pennarun"
-	number := 316
-	if pages > 0 {
+	fixed := args{number: 316, guest: "avery-pennarun"}
+	var cat *catalogue
+	if cfg.pages > 0 {
 		src = filepath.Join(dir, "pages")
-		if err := os.MkdirAll(src, 0o755); err != nil {
+		start := time.Now()
+		c, err := generate(ctx, src, cfg.pages, cfg.opts)
+		if err != nil {
 			return err
 		}
-		for i := range pages {
-			name, data := pagegen.Page(i, opts)
-			if err := os.WriteFile(filepath.Join(src, name), data, 0o644); err != nil {
-				return err
-			}
+		cat = c
+		fmt.Printf("pages: %d generated in %v, with the facts they state (%d episodes, %d guests)\n",
+			cfg.pages, time.Since(start).Round(time.Millisecond), len(cat.episodes), len(cat.guests))
+		fixed.number = max(1, cfg.pages/2)
+		fixed.guest = ""
+		if g := cat.busiest(1); len(g) > 0 {
+			fixed.guest = g[0]
 		}
-		number = pages / 2
-		guest = ""
 	}
 	start := time.Now()
-	ing := exec.Command(bin, "ingest", "--db", db, src)
+	ing := exec.CommandContext(ctx, bin, "ingest", "--db", db, src)
 	if out, err := ing.CombinedOutput(); err != nil {
 		return fmt.Errorf("ingest: %v\n%s", err, lastLines(out, 5))
 	}
 	took := time.Since(start)
-	n := pages
+	n := cfg.pages
 	if n == 0 {
 		n = 2
 	}
 	fmt.Printf("ingest: %d pages in %v (%.0f pages/s, end to end through `ingest`)\n", n, took.Round(time.Millisecond), float64(n)/took.Seconds())
 
-	ctx, cancel := context.WithCancel(context.Background())
+	sctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	// Loopback, where the load comes from, is exempt from the request rate
 	// and the cost budget, as an operator exempts a local load test.
-	args := []string{"--db", db, "--seeds", "", "--rate-exempt", "127.0.0.1,::1"}
+	sargs := []string{"--db", db, "--seeds", "", "--rate-exempt", "127.0.0.1,::1"}
 	mode := "response cache on: repeated queries answered from it"
-	if !cached {
-		args = append(args, "--response-cache", "0")
+	if !cfg.cached {
+		sargs = append(sargs, "--response-cache", "0")
 		mode = "response cache off: every request executed"
 	}
 	startAt := time.Now()
-	srv, err := serverproc.Start(ctx, bin, args...)
+	srv, err := serverproc.Start(sctx, bin, sargs...)
 	if err != nil {
 		return err
 	}
 	defer srv.Stop()
-	url, pid := srv.URL, srv.Cmd.Process.Pid
-	fmt.Printf("server: ready in %v, pid %d, RSS %s\n", time.Since(startAt).Round(time.Millisecond), pid, rss(pid, "VmRSS"))
+	ready := time.Since(startAt)
+	ours := side{name: "ours", url: srv.URL}
+	pid := srv.Cmd.Process.Pid
+	fmt.Printf("server: ready in %v, pid %d, RSS %s\n", ready.Round(time.Millisecond), pid, mb(procKB(pid, "VmRSS")))
 
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns}}
-	if guest == "" {
-		guest = firstGuest(client, url)
-	}
-	vars := map[string]any{"n": number, "g": guest}
-	var peer *staticServer
-	if static {
-		if peer, err = startStatic(); err != nil {
-			return err
-		}
-		defer peer.srv.Close()
-	}
-	accept := "identity"
-	if compressed {
-		accept = "gzip, br"
-	}
-	fmt.Printf("\nload: %s, %d connections, %v warm-up, then %v per run, median of %d runs per query; Accept-Encoding: %s\n", loader, conns, warmup, dur, max(runs, 1), accept)
-	fmt.Printf("%-52s %10s %9s %9s %9s %8s\n", "query", "req/s", "p50", "p99", "max", "errors")
-	for _, q := range queries {
-		bodies, err := bodiesFor(client, url, q, vars)
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: cfg.conns, MaxConnsPerHost: cfg.conns}}
+	if cfg.peer {
+		p, err := startPeer(ctx, pgBin, pglBin, dir, cat)
 		if err != nil {
 			return err
 		}
-		if err := check(client, url, bodies[0]); err != nil {
+		defer p.stop()
+		if err := compare(ctx, cfg, client, ours, p, cat, fixed); err != nil {
+			return errors.Join(err, whoExited(pid, p))
+		}
+		fmt.Printf("\nstart-up: ours: `ingest` %v (%.0f pages/s), then ready in %v; peer: %s\n",
+			took.Round(time.Millisecond), float64(n)/took.Seconds(), ready.Round(time.Millisecond), p.times)
+		fmt.Printf("memory: ours: peak RSS (VmHWM) %s, PSS now %s; peer: %s\n", mb(procKB(pid, "VmHWM")), mb(pssKB(pid)), p.memory())
+		if st, err := os.Stat(db); err == nil {
+			fmt.Printf("on disk: ours %s (the bbolt file); peer %s (pg_database_size)\n", mb(int(st.Size()/1024)), p.size(ctx))
+		}
+		fmt.Printf("load: %s, %d connections, %v warm-up, %v per run, median of %d runs; %s\n", cfg.loader, cfg.conns, cfg.warmup, cfg.dur, max(cfg.runs, 1), mode)
+		return nil
+	}
+
+	var static *staticServer
+	if cfg.static {
+		if static, err = startStatic(); err != nil {
+			return err
+		}
+		defer static.srv.Close()
+	}
+	accept := "identity"
+	if cfg.compressed {
+		accept = "gzip, br"
+	}
+	fmt.Printf("\nload: %s, %d connections, %v warm-up, then %v per run, median of %d runs per query; Accept-Encoding: %s\n", cfg.loader, cfg.conns, cfg.warmup, cfg.dur, max(cfg.runs, 1), accept)
+	fmt.Printf("%-52s %10s %9s %9s %9s %8s\n", "query", "req/s", "p50", "p99", "max", "errors")
+	for _, q := range queries {
+		bodies, as, err := bodiesFor(client, ours, q, fixed, cat)
+		if err != nil {
+			return err
+		}
+		if err := checkSamples(client, ours, q, bodies, as, cat); err != nil {
 			return err
 		}
 		// The static server stands for the same answer every time.
-		peer := peer
+		peer := static
 		if len(bodies) > 1 {
 			peer = nil
 		}
 		if peer != nil {
-			if err := peer.copyAnswer(client, url, bodies[0]); err != nil {
+			if err := peer.copyAnswer(cfg, client, ours.url, bodies[0]); err != nil {
 				return err
 			}
 		}
-		if warmup > 0 {
-			drive(client, url, bodies, conns, warmup)
+		if cfg.warmup > 0 {
+			drive(cfg, client, ours.url, bodies, cfg.warmup)
 		}
 		var rs, ps []result
-		for range max(runs, 1) {
-			r, err := measure(client, url, bodies, conns, dur)
+		for range max(cfg.runs, 1) {
+			r, err := measure(ctx, cfg, client, ours.url, bodies, cfg.dur)
 			if err != nil {
-				return err
+				return errors.Join(err, whoExited(pid, nil))
 			}
 			rs = append(rs, r)
 			if peer != nil {
 				// Run for run beside the server, so both see the same
 				// minute of the machine.
-				p, err := measure(client, peer.url, bodies[:1], conns, dur)
+				p, err := measure(ctx, cfg, client, peer.url, bodies[:1], cfg.dur)
 				if err != nil {
 					return err
 				}
@@ -243,350 +299,94 @@ func run(pages int, opts pagegen.Options, conns int, dur time.Duration, keep str
 				p.rps, p.p50, p.p99, p.max, p.errors, 100*r.rps/p.rps)
 		}
 	}
-	fmt.Printf("\nserver peak RSS (VmHWM): %s; connections: %d; %v per query; %s\n", rss(pid, "VmHWM"), conns, dur, mode)
+	fmt.Printf("\nserver peak RSS (VmHWM): %s; connections: %d; %v per query; %s\n", mb(procKB(pid, "VmHWM")), cfg.conns, cfg.dur, mode)
 	return nil
 }
 
-// median returns the run of median throughput.
-func median(rs []result) result {
-	rs = slices.Clone(rs)
-	slices.SortFunc(rs, func(a, b result) int { return cmp.Compare(a.rps, b.rps) })
-	return rs[len(rs)/2]
-}
-
-// measure drives bodies at url for dur with the chosen load generator.
-func measure(client *http.Client, url string, bodies [][]byte, conns int, dur time.Duration) (result, error) {
-	if loader == "wrk" {
-		return driveWrk(url, bodies, conns, dur)
-	}
-	return drive(client, url, bodies, conns, dur), nil
-}
-
-// maxRotation bounds the variables a rotating query cycles through: 500
-// pages of 20 are the whole of 10,000 episodes.
-const maxRotation = 500
-
-// bodiesFor returns the request bodies of q: one, or for a rotating query
-// one per page cursor or guest, collected from the server.
-func bodiesFor(client *http.Client, url string, q query, vars map[string]any) ([][]byte, error) {
-	body := func(v map[string]any) []byte {
-		b, _ := json.Marshal(map[string]any{"query": q.query, "variables": v})
-		return b
-	}
-	var out [][]byte
-	switch q.rotate {
-	case "":
-		return [][]byte{body(vars)}, nil
-	case "page":
-		var after any // the first page, then each page's end cursor
-		for len(out) < maxRotation {
-			out = append(out, body(map[string]any{"after": after}))
-			var d struct {
-				Data struct {
-					Episodes struct {
-						PageInfo struct {
-							EndCursor   string
-							HasNextPage bool
-						}
-					}
-				}
-			}
-			if err := ask(client, url, `query($after: String) { episodes(first: 20, after: $after) { pageInfo { endCursor hasNextPage } } }`, map[string]any{"after": after}, &d); err != nil {
-				return nil, err
-			}
-			if !d.Data.Episodes.PageInfo.HasNextPage {
-				break
-			}
-			after = d.Data.Episodes.PageInfo.EndCursor
-		}
-	case "guest":
-		var d struct {
-			Data struct {
-				Guests struct{ Nodes []struct{ Slug string } }
-			}
-		}
-		if err := ask(client, url, `{ guests(first: 100, orderBy: {field: EPISODE_COUNT, direction: DESC}) { nodes { slug } } }`, nil, &d); err != nil {
-			return nil, err
-		}
-		for _, g := range d.Data.Guests.Nodes {
-			out = append(out, body(map[string]any{"g": g.Slug}))
-		}
-	}
-	if len(out) == 0 {
-		return nil, fmt.Errorf("%s: nothing to rotate through", q.name)
-	}
-	return out, nil
-}
-
-// ask posts a query and decodes its answer into v.
-func ask(client *http.Client, url, query string, vars map[string]any, v any) error {
-	b, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
-	resp, err := client.Post(url+"/graphql", "application/json", bytes.NewReader(b))
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	return json.NewDecoder(resp.Body).Decode(v)
-}
-
-// check posts body once, uncompressed, and fails unless the answer is a
-// 200 without errors.
-func check(client *http.Client, url string, body []byte) error {
-	resp, err := client.Post(url+"/graphql", "application/json", bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	b, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != 200 || bytes.Contains(b, []byte(`"errors"`)) {
-		return fmt.Errorf("%s: %d %s", body, resp.StatusCode, b)
-	}
-	return nil
-}
-
-// newRequest is a POST of body, asking for compressed answers with
-// -compress.
-func newRequest(url string, body []byte) *http.Request {
-	req, _ := http.NewRequest(http.MethodPost, url+"/graphql", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	if compressed {
-		req.Header.Set("Accept-Encoding", "gzip, br") // the client then reads the bytes as they come
-	}
-	return req
-}
-
-// staticServer answers every POST with fixed bytes, as the server answers
-// one request: the least that serving a cached answer can cost.
-type staticServer struct {
-	srv    *http.Server
-	url    string
-	body   atomic.Pointer[[]byte]
-	header atomic.Pointer[http.Header]
-}
-
-func startStatic() (*staticServer, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
+// generate writes pages 0..n-1 into dir and returns the catalogue of what
+// they state: the same Options make the pages and the peer's rows.
+func generate(ctx context.Context, dir string, n int, opts pagegen.Options) (*catalogue, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	s := &staticServer{url: "http://" + ln.Addr().String()}
-	s.srv = &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.Copy(io.Discard, r.Body)
-		h := w.Header()
-		for k, v := range *s.header.Load() {
-			h[k] = v
+	b := newCatalogueBuilder()
+	for i := range n {
+		if i%1000 == 0 && ctx.Err() != nil {
+			return nil, ctx.Err()
 		}
-		_, _ = w.Write(*s.body.Load())
-	})}
-	go func() { _ = s.srv.Serve(ln) }()
-	return s, nil
-}
-
-// copyAnswer makes the static server answer with what the server answers
-// body (compressed as -compress asks), and with its entity headers.
-func (s *staticServer) copyAnswer(client *http.Client, url string, body []byte) error {
-	resp, err := client.Do(newRequest(url, body))
-	if err != nil {
-		return err
-	}
-	b, err := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if err != nil {
-		return err
-	}
-	h := http.Header{}
-	for _, k := range []string{"Content-Type", "Content-Encoding", "Content-Length", "Vary"} {
-		if v := resp.Header.Values(k); len(v) > 0 {
-			h[k] = v
+		g := pagegen.Generate(i, opts)
+		if err := os.WriteFile(filepath.Join(dir, g.Name), g.Data, 0o644); err != nil {
+			return nil, err
 		}
+		b.add(g)
 	}
-	s.body.Store(&b)
-	s.header.Store(&h)
-	return nil
+	return b.done(), nil
 }
 
-type result struct {
-	rps           float64
-	p50, p99, max time.Duration
-	errors        int64
-}
-
-// drive posts bodies, each goroutine cycling through them from its own
-// place, from conns goroutines until dur has passed.
-func drive(client *http.Client, url string, bodies [][]byte, conns int, dur time.Duration) result {
-	var errs atomic.Int64
-	lat := make([][]time.Duration, conns)
-	deadline := time.Now().Add(dur)
-	var wg sync.WaitGroup
-	for c := range conns {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			i := c * len(bodies) / conns
-			for time.Now().Before(deadline) {
-				t0 := time.Now()
-				resp, err := client.Do(newRequest(url, bodies[i%len(bodies)]))
-				i++
-				if err != nil {
-					errs.Add(1)
-					continue
-				}
-				b, _ := io.ReadAll(resp.Body)
-				resp.Body.Close()
-				if resp.StatusCode != 200 || resp.Header.Get("Content-Encoding") == "" && bytes.Contains(b, []byte(`"errors"`)) {
-					errs.Add(1)
-				}
-				lat[c] = append(lat[c], time.Since(t0))
-			}
-		}()
+// whoExited says which of the processes the tool started is no longer
+// running (another user's kill, a crash), to explain a failed request; nil
+// when all are.
+func whoExited(server int, p *peerRun) error {
+	var gone []string
+	if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", server)); err != nil || strings.Contains(string(b[bytes.LastIndexByte(b, ')')+1:]), " Z ") {
+		gone = append(gone, fmt.Sprintf("the server (pid %d)", server))
 	}
-	wg.Wait()
-	all := slices.Concat(lat...)
-	slices.Sort(all)
-	if len(all) == 0 {
-		return result{errors: errs.Load()}
-	}
-	pct := func(p float64) time.Duration {
-		return all[min(len(all)-1, int(p*float64(len(all))))].Round(10 * time.Microsecond)
-	}
-	return result{rps: float64(len(all)) / dur.Seconds(), p50: pct(0.50), p99: pct(0.99), max: all[len(all)-1].Round(10 * time.Microsecond), errors: errs.Load()}
-}
-
-func firstGuest(client *http.Client, url string) string {
-	body := `{"query":"{ guests(first: 1, orderBy: {field: EPISODE_COUNT, direction: DESC}) { nodes { slug } } }"}`
-	resp, err := client.Post(url+"/graphql", "application/json", strings.NewReader(body))
-	if err != nil {
-		return ""
-	}
-	defer resp.Body.Close()
-	var d struct {
-		Data struct {
-			Guests struct{ Nodes []struct{ Slug string } }
+	if p != nil {
+		select {
+		case <-p.pgl.done:
+			gone = append(gone, "PostGraphile")
+		default:
+		}
+		select {
+		case <-p.pg.done:
+			gone = append(gone, "PostgreSQL")
+		default:
 		}
 	}
-	_ = json.NewDecoder(resp.Body).Decode(&d)
-	if len(d.Data.Guests.Nodes) == 0 {
-		return ""
+	if len(gone) == 0 {
+		return nil
 	}
-	return d.Data.Guests.Nodes[0].Slug
+	return fmt.Errorf("no longer running: %s", strings.Join(gone, ", "))
 }
 
-// loader is the load generator: "wrk" or "go"; runs is the runs per
-// query, each after warmup of unmeasured load; binary is the server to
-// measure ("": build this tree's); compressed asks for compressed answers;
-// static measures a static server beside each query.
-var (
-	loader     string
-	runs       int
-	warmup     time.Duration
-	binary     string
-	compressed bool
-	static     bool
-)
-
-// driveWrk runs wrk (2 threads) with conns connections for dur, posting
-// bodies: the one, or each thread cycling through them from its own place.
-func driveWrk(url string, bodies [][]byte, conns int, dur time.Duration) (result, error) {
-	script, err := os.CreateTemp("", "loadtest-*.lua")
-	if err != nil {
-		return result{}, err
-	}
-	defer os.Remove(script.Name())
-	fmt.Fprintf(script, "wrk.method = \"POST\"\nwrk.headers[\"Content-Type\"] = \"application/json\"\n")
-	if compressed {
-		fmt.Fprintf(script, "wrk.headers[\"Accept-Encoding\"] = \"gzip, br\"\n")
-	}
-	if len(bodies) == 1 {
-		fmt.Fprintf(script, "wrk.body = %s\n", luaString(string(bodies[0])))
-	} else {
-		fmt.Fprintf(script, "bodies = {\n")
-		for _, b := range bodies {
-			fmt.Fprintf(script, "%s,\n", luaString(string(b)))
-		}
-		fmt.Fprintf(script, "}\n%s", rotateLua)
-	}
-	script.Close()
-	out, err := exec.Command("wrk", "-t2", fmt.Sprintf("-c%d", conns), fmt.Sprintf("-d%ds", max(1, int(dur.Round(time.Second).Seconds()))),
-		"--latency", "-s", script.Name(), url+"/graphql").CombinedOutput()
-	if err != nil {
-		return result{}, fmt.Errorf("wrk: %v\n%s", err, out)
-	}
-	return parseWrk(string(out))
-}
-
-// rotateLua makes each wrk thread post the bodies in turn, the second
-// thread starting half way through.
-const rotateLua = `local threads = 0
-function setup(thread)
-  thread:set("offset", threads * math.floor(#bodies / 2))
-  threads = threads + 1
-end
-function init(args)
-  i = offset or 0
-end
-function request()
-  i = i % #bodies + 1
-  return wrk.format(nil, nil, nil, bodies[i])
-end
-`
-
-// luaString quotes s as a Lua long string.
-func luaString(s string) string {
-	eq := ""
-	for strings.Contains(s, "]"+eq+"]") {
-		eq += "="
-	}
-	return "[" + eq + "[" + s + "]" + eq + "]"
-}
-
-// parseWrk reads throughput, latency percentiles and failures from wrk's
-// report.
-func parseWrk(out string) (result, error) {
-	var r result
-	dur := func(s string) time.Duration {
-		d, _ := time.ParseDuration(strings.Replace(s, "us", "µs", 1))
-		return d
-	}
-	for _, line := range strings.Split(out, "\n") {
-		f := strings.Fields(line)
-		switch {
-		case len(f) == 2 && f[0] == "Requests/sec:":
-			r.rps, _ = strconv.ParseFloat(f[1], 64)
-		case len(f) == 2 && f[0] == "50%":
-			r.p50 = dur(f[1])
-		case len(f) == 2 && f[0] == "99%":
-			r.p99 = dur(f[1])
-		case len(f) >= 4 && f[0] == "Latency":
-			r.max = dur(f[3])
-		case len(f) == 2 && f[0] == "Non-2xx":
-			n, _ := strconv.ParseInt(f[1], 10, 64)
-			r.errors += n
-		case len(f) > 2 && f[0] == "Socket" && f[1] == "errors:":
-			for i := 2; i+1 < len(f); i += 2 {
-				n, _ := strconv.ParseInt(strings.TrimSuffix(f[i+1], ","), 10, 64)
-				r.errors += n
-			}
-		}
-	}
-	if r.rps == 0 {
-		return r, fmt.Errorf("no figures in wrk's report:\n%s", out)
-	}
-	return r, nil
-}
-
-// rss reads a memory line of /proc/PID/status.
-func rss(pid int, field string) string {
+// procKB reads a memory line of /proc/PID/status, in kB; 0 if it cannot.
+func procKB(pid int, field string) int {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
-		return "?"
+		return 0
 	}
 	for _, line := range strings.Split(string(b), "\n") {
 		if strings.HasPrefix(line, field+":") {
 			kb, _ := strconv.Atoi(strings.Fields(line)[1])
-			return fmt.Sprintf("%.1f MB", float64(kb)/1024)
+			return kb
 		}
 	}
-	return "?"
+	return 0
+}
+
+// pssKB reads a process's proportional set size (its share of each page
+// it maps, so that memory shared by several processes is counted once
+// over all of them), in kB; 0 if it cannot.
+func pssKB(pid int) int {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/smaps_rollup", pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "Pss:" {
+			kb, _ := strconv.Atoi(f[1])
+			return kb
+		}
+	}
+	return 0
+}
+
+// mb formats kB as megabytes; "?" for 0.
+func mb(kb int) string {
+	if kb == 0 {
+		return "?"
+	}
+	return fmt.Sprintf("%.1f MB", float64(kb)/1024)
 }
 
 func lastLines(b []byte, n int) string {

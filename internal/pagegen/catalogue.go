@@ -121,7 +121,7 @@ func catalogueEpisode(opts Options, sh show, n, shows int) episode {
 	}
 	last := strings.Fields(fillers[r.IntN(len(fillers))])
 	cut := 2 + r.IntN(len(last)-3)
-	e.summary = strings.Join(p1, " ") + " " + strings.Join(last[:cut], " ") + "..."
+	e.listed, e.listedEnd = strings.Join(p1, " ")+" "+strings.Join(last[:cut], " "), "..."
 	p1 = append(p1, strings.Join(last, " "))
 	e.paras = append(e.paras, strings.Join(p1, " "))
 
@@ -145,14 +145,14 @@ func catalogueEpisode(opts Options, sh show, n, shows int) episode {
 	// listing then holds the intro alone.
 	switch {
 	case n%11 == 0:
-		e.summary = intro + " YouTube channel: Review the podcast on Apple Podcasts: Slack: Connect with us at:"
+		e.listed, e.listedEnd = intro, " YouTube channel: Review the podcast on Apple Podcasts: Slack: Connect with us at:"
 		summaryTopics = chosen[:said]
 	case n%7 == 0:
-		e.summary = intro + " YouTube channel: Review the podcast on..."
+		e.listed, e.listedEnd = intro, " YouTube channel: Review the podcast on..."
 		summaryTopics = chosen[:said]
 	}
 	e.topics = topicSlugs(chosen)
-	e.summaryTopics = topicSlugs(summaryTopics)
+	e.listedTopics = topicSlugs(summaryTopics)
 	return e
 }
 

@@ -41,23 +41,23 @@ type Person struct {
 	Links        []podcast.Link // the contact section's links (own episodes only)
 }
 
-// Generated is a generated page and the facts it states.
+// Generated is a generated page and the facts it states. Topics are
+// vocabulary slugs, sorted, as ingest's Vocabulary.Match finds them in the
+// text the page writes: the own episode's title and description, and each
+// listing entry's text without the "..." and the show's boilerplate.
 type Generated struct {
-	Name    string // "gen_000123.txt"
-	Data    []byte
-	Show    string // "Generated Show 2"
-	Code    string // "GS2"
-	Hosts   []string
-	Number  int              // the page's own episode
-	Guests  []Person         // the own episode's guests, with their links
-	Listing map[int][]Person // guests named by each listing entry, by number
-	// Topics are the slugs of the topics the own episode's title and
-	// description mention, sorted; ListingTopics those each listing
-	// entry's text mentions, by number. Catalogue pages only: the default
-	// pages mention topics (in product names, bios, roles) they do not
-	// track, and leave both nil.
-	Topics        []string
-	ListingTopics map[int][]string
+	Name          string // "gen_000123.txt"
+	Data          []byte
+	Show          string // "Generated Show 2"
+	Code          string // "GS2"
+	Hosts         []string
+	Number        int              // the page's own episode
+	Title         string           // the own episode's title
+	ReleaseDate   podcast.Date     // the own episode's release date
+	Topics        []string         // topics of the own episode's title and description
+	Guests        []Person         // the own episode's guests, with their links
+	Listing       map[int][]Person // guests named by each listing entry, by number
+	ListingTopics map[int][]string // topics of each listing entry's text, by number
 }
 
 // Page returns the name and bytes of generated page i: show "Generated Show
@@ -86,17 +86,16 @@ func Generate(i int, opts Options) Generated {
 	fmt.Fprintf(&b, "Release Date: %s\n", own.date.Format("01/02/2006"))
 	b.WriteString(sh.title + "\n")
 	listing := make(map[int][]Person)
-	var listingTopics map[int][]string
-	if opts.Catalogue {
-		listingTopics = make(map[int][]string)
-	}
+	listingTopics := make(map[int][]string)
 	for m := n - 1; m >= 1 && m >= n-10; m-- {
 		e := episodeOf(opts, sh, m, shows)
-		fmt.Fprintf(&b, "#%d: %s\n", m, e.summary)
+		fmt.Fprintf(&b, "#%d: %s%s\n", m, e.listed, e.listedEnd)
 		b.WriteString("info_outline" + sh.title + "\n")
 		listing[m] = withoutLinks(e.guests)
 		if opts.Catalogue {
-			listingTopics[m] = e.summaryTopics
+			listingTopics[m] = e.listedTopics
+		} else {
+			listingTopics[m] = vocabulary.Match(e.listed)
 		}
 	}
 	fmt.Fprintf(&b, "info_outline#%d: %s\n", n, strings.Join(own.paras, "\n"))
@@ -118,16 +117,17 @@ func Generate(i int, opts Options) Generated {
 	b.WriteString("Connect with us at:")
 
 	return Generated{
-		Name:    fmt.Sprintf("gen_%06d.txt", i),
-		Data:    []byte(b.String()),
-		Show:    sh.title,
-		Code:    sh.code,
-		Hosts:   []string{sh.hosts[0], sh.hosts[1]},
-		Number:  n,
-		Guests:  own.guests,
-		Listing: listing,
-
-		Topics:        own.topics,
+		Name:          fmt.Sprintf("gen_%06d.txt", i),
+		Data:          []byte(b.String()),
+		Show:          sh.title,
+		Code:          sh.code,
+		Hosts:         []string{sh.hosts[0], sh.hosts[1]},
+		Number:        n,
+		Title:         own.title,
+		ReleaseDate:   podcast.DateOf(own.date),
+		Topics:        ownTopics(opts, own),
+		Guests:        own.guests,
+		Listing:       listing,
 		ListingTopics: listingTopics,
 	}
 }
@@ -157,17 +157,27 @@ func newShow(s int) show {
 	}
 }
 
+// ownTopics returns the topics of an episode's own page: as the generator
+// chose them for catalogue pages, else as the vocabulary finds them.
+func ownTopics(opts Options, e episode) []string {
+	if opts.Catalogue {
+		return e.topics
+	}
+	return vocabulary.Match(e.title + "\n" + strings.Join(e.paras, "\n"))
+}
+
 // episode is the generated content of one episode.
 type episode struct {
-	title   string
-	date    time.Time
-	paras   []string
-	summary string // the listing text, "..." included
-	guests  []Person
+	title     string
+	date      time.Time
+	paras     []string
+	listed    string // the listing entry's own words
+	listedEnd string // what follows them on a listing: "..." or the show's boilerplate
+	guests    []Person
 
 	// Catalogue episodes only: the topics the title and description
-	// mention, and those the summary mentions, as sorted slugs.
-	topics, summaryTopics []string
+	// mention, and those the listing entry mentions, as sorted slugs.
+	topics, listedTopics []string
 }
 
 // episodeOf generates episode n of show sh; it depends only on the seed,
@@ -212,12 +222,12 @@ func episodeOf(opts Options, sh show, n, shows int) episode {
 	// The listing text: the introduction, then the follow-up cut mid-way.
 	words := strings.Fields(follow)
 	cut := 3 + r.IntN(len(words)-4)
-	e.summary = intro + " " + strings.Join(words[:cut], " ") + "..."
+	e.listed, e.listedEnd = intro+" "+strings.Join(words[:cut], " "), "..."
 	switch {
 	case n%11 == 0:
-		e.summary = intro + " YouTube channel: Review the podcast on Apple Podcasts: Slack: Connect with us at:"
+		e.listed, e.listedEnd = intro, " YouTube channel: Review the podcast on Apple Podcasts: Slack: Connect with us at:"
 	case n%7 == 0:
-		e.summary = intro + " YouTube channel: Review the podcast on..."
+		e.listed, e.listedEnd = intro, " YouTube channel: Review the podcast on..."
 	}
 	return e
 }
@@ -366,9 +376,12 @@ func titleCase(s string) string {
 	return string(unicode.ToUpper(first)) + s[size:]
 }
 
-// topics is the default vocabulary's topic list, read once; it is never
-// modified.
-var topics = ingest.DefaultVocabulary().Topics()
+// vocabulary is the default vocabulary, read once; topics is its topic
+// list. Neither is ever modified.
+var (
+	vocabulary = ingest.DefaultVocabulary()
+	topics     = vocabulary.Topics()
+)
 
 // properTopics keep their capital inside a sentence.
 var properTopics = map[string]bool{"Kubernetes": true, "Linux": true}

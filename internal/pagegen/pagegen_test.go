@@ -12,7 +12,8 @@ import (
 )
 
 // TestGeneratedPagesParse parses 500 generated pages and checks that the
-// parser extracts exactly the guests, hosts and links the generator wrote.
+// parser extracts exactly the title, date, guests, hosts, links and topics
+// the generator states.
 func TestGeneratedPagesParse(t *testing.T) {
 	vocab := ingest.DefaultVocabulary()
 	opts := pagegen.Options{Shows: 3, Seed: 1}
@@ -20,7 +21,7 @@ func TestGeneratedPagesParse(t *testing.T) {
 	if testing.Short() {
 		n = 100
 	}
-	guests := 0
+	guests, topics := 0, 0
 	for i := 0; i < n; i++ {
 		g := pagegen.Generate(i, opts)
 		doc, err := ingest.Parse(g.Name, g.Data, vocab)
@@ -37,6 +38,13 @@ func TestGeneratedPagesParse(t *testing.T) {
 		if len(doc.Warnings) > 0 {
 			fail("warnings %q", doc.Warnings)
 		}
+		if doc.Episode.Title != g.Title || doc.Episode.ReleaseDate == nil || *doc.Episode.ReleaseDate != g.ReleaseDate {
+			fail("title %q, date %v; want %q, %v", doc.Episode.Title, doc.Episode.ReleaseDate, g.Title, g.ReleaseDate)
+		}
+		if !slices.Equal(doc.Episode.Topics, g.Topics) {
+			fail("topics %q, want %q", doc.Episode.Topics, g.Topics)
+		}
+		topics += len(g.Topics)
 		if !slices.Equal(doc.Show.Hosts, g.Hosts) {
 			fail("hosts %q, want %q", doc.Show.Hosts, g.Hosts)
 		}
@@ -59,10 +67,13 @@ func TestGeneratedPagesParse(t *testing.T) {
 			if got := people(e.Guests, false); !slices.EqualFunc(got, want, samePerson) {
 				fail("listing #%d guests\n got %+v\nwant %+v", e.Number, got, want)
 			}
+			if want := g.ListingTopics[e.Number]; !slices.Equal(e.Topics, want) {
+				fail("listing #%d topics %q, want %q", e.Number, e.Topics, want)
+			}
 		}
 	}
-	if guests < n/2 {
-		t.Errorf("only %d guests on %d pages: the generator is not exercising the parser", guests, n)
+	if guests < n/2 || topics < n {
+		t.Errorf("only %d guests and %d topics on %d pages: the generator is not exercising the parser", guests, topics, n)
 	}
 }
 
