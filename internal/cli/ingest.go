@@ -27,6 +27,7 @@ type ingestConfig struct {
 	DB     string
 	Topics string
 	Batch  int
+	Rescan bool
 	clientFlags
 }
 
@@ -37,6 +38,7 @@ func runIngest(ctx context.Context, env *Env, args []string) error {
 		cfg.declare(f)
 		topicsFlag(f, &cfg.Topics)
 		batchFlag(f, &cfg.Batch)
+		rescanFlag(f, &cfg.Rescan)
 	}, func(f *flags, paths []string) error {
 		if err := cfg.resolve(env, f); err != nil {
 			return err
@@ -97,6 +99,9 @@ func localIngest(ctx context.Context, env *Env, cfg *ingestConfig, files []strin
 		return pipeline.Summary{}, err
 	}
 	defer st.Close()
-	ing := &pipeline.Ingester{Store: st, Vocab: vocab, Batch: cfg.Batch}
+	ing := &pipeline.Ingester{Store: st, Vocab: vocab, Batch: cfg.Batch, Rescan: cfg.Rescan,
+		Settle: env.Testing.Settle, Step: env.Testing.IngestStep, Progress: &pipeline.Progress{}}
+	stdout, stop := showProgress(env, ing.Progress, stdout)
+	defer stop()
 	return ing.Files(ctx, files, stdout)
 }
