@@ -63,12 +63,15 @@ func ingestPaths(ctx context.Context, env *Env, cfg *ingestConfig, paths []strin
 		fmt.Fprintf(stdout, "skipped   %s\n", line)
 	}
 	var sum pipeline.Summary
+	progress := &pipeline.Progress{}
+	report, stop := showProgress(env, progress, stdout)
 	if cfg.Server != "" {
-		c := &adminapi.Client{Server: cfg.Server, Token: cfg.Token, Batch: cfg.Batch}
-		sum, err = c.Ingest(ctx, files, stdout)
+		c := &adminapi.Client{Server: cfg.Server, Token: cfg.Token, Batch: cfg.Batch, Progress: progress}
+		sum, err = c.Ingest(ctx, files, report)
 	} else {
-		sum, err = localIngest(ctx, env, cfg, files, stdout)
+		sum, err = localIngest(ctx, env, cfg, files, progress, report)
 	}
+	stop()
 	if err != nil {
 		return err
 	}
@@ -88,7 +91,7 @@ func ingestPaths(ctx context.Context, env *Env, cfg *ingestConfig, paths []strin
 	return nil
 }
 
-func localIngest(ctx context.Context, env *Env, cfg *ingestConfig, files []string, stdout io.Writer) (pipeline.Summary, error) {
+func localIngest(ctx context.Context, env *Env, cfg *ingestConfig, files []string, progress *pipeline.Progress, stdout io.Writer) (pipeline.Summary, error) {
 	defer pipeline.BulkGC(len(files), cfg.Batch)()
 	vocab, err := pipeline.LoadVocabulary(cfg.Topics)
 	if err != nil {
@@ -100,8 +103,6 @@ func localIngest(ctx context.Context, env *Env, cfg *ingestConfig, files []strin
 	}
 	defer st.Close()
 	ing := &pipeline.Ingester{Store: st, Vocab: vocab, Batch: cfg.Batch, Rescan: cfg.Rescan,
-		Settle: env.Testing.Settle, Step: env.Testing.IngestStep, Progress: &pipeline.Progress{}}
-	stdout, stop := showProgress(env, ing.Progress, stdout)
-	defer stop()
+		Settle: env.Testing.Settle, Step: env.Testing.IngestStep, Progress: progress}
 	return ing.Files(ctx, files, stdout)
 }

@@ -49,7 +49,9 @@ func showProgress(env *Env, p *pipeline.Progress, stdout io.Writer) (out io.Writ
 			case <-done:
 				return
 			case <-t.C:
-				l.draw(p.State())
+				if s := p.State(); s.Started {
+					l.draw(s)
+				}
 			}
 		}
 	}()

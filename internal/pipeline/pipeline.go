@@ -121,7 +121,7 @@ func PrintResult(w io.Writer, r Result) {
 func (in *Ingester) Files(ctx context.Context, files []string, out io.Writer) (Summary, error) {
 	var sum Summary
 	batch := max(in.Batch, 1)
-	in.Progress.begin(len(files))
+	in.Progress.Begin(len(files))
 	batches := make(chan fileBatch, 1)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -179,7 +179,7 @@ func (in *Ingester) Files(ctx context.Context, files []string, out io.Writer) (S
 			sum.Add(*r)
 			PrintResult(out, *r)
 		}
-		in.Progress.add(len(fb.results))
+		in.Progress.Add(len(fb.results))
 	}
 	if sum.Total() < len(files) {
 		return sum, ctx.Err() // stopped early: what was committed stays

@@ -5,8 +5,9 @@ import (
 	"time"
 )
 
-// Progress follows a long ingest as Files does it, for whoever shows it:
-// the ingest command's progress line, serve's log and /readyz. It is safe
+// Progress follows a long ingest as Files (or the ingest command's client
+// of a server) does it, for whoever shows it: the ingest command's
+// progress line, serve's log and /readyz. It is safe
 // for concurrent use; the zero value is ready, and a nil *Progress ignores
 // what it is told.
 type Progress struct {
@@ -51,8 +52,8 @@ func (s ProgressState) Percent() float64 {
 	return 100 * float64(s.Done) / float64(s.Total)
 }
 
-// begin starts following a run of total documents.
-func (p *Progress) begin(total int) {
+// Begin starts following a run of total documents (Files calls it).
+func (p *Progress) Begin(total int) {
 	if p == nil {
 		return
 	}
@@ -63,8 +64,8 @@ func (p *Progress) begin(total int) {
 	p.marks = append(p.marks[:0], progressMark{now, 0})
 }
 
-// add counts n more documents done.
-func (p *Progress) add(n int) {
+// Add counts n more documents done (Files calls it).
+func (p *Progress) Add(n int) {
 	if p == nil {
 		return
 	}

@@ -16,7 +16,7 @@ func TestProgressRate(t *testing.T) {
 	now := time.Now()
 	p := &Progress{started: true, start: now.Add(-30 * time.Second), total: 100, done: 20,
 		marks: []progressMark{{now.Add(-30 * time.Second), 0}, {now.Add(-20 * time.Second), 10}, {now.Add(-5 * time.Second), 20}}}
-	p.add(10) // at about now: 30 done, 20 of them in the last 20 s
+	p.Add(10) // at about now: 30 done, 20 of them in the last 20 s
 	if len(p.marks) != 3 || p.marks[0].done != 10 {
 		t.Fatalf("marks after add: %+v", p.marks)
 	}
