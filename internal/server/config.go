@@ -20,13 +20,14 @@ type Config struct {
 	MaxConnections int
 	Topics         string
 	Batch          int
+	QueryTimeout   time.Duration
+	AdminAddr      string
+	Pprof          bool
+	API            APIConfig // the GraphQL endpoint: limits, rate, CORS, caching (graphql.go)
+
 	// Rescan reads every seed file at start, even those the store's
 	// record says are unchanged.
-	Rescan       bool
-	QueryTimeout time.Duration
-	AdminAddr    string
-	Pprof        bool
-	API          APIConfig // the GraphQL endpoint: limits, rate, CORS, caching (graphql.go)
+	Rescan bool
 
 	// Warnings are logged at start, before the listeners open.
 	Warnings []string
