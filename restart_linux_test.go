@@ -88,8 +88,8 @@ func TestRestartReadsOnlyWhatChanged(t *testing.T) {
 		return s
 	}
 
-	restart(all, "added=3 updated=0 unchanged=0 failed=1").stop()
-	restart([]string{"bad.txt"}, "added=0 updated=0 unchanged=3 failed=1").stop()
+	restart(all, "added=3 updated=0 unchanged=0 failed=1 unread=0").stop()
+	restart([]string{"bad.txt"}, "added=0 updated=0 unchanged=3 failed=1 unread=3").stop()
 
 	page := filepath.Join(dir, all[0])
 	before, err := os.Stat(page)
@@ -110,7 +110,7 @@ func TestRestartReadsOnlyWhatChanged(t *testing.T) {
 	if after, err := os.Stat(page); err != nil || after.Size() != before.Size() || !after.ModTime().Equal(before.ModTime()) {
 		t.Fatalf("the edit changed the size or the time: %v, %v", after, err)
 	}
-	s := restart([]string{all[0], "bad.txt"}, "added=0 updated=1 unchanged=2 failed=1")
+	s := restart([]string{all[0], "bad.txt"}, "added=0 updated=1 unchanged=2 failed=1 unread=2")
 	var got struct {
 		Episode struct{ Title string }
 	}
@@ -123,6 +123,6 @@ func TestRestartReadsOnlyWhatChanged(t *testing.T) {
 	if err := os.Chmod(page, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	restart([]string{all[0], "bad.txt"}, "added=0 updated=0 unchanged=3 failed=1").stop()
-	restart(all, "added=0 updated=0 unchanged=3 failed=1", "--rescan").stop()
+	restart([]string{all[0], "bad.txt"}, "added=0 updated=0 unchanged=3 failed=1 unread=2").stop()
+	restart(all, "added=0 updated=0 unchanged=3 failed=1 unread=0", "--rescan").stop()
 }

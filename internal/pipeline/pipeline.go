@@ -82,7 +82,12 @@ type Result struct {
 }
 
 // Summary counts documents by outcome.
-type Summary struct{ Added, Updated, Unchanged, Failed int }
+type Summary struct {
+	Added, Updated, Unchanged, Failed int
+	// Unread counts the unchanged documents Files knew without reading
+	// their files (sources.go).
+	Unread int
+}
 
 // Total is the number of documents counted.
 
@@ -156,9 +161,10 @@ func (in *Ingester) Files(ctx context.Context, files []string, out io.Writer) (S
 		if err := ctx.Err(); err != nil {
 			return sum, err
 		}
-		if in.Observe != nil {
-			for _, r := range fb.results {
-				if r != nil {
+		for _, r := range fb.results {
+			if r != nil {
+				sum.Unread++
+				if in.Observe != nil {
 					in.Observe(*r)
 				}
 			}

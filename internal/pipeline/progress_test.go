@@ -47,8 +47,9 @@ func TestFilesReportsProgress(t *testing.T) {
 	in := &Ingester{Store: st, Vocab: ingest.DefaultVocabulary(), Batch: 2, Settle: -1, Progress: p,
 		Step: func() { steps++ }}
 	for run := range 2 {
-		if _, err := in.Files(ctx, files, io.Discard); err != nil {
-			t.Fatal(err)
+		sum, err := in.Files(ctx, files, io.Discard)
+		if err != nil || sum.Unread != 5*run {
+			t.Fatalf("run %d: %+v, %v", run, sum, err)
 		}
 		if s := p.State(); !s.Started || s.Done != 5 || s.Total != 5 || s.Left != 0 {
 			t.Fatalf("run %d: %+v", run, s)

@@ -164,7 +164,7 @@ func Serve(ctx context.Context, cfg *Config, opts Options, stdout io.Writer) err
 			}
 			ps := a.startup.State()
 			log.Info("start-up ingest done", "dir", cfg.Seeds, "added", sum.Added, "updated", sum.Updated,
-				"unchanged", sum.Unchanged, "failed", sum.Failed,
+				"unchanged", sum.Unchanged, "failed", sum.Failed, "unread", sum.Unread,
 				"took", ps.Elapsed.Round(time.Millisecond), "rate", perSecond(ps.Done, ps.Elapsed))
 		}
 	}
