@@ -86,7 +86,7 @@ func TestReadyzSaysHowFarTheStartupIngestIs(t *testing.T) {
 	if b.Status != "ready" || b.Ingest != nil {
 		t.Fatalf("ready: %+v", b)
 	}
-	if logs := s.logs.String(); !strings.Contains(logs, "added=50 updated=0 unchanged=0 failed=0 took=") {
+	if logs := s.logs.String(); !strings.Contains(logs, "added=50 updated=0 unchanged=0 failed=0 unread=0 took=") {
 		t.Fatalf("no closing line:\n%s", logs)
 	}
 }
