@@ -5,11 +5,13 @@ go 1.26.8
 require (
 	github.com/99designs/gqlgen v0.17.95
 	github.com/andybalholm/brotli v1.3.0
+	github.com/creack/pty v1.1.24
 	github.com/fsnotify/fsnotify v1.9.0
 	github.com/klauspost/compress v1.20.4
 	github.com/prometheus/client_golang v1.23.2
 	github.com/vektah/gqlparser/v2 v2.5.64
 	go.etcd.io/bbolt v1.5.0
+	golang.org/x/term v0.45.0
 	golang.org/x/time v0.16.0
 )
 

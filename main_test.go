@@ -64,6 +64,27 @@ func startServerOn(t testing.TB, db string, args ...string) *testServer {
 // middleware, admin steps, ...).
 func startServerWith(t testing.TB, opts server.Options, db string, args ...string) *testServer {
 	t.Helper()
+	s := launchServer(t, opts, db, args...)
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		resp, err := http.Get(s.URL + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return s
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("server not ready:\n%s", s.logs.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// launchServer is startServerWith without the wait for /readyz: it
+// returns once the server listens.
+func launchServer(t testing.TB, opts server.Options, db string, args ...string) *testServer {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	logs := &syncBuffer{}
 	done := make(chan error, 1)
@@ -84,20 +105,7 @@ func startServerWith(t testing.TB, opts server.Options, db string, args ...strin
 		}
 	})
 	s.URL = awaitListening(t, logs, done)
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		resp, err := http.Get(s.URL + "/readyz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return s
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("server not ready:\n%s", logs.String())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	return s
 }
 
 // gqlResponse is a GraphQL answer.

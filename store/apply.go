@@ -142,6 +142,7 @@ type Prepared struct {
 	frags    []fragment
 	episodes []podcast.EpisodeKey
 	err      error
+	source   *FileStat // the file it was read from (sources.go)
 }
 
 // Prepare encodes a document for ApplyPrepared. It does no I/O.
@@ -186,6 +187,9 @@ func (s *Store) ApplyPrepared(ctx context.Context, docs []*Prepared, opts ApplyO
 			}
 			r, err := w.applyDoc(p, opts.Fingerprint)
 			if err != nil {
+				return false, fmt.Errorf("store: apply: %w", &DocumentError{Name: p.doc.Name, Err: docCause(err)})
+			}
+			if err := w.putSource(p, r, opts.Fingerprint); err != nil {
 				return false, fmt.Errorf("store: apply: %w", &DocumentError{Name: p.doc.Name, Err: docCause(err)})
 			}
 			results[i] = r

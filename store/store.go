@@ -44,7 +44,7 @@ var (
 
 	allBuckets = [][]byte{bucketMeta, bucketDocs, bucketFrags, bucketRefs, bucketShows, bucketEpisodes,
 		bucketEpSrc, bucketGuests, bucketTopics, bucketVocab, bucketByNum, bucketByDate,
-		bucketCounts, bucketByCount, bucketPairs, bucketDays}
+		bucketCounts, bucketByCount, bucketPairs, bucketDays, bucketSources}
 
 	keySchema     = []byte("schema")
 	keyGeneration = []byte("generation")

@@ -20,7 +20,9 @@ type Report struct {
 // consistency check, then the store's own invariants: every document's
 // fragments and sources are there, fragment refcounts equal the documents
 // that state them, every episode is in the indexes of its scopes and every
-// scope's count equals its index entries. It returns the first violation.
+// scope's count equals its index entries, and every file's source record
+// (sources.go) decodes and belongs to a document. It returns the first
+// violation.
 // It reads everything: for tests, crash checks and operators, not for the
 // hot path.
 func (s *Store) Verify(ctx context.Context) (Report, error) {
@@ -118,7 +120,7 @@ func (s *Store) Verify(ctx context.Context) (Report, error) {
 		if got := readCount(b.counts, totalGuests); got != r.Guests {
 			return fmt.Errorf("guest total %d, %d guests", got, r.Guests)
 		}
-		return nil
+		return verifySources(tx)
 	})
 	return r, err
 }

@@ -25,6 +25,8 @@ type Client struct {
 	// Batch, if smaller than remoteBatchDocs, bounds the documents of one
 	// request.
 	Batch int
+	// Progress, when set, follows Ingest: the documents answered for.
+	Progress *pipeline.Progress
 }
 
 // remoteBatchBytes and remoteBatchDocs bound one /admin/ingest request
@@ -47,9 +49,11 @@ const remoteIdle = 5 * time.Minute
 func (c *Client) Ingest(ctx context.Context, files []string, out io.Writer) (pipeline.Summary, error) {
 	var sum pipeline.Summary
 	client := &http.Client{}
+	c.Progress.Begin(len(files))
 	emit := func(r pipeline.Result) {
 		sum.Add(r)
 		pipeline.PrintResult(out, r)
+		c.Progress.Add(1)
 	}
 	var batch []pipeline.Page
 	size, confirmed := 0, 0

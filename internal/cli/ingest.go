@@ -27,6 +27,7 @@ type ingestConfig struct {
 	DB     string
 	Topics string
 	Batch  int
+	Rescan bool
 	clientFlags
 }
 
@@ -37,6 +38,7 @@ func runIngest(ctx context.Context, env *Env, args []string) error {
 		cfg.declare(f)
 		topicsFlag(f, &cfg.Topics)
 		batchFlag(f, &cfg.Batch)
+		rescanFlag(f, &cfg.Rescan)
 	}, func(f *flags, paths []string) error {
 		if err := cfg.resolve(env, f); err != nil {
 			return err
@@ -61,12 +63,15 @@ func ingestPaths(ctx context.Context, env *Env, cfg *ingestConfig, paths []strin
 		fmt.Fprintf(stdout, "skipped   %s\n", line)
 	}
 	var sum pipeline.Summary
+	progress := &pipeline.Progress{}
+	report, stop := showProgress(env, progress, stdout)
 	if cfg.Server != "" {
-		c := &adminapi.Client{Server: cfg.Server, Token: cfg.Token, Batch: cfg.Batch}
-		sum, err = c.Ingest(ctx, files, stdout)
+		c := &adminapi.Client{Server: cfg.Server, Token: cfg.Token, Batch: cfg.Batch, Progress: progress}
+		sum, err = c.Ingest(ctx, files, report)
 	} else {
-		sum, err = localIngest(ctx, env, cfg, files, stdout)
+		sum, err = localIngest(ctx, env, cfg, files, progress, report)
 	}
+	stop()
 	if err != nil {
 		return err
 	}
@@ -86,7 +91,7 @@ func ingestPaths(ctx context.Context, env *Env, cfg *ingestConfig, paths []strin
 	return nil
 }
 
-func localIngest(ctx context.Context, env *Env, cfg *ingestConfig, files []string, stdout io.Writer) (pipeline.Summary, error) {
+func localIngest(ctx context.Context, env *Env, cfg *ingestConfig, files []string, progress *pipeline.Progress, stdout io.Writer) (pipeline.Summary, error) {
 	defer pipeline.BulkGC(len(files), cfg.Batch)()
 	vocab, err := pipeline.LoadVocabulary(cfg.Topics)
 	if err != nil {
@@ -97,6 +102,7 @@ func localIngest(ctx context.Context, env *Env, cfg *ingestConfig, files []strin
 		return pipeline.Summary{}, err
 	}
 	defer st.Close()
-	ing := &pipeline.Ingester{Store: st, Vocab: vocab, Batch: cfg.Batch}
+	ing := &pipeline.Ingester{Store: st, Vocab: vocab, Batch: cfg.Batch, Rescan: cfg.Rescan,
+		Settle: env.Testing.Settle, Step: env.Testing.IngestStep, Progress: progress}
 	return ing.Files(ctx, files, stdout)
 }

@@ -51,6 +51,7 @@ func serveFlags(f *flags, cfg *server.Config, tokenFile *string) {
 	f.boolean(&cfg.Pprof, "pprof", "PODCAST_PPROF", false, "serve /debug/pprof/ on the admin listener (needs --admin-addr)")
 	topicsFlag(f, &cfg.Topics)
 	batchFlag(f, &cfg.Batch)
+	rescanFlag(f, &cfg.Rescan)
 	f.duration(&cfg.QueryTimeout, "query-timeout", "PODCAST_QUERY_TIMEOUT", 10*time.Second, 1, "deadline of one GraphQL operation")
 	f.duration(&cfg.WriteTimeout, "write-timeout", "PODCAST_WRITE_TIMEOUT", 0, 0, "deadline for writing one answer; 0 means --query-timeout plus 60s; admin streams (backup, ingest) get it per write")
 	f.integer(&cfg.MaxConnections, "max-connections", "PODCAST_MAX_CONNECTIONS", 1024, 0, "open connections per listener, idle keep-alive ones included (closed first when the cap is reached); 0 turns it off")
@@ -64,6 +65,10 @@ func topicsFlag(f *flags, p *string) {
 
 func batchFlag(f *flags, p *int) {
 	f.integer(p, "batch", "PODCAST_BATCH", pipeline.DefaultBatch, 1, "documents per write transaction when ingesting")
+}
+
+func rescanFlag(f *flags, p *bool) {
+	f.boolean(p, "rescan", "PODCAST_RESCAN", false, "read every file, even those whose size, times and inode say they are unchanged since they were stored")
 }
 
 // apiFlags declares the flags of the GraphQL endpoint, defaulting to

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"syscall"
+	"time"
 
 	"podcastgraph/ingest"
 )
@@ -54,9 +55,9 @@ func Expand(paths []string) (files, skipped []string, err error) {
 			if d.IsDir() || !IsPageName(d.Name()) {
 				return nil
 			}
-			// Report the path under the name the user gave.
-			shown := filepath.Join(p, strings.TrimPrefix(path, root))
 			if why := untrusted(root, path, d.Type()); why != "" {
+				// Report the path under the name the user gave.
+				shown := filepath.Join(p, strings.TrimPrefix(path, root))
 				skipped = append(skipped, shown+": "+why)
 				return nil
 			}
@@ -127,9 +128,11 @@ func IsPageName(name string) bool {
 // ReadPage reads one file, refusing files over the page size limit
 // without reading them whole. It opens without blocking and checks what it
 // opened, so a file replaced by a named pipe or a device after it was
-// listed fails instead of hanging the read.
+// listed fails instead of hanging the read. The page carries what the file
+// system said of the file before its bytes were read (see sources.go).
 func ReadPage(path string) Page {
 	name := filepath.Base(path)
+	at := time.Now()
 	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		var pe *fs.PathError
@@ -150,5 +153,6 @@ func ReadPage(path string) Page {
 	if err != nil {
 		return Page{Name: name, Err: fmt.Errorf("%s: read: %w", name, err)}
 	}
-	return Page{Name: name, Data: data}
+	st := fileStat(fi)
+	return Page{Name: name, Data: data, File: &st, ReadAt: at}
 }

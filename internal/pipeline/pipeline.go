@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"time"
 
 	"podcastgraph/ingest"
 	"podcastgraph/store"
@@ -36,6 +37,18 @@ type Ingester struct {
 	Batch int
 	// Observe, when set, is told of every document's result (metrics).
 	Observe func(Result)
+	// Rescan makes Files read every file, even those the store's record
+	// says are unchanged (sources.go).
+	Rescan bool
+	// Settle is how much older than its read a file's times must be for
+	// its description to be recorded (sources.go); 0 means DefaultSettle,
+	// and a negative value trusts every file at once (tests).
+	Settle time.Duration
+	// Progress, when set, follows Files: the documents done of those listed.
+	Progress *Progress
+	// Step, when set, runs before each batch Files commits: a test slows
+	// an ingest with it.
+	Step func()
 
 	fingerprint string // of the vocabulary, computed once
 
@@ -49,6 +62,11 @@ type Page struct {
 	Name string
 	Data []byte
 	Err  error
+	// File is what the file system said of the file the bytes were read
+	// from, and ReadAt when it was asked; File is nil for bytes that came
+	// from elsewhere (the admin endpoint).
+	File   *store.FileStat
+	ReadAt time.Time
 }
 
 // Result is what became of one document; the ingest command prints it
@@ -64,7 +82,12 @@ type Result struct {
 }
 
 // Summary counts documents by outcome.
-type Summary struct{ Added, Updated, Unchanged, Failed int }
+type Summary struct {
+	Added, Updated, Unchanged, Failed int
+	// Unread counts the unchanged documents Files knew without reading
+	// their files (sources.go).
+	Unread int
+}
 
 // Total is the number of documents counted.
 
@@ -98,52 +121,85 @@ func PrintResult(w io.Writer, r Result) {
 }
 
 // Files ingests files in batches, printing one line per document in order.
-// Reading and parsing the next batch overlaps writing the current one.
+// Reading and parsing the next batch overlaps writing the current one. A
+// file the store's record says is unchanged is not read (sources.go).
 func (in *Ingester) Files(ctx context.Context, files []string, out io.Writer) (Summary, error) {
 	var sum Summary
 	batch := max(in.Batch, 1)
-	parsedc := make(chan parsedBatch, 1)
+	in.Progress.Begin(len(files))
+	batches := make(chan fileBatch, 1)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go func() {
-		defer close(parsedc)
+		defer close(batches)
 		for start := 0; start < len(files); start += batch {
 			part := files[start:min(start+batch, len(files))]
-			pages := make([]Page, len(part))
+			fb := fileBatch{results: in.unchanged(ctx, part)}
+			var pages []Page
 			for i, f := range part {
+				if fb.results[i] != nil {
+					continue
+				}
 				if ctx.Err() != nil {
 					return
 				}
-				pages[i] = ReadPage(f)
+				pages = append(pages, ReadPage(f))
+				fb.read = append(fb.read, i)
 			}
-			pb := in.parse(ctx, pages)
+			fb.parsed = in.parse(ctx, pages)
 			if ctx.Err() != nil {
 				return
 			}
 			select {
-			case parsedc <- pb:
+			case batches <- fb:
 			case <-ctx.Done():
 				return
 			}
 		}
 	}()
-	for pb := range parsedc {
+	for fb := range batches {
 		if err := ctx.Err(); err != nil {
 			return sum, err
 		}
-		results, err := in.commit(ctx, pb)
-		if err != nil {
-			return sum, err
+		for _, r := range fb.results {
+			if r != nil {
+				sum.Unread++
+				if in.Observe != nil {
+					in.Observe(*r)
+				}
+			}
 		}
-		for _, r := range results {
-			sum.Add(r)
-			PrintResult(out, r)
+		if len(fb.read) > 0 {
+			if in.Step != nil {
+				in.Step()
+			}
+			results, err := in.commit(ctx, fb.parsed)
+			if err != nil {
+				return sum, err
+			}
+			for j, i := range fb.read {
+				fb.results[i] = &results[j]
+			}
 		}
+		for _, r := range fb.results {
+			sum.Add(*r)
+			PrintResult(out, *r)
+		}
+		in.Progress.Add(len(fb.results))
 	}
 	if sum.Total() < len(files) {
 		return sum, ctx.Err() // stopped early: what was committed stays
 	}
 	return sum, nil
+}
+
+// fileBatch is a batch of files: the results of those known unchanged
+// without reading them, and the pages read of the others (at indexes
+// read), parsed.
+type fileBatch struct {
+	results []*Result
+	read    []int
+	parsed  parsedBatch
 }
 
 // parsedBatch is a batch of pages with their documents or errors.
@@ -185,6 +241,9 @@ func (in *Ingester) parse(ctx context.Context, pages []Page) parsedBatch {
 				if perr := pb.docs[i].Err(); perr != nil {
 					// Refused before the transaction, not by retrying it.
 					err = fmt.Errorf("%s: the store refused it: %w", p.Name, perr)
+				}
+				if p.File != nil && in.settled(p.File, p.ReadAt) {
+					pb.docs[i].SetFile(*p.File)
 				}
 			}
 			pb.errs[i] = err

@@ -25,6 +25,10 @@ type Config struct {
 	Pprof          bool
 	API            APIConfig // the GraphQL endpoint: limits, rate, CORS, caching (graphql.go)
 
+	// Rescan reads every seed file at start, even those the store's
+	// record says are unchanged.
+	Rescan bool
+
 	// Warnings are logged at start, before the listeners open.
 	Warnings []string
 }
@@ -66,4 +70,14 @@ type Options struct {
 	WriteStallTimeout time.Duration
 	// FailApply is the store's fault injection (store.Options.FailApply).
 	FailApply func(name string) error
+	// IngestStep runs before each batch the start-up ingest (or the ingest
+	// command) commits: a test holds an ingest midway with it.
+	IngestStep func()
+	// ProgressEvery replaces how often serve logs the start-up ingest's
+	// progress (every 5 s) when positive.
+	ProgressEvery time.Duration
+	// Settle replaces pipeline.DefaultSettle when not zero (negative:
+	// every file's description is trusted at once), so that a test need
+	// not wait for the files it just wrote to age.
+	Settle time.Duration
 }

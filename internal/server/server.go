@@ -53,6 +53,8 @@ type app struct {
 	ing     *pipeline.Ingester
 	metrics *metrics
 	ready   atomic.Bool
+	// startup follows the start-up ingest, for /readyz and the log.
+	startup *pipeline.Progress
 }
 
 // Serve opens the store, starts listening, ingests the seeds and serves
@@ -79,8 +81,11 @@ func Serve(ctx context.Context, cfg *Config, opts Options, stdout io.Writer) err
 		}
 	}()
 	m.watchStore(st)
-	a := &app{cfg: cfg, opts: opts, log: log, store: st, metrics: m,
-		ing: &pipeline.Ingester{Store: st, Vocab: vocab, Batch: cfg.Batch, Observe: m.observeDoc}}
+	a := &app{cfg: cfg, opts: opts, log: log, store: st, metrics: m, startup: &pipeline.Progress{},
+		ing: &pipeline.Ingester{Store: st, Vocab: vocab, Batch: cfg.Batch, Observe: m.observeDoc,
+			Rescan: cfg.Rescan, Settle: opts.Settle}}
+	// Files runs only at start-up here: what follows it follows that.
+	a.ing.Progress, a.ing.Step = a.startup, opts.IngestStep
 
 	servers := []*http.Server{}
 	listen := func(addr string, h http.Handler, what string) (*http.Server, error) {
@@ -142,7 +147,7 @@ func Serve(ctx context.Context, cfg *Config, opts Options, stdout io.Writer) err
 			log.Error("start-up ingest", "err", err)
 		} else {
 			restore := pipeline.BulkGC(len(files), cfg.Batch)
-			sum, err := a.ing.Files(ctx, files, io.Discard)
+			sum, err := a.startupIngest(ctx, files)
 			restore()
 			if sum.Added+sum.Updated > 0 {
 				// The ingest's writes read much of the file; serving
@@ -157,8 +162,10 @@ func Serve(ctx context.Context, cfg *Config, opts Options, stdout io.Writer) err
 			case err != nil:
 				log.Error("start-up ingest", "err", err)
 			}
+			ps := a.startup.State()
 			log.Info("start-up ingest done", "dir", cfg.Seeds, "added", sum.Added, "updated", sum.Updated,
-				"unchanged", sum.Unchanged, "failed", sum.Failed)
+				"unchanged", sum.Unchanged, "failed", sum.Failed, "unread", sum.Unread,
+				"took", ps.Elapsed.Round(time.Millisecond), "rate", perSecond(ps.Done, ps.Elapsed))
 		}
 	}
 	if cfg.Watch && cfg.Seeds != "" {
@@ -249,7 +256,11 @@ func (a *app) healthz(w http.ResponseWriter, r *http.Request) {
 
 func (a *app) readyz(w http.ResponseWriter, r *http.Request) {
 	if !a.ready.Load() {
-		writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "starting", "reason": "start-up ingest not done"})
+		body := map[string]any{"status": "starting", "reason": "start-up ingest not done"}
+		if ps := a.startup.State(); ps.Started {
+			body["ingest"] = startupProgress(ps)
+		}
+		writeJSON(w, http.StatusServiceUnavailable, body)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"status": "ready"})

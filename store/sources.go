@@ -1,0 +1,209 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// bucketSources remembers, for each document read from a file, what the
+// file system said of the file when it was read and what applying the
+// document reported, so that a restart can tell an unchanged file without
+// opening it. The pipeline decides what to trust; the store keeps the
+// record in step with the document: it is written or dropped in the
+// transaction that applies the document, and a document applied without
+// a file's description (the admin endpoint) has its record dropped.
+//
+//	doc name -> sourceRecord (see encodeSource)
+var bucketSources = []byte("sources")
+
+// FileStat is what the file system says of a file: what a restart compares
+// to tell whether the file may have changed since it was read. A field the
+// platform does not give is zero.
+type FileStat struct {
+	Size    int64
+	ModTime int64  // modification time, ns since the epoch
+	Ctime   int64  // status change time, ns since the epoch (set by the kernel on every write, chmod or rename; no call sets it to a chosen value)
+	Inode   uint64 // a copy or a new file in the old one's place has a new one
+	Device  uint64
+}
+
+// SourceFile is what the store recorded of the file a document was last read
+// from: its FileStat then, the fingerprint of the extractor that read it
+// and the counts and warnings its ingest reported.
+type SourceFile struct {
+	Stat                     FileStat
+	Fingerprint              string
+	Episodes, Guests, Topics int
+	Warnings                 []string
+}
+
+// SetFile says that p was read from a file that st describes:
+// ApplyPrepared records it with the document. A document applied without
+// one has any earlier record dropped (its bytes came from elsewhere).
+func (p *Prepared) SetFile(st FileStat) { p.source = &st }
+
+// SourceFiles returns the recorded source of each named document, in order;
+// nil where there is none (never read from a file, read before the store
+// kept sources, or its file's description was not trusted) or where the
+// document itself is missing. It is one read transaction; it fails only
+// when the store cannot be read or a record is corrupt.
+func (s *Store) SourceFiles(ctx context.Context, names []string) ([]*SourceFile, error) {
+	out := make([]*SourceFile, len(names))
+	err := s.view(ctx, func(tx *bolt.Tx) error {
+		b, docs := tx.Bucket(bucketSources), tx.Bucket(bucketDocs)
+		if b == nil { // a file opened read-only from before the bucket
+			return nil
+		}
+		for i, name := range names {
+			v := b.Get([]byte(name))
+			if v == nil || docs.Get([]byte(name)) == nil {
+				continue
+			}
+			src, err := decodeSource(v)
+			if err != nil {
+				return fmt.Errorf("store: source of %s: %w", name, err)
+			}
+			out[i] = src
+		}
+		return nil
+	})
+	return out, err
+}
+
+// putSource records, or drops, the source of the document p just applied
+// with result r. An unchanged record is not written again.
+func (w *writer) putSource(p *Prepared, r Result, fingerprint string) error {
+	b := w.tx.Bucket(bucketSources)
+	b.FillPercent = 0.9 // filled in name order by a bulk ingest, as docs is
+	name := []byte(p.doc.Name)
+	if p.source == nil {
+		return b.Delete(name)
+	}
+	v := encodeSource(&SourceFile{Stat: *p.source, Fingerprint: fingerprint,
+		Episodes: r.Episodes, Guests: r.Guests, Topics: r.Topics, Warnings: r.Warnings})
+	if bytes.Equal(b.Get(name), v) {
+		return nil
+	}
+	return b.Put(name, v)
+}
+
+// sourceVersion is the first byte of a record: its layout.
+const sourceVersion = 1
+
+// encodeSource packs a record: the version, then varints for the stat
+// (size, mtime, ctime, inode, device), the fingerprint, the three counts and
+// the warnings, strings length-prefixed. A typical record is under 60 bytes.
+func encodeSource(src *SourceFile) []byte {
+	st := src.Stat
+	b := make([]byte, 0, 64)
+	b = append(b, sourceVersion)
+	b = binary.AppendUvarint(b, uint64(st.Size))
+	b = binary.AppendVarint(b, st.ModTime)
+	b = binary.AppendVarint(b, st.Ctime)
+	b = binary.AppendUvarint(b, st.Inode)
+	b = binary.AppendUvarint(b, st.Device)
+	b = appendString(b, src.Fingerprint)
+	b = binary.AppendUvarint(b, uint64(src.Episodes))
+	b = binary.AppendUvarint(b, uint64(src.Guests))
+	b = binary.AppendUvarint(b, uint64(src.Topics))
+	b = binary.AppendUvarint(b, uint64(len(src.Warnings)))
+	for _, w := range src.Warnings {
+		b = appendString(b, w)
+	}
+	return b
+}
+
+func appendString(b []byte, s string) []byte {
+	return append(binary.AppendUvarint(b, uint64(len(s))), s...)
+}
+
+var errCorruptSource = errors.New("corrupt source record")
+
+// decodeSource reads what encodeSource wrote; the strings are copied out.
+func decodeSource(v []byte) (*SourceFile, error) {
+	if len(v) == 0 || v[0] != sourceVersion {
+		return nil, errCorruptSource
+	}
+	d := sourceDecoder{b: v[1:]}
+	src := &SourceFile{}
+	src.Stat.Size = int64(d.uvarint())
+	src.Stat.ModTime = d.varint()
+	src.Stat.Ctime = d.varint()
+	src.Stat.Inode = d.uvarint()
+	src.Stat.Device = d.uvarint()
+	src.Fingerprint = d.string()
+	src.Episodes, src.Guests, src.Topics = int(d.uvarint()), int(d.uvarint()), int(d.uvarint())
+	n := d.uvarint()
+	if n > uint64(len(d.b)) { // each warning takes at least a byte
+		return nil, errCorruptSource
+	}
+	src.Warnings = make([]string, 0, n)
+	for range n {
+		src.Warnings = append(src.Warnings, d.string())
+	}
+	if d.bad || len(d.b) > 0 {
+		return nil, errCorruptSource
+	}
+	return src, nil
+}
+
+// sourceDecoder reads varints and strings off b, noting a short or bad
+// one in bad (and reading zeros from then on).
+type sourceDecoder struct {
+	b   []byte
+	bad bool
+}
+
+func (d *sourceDecoder) uvarint() uint64 {
+	n, w := binary.Uvarint(d.b)
+	if w <= 0 {
+		d.bad, d.b = true, nil
+		return 0
+	}
+	d.b = d.b[w:]
+	return n
+}
+
+func (d *sourceDecoder) varint() int64 {
+	n, w := binary.Varint(d.b)
+	if w <= 0 {
+		d.bad, d.b = true, nil
+		return 0
+	}
+	d.b = d.b[w:]
+	return n
+}
+
+func (d *sourceDecoder) string() string {
+	n := d.uvarint()
+	if n > uint64(len(d.b)) {
+		d.bad, d.b = true, nil
+		return ""
+	}
+	s := string(d.b[:n])
+	d.b = d.b[n:]
+	return s
+}
+
+// verifySources checks that every source record decodes and belongs to a
+// stored document.
+func verifySources(tx *bolt.Tx) error {
+	b, docs := tx.Bucket(bucketSources), tx.Bucket(bucketDocs)
+	if b == nil {
+		return nil
+	}
+	return b.ForEach(func(name, v []byte) error {
+		if docs.Get(name) == nil {
+			return fmt.Errorf("source %s: no such document", name)
+		}
+		if _, err := decodeSource(v); err != nil {
+			return fmt.Errorf("source %s: %w", name, err)
+		}
+		return nil
+	})
+}
