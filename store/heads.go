@@ -2,6 +2,8 @@ package store
 
 import (
 	"encoding/json"
+	"slices"
+	"strings"
 
 	"podcastgraph/internal/podcast"
 )
@@ -41,11 +43,72 @@ func cachedEpisodeHead(r *reader, key []byte) (*podcast.Episode, error) {
 	return h, nil
 }
 
-// headOf returns e without its texts, marked Partial.
+// headOf returns e without its texts, marked Partial. The head's strings
+// are copied into one string of their own, so that a cached head keeps
+// neither the record it was decoded from nor an allocation per string.
 func headOf(e *podcast.Episode) *podcast.Episode {
-	h := *e
-	h.Summary, h.Description, h.Links, h.Partial = "", nil, nil, true
-	return &h
+	n := len(e.Show) + len(e.Code)
+	if e.Title != nil {
+		n += len(*e.Title)
+	}
+	for _, a := range e.Appearances {
+		n += len(a.Guest) + len(a.Evidence)
+	}
+	for _, t := range e.Topics {
+		n += len(t)
+	}
+	for _, x := range e.Hosts {
+		n += len(x.Name)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, s := range headStrings(e) {
+		b.WriteString(*s)
+	}
+	all := b.String()
+	h := &head{e: *e}
+	h.e.Summary, h.e.Description, h.e.Links, h.e.Partial = "", nil, nil, true
+	if e.Title != nil {
+		h.title = *e.Title
+		h.e.Title = &h.title
+	}
+	if e.ReleaseDate != nil {
+		h.date = *e.ReleaseDate
+		h.e.ReleaseDate = &h.date
+	}
+	h.e.Appearances = slices.Clone(e.Appearances)
+	h.e.Topics = slices.Clone(e.Topics)
+	h.e.Hosts = slices.Clone(e.Hosts)
+	for _, s := range headStrings(&h.e) {
+		*s, all = all[:len(*s)], all[len(*s):]
+	}
+	return &h.e
+}
+
+// head is an episode's head and what its pointers point at, in one
+// allocation.
+type head struct {
+	e     podcast.Episode
+	title string
+	date  podcast.Date
+}
+
+// headStrings returns the strings a head keeps, in one order.
+func headStrings(e *podcast.Episode) []*string {
+	out := []*string{&e.Show, &e.Code}
+	if e.Title != nil {
+		out = append(out, e.Title)
+	}
+	for i := range e.Appearances {
+		out = append(out, &e.Appearances[i].Guest, &e.Appearances[i].Evidence)
+	}
+	for i := range e.Topics {
+		out = append(out, &e.Topics[i])
+	}
+	for i := range e.Hosts {
+		out = append(out, &e.Hosts[i].Name)
+	}
+	return out
 }
 
 // headSize is about what a head holds in memory, in bytes, for the record
