@@ -254,7 +254,7 @@ func bucketsOf(tx *bolt.Tx) buckets {
 	// Buckets filled mostly in key order (bulk ingest adds names and
 	// episode numbers in order) pack their pages fuller than bbolt's
 	// default of half.
-	for _, bk := range []*bolt.Bucket{b.docs, b.episodes, b.epsrc, b.days, b.bynum, b.bydate} {
+	for _, bk := range []*bolt.Bucket{b.docs, b.frags, b.refs, b.episodes, b.epsrc, b.days, b.bynum, b.bydate} {
 		bk.FillPercent = 0.9
 	}
 	return b
@@ -289,7 +289,7 @@ func (w *writer) applyDoc(p *Prepared, fingerprint string) (Result, error) {
 
 	var old docRecord
 	if v := w.b.docs.Get([]byte(doc.Name)); v != nil {
-		if err := json.Unmarshal(v, &old); err != nil {
+		if err := decodeDocRecord(v, &old); err != nil {
 			return r, fmt.Errorf("decode document record: %w", err)
 		}
 		if old.SHA256 == doc.SHA256 && old.Fingerprint == fingerprint {
@@ -348,10 +348,7 @@ func (w *writer) applyDoc(p *Prepared, fingerprint string) (Result, error) {
 		}
 		w.touched[k] = true
 	}
-	v, err := json.Marshal(rec)
-	if err != nil {
-		return r, err
-	}
+	v := encodeDocRecord(&rec)
 	w.max.doc(&rec)
 	if err := w.b.docs.Put([]byte(doc.Name), v); err != nil {
 		return r, err
@@ -485,7 +482,7 @@ func (w *writer) rebuildShow(slug string) error {
 		}
 	}
 	w.max.show(show)
-	return putJSON(w.b.shows, []byte(slug), show)
+	return putRecord(w.b.shows, []byte(slug), show)
 }
 
 func (w *writer) rebuildGuest(slug string) error {
@@ -509,13 +506,13 @@ func (w *writer) rebuildGuest(slug string) error {
 		}
 	}
 	w.max.guest(g)
-	return putJSON(w.b.guests, []byte(slug), g)
+	return putRecord(w.b.guests, []byte(slug), g)
 }
 
-func putJSON(b *bolt.Bucket, key []byte, v any) error {
-	js, err := json.Marshal(v)
+func putRecord(b *bolt.Bucket, key []byte, v any) error {
+	rec, err := encodeRecord(v)
 	if err != nil {
 		return err
 	}
-	return b.Put(key, js)
+	return b.Put(key, rec)
 }

@@ -166,39 +166,43 @@ func scanMaxima(tx *bolt.Tx) (*maxima, error) {
 		})
 	}
 	err := scan(bucketShows, func(v []byte) error {
-		var s podcast.Show
-		err := json.Unmarshal(v, &s)
-		m.show(&s)
+		s, err := decodeShow(v)
+		if err == nil {
+			m.show(s)
+		}
 		return err
 	})
 	if err == nil {
 		err = scan(bucketGuests, func(v []byte) error {
-			var g podcast.Guest
-			err := json.Unmarshal(v, &g)
-			m.guest(&g)
+			g, err := decodeGuest(v)
+			if err == nil {
+				m.guest(g)
+			}
 			return err
 		})
 	}
 	if err == nil {
 		err = scan(bucketEpisodes, func(v []byte) error {
-			var e podcast.Episode
-			err := json.Unmarshal(v, &e)
-			m.episode(&e)
+			e, err := decodeEpisode(v)
+			if err == nil {
+				m.episode(e)
+			}
 			return err
 		})
 	}
 	if err == nil {
 		err = scan(bucketVocab, func(v []byte) error {
-			var t podcast.Topic
-			err := json.Unmarshal(v, &t)
-			m.topic(&t)
+			t, err := decodeTopic(v)
+			if err == nil {
+				m.topic(t)
+			}
 			return err
 		})
 	}
 	if err == nil {
 		err = scan(bucketDocs, func(v []byte) error {
 			var rec docRecord
-			err := json.Unmarshal(v, &rec)
+			err := decodeDocRecord(v, &rec)
 			m.doc(&rec)
 			return err
 		})

@@ -5,7 +5,6 @@ import (
 	"cmp"
 	"context"
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
 	"slices"
 
@@ -393,10 +392,7 @@ func (s *Store) SetVocabulary(ctx context.Context, topics []podcast.Topic) error
 		changed := false
 		for _, t := range topics {
 			m.topic(&t)
-			js, err := json.Marshal(t)
-			if err != nil {
-				return false, err
-			}
+			js := encodeTopic(&t)
 			if bytes.Equal(vocab.Get([]byte(t.Slug)), js) {
 				continue
 			}

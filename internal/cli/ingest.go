@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"time"
 
 	"podcastgraph/internal/adminapi"
 	"podcastgraph/internal/pipeline"
@@ -92,11 +94,42 @@ func localIngest(ctx context.Context, env *Env, cfg *ingestConfig, files []strin
 	if err != nil {
 		return pipeline.Summary{}, err
 	}
+	before := fileSize(cfg.DB)
 	st, err := store.Open(ctx, cfg.DB, store.Options{FailApply: env.Testing.FailApply})
 	if err != nil {
 		return pipeline.Summary{}, err
 	}
-	defer st.Close()
 	ing := &pipeline.Ingester{Store: st, Vocab: vocab, Batch: cfg.Batch}
-	return ing.Files(ctx, files, stdout)
+	sum, err := ing.Files(ctx, files, stdout)
+	if cerr := st.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil && sum.Added+sum.Updated > 0 && fileSize(cfg.DB) >= 2*before {
+		compact(ctx, env, cfg.DB)
+	}
+	return sum, err
+}
+
+// compact rewrites the store file with full pages after an ingest that
+// wrote most of it (the file at least doubled), as a bulk load does: the
+// write path leaves pages part full, and the file about twice the size
+// it needs (docs/storage.md). A failure leaves the file as it was, and
+// is only a warning: the documents are in.
+func compact(ctx context.Context, env *Env, path string) {
+	res, err := store.Compact(ctx, path, store.Options{})
+	if err != nil {
+		warn(env, []string{err.Error()})
+		return
+	}
+	fmt.Fprintf(env.Stderr, "compacted %s: %.1f MB to %.1f MB in %v\n", path,
+		float64(res.Before)/1e6, float64(res.After)/1e6, res.Took.Round(time.Millisecond))
+}
+
+// fileSize returns the size of the file at path, 0 when there is none.
+func fileSize(path string) int64 {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return 0
+	}
+	return fi.Size()
 }
