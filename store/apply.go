@@ -336,14 +336,14 @@ func (w *writer) applyDoc(p *Prepared, fingerprint string) (Result, error) {
 	}
 	for _, k := range old.episodes() {
 		if !named[k] {
-			if err := w.b.epsrc.Delete(append(episodeKey(k), doc.Name...)); err != nil {
+			if err := removeSource(w.b.epsrc, k, doc.Name); err != nil {
 				return r, err
 			}
 		}
 		w.touched[k] = true
 	}
 	for _, k := range episodes {
-		if err := w.b.epsrc.Put(append(episodeKey(k), doc.Name...), nil); err != nil {
+		if err := addSource(w.b.epsrc, k, doc.Name); err != nil {
 			return r, err
 		}
 		w.touched[k] = true

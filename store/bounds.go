@@ -120,13 +120,7 @@ func (m *maxima) doc(rec *docRecord) {
 
 // sources counts the pages an episode was seen on.
 func (m *maxima) sources(epsrc *bolt.Bucket, k podcast.EpisodeKey) {
-	prefix := episodeKey(k)
-	n := 0
-	c := epsrc.Cursor()
-	for key, _ := c.Seek(prefix); key != nil && bytes.HasPrefix(key, prefix); key, _ = c.Next() {
-		n++
-	}
-	m.list("Episode.sources", n)
+	m.list("Episode.sources", sourceCount(epsrc.Cursor(), episodeKey(k)))
 }
 
 // readMaxima returns the maxima a transaction sees, nil when the file has
@@ -210,17 +204,17 @@ func scanMaxima(tx *bolt.Tx) (*maxima, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Sources: the epsrc keys are episode key then document name, so an
-	// episode's entries are adjacent.
+	// Sources: an episode's entries (one, or one per name in a file
+	// that is migrating) are adjacent.
 	var last []byte
 	n := 0
 	c := tx.Bucket(bucketEpSrc).Cursor()
-	for k, _ := c.First(); k != nil; k, _ = c.Next() {
+	for k, v := c.First(); k != nil; k, v = c.Next() {
 		ek := k[:min(len(k), episodeKeyLen(k))]
 		if !bytes.Equal(ek, last) {
 			last, n = append(last[:0], ek...), 0
 		}
-		n++
+		n += entrySources(k, ek, v)
 		m.list("Episode.sources", n)
 	}
 	return m, nil

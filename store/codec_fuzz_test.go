@@ -66,6 +66,7 @@ func FuzzDecodeRecords(f *testing.F) {
 	f.Add(encodeEpisodeFrag(&episodeFrag{Code: "C", Summary: "s", Topics: []string{"t"}, Appearances: []podcast.Appearance{{Guest: "g", Evidence: "e"}}}))
 	f.Add(encodeGuestFrag(&guestFrag{Name: "n", Bio: "b"}))
 	f.Add(encodeShowFrag(&showFrag{Title: "t", Hosts: []string{"h"}}))
+	f.Add(encodeSourceNames([][]byte{[]byte("gen_000001.txt"), []byte("gen_000002.txt"), []byte("z")}))
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		if g, err := decodeGuest(raw); err == nil && !isJSON(raw) {
 			if again, err := decodeGuest(encodeGuest(g)); err != nil || !reflect.DeepEqual(again, g) {
@@ -84,6 +85,11 @@ func FuzzDecodeRecords(f *testing.F) {
 		_ = decodeGuestFrag(raw, &gf)
 		var sf showFrag
 		_ = decodeShowFrag(raw, &sf)
+		if names, err := sourceNames(raw); err == nil {
+			if again, err := sourceNames(encodeSourceNames(names)); err != nil || len(again) != len(names) {
+				t.Fatalf("source names %q came back %q (%v)", names, again, err)
+			}
+		}
 	})
 }
 

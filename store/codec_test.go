@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -321,4 +321,3 @@ func TestDecodeRejectsTruncated(t *testing.T) {
 		}
 	}
 }
-

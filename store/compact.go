@@ -64,7 +64,10 @@ func Compact(ctx context.Context, path string, opts Options) (CompactResult, err
 	if err := os.Remove(tmp); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fail(err)
 	}
-	dst, err := bolt.Open(tmp, 0o600, &bolt.Options{PageSize: src.Info().PageSize, NoSync: true, FreelistType: bolt.FreelistMapType})
+	// Mapping as much as the old file up front spares the copy the remaps
+	// of a growing file (each copies every page written since the last).
+	dst, err := bolt.Open(tmp, 0o600, &bolt.Options{PageSize: src.Info().PageSize, NoSync: true,
+		FreelistType: bolt.FreelistMapType, InitialMmapSize: int(before)})
 	if err != nil {
 		return fail(err)
 	}

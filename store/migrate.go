@@ -8,7 +8,8 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// Migration from schema version 1 (JSON records) to 2 (binary records).
+// Migration from schema version 1 (JSON records, an epsrc entry per
+// episode and document) to 2 (binary records, an epsrc list per episode).
 // Opening a version 1 file for writing marks it version 2 and "migrating"
 // in one transaction, then re-encodes its records a batch per
 // transaction, and clears the mark with the last. A crash in between
@@ -69,9 +70,65 @@ func (s *Store) migrate(ctx context.Context) error {
 			}
 		}
 	}
+	var after []byte
+	for {
+		var done bool
+		err := s.db.Update(func(tx *bolt.Tx) error {
+			if tx.Bucket(bucketMeta).Get(keyMigrating) == nil {
+				done = true
+				return nil
+			}
+			var err error
+			after, done, err = migrateSources(tx.Bucket(bucketEpSrc), after, migrateBatch)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("migrate %s: %w", bucketEpSrc, err)
+		}
+		if done {
+			break
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+	}
 	return s.db.Update(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketMeta).Delete(keyMigrating)
 	})
+}
+
+// migrateSources moves the next limit entries of the epsrc bucket b after
+// the key after (from the first when nil) of the form schema 1 wrote (an
+// entry per episode and document) into their episode's list. It returns
+// the last key it visited, and done once it reached the end.
+func migrateSources(b *bolt.Bucket, after []byte, limit int) (last []byte, done bool, err error) {
+	var old [][]byte
+	c := b.Cursor()
+	k, v := c.First()
+	if after != nil {
+		if k, v = c.Seek(after); bytes.Equal(k, after) {
+			k, v = c.Next()
+		}
+	}
+	for n := 0; k != nil && n < limit; k, v = c.Next() {
+		n++
+		last = k
+		if len(v) == 0 && len(k) > episodeKeyLen(k) {
+			old = append(old, bytes.Clone(k))
+		}
+	}
+	done = k == nil
+	last = bytes.Clone(last)
+	for _, k := range old {
+		n := episodeKeyLen(k)
+		if err := addSourceAt(b, k[:n:n], k[n:]); err != nil {
+			return nil, false, fmt.Errorf("sources of %q: %w", k[:n], err)
+		}
+		if err := b.Delete(k); err != nil {
+			return nil, false, err
+		}
+	}
+	return last, done, nil
 }
 
 // migrateRecords re-encodes the JSON records among the next limit records

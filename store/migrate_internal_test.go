@@ -22,12 +22,18 @@ func TestMigrationResumes(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "schema1.db")
 	gunzipFile(t, filepath.Join("testdata", "schema1.db.gz"), path)
 
+	var keys []podcast.EpisodeKey
+	var want []*podcast.Episode
+	st, err := Open(ctx, path, Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantSources := allSources(t, st)
+	st.Close()
 	db, err := bolt.Open(path, 0o600, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var keys []podcast.EpisodeKey
-	var want []*podcast.Episode
 	err = db.Update(func(tx *bolt.Tx) error {
 		if err := tx.Bucket(bucketEpisodes).ForEach(func(k, v []byte) error {
 			ek, _ := parseEpisodeKey(k)
@@ -41,8 +47,17 @@ func TestMigrationResumes(t *testing.T) {
 			return err
 		}
 		_, done, err := migrateRecords(tx.Bucket(bucketEpisodes), bucketEpisodes, nil, len(keys)/2)
+		if done || err != nil {
+			t.Errorf("half the episodes migrated: done %v, %v", done, err)
+		}
+		_, done, err = migrateSources(tx.Bucket(bucketEpSrc), nil, tx.Bucket(bucketEpSrc).Stats().KeyN/2+1)
 		if done {
-			t.Errorf("half the episodes migrated, and done")
+			t.Errorf("half the sources migrated, and done")
+		}
+		forms := map[bool]int{} // by whether the entry is a list
+		_ = tx.Bucket(bucketEpSrc).ForEach(func(_, v []byte) error { forms[len(v) > 0]++; return nil })
+		if forms[true] == 0 || forms[false] == 0 {
+			t.Errorf("sources by form (list true): %v, want both", forms)
 		}
 		return err
 	})
@@ -67,11 +82,35 @@ func TestMigrationResumes(t *testing.T) {
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("read-only %v: episodes differ from the schema 1 file's", opts.ReadOnly)
 		}
+		if got := allSources(t, st); !reflect.DeepEqual(got, wantSources) {
+			t.Errorf("read-only %v: sources differ from the schema 1 file's:\n%v\nwant\n%v", opts.ReadOnly, got, wantSources)
+		}
 		st.Close()
 	}
 	if n := countEncodings(t, path); n[true] != 0 {
 		t.Errorf("after Open: %d episodes still JSON", n[true])
 	}
+}
+
+// allSources returns the sources of every episode of the store's only show.
+func allSources(t *testing.T, st *Store) [][]podcast.Source {
+	t.Helper()
+	var keys []podcast.EpisodeKey
+	for n := range 400 {
+		keys = append(keys, podcast.EpisodeKey{Show: "devops-paradox", Number: n})
+	}
+	srcs, err := st.Sources(context.Background(), keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	named := 0
+	for _, s := range srcs {
+		named += len(s)
+	}
+	if named < 10 {
+		t.Fatalf("%d sources in the fixture", named)
+	}
+	return srcs
 }
 
 // countEncodings counts a closed file's episode records by whether they are JSON.

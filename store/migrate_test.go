@@ -50,8 +50,9 @@ func schema1Store(t *testing.T) string {
 var recordBuckets = []string{"shows", "guests", "topics", "vocab", "episodes", "docs", "frags"}
 
 // rawState reads a closed store file's schema version, whether it is
-// marked migrating, and how many of its records are JSON and binary.
-func rawState(t *testing.T, path string) (version uint32, migrating bool, jsonN, binaryN int) {
+// marked migrating, how many of its records are JSON and binary, and how
+// many of its sources are in schema 1's form (an entry per name).
+func rawState(t *testing.T, path string) (version uint32, migrating bool, jsonN, binaryN, oldSources int) {
 	t.Helper()
 	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true})
 	if err != nil {
@@ -62,6 +63,14 @@ func rawState(t *testing.T, path string) (version uint32, migrating bool, jsonN,
 		meta := tx.Bucket([]byte("meta"))
 		version = binary.BigEndian.Uint32(meta.Get([]byte("schema")))
 		migrating = meta.Get([]byte("migrating")) != nil
+		if err := tx.Bucket([]byte("epsrc")).ForEach(func(_, v []byte) error {
+			if len(v) == 0 {
+				oldSources++
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
 		for _, name := range recordBuckets {
 			if err := tx.Bucket([]byte(name)).ForEach(func(_, v []byte) error {
 				switch {
@@ -115,8 +124,8 @@ var ingestedAt = regexp.MustCompile(`"ingestedAt": "[^"]*"`)
 func TestOpenMigratesSchema1(t *testing.T) {
 	ctx := context.Background()
 	path := schema1Store(t)
-	if v, _, jsonN, binaryN := rawState(t, path); v != 1 || jsonN == 0 || binaryN != 0 {
-		t.Fatalf("fixture: schema %d, %d JSON and %d binary records; want a schema 1 file", v, jsonN, binaryN)
+	if v, _, jsonN, binaryN, oldSources := rawState(t, path); v != 1 || jsonN == 0 || binaryN != 0 || oldSources == 0 {
+		t.Fatalf("fixture: schema %d, %d JSON and %d binary records, %d sources; want a schema 1 file", v, jsonN, binaryN, oldSources)
 	}
 
 	ro, err := store.Open(ctx, path, store.Options{ReadOnly: true})
@@ -128,7 +137,7 @@ func TestOpenMigratesSchema1(t *testing.T) {
 	if !strings.Contains(before, "avery-pennarun") || !strings.Contains(before, "Bringing Back the Original Internet Vision") {
 		t.Fatalf("the fixture read back without its seed data:\n%.2000s", before)
 	}
-	if v, _, _, binaryN := rawState(t, path); v != 1 || binaryN != 0 {
+	if v, _, _, binaryN, _ := rawState(t, path); v != 1 || binaryN != 0 {
 		t.Fatalf("opening read-only changed the file: schema %d, %d binary records", v, binaryN)
 	}
 
@@ -157,8 +166,9 @@ func TestOpenMigratesSchema1(t *testing.T) {
 	}
 	migrated := dump(t, st)
 	st.Close()
-	if v, migrating, jsonN, binaryN := rawState(t, path); v != store.SchemaVersion || migrating || jsonN != 0 || binaryN == 0 {
-		t.Errorf("after migration: schema %d, migrating %v, %d JSON and %d binary records", v, migrating, jsonN, binaryN)
+	if v, migrating, jsonN, binaryN, oldSources := rawState(t, path); v != store.SchemaVersion || migrating || jsonN != 0 || binaryN == 0 || oldSources != 0 {
+		t.Errorf("after migration: schema %d, migrating %v, %d JSON and %d binary records, %d sources in the old form",
+			v, migrating, jsonN, binaryN, oldSources)
 	}
 
 	fresh := open(t)

@@ -38,7 +38,7 @@ var (
 	bucketRefs     = []byte("refs")     // fragment key -> u32 documents stating it
 	bucketShows    = []byte("shows")    // show slug -> podcast.Show
 	bucketEpisodes = []byte("episodes") // show 0 u32 number -> podcast.Episode
-	bucketEpSrc    = []byte("epsrc")    // show 0 u32 number doc name -> podcast.Source
+	bucketEpSrc    = []byte("epsrc")    // show 0 u32 number -> names of the documents naming it (epsrc.go)
 	bucketGuests   = []byte("guests")   // guest slug -> podcast.Guest
 	bucketTopics   = []byte("topics")   // topic slug -> podcast.Topic (topics with episodes)
 	bucketVocab    = []byte("vocab")    // topic slug -> podcast.Topic (the vocabulary in use)

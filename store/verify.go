@@ -41,7 +41,7 @@ func (s *Store) Verify(ctx context.Context) (Report, error) {
 				refs[string(f)]++
 			}
 			for _, k := range rec.episodes() {
-				if b.epsrc.Get(append(episodeKey(k), name...)) == nil {
+				if ok, err := hasSource(b.epsrc, episodeKey(k), name); err != nil || !ok {
 					return fmt.Errorf("document %s: no source entry on episode %s %d", name, k.Show, k.Number)
 				}
 				if b.episodes.Get(episodeKey(k)) == nil {
