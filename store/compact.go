@@ -103,77 +103,95 @@ func Compact(ctx context.Context, path string, opts Options) (CompactResult, err
 // copyFile copies every bucket of src into dst, a transaction of dst per
 // compactTxBytes, from one read transaction of src.
 func copyFile(ctx context.Context, dst, src *bolt.DB) error {
-	tx, err := dst.Begin(true)
-	if err != nil {
+	c := &copier{ctx: ctx, dst: dst}
+	var err error
+	if c.tx, err = dst.Begin(true); err != nil {
 		return err
 	}
-	defer func() { _ = tx.Rollback() }()
-	size := 0
-	// put writes k, v into the bucket at path (top-level first),
-	// committing first when the transaction is full.
-	put := func(path [][]byte, k, v []byte) (*bolt.Bucket, error) {
-		if size += len(k) + len(v); size > compactTxBytes {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-			if err := tx.Commit(); err != nil {
-				return nil, err
-			}
-			if tx, err = dst.Begin(true); err != nil {
-				return nil, err
-			}
-			size = 0
-		}
-		b := tx.Bucket(path[0])
-		for _, name := range path[1:] {
-			b = b.Bucket(name)
-		}
-		b.FillPercent = 1.0
-		return b, b.Put(k, v)
-	}
-	var copyBucket func(path [][]byte, b *bolt.Bucket) error
-	copyBucket = func(path [][]byte, b *bolt.Bucket) error {
-		c := b.Cursor()
-		for k, v := c.First(); k != nil; k, v = c.Next() {
-			if sub := b.Bucket(k); v == nil && sub != nil {
-				parent := tx.Bucket(path[0])
-				for _, name := range path[1:] {
-					parent = parent.Bucket(name)
-				}
-				nb, err := parent.CreateBucket(k)
-				if err != nil {
-					return err
-				}
-				if err := nb.SetSequence(sub.Sequence()); err != nil {
-					return err
-				}
-				if err := copyBucket(append(path[:len(path):len(path)], k), sub); err != nil {
-					return err
-				}
-				continue
-			}
-			if _, err := put(path, k, v); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
+	defer func() { _ = c.tx.Rollback() }()
 	err = src.View(func(stx *bolt.Tx) error {
 		return stx.ForEach(func(name []byte, b *bolt.Bucket) error {
-			nb, err := tx.CreateBucket(name)
-			if err != nil {
-				return err
-			}
-			if err := nb.SetSequence(b.Sequence()); err != nil {
-				return err
-			}
-			return copyBucket([][]byte{name}, b)
+			return c.copyBucket(nil, name, b)
 		})
 	})
 	if err != nil {
 		return err
 	}
-	return tx.Commit()
+	return c.tx.Commit()
+}
+
+// copier writes the copy, committing a transaction whenever it holds
+// compactTxBytes.
+type copier struct {
+	ctx  context.Context
+	dst  *bolt.DB
+	tx   *bolt.Tx
+	size int
+}
+
+// bucket opens the bucket at path in the current transaction, to be
+// filled in key order: every page full.
+func (c *copier) bucket(path [][]byte) *bolt.Bucket {
+	b := c.tx.Bucket(path[0])
+	for _, name := range path[1:] {
+		b = b.Bucket(name)
+	}
+	b.FillPercent = 1.0
+	return b
+}
+
+// copyBucket creates the bucket name under parent (the top level when
+// nil) and copies src into it. Values are never nil; a nil value is a
+// nested bucket.
+func (c *copier) copyBucket(parent [][]byte, name []byte, src *bolt.Bucket) error {
+	var nb *bolt.Bucket
+	var err error
+	if parent == nil {
+		nb, err = c.tx.CreateBucket(name)
+	} else {
+		nb, err = c.bucket(parent).CreateBucket(name)
+	}
+	if err != nil {
+		return err
+	}
+	if err := nb.SetSequence(src.Sequence()); err != nil {
+		return err
+	}
+	path := append(parent[:len(parent):len(parent)], name)
+	b := c.bucket(path)
+	cur := src.Cursor()
+	for k, v := cur.First(); k != nil; k, v = cur.Next() {
+		if v == nil {
+			if err := c.copyBucket(path, k, src.Bucket(k)); err != nil {
+				return err
+			}
+			b = c.bucket(path) // the transaction may have changed
+			continue
+		}
+		if c.size += len(k) + len(v); c.size > compactTxBytes {
+			if err := c.commit(); err != nil {
+				return err
+			}
+			b = c.bucket(path)
+		}
+		if err := b.Put(k, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (c *copier) commit() error {
+	if err := c.ctx.Err(); err != nil {
+		return err
+	}
+	if err := c.tx.Commit(); err != nil {
+		return err
+	}
+	var err error
+	c.tx, err = c.dst.Begin(true)
+	c.size = 0
+	return err
 }
 
 // truncateAndSync cuts the file at path to size and syncs it.
