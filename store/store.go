@@ -30,11 +30,13 @@ const SchemaVersion = 2
 // is, and migrated when opened for writing.
 const oldestReadable = 1
 
-// Bucket names. Keys are documented where they are built (keys.go).
+// Bucket names. Keys are documented where they are built (keys.go);
+// records (docRecord, fragments, podcast.Show, Episode, Guest, Topic) are
+// encoded as records.go says.
 var (
 	bucketMeta     = []byte("meta")     // "schema" -> u32, "generation" -> u64, "bounds" -> JSON maxima (bounds.go)
 	bucketDocs     = []byte("docs")     // doc name -> docRecord (the facts a page stated)
-	bucketFrags    = []byte("frags")    // entity key 0 prio hash -> fragment JSON (facts pages stated)
+	bucketFrags    = []byte("frags")    // entity key 0 prio hash -> fragment (facts pages stated)
 	bucketRefs     = []byte("refs")     // fragment key -> u32 documents stating it
 	bucketShows    = []byte("shows")    // show slug -> podcast.Show
 	bucketEpisodes = []byte("episodes") // show 0 u32 number -> podcast.Episode
