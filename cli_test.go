@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"podcastgraph/internal/cli"
+	"podcastgraph/internal/pagegen"
+	"podcastgraph/store"
 )
 
 // runOut runs the program with env as its environment and returns its
@@ -139,5 +141,45 @@ func TestFlagsFromEnvironment(t *testing.T) {
 				t.Errorf("%s was written", c.absent)
 			}
 		})
+	}
+}
+
+// An ingest that writes most of the file compacts it (one line on
+// stderr), and the compacted file holds every page; a run that adds a
+// little to a file leaves it as the write path left it.
+func TestIngestCompactsAfterBulkLoad(t *testing.T) {
+	dir := t.TempDir()
+	pages, more := filepath.Join(dir, "pages"), filepath.Join(dir, "more")
+	for i, d := range map[int]string{0: pages, 1: more} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for n := range []int{300, 1}[i] {
+			name, data := pagegen.Page(n+300*i, pagegen.Options{Shows: 1, Seed: 1})
+			if err := os.WriteFile(filepath.Join(d, name), data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	db := filepath.Join(dir, "podcast.db")
+	out, errOut, err := runOut(t, nil, "ingest", "--db", db, pages)
+	if err != nil || !strings.Contains(out, "300 added") {
+		t.Fatalf("ingest: %v\n%s", err, out)
+	}
+	if !strings.Contains(errOut, "compacted "+db) {
+		t.Errorf("a first ingest of 300 pages did not compact the file; stderr:\n%s", errOut)
+	}
+	_, errOut, err = runOut(t, nil, "ingest", "--db", db, more)
+	if err != nil || strings.Contains(errOut, "compacted") {
+		t.Errorf("one more page: %v; stderr:\n%s", err, errOut)
+	}
+	st, err := store.Open(context.Background(), db, store.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	r, err := st.Verify(context.Background())
+	if err != nil || r.Documents != 301 || r.Episodes != 301 {
+		t.Errorf("after compaction: %+v, %v; want 301 documents and episodes", r, err)
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"podcastgraph/internal/adminapi"
@@ -94,27 +93,28 @@ func localIngest(ctx context.Context, env *Env, cfg *ingestConfig, files []strin
 	if err != nil {
 		return pipeline.Summary{}, err
 	}
-	before := fileSize(cfg.DB)
 	st, err := store.Open(ctx, cfg.DB, store.Options{FailApply: env.Testing.FailApply})
 	if err != nil {
 		return pipeline.Summary{}, err
 	}
+	before := usedBytes(st)
 	ing := &pipeline.Ingester{Store: st, Vocab: vocab, Batch: cfg.Batch}
 	sum, err := ing.Files(ctx, files, stdout)
+	after := usedBytes(st)
 	if cerr := st.Close(); err == nil {
 		err = cerr
 	}
-	if err == nil && sum.Added+sum.Updated > 0 && fileSize(cfg.DB) >= 2*before {
+	if err == nil && sum.Added+sum.Updated > 0 && after >= 2*before {
 		compact(ctx, env, cfg.DB)
 	}
 	return sum, err
 }
 
 // compact rewrites the store file with full pages after an ingest that
-// wrote most of it (the file at least doubled), as a bulk load does: the
-// write path leaves pages part full, and the file about twice the size
-// it needs (docs/storage.md). A failure leaves the file as it was, and
-// is only a warning: the documents are in.
+// wrote most of it (the pages in use at least doubled), as a bulk load
+// does: the write path leaves pages part full, and the file about half
+// as large again as it needs (docs/storage.md). A failure leaves the file
+// as it was, and is only a warning: the documents are in.
 func compact(ctx context.Context, env *Env, path string) {
 	res, err := store.Compact(ctx, path, store.Options{})
 	if err != nil {
@@ -125,11 +125,12 @@ func compact(ctx context.Context, env *Env, path string) {
 		float64(res.Before)/1e6, float64(res.After)/1e6, res.Took.Round(time.Millisecond))
 }
 
-// fileSize returns the size of the file at path, 0 when there is none.
-func fileSize(path string) int64 {
-	fi, err := os.Stat(path)
+// usedBytes returns the bytes of the store's pages in use or free (the
+// file less what bbolt grew it by ahead of need), 0 when unknown.
+func usedBytes(st *store.Store) int64 {
+	stats, err := st.Stats()
 	if err != nil {
 		return 0
 	}
-	return fi.Size()
+	return stats.SizeBytes
 }
