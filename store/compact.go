@@ -56,17 +56,18 @@ func Compact(ctx context.Context, path string, opts Options) (CompactResult, err
 	if err := src.View(checkSchema); err != nil {
 		return fail(err)
 	}
-	before, err := fileSize(path)
+	fi, err := os.Stat(path)
 	if err != nil {
 		return fail(err)
 	}
+	before := fi.Size()
 	tmp := path + ".compact"
 	if err := os.Remove(tmp); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fail(err)
 	}
 	// Mapping as much as the old file up front spares the copy the remaps
 	// of a growing file (each copies every page written since the last).
-	dst, err := bolt.Open(tmp, 0o600, &bolt.Options{PageSize: src.Info().PageSize, NoSync: true,
+	dst, err := bolt.Open(tmp, fi.Mode().Perm(), &bolt.Options{PageSize: src.Info().PageSize, NoSync: true,
 		FreelistType: bolt.FreelistMapType, InitialMmapSize: int(before)})
 	if err != nil {
 		return fail(err)

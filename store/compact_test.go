@@ -46,6 +46,9 @@ func TestCompact(t *testing.T) {
 	}
 	before := dump(t, st)
 	st.Close()
+	if err := os.Chmod(path, 0o640); err != nil {
+		t.Fatal(err)
+	}
 
 	res, err := store.Compact(ctx, path, store.Options{})
 	if err != nil {
@@ -57,6 +60,9 @@ func TestCompact(t *testing.T) {
 	}
 	if res.After >= res.Before || fi.Size() != res.After {
 		t.Errorf("compacted %d bytes to %d (file %d), want smaller", res.Before, res.After, fi.Size())
+	}
+	if fi.Mode().Perm() != 0o640 {
+		t.Errorf("compacted file's mode %v, want the old file's -rw-r-----", fi.Mode())
 	}
 	if _, err := os.Stat(path + ".compact"); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("temporary file left behind: %v", err)
