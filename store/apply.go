@@ -442,7 +442,7 @@ func (w *writer) change() Change {
 	return c
 }
 
-// fragments returns the JSON of an entity's fragments, best first.
+// fragments returns the encoded fragments of an entity, best first.
 func (w *writer) fragments(kind byte, id string) (own, listing [][]byte) {
 	prefix := fragPrefix(kind, id)
 	c := w.b.frags.Cursor()
