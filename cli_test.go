@@ -8,7 +8,10 @@ import (
 	"strings"
 	"testing"
 
+	"podcastgraph/ingest"
 	"podcastgraph/internal/cli"
+	"podcastgraph/internal/pagegen"
+	"podcastgraph/store"
 )
 
 // runOut runs the program with env as its environment and returns its
@@ -139,5 +142,103 @@ func TestFlagsFromEnvironment(t *testing.T) {
 				t.Errorf("%s was written", c.absent)
 			}
 		})
+	}
+}
+
+// An ingest that writes most of the file compacts it (one line on
+// stderr), and the compacted file holds every page; a run that adds a
+// little to a file leaves it as the write path left it.
+func TestIngestCompactsAfterBulkLoad(t *testing.T) {
+	dir := t.TempDir()
+	pages, more := filepath.Join(dir, "pages"), filepath.Join(dir, "more")
+	for i, d := range map[int]string{0: pages, 1: more} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for n := range []int{300, 1}[i] {
+			name, data := pagegen.Page(n+300*i, pagegen.Options{Shows: 1, Seed: 1})
+			if err := os.WriteFile(filepath.Join(d, name), data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	db := filepath.Join(dir, "podcast.db")
+	out, errOut, err := runOut(t, nil, "ingest", "--db", db, pages)
+	if err != nil || !strings.Contains(out, "300 added") {
+		t.Fatalf("ingest: %v\n%s", err, out)
+	}
+	if !strings.Contains(errOut, "compacted "+db) {
+		t.Errorf("a first ingest of 300 pages did not compact the file; stderr:\n%s", errOut)
+	}
+	_, errOut, err = runOut(t, nil, "ingest", "--db", db, more)
+	if err != nil || strings.Contains(errOut, "compacted") {
+		t.Errorf("one more page: %v; stderr:\n%s", err, errOut)
+	}
+	st, err := store.Open(context.Background(), db, store.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	r, err := st.Verify(context.Background())
+	if err != nil || r.Documents != 301 || r.Episodes != 301 {
+		t.Errorf("after compaction: %+v, %v; want 301 documents and episodes", r, err)
+	}
+}
+
+// compact shrinks a file the write path left part full, keeping every
+// page; it refuses a file in use, and creates none that is missing.
+func TestCompactCommand(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db := filepath.Join(dir, "podcast.db")
+	st, err := store.Open(ctx, db, store.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	vocab := ingest.DefaultVocabulary()
+	var docs []*ingest.Document
+	for n := range 200 {
+		name, data := pagegen.Page(n, pagegen.Options{Shows: 1, Seed: 1})
+		doc, err := ingest.Parse(name, data, vocab)
+		if err != nil {
+			t.Fatal(err)
+		}
+		docs = append(docs, doc)
+	}
+	for i := 0; i < len(docs); i += 50 {
+		if _, err := st.Apply(ctx, docs[i:i+50], store.ApplyOptions{Fingerprint: vocab.Fingerprint()}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, _, err := runOut(t, nil, "compact", "--db", db); err == nil || !strings.Contains(err.Error(), "stop the server") {
+		t.Errorf("compact of a file in use: %v", err)
+	}
+	st.Close()
+	before, _ := os.Stat(db)
+
+	out, _, err := runOut(t, nil, "compact", "--db", db)
+	if err != nil || !strings.Contains(out, "compacted "+db) {
+		t.Fatalf("compact: %v\n%s", err, out)
+	}
+	after, _ := os.Stat(db)
+	if after.Size() >= before.Size() {
+		t.Errorf("file %d bytes before, %d after", before.Size(), after.Size())
+	}
+	st, err = store.Open(ctx, db, store.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := st.Verify(ctx)
+	st.Close()
+	if err != nil || r.Documents != 200 {
+		t.Errorf("after compact: %+v, %v", r, err)
+	}
+
+	missing := filepath.Join(dir, "missing.db")
+	if _, _, err := runOut(t, nil, "compact", "--db", missing); err == nil {
+		t.Errorf("compact of a missing file succeeded")
+	}
+	if _, err := os.Stat(missing); err == nil {
+		t.Errorf("compact created %s", missing)
 	}
 }

@@ -258,7 +258,7 @@ func bucketsOf(tx *bolt.Tx) buckets {
 	// Buckets filled mostly in key order (bulk ingest adds names and
 	// episode numbers in order) pack their pages fuller than bbolt's
 	// default of half.
-	for _, bk := range []*bolt.Bucket{b.docs, b.episodes, b.epsrc, b.days, b.bynum, b.bydate} {
+	for _, bk := range []*bolt.Bucket{b.docs, b.frags, b.refs, b.episodes, b.epsrc, b.days, b.bynum, b.bydate} {
 		bk.FillPercent = 0.9
 	}
 	return b
@@ -293,7 +293,7 @@ func (w *writer) applyDoc(p *Prepared, fingerprint string) (Result, error) {
 
 	var old docRecord
 	if v := w.b.docs.Get([]byte(doc.Name)); v != nil {
-		if err := json.Unmarshal(v, &old); err != nil {
+		if err := decodeDocRecord(v, &old); err != nil {
 			return r, fmt.Errorf("decode document record: %w", err)
 		}
 		if old.SHA256 == doc.SHA256 && old.Fingerprint == fingerprint {
@@ -340,22 +340,19 @@ func (w *writer) applyDoc(p *Prepared, fingerprint string) (Result, error) {
 	}
 	for _, k := range old.episodes() {
 		if !named[k] {
-			if err := w.b.epsrc.Delete(append(episodeKey(k), doc.Name...)); err != nil {
+			if err := removeSource(w.b.epsrc, k, doc.Name); err != nil {
 				return r, err
 			}
 		}
 		w.touched[k] = true
 	}
 	for _, k := range episodes {
-		if err := w.b.epsrc.Put(append(episodeKey(k), doc.Name...), nil); err != nil {
+		if err := addSource(w.b.epsrc, k, doc.Name); err != nil {
 			return r, err
 		}
 		w.touched[k] = true
 	}
-	v, err := json.Marshal(rec)
-	if err != nil {
-		return r, err
-	}
+	v := encodeDocRecord(&rec)
 	w.max.doc(&rec)
 	if err := w.b.docs.Put([]byte(doc.Name), v); err != nil {
 		return r, err
@@ -449,7 +446,7 @@ func (w *writer) change() Change {
 	return c
 }
 
-// fragments returns the JSON of an entity's fragments, best first.
+// fragments returns the encoded fragments of an entity, best first.
 func (w *writer) fragments(kind byte, id string) (own, listing [][]byte) {
 	prefix := fragPrefix(kind, id)
 	c := w.b.frags.Cursor()
@@ -489,7 +486,7 @@ func (w *writer) rebuildShow(slug string) error {
 		}
 	}
 	w.max.show(show)
-	return putJSON(w.b.shows, []byte(slug), show)
+	return putRecord(w.b.shows, []byte(slug), show)
 }
 
 func (w *writer) rebuildGuest(slug string) error {
@@ -513,13 +510,13 @@ func (w *writer) rebuildGuest(slug string) error {
 		}
 	}
 	w.max.guest(g)
-	return putJSON(w.b.guests, []byte(slug), g)
+	return putRecord(w.b.guests, []byte(slug), g)
 }
 
-func putJSON(b *bolt.Bucket, key []byte, v any) error {
-	js, err := json.Marshal(v)
+func putRecord(b *bolt.Bucket, key []byte, v any) error {
+	rec, err := encodeRecord(v)
 	if err != nil {
 		return err
 	}
-	return b.Put(key, js)
+	return b.Put(key, rec)
 }

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"os"
+	"path/filepath"
 	"testing"
 
 	"podcastgraph/internal/benchstore"
@@ -88,4 +89,49 @@ func BenchmarkRecordsByKey(b *testing.B) {
 			}
 		}
 	})
+}
+
+// Reading episodes by key with the record cache off, so that every read
+// decodes (at 100,000 episodes most reads miss the cache): binary records
+// against the JSON of schema 1, on copies of the same file.
+//
+//	go test -run '^$' -bench EpisodesByKeyUncached -benchmem -count 5 ./store
+func BenchmarkEpisodesByKeyUncached(b *testing.B) {
+	ctx := context.Background()
+	dir := b.TempDir()
+	st, err := benchstore.New(dir, benchPages)
+	if err != nil {
+		b.Fatal(err)
+	}
+	binaryPath, jsonPath := st.Path(), filepath.Join(dir, "json.db")
+	_, err = st.BackupFile(ctx, jsonPath)
+	st.Close()
+	if err == nil {
+		err = store.EpisodesAsJSON(jsonPath)
+	}
+	if err != nil {
+		b.Fatal(err)
+	}
+	var keys []podcast.EpisodeKey
+	for n := 1; n <= benchPages; n += 7 {
+		keys = append(keys, podcast.EpisodeKey{Show: "generated-show-1", Number: n})
+	}
+	for _, c := range []struct{ name, path string }{{"binary", binaryPath}, {"json", jsonPath}} {
+		b.Run(c.name, func(b *testing.B) {
+			st, err := store.Open(ctx, c.path, store.Options{ReadOnly: true, CacheBytes: -1})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer st.Close()
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := range b.N {
+				at := i * 20 % (len(keys) - 20)
+				eps, err := st.EpisodesByKey(ctx, keys[at:at+20])
+				if err != nil || eps[0] == nil || eps[19] == nil {
+					b.Fatal(eps, err)
+				}
+			}
+		})
+	}
 }

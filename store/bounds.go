@@ -120,13 +120,7 @@ func (m *maxima) doc(rec *docRecord) {
 
 // sources counts the pages an episode was seen on.
 func (m *maxima) sources(epsrc *bolt.Bucket, k podcast.EpisodeKey) {
-	prefix := episodeKey(k)
-	n := 0
-	c := epsrc.Cursor()
-	for key, _ := c.Seek(prefix); key != nil && bytes.HasPrefix(key, prefix); key, _ = c.Next() {
-		n++
-	}
-	m.list("Episode.sources", n)
+	m.list("Episode.sources", sourceCount(epsrc.Cursor(), episodeKey(k)))
 }
 
 // readMaxima returns the maxima a transaction sees, nil when the file has
@@ -166,39 +160,43 @@ func scanMaxima(tx *bolt.Tx) (*maxima, error) {
 		})
 	}
 	err := scan(bucketShows, func(v []byte) error {
-		var s podcast.Show
-		err := json.Unmarshal(v, &s)
-		m.show(&s)
+		s, err := decodeShow(v)
+		if err == nil {
+			m.show(s)
+		}
 		return err
 	})
 	if err == nil {
 		err = scan(bucketGuests, func(v []byte) error {
-			var g podcast.Guest
-			err := json.Unmarshal(v, &g)
-			m.guest(&g)
+			g, err := decodeGuest(v)
+			if err == nil {
+				m.guest(g)
+			}
 			return err
 		})
 	}
 	if err == nil {
 		err = scan(bucketEpisodes, func(v []byte) error {
-			var e podcast.Episode
-			err := json.Unmarshal(v, &e)
-			m.episode(&e)
+			e, err := decodeEpisode(v)
+			if err == nil {
+				m.episode(e)
+			}
 			return err
 		})
 	}
 	if err == nil {
 		err = scan(bucketVocab, func(v []byte) error {
-			var t podcast.Topic
-			err := json.Unmarshal(v, &t)
-			m.topic(&t)
+			t, err := decodeTopic(v)
+			if err == nil {
+				m.topic(t)
+			}
 			return err
 		})
 	}
 	if err == nil {
 		err = scan(bucketDocs, func(v []byte) error {
 			var rec docRecord
-			err := json.Unmarshal(v, &rec)
+			err := decodeDocRecord(v, &rec)
 			m.doc(&rec)
 			return err
 		})
@@ -206,17 +204,17 @@ func scanMaxima(tx *bolt.Tx) (*maxima, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Sources: the epsrc keys are episode key then document name, so an
-	// episode's entries are adjacent.
+	// Sources: an episode's entries (one, or one per name in a file
+	// that is migrating) are adjacent.
 	var last []byte
 	n := 0
 	c := tx.Bucket(bucketEpSrc).Cursor()
-	for k, _ := c.First(); k != nil; k, _ = c.Next() {
+	for k, v := c.First(); k != nil; k, v = c.Next() {
 		ek := k[:min(len(k), episodeKeyLen(k))]
 		if !bytes.Equal(ek, last) {
 			last, n = append(last[:0], ek...), 0
 		}
-		n++
+		n += entrySources(k, ek, v)
 		m.list("Episode.sources", n)
 	}
 	return m, nil

@@ -15,7 +15,7 @@ import (
 // one of its distinct fragments appears or disappears. Merging is a pure
 // function of the set of fragments, so ingest order never changes a result.
 //
-//	frags key:   kind entity-id 0 prio hash8     value: JSON
+//	frags key:   kind entity-id 0 prio hash8     value: the fragment (records.go)
 //	refs key:    the same                        value: u32 documents stating it
 //
 // prio 0 is the episode's own page, 1 a listing; a prefix scan yields the
@@ -64,7 +64,7 @@ type guestFrag struct {
 // fragment is one encoded fragment of a document.
 type fragment struct {
 	key   []byte // kind entity-id 0 prio hash8
-	value []byte // JSON
+	value []byte // encoded (records.go)
 }
 
 // entity names what a fragment key belongs to.
@@ -87,15 +87,23 @@ func fragPrefix(kind byte, id string) []byte {
 	return append(b, 0)
 }
 
+// newFragment encodes a fragment. Its key's hash is of the fragment's
+// JSON, as schema version 1 stored it: the same facts keep the same key
+// (a page ingested again restates them, not new ones), and the order of
+// an entity's fragments, which merging follows, stays what it was.
 func newFragment(kind byte, id string, prio byte, v any) (fragment, error) {
 	js, err := json.Marshal(v)
 	if err != nil {
 		return fragment{}, fmt.Errorf("encode fragment: %w", err)
 	}
+	value, err := encodeFragment(v)
+	if err != nil {
+		return fragment{}, err
+	}
 	sum := sha256.Sum256(js)
 	key := append(fragPrefix(kind, id), prio)
 	key = append(key, sum[:8]...)
-	return fragment{key: key, value: js}, nil
+	return fragment{key: key, value: value}, nil
 }
 
 // fragmentsOf splits a document into the fragments it states, deduplicated.

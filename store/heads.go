@@ -1,7 +1,6 @@
 package store
 
 import (
-	"encoding/json"
 	"slices"
 	"strings"
 
@@ -34,11 +33,11 @@ func cachedEpisodeHead(r *reader, key []byte) (*podcast.Episode, error) {
 	if raw == nil {
 		return nil, nil
 	}
-	var e podcast.Episode
-	if err := json.Unmarshal(raw, &e); err != nil {
+	e, err := decodeEpisode(raw)
+	if err != nil {
 		return nil, err
 	}
-	h := headOf(&e)
+	h := headOf(e)
 	r.cache.put(r.gen, string(ck), h, headSize(h))
 	return h, nil
 }

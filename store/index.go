@@ -2,7 +2,6 @@ package store
 
 import (
 	"encoding/binary"
-	"encoding/json"
 	"slices"
 	"strings"
 
@@ -16,8 +15,8 @@ func (w *writer) rebuildEpisode(k podcast.EpisodeKey) error {
 	ekey := episodeKey(k)
 	var old *podcast.Episode
 	if v := w.b.episodes.Get(ekey); v != nil {
-		old = new(podcast.Episode)
-		if err := json.Unmarshal(v, old); err != nil {
+		var err error
+		if old, err = decodeEpisode(v); err != nil {
 			return err
 		}
 	}
@@ -42,7 +41,7 @@ func (w *writer) rebuildEpisode(k podcast.EpisodeKey) error {
 		return err
 	}
 	w.max.episode(cur)
-	return putJSON(w.b.episodes, ekey, cur)
+	return putRecord(w.b.episodes, ekey, cur)
 }
 
 // sameIndexing reports whether two versions of an episode have the same
@@ -241,13 +240,13 @@ func (w *writer) addCount(scope string, delta int) error {
 		if err := addU32(w.b.counts, totalTopics, +1); err != nil {
 			return err
 		}
-		t := podcast.Topic{Slug: slug, Name: slug}
+		t := &podcast.Topic{Slug: slug, Name: slug}
 		if v := w.b.vocab.Get([]byte(slug)); v != nil {
-			if err := json.Unmarshal(v, &t); err != nil {
+			if t, err = decodeTopic(v); err != nil {
 				return err
 			}
 		}
-		return putJSON(w.b.topics, []byte(slug), t)
+		return putRecord(w.b.topics, []byte(slug), t)
 	}
 	return nil
 }

@@ -2,7 +2,6 @@ package store
 
 import (
 	"cmp"
-	"encoding/json"
 	"fmt"
 	"slices"
 
@@ -18,7 +17,7 @@ func mergeShow(slug string, frags [][]byte) (*podcast.Show, error) {
 	var hosts []string
 	for _, js := range frags {
 		var f showFrag
-		if err := json.Unmarshal(js, &f); err != nil {
+		if err := decodeShowFrag(js, &f); err != nil {
 			return nil, fmt.Errorf("decode show fragment: %w", err)
 		}
 		if show.Title == "" {
@@ -40,7 +39,7 @@ func mergeGuest(slug string, own, listing [][]byte) (*podcast.Guest, error) {
 	var frags []guestFrag
 	for _, js := range append(own, listing...) {
 		var f guestFrag
-		if err := json.Unmarshal(js, &f); err != nil {
+		if err := decodeGuestFrag(js, &f); err != nil {
 			return nil, fmt.Errorf("decode guest fragment: %w", err)
 		}
 		frags = append(frags, f)
@@ -82,7 +81,7 @@ func mergeEpisode(k podcast.EpisodeKey, own, listing [][]byte) (*podcast.Episode
 	var code string
 	for i, js := range append(own, listing...) {
 		var f episodeFrag
-		if err := json.Unmarshal(js, &f); err != nil {
+		if err := decodeEpisodeFrag(js, &f); err != nil {
 			return nil, fmt.Errorf("decode episode fragment: %w", err)
 		}
 		isOwn := i < len(own)

@@ -5,7 +5,6 @@ import (
 	"cmp"
 	"context"
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
 	"slices"
 
@@ -414,10 +413,7 @@ func (s *Store) SetVocabulary(ctx context.Context, topics []podcast.Topic) error
 		changed := false
 		for _, t := range topics {
 			m.topic(&t)
-			js, err := json.Marshal(t)
-			if err != nil {
-				return false, err
-			}
+			js := encodeTopic(&t)
 			if bytes.Equal(vocab.Get([]byte(t.Slug)), js) {
 				continue
 			}
@@ -446,12 +442,15 @@ func (s reads) Sources(ctx context.Context, keys []podcast.EpisodeKey) ([][]podc
 	err := s.read(ctx, func(r *reader) error {
 		c := r.tx.Bucket(bucketEpSrc).Cursor()
 		for i, k := range keys {
-			ekey := episodeKey(k)
+			names, err := episodeSources(c, episodeKey(k))
+			if err != nil {
+				return err
+			}
 			out[i] = []podcast.Source{}
-			for key, _ := c.Seek(ekey); key != nil && bytes.HasPrefix(key, ekey); key, _ = c.Next() {
+			for _, name := range names {
 				var rec *docRecord
-				if err := cachedJSON(r, bucketDocs, key[len(ekey):], &rec); err != nil || rec == nil {
-					return fmt.Errorf("source %q: no document record (%v)", key, err)
+				if err := cachedJSON(r, bucketDocs, name, &rec); err != nil || rec == nil {
+					return fmt.Errorf("source %q of %s %d: no document record (%v)", name, k.Show, k.Number, err)
 				}
 				warnings := rec.Warnings
 				if warnings == nil {

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"sync"
 	"time"
@@ -141,8 +140,8 @@ func cachedJSON[T any](r *reader, bucket []byte, key []byte, dst **T) error {
 		*dst = nil
 		return nil
 	}
-	t := new(T)
-	if err := json.Unmarshal(raw, t); err != nil {
+	t, err := decodeRecord[T](raw)
+	if err != nil {
 		return err
 	}
 	r.cache.put(r.gen, string(ck), t, len(raw))

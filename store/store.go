@@ -20,18 +20,27 @@ import (
 )
 
 // SchemaVersion is the layout of the buckets below. Open refuses files
-// written with a newer layout and migrates older ones.
-const SchemaVersion = 1
+// written with a newer layout and migrates older ones (migrate.go).
+//
+//	1: records as JSON
+//	2: records in the binary form of codec.go
+const SchemaVersion = 2
 
-// Bucket names. Keys are documented where they are built (keys.go).
+// oldestReadable is the oldest layout this build reads: read-only as it
+// is, and migrated when opened for writing.
+const oldestReadable = 1
+
+// Bucket names. Keys are documented where they are built (keys.go);
+// records (docRecord, fragments, podcast.Show, Episode, Guest, Topic) are
+// encoded as records.go says.
 var (
 	bucketMeta     = []byte("meta")     // "schema" -> u32, "generation" -> u64, "bounds" -> JSON maxima (bounds.go)
 	bucketDocs     = []byte("docs")     // doc name -> docRecord (the facts a page stated)
-	bucketFrags    = []byte("frags")    // entity key 0 prio hash -> fragment JSON (facts pages stated)
+	bucketFrags    = []byte("frags")    // entity key 0 prio hash -> fragment (facts pages stated)
 	bucketRefs     = []byte("refs")     // fragment key -> u32 documents stating it
 	bucketShows    = []byte("shows")    // show slug -> podcast.Show
 	bucketEpisodes = []byte("episodes") // show 0 u32 number -> podcast.Episode
-	bucketEpSrc    = []byte("epsrc")    // show 0 u32 number doc name -> podcast.Source
+	bucketEpSrc    = []byte("epsrc")    // show 0 u32 number -> names of the documents naming it (epsrc.go)
 	bucketGuests   = []byte("guests")   // guest slug -> podcast.Guest
 	bucketTopics   = []byte("topics")   // topic slug -> podcast.Topic (topics with episodes)
 	bucketVocab    = []byte("vocab")    // topic slug -> podcast.Topic (the vocabulary in use)
@@ -138,15 +147,7 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < timeout {
 		timeout = max(time.Until(dl), time.Millisecond)
 	}
-	db, err := bolt.Open(path, 0o600, &bolt.Options{
-		Timeout:         timeout,
-		ReadOnly:        opts.ReadOnly,
-		NoSync:          opts.NoSync,
-		FreelistType:    bolt.FreelistMapType,
-		NoFreelistSync:  false,
-		PageSize:        pageSize,
-		InitialMmapSize: initialMmapSize(path, opts.ReadOnly),
-	})
+	db, err := openBolt(path, timeout, opts)
 	if errors.Is(err, berrors.ErrTimeout) {
 		return nil, fmt.Errorf("store: open %s: %w", path, ErrInUse)
 	}
@@ -163,9 +164,58 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
+	if err := s.migrate(ctx); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
 	_ = db.View(func(tx *bolt.Tx) error { s.gen.Store(generation(tx)); return nil })
 	return s, nil
 }
+
+// openBolt opens the bbolt file at path. Compact replaces a file by
+// renaming its copy into place while it holds the lock: a process that
+// opened the old file meanwhile gets the lock on a file no longer at
+// path once Compact is done, and opens path again.
+func openBolt(path string, timeout time.Duration, opts Options) (*bolt.DB, error) {
+	for attempt := 0; ; attempt++ {
+		var file *os.File
+		db, err := bolt.Open(path, 0o600, &bolt.Options{
+			Timeout:         timeout,
+			ReadOnly:        opts.ReadOnly,
+			NoSync:          opts.NoSync,
+			FreelistType:    bolt.FreelistMapType,
+			NoFreelistSync:  false,
+			PageSize:        pageSize,
+			InitialMmapSize: initialMmapSize(path, opts.ReadOnly),
+			OpenFile: func(name string, flag int, mode os.FileMode) (*os.File, error) {
+				f, err := os.OpenFile(name, flag, mode)
+				file = f
+				return f, err
+			},
+		})
+		if err != nil || attempt == 2 || !replaced(path, file) {
+			if err == nil {
+				db.AllocSize = allocSize
+			}
+			return db, err
+		}
+		_ = db.Close()
+	}
+}
+
+// replaced reports whether path no longer names the open file f.
+func replaced(path string, f *os.File) bool {
+	if f == nil {
+		return false
+	}
+	open, err1 := f.Stat()
+	now, err2 := os.Stat(path)
+	return err1 == nil && err2 == nil && !os.SameFile(open, now)
+}
+
+// allocSize is how far ahead of need bbolt grows the file (its default
+// is 16 MiB: all of a small store's file).
+const allocSize = 2 << 20
 
 // init creates the buckets and checks or migrates the schema version.
 func (s *Store) init() error {
@@ -199,6 +249,9 @@ func (s *Store) init() error {
 				return fmt.Errorf("create bucket %s: %w", name, err)
 			}
 		}
+		if err := startMigration(tx); err != nil {
+			return err
+		}
 		return ensureMaxima(tx)
 	})
 }
@@ -214,7 +267,7 @@ func checkSchema(tx *bolt.Tx) error {
 		return errors.New("meta bucket has no schema version: not a podcast graph store")
 	}
 	switch got := binary.BigEndian.Uint32(v); {
-	case got == SchemaVersion:
+	case got >= oldestReadable && got <= SchemaVersion:
 		return nil
 	case got > SchemaVersion:
 		return fmt.Errorf("schema version %d is newer than this build understands (%d): upgrade the server", got, SchemaVersion)

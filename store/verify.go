@@ -3,12 +3,9 @@ package store
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 
 	bolt "go.etcd.io/bbolt"
-
-	"podcastgraph/internal/podcast"
 )
 
 // Report counts what Verify saw.
@@ -39,14 +36,14 @@ func (s *Store) Verify(ctx context.Context) (Report, error) {
 		err := b.docs.ForEach(func(name, v []byte) error {
 			r.Documents++
 			var rec docRecord
-			if err := json.Unmarshal(v, &rec); err != nil {
+			if err := decodeDocRecord(v, &rec); err != nil {
 				return fmt.Errorf("document %s: unreadable record: %w", name, err)
 			}
 			for _, f := range rec.Fragments {
 				refs[string(f)]++
 			}
 			for _, k := range rec.episodes() {
-				if b.epsrc.Get(append(episodeKey(k), name...)) == nil {
+				if ok, err := hasSource(b.epsrc, episodeKey(k), name); err != nil || !ok {
 					return fmt.Errorf("document %s: no source entry on episode %s %d", name, k.Show, k.Number)
 				}
 				if b.episodes.Get(episodeKey(k)) == nil {
@@ -76,12 +73,12 @@ func (s *Store) Verify(ctx context.Context) (Report, error) {
 		scopeCounts := map[string]int{}
 		err = b.episodes.ForEach(func(k, v []byte) error {
 			r.Episodes++
-			var e podcast.Episode
-			if err := json.Unmarshal(v, &e); err != nil {
+			e, err := decodeEpisode(v)
+			if err != nil {
 				return fmt.Errorf("episode %x: unreadable: %w", k, err)
 			}
 			ek := e.Key()
-			for sc := range scopes(&e) {
+			for sc := range scopes(e) {
 				scopeCounts[sc]++
 				if b.bynum.Get(indexKey(sc, numberSortKey(ek))) == nil {
 					return fmt.Errorf("episode %s %d: missing from number index %s", ek.Show, ek.Number, sc)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"podcastgraph/internal/adminapi"
 	"podcastgraph/internal/pipeline"
@@ -101,8 +102,41 @@ func localIngest(ctx context.Context, env *Env, cfg *ingestConfig, files []strin
 	if err != nil {
 		return pipeline.Summary{}, err
 	}
-	defer st.Close()
+	before := usedBytes(st)
 	ing := &pipeline.Ingester{Store: st, Vocab: vocab, Batch: cfg.Batch, Rescan: cfg.Rescan,
 		Settle: env.Testing.Settle, Step: env.Testing.IngestStep, Progress: progress}
-	return ing.Files(ctx, files, stdout)
+	sum, err := ing.Files(ctx, files, stdout)
+	after := usedBytes(st)
+	if cerr := st.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil && sum.Added+sum.Updated > 0 && after >= 2*before {
+		compact(ctx, env, cfg.DB)
+	}
+	return sum, err
+}
+
+// compact rewrites the store file with full pages after an ingest that
+// wrote most of it (the pages in use at least doubled), as a bulk load
+// does: the write path leaves pages part full, and the file about half
+// as large again as it needs (docs/storage.md). A failure leaves the file
+// as it was, and is only a warning: the documents are in.
+func compact(ctx context.Context, env *Env, path string) {
+	res, err := store.Compact(ctx, path, store.Options{})
+	if err != nil {
+		warn(env, []string{err.Error()})
+		return
+	}
+	fmt.Fprintf(env.Stderr, "compacted %s: %.1f MB to %.1f MB in %v\n", path,
+		float64(res.Before)/1e6, float64(res.After)/1e6, res.Took.Round(time.Millisecond))
+}
+
+// usedBytes returns the bytes of the store's pages in use or free (the
+// file less what bbolt grew it by ahead of need), 0 when unknown.
+func usedBytes(st *store.Store) int64 {
+	stats, err := st.Stats()
+	if err != nil {
+		return 0
+	}
+	return stats.SizeBytes
 }

@@ -1,0 +1,37 @@
+package store
+
+import (
+	"encoding/json"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// EpisodesAsJSON rewrites the episode records of the closed store file at
+// path as schema 1 wrote them (JSON), which readers still read: for
+// benchmarks of the two encodings on the same file.
+func EpisodesAsJSON(path string) error {
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketEpisodes)
+		var keys, values [][]byte
+		err := b.ForEach(func(k, v []byte) error {
+			e, err := decodeEpisode(v)
+			if err != nil {
+				return err
+			}
+			js, err := json.Marshal(e)
+			keys, values = append(keys, append([]byte(nil), k...)), append(values, js)
+			return err
+		})
+		for i := range keys {
+			if err == nil {
+				err = b.Put(keys[i], values[i])
+			}
+		}
+		return err
+	})
+}

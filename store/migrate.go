@@ -1,0 +1,235 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Migration from schema version 1 (JSON records, an epsrc entry per
+// episode and document) to 2 (binary records, an epsrc list per episode).
+// Opening a version 1 file for writing marks it version 2 and "migrating"
+// in one transaction, then re-encodes its records a batch per
+// transaction, and clears the mark with the last. A crash in between
+// leaves a file that mixes both encodings, which every decoder reads, and
+// the next Open carries on; a build that knows only version 1 refuses the
+// file rather than misread it. A file opened read-only is read as it is.
+
+// keyMigrating marks a file whose records are not all re-encoded yet.
+var keyMigrating = []byte("migrating")
+
+// migrateBatch is the records re-encoded per transaction.
+const migrateBatch = 4096
+
+// recordBuckets hold records (codec.go); the other buckets hold keys and
+// fixed-width numbers, the same in every version.
+var recordBuckets = [][]byte{bucketShows, bucketGuests, bucketTopics, bucketVocab, bucketEpisodes, bucketDocs, bucketFrags}
+
+// startMigration marks a version 1 file version 2 and migrating, in the
+// transaction that opens it.
+func startMigration(tx *bolt.Tx) error {
+	meta := tx.Bucket(bucketMeta)
+	if v := meta.Get(keySchema); len(v) == 4 && v[3] == 1 && v[0]|v[1]|v[2] == 0 {
+		if err := meta.Put(keyMigrating, []byte{1}); err != nil {
+			return err
+		}
+		return meta.Put(keySchema, u32(SchemaVersion))
+	}
+	return nil
+}
+
+// migrate re-encodes the JSON records of a file marked migrating, a batch
+// per transaction; it does nothing otherwise, or when read-only.
+func (s *Store) migrate(ctx context.Context) error {
+	if s.db.IsReadOnly() {
+		return nil
+	}
+	for _, bucket := range recordBuckets {
+		var after []byte
+		for {
+			var done bool
+			err := s.db.Update(func(tx *bolt.Tx) error {
+				if tx.Bucket(bucketMeta).Get(keyMigrating) == nil {
+					done = true
+					return nil
+				}
+				var err error
+				after, done, err = migrateRecords(tx.Bucket(bucket), bucket, after, migrateBatch)
+				return err
+			})
+			if err != nil {
+				return fmt.Errorf("migrate %s: %w", bucket, err)
+			}
+			if done {
+				break
+			}
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+	}
+	var after []byte
+	for {
+		var done bool
+		err := s.db.Update(func(tx *bolt.Tx) error {
+			if tx.Bucket(bucketMeta).Get(keyMigrating) == nil {
+				done = true
+				return nil
+			}
+			var err error
+			after, done, err = migrateSources(tx.Bucket(bucketEpSrc), after, migrateBatch)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("migrate %s: %w", bucketEpSrc, err)
+		}
+		if done {
+			break
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+	}
+	return s.db.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketMeta).Delete(keyMigrating)
+	})
+}
+
+// migrateSources moves the next limit entries of the epsrc bucket b after
+// the key after (from the first when nil) of the form schema 1 wrote (an
+// entry per episode and document) into their episode's list. It returns
+// the last key it visited, and done once it reached the end.
+func migrateSources(b *bolt.Bucket, after []byte, limit int) (last []byte, done bool, err error) {
+	var old [][]byte
+	c := b.Cursor()
+	k, v := c.First()
+	if after != nil {
+		if k, v = c.Seek(after); bytes.Equal(k, after) {
+			k, v = c.Next()
+		}
+	}
+	for n := 0; k != nil && n < limit; k, v = c.Next() {
+		n++
+		last = k
+		if len(v) == 0 && len(k) > episodeKeyLen(k) {
+			old = append(old, bytes.Clone(k))
+		}
+	}
+	done = k == nil
+	last = bytes.Clone(last)
+	for _, k := range old {
+		n := episodeKeyLen(k)
+		if err := addSourceAt(b, k[:n:n], k[n:]); err != nil {
+			return nil, false, fmt.Errorf("sources of %q: %w", k[:n], err)
+		}
+		if err := b.Delete(k); err != nil {
+			return nil, false, err
+		}
+	}
+	return last, done, nil
+}
+
+// migrateRecords re-encodes the JSON records among the next limit records
+// of b (the bucket named name) after the key after (from the first when
+// nil). It returns the last key it visited, and done once it reached the
+// end.
+func migrateRecords(b *bolt.Bucket, name, after []byte, limit int) (last []byte, done bool, err error) {
+	type entry struct{ k, v []byte }
+	var batch []entry
+	c := b.Cursor()
+	k, v := c.First()
+	if after != nil {
+		if k, v = c.Seek(after); bytes.Equal(k, after) {
+			k, v = c.Next()
+		}
+	}
+	for n := 0; k != nil && n < limit; k, v = c.Next() {
+		n++
+		last = k
+		if !isJSON(v) {
+			continue
+		}
+		rec, err := reencode(name, k, v)
+		if err != nil {
+			return nil, false, fmt.Errorf("record %q: %w", k, err)
+		}
+		batch = append(batch, entry{bytes.Clone(k), rec})
+	}
+	done = k == nil
+	last = bytes.Clone(last)
+	for _, e := range batch {
+		if err := b.Put(e.k, e.v); err != nil {
+			return nil, false, err
+		}
+	}
+	return last, done, nil
+}
+
+// reencode turns the JSON record at key k of the bucket named name into
+// its binary form.
+func reencode(name, k, v []byte) ([]byte, error) {
+	switch string(name) {
+	case string(bucketShows):
+		s, err := decodeShow(v)
+		if err != nil {
+			return nil, err
+		}
+		return encodeShow(s), nil
+	case string(bucketGuests):
+		g, err := decodeGuest(v)
+		if err != nil {
+			return nil, err
+		}
+		return encodeGuest(g), nil
+	case string(bucketTopics), string(bucketVocab):
+		t, err := decodeTopic(v)
+		if err != nil {
+			return nil, err
+		}
+		return encodeTopic(t), nil
+	case string(bucketEpisodes):
+		e, err := decodeEpisode(v)
+		if err != nil {
+			return nil, err
+		}
+		return encodeEpisode(e), nil
+	case string(bucketDocs):
+		var rec docRecord
+		if err := decodeDocRecord(v, &rec); err != nil {
+			return nil, err
+		}
+		return encodeDocRecord(&rec), nil
+	case string(bucketFrags):
+		return reencodeFragment(k, v)
+	}
+	return nil, fmt.Errorf("bucket %s holds no records", name)
+}
+
+// reencodeFragment turns a JSON fragment into its binary form; its key's
+// first byte says what it describes.
+func reencodeFragment(k, v []byte) ([]byte, error) {
+	var f any
+	var err error
+	switch e, _ := fragmentEntity(k); e.kind {
+	case fragShow:
+		var sf showFrag
+		err = decodeShowFrag(v, &sf)
+		f = sf
+	case fragGuest:
+		var gf guestFrag
+		err = decodeGuestFrag(v, &gf)
+		f = gf
+	case fragEpisode:
+		var ef episodeFrag
+		err = decodeEpisodeFrag(v, &ef)
+		f = ef
+	default:
+		return nil, fmt.Errorf("unknown fragment kind %q", k[:min(1, len(k))])
+	}
+	if err != nil {
+		return nil, err
+	}
+	return encodeFragment(f)
+}

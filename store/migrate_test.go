@@ -1,0 +1,182 @@
+package store_test
+
+import (
+	"compress/gzip"
+	"context"
+	"encoding/binary"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	bolt "go.etcd.io/bbolt"
+
+	"podcastgraph/ingest"
+	"podcastgraph/store"
+)
+
+// schema1Store copies testdata/schema1.db.gz, a store written by the
+// release before binary records (schema version 1: the two seed pages
+// ingested by its `ingest` command, then copied compactly), into a
+// temporary file and returns its path.
+func schema1Store(t *testing.T) string {
+	t.Helper()
+	f, err := os.Open(filepath.Join("testdata", "schema1.db.gz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "schema1.db")
+	out, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.Copy(out, zr); err != nil {
+		t.Fatal(err)
+	}
+	if err := out.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// recordBuckets are the buckets whose values are records.
+var recordBuckets = []string{"shows", "guests", "topics", "vocab", "episodes", "docs", "frags"}
+
+// rawState reads a closed store file's schema version, whether it is
+// marked migrating, how many of its records are JSON and binary, and how
+// many of its sources are in schema 1's form (an entry per name).
+func rawState(t *testing.T, path string) (version uint32, migrating bool, jsonN, binaryN, oldSources int) {
+	t.Helper()
+	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	err = db.View(func(tx *bolt.Tx) error {
+		meta := tx.Bucket([]byte("meta"))
+		version = binary.BigEndian.Uint32(meta.Get([]byte("schema")))
+		migrating = meta.Get([]byte("migrating")) != nil
+		if err := tx.Bucket([]byte("epsrc")).ForEach(func(_, v []byte) error {
+			if len(v) == 0 {
+				oldSources++
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		for _, name := range recordBuckets {
+			if err := tx.Bucket([]byte(name)).ForEach(func(_, v []byte) error {
+				switch {
+				case len(v) > 0 && v[0] == '{':
+					jsonN++
+				case len(v) > 0 && v[0] == 1:
+					binaryN++
+				default:
+					t.Errorf("bucket %s: value %q is neither JSON nor binary", name, v)
+				}
+				return nil
+			}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return
+}
+
+func seedDocs(t *testing.T) []*ingest.Document {
+	t.Helper()
+	paths, err := filepath.Glob(filepath.Join("..", "seeds", "*.txt"))
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("seeds: %v %v", paths, err)
+	}
+	var docs []*ingest.Document
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc, err := ingest.Parse(filepath.Base(p), data, ingest.DefaultVocabulary())
+		if err != nil {
+			t.Fatal(err)
+		}
+		docs = append(docs, doc)
+	}
+	return docs
+}
+
+var ingestedAt = regexp.MustCompile(`"ingestedAt": "[^"]*"`)
+
+// A store written by the previous release opens: read-only as it is, and
+// for writing migrated to binary records, with every answer the same; its
+// pages, ingested again, are unchanged; and it equals what this build
+// makes of the same pages.
+func TestOpenMigratesSchema1(t *testing.T) {
+	ctx := context.Background()
+	path := schema1Store(t)
+	if v, _, jsonN, binaryN, oldSources := rawState(t, path); v != 1 || jsonN == 0 || binaryN != 0 || oldSources == 0 {
+		t.Fatalf("fixture: schema %d, %d JSON and %d binary records, %d sources; want a schema 1 file", v, jsonN, binaryN, oldSources)
+	}
+
+	ro, err := store.Open(ctx, path, store.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := dump(t, ro)
+	ro.Close()
+	if !strings.Contains(before, "avery-pennarun") || !strings.Contains(before, "Bringing Back the Original Internet Vision") {
+		t.Fatalf("the fixture read back without its seed data:\n%.2000s", before)
+	}
+	if v, _, _, binaryN, _ := rawState(t, path); v != 1 || binaryN != 0 {
+		t.Fatalf("opening read-only changed the file: schema %d, %d binary records", v, binaryN)
+	}
+
+	st, err := store.Open(ctx, path, store.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after := dump(t, st); after != before {
+		t.Errorf("migration changed what the store answers:\n%s\n---\n%s", before, after)
+	}
+	if _, err := st.Verify(ctx); err != nil {
+		t.Errorf("verify after migration: %v", err)
+	}
+	gen, _ := st.Generation()
+	res, err := st.Apply(ctx, seedDocs(t), store.ApplyOptions{Fingerprint: ingest.DefaultVocabulary().Fingerprint()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range res {
+		if r.Status != store.Unchanged {
+			t.Errorf("%s ingested again: %s, want unchanged", r.Name, r.Status)
+		}
+	}
+	if g, _ := st.Generation(); g != gen {
+		t.Errorf("generation moved from %d to %d", gen, g)
+	}
+	migrated := dump(t, st)
+	st.Close()
+	if v, migrating, jsonN, binaryN, oldSources := rawState(t, path); v != store.SchemaVersion || migrating || jsonN != 0 || binaryN == 0 || oldSources != 0 {
+		t.Errorf("after migration: schema %d, migrating %v, %d JSON and %d binary records, %d sources in the old form",
+			v, migrating, jsonN, binaryN, oldSources)
+	}
+
+	fresh := open(t)
+	if _, err := fresh.Apply(ctx, seedDocs(t), store.ApplyOptions{Fingerprint: ingest.DefaultVocabulary().Fingerprint()}); err != nil {
+		t.Fatal(err)
+	}
+	norm := func(s string) string { return ingestedAt.ReplaceAllString(s, `"ingestedAt": "-"`) }
+	if got, want := norm(dump(t, fresh)), norm(migrated); got != want {
+		t.Errorf("this build made another graph of the same pages:\n%s\n---\n%s", got, want)
+	}
+}
