@@ -237,6 +237,8 @@ type writer struct {
 
 	countDeltas map[string]int // episode-count changes by scope, applied by flushCounts
 	pairDeltas  map[string]int // pair-count changes by pair key
+	refCounts   map[string]*refCount // fragments' reference counts, by fragment key (see flushRefs)
+	indexOps    []indexOp            // index entries to add or remove (see flushIndexes)
 }
 
 type buckets struct {
@@ -269,6 +271,7 @@ func newWriter(tx *bolt.Tx, at time.Time, m *maxima) *writer {
 		touched:       map[podcast.EpisodeKey]bool{},
 		countDeltas:   map[string]int{},
 		pairDeltas:    map[string]int{},
+		refCounts:     map[string]*refCount{},
 	}
 }
 
@@ -312,9 +315,7 @@ func (w *writer) applyDoc(p *Prepared, fingerprint string) (Result, error) {
 	for _, k := range old.Fragments {
 		had[string(k)] = true
 		if !keep[string(k)] {
-			if err := w.unref(k); err != nil {
-				return r, err
-			}
+			w.unref(k)
 		}
 	}
 	rec := docRecord{Name: doc.Name, SHA256: doc.SHA256, Fingerprint: fingerprint, IngestedAt: w.at,
@@ -322,9 +323,7 @@ func (w *writer) applyDoc(p *Prepared, fingerprint string) (Result, error) {
 	for _, f := range frags {
 		rec.Fragments = append(rec.Fragments, f.key)
 		if !had[string(f.key)] {
-			if err := w.ref(f); err != nil {
-				return r, err
-			}
+			w.ref(f)
 		}
 	}
 	// Sources: every episode the page names lists the page. Sources are
@@ -360,30 +359,6 @@ func (w *writer) applyDoc(p *Prepared, fingerprint string) (Result, error) {
 	return r, nil
 }
 
-// ref adds one reference to a fragment, marking its entity dirty when the
-// fragment is new.
-// Counts live apart from the facts, in small entries packed many to a page:
-// a page restating a fact rewrites four bytes, not the fact.
-func (w *writer) ref(f fragment) error {
-	before, _, err := addU32Values(w.b.refs, f.key, +1)
-	if err != nil || before > 0 {
-		return err
-	}
-	w.markDirty(f.key)
-	return w.b.frags.Put(f.key, f.value)
-}
-
-// unref drops one reference, deleting the fragment and marking its entity
-// dirty when none is left.
-func (w *writer) unref(key []byte) error {
-	_, after, err := addU32Values(w.b.refs, key, -1)
-	if err != nil || after > 0 {
-		return err
-	}
-	w.markDirty(key)
-	return w.b.frags.Delete(key)
-}
-
 func (w *writer) markDirty(key []byte) {
 	e, ok := fragmentEntity(key)
 	if !ok {
@@ -401,10 +376,14 @@ func (w *writer) markDirty(key []byte) {
 	}
 }
 
-// rebuild merges every dirty entity from its fragments.
+// rebuild writes the fragments the documents added and removed, then
+// merges every dirty entity from its fragments.
 // Entities are visited in key order: neighbouring keys share B+tree
 // pages, which a random order would fault in again and again.
 func (w *writer) rebuild() error {
+	if err := w.flushRefs(); err != nil {
+		return err
+	}
 	for _, slug := range slices.Sorted(maps.Keys(w.dirtyShows)) {
 		if err := w.rebuildShow(slug); err != nil {
 			return fmt.Errorf("rebuild show %s: %w", slug, err)
@@ -422,6 +401,9 @@ func (w *writer) rebuild() error {
 		if err := w.rebuildEpisode(k); err != nil {
 			return fmt.Errorf("rebuild episode %s %d: %w", k.Show, k.Number, err)
 		}
+	}
+	if err := w.flushIndexes(); err != nil {
+		return err
 	}
 	return w.flushCounts()
 }
