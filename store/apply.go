@@ -235,8 +235,8 @@ type writer struct {
 	dirtyGuests   map[string]bool
 	touched       map[podcast.EpisodeKey]bool // sources changed
 
-	countDeltas map[string]int // episode-count changes by scope, applied by flushCounts
-	pairDeltas  map[string]int // pair-count changes by pair key
+	countDeltas map[string]int       // episode-count changes by scope, applied by flushCounts
+	pairDeltas  map[string]int       // pair-count changes by pair key
 	refCounts   map[string]*refCount // fragments' reference counts, by fragment key (see flushRefs)
 	indexOps    []indexOp            // index entries to add or remove (see flushIndexes)
 }
