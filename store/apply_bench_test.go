@@ -25,7 +25,8 @@ import (
 // (the writer's thread: steadier than elapsed time on a busy machine), and
 // elapsed over the first and the last tenth of the pages: a per-page cost
 // that grows with the store shows as the second above the first.
-// BENCH_PAGES sets the pages (default 20,000).
+// BENCH_PAGES sets the pages (default 20,000), BENCH_BATCH the pages per
+// write (default 1,024).
 //
 //	go test -run '^$' -bench ApplyCatalogue -benchtime 1x ./store
 //	BENCH_PAGES=100000 go test -run '^$' -bench ApplyCatalogue -benchtime 1x ./store
@@ -34,7 +35,10 @@ func BenchmarkApplyCatalogue(b *testing.B) {
 	if v, err := strconv.Atoi(os.Getenv("BENCH_PAGES")); err == nil && v > 0 {
 		n = v
 	}
-	const batch = 1024
+	batch := 1024
+	if v, err := strconv.Atoi(os.Getenv("BENCH_BATCH")); err == nil && v > 0 {
+		batch = v
+	}
 	ctx := context.Background()
 	vocab := ingest.DefaultVocabulary()
 	opts := pagegen.Options{Shows: 1, Seed: 1, Catalogue: true}
@@ -48,7 +52,7 @@ func BenchmarkApplyCatalogue(b *testing.B) {
 			b.Fatal(err)
 		}
 		tenth := max(n/10, 1)
-		var total, first, last, cpu time.Duration
+		var total, first, last, cpu, cpuFirst, cpuLast time.Duration
 		for start := 0; start < n; start += batch {
 			docs := prepareCatalogue(b, vocab, opts, start, min(start+batch, n))
 			b.StartTimer()
@@ -57,19 +61,22 @@ func BenchmarkApplyCatalogue(b *testing.B) {
 			if _, err := st.ApplyPrepared(ctx, docs, store.ApplyOptions{Fingerprint: vocab.Fingerprint()}); err != nil {
 				b.Fatal(err)
 			}
-			took := time.Since(t)
-			cpu += threadCPU() - c
+			took, spent := time.Since(t), threadCPU()-c
 			runtime.UnlockOSThread()
 			b.StopTimer()
 			total += took
+			cpu += spent
 			per := took / time.Duration(len(docs))
+			cpuPer := spent / time.Duration(len(docs))
 			// Attribute the batch's pages to the first or last tenth.
 			for i := start; i < start+len(docs); i++ {
 				switch {
 				case i < tenth:
 					first += per
+					cpuFirst += cpuPer
 				case i >= n-tenth:
 					last += per
+					cpuLast += cpuPer
 				}
 			}
 		}
@@ -78,6 +85,8 @@ func BenchmarkApplyCatalogue(b *testing.B) {
 		b.ReportMetric(float64(cpu.Microseconds())/float64(n), "cpu-µs/page")
 		b.ReportMetric(float64(first.Microseconds())/float64(tenth), "first-µs/page")
 		b.ReportMetric(float64(last.Microseconds())/float64(tenth), "last-µs/page")
+		b.ReportMetric(float64(cpuFirst.Microseconds())/float64(tenth), "first-cpu-µs/page")
+		b.ReportMetric(float64(cpuLast.Microseconds())/float64(tenth), "last-cpu-µs/page")
 	}
 }
 

@@ -41,6 +41,12 @@ type Ingester struct {
 
 	vocabOnce sync.Once
 	vocabErr  error
+
+	// memo remembers listing entries across pages and batches: a show's
+	// pages list the episodes before theirs, and read once, an entry is
+	// found again on the next pages (see ingest.Memo).
+	memoOnce sync.Once
+	memo     *ingest.Memo
 }
 
 // Page is one document to ingest: its name and bytes, or why they could
@@ -163,6 +169,7 @@ func (in *Ingester) Apply(ctx context.Context, pages []Page) ([]Result, error) {
 // parse parses pages on every core; once ctx is done it parses no more
 // (the batch is then dropped by its caller).
 func (in *Ingester) parse(ctx context.Context, pages []Page) parsedBatch {
+	in.memoOnce.Do(func() { in.memo = ingest.NewMemo(0) })
 	pb := parsedBatch{pages: pages, docs: make([]*store.Prepared, len(pages)), errs: make([]error, len(pages))}
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
@@ -179,7 +186,7 @@ func (in *Ingester) parse(ctx context.Context, pages []Page) parsedBatch {
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			doc, err := parsePage(p, in.Vocab)
+			doc, err := parsePage(p, in.Vocab, in.memo)
 			if err == nil {
 				pb.docs[i] = store.Prepare(doc)
 				if perr := pb.docs[i].Err(); perr != nil {
@@ -284,9 +291,9 @@ func (in *Ingester) write(ctx context.Context, pb parsedBatch, idx []int, applie
 }
 
 // parsePage parses a page's bytes; errors name the document.
-func parsePage(p Page, vocab *ingest.Vocabulary) (*ingest.Document, error) {
+func parsePage(p Page, vocab *ingest.Vocabulary, memo *ingest.Memo) (*ingest.Document, error) {
 	if len(p.Data) > ingest.MaxPageSize {
 		return nil, fmt.Errorf("%s: file is over the %d-byte page limit", p.Name, ingest.MaxPageSize)
 	}
-	return ingest.Parse(p.Name, p.Data, vocab)
+	return ingest.ParseMemo(p.Name, p.Data, vocab, memo)
 }
