@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"slices"
+	"strings"
 	"sync"
 )
 
@@ -118,11 +119,34 @@ func (lm *listingMemo) entry(i int) *memoEntry {
 	return lm.found[i]
 }
 
-// remember stores what listing entry i's text yielded.
+// remember stores what listing entry i's text yielded. The texts are
+// copied: a page's strings share the page's bytes, which the memo must not
+// keep.
 func (lm *listingMemo) remember(i int, text string, e *memoEntry) {
 	if lm == nil {
 		return
 	}
-	e.topics, e.guests = slices.Clone(e.topics), slices.Clone(e.guests)
-	lm.memo.put(lm.key(text), e)
+	e.topics = slices.Clone(e.topics)
+	e.with = strings.Clone(e.with)
+	e.hosts = cloneStrings(e.hosts)
+	e.dropped = cloneStrings(e.dropped)
+	e.guests = slices.Clone(e.guests)
+	for k := range e.guests {
+		g := &e.guests[k]
+		g.Slug, g.Name, g.Role = strings.Clone(g.Slug), strings.Clone(g.Name), strings.Clone(g.Role)
+		g.Organization, g.Bio, g.Evidence = strings.Clone(g.Organization), strings.Clone(g.Bio), strings.Clone(g.Evidence)
+		g.Links = slices.Clone(g.Links)
+		for j := range g.Links {
+			g.Links[j].URL, g.Links[j].Label = strings.Clone(g.Links[j].URL), strings.Clone(g.Links[j].Label)
+		}
+	}
+	lm.memo.put(memoKey{vocab: lm.vocab, show: strings.Clone(lm.show), text: strings.Clone(text)}, e)
+}
+
+func cloneStrings(ss []string) []string {
+	out := slices.Clone(ss)
+	for i, s := range out {
+		out[i] = strings.Clone(s)
+	}
+	return out
 }

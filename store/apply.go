@@ -136,9 +136,12 @@ func (s *Store) Apply(ctx context.Context, docs []*ingest.Document, opts ApplyOp
 // Prepared is a document split into the fragments it states: the encoding
 // and hashing Apply needs, done outside the write transaction, on any
 // goroutine, so that bulk ingest can prepare the next batch while the
-// current one is written.
+// current one is written. It keeps of the document only its identity and
+// what its Result counts, not its text: a batch of Prepared documents
+// waiting for the writer costs their fragments alone.
 type Prepared struct {
-	doc      *ingest.Document
+	doc      *ingest.Document // Name, SHA256 and Warnings only
+	result   Result           // what applying it reports, but the status
 	frags    []fragment
 	episodes []podcast.EpisodeKey
 	err      error
@@ -150,7 +153,20 @@ func Prepare(doc *ingest.Document) *Prepared {
 	if err == nil {
 		err = checkKeys(doc.Name, frags)
 	}
-	return &Prepared{doc: doc, frags: frags, episodes: episodes, err: err}
+	r := Result{Name: doc.Name, Episodes: 1 + len(doc.Listing), Guests: len(doc.Guests), Warnings: doc.Warnings}
+	topics := map[string]bool{}
+	for _, t := range doc.Episode.Topics {
+		topics[t] = true
+	}
+	for _, l := range doc.Listing {
+		r.Guests += len(l.Guests)
+		for _, t := range l.Topics {
+			topics[t] = true
+		}
+	}
+	r.Topics = len(topics)
+	identity := &ingest.Document{Name: doc.Name, SHA256: doc.SHA256, Warnings: doc.Warnings}
+	return &Prepared{doc: identity, result: r, frags: frags, episodes: episodes, err: err}
 }
 
 // Name returns the name of the prepared document.
@@ -256,7 +272,7 @@ func bucketsOf(tx *bolt.Tx) buckets {
 	// Buckets filled mostly in key order (bulk ingest adds names and
 	// episode numbers in order) pack their pages fuller than bbolt's
 	// default of half.
-	for _, bk := range []*bolt.Bucket{b.docs, b.episodes, b.epsrc, b.days, b.bynum, b.bydate} {
+	for _, bk := range []*bolt.Bucket{b.docs, b.episodes, b.epsrc, b.days, b.bynum, b.bydate, b.frags, b.refs} {
 		bk.FillPercent = 0.9
 	}
 	return b
@@ -277,18 +293,8 @@ func newWriter(tx *bolt.Tx, at time.Time, m *maxima) *writer {
 
 func (w *writer) applyDoc(p *Prepared, fingerprint string) (Result, error) {
 	doc := p.doc
-	r := Result{Name: doc.Name, Status: Added, Episodes: 1 + len(doc.Listing), Guests: len(doc.Guests), Warnings: doc.Warnings}
-	topics := map[string]bool{}
-	for _, t := range doc.Episode.Topics {
-		topics[t] = true
-	}
-	for _, l := range doc.Listing {
-		r.Guests += len(l.Guests)
-		for _, t := range l.Topics {
-			topics[t] = true
-		}
-	}
-	r.Topics = len(topics)
+	r := p.result
+	r.Status = Added
 
 	var old docRecord
 	if v := w.b.docs.Get([]byte(doc.Name)); v != nil {

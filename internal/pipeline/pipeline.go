@@ -167,9 +167,12 @@ func (in *Ingester) Apply(ctx context.Context, pages []Page) ([]Result, error) {
 }
 
 // parse parses pages on every core; once ctx is done it parses no more
-// (the batch is then dropped by its caller).
+// (the batch is then dropped by its caller). A page's bytes are let go once
+// it is parsed: a batch waiting for the writer holds its prepared
+// fragments, not its pages.
 func (in *Ingester) parse(ctx context.Context, pages []Page) parsedBatch {
 	in.memoOnce.Do(func() { in.memo = ingest.NewMemo(0) })
+	pages = slices.Clone(pages) // the caller's pages keep their bytes
 	pb := parsedBatch{pages: pages, docs: make([]*store.Prepared, len(pages)), errs: make([]error, len(pages))}
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
@@ -187,6 +190,7 @@ func (in *Ingester) parse(ctx context.Context, pages []Page) parsedBatch {
 		go func() {
 			defer func() { <-sem; wg.Done() }()
 			doc, err := parsePage(p, in.Vocab, in.memo)
+			pb.pages[i].Data = nil
 			if err == nil {
 				pb.docs[i] = store.Prepare(doc)
 				if perr := pb.docs[i].Err(); perr != nil {
