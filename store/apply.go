@@ -169,6 +169,22 @@ func Prepare(doc *ingest.Document) *Prepared {
 	return &Prepared{doc: identity, result: r, frags: frags, episodes: episodes, err: err}
 }
 
+// Share makes p's fragments use the bytes of the identical fragments (same
+// key: fragments are content-addressed) that seen holds, and adds the
+// others to seen. Documents of one batch state many fragments alike (a
+// page lists the episodes the pages before it listed): sharing them, a
+// batch waiting for the writer holds each once. seen is the caller's;
+// Share is for one goroutine at a time.
+func (p *Prepared) Share(seen map[string][]byte) {
+	for i, f := range p.frags {
+		if v, ok := seen[string(f.key)]; ok {
+			p.frags[i].value = v
+		} else {
+			seen[string(f.key)] = f.value
+		}
+	}
+}
+
 // Name returns the name of the prepared document.
 func (p *Prepared) Name() string { return p.doc.Name }
 

@@ -110,10 +110,10 @@ func (w *writer) index(byDate, put bool, key []byte) {
 
 // flushIndexes applies the index changes the rebuilds gathered, each index
 // in key order. A write changes an index key at most once (keys name the
-// episode, and an episode is rebuilt once per write); the sort is stable
-// all the same, so that order within a key would be kept.
+// episode, and an episode is rebuilt once per write), so the order of
+// changes to one key never matters.
 func (w *writer) flushIndexes() error {
-	slices.SortStableFunc(w.indexOps, func(a, b indexOp) int {
+	slices.SortFunc(w.indexOps, func(a, b indexOp) int {
 		if a.byDate != b.byDate {
 			if a.byDate {
 				return 1
