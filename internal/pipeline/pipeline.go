@@ -47,12 +47,6 @@ type Ingester struct {
 
 	vocabOnce sync.Once
 	vocabErr  error
-
-	// memo remembers listing entries across pages and batches: a show's
-	// pages list the episodes before theirs, and read once, an entry is
-	// found again on the next pages (see ingest.Memo).
-	memoOnce sync.Once
-	memo     *ingest.Memo
 }
 
 // Page is one document to ingest: its name and bytes, or why they could
@@ -119,6 +113,11 @@ func (in *Ingester) Files(ctx context.Context, files []string, out io.Writer) (S
 	var sum Summary
 	batch := max(in.Batch, 1)
 	bulk := len(files) > batch
+	// The memo remembers listing entries across pages and batches: a
+	// show's pages list the episodes before theirs, and read once, an
+	// entry is found again on the next pages (see ingest.Memo). It lives
+	// as long as the run.
+	memo := ingest.NewMemo(0)
 	parsedc := make(chan parsedBatch, 1)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -133,7 +132,7 @@ func (in *Ingester) Files(ctx context.Context, files []string, out io.Writer) (S
 				}
 				pages[i] = ReadPage(f)
 			}
-			pb := in.parse(ctx, pages)
+			pb := in.parse(ctx, pages, memo)
 			if ctx.Err() != nil {
 				return
 			}
@@ -179,15 +178,14 @@ type parsedBatch struct {
 // transaction; it returns one result per page, in order. The error is for
 // failures that stop the run (the store or ctx), not for bad pages.
 func (in *Ingester) Apply(ctx context.Context, pages []Page) ([]Result, error) {
-	return in.commit(ctx, in.parse(ctx, pages))
+	return in.commit(ctx, in.parse(ctx, pages, nil))
 }
 
-// parse parses pages on every core; once ctx is done it parses no more
-// (the batch is then dropped by its caller). A page's bytes are let go once
-// it is parsed: a batch waiting for the writer holds its prepared
-// fragments, not its pages.
-func (in *Ingester) parse(ctx context.Context, pages []Page) parsedBatch {
-	in.memoOnce.Do(func() { in.memo = ingest.NewMemo(0) })
+// parse parses pages on every core, through memo (nil: none); once ctx is
+// done it parses no more (the batch is then dropped by its caller). A
+// page's bytes are let go once it is parsed: a batch waiting for the
+// writer holds its prepared fragments, not its pages.
+func (in *Ingester) parse(ctx context.Context, pages []Page, memo *ingest.Memo) parsedBatch {
 	pages = slices.Clone(pages) // the caller's pages keep their bytes
 	pb := parsedBatch{pages: pages, docs: make([]*store.Prepared, len(pages)), errs: make([]error, len(pages))}
 	var wg sync.WaitGroup
@@ -205,7 +203,7 @@ func (in *Ingester) parse(ctx context.Context, pages []Page) parsedBatch {
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			doc, err := parsePage(p, in.Vocab, in.memo)
+			doc, err := parsePage(p, in.Vocab, memo)
 			pb.pages[i].Data = nil
 			if err == nil {
 				pb.docs[i] = store.Prepare(doc)
