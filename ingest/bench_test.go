@@ -45,3 +45,32 @@ func BenchmarkParse(b *testing.B) {
 	}
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "pages/s")
 }
+
+// BenchmarkParseCatalogue parses pages shaped like a daily show's
+// catalogue (8 KB, ten listing entries each) in order, as a bulk ingest
+// reads them: without a memo, and with one, where each listing entry is
+// read once and found again on the nine pages after.
+func BenchmarkParseCatalogue(b *testing.B) {
+	const n = 500
+	names, pages := make([]string, n), make([][]byte, n)
+	for i := range n {
+		names[i], pages[i] = pagegen.Page(20_000+i, pagegen.Options{Shows: 1, Seed: 1, Catalogue: true})
+	}
+	vocab := ingest.DefaultVocabulary()
+	for _, memo := range []bool{false, true} {
+		b.Run(map[bool]string{false: "plain", true: "memo"}[memo], func(b *testing.B) {
+			m := ingest.NewMemo(0)
+			if !memo {
+				m = nil
+			}
+			i := 0
+			for b.Loop() {
+				if _, err := ingest.ParseMemo(names[i%n], pages[i%n], vocab, m); err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}
+			b.ReportMetric(float64(i)/b.Elapsed().Seconds(), "pages/s")
+		})
+	}
+}

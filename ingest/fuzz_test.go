@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -12,7 +13,8 @@ import (
 )
 
 // FuzzParse checks that Parse never panics and returns either a Document or
-// a *ParseError naming the document, and that what it returns is coherent.
+// a *ParseError naming the document, that what it returns is coherent, and
+// that ParseMemo returns the same when its memo has seen the page.
 // The seed corpus is every page in testdata plus a few edge cases.
 func FuzzParse(f *testing.F) {
 	for _, path := range testPages(f) {
@@ -61,6 +63,12 @@ func FuzzParse(f *testing.F) {
 		check(doc.Guests)
 		for _, e := range doc.Listing {
 			check(e.Guests)
+		}
+		memo := ingest.NewMemo(0)
+		for range 2 {
+			if again, err := ingest.ParseMemo("f.txt", data, vocab, memo); err != nil || !reflect.DeepEqual(again, doc) {
+				t.Fatalf("with a memo: %v\n%+v\nwithout:\n%+v", err, again, doc)
+			}
 		}
 	})
 }

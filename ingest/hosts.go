@@ -1,5 +1,7 @@
 package ingest
 
+import "slices"
+
 // This file finds the show's hosts: the people named as a pair, "X and Y",
 // that speak, explore, reflect... ("In this episode, Darin and Viktor speak
 // with ...") or that a guest joins ("... joins Darin and Viktor"). A host is
@@ -31,9 +33,24 @@ var hostSoloCues = [][]string{
 	{"is", "joined", "by"}, {"welcomes"}, {"interviews"},
 }
 
-// findHosts returns the first names of the hosts the texts name, in order of
-// first appearance.
-func (p *namer) findHosts(texts []*analysis) []string {
+// addHosts adds the names of more not yet in hosts, in order, keeping at
+// most maxHosts.
+func addHosts(hosts, more []string) []string {
+	for _, h := range more {
+		if len(hosts) >= maxHosts {
+			break
+		}
+		if !slices.Contains(hosts, h) {
+			hosts = append(hosts, h)
+		}
+	}
+	return hosts
+}
+
+// hostsIn returns the first names of the hosts one text names, in order
+// of first appearance, at most maxHosts. A page's hosts are those of its
+// texts in page order (see findPeople).
+func (p *namer) hostsIn(a *analysis) []string {
 	var hosts []string
 	add := func(t token) {
 		if len(hosts) >= maxHosts {
@@ -46,34 +63,32 @@ func (p *namer) findHosts(texts []*analysis) []string {
 		}
 		hosts = append(hosts, t.text)
 	}
-	for _, a := range texts {
-		for si, runs := range a.runs {
-			if len(runs) < 2 {
+	for si, runs := range a.runs {
+		if len(runs) < 2 {
+			continue
+		}
+		toks := a.tokens(si)
+		for k, r := range runs {
+			if r.words > 2 {
 				continue
 			}
-			toks := a.tokens(si)
-			for k, r := range runs {
-				if r.words > 2 {
-					continue
-				}
-				after := r.last + 1
-				if k+1 < len(runs) && !toks[r.last].possessive && after < len(toks) && toks[after].lower == "and" &&
-					runs[k+1].first == after+1 && runs[k+1].words <= 2 {
-					r2 := runs[k+1]
-					next := r2.last + 1
-					verb := next < len(toks) && toks[next].kind == tokWord && hostVerbs[toks[next].lower]
-					joined := r.first > 0 && hostJoinCues[toks[r.first-1].lower]
-					if verb || joined {
-						add(toks[r.first])
-						add(toks[r2.first])
-					}
-				}
-				// A lone first name speaking with a full name: "Darin speaks
-				// with Jane Doe". Never "Avery talks with Darin".
-				if n := wordsAt(toks, after, hostSoloCues); r.words == 1 && n > 0 && k+1 < len(runs) &&
-					runs[k+1].first == after+n && runs[k+1].words >= 2 {
+			after := r.last + 1
+			if k+1 < len(runs) && !toks[r.last].possessive && after < len(toks) && toks[after].lower == "and" &&
+				runs[k+1].first == after+1 && runs[k+1].words <= 2 {
+				r2 := runs[k+1]
+				next := r2.last + 1
+				verb := next < len(toks) && toks[next].kind == tokWord && hostVerbs[toks[next].lower]
+				joined := r.first > 0 && hostJoinCues[toks[r.first-1].lower]
+				if verb || joined {
 					add(toks[r.first])
+					add(toks[r2.first])
 				}
+			}
+			// A lone first name speaking with a full name: "Darin speaks
+			// with Jane Doe". Never "Avery talks with Darin".
+			if n := wordsAt(toks, after, hostSoloCues); r.words == 1 && n > 0 && k+1 < len(runs) &&
+				runs[k+1].first == after+n && runs[k+1].words >= 2 {
+				add(toks[r.first])
 			}
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -33,6 +34,10 @@ const glue = "info_outline"
 // "Release Date:" line that is malformed or impossible, no show name.
 // Recoverable oddities become Document.Warnings.
 func Parse(name string, data []byte, vocab *Vocabulary) (*Document, error) {
+	return parse(name, data, vocab, nil)
+}
+
+func parse(name string, data []byte, vocab *Vocabulary, memo *Memo) (*Document, error) {
 	if len(data) > MaxPageSize {
 		return nil, parseErr(name, 0, "page is %d bytes, over the %d-byte limit", len(data), MaxPageSize)
 	}
@@ -46,7 +51,7 @@ func Parse(name string, data []byte, vocab *Vocabulary) (*Document, error) {
 		vocab = DefaultVocabulary()
 	}
 	sum := sha256.Sum256(data)
-	p := &page{name: name, lines: splitLines(string(data)), vocab: vocab}
+	p := &page{name: name, lines: splitLines(string(data)), vocab: vocab, memo: memo}
 	if err := p.readHead(); err != nil {
 		return nil, err
 	}
@@ -93,6 +98,7 @@ type page struct {
 	name  string
 	lines []line
 	vocab *Vocabulary
+	memo  *Memo // nil: no memo
 	warn  warnings
 
 	code   string
@@ -487,15 +493,22 @@ func (p *page) document() *Document {
 		p.warn.add(0, "no text for the page's own episode #%d", p.number)
 	}
 	doc.Episode.Topics = p.vocab.Match(p.title + "\n" + doc.Episode.Description)
-	for _, it := range listing {
+	lm := p.listingMemo(listing)
+	for i, it := range listing {
+		var topics []string
+		if e := lm.entry(i); e != nil {
+			topics = slices.Clone(e.topics)
+		} else {
+			topics = p.vocab.Match(it.text)
+		}
 		doc.Listing = append(doc.Listing, EpisodeFacts{
 			Number:    it.number,
 			Summary:   it.text,
 			Truncated: true,
-			Topics:    p.vocab.Match(it.text),
+			Topics:    topics,
 		})
 	}
-	p.findPeople(doc)
+	p.findPeople(doc, lm)
 	at := lineOf{title: p.headLine, show: p.showLine, listing: make(map[int]int, len(listing))}
 	if own != nil {
 		at.own = own.line
@@ -521,18 +534,29 @@ func (p *page) finishItems() {
 // findPeople finds the hosts over all the page's texts, then the guests of
 // each listing entry and of the own episode, to whom it gives the contact
 // sections' links.
-func (p *page) findPeople(doc *Document) {
+// The hosts are those the listing entries name, then those the own text
+// names; entries the memo (lm, nil for none) has seen are not read again.
+func (p *page) findPeople(doc *Document, lm *listingMemo) {
 	nm := &namer{skip: make(map[string]bool)}
 	for _, w := range strings.FieldsFunc(strings.ToLower(p.show), notWordRune) {
 		nm.skip[w] = true
 	}
-	analyses := make([]*analysis, 0, len(doc.Listing)+1)
-	for _, e := range doc.Listing {
-		analyses = append(analyses, nm.analyze(e.Summary))
+	analyses := make([]*analysis, len(doc.Listing))
+	named := make([][]string, len(doc.Listing)) // the hosts each entry names
+	var hosts []string
+	for i, e := range doc.Listing {
+		if m := lm.entry(i); m != nil {
+			named[i] = m.hosts
+		} else {
+			analyses[i] = nm.analyze(e.Summary)
+			named[i] = nm.hostsIn(analyses[i])
+		}
+		hosts = addHosts(hosts, named[i])
 	}
-	analyses = append(analyses, nm.analyze(doc.Episode.Description))
+	own := nm.analyze(doc.Episode.Description)
+	hosts = addHosts(hosts, nm.hostsIn(own))
 
-	doc.Show.Hosts = nm.findHosts(analyses)
+	doc.Show.Hosts = hosts
 	if doc.Show.Hosts == nil {
 		doc.Show.Hosts = []string{}
 	}
@@ -540,13 +564,31 @@ func (p *page) findPeople(doc *Document) {
 	for _, h := range doc.Show.Hosts {
 		gf.hosts[strings.ToLower(h)] = true
 	}
+	with := strings.Join(hosts, "\x00")
 	for i := range doc.Listing {
 		e := &doc.Listing[i]
-		e.Guests = gf.guests(analyses[i], func(name string) {
+		drop := func(name string) {
 			p.warn.add(0, "episode #%d: guest %s has no ASCII letters for a slug; dropped", e.Number, quote(name))
+		}
+		if m := lm.entry(i); m != nil && m.with == with {
+			e.Guests = slices.Clone(m.guests)
+			for _, name := range m.dropped {
+				drop(name)
+			}
+			continue
+		}
+		a := analyses[i]
+		if a == nil { // remembered, but found with other hosts
+			a = nm.analyze(e.Summary)
+		}
+		var dropped []string
+		e.Guests = gf.guests(a, func(name string) {
+			dropped = append(dropped, name)
+			drop(name)
 		})
+		lm.remember(i, e.Summary, &memoEntry{hosts: named[i], topics: e.Topics, with: with, guests: e.Guests, dropped: dropped})
 	}
-	doc.Guests = gf.guests(analyses[len(analyses)-1], func(name string) {
+	doc.Guests = gf.guests(own, func(name string) {
 		p.warn.add(0, "guest %s has no ASCII letters for a slug; dropped", quote(name))
 	})
 	if doc.Guests == nil {

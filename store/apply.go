@@ -136,9 +136,12 @@ func (s *Store) Apply(ctx context.Context, docs []*ingest.Document, opts ApplyOp
 // Prepared is a document split into the fragments it states: the encoding
 // and hashing Apply needs, done outside the write transaction, on any
 // goroutine, so that bulk ingest can prepare the next batch while the
-// current one is written.
+// current one is written. It keeps of the document only its identity and
+// what its Result counts, not its text: a batch of Prepared documents
+// waiting for the writer costs their fragments alone.
 type Prepared struct {
-	doc      *ingest.Document
+	doc      *ingest.Document // Name, SHA256 and Warnings only
+	result   Result           // what applying it reports, but the status
 	frags    []fragment
 	episodes []podcast.EpisodeKey
 	err      error
@@ -151,7 +154,36 @@ func Prepare(doc *ingest.Document) *Prepared {
 	if err == nil {
 		err = checkKeys(doc.Name, frags)
 	}
-	return &Prepared{doc: doc, frags: frags, episodes: episodes, err: err}
+	r := Result{Name: doc.Name, Episodes: 1 + len(doc.Listing), Guests: len(doc.Guests), Warnings: doc.Warnings}
+	topics := map[string]bool{}
+	for _, t := range doc.Episode.Topics {
+		topics[t] = true
+	}
+	for _, l := range doc.Listing {
+		r.Guests += len(l.Guests)
+		for _, t := range l.Topics {
+			topics[t] = true
+		}
+	}
+	r.Topics = len(topics)
+	identity := &ingest.Document{Name: doc.Name, SHA256: doc.SHA256, Warnings: doc.Warnings}
+	return &Prepared{doc: identity, result: r, frags: frags, episodes: episodes, err: err}
+}
+
+// Share makes p's fragments use the bytes of the identical fragments (same
+// key: fragments are content-addressed) that seen holds, and adds the
+// others to seen. Documents of one batch state many fragments alike (a
+// page lists the episodes the pages before it listed): sharing them, a
+// batch waiting for the writer holds each once. seen is the caller's;
+// Share is for one goroutine at a time.
+func (p *Prepared) Share(seen map[string][]byte) {
+	for i, f := range p.frags {
+		if v, ok := seen[string(f.key)]; ok {
+			p.frags[i].value = v
+		} else {
+			seen[string(f.key)] = f.value
+		}
+	}
 }
 
 // Name returns the name of the prepared document.
@@ -239,8 +271,10 @@ type writer struct {
 	dirtyGuests   map[string]bool
 	touched       map[podcast.EpisodeKey]bool // sources changed
 
-	countDeltas map[string]int // episode-count changes by scope, applied by flushCounts
-	pairDeltas  map[string]int // pair-count changes by pair key
+	countDeltas map[string]int       // episode-count changes by scope, applied by flushCounts
+	pairDeltas  map[string]int       // pair-count changes by pair key
+	refCounts   map[string]*refCount // fragments' reference counts, by fragment key (see flushRefs)
+	indexOps    []indexOp            // index entries to add or remove (see flushIndexes)
 }
 
 type buckets struct {
@@ -258,7 +292,7 @@ func bucketsOf(tx *bolt.Tx) buckets {
 	// Buckets filled mostly in key order (bulk ingest adds names and
 	// episode numbers in order) pack their pages fuller than bbolt's
 	// default of half.
-	for _, bk := range []*bolt.Bucket{b.docs, b.frags, b.refs, b.episodes, b.epsrc, b.days, b.bynum, b.bydate} {
+	for _, bk := range []*bolt.Bucket{b.docs, b.episodes, b.epsrc, b.days, b.bynum, b.bydate, b.frags, b.refs} {
 		bk.FillPercent = 0.9
 	}
 	return b
@@ -273,23 +307,14 @@ func newWriter(tx *bolt.Tx, at time.Time, m *maxima) *writer {
 		touched:       map[podcast.EpisodeKey]bool{},
 		countDeltas:   map[string]int{},
 		pairDeltas:    map[string]int{},
+		refCounts:     map[string]*refCount{},
 	}
 }
 
 func (w *writer) applyDoc(p *Prepared, fingerprint string) (Result, error) {
 	doc := p.doc
-	r := Result{Name: doc.Name, Status: Added, Episodes: 1 + len(doc.Listing), Guests: len(doc.Guests), Warnings: doc.Warnings}
-	topics := map[string]bool{}
-	for _, t := range doc.Episode.Topics {
-		topics[t] = true
-	}
-	for _, l := range doc.Listing {
-		r.Guests += len(l.Guests)
-		for _, t := range l.Topics {
-			topics[t] = true
-		}
-	}
-	r.Topics = len(topics)
+	r := p.result
+	r.Status = Added
 
 	var old docRecord
 	if v := w.b.docs.Get([]byte(doc.Name)); v != nil {
@@ -316,9 +341,7 @@ func (w *writer) applyDoc(p *Prepared, fingerprint string) (Result, error) {
 	for _, k := range old.Fragments {
 		had[string(k)] = true
 		if !keep[string(k)] {
-			if err := w.unref(k); err != nil {
-				return r, err
-			}
+			w.unref(k)
 		}
 	}
 	rec := docRecord{Name: doc.Name, SHA256: doc.SHA256, Fingerprint: fingerprint, IngestedAt: w.at,
@@ -326,9 +349,7 @@ func (w *writer) applyDoc(p *Prepared, fingerprint string) (Result, error) {
 	for _, f := range frags {
 		rec.Fragments = append(rec.Fragments, f.key)
 		if !had[string(f.key)] {
-			if err := w.ref(f); err != nil {
-				return r, err
-			}
+			w.ref(f)
 		}
 	}
 	// Sources: every episode the page names lists the page. Sources are
@@ -361,30 +382,6 @@ func (w *writer) applyDoc(p *Prepared, fingerprint string) (Result, error) {
 	return r, nil
 }
 
-// ref adds one reference to a fragment, marking its entity dirty when the
-// fragment is new.
-// Counts live apart from the facts, in small entries packed many to a page:
-// a page restating a fact rewrites four bytes, not the fact.
-func (w *writer) ref(f fragment) error {
-	before, _, err := addU32Values(w.b.refs, f.key, +1)
-	if err != nil || before > 0 {
-		return err
-	}
-	w.markDirty(f.key)
-	return w.b.frags.Put(f.key, f.value)
-}
-
-// unref drops one reference, deleting the fragment and marking its entity
-// dirty when none is left.
-func (w *writer) unref(key []byte) error {
-	_, after, err := addU32Values(w.b.refs, key, -1)
-	if err != nil || after > 0 {
-		return err
-	}
-	w.markDirty(key)
-	return w.b.frags.Delete(key)
-}
-
 func (w *writer) markDirty(key []byte) {
 	e, ok := fragmentEntity(key)
 	if !ok {
@@ -402,10 +399,14 @@ func (w *writer) markDirty(key []byte) {
 	}
 }
 
-// rebuild merges every dirty entity from its fragments.
+// rebuild writes the fragments the documents added and removed, then
+// merges every dirty entity from its fragments.
 // Entities are visited in key order: neighbouring keys share B+tree
 // pages, which a random order would fault in again and again.
 func (w *writer) rebuild() error {
+	if err := w.flushRefs(); err != nil {
+		return err
+	}
 	for _, slug := range slices.Sorted(maps.Keys(w.dirtyShows)) {
 		if err := w.rebuildShow(slug); err != nil {
 			return fmt.Errorf("rebuild show %s: %w", slug, err)
@@ -423,6 +424,9 @@ func (w *writer) rebuild() error {
 		if err := w.rebuildEpisode(k); err != nil {
 			return fmt.Errorf("rebuild episode %s %d: %w", k.Show, k.Number, err)
 		}
+	}
+	if err := w.flushIndexes(); err != nil {
+		return err
 	}
 	return w.flushCounts()
 }

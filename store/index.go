@@ -28,9 +28,7 @@ func (w *writer) rebuildEpisode(k podcast.EpisodeKey) error {
 			return err
 		}
 	}
-	if err := w.reindex(k, old, cur); err != nil {
-		return err
-	}
+	w.reindex(k, old, cur)
 	if cur == nil {
 		if err := w.b.days.Delete(ekey); err != nil {
 			return err
@@ -97,9 +95,11 @@ func pairs(e *podcast.Episode) map[string]bool {
 	return p
 }
 
-func (w *writer) reindex(k podcast.EpisodeKey, old, cur *podcast.Episode) error {
+// reindex records the index entries that change between an episode's old
+// and new record (flushIndexes writes them) and the counts that move.
+func (w *writer) reindex(k podcast.EpisodeKey, old, cur *podcast.Episode) {
 	if sameIndexing(old, cur) {
-		return nil
+		return
 	}
 	oldScopes, curScopes := scopes(old), scopes(cur)
 	var oldDay, curDay uint32
@@ -113,27 +113,19 @@ func (w *writer) reindex(k podcast.EpisodeKey, old, cur *podcast.Episode) error 
 	nsk := numberSortKey(k)
 	for s := range oldScopes {
 		if !curScopes[s] || dayChanged {
-			if err := w.b.bydate.Delete(indexKey(s, dateSortKey(oldDay, k))); err != nil {
-				return err
-			}
+			w.index(true, false, indexKey(s, dateSortKey(oldDay, k)))
 		}
 		if !curScopes[s] {
-			if err := w.b.bynum.Delete(indexKey(s, nsk)); err != nil {
-				return err
-			}
+			w.index(false, false, indexKey(s, nsk))
 			w.countDeltas[s]--
 		}
 	}
 	for s := range curScopes {
 		if !oldScopes[s] || dayChanged {
-			if err := w.b.bydate.Put(indexKey(s, dateSortKey(curDay, k)), nil); err != nil {
-				return err
-			}
+			w.index(true, true, indexKey(s, dateSortKey(curDay, k)))
 		}
 		if !oldScopes[s] {
-			if err := w.b.bynum.Put(indexKey(s, nsk), nil); err != nil {
-				return err
-			}
+			w.index(false, true, indexKey(s, nsk))
 			w.countDeltas[s]++
 		}
 	}
@@ -148,25 +140,21 @@ func (w *writer) reindex(k podcast.EpisodeKey, old, cur *podcast.Episode) error 
 			w.pairDeltas[p]++
 		}
 	}
-	return nil
 }
 
 // flushCounts applies the counter changes the transaction's rebuilds
 // gathered: each counter is read and written once per transaction, however
-// many episodes moved it (a batch moves "*" once per new episode).
+// many episodes moved it (a batch moves "*" once per new episode), in key
+// order.
 func (w *writer) flushCounts() error {
-	for scope, d := range w.countDeltas {
-		if d != 0 {
-			if err := w.addCount(scope, d); err != nil {
-				return err
-			}
+	for _, scope := range sortedDeltas(w.countDeltas) {
+		if err := w.addCount(scope, w.countDeltas[scope]); err != nil {
+			return err
 		}
 	}
-	for p, d := range w.pairDeltas {
-		if d != 0 {
-			if err := addU32(w.b.pairs, []byte(p), d); err != nil {
-				return err
-			}
+	for _, p := range sortedDeltas(w.pairDeltas) {
+		if err := addU32(w.b.pairs, []byte(p), w.pairDeltas[p]); err != nil {
+			return err
 		}
 	}
 	clear(w.countDeltas)

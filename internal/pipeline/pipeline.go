@@ -24,8 +24,14 @@ func LoadVocabulary(path string) (*ingest.Vocabulary, error) {
 }
 
 // DefaultBatch is the documents per write transaction unless --batch
-// says otherwise.
-const DefaultBatch = 1024
+// says otherwise. A write rewrites every B+tree page it touches, and the
+// keys a batch moves (guests' counts, pairs and indexes) are spread over
+// keyspaces that grow with the store: the larger the batch, the fewer
+// times a page is rewritten per document; the smaller, the less memory a
+// batch holds. On 100,000 catalogue pages (internal/pagegen), `ingest`
+// took 37 s at 1024, 30-34 s at 2048 and 38 s at 4096, where the heap a
+// batch holds makes the collector run much more often (docs/performance.md).
+const DefaultBatch = 2048
 
 // Ingester parses pages in parallel and writes them to the store a batch
 // per transaction. It is the one path every page takes into the store: the
@@ -123,9 +129,19 @@ func PrintResult(w io.Writer, r Result) {
 // Files ingests files in batches, printing one line per document in order.
 // Reading and parsing the next batch overlaps writing the current one. A
 // file the store's record says is unchanged is not read (sources.go).
+// When there is more than one batch, the pages of the file that each
+// write read are dropped from the process's resident set after it (they
+// stay in the OS page cache): a bulk ingest reads most of the file, and
+// would otherwise hold it all resident.
 func (in *Ingester) Files(ctx context.Context, files []string, out io.Writer) (Summary, error) {
 	var sum Summary
 	batch := max(in.Batch, 1)
+	bulk := len(files) > batch
+	// The memo remembers listing entries across pages and batches: a
+	// show's pages list the episodes before theirs, and read once, an
+	// entry is found again on the next pages (see ingest.Memo). It lives
+	// as long as the run.
+	memo := ingest.NewMemo(0)
 	in.Progress.Begin(len(files))
 	batches := make(chan fileBatch, 1)
 	ctx, cancel := context.WithCancel(ctx)
@@ -146,7 +162,7 @@ func (in *Ingester) Files(ctx context.Context, files []string, out io.Writer) (S
 				pages = append(pages, ReadPage(f))
 				fb.read = append(fb.read, i)
 			}
-			fb.parsed = in.parse(ctx, pages)
+			fb.parsed = in.parse(ctx, pages, memo)
 			if ctx.Err() != nil {
 				return
 			}
@@ -176,6 +192,11 @@ func (in *Ingester) Files(ctx context.Context, files []string, out io.Writer) (S
 			results, err := in.commit(ctx, fb.parsed)
 			if err != nil {
 				return sum, err
+			}
+			if bulk {
+				// Only memory is at stake: a failure leaves the pages
+				// resident, as they were.
+				_ = in.Store.ReleaseMapped()
 			}
 			for j, i := range fb.read {
 				fb.results[i] = &results[j]
@@ -213,12 +234,15 @@ type parsedBatch struct {
 // transaction; it returns one result per page, in order. The error is for
 // failures that stop the run (the store or ctx), not for bad pages.
 func (in *Ingester) Apply(ctx context.Context, pages []Page) ([]Result, error) {
-	return in.commit(ctx, in.parse(ctx, pages))
+	return in.commit(ctx, in.parse(ctx, pages, nil))
 }
 
-// parse parses pages on every core; once ctx is done it parses no more
-// (the batch is then dropped by its caller).
-func (in *Ingester) parse(ctx context.Context, pages []Page) parsedBatch {
+// parse parses pages on every core, through memo (nil: none); once ctx is
+// done it parses no more (the batch is then dropped by its caller). A
+// page's bytes are let go once it is parsed: a batch waiting for the
+// writer holds its prepared fragments, not its pages.
+func (in *Ingester) parse(ctx context.Context, pages []Page, memo *ingest.Memo) parsedBatch {
+	pages = slices.Clone(pages) // the caller's pages keep their bytes
 	pb := parsedBatch{pages: pages, docs: make([]*store.Prepared, len(pages)), errs: make([]error, len(pages))}
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
@@ -235,7 +259,8 @@ func (in *Ingester) parse(ctx context.Context, pages []Page) parsedBatch {
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			doc, err := parsePage(p, in.Vocab)
+			doc, err := parsePage(p, in.Vocab, memo)
+			pb.pages[i].Data = nil
 			if err == nil {
 				pb.docs[i] = store.Prepare(doc)
 				if perr := pb.docs[i].Err(); perr != nil {
@@ -250,6 +275,12 @@ func (in *Ingester) parse(ctx context.Context, pages []Page) parsedBatch {
 		}()
 	}
 	wg.Wait()
+	seen := make(map[string][]byte)
+	for _, p := range pb.docs {
+		if p != nil {
+			p.Share(seen)
+		}
+	}
 	return pb
 }
 
@@ -343,9 +374,9 @@ func (in *Ingester) write(ctx context.Context, pb parsedBatch, idx []int, applie
 }
 
 // parsePage parses a page's bytes; errors name the document.
-func parsePage(p Page, vocab *ingest.Vocabulary) (*ingest.Document, error) {
+func parsePage(p Page, vocab *ingest.Vocabulary, memo *ingest.Memo) (*ingest.Document, error) {
 	if len(p.Data) > ingest.MaxPageSize {
 		return nil, fmt.Errorf("%s: file is over the %d-byte page limit", p.Name, ingest.MaxPageSize)
 	}
-	return ingest.Parse(p.Name, p.Data, vocab)
+	return ingest.ParseMemo(p.Name, p.Data, vocab, memo)
 }

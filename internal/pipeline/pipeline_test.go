@@ -54,7 +54,7 @@ func TestOneBadDocumentNeverSinksTheBatch(t *testing.T) {
 		}
 		pages = append(pages, Page{Name: name, Data: data})
 	}
-	pb := ing.parse(ctx, pages)
+	pb := ing.parse(ctx, pages, nil)
 	if pb.errs[4] != nil {
 		t.Fatal(pb.errs[4])
 	}
