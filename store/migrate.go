@@ -167,34 +167,27 @@ func migrateRecords(b *bolt.Bucket, name, after []byte, limit int) (last []byte,
 	return last, done, nil
 }
 
+// recode decodes v with dec and encodes what it holds with enc.
+func recode[T any](v []byte, dec func([]byte) (*T, error), enc func(*T) []byte) ([]byte, error) {
+	t, err := dec(v)
+	if err != nil {
+		return nil, err
+	}
+	return enc(t), nil
+}
+
 // reencode turns the JSON record at key k of the bucket named name into
 // its binary form.
 func reencode(name, k, v []byte) ([]byte, error) {
 	switch string(name) {
 	case string(bucketShows):
-		s, err := decodeShow(v)
-		if err != nil {
-			return nil, err
-		}
-		return encodeShow(s), nil
+		return recode(v, decodeShow, encodeShow)
 	case string(bucketGuests):
-		g, err := decodeGuest(v)
-		if err != nil {
-			return nil, err
-		}
-		return encodeGuest(g), nil
+		return recode(v, decodeGuest, encodeGuest)
 	case string(bucketTopics), string(bucketVocab):
-		t, err := decodeTopic(v)
-		if err != nil {
-			return nil, err
-		}
-		return encodeTopic(t), nil
+		return recode(v, decodeTopic, encodeTopic)
 	case string(bucketEpisodes):
-		e, err := decodeEpisode(v)
-		if err != nil {
-			return nil, err
-		}
-		return encodeEpisode(e), nil
+		return recode(v, decodeEpisode, encodeEpisode)
 	case string(bucketDocs):
 		var rec docRecord
 		if err := decodeDocRecord(v, &rec); err != nil {
