@@ -333,9 +333,12 @@ func (w *writer) applyDoc(p *Prepared, fingerprint string) (Result, error) {
 	}
 	// Take back what the old version said that the new one does not, then
 	// add what is new; facts stated by both are left alone.
-	keep := make(map[string]bool, len(frags))
-	for _, f := range frags {
-		keep[string(f.key)] = true
+	var keep map[string]bool // a new document had nothing to take back
+	if len(old.Fragments) > 0 {
+		keep = make(map[string]bool, len(frags))
+		for _, f := range frags {
+			keep[string(f.key)] = true
+		}
 	}
 	had := make(map[string]bool, len(old.Fragments))
 	for _, k := range old.Fragments {

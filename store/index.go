@@ -101,6 +101,10 @@ func (w *writer) reindex(k podcast.EpisodeKey, old, cur *podcast.Episode) {
 	if sameIndexing(old, cur) {
 		return
 	}
+	if old == nil && cur != nil {
+		w.indexNew(k, cur)
+		return
+	}
 	oldScopes, curScopes := scopes(old), scopes(cur)
 	var oldDay, curDay uint32
 	if old != nil {
@@ -138,6 +142,36 @@ func (w *writer) reindex(k podcast.EpisodeKey, old, cur *podcast.Episode) {
 	for p := range curPairs {
 		if !oldPairs[p] {
 			w.pairDeltas[p]++
+		}
+	}
+}
+
+// indexNew is reindex for an episode the store did not have (the usual
+// case in a bulk ingest): every scope and pair of cur is added. An
+// episode's scopes and pairs are distinct by construction (its guests
+// and topics are), so no set is needed to gather them.
+func (w *writer) indexNew(k podcast.EpisodeKey, e *podcast.Episode) {
+	nsk, dsk := numberSortKey(k), dateSortKey(dayOf(e.ReleaseDate), k)
+	add := func(scope string) {
+		w.index(true, true, indexKey(scope, dsk))
+		w.index(false, true, indexKey(scope, nsk))
+		w.countDeltas[scope]++
+	}
+	add(scopeAll)
+	add(scopeShow(e.Show))
+	for _, a := range e.Appearances {
+		add(scopeGuest(a.Guest))
+		w.pairDeltas[string(pairKey(pairShowGuest, e.Show, a.Guest))]++
+		for _, t := range e.Topics {
+			w.pairDeltas[string(pairKey(pairTopicGuest, t, a.Guest))]++
+		}
+	}
+	for _, t := range e.Topics {
+		add(scopeTopic(t))
+		for _, u := range e.Topics {
+			if t != u {
+				w.pairDeltas[string(pairKey(pairTopicTopic, t, u))]++
+			}
 		}
 	}
 }
