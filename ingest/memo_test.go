@@ -90,3 +90,35 @@ func TestParseMemoDropWarning(t *testing.T) {
 		t.Errorf("warnings %q, then %q", first.Warnings, second.Warnings)
 	}
 }
+
+// TestParseMemoConcurrent parses the pages of a show on several
+// goroutines through one memo, as the pipeline does (run it with -race).
+func TestParseMemoConcurrent(t *testing.T) {
+	vocab := ingest.DefaultVocabulary()
+	memo := ingest.NewMemo(64)
+	const pages, workers = 200, 4
+	errs := make(chan error, workers)
+	for w := range workers {
+		go func() {
+			for i := w; i < pages; i += workers {
+				name, data := pagegen.Page(i, pagegen.Options{Shows: 1, Seed: 6, Catalogue: true})
+				want, err := ingest.Parse(name, data, vocab)
+				if err != nil {
+					errs <- err
+					return
+				}
+				got, err := ingest.ParseMemo(name, data, vocab, memo)
+				if err != nil || !reflect.DeepEqual(got, want) {
+					errs <- fmt.Errorf("%s: with the memo (%v)\n%+v\nwithout\n%+v", name, err, got, want)
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range workers {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
