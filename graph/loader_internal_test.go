@@ -53,3 +53,33 @@ func TestLoaderPrimeAll(t *testing.T) {
 		t.Fatalf("fetches %v", fetched)
 	}
 }
+
+// A fetch asks for each key not cached once, in the order first asked,
+// however many keys and repeats a lookup has (the set of seen keys is made
+// only past the first few misses).
+func TestLoaderFetchesEachMissOnce(t *testing.T) {
+	for _, n := range []int{1, 15, 16, 17, 40} {
+		var fetched [][]int
+		l := newLoader(func(_ context.Context, keys []int) ([]int, error) {
+			fetched = append(fetched, slices.Clone(keys))
+			return keys, nil
+		})
+		ctx := context.Background()
+		if _, err := l.Load(ctx, 0); err != nil { // cached from here on
+			t.Fatal(err)
+		}
+		var keys, want []int
+		for i := n; i >= 1; i-- {
+			keys = append(keys, i, 0, i) // each key twice, and a cached one
+			want = append(want, i)
+		}
+		keys = append(keys, slices.Clone(keys)...)
+		vals, err := l.LoadMany(ctx, keys)
+		if err != nil || !slices.Equal(vals, keys) {
+			t.Fatalf("n=%d: LoadMany = %v %v", n, vals, err)
+		}
+		if len(fetched) != 2 || !slices.Equal(fetched[1], want) {
+			t.Fatalf("n=%d: fetches %v, want [0] then %v", n, fetched, want)
+		}
+	}
+}

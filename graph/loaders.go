@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"slices"
 	"sync"
 
 	"github.com/vektah/gqlparser/v2/ast"
@@ -200,18 +201,34 @@ func (l *loader[K, V]) Prefetch(ctx context.Context, keys []K) error {
 	return nil
 }
 
-// missing returns the keys not cached, once each; l.mu is held.
+// missing returns the keys not cached, once each; l.mu is held. Repeats
+// among the first few misses are found by scanning them (no allocation
+// beyond the result: a page asks for tens of keys); past that, by a set.
 func (l *loader[K, V]) missing(keys []K) []K {
+	const scanned = 16
 	var missing []K
-	var seen map[K]bool // made at the first miss: most lookups are hits
+	var seen map[K]bool
 	for _, k := range keys {
-		if _, ok := l.cache[k]; ok || seen[k] {
+		if _, ok := l.cache[k]; ok {
 			continue
 		}
-		if seen == nil {
+		if seen != nil {
+			if seen[k] {
+				continue
+			}
+			seen[k] = true
+		} else if slices.Contains(missing, k) {
+			continue
+		} else if len(missing) == scanned {
 			seen = make(map[K]bool, len(keys))
+			for _, m := range missing {
+				seen[m] = true
+			}
+			seen[k] = true
 		}
-		seen[k] = true
+		if missing == nil {
+			missing = make([]K, 0, len(keys))
+		}
 		missing = append(missing, k)
 	}
 	return missing
