@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"syscall"
@@ -72,7 +73,11 @@ type Fetcher struct {
 }
 
 // New returns a Fetcher for cfg, its zero fields set to the defaults.
-func New(cfg Config) *Fetcher {
+func New(cfg Config) *Fetcher { return newFetcher(cfg, Blocked) }
+
+// newFetcher is New with the addresses refused unless AllowPrivate given
+// by blocked (a test treats one loopback address as public with it).
+func newFetcher(cfg Config, blocked func(netip.Addr) string) *Fetcher {
 	if cfg.ConnectTimeout <= 0 {
 		cfg.ConnectTimeout = DefaultConnectTimeout
 	}
@@ -93,7 +98,7 @@ func New(cfg Config) *Fetcher {
 	}
 	dialer := &net.Dialer{Timeout: cfg.ConnectTimeout, KeepAlive: 30 * time.Second}
 	if !cfg.AllowPrivate {
-		dialer.Control = guard
+		dialer.Control = guard(blocked)
 	}
 	transport := &http.Transport{
 		// No proxy: the guard checks the address dialled, which through a

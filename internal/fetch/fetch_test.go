@@ -341,3 +341,35 @@ func TestStatusAndConnection(t *testing.T) {
 	_, err = f.Get(ctx, "http://no-such-host.invalid/feed", fetch.Validators{})
 	wantErr(t, err, "http://no-such-host.invalid/feed", "host not found")
 }
+
+// A redirect is checked again where it leads: a "public" server (127.0.0.1,
+// treated as public here) redirecting to a private one (127.0.0.2) is
+// refused when the second connection is dialled, and the private server
+// never sees a request.
+func TestRedirectToPrivateRefused(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.2:0")
+	if err != nil {
+		t.Skipf("no 127.0.0.2 here: %v", err)
+	}
+	var privateHits atomic.Int64
+	private := &httptest.Server{Listener: ln, Config: &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		privateHits.Add(1)
+		fmt.Fprint(w, "internal secrets")
+	})}}
+	private.Start()
+	defer private.Close()
+	public := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, private.URL+"/latest/meta-data/", http.StatusFound)
+	})
+	f := fetch.NewWithBlocked(fetch.Config{}, func(ip netip.Addr) string {
+		if ip == netip.MustParseAddr("127.0.0.1") {
+			return ""
+		}
+		return fetch.Blocked(ip)
+	})
+	_, err = f.Get(context.Background(), public.URL+"/feed", fetch.Validators{})
+	wantErr(t, err, public.URL+"/feed", "refused: the host is at a loopback address")
+	if public.hits.Load() != 1 || privateHits.Load() != 0 {
+		t.Fatalf("public answered %d, private %d requests; want 1 and 0", public.hits.Load(), privateHits.Load())
+	}
+}

@@ -76,19 +76,22 @@ func (e *blockedError) Error() string {
 	return fmt.Sprintf("refused: the host is at a %s address", e.kind)
 }
 
-// guard is the dialer's Control: it runs after the name was resolved,
-// before each connection is made, with the address about to be dialled.
-func guard(network, address string, _ syscall.RawConn) error {
-	host, _, err := net.SplitHostPort(address)
-	if err != nil {
-		return &blockedError{kind: "unparsable"}
+// guard returns the dialer's Control refusing what blocked names: it runs
+// after the name was resolved, before each connection is made (the first
+// and every redirect's), with the address about to be dialled.
+func guard(blocked func(netip.Addr) string) func(network, address string, _ syscall.RawConn) error {
+	return func(network, address string, _ syscall.RawConn) error {
+		host, _, err := net.SplitHostPort(address)
+		if err != nil {
+			return &blockedError{kind: "unparsable"}
+		}
+		ip, err := netip.ParseAddr(host)
+		if err != nil {
+			return &blockedError{kind: "unparsable"}
+		}
+		if kind := blocked(ip); kind != "" {
+			return &blockedError{kind: kind}
+		}
+		return nil
 	}
-	ip, err := netip.ParseAddr(host)
-	if err != nil {
-		return &blockedError{kind: "unparsable"}
-	}
-	if kind := Blocked(ip); kind != "" {
-		return &blockedError{kind: kind}
-	}
-	return nil
 }
