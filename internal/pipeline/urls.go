@@ -111,9 +111,6 @@ func (in *Ingester) URLs(ctx context.Context, urls []string, opts URLOptions) (S
 			sum.SameBody++
 		}
 		sum.Add(outs[i].res)
-		if in.Observe != nil {
-			in.Observe(outs[i].res)
-		}
 		opts.Progress.Add(1)
 		if opts.Each != nil {
 			opts.Each(outs[i].res)
@@ -132,8 +129,18 @@ const (
 )
 
 // ingestURL fetches one URL and ingests its body unless the store's record
-// rec says it is unchanged. The error is for failures that stop the run.
+// rec says it is unchanged; Observe is told of its result (by Apply for
+// a body parsed). The error is for failures that stop the run.
 func (in *Ingester) ingestURL(ctx context.Context, f *fetch.Fetcher, url string, rec *store.Fetched, fp string) (Result, urlOutcome, error) {
+	res, how, parsed, err := in.fetchURL(ctx, f, url, rec, fp)
+	if err == nil && !parsed && in.Observe != nil {
+		in.Observe(res)
+	}
+	return res, how, err
+}
+
+// fetchURL is ingestURL, saying whether the result came from Apply.
+func (in *Ingester) fetchURL(ctx context.Context, f *fetch.Fetcher, url string, rec *store.Fetched, fp string) (res Result, how urlOutcome, parsed bool, err error) {
 	var v fetch.Validators
 	if rec != nil && rec.Fingerprint == fp {
 		v = fetch.Validators{ETag: rec.ETag, LastModified: rec.LastModified}
@@ -141,12 +148,12 @@ func (in *Ingester) ingestURL(ctx context.Context, f *fetch.Fetcher, url string,
 	resp, err := f.Get(ctx, url, v)
 	if err != nil {
 		if ctx.Err() != nil {
-			return Result{}, ingested, ctx.Err()
+			return Result{}, ingested, false, ctx.Err()
 		}
-		return Result{Name: url, Status: "failed", Error: err.Error(), Warnings: []string{}}, ingested, nil
+		return Result{Name: url, Status: "failed", Error: err.Error(), Warnings: []string{}}, ingested, false, nil
 	}
 	if resp.NotModified {
-		return remembered(url, rec), notModified, nil
+		return remembered(url, rec), notModified, false, nil
 	}
 	sum := sha256.Sum256(resp.Body)
 	if rec != nil && rec.Fingerprint == fp && rec.SHA256 == sum {
@@ -154,25 +161,25 @@ func (in *Ingester) ingestURL(ctx context.Context, f *fetch.Fetcher, url string,
 			next := *rec
 			next.ETag, next.LastModified = resp.Validators.ETag, resp.Validators.LastModified
 			if err := in.Store.PutFetched(ctx, url, &next); err != nil {
-				return Result{}, sameBody, err
+				return Result{}, sameBody, false, err
 			}
 		}
-		return remembered(url, rec), sameBody, nil
+		return remembered(url, rec), sameBody, false, nil
 	}
 	results, err := in.Apply(ctx, []Page{{Name: url, Data: resp.Body}})
 	if err != nil {
-		return Result{}, ingested, err
+		return Result{}, ingested, false, err
 	}
 	r := results[0]
 	if r.Status == "failed" {
-		return r, ingested, nil
+		return r, ingested, true, nil
 	}
 	err = in.Store.PutFetched(ctx, url, &store.Fetched{ETag: resp.Validators.ETag, LastModified: resp.Validators.LastModified,
 		SHA256: sum, Fingerprint: fp, Episodes: r.Episodes, Guests: r.Guests, Topics: r.Topics, Warnings: r.Warnings})
 	if err != nil {
-		return Result{}, ingested, fmt.Errorf("remember %s: %w", url, err)
+		return Result{}, ingested, true, fmt.Errorf("remember %s: %w", url, err)
 	}
-	return r, ingested, nil
+	return r, ingested, true, nil
 }
 
 // remembered is the unchanged result of a URL, with the counts and

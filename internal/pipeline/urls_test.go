@@ -95,11 +95,17 @@ func TestURLsConditional(t *testing.T) {
 
 	run := func(t *testing.T, st *store.Store, urls []string) (pipeline.Summary, []pipeline.Result) {
 		t.Helper()
-		ing := &pipeline.Ingester{Store: st, Vocab: ingest.DefaultVocabulary(), Batch: 16}
+		var mu sync.Mutex
+		observed := 0 // the metrics' count: once per URL, whatever path it took
+		ing := &pipeline.Ingester{Store: st, Vocab: ingest.DefaultVocabulary(), Batch: 16,
+			Observe: func(pipeline.Result) { mu.Lock(); observed++; mu.Unlock() }}
 		var got []pipeline.Result
 		sum, err := ing.URLs(ctx, urls, pipeline.URLOptions{Fetcher: f, Each: func(r pipeline.Result) { got = append(got, r) }})
 		if err != nil {
 			t.Fatal(err)
+		}
+		if observed != len(urls) {
+			t.Errorf("Observe told of %d results for %d URLs", observed, len(urls))
 		}
 		if len(got) != len(urls) {
 			t.Fatalf("%d results for %d URLs", len(got), len(urls))
