@@ -294,7 +294,7 @@ func (f *Fetcher) fail(ctx, fctx context.Context, rawURL string, err error) erro
 		}
 	case errors.As(err, &certErr):
 		e.Reason = "TLS certificate not valid for the host"
-	case errors.As(err, &recErr):
+	case errors.As(err, &recErr), strings.Contains(err.Error(), "server gave HTTP response to HTTPS client"):
 		e.Reason = "TLS handshake failed: the server does not speak TLS"
 	case strings.Contains(err.Error(), "timeout awaiting response headers"):
 		e.Reason = fmt.Sprintf("no response headers within %v", f.cfg.HeaderTimeout)

@@ -373,3 +373,17 @@ func TestRedirectToPrivateRefused(t *testing.T) {
 		t.Fatalf("public answered %d, private %d requests; want 1 and 0", public.hits.Load(), privateHits.Load())
 	}
 }
+
+// TLS failures say what is wrong with the server, in words.
+func TestTLSFailures(t *testing.T) {
+	tlsSrv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "x") }))
+	defer tlsSrv.Close()
+	plain := serve(t, func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "x") })
+	f := local(fetch.Config{})
+	ctx := context.Background()
+	_, err := f.Get(ctx, tlsSrv.URL+"/feed", fetch.Validators{})
+	wantErr(t, err, tlsSrv.URL+"/feed", "TLS certificate not valid for the host")
+	https := "https://" + strings.TrimPrefix(plain.URL, "http://") + "/feed"
+	_, err = f.Get(ctx, https, fetch.Validators{})
+	wantErr(t, err, https, "the server does not speak TLS")
+}
