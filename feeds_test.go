@@ -247,6 +247,19 @@ func TestServeFeeds(t *testing.T) {
 	waitLog(t, s, `msg="feed ingested" url=`+ps.URL+`/c.txt status=added`)
 }
 
+// A --feeds file that cannot be read stops serve before it listens,
+// naming the flag and the file.
+func TestServeFeedsMissingList(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "feeds.txt")
+	out, _, err := runOut(t, nil, "serve", "--addr", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "p.db"), "--seeds", "", "--feeds", missing)
+	if err == nil || !strings.Contains(err.Error(), "--feeds: stat "+missing+": no such file or directory") {
+		t.Fatalf("err = %v\n%s", err, out)
+	}
+	if strings.Contains(out, "listening on") {
+		t.Errorf("listened before refusing:\n%s", out)
+	}
+}
+
 func getBody(t *testing.T, url string) (int, string) {
 	t.Helper()
 	resp, err := http.Get(url)

@@ -24,17 +24,17 @@ const maxFeedList = 4 << 20
 func ReadFeedList(path string) (urls, warnings []string, err error) {
 	fi, err := os.Stat(path)
 	if err != nil {
-		return nil, nil, fmt.Errorf("feeds: %w", err)
+		return nil, nil, err
 	}
 	if !fi.Mode().IsRegular() {
-		return nil, nil, fmt.Errorf("feeds: %s is not a regular file", path)
+		return nil, nil, fmt.Errorf("%s is not a regular file", path)
 	}
 	if fi.Size() > maxFeedList {
-		return nil, nil, fmt.Errorf("feeds: %s is %d bytes, over the %d-byte limit of a feed list", path, fi.Size(), maxFeedList)
+		return nil, nil, fmt.Errorf("%s is %d bytes, over the %d-byte limit of a feed list", path, fi.Size(), maxFeedList)
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, nil, fmt.Errorf("feeds: %w", err)
+		return nil, nil, err
 	}
 	seen := map[string]int{}
 	sc := bufio.NewScanner(bytes.NewReader(data))
@@ -105,7 +105,7 @@ func (fd *Feeds) Round(ctx context.Context, progress *Progress) (Summary, error)
 	start := time.Now()
 	urls, warnings, err := ReadFeedList(fd.File)
 	if err != nil {
-		return Summary{}, err
+		return Summary{}, fmt.Errorf("feed list: %w", err)
 	}
 	for _, w := range warnings {
 		fd.Log.Warn(w)
