@@ -127,12 +127,16 @@ func fragmentsOf(doc *ingest.Document) ([]fragment, []podcast.EpisodeKey, error)
 	}); err != nil {
 		return nil, nil, err
 	}
+	code := doc.Show.Code
+	if doc.Kind == ingest.KindFeedItem && code == "" {
+		code = feedCode(show)
+	}
 	var episodes []podcast.EpisodeKey
 	addEpisode := func(e *ingest.EpisodeFacts, guests []ingest.GuestFacts) error {
 		k := podcast.EpisodeKey{Show: show, Number: e.Number}
 		episodes = append(episodes, k)
 		f := episodeFrag{
-			Code: doc.Show.Code, Title: e.Title, ReleaseDate: e.ReleaseDate, Description: e.Description,
+			Code: code, Title: e.Title, ReleaseDate: e.ReleaseDate, Description: e.Description,
 			Summary: e.Summary, Truncated: e.Truncated, Topics: e.Topics, Links: e.Links,
 		}
 		prio := prioListing

@@ -53,7 +53,7 @@ var (
 
 	allBuckets = [][]byte{bucketMeta, bucketDocs, bucketFrags, bucketRefs, bucketShows, bucketEpisodes,
 		bucketEpSrc, bucketGuests, bucketTopics, bucketVocab, bucketByNum, bucketByDate,
-		bucketCounts, bucketByCount, bucketPairs, bucketDays, bucketSources}
+		bucketCounts, bucketByCount, bucketPairs, bucketDays, bucketSources, bucketShowIDs, bucketFeedEps}
 
 	keySchema     = []byte("schema")
 	keyGeneration = []byte("generation")
