@@ -176,3 +176,74 @@ func TestPagesKeepTheirSlugInAMixedWrite(t *testing.T) {
 		t.Fatalf("pages' show: %v", got)
 	}
 }
+
+// Every fact a feed states is kept, merged into its show, episode and
+// guest, and survives a reopen.
+func TestFeedFactsKept(t *testing.T) {
+	st := open(t)
+	show := feedShow("history-hour", "History Hour", "guid-history")
+	show.Author, show.Description, show.Image, show.Language = "Jo Host", "A history show.", "https://img.example.com/show.jpg", "en-gb"
+	show.Categories = []string{"History", "Society & Culture > Documentary"}
+	yes := true
+	jane := ingest.GuestFacts{Slug: "jane-doe", Name: "Jane Doe", Evidence: "Jane Doe", Via: ingest.ViaTag, Image: "https://img.example.com/jane.jpg"}
+	d := item(show, "g1", 7, "2025-01-01", jane)
+	at := time.Date(2025, 1, 1, 9, 30, 0, 0, time.FixedZone("", 3600))
+	e := &d.Episode
+	e.PublishedAt, e.Season, e.EpisodeType, e.Duration, e.Explicit = &at, 2, "full", 3723, &yes
+	e.Image, e.Chapters, e.Categories = "https://img.example.com/ep.jpg", "https://example.com/ch.json", []string{"Rome"}
+	e.Audio = &ingest.Enclosure{URL: "https://cdn.example.com/ep.mp3", Type: "audio/mpeg", Length: 12345}
+	e.Transcripts = []ingest.Transcript{{URL: "https://example.com/t.vtt", Type: "text/vtt", Language: "en", Rel: "captions"}}
+	apply(t, st, d)
+
+	check := func(st *store.Store) {
+		t.Helper()
+		ctx := context.Background()
+		shows, err := st.ShowsBySlug(ctx, []string{"history-hour"})
+		if err != nil || shows[0] == nil {
+			t.Fatal(shows, err)
+		}
+		wantShow := podcast.ShowFeed{GUID: "guid-history", FeedURL: show.FeedURL, Author: "Jo Host", Description: "A history show.",
+			Image: show.Image, Language: "en-gb", Categories: show.Categories}
+		if fmt.Sprint(shows[0].ShowFeed) != fmt.Sprint(wantShow) {
+			t.Errorf("show feed facts %+v, want %+v", shows[0].ShowFeed, wantShow)
+		}
+		eps, err := st.EpisodesByKey(ctx, []podcast.EpisodeKey{{Show: "history-hour", Number: 7}})
+		if err != nil || eps[0] == nil {
+			t.Fatal(eps, err)
+		}
+		f := eps[0].EpisodeFeed
+		if f.GUID != "g1" || f.FeedNumber != 7 || f.PublishedAt == nil || !f.PublishedAt.Equal(at) || f.PublishedAt.Location() != time.UTC ||
+			f.Season != 2 || f.EpisodeType != "full" || f.Duration != 3723 || f.Explicit == nil || !*f.Explicit ||
+			f.Image != e.Image || f.Chapters != e.Chapters || fmt.Sprint(f.Categories) != "[Rome]" ||
+			f.Audio == nil || *f.Audio != (podcast.Enclosure{URL: e.Audio.URL, Type: "audio/mpeg", Length: 12345}) ||
+			len(f.Transcripts) != 1 || f.Transcripts[0] != (podcast.Transcript{URL: "https://example.com/t.vtt", Type: "text/vtt", Language: "en", Rel: "captions"}) {
+			t.Errorf("episode feed facts %+v", f)
+		}
+		if len(eps[0].Appearances) != 1 || eps[0].Appearances[0].Via != podcast.ViaTag {
+			t.Errorf("appearances %+v", eps[0].Appearances)
+		}
+		if eps[0].Code != "HH 7" {
+			t.Errorf("code %q", eps[0].Code)
+		}
+		heads, err := st.EpisodeHeadsByKey(ctx, []podcast.EpisodeKey{{Show: "history-hour", Number: 7}})
+		if err != nil || heads[0] == nil || heads[0].GUID != "g1" || heads[0].Appearances[0].Via != podcast.ViaTag {
+			t.Errorf("head %+v %v", heads[0], err)
+		}
+		gs, err := st.GuestsBySlug(ctx, []string{"jane-doe"})
+		if err != nil || gs[0] == nil || gs[0].Image != jane.Image {
+			t.Errorf("guest %+v %v", gs[0], err)
+		}
+	}
+	check(st)
+	path := st.Path()
+	st.Close()
+	st2, err := store.Open(context.Background(), path, store.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st2.Close()
+	check(st2)
+	if _, err := st2.Verify(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -24,7 +24,9 @@ import (
 //
 //	1: records as JSON
 //	2: records in the binary form of codec.go
-const SchemaVersion = 2
+//	3: records may end with what feeds say (codec_feed.go); show
+//	   identities and feed items' numbers (identity.go)
+const SchemaVersion = 3
 
 // oldestReadable is the oldest layout this build reads: read-only as it
 // is, and migrated when opened for writing.
