@@ -108,13 +108,13 @@ type Enclosure struct {
 // TypeOrNil returns the MIME type, or nil when the feed gave none.
 func (e *Enclosure) TypeOrNil() *string { return orNil(e.Type) }
 
-// LengthOrNil returns the length in bytes, or nil when unknown.
+// LengthOrNil returns the length in bytes, or nil when unknown (or more
+// than a GraphQL Int holds).
 func (e *Enclosure) LengthOrNil() *int {
-	if e.Length <= 0 || int64(int(e.Length)) != e.Length {
+	if e.Length <= 0 || e.Length > 1<<31-1 {
 		return nil
 	}
-	n := int(e.Length)
-	return &n
+	return intOrNil(int(e.Length))
 }
 
 // Transcript is a transcript of an episode.
@@ -138,3 +138,54 @@ const (
 	ViaTitle  = "title"  // the item's title
 	ViaAuthor = "author" // an itunes:author list
 )
+
+// GUIDOrNil returns the show's podcast:guid, or nil when unknown.
+func (f *ShowFeed) GUIDOrNil() *string { return orNil(f.GUID) }
+
+// FeedURLOrNil returns the show's feed URL, or nil when unknown.
+func (f *ShowFeed) FeedURLOrNil() *string { return orNil(f.FeedURL) }
+
+// AuthorOrNil returns the show's author, or nil when unknown.
+func (f *ShowFeed) AuthorOrNil() *string { return orNil(f.Author) }
+
+// DescriptionOrNil returns the show's description, or nil when unknown.
+func (f *ShowFeed) DescriptionOrNil() *string { return orNil(f.Description) }
+
+// ImageOrNil returns the show's artwork URL, or nil when unknown.
+func (f *ShowFeed) ImageOrNil() *string { return orNil(f.Image) }
+
+// LanguageOrNil returns the show's language, or nil when unknown.
+func (f *ShowFeed) LanguageOrNil() *string { return orNil(f.Language) }
+
+// GUIDOrNil returns the item's guid, or nil for an episode of pages.
+func (f *EpisodeFeed) GUIDOrNil() *string { return orNil(f.GUID) }
+
+// FeedNumberOrNil returns the number the item states, or nil.
+func (f *EpisodeFeed) FeedNumberOrNil() *int { return intOrNil(f.FeedNumber) }
+
+// SeasonOrNil returns the season, or nil when not given.
+func (f *EpisodeFeed) SeasonOrNil() *int { return intOrNil(f.Season) }
+
+// DurationOrNil returns the duration in seconds, or nil when unknown.
+func (f *EpisodeFeed) DurationOrNil() *int { return intOrNil(f.Duration) }
+
+// EpisodeTypeOrNil returns the item's episode type, or nil.
+func (f *EpisodeFeed) EpisodeTypeOrNil() *string { return orNil(f.EpisodeType) }
+
+// ImageOrNil returns the item's artwork URL, or nil.
+func (f *EpisodeFeed) ImageOrNil() *string { return orNil(f.Image) }
+
+// ChaptersOrNil returns the chapters URL, or nil.
+func (f *EpisodeFeed) ChaptersOrNil() *string { return orNil(f.Chapters) }
+
+// ImageOrNil returns the guest's picture URL, or nil when unknown.
+func (g *Guest) ImageOrNil() *string { return orNil(g.Image) }
+
+// intOrNil returns nil for 0 (not given) and for what a GraphQL Int
+// cannot hold.
+func intOrNil(n int) *int {
+	if n <= 0 || n > 1<<31-1 {
+		return nil
+	}
+	return &n
+}
