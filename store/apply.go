@@ -283,11 +283,14 @@ type writer struct {
 	pairDeltas  map[string]int       // pair-count changes by pair key
 	refCounts   map[string]*refCount // fragments' reference counts, by fragment key (see flushRefs)
 	indexOps    []indexOp            // index entries to add or remove (see flushIndexes)
+
+	guestMemo map[string]string     // show 0 name slug -> guest slug, as given in this write (guests.go)
+	guestNew  map[string]*guestSeen // guests given out in this write
 }
 
 type buckets struct {
 	docs, frags, refs, shows, episodes, epsrc, guests, topics, vocab, bynum, bydate, counts, bycount, pairs, days *bolt.Bucket
-	showids, feedeps                                                                                              *bolt.Bucket
+	showids, feedeps, guestids                                                                                    *bolt.Bucket
 }
 
 func bucketsOf(tx *bolt.Tx) buckets {
@@ -297,7 +300,7 @@ func bucketsOf(tx *bolt.Tx) buckets {
 		topics: tx.Bucket(bucketTopics), vocab: tx.Bucket(bucketVocab), bynum: tx.Bucket(bucketByNum),
 		bydate: tx.Bucket(bucketByDate), counts: tx.Bucket(bucketCounts), bycount: tx.Bucket(bucketByCount),
 		pairs: tx.Bucket(bucketPairs), days: tx.Bucket(bucketDays),
-		showids: tx.Bucket(bucketShowIDs), feedeps: tx.Bucket(bucketFeedEps),
+		showids: tx.Bucket(bucketShowIDs), feedeps: tx.Bucket(bucketFeedEps), guestids: tx.Bucket(bucketGuestIDs),
 	}
 	// Buckets filled mostly in key order (bulk ingest adds names and
 	// episode numbers in order) pack their pages fuller than bbolt's
@@ -318,6 +321,8 @@ func newWriter(tx *bolt.Tx, at time.Time, m *maxima) *writer {
 		countDeltas:   map[string]int{},
 		pairDeltas:    map[string]int{},
 		refCounts:     map[string]*refCount{},
+		guestMemo:     map[string]string{},
+		guestNew:      map[string]*guestSeen{},
 	}
 }
 
@@ -342,7 +347,10 @@ func (w *writer) applyDoc(p *Prepared, at resolution, fingerprint string) (Resul
 	}
 	frags, episodes := p.frags, p.episodes
 	if p.id != nil {
-		frags, episodes = rekey(p.id, at, frags, episodes)
+		var err error
+		if frags, episodes, err = rekey(p.id, at, frags, episodes); err != nil {
+			return r, err
+		}
 		if err := checkKeys(doc.Name, frags); err != nil {
 			return r, err
 		}

@@ -247,3 +247,70 @@ func TestFeedFactsKept(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// guestsOf returns the slugs of the guests of a show's episodes, sorted.
+func guestsOf(t *testing.T, st *store.Store, show string) string {
+	t.Helper()
+	p, err := st.Guests(context.Background(), store.GuestQuery{Show: show, Window: store.Window{First: 100, Last: -1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(p.Slugs, " ")
+}
+
+// Guests of different shows are one person only on evidence: the same
+// organization or a link in common, never a name alone; within a show,
+// one name is one guest as it always was.
+func TestGuestsAcrossShows(t *testing.T) {
+	st := open(t)
+	a, b, c, d := feedShow("alpha", "Alpha", "ga"), feedShow("beta", "Beta", "gb"), feedShow("gamma", "Gamma", "gc"), feedShow("delta", "Delta", "gd")
+	jane := func(org, link string) ingest.GuestFacts {
+		g := guest("Jane Doe", "", org)
+		if link != "" {
+			g.Links = []podcast.Link{{Kind: podcast.LinkLinkedIn, URL: link}}
+		}
+		return g
+	}
+	apply(t, st,
+		item(a, "a1", 1, "2025-01-01", jane("Acme", "https://www.linkedin.com/in/janedoe/")),
+		item(a, "a2", 2, "2025-01-02", jane("Other Corp", "")), // same show: the same guest
+	)
+	apply(t, st,
+		item(b, "b1", 1, "2025-01-01", jane("", "")),                                    // a name alone: another person
+		item(c, "c1", 1, "2025-01-01", jane("ACME ", "")),                               // the same organization
+		item(d, "d1", 1, "2025-01-01", jane("", "http://linkedin.com/in/janedoe")),      // a link in common
+		item(b, "b2", 2, "2025-01-02", jane("", "https://example.com/jane-of-beta")),    // beta's Jane again
+		item(feedShow("epsilon", "Epsilon", "ge"), "e1", 1, "2025-01-01", jane("", "")), // another name alone
+	)
+	want := map[string]string{"alpha": "jane-doe", "beta": "jane-doe-2", "gamma": "jane-doe", "delta": "jane-doe", "epsilon": "jane-doe-3"}
+	check := func(st *store.Store, n1, n2 int) {
+		t.Helper()
+		for show, g := range want {
+			if got := guestsOf(t, st, show); got != g {
+				t.Errorf("guests of %s: %q, want %q", show, got, g)
+			}
+		}
+		counts, err := st.EpisodeCounts(context.Background(), []store.Scope{store.GuestScope("jane-doe"), store.GuestScope("jane-doe-2")})
+		if err != nil || counts[0] != n1 || counts[1] != n2 {
+			t.Errorf("episode counts of jane-doe and jane-doe-2: %v %v, want %d and %d", counts, err, n1, n2)
+		}
+	}
+	check(st, 4, 2)
+	// Stable: beta's Jane now states Acme, and a new show's Jane follows
+	// beta's link; reopened, nothing moves.
+	path := st.Path()
+	st.Close()
+	st, err := store.Open(context.Background(), path, store.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	changed := item(b, "b1", 1, "2025-01-01", jane("Acme", ""))
+	changed.SHA256 += "-2"
+	apply(t, st, changed, item(feedShow("zeta", "Zeta", "gz"), "z1", 1, "2025-01-01", jane("", "https://example.com/jane-of-beta/")))
+	want["zeta"] = "jane-doe-2"
+	check(st, 4, 3)
+	if _, err := st.Verify(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}

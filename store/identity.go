@@ -109,6 +109,7 @@ func feedCode(slug string) string {
 type resolution struct {
 	slug   string
 	number int
+	guests map[string]string // guest slugs the document states -> the guests they are (only where they differ; guests.go)
 }
 
 // resolve gives each document of a write its show's slug and, for feed
@@ -126,6 +127,27 @@ func (w *writer) resolve(docs []*Prepared) ([]resolution, error) {
 				return nil, &DocumentError{Name: p.doc.Name, Err: err}
 			}
 			out[i] = resolution{slug: slug, number: p.id.number}
+		}
+	}
+	for i, p := range docs {
+		if p.id == nil {
+			continue
+		}
+		for _, f := range p.frags {
+			e, ok := fragmentEntity(f.key)
+			if !ok || e.kind != fragGuest {
+				continue
+			}
+			g, err := w.guestSlug(out[i].slug, e.id, f.value)
+			if err != nil {
+				return nil, &DocumentError{Name: p.doc.Name, Err: err}
+			}
+			if g != e.id {
+				if out[i].guests == nil {
+					out[i].guests = map[string]string{}
+				}
+				out[i].guests[e.id] = g
+			}
 		}
 	}
 	// Items seen before keep their number; the others are numbered in
@@ -283,9 +305,9 @@ func numberKey(k podcast.EpisodeKey) []byte {
 // rekey returns the fragments and episodes of a document prepared under
 // id's slug and number, moved to r's: a fragment's key names its show's
 // slug and episode's number, its value names neither.
-func rekey(id *identity, r resolution, frags []fragment, episodes []podcast.EpisodeKey) ([]fragment, []podcast.EpisodeKey) {
-	if r.slug == id.slug && r.number == id.number {
-		return frags, episodes
+func rekey(id *identity, r resolution, frags []fragment, episodes []podcast.EpisodeKey) ([]fragment, []podcast.EpisodeKey, error) {
+	if r.slug == id.slug && r.number == id.number && len(r.guests) == 0 {
+		return frags, episodes, nil
 	}
 	from := podcast.EpisodeKey{Show: id.slug, Number: id.number}
 	to := podcast.EpisodeKey{Show: r.slug, Number: r.number}
@@ -311,9 +333,37 @@ func rekey(id *identity, r resolution, frags []fragment, episodes []podcast.Epis
 			if e.id == from.Show {
 				out[i].key = append(append([]byte{fragShow}, to.Show...), tail...)
 			}
+		case fragGuest:
+			if g, ok := r.guests[e.id]; ok {
+				out[i].key = append(append([]byte{fragGuest}, g...), tail...)
+			}
 		case fragEpisode:
-			if k, ok := parseEpisodeKey([]byte(e.id)); ok {
-				out[i].key = append(append([]byte{fragEpisode}, episodeKey(move(k))...), tail...)
+			k, ok := parseEpisodeKey([]byte(e.id))
+			if !ok {
+				continue
+			}
+			out[i].key = append(append([]byte{fragEpisode}, episodeKey(move(k))...), tail...)
+			if len(r.guests) == 0 {
+				continue
+			}
+			// The episode names its guests in its value: a renamed guest
+			// makes another fragment.
+			var ef episodeFrag
+			if err := decodeEpisodeFrag(f.value, &ef); err != nil {
+				return nil, nil, fmt.Errorf("decode episode fragment: %w", err)
+			}
+			renamed := false
+			for j, a := range ef.Appearances {
+				if g, ok := r.guests[a.Guest]; ok {
+					ef.Appearances[j].Guest, renamed = g, true
+				}
+			}
+			if renamed {
+				nf, err := newFragment(fragEpisode, string(episodeKey(move(k))), tail[1], ef)
+				if err != nil {
+					return nil, nil, err
+				}
+				out[i] = nf
 			}
 		}
 	}
@@ -321,5 +371,5 @@ func rekey(id *identity, r resolution, frags []fragment, episodes []podcast.Epis
 	for i, k := range episodes {
 		moved[i] = move(k)
 	}
-	return out, moved
+	return out, moved, nil
 }

@@ -55,7 +55,7 @@ var (
 
 	allBuckets = [][]byte{bucketMeta, bucketDocs, bucketFrags, bucketRefs, bucketShows, bucketEpisodes,
 		bucketEpSrc, bucketGuests, bucketTopics, bucketVocab, bucketByNum, bucketByDate,
-		bucketCounts, bucketByCount, bucketPairs, bucketDays, bucketSources, bucketShowIDs, bucketFeedEps}
+		bucketCounts, bucketByCount, bucketPairs, bucketDays, bucketSources, bucketShowIDs, bucketFeedEps, bucketGuestIDs}
 
 	keySchema     = []byte("schema")
 	keyGeneration = []byte("generation")
