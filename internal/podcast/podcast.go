@@ -35,12 +35,12 @@ type Host struct {
 
 // Show is a podcast: the merged view of every page that named it.
 type Show struct {
-	Slug  string `json:"slug"`
-	Title string `json:"title"`
-	Code  string `json:"code,omitempty"`
-	Hosts []Host `json:"hosts"`
-	Links []Link `json:"links"`
-	ShowFeed
+	Slug     string `json:"slug"`
+	Title    string `json:"title"`
+	Code     string `json:"code,omitempty"`
+	Hosts    []Host `json:"hosts"`
+	Links    []Link `json:"links"`
+	ShowFeed        // what the show's feed says; empty for a show of pages alone
 }
 
 // EpisodeKey identifies an episode: shows are first-class in every key.
@@ -65,7 +65,7 @@ type Episode struct {
 	Links            []Link       `json:"links"`
 	Appearances      []Appearance `json:"appearances"`
 	Topics           []string     `json:"topics"` // topic slugs, sorted
-	EpisodeFeed
+	EpisodeFeed                   // what the episode's feed item says; empty for an episode of pages alone
 	// Partial marks an episode read without its texts (Summary,
 	// Description and Links are then empty): the store's head of the
 	// episode, which most questions need and which costs a fraction of the
