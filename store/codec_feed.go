@@ -7,9 +7,10 @@ import (
 )
 
 // The feed section: what feeds say beyond what pages say (schema 3). A
-// record ends with it when a feed said any of it; a page's record leaves
-// it out, and is then byte for byte what schema 2 wrote. A decoder reads
-// it when bytes are left after the fields of schema 2.
+// record ends with it when a feed said any of it, and then starts with
+// formatFeed; a page's record leaves it out, and is then byte for byte
+// what schema 2 wrote (formatBinary). A record cut short before its
+// section is therefore corrupt, not a page's.
 //
 //	show, show fragment:       guid, feed URL, author, description, image, language, categories
 //	guest, guest fragment:     image
@@ -27,13 +28,17 @@ const (
 	feedAudio
 )
 
-// more reports whether bytes are left: a feed section follows.
-func (r *recordReader) more() bool { return r.err == nil && r.pos < len(r.raw) }
+// more reports whether a feed section follows.
+func (r *recordReader) more() bool { return r.err == nil && r.feed }
+
+// feedSection marks the record as ending with a feed section.
+func (w *recordWriter) feedSection() { w.b[0] = formatFeed }
 
 func (w *recordWriter) showFeed(f *podcast.ShowFeed) {
 	if f.IsZero() {
 		return
 	}
+	w.feedSection()
 	w.str(f.GUID)
 	w.str(f.FeedURL)
 	w.str(f.Author)
@@ -58,6 +63,7 @@ func (r *recordReader) showFeed(f *podcast.ShowFeed) {
 
 func (w *recordWriter) guestImage(image string) {
 	if image != "" {
+		w.feedSection()
 		w.str(image)
 	}
 }
@@ -84,6 +90,7 @@ func (w *recordWriter) episodeFeed(f *podcast.EpisodeFeed, apps []podcast.Appear
 	if f.IsZero() && !vias {
 		return
 	}
+	w.feedSection()
 	var flags uint64
 	if f.PublishedAt != nil {
 		flags |= feedPublished
