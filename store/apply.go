@@ -158,6 +158,9 @@ func Prepare(doc *ingest.Document) *Prepared {
 	if err == nil {
 		err = checkKeys(doc.Name, frags)
 	}
+	if err == nil && doc.Kind == ingest.KindFeedItem && doc.Show.Slug == "" {
+		err = errNoShowSlug
+	}
 	r := Result{Name: doc.Name, Episodes: 1 + len(doc.Listing), Guests: len(doc.Guests), Warnings: doc.Warnings}
 	topics := map[string]bool{}
 	for _, t := range doc.Episode.Topics {

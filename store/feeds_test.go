@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -313,4 +314,32 @@ func TestGuestsAcrossShows(t *testing.T) {
 	if _, err := st.Verify(context.Background()); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// A feed's show is its identity: a renamed feed keeps its slug, and a
+// feed item whose show has no slug is refused, naming the document, with
+// nothing written.
+func TestFeedShowIdentity(t *testing.T) {
+	st := open(t)
+	show := feedShow("old-name", "Old Name", "guid-x")
+	apply(t, st, item(show, "a", 0, "2025-01-01"))
+	renamed := feedShow("new-name", "New Name", "guid-x")
+	apply(t, st, item(renamed, "b", 0, "2025-02-01"))
+	wantNumbers(t, st, "old-name", map[int]string{1: "Item a", 2: "Item b"})
+
+	bad := item(ingest.ShowFacts{Title: "", GUID: "guid-y"}, "c", 0, "2025-01-01")
+	bad.Name = "bad-item"
+	if p := store.Prepare(bad); p.Err() == nil {
+		t.Error("Prepare accepted a feed item whose show has no slug")
+	}
+	gen, _ := st.Generation()
+	_, err := st.Apply(context.Background(), []*ingest.Document{item(show, "d", 0, "2025-03-01"), bad}, store.ApplyOptions{})
+	var de *store.DocumentError
+	if !errors.As(err, &de) || de.Name != "bad-item" {
+		t.Fatalf("apply: %v, want a DocumentError naming bad-item", err)
+	}
+	if g, _ := st.Generation(); g != gen {
+		t.Error("a refused write moved the generation")
+	}
+	wantNumbers(t, st, "old-name", map[int]string{1: "Item a", 2: "Item b"})
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -205,6 +206,9 @@ func (w *writer) resolve(docs []*Prepared) ([]resolution, error) {
 	return out, nil
 }
 
+// errNoShowSlug refuses a feed item whose show has no slug.
+var errNoShowSlug = errors.New("the feed's show has no slug (no title)")
+
 // maxEpisodeNumber is the highest number an episode key holds.
 const maxEpisodeNumber = 1<<31 - 1
 
@@ -230,8 +234,11 @@ func (w *writer) showSlug(id *identity) (string, error) {
 		return string(v), nil
 	}
 	base := id.slug
-	if base == "" {
-		return "", fmt.Errorf("the show has no slug (no title)")
+	switch {
+	case base == "" && id.feed:
+		return "", errNoShowSlug
+	case base == "":
+		return "", nil // a page that names no show: keyed as it always was
 	}
 	for n := 1; ; n++ {
 		slug := base
