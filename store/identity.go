@@ -249,6 +249,9 @@ func (w *writer) showSlug(id *identity) (string, error) {
 		if owner == nil && w.b.shows.Get([]byte(slug)) != nil {
 			// A show of pages from before identities were kept.
 			owner = []byte("page:" + slug)
+			if err := ids.Put(append([]byte{'s'}, slug...), owner); err != nil {
+				return "", err
+			}
 		}
 		switch {
 		case owner == nil:
