@@ -231,6 +231,22 @@ func (p *namer) runs(toks []token) []nameRun {
 	return out
 }
 
+// mentionsAllowed reports whether s holds one of the page's allowed name
+// words (a contact section's "Velvetine"), so that a sentence naming only
+// that word is tokenised.
+func (p *namer) mentionsAllowed(s string) bool {
+	if len(p.allow) == 0 {
+		return false
+	}
+	low := foldText(s)
+	for w := range p.allow {
+		if strings.Contains(low, w) {
+			return true
+		}
+	}
+	return false
+}
+
 // lastEnd returns the last token of the last run in runs, or -1.
 func lastEnd(runs []nameRun) int {
 	if len(runs) == 0 {
