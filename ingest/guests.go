@@ -227,8 +227,8 @@ func (g *guestFinder) guestsNamed(a *analysis, named contactNames, drop func(nam
 				if aff.org == "" {
 					aff.org = groupOrg
 				}
-				slug := Slugify(c.run.name(toks))
 				name := spanName(toks, c.from, c.run.last)
+				slug := PersonSlug(name)
 				if slug == "" {
 					drop(name)
 					continue
@@ -282,8 +282,8 @@ func (g *guestFinder) candidates(toks []token, runs []nameRun, named contactName
 		if k := len(cands) - 1; k >= 0 && from < cands[k].end {
 			continue // inside the previous name's apposition: "at Northwind Labs"
 		}
-		if orgPosition(toks, from) {
-			continue // "... from Northwind Labs join", "at Globex"
+		if starts, _ := named.confirms(toks, r); orgPosition(toks, from) && !starts {
+			continue // "... from Northwind Labs join", "at Globex"; not "with help from Rafael Duarte"
 		}
 		c := candidate{run: r, from: from, cueAt: introStart(toks, from), end: r.last + 1, group: len(cands)}
 		c.app, c.end = apposition(toks, r.last+1, g.namer)

@@ -68,6 +68,22 @@ var hyphenParticles = wordSet(`al el ad ud ul ar as ash at az bin ibn abu abd be
 // They are kept in the name as written and left out of its slug.
 var honorifics = wordSet(`dr prof professor sir dame mr mrs ms mx rev`)
 
+// PersonSlug returns the slug of a person's name: Slugify of the name
+// without a leading honorific, so that "Dr. Amara Nwosu" and "Amara Nwosu"
+// are one person ("amara-nwosu"). The slugs of the guests Parse finds are
+// made this way, while GuestFacts.Name keeps the name as written.
+func PersonSlug(name string) string {
+	name = strings.TrimSpace(name)
+	for {
+		first, rest, ok := strings.Cut(name, " ")
+		if !ok || !honorifics[strings.ToLower(strings.TrimSuffix(first, "."))] || strings.TrimSpace(rest) == "" {
+			break
+		}
+		name = strings.TrimSpace(rest)
+	}
+	return Slugify(name)
+}
+
 // particleWord reports whether w is a lower-case particle joined to a
 // capitalised name word by a hyphen ("al-Amin"): a word inside a name, never
 // its first.

@@ -138,7 +138,8 @@ func orgAt(toks []token, i int) (start, end int, ok bool) {
 			continue
 		}
 		if j > i && j+1 < len(toks) && (t.text == "&" || t.lower == "of" || t.lower == "and" || t.lower == "for") &&
-			toks[j+1].kind == tokWord && startsUpper(toks[j+1].text) && !isRoleHead(toks[j+1]) && !stopWordCapital(toks[j+1]) {
+			toks[j+1].kind == tokWord && startsUpper(toks[j+1].text) && !isRoleHead(toks[j+1]) && !stopWordCapital(toks[j+1]) &&
+			!(t.lower == "and" && personAt(toks, j+1)) {
 			j++
 			continue
 		}
@@ -148,6 +149,14 @@ func orgAt(toks []token, i int) (start, end int, ok bool) {
 		return 0, 0, false
 	}
 	return i, j, true
+}
+
+// personAt reports whether a person's name seems to start at toks[i]: two
+// name-shaped words ("of Mosaic and Yusuf al-Amin" is two parties, "Procter
+// and Gamble" one).
+func personAt(toks []token, i int) bool {
+	return i+1 < len(toks) && looksLikeName(toks[i].text) && toks[i+1].kind == tokWord &&
+		(looksLikeName(toks[i+1].text) || particleWord(toks[i+1].text) || nameParticles[toks[i+1].text])
 }
 
 // stopWordCapital reports whether t is a function word that happens to be
