@@ -214,8 +214,11 @@ func (g *guestFinder) guestsNamed(a *analysis, named contactNames, drop func(nam
 				if named != nil {
 					starts, exact := named.confirms(toks, c.run)
 					switch {
-					case c.run.words == 1 && !(exact && (cued || c.cueAt < c.from || knownAs(toks, c.cueAt))):
-						continue // a one-word name needs its contact section and an introduction
+					case c.run.words == 1 && !(exact && (cued || c.cueAt < c.from || knownAs(toks, c.cueAt)) && !capitalAt(toks, c.run.last+1)):
+						// A one-word name needs its contact section and an
+						// introduction, and no capital after it: "Tomás Ó
+						// Briain" is a name this reader cannot join.
+						continue
 					case starts:
 						cued = true
 					}
@@ -223,6 +226,9 @@ func (g *guestFinder) guestsNamed(a *analysis, named contactNames, drop func(nam
 				aff, ok := g.read(a, si, c, cued)
 				if !ok {
 					continue
+				}
+				if aff.org == "" && len(group) > 1 {
+					_, aff.org = g.cueAfter(s, toks, c) // "Ana de la Cruz of Mosaic and ..."
 				}
 				if aff.org == "" {
 					aff.org = groupOrg
@@ -257,6 +263,11 @@ func (g *guestFinder) guestsNamed(a *analysis, named contactNames, drop func(nam
 			return strings.HasPrefix(full.Slug, one.Slug+"-")
 		})
 	})
+}
+
+// capitalAt reports whether toks[i] is a capitalised word.
+func capitalAt(toks []token, i int) bool {
+	return i < len(toks) && toks[i].kind == tokWord && startsUpper(toks[i].text)
 }
 
 // knownAs reports whether "known as" ends just before toks[i].
@@ -300,7 +311,8 @@ func (g *guestFinder) candidates(toks []token, runs []nameRun, named contactName
 		if k := len(cands) - 1; k >= 0 {
 			gap := toks[cands[k].end:c.from]
 			switch {
-			case joinsGroup(gap):
+			case joinsGroup(gap) || joinsGroup(afterOrg(gap)):
+				// "Ana de la Cruz of Mosaic and Yusuf al-Amin from Beta Systems"
 				c.group = cands[k].group
 			case cands[k].app == nil && cands[k].paren == nil && modifierGap(gap):
 				// "Morgan Stanley veteran Laura Chen": the first name
@@ -312,6 +324,18 @@ func (g *guestFinder) candidates(toks []token, runs []nameRun, named contactName
 		cands = append(cands, c)
 	}
 	return cands
+}
+
+// afterOrg returns what follows "of ORG", "from ORG" or "at ORG" at the
+// start of gap, or nil when gap does not start so.
+func afterOrg(gap []token) []token {
+	if len(gap) < 3 || !(gap[0].lower == "of" || gap[0].lower == "from" || gap[0].lower == "at") {
+		return nil
+	}
+	if _, oe, ok := orgAt(gap, 1); ok {
+		return gap[oe:]
+	}
+	return nil
 }
 
 // introStart returns where the introduction of a name starting at toks[i]

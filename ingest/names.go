@@ -57,8 +57,10 @@ africa australia united states kingdom california san francisco york london
 paradox wasm webassembly native computing observability automation`)
 
 // nameParticles may sit inside a name between capitalised words, one or two
-// in a row ("van der", "de la").
-var nameParticles = wordSet(`van von de der den del della di da du la le los las dos das ter ten bin ibn bint al el`)
+// in a row ("van der", "de la"); Irish ones are capitalised ("Tomás Ó
+// Briain").
+var nameParticles = wordSet(`van von de der den del della di da du la le los las dos das ter ten bin ibn bint al el
+	Ó Ní Nic Uí`)
 
 // hyphenParticles start a lower-case name word joined by a hyphen:
 // "al-Amin", "el-Sayed", "bin-Talal".

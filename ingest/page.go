@@ -667,11 +667,19 @@ func (p *page) itemText(it *item) (string, bool) {
 	return text, cut
 }
 
-// contactNames returns the names the contact sections give, as folded
-// words without an honorific ("Dr. Amara" -> ["amara"]).
+// maxContactNames caps the contact sections whose names are looked for in
+// the text, so that a page of many sections costs bounded work.
+const maxContactNames = 2 * maxGuests
+
+// contactNames returns the names the contact sections give (the first
+// maxContactNames), as folded words without an honorific ("Dr. Amara" ->
+// ["amara"]).
 func (p *page) contactNames() contactNames {
 	var out contactNames
 	for _, c := range p.contacts {
+		if len(out) == maxContactNames {
+			break
+		}
 		if w := nameWords(c.name); len(w) > 0 {
 			out = append(out, w)
 		}

@@ -212,8 +212,8 @@ func readApposition(s string, toks []token) (affiliation, bool) {
 	if i+1 < len(toks) && toks[i].lower == "who" && (toks[i+1].lower == "is" || toks[i+1].lower == "was") {
 		i += 2
 	}
-	for i < len(toks) && articles[toks[i].lower] {
-		i++
+	for i < len(toks) && (articles[toks[i].lower] || toks[i].lower == "now" || toks[i].lower == "currently") {
+		i++ // "now a CISO at Nordlys Energi"
 	}
 	if i >= len(toks) {
 		return affiliation{}, false
