@@ -234,7 +234,11 @@ func (g *guestFinder) guestsNamed(a *analysis, named contactNames, drop func(nam
 					aff.org = groupOrg
 				}
 				name := spanName(toks, c.from, c.run.last)
-				slug := PersonSlug(name)
+				bare := name // without the honorific, as PersonSlug
+				if c.from < c.run.first {
+					bare = c.run.name(toks)
+				}
+				slug := Slugify(bare)
 				if slug == "" {
 					drop(name)
 					continue
@@ -279,7 +283,7 @@ func knownAs(toks []token, i int) bool {
 // words (one when it is a contact section's name), not a host's first name,
 // not possessive; with their appositions and groups.
 func (g *guestFinder) candidates(toks []token, runs []nameRun, named contactNames) []candidate {
-	var cands []candidate
+	cands := make([]candidate, 0, len(runs))
 	for _, r := range runs {
 		if r.words > 4 || toks[r.last].possessive || g.hosts[toks[r.first].lower] {
 			continue

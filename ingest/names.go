@@ -78,7 +78,7 @@ func PersonSlug(name string) string {
 	name = strings.TrimSpace(name)
 	for {
 		first, rest, ok := strings.Cut(name, " ")
-		if !ok || !honorifics[strings.ToLower(strings.TrimSuffix(first, "."))] || strings.TrimSpace(rest) == "" {
+		if !ok || len(first) > len("professor.") || !honorifics[strings.ToLower(strings.TrimSuffix(first, "."))] || strings.TrimSpace(rest) == "" {
 			break
 		}
 		name = strings.TrimSpace(rest)

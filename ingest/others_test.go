@@ -161,7 +161,7 @@ func TestOthersPages(t *testing.T) {
 	// Thresholds set below what the extractor reached when they were set
 	// (precision and recall 1.000 on every split; roles as written 29/30,
 	// 18/19, 18/20): one wrong guest in a split fails.
-	const minPrecision, minRecall, minRole = 0.96, 0.90, 0.85
+	const minPrecision, minRecall, minRole = 0.97, 0.90, 0.85
 	for split, s := range scores {
 		if r := ratio(s.role, s.correct); r < minRole {
 			t.Errorf("%s pages: roles as written %.3f, below %.2f", split, r, minRole)
