@@ -551,14 +551,14 @@ func (g *guestFinder) read(a *analysis, si int, c candidate, cued bool) (affilia
 			aff.org = spanText(s, c.paren, os, oe) // "Nadia Haddad (Quiver)"
 		}
 	}
-	if cued || described && talksNow(toks, c) {
-		return aff, true
-	}
-	if c.from == 0 && c.end < len(toks) && personVerbs[toks[c.end].lower] {
+	if !described && c.from == 0 && c.end < len(toks) && personVerbs[toks[c.end].lower] {
 		if facts, ok := g.pronounFacts(a, si); ok {
 			facts.merge(aff)
 			return facts, true
 		}
+	}
+	if cued || described && talksNow(toks, c) {
+		return aff, true
 	}
 	return affiliation{}, false
 }
