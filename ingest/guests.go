@@ -283,7 +283,7 @@ func knownAs(toks []token, i int) bool {
 // words (one when it is a contact section's name), not a host's first name,
 // not possessive; with their appositions and groups.
 func (g *guestFinder) candidates(toks []token, runs []nameRun, named contactNames) []candidate {
-	cands := make([]candidate, 0, len(runs))
+	var cands []candidate
 	for _, r := range runs {
 		if r.words > 4 || toks[r.last].possessive || g.hosts[toks[r.first].lower] {
 			continue
