@@ -186,6 +186,7 @@ func spanName(toks []token, first, last int) string {
 type namer struct {
 	skip  map[string]bool
 	allow map[string]bool
+	wide  bool // also read sentences that name an allowed word alone
 }
 
 // isNameWord reports whether t can be a word of a name on this page.
@@ -249,11 +250,11 @@ func (p *namer) runs(toks []token) []nameRun {
 	return out
 }
 
-// mentionsAllowed reports whether s holds one of the page's allowed name
-// words (a contact section's "Velvetine"), so that a sentence naming only
-// that word is tokenised.
+// mentionsAllowed reports whether, in a wide reading, s holds one of the
+// page's allowed name words (a contact section's "Velvetine"), so that a
+// sentence naming only that word is tokenised.
 func (p *namer) mentionsAllowed(s string) bool {
-	if len(p.allow) == 0 {
+	if !p.wide || len(p.allow) == 0 {
 		return false
 	}
 	low := foldText(s)

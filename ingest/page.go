@@ -563,7 +563,6 @@ func (p *page) findPeople(doc *Document, lm *listingMemo) {
 		nm.allow[n[0]] = true
 	}
 	own := nm.analyze(doc.Episode.Description)
-	nm.allow = nil
 	hosts = addHosts(hosts, nm.hostsIn(own))
 
 	doc.Show.Hosts = hosts
@@ -598,9 +597,24 @@ func (p *page) findPeople(doc *Document, lm *listingMemo) {
 		})
 		lm.remember(i, e.Summary, &memoEntry{hosts: named[i], topics: e.Topics, with: with, guests: e.Guests, dropped: dropped})
 	}
-	doc.Guests = gf.guestsNamed(own, contactNamed, func(name string) {
+	var dropped []string
+	drop := func(name string) { dropped = append(dropped, name) }
+	doc.Guests = gf.guestsNamed(own, contactNamed, drop)
+	if oneWordUnmatched(contactNamed, doc.Guests) {
+		// A contact section names one word no guest starts with: read
+		// again the sentences that only name that word (a stage name, "our
+		// guest is the producer Velvetine"), which have no two capitalised
+		// words and were skipped. Rare, so the common page pays nothing.
+		nm.wide = true
+		own = nm.analyze(doc.Episode.Description)
+		nm.wide = false
+		dropped = dropped[:0]
+		doc.Guests = gf.guestsNamed(own, contactNamed, drop)
+	}
+	nm.allow = nil
+	for _, name := range dropped {
 		p.warn.add(0, "guest %s has no ASCII letters for a slug; dropped", quote(name))
-	})
+	}
 	if doc.Guests == nil {
 		doc.Guests = []GuestFacts{}
 	}
@@ -665,6 +679,20 @@ func (p *page) itemText(it *item) (string, bool) {
 	text := strings.TrimSpace(b.String())
 	_, cut := trimEllipsis(text)
 	return text, cut
+}
+
+// oneWordUnmatched reports whether one of the one-word contact names starts
+// no guest's name.
+func oneWordUnmatched(named contactNames, guests []GuestFacts) bool {
+	for _, n := range named {
+		if len(n) == 1 && !slices.ContainsFunc(guests, func(g GuestFacts) bool {
+			have := nameWords(g.Name)
+			return len(have) > 0 && have[0] == n[0]
+		}) {
+			return true
+		}
+	}
+	return false
 }
 
 // maxContactNames caps the contact sections whose names are looked for in
