@@ -4,6 +4,8 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/binary"
+	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -98,6 +100,35 @@ func rawState(t *testing.T, path string) (version uint32, migrating bool, jsonN,
 	return
 }
 
+// fixtureFingerprint returns the extractor fingerprint a closed schema 1
+// store file recorded for its documents: the seeds applied again with it
+// are the same pages read by the same extractor, whatever this build's
+// extractor version is.
+func fixtureFingerprint(t *testing.T, path string) string {
+	t.Helper()
+	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var fp string
+	err = db.View(func(tx *bolt.Tx) error {
+		_, v := tx.Bucket([]byte("docs")).Cursor().First()
+		var rec struct {
+			Fingerprint string `json:"fingerprint"`
+		}
+		if err := json.Unmarshal(v, &rec); err != nil {
+			return fmt.Errorf("docs record %q: %w", v, err)
+		}
+		fp = rec.Fingerprint
+		return nil
+	})
+	if err != nil || fp == "" {
+		t.Fatalf("fixture fingerprint %q: %v", fp, err)
+	}
+	return fp
+}
+
 func seedDocs(t *testing.T) []*ingest.Document {
 	t.Helper()
 	paths, err := filepath.Glob(filepath.Join("..", "seeds", "*.txt"))
@@ -132,6 +163,7 @@ func TestOpenMigratesSchema1(t *testing.T) {
 		t.Fatalf("fixture: schema %d, %d JSON and %d binary records, %d sources; want a schema 1 file", v, jsonN, binaryN, oldSources)
 	}
 
+	fingerprint := fixtureFingerprint(t, path)
 	ro, err := store.Open(ctx, path, store.Options{ReadOnly: true})
 	if err != nil {
 		t.Fatal(err)
@@ -156,7 +188,7 @@ func TestOpenMigratesSchema1(t *testing.T) {
 		t.Errorf("verify after migration: %v", err)
 	}
 	gen, _ := st.Generation()
-	res, err := st.Apply(ctx, seedDocs(t), store.ApplyOptions{Fingerprint: ingest.DefaultVocabulary().Fingerprint()})
+	res, err := st.Apply(ctx, seedDocs(t), store.ApplyOptions{Fingerprint: fingerprint})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -176,7 +208,7 @@ func TestOpenMigratesSchema1(t *testing.T) {
 	}
 
 	fresh := open(t)
-	if _, err := fresh.Apply(ctx, seedDocs(t), store.ApplyOptions{Fingerprint: ingest.DefaultVocabulary().Fingerprint()}); err != nil {
+	if _, err := fresh.Apply(ctx, seedDocs(t), store.ApplyOptions{Fingerprint: fingerprint}); err != nil {
 		t.Fatal(err)
 	}
 	norm := func(s string) string { return ingestedAt.ReplaceAllString(s, `"ingestedAt": "-"`) }
