@@ -4,7 +4,6 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -100,8 +99,8 @@ func rawState(t *testing.T, path string) (version uint32, migrating bool, jsonN,
 	return
 }
 
-// fixtureFingerprint returns the extractor fingerprint a closed schema 1
-// store file recorded for its documents: the seeds applied again with it
+// fixtureFingerprint returns the extractor fingerprint a closed store
+// file recorded for its documents: the seeds applied again with it
 // are the same pages read by the same extractor, whatever this build's
 // extractor version is.
 func fixtureFingerprint(t *testing.T, path string) string {
@@ -114,13 +113,10 @@ func fixtureFingerprint(t *testing.T, path string) string {
 	var fp string
 	err = db.View(func(tx *bolt.Tx) error {
 		_, v := tx.Bucket([]byte("docs")).Cursor().First()
-		var rec struct {
-			Fingerprint string `json:"fingerprint"`
-		}
-		if err := json.Unmarshal(v, &rec); err != nil {
+		var err error
+		if fp, err = store.DocFingerprint(v); err != nil {
 			return fmt.Errorf("docs record %q: %w", v, err)
 		}
-		fp = rec.Fingerprint
 		return nil
 	})
 	if err != nil || fp == "" {
@@ -256,6 +252,7 @@ func TestOpenMigratesSchema2(t *testing.T) {
 	if v, migrating, jsonN, _, _ := rawState(t, path); v != 2 || migrating || jsonN != 0 {
 		t.Fatalf("fixture: schema %d, migrating %v, %d JSON records; want a schema 2 file", v, migrating, jsonN)
 	}
+	fingerprint := fixtureFingerprint(t, path)
 	records := recordBytes(t, path)
 	ro, err := store.Open(ctx, path, store.Options{ReadOnly: true})
 	if err != nil {
@@ -277,7 +274,7 @@ func TestOpenMigratesSchema2(t *testing.T) {
 	if after := dump(t, st); after != before {
 		t.Errorf("migration changed what the store answers:\n%s\n---\n%s", before, after)
 	}
-	res, err := st.Apply(ctx, seedDocs(t), store.ApplyOptions{Fingerprint: ingest.DefaultVocabulary().Fingerprint()})
+	res, err := st.Apply(ctx, seedDocs(t), store.ApplyOptions{Fingerprint: fingerprint})
 	if err != nil {
 		t.Fatal(err)
 	}
