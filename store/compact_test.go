@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -159,4 +160,86 @@ func TestOpenFollowsReplacedFile(t *testing.T) {
 	if got := dump(t, st); got != want {
 		t.Errorf("opened the replaced file, not the one at the path")
 	}
+}
+
+// A copy committed in many transactions, with both files' mapped pages
+// dropped from memory between them (as a large file's copy is), holds
+// every bucket, key, value and sequence of the old file, byte for byte.
+func TestCompactInManyTransactions(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "c.db")
+	st, err := store.Open(ctx, path, store.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	apply(t, st, corpus()...)
+	apply(t, st, generated(t, 0, 300)...)
+	answers := dump(t, st)
+	st.Close()
+	before := rawContents(t, path)
+
+	res, err := store.CompactEvery(ctx, path, 16<<10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.After >= res.Before {
+		t.Errorf("compacted %d bytes to %d, want smaller", res.Before, res.After)
+	}
+	if after := rawContents(t, path); after != before {
+		t.Errorf("the copy differs from the old file:\n%s", firstDifference(before, after))
+	}
+	st, err = store.Open(ctx, path, store.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if got := dump(t, st); got != answers {
+		t.Errorf("compaction changed what the store answers")
+	}
+	if _, err := st.Verify(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// rawContents lists every bucket (with its sequence), key and value of
+// the bbolt file at path, one line each, in order.
+func rawContents(t *testing.T, path string) string {
+	t.Helper()
+	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var sb strings.Builder
+	var walk func(prefix string, b *bolt.Bucket) error
+	walk = func(prefix string, b *bolt.Bucket) error {
+		fmt.Fprintf(&sb, "bucket %s sequence %d\n", prefix, b.Sequence())
+		return b.ForEach(func(k, v []byte) error {
+			if v == nil {
+				return walk(fmt.Sprintf("%s/%x", prefix, k), b.Bucket(k))
+			}
+			fmt.Fprintf(&sb, "%s %x = %x\n", prefix, k, v)
+			return nil
+		})
+	}
+	err = db.View(func(tx *bolt.Tx) error {
+		return tx.ForEach(func(name []byte, b *bolt.Bucket) error {
+			return walk(fmt.Sprintf("%x", name), b)
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sb.String()
+}
+
+// firstDifference returns the first line where a and b differ.
+func firstDifference(a, b string) string {
+	al, bl := strings.Split(a, "\n"), strings.Split(b, "\n")
+	for i := 0; i < len(al) && i < len(bl); i++ {
+		if al[i] != bl[i] {
+			return fmt.Sprintf("line %d: %.200s\nnow:     %.200s", i+1, al[i], bl[i])
+		}
+	}
+	return fmt.Sprintf("%d lines, now %d", len(al), len(bl))
 }
