@@ -105,7 +105,7 @@ func localIngest(ctx context.Context, env *Env, cfg *ingestConfig, files []strin
 // policy ends, and the bulk heap goes back to the OS, when it returns:
 // before compact, whose copy would otherwise come on top of it.
 func ingestFiles(ctx context.Context, env *Env, cfg *ingestConfig, files []string, progress *pipeline.Progress, stdout io.Writer) (sum pipeline.Summary, grew bool, err error) {
-	defer pipeline.BulkGC(len(files), cfg.Batch)()
+	defer pipeline.BulkGC(env.Getenv, len(files), cfg.Batch)()
 	vocab, err := pipeline.LoadVocabulary(cfg.Topics)
 	if err != nil {
 		return sum, false, err
