@@ -37,16 +37,7 @@ func generated(t *testing.T, from, to int) []*ingest.Document {
 func TestCompact(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "c.db")
-	st, err := store.Open(ctx, path, store.Options{NoSync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	apply(t, st, corpus()...)
-	for _, batch := range [][2]int{{0, 150}, {150, 300}} {
-		apply(t, st, generated(t, batch[0], batch[1])...)
-	}
-	before := dump(t, st)
-	st.Close()
+	before := fillStore(t, path)
 	if err := os.Chmod(path, 0o640); err != nil {
 		t.Fatal(err)
 	}
@@ -69,17 +60,7 @@ func TestCompact(t *testing.T) {
 		t.Errorf("temporary file left behind: %v", err)
 	}
 
-	st, err = store.Open(ctx, path, store.Options{NoSync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if after := dump(t, st); after != before {
-		t.Errorf("compaction changed what the store answers")
-	}
-	if _, err := st.Verify(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st := openCompacted(t, path, before)
 	changed := generated(t, 50, 200)
 	for _, d := range changed {
 		d.SHA256 += "-2"
@@ -168,14 +149,7 @@ func TestOpenFollowsReplacedFile(t *testing.T) {
 func TestCompactInManyTransactions(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "c.db")
-	st, err := store.Open(ctx, path, store.Options{NoSync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	apply(t, st, corpus()...)
-	apply(t, st, generated(t, 0, 300)...)
-	answers := dump(t, st)
-	st.Close()
+	answers := fillStore(t, path)
 	before := rawContents(t, path)
 
 	res, err := store.CompactEvery(ctx, path, 16<<10)
@@ -188,17 +162,42 @@ func TestCompactInManyTransactions(t *testing.T) {
 	if after := rawContents(t, path); after != before {
 		t.Errorf("the copy differs from the old file:\n%s", firstDifference(before, after))
 	}
-	st, err = store.Open(ctx, path, store.Options{NoSync: true})
+	openCompacted(t, path, answers)
+}
+
+// fillStore writes a store at path in three transactions (pages freed by
+// rewrites, pages part full) and closes it; it returns what it answers.
+func fillStore(t *testing.T, path string) string {
+	t.Helper()
+	st, err := store.Open(context.Background(), path, store.Options{NoSync: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
+	apply(t, st, corpus()...)
+	for _, batch := range [][2]int{{0, 150}, {150, 300}} {
+		apply(t, st, generated(t, batch[0], batch[1])...)
+	}
+	return dump(t, st)
+}
+
+// openCompacted opens the compacted store at path, checks that it answers
+// what it did before (answers) and verifies; it is closed at the test's end.
+func openCompacted(t *testing.T, path, answers string) *store.Store {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, path, store.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
 	if got := dump(t, st); got != answers {
 		t.Errorf("compaction changed what the store answers")
 	}
 	if _, err := st.Verify(ctx); err != nil {
 		t.Fatal(err)
 	}
+	return st
 }
 
 // rawContents lists every bucket (with its sequence), key and value of
