@@ -400,6 +400,41 @@ func TestGETCaching(t *testing.T) {
 	}
 }
 
+// TestGETIfNoneMatchAny: If-None-Match: * asks for an answer only if there
+// is none. A valid query has one (304, naming it); a query that does not
+// validate, or a mutation sent with GET, gets its error answer, never a 304.
+func TestGETIfNoneMatchAny(t *testing.T) {
+	s := startServer(t)
+	get := func(query string) (*http.Response, string) {
+		t.Helper()
+		r, _ := http.NewRequest(http.MethodGet, s.URL+"/graphql?"+url.Values{"query": {query}}.Encode(), nil)
+		r.Header.Set("If-None-Match", "*")
+		resp, err := http.DefaultClient.Do(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp, string(body)
+	}
+	valid := `{ episodes(first: 2) { nodes { number } } }`
+	if r, body := get(valid); r.StatusCode != http.StatusNotModified || r.Header.Get("ETag") == "" || body != "" {
+		t.Errorf("valid query: status %d, ETag %q, body %q; want 304 naming the answer", r.StatusCode, r.Header.Get("ETag"), body)
+	}
+	for _, tc := range []struct{ name, query, message string }{
+		{"unknown field", `{ episodes(first: 2) { nodes { numbr } } }`, `Cannot query field \"numbr\"`},
+		{"syntax", `{ episodes(first: 2) { nodes { number } }`, "Expected Name"},
+		{"mutation", `mutation { __typename }`, "cannot be sent with GET"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r, body := get(tc.query)
+			if r.StatusCode == http.StatusNotModified || r.Header.Get("ETag") != "" || !strings.Contains(body, tc.message) {
+				t.Errorf("status %d, ETag %q, body %s; want the error answer", r.StatusCode, r.Header.Get("ETag"), body)
+			}
+		})
+	}
+}
+
 // TestRealisticQueriesWithinLimits checks that the default limits admit
 // what client apps ask, with room to spare, and logs each one's cost.
 func TestRealisticQueriesWithinLimits(t *testing.T) {

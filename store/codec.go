@@ -64,7 +64,15 @@ func newRecordWriter(size int) *recordWriter {
 }
 
 func (w *recordWriter) uvarint(v uint64) { w.b = binary.AppendUvarint(w.b, v) }
-func (w *recordWriter) int(v int)        { w.b = binary.AppendVarint(w.b, int64(v)) }
+func (w *recordWriter) int(v int)        { w.int64(int64(v)) }
+func (w *recordWriter) int64(v int64)    { w.b = binary.AppendVarint(w.b, v) }
+
+// plainStr writes s as uvarint(len) and its bytes, never a reference:
+// the string of a layout that has no references (source records).
+func (w *recordWriter) plainStr(s string) {
+	w.uvarint(uint64(len(s)))
+	w.b = append(w.b, s...)
+}
 
 // str writes s, as a reference when the record already holds its bytes.
 func (w *recordWriter) str(s string) {
@@ -208,13 +216,7 @@ func (r *recordReader) str() string {
 	tag := r.uvarint()
 	n := tag >> 1
 	if tag&1 == 0 {
-		if n > uint64(len(r.raw)-r.pos) {
-			r.fail("string")
-			return ""
-		}
-		s := r.s[r.pos : r.pos+int(n)]
-		r.pos += int(n)
-		return s
+		return r.literal(n)
 	}
 	off := r.uvarint()
 	if off > uint64(len(r.raw)) || n > uint64(len(r.raw))-off {
@@ -222,6 +224,20 @@ func (r *recordReader) str() string {
 		return ""
 	}
 	return r.s[off : off+n]
+}
+
+// plainStr reads what recordWriter.plainStr wrote.
+func (r *recordReader) plainStr() string { return r.literal(r.uvarint()) }
+
+// literal reads the next n bytes as a string.
+func (r *recordReader) literal(n uint64) string {
+	if n > uint64(len(r.raw)-r.pos) {
+		r.fail("string")
+		return ""
+	}
+	s := r.s[r.pos : r.pos+int(n)]
+	r.pos += int(n)
+	return s
 }
 
 // count reads a list's length. Every item takes at least one byte, so a

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -36,16 +37,7 @@ func generated(t *testing.T, from, to int) []*ingest.Document {
 func TestCompact(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "c.db")
-	st, err := store.Open(ctx, path, store.Options{NoSync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	apply(t, st, corpus()...)
-	for _, batch := range [][2]int{{0, 150}, {150, 300}} {
-		apply(t, st, generated(t, batch[0], batch[1])...)
-	}
-	before := dump(t, st)
-	st.Close()
+	before := fillStore(t, path)
 	if err := os.Chmod(path, 0o640); err != nil {
 		t.Fatal(err)
 	}
@@ -68,17 +60,7 @@ func TestCompact(t *testing.T) {
 		t.Errorf("temporary file left behind: %v", err)
 	}
 
-	st, err = store.Open(ctx, path, store.Options{NoSync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if after := dump(t, st); after != before {
-		t.Errorf("compaction changed what the store answers")
-	}
-	if _, err := st.Verify(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st := openCompacted(t, path, before)
 	changed := generated(t, 50, 200)
 	for _, d := range changed {
 		d.SHA256 += "-2"
@@ -159,4 +141,104 @@ func TestOpenFollowsReplacedFile(t *testing.T) {
 	if got := dump(t, st); got != want {
 		t.Errorf("opened the replaced file, not the one at the path")
 	}
+}
+
+// A copy committed in many transactions, with both files' mapped pages
+// dropped from memory between them (as a large file's copy is), holds
+// every bucket, key, value and sequence of the old file, byte for byte.
+func TestCompactInManyTransactions(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "c.db")
+	answers := fillStore(t, path)
+	before := rawContents(t, path)
+
+	res, err := store.CompactEvery(ctx, path, 16<<10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.After >= res.Before {
+		t.Errorf("compacted %d bytes to %d, want smaller", res.Before, res.After)
+	}
+	if after := rawContents(t, path); after != before {
+		t.Errorf("the copy differs from the old file:\n%s", firstDifference(before, after))
+	}
+	openCompacted(t, path, answers)
+}
+
+// fillStore writes a store at path in three transactions (pages freed by
+// rewrites, pages part full) and closes it; it returns what it answers.
+func fillStore(t *testing.T, path string) string {
+	t.Helper()
+	st, err := store.Open(context.Background(), path, store.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	apply(t, st, corpus()...)
+	for _, batch := range [][2]int{{0, 150}, {150, 300}} {
+		apply(t, st, generated(t, batch[0], batch[1])...)
+	}
+	return dump(t, st)
+}
+
+// openCompacted opens the compacted store at path, checks that it answers
+// what it did before (answers) and verifies; it is closed at the test's end.
+func openCompacted(t *testing.T, path, answers string) *store.Store {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, path, store.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if got := dump(t, st); got != answers {
+		t.Errorf("compaction changed what the store answers")
+	}
+	if _, err := st.Verify(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+// rawContents lists every bucket (with its sequence), key and value of
+// the bbolt file at path, one line each, in order.
+func rawContents(t *testing.T, path string) string {
+	t.Helper()
+	db, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var sb strings.Builder
+	var walk func(prefix string, b *bolt.Bucket) error
+	walk = func(prefix string, b *bolt.Bucket) error {
+		fmt.Fprintf(&sb, "bucket %s sequence %d\n", prefix, b.Sequence())
+		return b.ForEach(func(k, v []byte) error {
+			if v == nil {
+				return walk(fmt.Sprintf("%s/%x", prefix, k), b.Bucket(k))
+			}
+			fmt.Fprintf(&sb, "%s %x = %x\n", prefix, k, v)
+			return nil
+		})
+	}
+	err = db.View(func(tx *bolt.Tx) error {
+		return tx.ForEach(func(name []byte, b *bolt.Bucket) error {
+			return walk(fmt.Sprintf("%x", name), b)
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sb.String()
+}
+
+// firstDifference returns the first line where a and b differ.
+func firstDifference(a, b string) string {
+	al, bl := strings.Split(a, "\n"), strings.Split(b, "\n")
+	for i := 0; i < len(al) && i < len(bl); i++ {
+		if al[i] != bl[i] {
+			return fmt.Sprintf("line %d: %.200s\nnow:     %.200s", i+1, al[i], bl[i])
+		}
+	}
+	return fmt.Sprintf("%d lines, now %d", len(al), len(bl))
 }

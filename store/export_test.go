@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"encoding/json"
 
 	bolt "go.etcd.io/bbolt"
@@ -42,4 +43,11 @@ func DocFingerprint(raw []byte) (string, error) {
 	var rec docRecord
 	err := decodeDocRecord(raw, &rec)
 	return rec.Fingerprint, err
+}
+
+// CompactEvery is Compact committing the copy, and releasing both files'
+// mapped pages, after every txBytes of keys and values: tests run a small
+// file through the many transactions a large one takes.
+func CompactEvery(ctx context.Context, path string, txBytes int) (CompactResult, error) {
+	return compact(ctx, path, Options{}, txBytes)
 }

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 
@@ -79,20 +78,19 @@ const fetchedVersion = 1
 // hash, the fingerprint, the three counts and the warnings; strings
 // length-prefixed, numbers varints.
 func encodeFetched(f *Fetched) []byte {
-	b := make([]byte, 0, 96)
-	b = append(b, fetchedVersion)
-	b = appendString(b, f.ETag)
-	b = appendString(b, f.LastModified)
-	b = append(b, f.SHA256[:]...)
-	b = appendString(b, f.Fingerprint)
-	b = binary.AppendUvarint(b, uint64(f.Episodes))
-	b = binary.AppendUvarint(b, uint64(f.Guests))
-	b = binary.AppendUvarint(b, uint64(f.Topics))
-	b = binary.AppendUvarint(b, uint64(len(f.Warnings)))
-	for _, w := range f.Warnings {
-		b = appendString(b, w)
+	w := &recordWriter{b: append(make([]byte, 0, 96), fetchedVersion)}
+	w.plainStr(f.ETag)
+	w.plainStr(f.LastModified)
+	w.b = append(w.b, f.SHA256[:]...)
+	w.plainStr(f.Fingerprint)
+	w.uvarint(uint64(f.Episodes))
+	w.uvarint(uint64(f.Guests))
+	w.uvarint(uint64(f.Topics))
+	w.uvarint(uint64(len(f.Warnings)))
+	for _, s := range f.Warnings {
+		w.plainStr(s)
 	}
-	return b
+	return w.b
 }
 
 var errCorruptFetched = errors.New("corrupt fetched record")
@@ -102,24 +100,24 @@ func decodeFetched(v []byte) (*Fetched, error) {
 	if len(v) == 0 || v[0] != fetchedVersion {
 		return nil, errCorruptFetched
 	}
-	d := sourceDecoder{b: v[1:]}
-	f := &Fetched{ETag: d.string(), LastModified: d.string()}
-	if len(d.b) < len(f.SHA256) {
+	r := &recordReader{raw: v, s: string(v), pos: 1}
+	f := &Fetched{ETag: r.plainStr(), LastModified: r.plainStr()}
+	if len(v)-r.pos < len(f.SHA256) {
 		return nil, errCorruptFetched
 	}
-	copy(f.SHA256[:], d.b)
-	d.b = d.b[len(f.SHA256):]
-	f.Fingerprint = d.string()
-	f.Episodes, f.Guests, f.Topics = int(d.uvarint()), int(d.uvarint()), int(d.uvarint())
-	n := d.uvarint()
-	if n > uint64(len(d.b)) {
+	copy(f.SHA256[:], v[r.pos:])
+	r.pos += len(f.SHA256)
+	f.Fingerprint = r.plainStr()
+	f.Episodes, f.Guests, f.Topics = int(r.uvarint()), int(r.uvarint()), int(r.uvarint())
+	n := r.uvarint()
+	if n > uint64(len(v)-r.pos) { // each warning takes at least a byte
 		return nil, errCorruptFetched
 	}
 	f.Warnings = make([]string, 0, n)
 	for range n {
-		f.Warnings = append(f.Warnings, d.string())
+		f.Warnings = append(f.Warnings, r.plainStr())
 	}
-	if d.bad || len(d.b) > 0 {
+	if r.done() != nil {
 		return nil, errCorruptFetched
 	}
 	return f, nil

@@ -62,29 +62,29 @@ func (s *Store) migrate(ctx context.Context) error {
 		return nil
 	}
 	for _, bucket := range recordBuckets {
-		var after []byte
-		for {
-			var done bool
-			err := s.db.Update(func(tx *bolt.Tx) error {
-				if tx.Bucket(bucketMeta).Get(keyMigrating) == nil {
-					done = true
-					return nil
-				}
-				var err error
-				after, done, err = migrateRecords(tx.Bucket(bucket), bucket, after, migrateBatch)
-				return err
-			})
-			if err != nil {
-				return fmt.Errorf("migrate %s: %w", bucket, err)
-			}
-			if done {
-				break
-			}
-			if err := ctx.Err(); err != nil {
-				return err
-			}
+		err := s.migrateBucket(ctx, bucket, func(b *bolt.Bucket, after []byte) ([]byte, bool, error) {
+			return migrateRecords(b, bucket, after, migrateBatch)
+		})
+		if err != nil {
+			return err
 		}
 	}
+	err := s.migrateBucket(ctx, bucketEpSrc, func(b *bolt.Bucket, after []byte) ([]byte, bool, error) {
+		return migrateSources(b, after, migrateBatch)
+	})
+	if err != nil {
+		return err
+	}
+	return s.db.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketMeta).Delete(keyMigrating)
+	})
+}
+
+// migrateBucket runs batch over the bucket named name, a transaction a
+// call, each after the last key the one before returned, until it says it
+// is done or the file is no longer marked migrating.
+func (s *Store) migrateBucket(ctx context.Context, name []byte,
+	batch func(b *bolt.Bucket, after []byte) (last []byte, done bool, err error)) error {
 	var after []byte
 	for {
 		var done bool
@@ -94,30 +94,25 @@ func (s *Store) migrate(ctx context.Context) error {
 				return nil
 			}
 			var err error
-			after, done, err = migrateSources(tx.Bucket(bucketEpSrc), after, migrateBatch)
+			after, done, err = batch(tx.Bucket(name), after)
 			return err
 		})
 		if err != nil {
-			return fmt.Errorf("migrate %s: %w", bucketEpSrc, err)
+			return fmt.Errorf("migrate %s: %w", name, err)
 		}
 		if done {
-			break
+			return nil
 		}
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 	}
-	return s.db.Update(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketMeta).Delete(keyMigrating)
-	})
 }
 
-// migrateSources moves the next limit entries of the epsrc bucket b after
-// the key after (from the first when nil) of the form schema 1 wrote (an
-// entry per episode and document) into their episode's list. It returns
-// the last key it visited, and done once it reached the end.
-func migrateSources(b *bolt.Bucket, after []byte, limit int) (last []byte, done bool, err error) {
-	var old [][]byte
+// visitBatch calls visit with each of the next limit entries of b after
+// the key after (from the first when nil); visit must not write to b. It
+// returns the last key it visited, and done once it reached the end.
+func visitBatch(b *bolt.Bucket, after []byte, limit int, visit func(k, v []byte) error) (last []byte, done bool, err error) {
 	c := b.Cursor()
 	k, v := c.First()
 	if after != nil {
@@ -128,12 +123,28 @@ func migrateSources(b *bolt.Bucket, after []byte, limit int) (last []byte, done 
 	for n := 0; k != nil && n < limit; k, v = c.Next() {
 		n++
 		last = k
+		if err := visit(k, v); err != nil {
+			return nil, false, err
+		}
+	}
+	return bytes.Clone(last), k == nil, nil
+}
+
+// migrateSources moves the next limit entries of the epsrc bucket b after
+// the key after (from the first when nil) of the form schema 1 wrote (an
+// entry per episode and document) into their episode's list. It returns
+// the last key it visited, and done once it reached the end.
+func migrateSources(b *bolt.Bucket, after []byte, limit int) (last []byte, done bool, err error) {
+	var old [][]byte
+	last, done, err = visitBatch(b, after, limit, func(k, v []byte) error {
 		if len(v) == 0 && len(k) > episodeKeyLen(k) {
 			old = append(old, bytes.Clone(k))
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, false, err
 	}
-	done = k == nil
-	last = bytes.Clone(last)
 	for _, k := range old {
 		n := episodeKeyLen(k)
 		if err := addSourceAt(b, k[:n:n], k[n:]); err != nil {
@@ -153,27 +164,20 @@ func migrateSources(b *bolt.Bucket, after []byte, limit int) (last []byte, done 
 func migrateRecords(b *bolt.Bucket, name, after []byte, limit int) (last []byte, done bool, err error) {
 	type entry struct{ k, v []byte }
 	var batch []entry
-	c := b.Cursor()
-	k, v := c.First()
-	if after != nil {
-		if k, v = c.Seek(after); bytes.Equal(k, after) {
-			k, v = c.Next()
-		}
-	}
-	for n := 0; k != nil && n < limit; k, v = c.Next() {
-		n++
-		last = k
+	last, done, err = visitBatch(b, after, limit, func(k, v []byte) error {
 		if !isJSON(v) {
-			continue
+			return nil
 		}
 		rec, err := reencode(name, k, v)
 		if err != nil {
-			return nil, false, fmt.Errorf("record %q: %w", k, err)
+			return fmt.Errorf("record %q: %w", k, err)
 		}
 		batch = append(batch, entry{bytes.Clone(k), rec})
+		return nil
+	})
+	if err != nil {
+		return nil, false, err
 	}
-	done = k == nil
-	last = bytes.Clone(last)
 	for _, e := range batch {
 		if err := b.Put(e.k, e.v); err != nil {
 			return nil, false, err

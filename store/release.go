@@ -14,9 +14,16 @@ import (
 // file meanwhile. It is a no-op where the OS offers no way (not Linux).
 func (s *Store) ReleaseMapped() error {
 	return s.db.View(func(tx *bolt.Tx) error {
-		if err := dontNeed(s.db.Info().Data, tx.Size()); err != nil {
+		if err := releaseMapped(s.db, tx.Size()); err != nil {
 			return fmt.Errorf("store: release mapped pages of %s: %w", s.path, err)
 		}
 		return nil
 	})
+}
+
+// releaseMapped drops the first n bytes of db's mapping from the resident
+// set. The caller holds a transaction of db, so that bbolt cannot remap
+// the file meanwhile.
+func releaseMapped(db *bolt.DB, n int64) error {
+	return dontNeed(db.Info().Data, n)
 }

@@ -3,8 +3,6 @@ package store
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
-	"errors"
 	"fmt"
 
 	bolt "go.etcd.io/bbolt"
@@ -95,99 +93,58 @@ func (w *writer) putSource(p *Prepared, r Result, fingerprint string) error {
 // sourceVersion is the first byte of a record: its layout.
 const sourceVersion = 1
 
-// encodeSource packs a record: the version, then varints for the stat
-// (size, mtime, ctime, inode, device), the fingerprint, the three counts and
-// the warnings, strings length-prefixed. A typical record is under 60 bytes.
+// encodeSource packs a record with the codec's writer: the version, then
+// varints for the stat (size, mtime, ctime, inode, device), the
+// fingerprint, the three counts and the warnings, strings length-prefixed
+// (plain, no references: the layout predates them). A typical record is
+// under 60 bytes.
 func encodeSource(src *SourceFile) []byte {
 	st := src.Stat
-	b := make([]byte, 0, 64)
-	b = append(b, sourceVersion)
-	b = binary.AppendUvarint(b, uint64(st.Size))
-	b = binary.AppendVarint(b, st.ModTime)
-	b = binary.AppendVarint(b, st.Ctime)
-	b = binary.AppendUvarint(b, st.Inode)
-	b = binary.AppendUvarint(b, st.Device)
-	b = appendString(b, src.Fingerprint)
-	b = binary.AppendUvarint(b, uint64(src.Episodes))
-	b = binary.AppendUvarint(b, uint64(src.Guests))
-	b = binary.AppendUvarint(b, uint64(src.Topics))
-	b = binary.AppendUvarint(b, uint64(len(src.Warnings)))
-	for _, w := range src.Warnings {
-		b = appendString(b, w)
+	w := &recordWriter{b: append(make([]byte, 0, 64), sourceVersion)}
+	w.uvarint(uint64(st.Size))
+	w.int64(st.ModTime)
+	w.int64(st.Ctime)
+	w.uvarint(st.Inode)
+	w.uvarint(st.Device)
+	w.plainStr(src.Fingerprint)
+	w.uvarint(uint64(src.Episodes))
+	w.uvarint(uint64(src.Guests))
+	w.uvarint(uint64(src.Topics))
+	w.uvarint(uint64(len(src.Warnings)))
+	for _, s := range src.Warnings {
+		w.plainStr(s)
 	}
-	return b
+	return w.b
 }
 
-func appendString(b []byte, s string) []byte {
-	return append(binary.AppendUvarint(b, uint64(len(s))), s...)
-}
-
-var errCorruptSource = errors.New("corrupt source record")
-
-// decodeSource reads what encodeSource wrote; the strings are copied out.
+// decodeSource reads what encodeSource wrote, with the codec's reader; the
+// strings are copied out.
 func decodeSource(v []byte) (*SourceFile, error) {
 	if len(v) == 0 || v[0] != sourceVersion {
-		return nil, errCorruptSource
+		return nil, fmt.Errorf("source record: %w: unknown version", errCorrupt)
 	}
-	d := sourceDecoder{b: v[1:]}
+	r := &recordReader{raw: v, s: string(v), pos: 1}
 	src := &SourceFile{}
-	src.Stat.Size = int64(d.uvarint())
-	src.Stat.ModTime = d.varint()
-	src.Stat.Ctime = d.varint()
-	src.Stat.Inode = d.uvarint()
-	src.Stat.Device = d.uvarint()
-	src.Fingerprint = d.string()
-	src.Episodes, src.Guests, src.Topics = int(d.uvarint()), int(d.uvarint()), int(d.uvarint())
-	n := d.uvarint()
-	if n > uint64(len(d.b)) { // each warning takes at least a byte
-		return nil, errCorruptSource
+	src.Stat.Size = int64(r.uvarint())
+	src.Stat.ModTime = r.int64()
+	src.Stat.Ctime = r.int64()
+	src.Stat.Inode = r.uvarint()
+	src.Stat.Device = r.uvarint()
+	src.Fingerprint = r.plainStr()
+	src.Episodes, src.Guests, src.Topics = int(r.uvarint()), int(r.uvarint()), int(r.uvarint())
+	n := r.uvarint()
+	if n > uint64(len(r.raw)-r.pos) { // each warning takes at least a byte
+		r.fail("list length")
+		n = 0
 	}
 	src.Warnings = make([]string, 0, n)
 	for range n {
-		src.Warnings = append(src.Warnings, d.string())
+		src.Warnings = append(src.Warnings, r.plainStr())
 	}
-	if d.bad || len(d.b) > 0 {
-		return nil, errCorruptSource
+	if err := r.done(); err != nil {
+		return nil, fmt.Errorf("source record: %w", err)
 	}
 	return src, nil
-}
-
-// sourceDecoder reads varints and strings off b, noting a short or bad
-// one in bad (and reading zeros from then on).
-type sourceDecoder struct {
-	b   []byte
-	bad bool
-}
-
-func (d *sourceDecoder) uvarint() uint64 {
-	n, w := binary.Uvarint(d.b)
-	if w <= 0 {
-		d.bad, d.b = true, nil
-		return 0
-	}
-	d.b = d.b[w:]
-	return n
-}
-
-func (d *sourceDecoder) varint() int64 {
-	n, w := binary.Varint(d.b)
-	if w <= 0 {
-		d.bad, d.b = true, nil
-		return 0
-	}
-	d.b = d.b[w:]
-	return n
-}
-
-func (d *sourceDecoder) string() string {
-	n := d.uvarint()
-	if n > uint64(len(d.b)) {
-		d.bad, d.b = true, nil
-		return ""
-	}
-	s := string(d.b[:n])
-	d.b = d.b[n:]
-	return s
 }
 
 // verifySources checks that every source record decodes and belongs to a

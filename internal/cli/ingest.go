@@ -121,19 +121,31 @@ func ingestPaths(ctx context.Context, env *Env, cfg *ingestConfig, paths []strin
 }
 
 func localIngest(ctx context.Context, env *Env, cfg *ingestConfig, files, urls []string, progress *pipeline.Progress, stdout io.Writer) (pipeline.Summary, error) {
-	defer pipeline.BulkGC(len(files), cfg.Batch)()
+	sum, grew, err := ingestFiles(ctx, env, cfg, files, urls, progress, stdout)
+	if err == nil && sum.Added+sum.Updated > 0 && grew {
+		compact(ctx, env, cfg.DB)
+	}
+	return sum, err
+}
+
+// ingestFiles ingests files, then urls, into the store file under the bulk collector
+// policy, and reports whether the pages in use at least doubled. The
+// policy ends, and the bulk heap goes back to the OS, when it returns:
+// before compact, whose copy would otherwise come on top of it.
+func ingestFiles(ctx context.Context, env *Env, cfg *ingestConfig, files, urls []string, progress *pipeline.Progress, stdout io.Writer) (sum pipeline.Summary, grew bool, err error) {
+	defer pipeline.BulkGC(env.Getenv, len(files), cfg.Batch)()
 	vocab, err := pipeline.LoadVocabulary(cfg.Topics)
 	if err != nil {
-		return pipeline.Summary{}, err
+		return sum, false, err
 	}
 	st, err := store.Open(ctx, cfg.DB, store.Options{FailApply: env.Testing.FailApply})
 	if err != nil {
-		return pipeline.Summary{}, err
+		return sum, false, err
 	}
 	before := usedBytes(st)
 	ing := &pipeline.Ingester{Store: st, Vocab: vocab, Batch: cfg.Batch, Rescan: cfg.Rescan,
 		Settle: env.Testing.Settle, Step: env.Testing.IngestStep, Progress: progress}
-	sum, err := ing.Files(ctx, files, stdout)
+	sum, err = ing.Files(ctx, files, stdout)
 	if err == nil && len(urls) > 0 {
 		var more pipeline.Summary
 		more, err = ing.URLs(ctx, urls, pipeline.URLOptions{Fetcher: fetch.New(cfg.Fetch), Progress: progress,
@@ -145,10 +157,7 @@ func localIngest(ctx context.Context, env *Env, cfg *ingestConfig, files, urls [
 	if cerr := st.Close(); err == nil {
 		err = cerr
 	}
-	if err == nil && sum.Added+sum.Updated > 0 && after >= 2*before {
-		compact(ctx, env, cfg.DB)
-	}
-	return sum, err
+	return sum, after >= 2*before, err
 }
 
 // compact rewrites the store file with full pages after an ingest that

@@ -22,7 +22,7 @@ func Serve() *Command {
 }
 
 func runServe(ctx context.Context, env *Env, args []string) error {
-	cfg := &server.Config{}
+	cfg := &server.Config{Getenv: env.Getenv}
 	var tokenFile string
 	return Serve().run(env, args, func(f *flags) { serveFlags(f, cfg, &tokenFile) }, func(f *flags, rest []string) error {
 		if len(rest) > 0 {

@@ -205,7 +205,9 @@ func (t getTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gr
 	}
 	if inm := r.Header.Get("If-None-Match"); etag != "" && inm != "" {
 		// The client may hold the answer in any coding it accepts, or
-		// uncompressed; a 304 names the one it has.
+		// uncompressed; a 304 names the one it has. A tag it holds names
+		// an answer it was sent, so the request was valid; "*" is
+		// answered once the request is (deliver).
 		var candidates []string
 		for _, c := range acceptEncoding(r.Header.Values("Accept-Encoding")).allowed() {
 			candidates = append(candidates, taggedETag(etag, c))
@@ -239,7 +241,9 @@ func (e *endpoint) etag(gen uint64, parts ...string) string {
 }
 
 // etagMatch reports whether an If-None-Match header names etag, by weak
-// comparison.
+// comparison. A "*" in the header names no tag but itself: it asks
+// whether there is an answer at all, which only answering the request
+// tells (see deliver); etagMatch(header, "*") reports whether it is there.
 func etagMatch(header, etag string) bool {
 	if header == "" {
 		return false
@@ -249,7 +253,7 @@ func etagMatch(header, etag string) bool {
 		var tag string
 		tag, header, _ = strings.Cut(header, ",")
 		tag = strings.TrimSpace(tag)
-		if tag == "*" || strings.TrimPrefix(tag, "W/") == want {
+		if strings.TrimPrefix(tag, "W/") == want {
 			return true
 		}
 	}
@@ -479,12 +483,20 @@ func (e *endpoint) write(w http.ResponseWriter, r *http.Request, start time.Time
 	e.deliver(w, r, start, status, media, coding, body, isGET, etag)
 }
 
-// deliver writes an answer's headers and its body, in coding.
+// deliver writes an answer's headers and its body, in coding; a GET
+// answer that can be cached (status 200 and an etag) goes as 304 Not
+// Modified to a client that sent If-None-Match: * (it asked for the
+// answer only if there were none).
 func (e *endpoint) deliver(w http.ResponseWriter, r *http.Request, start time.Time, status int, media, coding string, body []byte, isGET bool, etag string) {
 	h := w.Header()
 	if isGET {
 		if etag != "" && status == http.StatusOK {
 			e.cacheHeaders(w, taggedETag(etag, coding))
+			if etagMatch(r.Header.Get("If-None-Match"), "*") {
+				varyEncoding(h)
+				w.WriteHeader(http.StatusNotModified)
+				return
+			}
 		} else {
 			h.Set("Cache-Control", "no-store")
 		}

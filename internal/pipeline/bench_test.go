@@ -84,7 +84,7 @@ func benchIngest(b *testing.B, n int, opts pagegen.Options) {
 			b.Fatal(err)
 		}
 	}
-	defer BulkGC(n, ing.Batch)()
+	defer BulkGC(os.Getenv, n, ing.Batch)()
 	b.ResetTimer()
 	start := time.Now()
 	sum, err := ing.Files(ctx, files, io.Discard)

@@ -1,9 +1,6 @@
 package pipeline
 
-import (
-	"os"
-	"runtime/debug"
-)
+import "runtime/debug"
 
 // bulkHeap is the heap a bulk ingest may grow to before the collector runs
 // (unless GOGC or GOMEMLIMIT say otherwise): a batch's garbage is large and
@@ -29,9 +26,11 @@ const (
 	serveGCPercent = 150
 )
 
-// ServeGC applies the serving policy; it returns the undo.
-func ServeGC() (restore func()) {
-	if os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != "" {
+// ServeGC applies the serving policy, unless the environment getenv reads
+// (the one the run was given) sets GOGC or GOMEMLIMIT; it returns the
+// undo.
+func ServeGC(getenv func(string) string) (restore func()) {
+	if tuned(getenv) {
 		return func() {}
 	}
 	gc, limit := debug.SetGCPercent(serveGCPercent), debug.SetMemoryLimit(serveHeap)
@@ -39,9 +38,10 @@ func ServeGC() (restore func()) {
 }
 
 // BulkGC switches the collector to the bulk policy for a run of n pages
-// longer than one batch, unless the user tuned it; it returns the undo.
-func BulkGC(n, batch int) (restore func()) {
-	if os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != "" || n <= batch {
+// longer than one batch, unless the user tuned it (GOGC or GOMEMLIMIT in
+// the environment getenv reads); it returns the undo.
+func BulkGC(getenv func(string) string, n, batch int) (restore func()) {
+	if tuned(getenv) || n <= batch {
 		return func() {}
 	}
 	gc, limit := debug.SetGCPercent(-1), debug.SetMemoryLimit(bulkHeap)
@@ -54,4 +54,9 @@ func BulkGC(n, batch int) (restore func()) {
 		// good. Collect it and return it to the OS at once.
 		debug.FreeOSMemory()
 	}
+}
+
+// tuned reports whether the environment getenv reads sets the collector.
+func tuned(getenv func(string) string) bool {
+	return getenv("GOGC") != "" || getenv("GOMEMLIMIT") != ""
 }

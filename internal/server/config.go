@@ -1,6 +1,7 @@
 package server
 
 import (
+	"os"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -41,6 +42,19 @@ type Config struct {
 
 	// Warnings are logged at start, before the listeners open.
 	Warnings []string
+
+	// Getenv reads the environment the run was given (the collector's
+	// policies step aside when it sets GOGC or GOMEMLIMIT); nil reads the
+	// process's.
+	Getenv func(string) string
+}
+
+// getenv returns c.Getenv, or os.Getenv when it is nil.
+func (c *Config) getenv() func(string) string {
+	if c.Getenv == nil {
+		return os.Getenv
+	}
+	return c.Getenv
 }
 
 // APIConfig is the settings of the GraphQL endpoint (see docs/api-limits.md).

@@ -159,7 +159,7 @@ func Serve(ctx context.Context, cfg *Config, opts Options, stdout io.Writer) err
 		if err != nil {
 			log.Error("start-up ingest", "err", err)
 		} else {
-			restore := pipeline.BulkGC(len(files), cfg.Batch)
+			restore := pipeline.BulkGC(cfg.getenv(), len(files), cfg.Batch)
 			sum, err := a.startupIngest(ctx, files)
 			restore()
 			if sum.Added+sum.Updated > 0 {
@@ -202,7 +202,7 @@ func Serve(ctx context.Context, cfg *Config, opts Options, stdout io.Writer) err
 		}
 		defer w.Close()
 	}
-	defer pipeline.ServeGC()()
+	defer pipeline.ServeGC(cfg.getenv())()
 	a.ready.Store(true)
 	<-ctx.Done()
 	log.Info("shutting down")
