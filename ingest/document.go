@@ -48,6 +48,7 @@ type ShowFacts struct {
 	Image       string   `json:"image,omitempty"`       // URL
 	Language    string   `json:"language,omitempty"`    // "en-us"
 	Categories  []string `json:"categories,omitempty"`  // iTunes categories and <category>, as written ("Technology", "Technology > Tech News")
+	Locked      bool     `json:"locked,omitempty"`      // podcast:locked yes: the owner asks that the feed not be imported elsewhere
 }
 
 // EpisodeFacts is what a page says about one episode. Own is true for the
