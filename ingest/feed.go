@@ -27,14 +27,14 @@ const FeedSniffLen = 4 << 10
 // Feed is what one feed says: a Document per item it could read, and why
 // it could not read the others.
 type Feed struct {
-	Name  string      // the feed's file name
-	Items []*Document // in feed order, each Kind KindFeedItem
+	Name  string      `json:"name"`  // the feed's file name
+	Items []*Document `json:"items"` // in feed order, each Kind KindFeedItem
 	// Failed are the items that could not be read, each a *ParseError
 	// naming the item's line; the other items do not depend on them.
-	Failed []*ParseError
+	Failed []*ParseError `json:"failed"`
 	// Warnings are about the feed as a whole (repairs outside any item,
 	// the channel's facts), as "line N: message".
-	Warnings []string
+	Warnings []string `json:"warnings"`
 }
 
 // IsFeed reports whether data is markup rather than a page: after a BOM

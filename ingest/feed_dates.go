@@ -44,6 +44,13 @@ func parseFeedDate(s string) (t time.Time, ok bool) {
 		return time.Time{}, false
 	}
 	f := strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == ',' || r == '\t' })
+	// RFC 850's "05-Mar-25" or "05-Mar-2025": one field of three.
+	for i, x := range f {
+		if parts := strings.Split(x, "-"); len(parts) == 3 && parts[0] != "" && isLetters(parts[1]) {
+			f = append(f[:i:i], append(parts, f[i+1:]...)...)
+			break
+		}
+	}
 	// A weekday first: any word of letters.
 	if len(f) > 0 && isLetters(f[0]) && months[strings.ToLower(prefix3(f[0]))] == 0 {
 		f = f[1:]
