@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 )
 
 // copyFeeds copies feeds of ingest/testdata into a new directory, with
@@ -121,8 +122,10 @@ func TestFeedsThroughTheServer(t *testing.T) {
 	var jane struct {
 		Guest *struct {
 			EpisodeCount int
-			Episodes     struct{ Nodes []struct{ Show struct{ Slug string } } }
-			Appearances  []struct{ Via string }
+			Episodes     struct {
+				Nodes []struct{ Show struct{ Slug string } }
+			}
+			Appearances []struct{ Via string }
 		}
 	}
 	srv.query(t, `{ guest(slug: "jane-doe") { episodeCount episodes { nodes { show { slug } } } } }`, nil).must(t, &jane)
@@ -191,5 +194,53 @@ func TestIngestCommandFeeds(t *testing.T) {
 	out, _ = runCmd(t, "ingest", "--db", db, dir)
 	if !strings.Contains(out, "8 documents: 0 added, 0 updated, 6 unchanged, 2 failed") {
 		t.Errorf("second ingest:\n%s", out)
+	}
+}
+
+// TestWatchFeeds: with --watch, a feed written into the seeds directory
+// under any name is ingested once it settles; an XML file that is no
+// feed is left alone.
+func TestWatchFeeds(t *testing.T) {
+	dir := copyFeeds(t)
+	s := startServerOn(t, filepath.Join(t.TempDir(), "w.db"), "--seeds", dir, "--watch")
+	data, err := os.ReadFile(filepath.Join("ingest", "testdata", "feed_show_a.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "coffee.rss"), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "notes.xml"), []byte(`<?xml version="1.0"?><notes/>`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var d struct{ Show *struct{ EpisodeCount int } }
+		s.query(t, `{ show(slug: "data-over-coffee") { episodeCount } }`, nil).must(t, &d)
+		if d.Show != nil && d.Show.EpisodeCount == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("watched feed not ingested:\n%s", s.logs.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	time.Sleep(500 * time.Millisecond) // notes.xml has settled too
+	logs := s.logs.String()
+	if !strings.Contains(logs, "watch: feed added") || strings.Contains(logs, "notes.xml") {
+		t.Errorf("watch logs:\n%s", logs)
+	}
+}
+
+// TestIngestServerFeeds: `ingest --server` sends feeds as it sends pages
+// and prints the server's feed lines.
+func TestIngestServerFeeds(t *testing.T) {
+	dir := copyFeeds(t, "feed_malformed.xml", "feed_atom.xml")
+	s := startServer(t, "--admin-token", testAdminToken)
+	out, err := runCmd(t, "ingest", "--server", s.URL, "--token", testAdminToken, dir)
+	if err == nil || !strings.Contains(out, "added     feed_atom.xml: feed, 1 items (1 added") ||
+		!strings.Contains(out, "added     feed_malformed.xml: feed, 5 items (4 added, 0 updated, 0 unchanged, 1 failed)") ||
+		!strings.Contains(out, "7 documents: 5 added, 0 updated, 1 unchanged, 1 failed") {
+		t.Errorf("ingest --server: %v\n%s", err, out)
 	}
 }

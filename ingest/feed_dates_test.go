@@ -6,7 +6,9 @@ import (
 )
 
 func TestParseFeedDate(t *testing.T) {
-	utc := func(y int, m time.Month, d, hh, mm, ss int) time.Time { return time.Date(y, m, d, hh, mm, ss, 0, time.UTC) }
+	utc := func(y int, m time.Month, d, hh, mm, ss int) time.Time {
+		return time.Date(y, m, d, hh, mm, ss, 0, time.UTC)
+	}
 	for _, c := range []struct {
 		in   string
 		want time.Time // UTC; zero: unreadable
