@@ -5,9 +5,12 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"podcastgraph/internal/podcast"
@@ -121,6 +124,9 @@ type feedReader struct {
 	people  peopleFinder
 }
 
+// itemsPerWorker is how many items make it worth another goroutine.
+const itemsPerWorker = 32
+
 // read builds the show's facts, then each item's Document.
 func (fr *feedReader) read(spans []itemSpan) *Feed {
 	fr.readShow()
@@ -150,22 +156,37 @@ func (fr *feedReader) read(spans []itemSpan) *Feed {
 			rest = append(rest, x)
 		}
 	}
-	seen := make(map[string]int, len(fr.ch.Items)) // item name -> line
-	for k := range fr.ch.Items {
-		sp := itemSpan{}
-		if spans != nil {
-			sp = spans[k]
+	// Items are read on every core: each depends only on the channel's
+	// facts, read above and not changed after.
+	docs := make([]*Document, len(fr.ch.Items))
+	perrs := make([]*ParseError, len(fr.ch.Items))
+	spanOf := func(k int) itemSpan {
+		if spans == nil {
+			return itemSpan{}
 		}
-		doc, perr := fr.item(&fr.ch.Items[k], sp, itemWarn[k])
-		if perr != nil {
-			feed.Failed = append(feed.Failed, perr)
+		return spans[k]
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(fr.ch.Items)/itemsPerWorker+1) {
+		wg.Go(func() {
+			for k := int(next.Add(1) - 1); k < len(docs); k = int(next.Add(1) - 1) {
+				docs[k], perrs[k] = fr.item(&fr.ch.Items[k], spanOf(k), itemWarn[k])
+			}
+		})
+	}
+	wg.Wait()
+	seen := make(map[string]int, len(fr.ch.Items)) // item name -> line
+	for k, doc := range docs {
+		if perrs[k] != nil {
+			feed.Failed = append(feed.Failed, perrs[k])
 			continue
 		}
 		if at, dup := seen[doc.Name]; dup {
-			rest.add(sp.line, "item repeats the guid of the item at line %d; skipped", at)
+			rest.add(spanOf(k).line, "item repeats the guid of the item at line %d; skipped", at)
 			continue
 		}
-		seen[doc.Name] = sp.line
+		seen[doc.Name] = spanOf(k).line
 		feed.Items = append(feed.Items, doc)
 	}
 	if len(fr.ch.Items) == 0 {

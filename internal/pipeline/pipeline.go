@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"podcastgraph/ingest"
@@ -359,13 +360,21 @@ func (in *Ingester) parseOne(p Page, memo *ingest.Memo) parsedPage {
 			pp.feed = &feedInfo{}
 			return pp
 		}
-		pp := parsedPage{feed: &feedInfo{warnings: feed.Warnings}}
-		for _, doc := range feed.Items {
-			prep, err := prepare(doc)
-			pp.docs = append(pp.docs, prep)
-			pp.errs = append(pp.errs, err)
-			pp.names = append(pp.names, doc.Name)
+		n := len(feed.Items)
+		pp := parsedPage{feed: &feedInfo{warnings: feed.Warnings},
+			docs: make([]*store.Prepared, n), errs: make([]error, n), names: make([]string, n)}
+		// A feed's items are prepared on every core, as pages are.
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		for range min(runtime.GOMAXPROCS(0), n/32+1) {
+			wg.Go(func() {
+				for k := int(next.Add(1) - 1); k < n; k = int(next.Add(1) - 1) {
+					pp.docs[k], pp.errs[k] = prepare(feed.Items[k])
+					pp.names[k] = feed.Items[k].Name
+				}
+			})
 		}
+		wg.Wait()
 		for _, perr := range feed.Failed {
 			pp.docs = append(pp.docs, nil)
 			pp.errs = append(pp.errs, perr)
