@@ -1,5 +1,6 @@
-// Package ingest turns the text of a podcast episode page into a Document:
-// the facts the page states about a show, its episodes, guests and topics.
+// Package ingest turns the text of a podcast episode page, or one item of
+// a podcast's RSS or Atom feed, into a Document: the facts it states about
+// a show, its episodes, guests and topics.
 // It is pure: no I/O beyond the bytes it is given, no store, no globals.
 package ingest
 

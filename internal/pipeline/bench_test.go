@@ -181,7 +181,8 @@ func BenchmarkRestart(b *testing.B) {
 // (pagegen.Feed: the own episodes' text of the generated pages), from the
 // file on disk to fsynced commits, as `ingest` does. It reports episodes
 // per second, to set beside the pages/s of BulkIngest (a page is one
-// episode of its own, and ten listed), and the peak heap.
+// episode of its own, and ten listed), the peak heap and the process's
+// peak resident set (run one size alone for that to be the feed's).
 //
 //	go test -run ^$ -bench FeedIngest -benchtime 1x ./internal/pipeline
 func BenchmarkFeedIngest(b *testing.B) {
@@ -237,6 +238,7 @@ func benchFeed(b *testing.B, n int) {
 	close(done)
 	b.ReportMetric(float64(n)/took.Seconds(), "episodes/s")
 	b.ReportMetric(float64(<-peak)/(1<<20), "peak-heap-MB")
+	b.ReportMetric(float64(vmHWM())/(1<<10), "peak-RSS-MB")
 }
 
 func maxOf(a, b uint64) uint64 {
