@@ -243,7 +243,6 @@ type itemSpan struct {
 // declarations, and records where each item or entry starts and ends.
 type renamer struct {
 	raw   *xml.Decoder
-	data  []byte
 	stack []string // canonical names of the open elements
 	// itemAt is the depth of items: 3 for rss/channel/item, 2 for an Atom
 	// feed's entries and RSS 1.0's items. channels counts the channels
@@ -393,7 +392,7 @@ func decodeFeed(name string, data []byte, w *warnings) (*xmlChannel, []itemSpan,
 		}
 		return rd, nil
 	}
-	r := &renamer{raw: raw, data: data, warnedPfx: make(map[string]bool), warn: w}
+	r := &renamer{raw: raw, warnedPfx: make(map[string]bool), warn: w}
 	dec := xml.NewTokenDecoder(skipping{r})
 	for {
 		tok, err := dec.Token()

@@ -151,4 +151,27 @@ func TestReadPageFeedLimit(t *testing.T) {
 	if p := ReadPage(filepath.Join(dir, "big.txt")); len(p.Data) != ingest.MaxPageSize+1 {
 		t.Errorf("page: read %d bytes; want the limit and one", len(p.Data))
 	}
+	// A feed far over the feed limit (a sparse 1 GB file) is read only to
+	// the limit and one byte, and fails naming the limit.
+	huge := filepath.Join(dir, "huge.xml")
+	if err := os.WriteFile(huge, []byte("<rss><channel>"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(huge, 1<<30); err != nil {
+		t.Fatal(err)
+	}
+	p := ReadPage(huge)
+	if p.Err != nil || len(p.Data) != ingest.MaxFeedSize+1 {
+		t.Fatalf("1 GB feed: read %d bytes, %v", len(p.Data), p.Err)
+	}
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(dir, "p.db"), store.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	res, err := (&Ingester{Store: st, Vocab: ingest.DefaultVocabulary(), Batch: 8}).Apply(ctx, []Page{p})
+	if err != nil || res[0].Status != "failed" || res[0].Error != "huge.xml: file is over the 67108864-byte feed limit" {
+		t.Errorf("1 GB feed: %+v, %v", res, err)
+	}
 }
