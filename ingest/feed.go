@@ -86,6 +86,12 @@ func LooksLikeFeed(head []byte) bool {
 // UTF-8) and odd values are warnings on the item they are in, or on the
 // feed.
 func ParseFeed(name string, data []byte, vocab *Vocabulary) (*Feed, error) {
+	return ParseFeedAt(name, "", data, vocab)
+}
+
+// ParseFeedAt is ParseFeed for a feed fetched from url: url is the show's
+// FeedURL when the feed names none of its own (atom:link rel="self").
+func ParseFeedAt(name, url string, data []byte, vocab *Vocabulary) (*Feed, error) {
 	if len(data) > MaxFeedSize {
 		return nil, parseErr(name, 0, "feed is %d bytes, over the %d-byte feed limit", len(data), MaxFeedSize)
 	}
@@ -107,13 +113,14 @@ func ParseFeed(name string, data []byte, vocab *Vocabulary) (*Feed, error) {
 	if err != nil {
 		return nil, err
 	}
-	fr := &feedReader{name: name, data: clean, vocab: vocab, ch: ch, warn: &w}
+	fr := &feedReader{name: name, url: strings.TrimSpace(url), data: clean, vocab: vocab, ch: ch, warn: &w}
 	return fr.read(spans), nil
 }
 
 // feedReader is the state of one ParseFeed after decoding.
 type feedReader struct {
 	name  string
+	url   string // where the feed was fetched from; "" for a file
 	data  []byte
 	vocab *Vocabulary
 	ch    *xmlChannel
@@ -242,6 +249,9 @@ func (fr *feedReader) readShow() {
 				s.Links = addLink(s.Links, podcast.Link{Kind: urlKind(href), URL: href, Label: "website"})
 			}
 		}
+	}
+	if s.FeedURL == "" && isURL(fr.url) {
+		s.FeedURL = fr.url
 	}
 	if u := strings.TrimSpace(ch.Link); isURL(u) {
 		s.Links = addLink(s.Links, podcast.Link{Kind: urlKind(u), URL: u, Label: "website"})

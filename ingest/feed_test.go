@@ -244,3 +244,18 @@ func TestFeedLimits(t *testing.T) {
 		t.Errorf("warnings %q", d.Warnings)
 	}
 }
+
+// TestParseFeedAt: a fetched feed's URL is its FeedURL unless it names
+// its own.
+func TestParseFeedAt(t *testing.T) {
+	item := `<item><title>T</title><guid>1</guid></item>`
+	f, err := ingest.ParseFeedAt("f.xml", "https://fetched.example/feed", feedOf("", item), nil)
+	if err != nil || f.Items[0].Show.FeedURL != "https://fetched.example/feed" {
+		t.Fatalf("%v %+v", err, f)
+	}
+	self := `<atom:link xmlns:atom="http://www.w3.org/2005/Atom" rel="self" href="https://self.example/feed"/>`
+	f, err = ingest.ParseFeedAt("f.xml", "https://fetched.example/feed", feedOf(self, item), nil)
+	if err != nil || f.Items[0].Show.FeedURL != "https://self.example/feed" {
+		t.Fatalf("%v %+v", err, f)
+	}
+}
