@@ -259,3 +259,14 @@ func TestParseFeedAt(t *testing.T) {
 		t.Fatalf("%v %+v", err, f)
 	}
 }
+
+// TestAtomWithoutNamespace: an Atom feed that forgot its namespace is read
+// as Atom, with a warning.
+func TestAtomWithoutNamespace(t *testing.T) {
+	f := mustFeed(t, "a.xml", []byte(`<feed><title>Bare</title><entry><id>e1</id><title>One</title>
+<link rel="enclosure" href="https://a.example/1.mp3"/></entry></feed>`))
+	if len(f.Items) != 1 || f.Items[0].Show.Title != "Bare" || f.Items[0].Episode.Audio == nil ||
+		!strings.Contains(strings.Join(f.Warnings, ""), "does not declare the Atom namespace") {
+		t.Fatalf("%+v", f)
+	}
+}

@@ -252,6 +252,7 @@ type renamer struct {
 	open      []int // indexes into spans of items still open
 	warnedPfx map[string]bool
 	warn      *warnings
+	bareAtom  bool // the root is <feed> in no namespace: its elements are Atom's
 }
 
 // Token returns the next token, renamed.
@@ -264,6 +265,11 @@ func (r *renamer) Token() (xml.Token, error) {
 	}
 	switch x := tok.(type) {
 	case xml.StartElement:
+		if len(r.stack) == 0 && x.Name.Space == "" && x.Name.Local == "feed" {
+			// An Atom feed that forgot its namespace: read it as Atom.
+			r.bareAtom = true
+			r.warn.add(0, "<feed> does not declare the Atom namespace; read as Atom")
+		}
 		x.Name = r.rename(x.Name, true, line)
 		attrs := x.Attr[:0:0]
 		for _, a := range x.Attr {
@@ -343,6 +349,9 @@ func (r *renamer) isItem() bool {
 // namespace's prefix and the local name, "itunes:author".
 func (r *renamer) rename(n xml.Name, element bool, line int) xml.Name {
 	if n.Space == "" {
+		if element && r.bareAtom {
+			return xml.Name{Local: "atom:" + n.Local}
+		}
 		return xml.Name{Local: n.Local}
 	}
 	pfx, ok := feedSpaces[n.Space]
@@ -427,10 +436,7 @@ func decodeFeed(name string, data []byte, w *warnings) (*xmlChannel, []itemSpan,
 			if start.Name.Local == "rdf:RDF" {
 				ch.Items = root.Items
 			}
-		case "atom:feed", "feed":
-			if start.Name.Local == "feed" {
-				return nil, nil, parseErr(name, 0, "not a feed: <feed> without the Atom namespace")
-			}
+		case "atom:feed":
 			if err := dec.DecodeElement(ch, &start); err != nil {
 				return nil, nil, xmlError(name, raw, err)
 			}
