@@ -479,7 +479,7 @@ func (fr *feedReader) item(it *xmlItem, sp itemSpan, w warnings) (*Document, *Pa
 	h := sha256.New()
 	h.Write(fr.showSum[:])
 	h.Write([]byte(strings.Join(show.Hosts, "\x00")))
-	if sp.end > sp.start {
+	if sp.end > sp.start && sp.end <= int64(len(fr.data)) {
 		h.Write(fr.data[sp.start:sp.end])
 	} else {
 		js, _ := json.Marshal(it)

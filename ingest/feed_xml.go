@@ -231,8 +231,9 @@ func localName(s string) string {
 	return s
 }
 
-// itemSpan is where one item sits in the (repaired) feed: its first line and
-// its bytes.
+// itemSpan is where one item sits in the (repaired) feed: its first and
+// last lines, and its bytes (none when the feed was decoded from another
+// encoding: the decoder's offsets are then into the decoded text).
 type itemSpan struct {
 	line, endLine int
 	start, end    int64
@@ -390,6 +391,9 @@ func decodeFeed(name string, data []byte, w *warnings) (*xmlChannel, []itemSpan,
 	raw.Strict = false
 	raw.AutoClose = htmlVoid
 	raw.Entity = xml.HTMLEntity
+	// converted is set when the decoder reads data through a charset
+	// reader: its offsets are then into the decoded text, not into data.
+	converted := false
 	raw.CharsetReader = func(label string, input io.Reader) (io.Reader, error) {
 		l := strings.ToLower(strings.TrimSpace(label))
 		if strings.HasPrefix(l, "utf-16") || l == "utf-8" || l == "utf8" {
@@ -399,6 +403,7 @@ func decodeFeed(name string, data []byte, w *warnings) (*xmlChannel, []itemSpan,
 		if err != nil {
 			return nil, errors.New("unknown encoding " + quote(label))
 		}
+		converted = true
 		return rd, nil
 	}
 	r := &renamer{raw: raw, warnedPfx: make(map[string]bool), warn: w}
@@ -449,6 +454,11 @@ func decodeFeed(name string, data []byte, w *warnings) (*xmlChannel, []itemSpan,
 			// Cannot happen: the renamer and the structs see the same
 			// elements. Keep going without spans rather than guess.
 			return ch, nil, nil
+		}
+		for i := range r.spans {
+			if sp := &r.spans[i]; converted || sp.end > int64(len(data)) || sp.start > sp.end {
+				sp.start, sp.end = 0, 0 // no bytes of data to digest: the item's fields are
+			}
 		}
 		return ch, r.spans, nil
 	}
