@@ -24,6 +24,11 @@ import (
 // 10,000 episodes with long descriptions is about 50 MB.
 const MaxFeedSize = 64 << 20
 
+// MaxFeedItems is the most items ParseFeed reads from one feed (the
+// longest-running daily shows have a few thousand episodes); the others
+// are skipped unread, with a warning.
+const MaxFeedItems = 20_000
+
 // FeedSniffLen is how much of a file LooksLikeFeed needs.
 const FeedSniffLen = 4 << 10
 
@@ -131,6 +136,9 @@ type feedReader struct {
 	people  peopleFinder
 }
 
+// maxDupWarnings caps the warnings about items that repeat a guid.
+const maxDupWarnings = 10
+
 // itemsPerWorker is how many items make it worth another goroutine.
 const itemsPerWorker = 32
 
@@ -184,17 +192,23 @@ func (fr *feedReader) read(spans []itemSpan) *Feed {
 	}
 	wg.Wait()
 	seen := make(map[string]int, len(fr.ch.Items)) // item name -> line
+	dups := 0
 	for k, doc := range docs {
 		if perrs[k] != nil {
 			feed.Failed = append(feed.Failed, perrs[k])
 			continue
 		}
 		if at, dup := seen[doc.Name]; dup {
-			rest.add(spanOf(k).line, "item repeats the guid of the item at line %d; skipped", at)
+			if dups++; dups <= maxDupWarnings {
+				rest.add(spanOf(k).line, "item repeats the guid of the item at line %d; skipped", at)
+			}
 			continue
 		}
 		seen[doc.Name] = spanOf(k).line
 		feed.Items = append(feed.Items, doc)
+	}
+	if dups > maxDupWarnings {
+		rest.add(0, "%d more items repeat an earlier item's guid; skipped", dups-maxDupWarnings)
 	}
 	if len(fr.ch.Items) == 0 {
 		rest.add(0, "the feed has no items")

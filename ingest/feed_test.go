@@ -270,3 +270,17 @@ func TestAtomWithoutNamespace(t *testing.T) {
 		t.Fatalf("%+v", f)
 	}
 }
+
+// TestFeedItemCap: past MaxFeedItems, items are skipped unread, with a
+// warning: a feed of a million tiny items stays bounded.
+func TestFeedItemCap(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a large feed")
+	}
+	f := mustFeed(t, "many.xml", feedOf("", strings.Repeat("<item><guid>x</guid></item>", ingest.MaxFeedItems+5)))
+	// Every guid is "x": one item is kept, the rest are repeats.
+	if w := strings.Join(f.Warnings, "\n"); len(f.Items) != 1 || len(f.Warnings) != 12 ||
+		!strings.Contains(w, fmt.Sprintf("%d more items repeat an earlier item's guid", ingest.MaxFeedItems-11)) || !strings.Contains(strings.Join(f.Warnings, "\n"), fmt.Sprintf("the feed has %d items; only the first %d are read", ingest.MaxFeedItems+5, ingest.MaxFeedItems)) {
+		t.Errorf("items %d, warnings %d: %.300q", len(f.Items), len(f.Warnings), f.Warnings)
+	}
+}

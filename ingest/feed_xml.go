@@ -254,6 +254,7 @@ type renamer struct {
 	warnedPfx map[string]bool
 	warn      *warnings
 	bareAtom  bool // the root is <feed> in no namespace: its elements are Atom's
+	dropped   int  // items past MaxFeedItems, skipped
 }
 
 // Token returns the next token, renamed.
@@ -284,6 +285,16 @@ func (r *renamer) Token() (xml.Token, error) {
 		r.stack = append(r.stack, x.Name.Local)
 		if len(r.stack) == 2 && x.Name.Local == "channel" {
 			r.channels++
+		}
+		if r.isItem() && len(r.spans) >= MaxFeedItems {
+			// Past the cap, items are skipped unread: a feed of millions
+			// of tiny items costs no memory.
+			r.stack = r.stack[:len(r.stack)-1]
+			r.dropped++
+			if err := r.raw.Skip(); err != nil {
+				return nil, err
+			}
+			return nil, errSkip
 		}
 		if r.isItem() {
 			r.open = append(r.open, len(r.spans))
@@ -454,6 +465,9 @@ func decodeFeed(name string, data []byte, w *warnings) (*xmlChannel, []itemSpan,
 			// Cannot happen: the renamer and the structs see the same
 			// elements. Keep going without spans rather than guess.
 			return ch, nil, nil
+		}
+		if r.dropped > 0 {
+			w.add(0, "the feed has %d items; only the first %d are read", MaxFeedItems+r.dropped, MaxFeedItems)
 		}
 		for i := range r.spans {
 			if sp := &r.spans[i]; converted || sp.end > int64(len(data)) || sp.start > sp.end {
