@@ -1,5 +1,6 @@
-// Package ingest reads the text of one episode page; EXTRACTION.md in this
-// directory is the full account.
+// Package ingest reads the text of one episode page (Parse) or one RSS or
+// Atom feed (ParseFeed, a Document per item); EXTRACTION.md and FEEDS.md in
+// this directory are the full account.
 //
 // # Layout
 //

@@ -1,5 +1,6 @@
-// Package ingest turns the text of a podcast episode page into a Document:
-// the facts the page states about a show, its episodes, guests and topics.
+// Package ingest turns the text of a podcast episode page, or one item of
+// a podcast's RSS or Atom feed, into a Document: the facts it states about
+// a show, its episodes, guests and topics.
 // It is pure: no I/O beyond the bytes it is given, no store, no globals.
 package ingest
 
@@ -48,6 +49,7 @@ type ShowFacts struct {
 	Image       string   `json:"image,omitempty"`       // URL
 	Language    string   `json:"language,omitempty"`    // "en-us"
 	Categories  []string `json:"categories,omitempty"`  // iTunes categories and <category>, as written ("Technology", "Technology > Tech News")
+	Locked      bool     `json:"locked,omitempty"`      // podcast:locked yes: the owner asks that the feed not be imported elsewhere
 }
 
 // EpisodeFacts is what a page says about one episode. Own is true for the

@@ -35,7 +35,9 @@ type IngestLine struct {
 	Summary *IngestSummary   `json:"summary,omitempty"`
 }
 
-// IngestSummary counts a request's documents by outcome.
+// IngestSummary counts a request's documents by outcome. Documents is the
+// number of results, one per document sent (a feed is one); the outcomes
+// count stored documents, a feed's items each.
 type IngestSummary struct {
 	Documents int `json:"documents"`
 	Added     int `json:"added"`

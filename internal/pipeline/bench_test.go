@@ -176,3 +176,74 @@ func BenchmarkRestart(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkFeedIngest is BenchmarkBulkIngest for one feed file of n items
+// (pagegen.Feed: the own episodes' text of the generated pages), from the
+// file on disk to fsynced commits, as `ingest` does. It reports episodes
+// per second, to set beside the pages/s of BulkIngest (a page is one
+// episode of its own, and ten listed), the peak heap and the process's
+// peak resident set (run one size alone for that to be the feed's).
+//
+//	go test -run ^$ -bench FeedIngest -benchtime 1x ./internal/pipeline
+func BenchmarkFeedIngest(b *testing.B) {
+	for _, n := range []int{1_000, 10_000} {
+		b.Run(strconv.Itoa(n), func(b *testing.B) {
+			for range b.N {
+				benchFeed(b, n)
+			}
+		})
+	}
+}
+
+func benchFeed(b *testing.B, n int) {
+	b.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(b.TempDir(), "bench.db"), store.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	ing := &Ingester{Store: st, Vocab: ingest.DefaultVocabulary(), Batch: benchBatch(), Settle: -1}
+	path := filepath.Join(b.TempDir(), "feed.xml")
+	if err := os.WriteFile(path, pagegen.Feed(n, pagegen.Options{Seed: 1}), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	runtime.GC()
+	done := make(chan struct{})
+	peak := make(chan uint64)
+	go func() {
+		var max uint64
+		var ms runtime.MemStats
+		t := time.NewTicker(20 * time.Millisecond)
+		defer t.Stop()
+		for {
+			runtime.ReadMemStats(&ms)
+			max = maxOf(max, ms.HeapInuse)
+			select {
+			case <-done:
+				peak <- max
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	b.ResetTimer()
+	start := time.Now()
+	sum, err := ing.Files(ctx, []string{path}, io.Discard)
+	if err != nil || sum.Failed > 0 || sum.Added != n {
+		b.Fatalf("ingest: %v, %+v", err, sum)
+	}
+	took := time.Since(start)
+	b.StopTimer()
+	close(done)
+	b.ReportMetric(float64(n)/took.Seconds(), "episodes/s")
+	b.ReportMetric(float64(<-peak)/(1<<20), "peak-heap-MB")
+	b.ReportMetric(float64(vmHWM())/(1<<10), "peak-RSS-MB")
+}
+
+func maxOf(a, b uint64) uint64 {
+	if a > b {
+		return a
+	}
+	return b
+}

@@ -16,7 +16,9 @@ import (
 )
 
 // Expand lists the files named by paths: files as given, directories
-// walked for *.txt in name order (hidden files and directories skipped).
+// walked in name order for pages (*.txt) and feeds, whatever their name
+// (a file whose first bytes are an RSS or Atom document:
+// ingest.LooksLikeFeed); hidden files and directories are skipped.
 // It trusts nothing it finds: only regular files are listed; a named pipe,
 // device or socket is skipped, as is a symlink in a walked directory whose
 // target is not a regular file inside that directory (symlinked
@@ -52,7 +54,14 @@ func Expand(paths []string) (files, skipped []string, err error) {
 			if d.IsDir() && path != root && strings.HasPrefix(d.Name(), ".") {
 				return filepath.SkipDir
 			}
-			if d.IsDir() || !IsPageName(d.Name()) {
+			if d.IsDir() || strings.HasPrefix(d.Name(), ".") {
+				return nil
+			}
+			if !IsPageName(d.Name()) {
+				// Not named as a page: listed only if it is a feed.
+				if untrusted(root, path, d.Type()) == "" && IsFeedFile(path) {
+					found = append(found, path)
+				}
 				return nil
 			}
 			if why := untrusted(root, path, d.Type()); why != "" {
@@ -125,8 +134,26 @@ func IsPageName(name string) bool {
 	return strings.HasSuffix(name, ".txt") && !strings.HasPrefix(name, ".")
 }
 
-// ReadPage reads one file, refusing files over the page size limit
-// without reading them whole. It opens without blocking and checks what it
+// IsFeedFile reports whether the file at path is a feed by its first
+// bytes (ingest.LooksLikeFeed). It opens without blocking and reads only
+// regular files; any failure is false (reading the file later says why).
+func IsFeedFile(path string) bool {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		return false
+	}
+	head := make([]byte, ingest.FeedSniffLen)
+	n, _ := io.ReadFull(f, head)
+	return ingest.LooksLikeFeed(head[:n])
+}
+
+// ReadPage reads one file, refusing files over the size limit without
+// reading them whole: ingest.MaxPageSize for a page, ingest.MaxFeedSize
+// for a feed (known by its first bytes, ingest.IsFeed). It opens without blocking and checks what it
 // opened, so a file replaced by a named pipe or a device after it was
 // listed fails instead of hanging the read. The page carries what the file
 // system said of the file before its bytes were read (see sources.go).
@@ -150,6 +177,11 @@ func ReadPage(path string) Page {
 		return Page{Name: name, Err: fmt.Errorf("%s: not a regular file (%s)", name, fileKind(fi.Mode()))}
 	}
 	data, err := io.ReadAll(io.LimitReader(f, ingest.MaxPageSize+1))
+	if err == nil && len(data) > ingest.MaxPageSize && ingest.IsFeed(data) {
+		var more []byte
+		more, err = io.ReadAll(io.LimitReader(f, ingest.MaxFeedSize+1-int64(len(data))))
+		data = append(data, more...)
+	}
 	if err != nil {
 		return Page{Name: name, Err: fmt.Errorf("%s: read: %w", name, err)}
 	}

@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"podcastgraph/ingest"
@@ -68,6 +69,10 @@ type Page struct {
 	Name string
 	Data []byte
 	Err  error
+	// URL is where the bytes were fetched from ("" for files and the
+	// admin endpoint's bytes): a feed that does not name its own URL is
+	// known by it.
+	URL string
 	// File is what the file system said of the file the bytes were read
 	// from, and ReadAt when it was asked; File is nil for bytes that came
 	// from elsewhere (the admin endpoint).
@@ -85,9 +90,31 @@ type Result struct {
 	Topics   int      `json:"topics"`
 	Warnings []string `json:"warnings"`
 	Error    string   `json:"error,omitempty"`
+	// Items, for a feed, counts its items by outcome; Episodes, Guests
+	// and Topics are then sums over its items, Warnings are the feed's
+	// and its items' (each item's prefixed with its name), and ItemErrors
+	// say why each failed item failed. Nil for a page.
+	Items      *ItemCounts `json:"items,omitempty"`
+	ItemErrors []string    `json:"itemErrors,omitempty"`
 }
 
-// Summary counts documents by outcome.
+// ItemCounts counts a feed's items by outcome.
+type ItemCounts struct {
+	Added     int `json:"added"`
+	Updated   int `json:"updated"`
+	Unchanged int `json:"unchanged"`
+	Failed    int `json:"failed"`
+}
+
+// Total is the number of items counted.
+func (c ItemCounts) Total() int { return c.Added + c.Updated + c.Unchanged + c.Failed }
+
+// maxFeedWarnings caps the warnings a feed's result carries (its items'
+// warnings stay in the store with each item).
+const maxFeedWarnings = 50
+
+// Summary counts documents by outcome: a page is one document, a feed as
+// many as it has items.
 type Summary struct {
 	Added, Updated, Unchanged, Failed int
 	// Unread counts the unchanged documents Files knew without reading
@@ -102,8 +129,15 @@ type Summary struct {
 
 func (s Summary) Total() int { return s.Added + s.Updated + s.Unchanged + s.Failed }
 
-// Add counts r.
+// Add counts r: a page's result once, a feed's by its items.
 func (s *Summary) Add(r Result) {
+	if r.Items != nil {
+		s.Added += r.Items.Added
+		s.Updated += r.Items.Updated
+		s.Unchanged += r.Items.Unchanged
+		s.Failed += r.Items.Failed
+		return
+	}
 	switch r.Status {
 	case string(store.Added):
 		s.Added++
@@ -116,10 +150,23 @@ func (s *Summary) Add(r Result) {
 	}
 }
 
-// PrintResult writes the command's line for one document, and its warnings.
+// PrintResult writes the command's line for one document, and its
+// warnings; for a feed, one line with its item counts, then its warnings
+// and the error of each item that failed.
 func PrintResult(w io.Writer, r Result) {
-	if r.Status == "failed" {
+	if r.Status == "failed" && r.Items == nil {
 		fmt.Fprintf(w, "failed    %s\n", r.Error)
+		return
+	}
+	if c := r.Items; c != nil {
+		fmt.Fprintf(w, "%-9s %s: feed, %d items (%d added, %d updated, %d unchanged, %d failed), %d episodes, %d guests, %d topics, %d warnings\n",
+			r.Status, r.Name, c.Total(), c.Added, c.Updated, c.Unchanged, c.Failed, r.Episodes, r.Guests, r.Topics, len(r.Warnings))
+		for _, warn := range r.Warnings {
+			fmt.Fprintf(w, "  warning %s: %s\n", r.Name, warn)
+		}
+		for _, e := range r.ItemErrors {
+			fmt.Fprintf(w, "  failed  %s\n", e)
+		}
 		return
 	}
 	fmt.Fprintf(w, "%-9s %s: %d episodes, %d guests, %d topics, %d warnings\n",
@@ -226,11 +273,32 @@ type fileBatch struct {
 	parsed  parsedBatch
 }
 
-// parsedBatch is a batch of pages with their documents or errors.
+// parsedBatch is a batch of pages parsed into documents: a page yields
+// one, a feed one per item. docs, errs and names are by document, in page
+// order: the prepared document or why there is none (a page or feed that
+// could not be read is one failed document, as is an item that could not
+// be read) and its name. first and feeds are by page: where its documents
+// start, and what a feed said beyond its items (nil for a page).
 type parsedBatch struct {
 	pages []Page
 	docs  []*store.Prepared
 	errs  []error
+	names []string
+	first []int // by page: the index of its first document
+	feeds []*feedInfo
+}
+
+// feedInfo is what a feed says beyond its items' documents.
+type feedInfo struct {
+	warnings []string
+}
+
+// parsedPage is what one page or feed yielded.
+type parsedPage struct {
+	docs  []*store.Prepared
+	errs  []error
+	names []string
+	feed  *feedInfo
 }
 
 // Apply parses pages in parallel and writes the good ones in one
@@ -243,41 +311,39 @@ func (in *Ingester) Apply(ctx context.Context, pages []Page) ([]Result, error) {
 // parse parses pages on every core, through memo (nil: none); once ctx is
 // done it parses no more (the batch is then dropped by its caller). A
 // page's bytes are let go once it is parsed: a batch waiting for the
-// writer holds its prepared fragments, not its pages.
+// writer holds its prepared fragments, not its pages. A feed (recognised
+// by its content, ingest.IsFeed) yields a document per item.
 func (in *Ingester) parse(ctx context.Context, pages []Page, memo *ingest.Memo) parsedBatch {
 	pages = slices.Clone(pages) // the caller's pages keep their bytes
-	pb := parsedBatch{pages: pages, docs: make([]*store.Prepared, len(pages)), errs: make([]error, len(pages))}
+	out := make([]parsedPage, len(pages))
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
 	for i, p := range pages {
 		if p.Err != nil {
-			pb.errs[i] = p.Err
+			out[i] = failedPage(p.Name, p.Err)
 			continue
 		}
 		if err := ctx.Err(); err != nil {
-			pb.errs[i] = err
+			out[i] = failedPage(p.Name, err)
 			continue
 		}
 		wg.Add(1)
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			doc, err := parsePage(p, in.Vocab, memo)
-			pb.pages[i].Data = nil
-			if err == nil {
-				pb.docs[i] = store.Prepare(doc)
-				if perr := pb.docs[i].Err(); perr != nil {
-					// Refused before the transaction, not by retrying it.
-					err = fmt.Errorf("%s: the store refused it: %w", p.Name, perr)
-				}
-				if p.File != nil && in.settled(p.File, p.ReadAt) {
-					pb.docs[i].SetFile(*p.File)
-				}
-			}
-			pb.errs[i] = err
+			out[i] = in.parseOne(p, memo)
+			pages[i].Data = nil
 		}()
 	}
 	wg.Wait()
+	pb := parsedBatch{pages: pages, feeds: make([]*feedInfo, len(pages)), first: make([]int, len(pages))}
+	for i, pp := range out {
+		pb.feeds[i] = pp.feed
+		pb.first[i] = len(pb.docs)
+		pb.docs = append(pb.docs, pp.docs...)
+		pb.errs = append(pb.errs, pp.errs...)
+		pb.names = append(pb.names, pp.names...)
+	}
 	seen := make(map[string][]byte)
 	for _, p := range pb.docs {
 		if p != nil {
@@ -287,9 +353,68 @@ func (in *Ingester) parse(ctx context.Context, pages []Page, memo *ingest.Memo) 
 	return pb
 }
 
-// commit writes a parsed batch's good documents in one transaction. A
-// document the store refuses fails alone (see write); the error is for
-// failures of the store or ctx, which stop the run.
+// failedPage is a page that yields no document, only err.
+func failedPage(name string, err error) parsedPage {
+	return parsedPage{docs: []*store.Prepared{nil}, errs: []error{err}, names: []string{name}}
+}
+
+// parseOne parses one page or feed and prepares its documents.
+func (in *Ingester) parseOne(p Page, memo *ingest.Memo) parsedPage {
+	if ingest.IsFeed(p.Data) {
+		feed, err := parseFeed(p, in.Vocab)
+		if err != nil {
+			pp := failedPage(p.Name, err)
+			pp.feed = &feedInfo{}
+			return pp
+		}
+		n := len(feed.Items)
+		pp := parsedPage{feed: &feedInfo{warnings: feed.Warnings},
+			docs: make([]*store.Prepared, n), errs: make([]error, n), names: make([]string, n)}
+		// A feed's items are prepared on every core, as pages are.
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		for range min(runtime.GOMAXPROCS(0), n/32+1) {
+			wg.Go(func() {
+				for k := int(next.Add(1) - 1); k < n; k = int(next.Add(1) - 1) {
+					pp.docs[k], pp.errs[k] = prepare(feed.Items[k])
+					pp.names[k] = feed.Items[k].Name
+				}
+			})
+		}
+		wg.Wait()
+		for _, perr := range feed.Failed {
+			pp.docs = append(pp.docs, nil)
+			pp.errs = append(pp.errs, perr)
+			pp.names = append(pp.names, fmt.Sprintf("%s item at line %d", p.Name, perr.Line))
+		}
+		return pp
+	}
+	doc, err := parsePage(p, in.Vocab, memo)
+	if err != nil {
+		return failedPage(p.Name, err)
+	}
+	prep, err := prepare(doc)
+	if err == nil && p.File != nil && in.settled(p.File, p.ReadAt) {
+		prep.SetFile(*p.File)
+	}
+	return parsedPage{docs: []*store.Prepared{prep}, errs: []error{err}, names: []string{p.Name}}
+}
+
+// prepare prepares a document for the store; the error is the store's
+// refusal, found before the transaction rather than by retrying it.
+func prepare(doc *ingest.Document) (*store.Prepared, error) {
+	prep := store.Prepare(doc)
+	if perr := prep.Err(); perr != nil {
+		return prep, fmt.Errorf("%s: the store refused it: %w", doc.Name, perr)
+	}
+	return prep, nil
+}
+
+// commit writes a parsed batch's good documents, Batch documents per
+// transaction (a feed's items may be many), and returns one result per
+// page: a feed's sums up its items. A document the store refuses fails
+// alone (see write); the error is for failures of the store or ctx, which
+// stop the run.
 func (in *Ingester) commit(ctx context.Context, pb parsedBatch) ([]Result, error) {
 	in.vocabOnce.Do(func() {
 		in.fingerprint = in.Vocab.Fingerprint()
@@ -304,30 +429,94 @@ func (in *Ingester) commit(ctx context.Context, pb parsedBatch) ([]Result, error
 			good = append(good, i)
 		}
 	}
-	applied := make([]store.Result, len(pb.pages))
+	applied := make([]store.Result, len(pb.docs))
 	unnamed := 0
-	if err := in.write(ctx, pb, good, applied, &unnamed); err != nil {
-		return nil, err
+	step := len(good)
+	if in.Batch > 0 && len(pb.docs) > len(pb.pages) { // feeds: bound each transaction
+		step = in.Batch
+	}
+	for start := 0; start < len(good); start += max(step, 1) {
+		if err := in.write(ctx, pb, good[start:min(start+max(step, 1), len(good))], applied, &unnamed); err != nil {
+			return nil, err
+		}
 	}
 	if len(good) > 1 && unnamed == len(good) {
 		// Every document failed alone in a way that names none: that is
 		// the store failing, not the documents.
 		return nil, fmt.Errorf("ingest: the store refused every document: %w", pb.errs[good[0]])
 	}
-	results := make([]Result, len(pb.pages))
-	for i, p := range pb.pages {
+	docs := make([]Result, len(pb.docs))
+	for i := range pb.docs {
 		if pb.errs[i] != nil {
-			results[i] = Result{Name: p.Name, Status: "failed", Error: pb.errs[i].Error(), Warnings: []string{}}
+			docs[i] = Result{Name: pb.names[i], Status: "failed", Error: pb.errs[i].Error(), Warnings: []string{}}
 		} else {
 			a := applied[i]
-			results[i] = Result{Name: a.Name, Status: string(a.Status), Episodes: a.Episodes, Guests: a.Guests,
+			docs[i] = Result{Name: a.Name, Status: string(a.Status), Episodes: a.Episodes, Guests: a.Guests,
 				Topics: a.Topics, Warnings: append([]string{}, a.Warnings...)}
 		}
 		if in.Observe != nil {
-			in.Observe(results[i])
+			in.Observe(docs[i])
 		}
 	}
+	results := make([]Result, len(pb.pages))
+	for i, p := range pb.pages {
+		if pb.feeds[i] == nil {
+			results[i] = docs[pb.first[i]]
+			results[i].Name = p.Name
+			continue
+		}
+		end := len(docs)
+		if i+1 < len(pb.pages) {
+			end = pb.first[i+1]
+		}
+		results[i] = feedResult(p.Name, pb.feeds[i], docs[pb.first[i]:end])
+	}
 	return results, nil
+}
+
+// feedResult sums up the results of the documents of one feed.
+func feedResult(name string, fi *feedInfo, docs []Result) Result {
+	r := Result{Name: name, Items: &ItemCounts{}, Warnings: append([]string{}, fi.warnings...)}
+	for _, d := range docs {
+		switch d.Status {
+		case string(store.Added):
+			r.Items.Added++
+		case string(store.Updated):
+			r.Items.Updated++
+		case string(store.Unchanged):
+			r.Items.Unchanged++
+		default:
+			r.Items.Failed++
+			r.ItemErrors = append(r.ItemErrors, d.Error)
+			continue
+		}
+		r.Episodes += d.Episodes
+		r.Guests += d.Guests
+		r.Topics += d.Topics
+		for _, w := range d.Warnings {
+			r.Warnings = append(r.Warnings, d.Name+": "+w)
+		}
+	}
+	if len(r.Warnings) > maxFeedWarnings {
+		more := len(r.Warnings) - (maxFeedWarnings - 1)
+		r.Warnings = append(r.Warnings[:maxFeedWarnings-1], fmt.Sprintf("%d more warnings not shown", more))
+	}
+	c := r.Items
+	switch {
+	case len(docs) == 1 && c.Failed == 1 && docs[0].Name == name:
+		// The feed itself could not be read.
+		return Result{Name: name, Status: "failed", Error: r.ItemErrors[0], Warnings: []string{}}
+	case c.Failed > 0 && c.Failed == c.Total():
+		r.Status = "failed"
+		r.Error = fmt.Sprintf("%s: every item failed (%d)", name, c.Failed)
+	case c.Added > 0:
+		r.Status = string(store.Added)
+	case c.Updated > 0:
+		r.Status = string(store.Updated)
+	default:
+		r.Status = string(store.Unchanged)
+	}
+	return r
 }
 
 // write applies the documents of pb at indexes idx in one transaction,
@@ -357,13 +546,13 @@ func (in *Ingester) write(ctx context.Context, pb parsedBatch, idx []int, applie
 		var de *store.DocumentError
 		if errors.As(err, &de) {
 			if j := slices.IndexFunc(idx, func(i int) bool { return pb.docs[i].Name() == de.Name }); j >= 0 {
-				pb.errs[idx[j]] = fmt.Errorf("%s: the store refused it: %v", pb.pages[idx[j]].Name, de.Err)
+				pb.errs[idx[j]] = fmt.Errorf("%s: the store refused it: %v", pb.names[idx[j]], de.Err)
 				idx = slices.Delete(idx, j, j+1)
 				continue
 			}
 		}
 		if len(idx) == 1 {
-			pb.errs[idx[0]] = fmt.Errorf("%s: the store refused it: %v", pb.pages[idx[0]].Name, err)
+			pb.errs[idx[0]] = fmt.Errorf("%s: the store refused it: %v", pb.names[idx[0]], err)
 			*unnamed++
 			return nil
 		}
@@ -374,6 +563,14 @@ func (in *Ingester) write(ctx context.Context, pb parsedBatch, idx []int, applie
 		return in.write(ctx, pb, idx[half:], applied, unnamed)
 	}
 	return nil
+}
+
+// parseFeed parses a feed's bytes; errors name the document.
+func parseFeed(p Page, vocab *ingest.Vocabulary) (*ingest.Feed, error) {
+	if len(p.Data) > ingest.MaxFeedSize {
+		return nil, fmt.Errorf("%s: file is over the %d-byte feed limit", p.Name, ingest.MaxFeedSize)
+	}
+	return ingest.ParseFeedAt(p.Name, p.URL, p.Data, vocab)
 }
 
 // parsePage parses a page's bytes; errors name the document.

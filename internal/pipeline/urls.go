@@ -166,7 +166,7 @@ func (in *Ingester) fetchURL(ctx context.Context, f *fetch.Fetcher, url string, 
 		}
 		return remembered(url, rec), sameBody, false, nil
 	}
-	results, err := in.Apply(ctx, []Page{{Name: url, Data: resp.Body}})
+	results, err := in.Apply(ctx, []Page{{Name: url, URL: url, Data: resp.Body}})
 	if err != nil {
 		return Result{}, ingested, false, err
 	}

@@ -14,6 +14,7 @@ import (
 	"podcastgraph/ingest"
 	"podcastgraph/internal/fetch"
 	"podcastgraph/internal/pagegen"
+	"podcastgraph/internal/podcast"
 	"podcastgraph/internal/pipeline"
 	"podcastgraph/store"
 )
@@ -227,5 +228,58 @@ func BenchmarkRefreshUnchanged(b *testing.B) {
 			after, _ := st.Stats()
 			b.ReportMetric(float64(after.WriteTxs-before.WriteTxs)/float64(b.N), "writes/op")
 		})
+	}
+}
+
+// A feed fetched from a URL that does not name its own is known by that
+// URL (the show's feedUrl, and so its identity); one that names its own
+// keeps it. Its items are ingested as episodes of its show.
+func TestURLFeedKnownByItsURL(t *testing.T) {
+	ctx := context.Background()
+	fs := newFeedServer(t)
+	feed := func(title, self string) []byte {
+		link := ""
+		if self != "" {
+			link = `<atom:link href="` + self + `" rel="self" type="application/rss+xml"/>`
+		}
+		return []byte(`<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"><channel><title>` + title + `</title>` + link + `
+<item><title>First</title><guid>a-1</guid><pubDate>Mon, 06 Jan 2025 10:00:00 GMT</pubDate><description>One.</description></item>
+<item><title>Second</title><guid>a-2</guid><pubDate>Mon, 13 Jan 2025 10:00:00 GMT</pubDate><description>Two.</description></item>
+</channel></rss>`)
+	}
+	fs.set("/plain.xml", feed("Plain Show", ""), "")
+	fs.set("/selfish.xml", feed("Selfish Show", "https://feeds.example.com/selfish"), "")
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "p.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ing := &pipeline.Ingester{Store: st, Vocab: ingest.DefaultVocabulary(), Batch: 16}
+	urls := []string{fs.URL + "/plain.xml", fs.URL + "/selfish.xml"}
+	sum, err := ing.URLs(ctx, urls, pipeline.URLOptions{Fetcher: fetch.New(fetch.Config{AllowPrivate: true})})
+	if err != nil || sum.Failed != 0 {
+		t.Fatalf("URLs: %+v %v", sum, err)
+	}
+	shows, err := st.ShowsBySlug(ctx, []string{"plain-show", "selfish-show"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []string{urls[0], "https://feeds.example.com/selfish"} {
+		if shows[i] == nil {
+			t.Fatalf("show %d not stored", i)
+		}
+		if shows[i].FeedURL != want {
+			t.Errorf("%s: feedUrl %q, want %q", shows[i].Slug, shows[i].FeedURL, want)
+		}
+	}
+	eps, err := st.EpisodesByKey(ctx, []podcast.EpisodeKey{{Show: "plain-show", Number: 1}, {Show: "plain-show", Number: 2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, title := range []string{"First", "Second"} {
+		if eps[i] == nil || eps[i].Title == nil || *eps[i].Title != title {
+			t.Errorf("episode %d: %+v, want %q (numbered in publication order)", i+1, eps[i], title)
+		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -16,8 +17,10 @@ import (
 // that a file still being written is read once, whole.
 const watchSettle = 300 * time.Millisecond
 
-// Watch ingests new and changed pages of dir through ing while a server
-// runs, one line per page in log. Close stops it.
+// Watch ingests new and changed pages and feeds of dir through ing while a
+// server runs, one line per page or feed in log. A file not named as a
+// page is read only if its first bytes are a feed's (IsFeedFile), once it
+// has settled. Close stops it.
 func Watch(ctx context.Context, dir string, ing *Ingester, log *slog.Logger) (io.Closer, error) {
 	a := &watcher{ing: ing, log: log}
 	w, err := fsnotify.NewWatcher()
@@ -48,7 +51,7 @@ func Watch(ctx context.Context, dir string, ing *Ingester, log *slog.Logger) (io
 				if !ok {
 					return
 				}
-				if !ev.Has(fsnotify.Create) && !ev.Has(fsnotify.Write) || !IsPageName(filepath.Base(ev.Name)) {
+				if !ev.Has(fsnotify.Create) && !ev.Has(fsnotify.Write) || strings.HasPrefix(filepath.Base(ev.Name), ".") {
 					continue
 				}
 				path := ev.Name
@@ -86,8 +89,13 @@ func (a *watcher) ingestWatched(ctx context.Context, path string) {
 		return
 	}
 	if why := a.untrustedWatched(path); why != "" {
-		a.log.Warn("watch: skipped", "file", path, "reason", why)
+		if IsPageName(filepath.Base(path)) {
+			a.log.Warn("watch: skipped", "file", path, "reason", why)
+		}
 		return
+	}
+	if !IsPageName(filepath.Base(path)) && !IsFeedFile(path) {
+		return // neither a page nor a feed
 	}
 	results, err := a.ing.Apply(ctx, []Page{ReadPage(path)})
 	if err != nil {
@@ -97,6 +105,15 @@ func (a *watcher) ingestWatched(ctx context.Context, path string) {
 	r := results[0]
 	if r.Status == "failed" {
 		a.log.Warn("watch: page failed", "document", r.Name, "error", r.Error)
+		return
+	}
+	if r.Items != nil {
+		a.log.Info("watch: feed "+r.Status, "document", r.Name, "items", r.Items.Total(), "added", r.Items.Added,
+			"updated", r.Items.Updated, "unchanged", r.Items.Unchanged, "failed", r.Items.Failed,
+			"episodes", r.Episodes, "guests", r.Guests, "topics", r.Topics, "warnings", len(r.Warnings))
+		for _, e := range r.ItemErrors {
+			a.log.Warn("watch: feed item failed", "document", r.Name, "error", e)
+		}
 		return
 	}
 	a.log.Info("watch: page "+r.Status, "document", r.Name, "episodes", r.Episodes, "guests", r.Guests,
