@@ -14,8 +14,8 @@ import (
 	"podcastgraph/ingest"
 	"podcastgraph/internal/fetch"
 	"podcastgraph/internal/pagegen"
-	"podcastgraph/internal/podcast"
 	"podcastgraph/internal/pipeline"
+	"podcastgraph/internal/podcast"
 	"podcastgraph/store"
 )
 
