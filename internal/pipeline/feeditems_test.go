@@ -3,14 +3,17 @@ package pipeline
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"podcastgraph/ingest"
 	"podcastgraph/internal/pagegen"
+	"podcastgraph/internal/podcast"
 	"podcastgraph/store"
 )
 
@@ -173,5 +176,43 @@ func TestReadPageFeedLimit(t *testing.T) {
 	res, err := (&Ingester{Store: st, Vocab: ingest.DefaultVocabulary(), Batch: 8}).Apply(ctx, []Page{p})
 	if err != nil || res[0].Status != "failed" || res[0].Error != "huge.xml: file is over the 67108864-byte feed limit" {
 		t.Errorf("1 GB feed: %+v, %v", res, err)
+	}
+}
+
+// A feed lists its newest items first, and a long one takes several
+// writes: items that carry no number are still numbered in publication
+// order, oldest 1, however the writes split them.
+func TestLongUnnumberedFeedNumberedOldestFirst(t *testing.T) {
+	ctx := context.Background()
+	const n = 40
+	var b strings.Builder
+	b.WriteString(`<?xml version="1.0"?><rss version="2.0"><channel><title>Long Show</title>`)
+	for i := n; i >= 1; i-- { // newest first, as feeds are
+		fmt.Fprintf(&b, `<item><title>Item %d</title><guid>g-%d</guid><pubDate>%s</pubDate><description>Text %d.</description></item>`,
+			i, i, time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, i).Format(time.RFC1123Z), i)
+	}
+	b.WriteString(`</channel></rss>`)
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "p.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ing := &Ingester{Store: st, Vocab: ingest.DefaultVocabulary(), Batch: 16}
+	res, err := ing.Apply(ctx, []Page{{Name: "long.xml", Data: []byte(b.String())}})
+	if err != nil || len(res) != 1 || res[0].Status == "failed" {
+		t.Fatalf("Apply: %+v %v", res, err)
+	}
+	keys := make([]podcast.EpisodeKey, n)
+	for i := range keys {
+		keys[i] = podcast.EpisodeKey{Show: "long-show", Number: i + 1}
+	}
+	eps, err := st.EpisodesByKey(ctx, keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, e := range eps {
+		if want := fmt.Sprintf("Item %d", i+1); e == nil || e.Title == nil || *e.Title != want {
+			t.Fatalf("episode %d: %+v, want %q", i+1, e, want)
+		}
 	}
 }

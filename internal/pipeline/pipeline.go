@@ -570,7 +570,25 @@ func parseFeed(p Page, vocab *ingest.Vocabulary) (*ingest.Feed, error) {
 	if len(p.Data) > ingest.MaxFeedSize {
 		return nil, fmt.Errorf("%s: file is over the %d-byte feed limit", p.Name, ingest.MaxFeedSize)
 	}
-	return ingest.ParseFeedAt(p.Name, p.URL, p.Data, vocab)
+	f, err := ingest.ParseFeedAt(p.Name, p.URL, p.Data, vocab)
+	if err == nil {
+		// Oldest first (undated last, else in the feed's order): the
+		// store numbers items that carry no number in publication order
+		// within a write, and a long feed takes several writes.
+		slices.SortStableFunc(f.Items, func(a, b *ingest.Document) int {
+			pa, pb := a.Episode.PublishedAt, b.Episode.PublishedAt
+			switch {
+			case pa == nil && pb == nil:
+				return 0
+			case pa == nil:
+				return 1
+			case pb == nil:
+				return -1
+			}
+			return pa.Compare(*pb)
+		})
+	}
+	return f, err
 }
 
 // parsePage parses a page's bytes; errors name the document.
