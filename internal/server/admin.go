@@ -178,9 +178,9 @@ func (a *app) adminIngest(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, adminapi.IngestResponse{Results: results})
 		return
 	}
-	// Documents counts the answers (a feed is one); the outcomes count
-	// documents (a feed's items each).
-	_ = enc.Encode(adminapi.IngestLine{Summary: &adminapi.IngestSummary{Documents: len(pages), Added: sum.Added,
+	// Documents counts the answers, one per document sent and per URL (a
+	// feed is one); the outcomes count documents (a feed's items each).
+	_ = enc.Encode(adminapi.IngestLine{Summary: &adminapi.IngestSummary{Documents: len(pages) + len(req.URLs), Added: sum.Added,
 		Updated: sum.Updated, Unchanged: sum.Unchanged, Failed: sum.Failed}})
 }
 
