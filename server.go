@@ -5,7 +5,7 @@
 // Usage:
 //
 //	podcastgraph [serve] [flags]            ingest --seeds, then serve HTTP
-//	podcastgraph ingest [--db PATH] PATH... ingest files and directories
+//	podcastgraph ingest [--db PATH] PATH|URL...  ingest files, directories, URLs
 //	podcastgraph backup --db PATH OUT       write a consistent snapshot
 //
 // `podcastgraph COMMAND --help` lists a command's flags. This package is

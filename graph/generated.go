@@ -57,26 +57,45 @@ type ComplexityRoot struct {
 		Episode  func(childComplexity int) int
 		Evidence func(childComplexity int) int
 		Guest    func(childComplexity int) int
+		Via      func(childComplexity int) int
+	}
+
+	Audio struct {
+		LengthOrNil func(childComplexity int) int
+		TypeOrNil   func(childComplexity int) int
+		URL         func(childComplexity int) int
 	}
 
 	Episode struct {
 		Appearances      func(childComplexity int, first *int) int
+		Audio            func(childComplexity int) int
+		Categories       func(childComplexity int, first *int) int
+		ChaptersOrNil    func(childComplexity int) int
 		Code             func(childComplexity int) int
 		Description      func(childComplexity int) int
+		DurationOrNil    func(childComplexity int) int
+		EpisodeTypeOrNil func(childComplexity int) int
+		Explicit         func(childComplexity int) int
+		FeedNumberOrNil  func(childComplexity int) int
+		GUIDOrNil        func(childComplexity int) int
 		Guests           func(childComplexity int, first *int) int
 		Hosts            func(childComplexity int, first *int) int
 		ID               func(childComplexity int) int
+		ImageOrNil       func(childComplexity int) int
 		Links            func(childComplexity int, first *int) int
 		Next             func(childComplexity int) int
 		Number           func(childComplexity int) int
 		Previous         func(childComplexity int) int
+		PublishedAt      func(childComplexity int) int
 		ReleaseDate      func(childComplexity int) int
+		SeasonOrNil      func(childComplexity int) int
 		Show             func(childComplexity int) int
 		Sources          func(childComplexity int, first *int) int
 		Summary          func(childComplexity int) int
 		SummaryTruncated func(childComplexity int) int
 		Title            func(childComplexity int) int
 		Topics           func(childComplexity int, first *int) int
+		Transcripts      func(childComplexity int, first *int) int
 	}
 
 	EpisodeConnection struct {
@@ -97,6 +116,7 @@ type ComplexityRoot struct {
 		EpisodeCount      func(childComplexity int) int
 		Episodes          func(childComplexity int, first *int, after *string, last *int, before *string, orderBy *EpisodeOrder) int
 		ID                func(childComplexity int) int
+		ImageOrNil        func(childComplexity int) int
 		Links             func(childComplexity int, first *int) int
 		Name              func(childComplexity int) int
 		OrganizationOrNil func(childComplexity int) int
@@ -148,15 +168,22 @@ type ComplexityRoot struct {
 	}
 
 	Show struct {
-		CodeOrNil    func(childComplexity int) int
-		EpisodeCount func(childComplexity int) int
-		Episodes     func(childComplexity int, first *int, after *string, last *int, before *string, filter *EpisodeFilter, orderBy *EpisodeOrder) int
-		Guests       func(childComplexity int, first *int) int
-		Hosts        func(childComplexity int, first *int) int
-		ID           func(childComplexity int) int
-		Links        func(childComplexity int, first *int) int
-		Slug         func(childComplexity int) int
-		Title        func(childComplexity int) int
+		AuthorOrNil      func(childComplexity int) int
+		Categories       func(childComplexity int, first *int) int
+		CodeOrNil        func(childComplexity int) int
+		DescriptionOrNil func(childComplexity int) int
+		EpisodeCount     func(childComplexity int) int
+		Episodes         func(childComplexity int, first *int, after *string, last *int, before *string, filter *EpisodeFilter, orderBy *EpisodeOrder) int
+		FeedURLOrNil     func(childComplexity int) int
+		GUIDOrNil        func(childComplexity int) int
+		Guests           func(childComplexity int, first *int) int
+		Hosts            func(childComplexity int, first *int) int
+		ID               func(childComplexity int) int
+		ImageOrNil       func(childComplexity int) int
+		LanguageOrNil    func(childComplexity int) int
+		Links            func(childComplexity int, first *int) int
+		Slug             func(childComplexity int) int
+		Title            func(childComplexity int) int
 	}
 
 	ShowConnection struct {
@@ -200,6 +227,13 @@ type ComplexityRoot struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
 	}
+
+	Transcript struct {
+		LanguageOrNil func(childComplexity int) int
+		RelOrNil      func(childComplexity int) int
+		Type          func(childComplexity int) int
+		URL           func(childComplexity int) int
+	}
 }
 
 // endregion ***************************** api!.gotpl *****************************
@@ -214,8 +248,12 @@ type AppearanceResolver interface {
 type EpisodeResolver interface {
 	Appearances(ctx context.Context, obj *podcast.Episode, first *int) ([]*Appearance, error)
 
+	Categories(ctx context.Context, obj *podcast.Episode, first *int) ([]string, error)
+
 	Description(ctx context.Context, obj *podcast.Episode) (*string, error)
+
 	Guests(ctx context.Context, obj *podcast.Episode, first *int) ([]*podcast.Guest, error)
+
 	Hosts(ctx context.Context, obj *podcast.Episode, first *int) ([]*podcast.Host, error)
 
 	Links(ctx context.Context, obj *podcast.Episode, first *int) ([]*podcast.Link, error)
@@ -228,6 +266,7 @@ type EpisodeResolver interface {
 	Summary(ctx context.Context, obj *podcast.Episode) (string, error)
 
 	Topics(ctx context.Context, obj *podcast.Episode, first *int) ([]*podcast.Topic, error)
+	Transcripts(ctx context.Context, obj *podcast.Episode, first *int) ([]*podcast.Transcript, error)
 }
 type GuestResolver interface {
 	CoGuests(ctx context.Context, obj *podcast.Guest, first *int) ([]*podcast.Guest, error)
@@ -251,9 +290,13 @@ type QueryResolver interface {
 	Topics(ctx context.Context, first *int, after *string, last *int, before *string, orderBy *TopicOrder) (*TopicConnection, error)
 }
 type ShowResolver interface {
+	Categories(ctx context.Context, obj *podcast.Show, first *int) ([]string, error)
+
 	EpisodeCount(ctx context.Context, obj *podcast.Show) (int, error)
 	Episodes(ctx context.Context, obj *podcast.Show, first *int, after *string, last *int, before *string, filter *EpisodeFilter, orderBy *EpisodeOrder) (*EpisodeConnection, error)
+
 	Guests(ctx context.Context, obj *podcast.Show, first *int) ([]*podcast.Guest, error)
+
 	Hosts(ctx context.Context, obj *podcast.Show, first *int) ([]*podcast.Host, error)
 
 	Links(ctx context.Context, obj *podcast.Show, first *int) ([]*podcast.Link, error)
@@ -306,6 +349,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Appearance.Guest(childComplexity), true
+	case "Appearance.via":
+		if e.ComplexityRoot.Appearance.Via == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Appearance.Via(childComplexity), true
+
+	case "Audio.length":
+		if e.ComplexityRoot.Audio.LengthOrNil == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Audio.LengthOrNil(childComplexity), true
+	case "Audio.type":
+		if e.ComplexityRoot.Audio.TypeOrNil == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Audio.TypeOrNil(childComplexity), true
+	case "Audio.url":
+		if e.ComplexityRoot.Audio.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Audio.URL(childComplexity), true
 
 	case "Episode.appearances":
 		if e.ComplexityRoot.Episode.Appearances == nil {
@@ -318,6 +386,29 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Episode.Appearances(childComplexity, args["first"].(*int)), true
+	case "Episode.audio":
+		if e.ComplexityRoot.Episode.Audio == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Episode.Audio(childComplexity), true
+	case "Episode.categories":
+		if e.ComplexityRoot.Episode.Categories == nil {
+			break
+		}
+
+		args, err := ec.field_Episode_categories_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Episode.Categories(childComplexity, args["first"].(*int)), true
+	case "Episode.chapters":
+		if e.ComplexityRoot.Episode.ChaptersOrNil == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Episode.ChaptersOrNil(childComplexity), true
 	case "Episode.code":
 		if e.ComplexityRoot.Episode.Code == nil {
 			break
@@ -330,6 +421,36 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Episode.Description(childComplexity), true
+	case "Episode.duration":
+		if e.ComplexityRoot.Episode.DurationOrNil == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Episode.DurationOrNil(childComplexity), true
+	case "Episode.episodeType":
+		if e.ComplexityRoot.Episode.EpisodeTypeOrNil == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Episode.EpisodeTypeOrNil(childComplexity), true
+	case "Episode.explicit":
+		if e.ComplexityRoot.Episode.Explicit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Episode.Explicit(childComplexity), true
+	case "Episode.feedNumber":
+		if e.ComplexityRoot.Episode.FeedNumberOrNil == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Episode.FeedNumberOrNil(childComplexity), true
+	case "Episode.guid":
+		if e.ComplexityRoot.Episode.GUIDOrNil == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Episode.GUIDOrNil(childComplexity), true
 	case "Episode.guests":
 		if e.ComplexityRoot.Episode.Guests == nil {
 			break
@@ -358,6 +479,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Episode.ID(childComplexity), true
+	case "Episode.image":
+		if e.ComplexityRoot.Episode.ImageOrNil == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Episode.ImageOrNil(childComplexity), true
 	case "Episode.links":
 		if e.ComplexityRoot.Episode.Links == nil {
 			break
@@ -387,12 +514,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Episode.Previous(childComplexity), true
+	case "Episode.publishedAt":
+		if e.ComplexityRoot.Episode.PublishedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Episode.PublishedAt(childComplexity), true
 	case "Episode.releaseDate":
 		if e.ComplexityRoot.Episode.ReleaseDate == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Episode.ReleaseDate(childComplexity), true
+	case "Episode.season":
+		if e.ComplexityRoot.Episode.SeasonOrNil == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Episode.SeasonOrNil(childComplexity), true
 	case "Episode.show":
 		if e.ComplexityRoot.Episode.Show == nil {
 			break
@@ -439,6 +578,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Episode.Topics(childComplexity, args["first"].(*int)), true
+	case "Episode.transcripts":
+		if e.ComplexityRoot.Episode.Transcripts == nil {
+			break
+		}
+
+		args, err := ec.field_Episode_transcripts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Episode.Transcripts(childComplexity, args["first"].(*int)), true
 
 	case "EpisodeConnection.edges":
 		if e.ComplexityRoot.EpisodeConnection.Edges == nil {
@@ -518,6 +668,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Guest.ID(childComplexity), true
+	case "Guest.image":
+		if e.ComplexityRoot.Guest.ImageOrNil == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Guest.ImageOrNil(childComplexity), true
 	case "Guest.links":
 		if e.ComplexityRoot.Guest.Links == nil {
 			break
@@ -766,12 +922,35 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Topics(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["orderBy"].(*TopicOrder)), true
 
+	case "Show.author":
+		if e.ComplexityRoot.Show.AuthorOrNil == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Show.AuthorOrNil(childComplexity), true
+	case "Show.categories":
+		if e.ComplexityRoot.Show.Categories == nil {
+			break
+		}
+
+		args, err := ec.field_Show_categories_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Show.Categories(childComplexity, args["first"].(*int)), true
 	case "Show.code":
 		if e.ComplexityRoot.Show.CodeOrNil == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Show.CodeOrNil(childComplexity), true
+	case "Show.description":
+		if e.ComplexityRoot.Show.DescriptionOrNil == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Show.DescriptionOrNil(childComplexity), true
 	case "Show.episodeCount":
 		if e.ComplexityRoot.Show.EpisodeCount == nil {
 			break
@@ -789,6 +968,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Show.Episodes(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*EpisodeFilter), args["orderBy"].(*EpisodeOrder)), true
+	case "Show.feedUrl":
+		if e.ComplexityRoot.Show.FeedURLOrNil == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Show.FeedURLOrNil(childComplexity), true
+	case "Show.guid":
+		if e.ComplexityRoot.Show.GUIDOrNil == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Show.GUIDOrNil(childComplexity), true
 	case "Show.guests":
 		if e.ComplexityRoot.Show.Guests == nil {
 			break
@@ -817,6 +1008,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Show.ID(childComplexity), true
+	case "Show.image":
+		if e.ComplexityRoot.Show.ImageOrNil == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Show.ImageOrNil(childComplexity), true
+	case "Show.language":
+		if e.ComplexityRoot.Show.LanguageOrNil == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Show.LanguageOrNil(childComplexity), true
 	case "Show.links":
 		if e.ComplexityRoot.Show.Links == nil {
 			break
@@ -1016,6 +1219,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.TopicEdge.Node(childComplexity), true
 
+	case "Transcript.language":
+		if e.ComplexityRoot.Transcript.LanguageOrNil == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Transcript.LanguageOrNil(childComplexity), true
+	case "Transcript.rel":
+		if e.ComplexityRoot.Transcript.RelOrNil == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Transcript.RelOrNil(childComplexity), true
+	case "Transcript.type":
+		if e.ComplexityRoot.Transcript.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Transcript.Type(childComplexity), true
+	case "Transcript.url":
+		if e.ComplexityRoot.Transcript.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Transcript.URL(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -1115,24 +1343,56 @@ func (ec *executionContext) childFields_Appearance(ctx context.Context, field gr
 		return ec.fieldContext_Appearance_evidence(ctx, field)
 	case "guest":
 		return ec.fieldContext_Appearance_guest(ctx, field)
+	case "via":
+		return ec.fieldContext_Appearance_via(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Appearance", field.Name)
+}
+
+func (ec *executionContext) childFields_Audio(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "length":
+		return ec.fieldContext_Audio_length(ctx, field)
+	case "type":
+		return ec.fieldContext_Audio_type(ctx, field)
+	case "url":
+		return ec.fieldContext_Audio_url(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Audio", field.Name)
 }
 
 func (ec *executionContext) childFields_Episode(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "appearances":
 		return ec.fieldContext_Episode_appearances(ctx, field)
+	case "audio":
+		return ec.fieldContext_Episode_audio(ctx, field)
+	case "categories":
+		return ec.fieldContext_Episode_categories(ctx, field)
+	case "chapters":
+		return ec.fieldContext_Episode_chapters(ctx, field)
 	case "code":
 		return ec.fieldContext_Episode_code(ctx, field)
 	case "description":
 		return ec.fieldContext_Episode_description(ctx, field)
+	case "duration":
+		return ec.fieldContext_Episode_duration(ctx, field)
+	case "episodeType":
+		return ec.fieldContext_Episode_episodeType(ctx, field)
+	case "explicit":
+		return ec.fieldContext_Episode_explicit(ctx, field)
+	case "feedNumber":
+		return ec.fieldContext_Episode_feedNumber(ctx, field)
 	case "guests":
 		return ec.fieldContext_Episode_guests(ctx, field)
+	case "guid":
+		return ec.fieldContext_Episode_guid(ctx, field)
 	case "hosts":
 		return ec.fieldContext_Episode_hosts(ctx, field)
 	case "id":
 		return ec.fieldContext_Episode_id(ctx, field)
+	case "image":
+		return ec.fieldContext_Episode_image(ctx, field)
 	case "links":
 		return ec.fieldContext_Episode_links(ctx, field)
 	case "next":
@@ -1141,8 +1401,12 @@ func (ec *executionContext) childFields_Episode(ctx context.Context, field graph
 		return ec.fieldContext_Episode_number(ctx, field)
 	case "previous":
 		return ec.fieldContext_Episode_previous(ctx, field)
+	case "publishedAt":
+		return ec.fieldContext_Episode_publishedAt(ctx, field)
 	case "releaseDate":
 		return ec.fieldContext_Episode_releaseDate(ctx, field)
+	case "season":
+		return ec.fieldContext_Episode_season(ctx, field)
 	case "show":
 		return ec.fieldContext_Episode_show(ctx, field)
 	case "sources":
@@ -1155,6 +1419,8 @@ func (ec *executionContext) childFields_Episode(ctx context.Context, field graph
 		return ec.fieldContext_Episode_title(ctx, field)
 	case "topics":
 		return ec.fieldContext_Episode_topics(ctx, field)
+	case "transcripts":
+		return ec.fieldContext_Episode_transcripts(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Episode", field.Name)
 }
@@ -1195,6 +1461,8 @@ func (ec *executionContext) childFields_Guest(ctx context.Context, field graphql
 		return ec.fieldContext_Guest_episodes(ctx, field)
 	case "id":
 		return ec.fieldContext_Guest_id(ctx, field)
+	case "image":
+		return ec.fieldContext_Guest_image(ctx, field)
 	case "links":
 		return ec.fieldContext_Guest_links(ctx, field)
 	case "name":
@@ -1271,18 +1539,32 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 
 func (ec *executionContext) childFields_Show(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "author":
+		return ec.fieldContext_Show_author(ctx, field)
+	case "categories":
+		return ec.fieldContext_Show_categories(ctx, field)
 	case "code":
 		return ec.fieldContext_Show_code(ctx, field)
+	case "description":
+		return ec.fieldContext_Show_description(ctx, field)
 	case "episodeCount":
 		return ec.fieldContext_Show_episodeCount(ctx, field)
 	case "episodes":
 		return ec.fieldContext_Show_episodes(ctx, field)
+	case "feedUrl":
+		return ec.fieldContext_Show_feedUrl(ctx, field)
 	case "guests":
 		return ec.fieldContext_Show_guests(ctx, field)
+	case "guid":
+		return ec.fieldContext_Show_guid(ctx, field)
 	case "hosts":
 		return ec.fieldContext_Show_hosts(ctx, field)
 	case "id":
 		return ec.fieldContext_Show_id(ctx, field)
+	case "image":
+		return ec.fieldContext_Show_image(ctx, field)
+	case "language":
+		return ec.fieldContext_Show_language(ctx, field)
 	case "links":
 		return ec.fieldContext_Show_links(ctx, field)
 	case "slug":
@@ -1375,6 +1657,20 @@ func (ec *executionContext) childFields_TopicEdge(ctx context.Context, field gra
 		return ec.fieldContext_TopicEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TopicEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Transcript(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "language":
+		return ec.fieldContext_Transcript_language(ctx, field)
+	case "rel":
+		return ec.fieldContext_Transcript_rel(ctx, field)
+	case "type":
+		return ec.fieldContext_Transcript_type(ctx, field)
+	case "url":
+		return ec.fieldContext_Transcript_url(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Transcript", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1507,6 +1803,20 @@ func (ec *executionContext) field_Episode_appearances_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Episode_categories_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Episode_guests_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1564,6 +1874,20 @@ func (ec *executionContext) field_Episode_sources_args(ctx context.Context, rawA
 }
 
 func (ec *executionContext) field_Episode_topics_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Episode_transcripts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
@@ -1963,6 +2287,20 @@ func (ec *executionContext) field_Query_topics_args(ctx context.Context, rawArgs
 	return args, nil
 }
 
+func (ec *executionContext) field_Show_categories_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Show_episodes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2292,6 +2630,34 @@ func (ec *executionContext) fieldContext_Appearance_guest(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Appearance_via(ctx context.Context, field graphql.CollectedField, obj *Appearance) (ret graphql.Marshaler) {
+	return ec.marshalNAppearanceVia2podcastgraphᚋgraphᚐAppearanceVia(ctx, field.Selections, obj.Via())
+}
+func (ec *executionContext) fieldContext_Appearance_via(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Appearance", field, true, false, errors.New("field of type AppearanceVia does not have child fields"))
+}
+
+func (ec *executionContext) _Audio_length(ctx context.Context, field graphql.CollectedField, obj *podcast.Enclosure) (ret graphql.Marshaler) {
+	return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.LengthOrNil())
+}
+func (ec *executionContext) fieldContext_Audio_length(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Audio", field, true, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Audio_type(ctx context.Context, field graphql.CollectedField, obj *podcast.Enclosure) (ret graphql.Marshaler) {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.TypeOrNil())
+}
+func (ec *executionContext) fieldContext_Audio_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Audio", field, true, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Audio_url(ctx context.Context, field graphql.CollectedField, obj *podcast.Enclosure) (ret graphql.Marshaler) {
+	return (*jsonString)(&obj.URL)
+}
+func (ec *executionContext) fieldContext_Audio_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Audio", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
 func (ec *executionContext) _Episode_appearances(ctx context.Context, field graphql.CollectedField, obj *podcast.Episode) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2338,6 +2704,91 @@ func (ec *executionContext) fieldContext_Episode_appearances(ctx context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _Episode_audio(ctx context.Context, field graphql.CollectedField, obj *podcast.Episode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Episode_audio(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Audio, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *podcast.Enclosure) graphql.Marshaler {
+			return ec.marshalOAudio2ᚖpodcastgraphᚋinternalᚋpodcastᚐEnclosure(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Episode_audio(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Episode",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Audio(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Episode_categories(ctx context.Context, field graphql.CollectedField, obj *podcast.Episode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Episode_categories(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Episode().Categories(ctx, obj, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Episode_categories(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Episode",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
+		return ec.field_Episode_categories_args(ctx, field.ArgumentMap(ec.Variables))
+	}); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Episode_chapters(ctx context.Context, field graphql.CollectedField, obj *podcast.Episode) (ret graphql.Marshaler) {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.ChaptersOrNil())
+}
+func (ec *executionContext) fieldContext_Episode_chapters(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Episode", field, true, false, errors.New("field of type String does not have child fields"))
+}
+
 func (ec *executionContext) _Episode_code(ctx context.Context, field graphql.CollectedField, obj *podcast.Episode) (ret graphql.Marshaler) {
 	return (*jsonString)(&obj.Code)
 }
@@ -2366,6 +2817,34 @@ func (ec *executionContext) _Episode_description(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_Episode_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Episode", field, true, true, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Episode_duration(ctx context.Context, field graphql.CollectedField, obj *podcast.Episode) (ret graphql.Marshaler) {
+	return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.DurationOrNil())
+}
+func (ec *executionContext) fieldContext_Episode_duration(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Episode", field, true, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Episode_episodeType(ctx context.Context, field graphql.CollectedField, obj *podcast.Episode) (ret graphql.Marshaler) {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.EpisodeTypeOrNil())
+}
+func (ec *executionContext) fieldContext_Episode_episodeType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Episode", field, true, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Episode_explicit(ctx context.Context, field graphql.CollectedField, obj *podcast.Episode) (ret graphql.Marshaler) {
+	return ec.marshalOBoolean2ᚖbool(ctx, field.Selections, obj.Explicit)
+}
+func (ec *executionContext) fieldContext_Episode_explicit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Episode", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _Episode_feedNumber(ctx context.Context, field graphql.CollectedField, obj *podcast.Episode) (ret graphql.Marshaler) {
+	return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.FeedNumberOrNil())
+}
+func (ec *executionContext) fieldContext_Episode_feedNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Episode", field, true, false, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _Episode_guests(ctx context.Context, field graphql.CollectedField, obj *podcast.Episode) (ret graphql.Marshaler) {
@@ -2412,6 +2891,13 @@ func (ec *executionContext) fieldContext_Episode_guests(ctx context.Context, fie
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Episode_guid(ctx context.Context, field graphql.CollectedField, obj *podcast.Episode) (ret graphql.Marshaler) {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.GUIDOrNil())
+}
+func (ec *executionContext) fieldContext_Episode_guid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Episode", field, true, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _Episode_hosts(ctx context.Context, field graphql.CollectedField, obj *podcast.Episode) (ret graphql.Marshaler) {
@@ -2465,6 +2951,13 @@ func (ec *executionContext) _Episode_id(ctx context.Context, field graphql.Colle
 }
 func (ec *executionContext) fieldContext_Episode_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Episode", field, true, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Episode_image(ctx context.Context, field graphql.CollectedField, obj *podcast.Episode) (ret graphql.Marshaler) {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.ImageOrNil())
+}
+func (ec *executionContext) fieldContext_Episode_image(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Episode", field, true, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _Episode_links(ctx context.Context, field graphql.CollectedField, obj *podcast.Episode) (ret graphql.Marshaler) {
@@ -2584,11 +3077,25 @@ func (ec *executionContext) fieldContext_Episode_previous(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Episode_publishedAt(ctx context.Context, field graphql.CollectedField, obj *podcast.Episode) (ret graphql.Marshaler) {
+	return ec.marshalODateTime2ᚖtimeᚐTime(ctx, field.Selections, obj.PublishedAt)
+}
+func (ec *executionContext) fieldContext_Episode_publishedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Episode", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
 func (ec *executionContext) _Episode_releaseDate(ctx context.Context, field graphql.CollectedField, obj *podcast.Episode) (ret graphql.Marshaler) {
 	return ec.marshalODate2ᚖpodcastgraphᚋinternalᚋpodcastᚐDate(ctx, field.Selections, obj.ReleaseDate)
 }
 func (ec *executionContext) fieldContext_Episode_releaseDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Episode", field, false, false, errors.New("field of type Date does not have child fields"))
+}
+
+func (ec *executionContext) _Episode_season(ctx context.Context, field graphql.CollectedField, obj *podcast.Episode) (ret graphql.Marshaler) {
+	return ec.marshalOInt2ᚖint(ctx, field.Selections, obj.SeasonOrNil())
+}
+func (ec *executionContext) fieldContext_Episode_season(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Episode", field, true, false, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _Episode_show(ctx context.Context, field graphql.CollectedField, obj *podcast.Episode) (ret graphql.Marshaler) {
@@ -2748,6 +3255,52 @@ func (ec *executionContext) fieldContext_Episode_topics(ctx context.Context, fie
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
 		return ec.field_Episode_topics_args(ctx, field.ArgumentMap(ec.Variables))
+	}); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Episode_transcripts(ctx context.Context, field graphql.CollectedField, obj *podcast.Episode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Episode_transcripts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Episode().Transcripts(ctx, obj, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*podcast.Transcript) graphql.Marshaler {
+			return ec.marshalNTranscript2ᚕᚖpodcastgraphᚋinternalᚋpodcastᚐTranscriptᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Episode_transcripts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Episode",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Transcript(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
+		return ec.field_Episode_transcripts_args(ctx, field.ArgumentMap(ec.Variables))
 	}); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -3024,6 +3577,13 @@ func (ec *executionContext) _Guest_id(ctx context.Context, field graphql.Collect
 }
 func (ec *executionContext) fieldContext_Guest_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Guest", field, true, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Guest_image(ctx context.Context, field graphql.CollectedField, obj *podcast.Guest) (ret graphql.Marshaler) {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.ImageOrNil())
+}
+func (ec *executionContext) fieldContext_Guest_image(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Guest", field, true, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _Guest_links(ctx context.Context, field graphql.CollectedField, obj *podcast.Guest) (ret graphql.Marshaler) {
@@ -3874,10 +4434,70 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Show_author(ctx context.Context, field graphql.CollectedField, obj *podcast.Show) (ret graphql.Marshaler) {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.AuthorOrNil())
+}
+func (ec *executionContext) fieldContext_Show_author(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Show", field, true, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Show_categories(ctx context.Context, field graphql.CollectedField, obj *podcast.Show) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Show_categories(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Show().Categories(ctx, obj, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Show_categories(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Show",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
+		return ec.field_Show_categories_args(ctx, field.ArgumentMap(ec.Variables))
+	}); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Show_code(ctx context.Context, field graphql.CollectedField, obj *podcast.Show) (ret graphql.Marshaler) {
 	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.CodeOrNil())
 }
 func (ec *executionContext) fieldContext_Show_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Show", field, true, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Show_description(ctx context.Context, field graphql.CollectedField, obj *podcast.Show) (ret graphql.Marshaler) {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.DescriptionOrNil())
+}
+func (ec *executionContext) fieldContext_Show_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Show", field, true, false, errors.New("field of type String does not have child fields"))
 }
 
@@ -3950,6 +4570,13 @@ func (ec *executionContext) fieldContext_Show_episodes(ctx context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Show_feedUrl(ctx context.Context, field graphql.CollectedField, obj *podcast.Show) (ret graphql.Marshaler) {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.FeedURLOrNil())
+}
+func (ec *executionContext) fieldContext_Show_feedUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Show", field, true, false, errors.New("field of type String does not have child fields"))
+}
+
 func (ec *executionContext) _Show_guests(ctx context.Context, field graphql.CollectedField, obj *podcast.Show) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3992,6 +4619,13 @@ func (ec *executionContext) fieldContext_Show_guests(ctx context.Context, field 
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Show_guid(ctx context.Context, field graphql.CollectedField, obj *podcast.Show) (ret graphql.Marshaler) {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.GUIDOrNil())
+}
+func (ec *executionContext) fieldContext_Show_guid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Show", field, true, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _Show_hosts(ctx context.Context, field graphql.CollectedField, obj *podcast.Show) (ret graphql.Marshaler) {
@@ -4043,6 +4677,20 @@ func (ec *executionContext) _Show_id(ctx context.Context, field graphql.Collecte
 }
 func (ec *executionContext) fieldContext_Show_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Show", field, true, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Show_image(ctx context.Context, field graphql.CollectedField, obj *podcast.Show) (ret graphql.Marshaler) {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.ImageOrNil())
+}
+func (ec *executionContext) fieldContext_Show_image(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Show", field, true, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Show_language(ctx context.Context, field graphql.CollectedField, obj *podcast.Show) (ret graphql.Marshaler) {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.LanguageOrNil())
+}
+func (ec *executionContext) fieldContext_Show_language(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Show", field, true, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _Show_links(ctx context.Context, field graphql.CollectedField, obj *podcast.Show) (ret graphql.Marshaler) {
@@ -4680,6 +5328,34 @@ func (ec *executionContext) fieldContext_TopicEdge_node(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Transcript_language(ctx context.Context, field graphql.CollectedField, obj *podcast.Transcript) (ret graphql.Marshaler) {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.LanguageOrNil())
+}
+func (ec *executionContext) fieldContext_Transcript_language(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Transcript", field, true, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Transcript_rel(ctx context.Context, field graphql.CollectedField, obj *podcast.Transcript) (ret graphql.Marshaler) {
+	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.RelOrNil())
+}
+func (ec *executionContext) fieldContext_Transcript_rel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Transcript", field, true, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Transcript_type(ctx context.Context, field graphql.CollectedField, obj *podcast.Transcript) (ret graphql.Marshaler) {
+	return (*jsonString)(&obj.Type)
+}
+func (ec *executionContext) fieldContext_Transcript_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Transcript", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Transcript_url(ctx context.Context, field graphql.CollectedField, obj *podcast.Transcript) (ret graphql.Marshaler) {
+	return (*jsonString)(&obj.URL)
+}
+func (ec *executionContext) fieldContext_Transcript_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Transcript", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -5690,6 +6366,46 @@ func (ec *executionContext) _Appearance(ctx context.Context, sel ast.SelectionSe
 			}
 
 			out.Values[i] = innerFunc(ctx, out)
+		case "via":
+			out.Values[i] = ec._Appearance_via(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+	return out
+}
+
+var audioImplementors = []string{"Audio"}
+
+func (ec *executionContext) _Audio(ctx context.Context, sel ast.SelectionSet, obj *podcast.Enclosure) graphql.Marshaler {
+	fields := ec.memo.collect(ec.OperationContext, sel, audioImplementors)
+
+	out := newFieldSet(fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Audio")
+		case "length":
+			out.Values[i] = ec._Audio_length(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "type":
+			out.Values[i] = ec._Audio_type(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "url":
+			out.Values[i] = ec._Audio_url(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -5732,6 +6448,38 @@ func (ec *executionContext) _Episode(ctx context.Context, sel ast.SelectionSet, 
 			}
 
 			out.Values[i] = innerFunc(ctx, out)
+		case "audio":
+			out.Values[i] = ec._Episode_audio(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "categories":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *fieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Episode_categories(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				out.Values[i] = deferUnsupported(ctx, field)
+				continue
+			}
+
+			out.Values[i] = innerFunc(ctx, out)
+		case "chapters":
+			out.Values[i] = ec._Episode_chapters(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "code":
 			out.Values[i] = ec._Episode_code(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -5759,6 +6507,26 @@ func (ec *executionContext) _Episode(ctx context.Context, sel ast.SelectionSet, 
 			}
 
 			out.Values[i] = innerFunc(ctx, out)
+		case "duration":
+			out.Values[i] = ec._Episode_duration(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "episodeType":
+			out.Values[i] = ec._Episode_episodeType(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "explicit":
+			out.Values[i] = ec._Episode_explicit(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "feedNumber":
+			out.Values[i] = ec._Episode_feedNumber(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "guests":
 			field := field
 
@@ -5781,6 +6549,11 @@ func (ec *executionContext) _Episode(ctx context.Context, sel ast.SelectionSet, 
 			}
 
 			out.Values[i] = innerFunc(ctx, out)
+		case "guid":
+			out.Values[i] = ec._Episode_guid(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "hosts":
 			field := field
 
@@ -5806,6 +6579,11 @@ func (ec *executionContext) _Episode(ctx context.Context, sel ast.SelectionSet, 
 		case "id":
 			out.Values[i] = ec._Episode_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "image":
+			out.Values[i] = ec._Episode_image(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "links":
@@ -5879,8 +6657,18 @@ func (ec *executionContext) _Episode(ctx context.Context, sel ast.SelectionSet, 
 			}
 
 			out.Values[i] = innerFunc(ctx, out)
+		case "publishedAt":
+			out.Values[i] = ec._Episode_publishedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "releaseDate":
 			out.Values[i] = ec._Episode_releaseDate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "season":
+			out.Values[i] = ec._Episode_season(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -5970,6 +6758,28 @@ func (ec *executionContext) _Episode(ctx context.Context, sel ast.SelectionSet, 
 					}
 				}()
 				res = ec._Episode_topics(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				out.Values[i] = deferUnsupported(ctx, field)
+				continue
+			}
+
+			out.Values[i] = innerFunc(ctx, out)
+		case "transcripts":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *fieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Episode_transcripts(ctx, field, obj)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -6146,6 +6956,11 @@ func (ec *executionContext) _Guest(ctx context.Context, sel ast.SelectionSet, ob
 		case "id":
 			out.Values[i] = ec._Guest_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "image":
+			out.Values[i] = ec._Guest_image(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "links":
@@ -6677,8 +7492,40 @@ func (ec *executionContext) _Show(ctx context.Context, sel ast.SelectionSet, obj
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Show")
+		case "author":
+			out.Values[i] = ec._Show_author(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "categories":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *fieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Show_categories(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				out.Values[i] = deferUnsupported(ctx, field)
+				continue
+			}
+
+			out.Values[i] = innerFunc(ctx, out)
 		case "code":
 			out.Values[i] = ec._Show_code(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "description":
+			out.Values[i] = ec._Show_description(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -6726,6 +7573,11 @@ func (ec *executionContext) _Show(ctx context.Context, sel ast.SelectionSet, obj
 			}
 
 			out.Values[i] = innerFunc(ctx, out)
+		case "feedUrl":
+			out.Values[i] = ec._Show_feedUrl(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "guests":
 			field := field
 
@@ -6748,6 +7600,11 @@ func (ec *executionContext) _Show(ctx context.Context, sel ast.SelectionSet, obj
 			}
 
 			out.Values[i] = innerFunc(ctx, out)
+		case "guid":
+			out.Values[i] = ec._Show_guid(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "hosts":
 			field := field
 
@@ -6773,6 +7630,16 @@ func (ec *executionContext) _Show(ctx context.Context, sel ast.SelectionSet, obj
 		case "id":
 			out.Values[i] = ec._Show_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "image":
+			out.Values[i] = ec._Show_image(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "language":
+			out.Values[i] = ec._Show_language(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "links":
@@ -7159,6 +8026,46 @@ func (ec *executionContext) _TopicEdge(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var transcriptImplementors = []string{"Transcript"}
+
+func (ec *executionContext) _Transcript(ctx context.Context, sel ast.SelectionSet, obj *podcast.Transcript) graphql.Marshaler {
+	fields := ec.memo.collect(ec.OperationContext, sel, transcriptImplementors)
+
+	out := newFieldSet(fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Transcript")
+		case "language":
+			out.Values[i] = ec._Transcript_language(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "rel":
+			out.Values[i] = ec._Transcript_rel(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "type":
+			out.Values[i] = ec._Transcript_type(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "url":
+			out.Values[i] = ec._Transcript_url(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+	return out
+}
+
 var __DirectiveImplementors = []string{"__Directive"}
 
 func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionSet, obj *introspection.Directive) graphql.Marshaler {
@@ -7497,6 +8404,16 @@ func (ec *executionContext) marshalNAppearance2ᚖpodcastgraphᚋgraphᚐAppeara
 		return graphql.Null
 	}
 	return ec._Appearance(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNAppearanceVia2podcastgraphᚋgraphᚐAppearanceVia(ctx context.Context, v any) (AppearanceVia, error) {
+	var res AppearanceVia
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAppearanceVia2podcastgraphᚋgraphᚐAppearanceVia(ctx context.Context, sel ast.SelectionSet, v AppearanceVia) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNBoolean2bool(ctx context.Context, v any) (bool, error) {
@@ -8040,6 +8957,32 @@ func (ec *executionContext) marshalNTopicOrderField2podcastgraphᚋgraphᚐTopic
 	return v
 }
 
+func (ec *executionContext) marshalNTranscript2ᚕᚖpodcastgraphᚋinternalᚋpodcastᚐTranscriptᚄ(ctx context.Context, sel ast.SelectionSet, v []*podcast.Transcript) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTranscript2ᚖpodcastgraphᚋinternalᚋpodcastᚐTranscript(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTranscript2ᚖpodcastgraphᚋinternalᚋpodcastᚐTranscript(ctx context.Context, sel ast.SelectionSet, v *podcast.Transcript) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Transcript(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
 	return ec.___Directive(ctx, sel, &v)
 }
@@ -8180,6 +9123,13 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 	return res
 }
 
+func (ec *executionContext) marshalOAudio2ᚖpodcastgraphᚋinternalᚋpodcastᚐEnclosure(ctx context.Context, sel ast.SelectionSet, v *podcast.Enclosure) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Audio(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -8224,6 +9174,24 @@ func (ec *executionContext) marshalODate2ᚖpodcastgraphᚋinternalᚋpodcastᚐ
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) unmarshalODateTime2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalTime(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODateTime2ᚖtimeᚐTime(ctx context.Context, sel ast.SelectionSet, v *time.Time) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalTime(*v)
+	return res
 }
 
 func (ec *executionContext) marshalOEpisode2ᚖpodcastgraphᚋinternalᚋpodcastᚐEpisode(ctx context.Context, sel ast.SelectionSet, v *podcast.Episode) graphql.Marshaler {

@@ -55,8 +55,9 @@ func init() {
 	const onRecord = "read off the object's own record"
 	showSlug := func(s *podcast.Show) string { return s.Slug }
 	showAhead = &lookAhead[podcast.Show]{"Show", map[string]entry[podcast.Show]{
-		"hosts": noPrefetch[podcast.Show](onRecord),
-		"links": noPrefetch[podcast.Show](onRecord),
+		"hosts":      noPrefetch[podcast.Show](onRecord),
+		"links":      noPrefetch[podcast.Show](onRecord),
+		"categories": noPrefetch[podcast.Show](onRecord),
 		"episodes": prefetchStep(pages(func(s *podcast.Show, fc *graphql.FieldContext) EpisodeFilter {
 			f := EpisodeFilter{}
 			if filter := arg[*EpisodeFilter](fc, "filter"); filter != nil {
@@ -78,6 +79,8 @@ func init() {
 		"previous":    prefetchStep(neighbours),
 		"next":        prefetchStep(neighbours),
 		"hosts":       noPrefetch[podcast.Episode](onRecord),
+		"categories":  noPrefetch[podcast.Episode]("read off the object's own record (its head holds it)"),
+		"transcripts": noPrefetch[podcast.Episode]("read off the object's own record (its head holds it)"),
 		"links":       prefetchStep(episodeTexts),
 		"summary":     prefetchStep(episodeTexts),
 		"description": prefetchStep(episodeTexts),
@@ -198,7 +201,7 @@ func episodeAppearances(ctx context.Context, eps []*podcast.Episode, fc *graphql
 	var apps []*Appearance
 	for _, e := range eps {
 		for _, a := range e.Appearances[:min(n, len(e.Appearances))] {
-			apps = append(apps, &Appearance{GuestSlug: a.Guest, EpisodeKey: e.Key(), Evidence: a.Evidence})
+			apps = append(apps, &Appearance{GuestSlug: a.Guest, EpisodeKey: e.Key(), Evidence: a.Evidence, via: a.Via})
 		}
 	}
 	into(ctx, appearanceAhead, apps, fields)

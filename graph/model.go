@@ -100,6 +100,20 @@ type Appearance struct {
 	GuestSlug  string
 	EpisodeKey podcast.EpisodeKey
 	Evidence   string
+	via        string // podcast.Appearance.Via
+}
+
+// Via says what named the guest.
+func (a *Appearance) Via() AppearanceVia {
+	switch a.via {
+	case podcast.ViaTag:
+		return AppearanceViaTag
+	case podcast.ViaTitle:
+		return AppearanceViaTitle
+	case podcast.ViaAuthor:
+		return AppearanceViaAuthor
+	}
+	return AppearanceViaText
 }
 
 // cursors are where a page's items stand in their list: their sort keys,

@@ -66,6 +66,70 @@ type TopicOrder struct {
 	Field TopicOrderField `json:"field"`
 }
 
+// What named a person as a guest of an episode.
+type AppearanceVia string
+
+const (
+	// The feed item's `itunes:author` list, beside the show's own author.
+	AppearanceViaAuthor AppearanceVia = "AUTHOR"
+	// A `podcast:person` tag of the feed item (role `guest`).
+	AppearanceViaTag AppearanceVia = "TAG"
+	// The text of an episode page, or the cleaned description of a feed item.
+	AppearanceViaText AppearanceVia = "TEXT"
+	// The feed item's title, e.g. `123: Jane Doe, Acme`.
+	AppearanceViaTitle AppearanceVia = "TITLE"
+)
+
+var AllAppearanceVia = []AppearanceVia{
+	AppearanceViaAuthor,
+	AppearanceViaTag,
+	AppearanceViaText,
+	AppearanceViaTitle,
+}
+
+func (e AppearanceVia) IsValid() bool {
+	switch e {
+	case AppearanceViaAuthor, AppearanceViaTag, AppearanceViaText, AppearanceViaTitle:
+		return true
+	}
+	return false
+}
+
+func (e AppearanceVia) String() string {
+	return string(e)
+}
+
+func (e *AppearanceVia) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = AppearanceVia(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid AppearanceVia", str)
+	}
+	return nil
+}
+
+func (e AppearanceVia) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *AppearanceVia) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e AppearanceVia) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // What episodes sort by.
 type EpisodeOrderField string
 

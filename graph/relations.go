@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"podcastgraph/internal/podcast"
 	"podcastgraph/store"
@@ -77,6 +78,34 @@ func showSlug(ctx context.Context, slug *string, arg string) (string, error) {
 		return p.Slugs[0], nil
 	}
 	return "", badArg(arg, "the store holds %d shows: say which (by slug)", p.Total)
+}
+
+// numberShow returns the slug of the show of episode(number:, show:): the
+// show given, else the one show with an episode of that number ("" when
+// none has one). Several shows with that number and no show given is a
+// BAD_USER_INPUT error naming the argument and some of the shows.
+func numberShow(ctx context.Context, number int, slug *string) (string, error) {
+	if slug != nil {
+		return *slug, nil
+	}
+	const named = 3
+	shows, err := snapshotOf(ctx, func(sn *store.Snapshot) ([]string, error) {
+		return sn.ShowsWithNumber(ctx, number, named+1)
+	})
+	if err != nil {
+		return "", err
+	}
+	switch len(shows) {
+	case 0:
+		return "", nil
+	case 1:
+		return shows[0], nil
+	}
+	list := strings.Join(shows[:min(named, len(shows))], ", ")
+	if len(shows) > named {
+		list += "..."
+	}
+	return "", badArg("show", "%d shows have an episode %d (%s): say which (by slug)", len(shows), number, list)
 }
 
 // snapshotOf runs a read on the request's snapshot.

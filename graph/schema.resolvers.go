@@ -30,10 +30,16 @@ func (r *episodeResolver) Appearances(ctx context.Context, obj *podcast.Episode,
 	apps := obj.Appearances[:min(n, len(obj.Appearances))]
 	out := make([]*Appearance, len(apps))
 	for i, a := range apps {
-		out[i] = &Appearance{GuestSlug: a.Guest, EpisodeKey: obj.Key(), Evidence: a.Evidence}
+		out[i] = &Appearance{GuestSlug: a.Guest, EpisodeKey: obj.Key(), Evidence: a.Evidence, via: a.Via}
 	}
 	into(ctx, appearanceAhead, out, selected(ctx, "Appearance"))
 	return out, nil
+}
+
+// Categories is the resolver for the categories field.
+func (r *episodeResolver) Categories(ctx context.Context, obj *podcast.Episode, first *int) ([]string, error) {
+	n, err := listFirst(first)
+	return head(obj.Categories, n, err)
 }
 
 func (r *episodeResolver) Description(ctx context.Context, obj *podcast.Episode) (*string, error) {
@@ -126,6 +132,15 @@ func (r *episodeResolver) Topics(ctx context.Context, obj *podcast.Episode, firs
 	return topics, err
 }
 
+// Transcripts is the resolver for the transcripts field.
+func (r *episodeResolver) Transcripts(ctx context.Context, obj *podcast.Episode, first *int) ([]*podcast.Transcript, error) {
+	n, err := listFirst(first)
+	if err != nil {
+		return nil, err
+	}
+	return pointers(obj.Transcripts, n), nil
+}
+
 // CoGuests is the resolver for the coGuests field.
 func (r *guestResolver) CoGuests(ctx context.Context, obj *podcast.Guest, first *int) ([]*podcast.Guest, error) {
 	return relatedGuests(ctx, store.CoGuests, obj.Slug, first)
@@ -161,7 +176,7 @@ func (r *guestResolver) Topics(ctx context.Context, obj *podcast.Guest, first *i
 
 // Episode is the resolver for the episode field.
 func (r *queryResolver) Episode(ctx context.Context, number int, show *string) (*podcast.Episode, error) {
-	s, err := showSlug(ctx, show, "show")
+	s, err := numberShow(ctx, number, show)
 	if err != nil || s == "" {
 		return nil, err
 	}
@@ -288,6 +303,12 @@ func (r *queryResolver) Topics(ctx context.Context, first *int, after *string, l
 	}
 	into(ctx, topicAhead, nodes, selectedNodes(ctx, "Topic"))
 	return &TopicConnection{Nodes: nodes, TotalCount: p.Total, cursors: cursors}, nil
+}
+
+// Categories is the resolver for the categories field.
+func (r *showResolver) Categories(ctx context.Context, obj *podcast.Show, first *int) ([]string, error) {
+	n, err := listFirst(first)
+	return head(obj.Categories, n, err)
 }
 
 // EpisodeCount is the resolver for the episodeCount field.

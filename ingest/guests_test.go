@@ -104,6 +104,39 @@ func TestGuests(t *testing.T) {
 		{"same guest twice is one guest",
 			"Darin and Viktor speak with Jane Doe about Kubernetes. Jane Doe, CTO at Acme, explains why.",
 			[]guest{{"Jane Doe", "CTO", "Acme", ""}}},
+		{"our guest this week is NAME, ROLE as written",
+			"Our guest this week is Priya Raman, Principal Engineer at Acme Cloud. Darin and Viktor ask how.",
+			[]guest{{"Priya Raman", "Principal Engineer", "Acme Cloud", ""}}},
+		{"joining us is NAME with a short first name",
+			"Joining us is Bo Lindqvist, a site reliability engineer at Northwind Traders.",
+			[]guest{{"Bo Lindqvist", "site reliability engineer", "Northwind Traders", ""}}},
+		{"thrilled to have an honorific, kept in the name",
+			"We're thrilled to have Dr. Amara Nwosu, Director of Research at Lumen Labs, on the show.",
+			[]guest{{"Dr. Amara Nwosu", "Director of Research", "Lumen Labs", ""}}},
+		{"pronouns in parentheses, then the apposition",
+			"Sasha Kim (she/her), Staff Engineer at Fernwood, talks with Darin and Viktor about design systems.",
+			[]guest{{"Sasha Kim", "Staff Engineer", "Fernwood", ""}}},
+		{"two particles and an al- name, each with an organisation",
+			"This week Darin and Viktor sit down with Ana de la Cruz of Mosaic and Yusuf al-Amin from Beta Systems.",
+			[]guest{{"Ana de la Cruz", "", "Mosaic", ""}, {"Yusuf al-Amin", "", "Beta Systems", ""}}},
+		{"leading initials",
+			"Darin and Viktor are joined by J. R. Okonkwo, founder of Tidewater Systems.",
+			[]guest{{"J. R. Okonkwo", "founder", "Tidewater Systems", ""}}},
+		{"cue before a role: welcome back economist NAME of ORG",
+			"Darin and Viktor welcome back economist Rohan Mehta of Larchmont Capital to discuss banks.",
+			[]guest{{"Rohan Mehta", "economist", "Larchmont Capital", ""}}},
+		{"X veteran NAME: the organisation is not a guest",
+			"Darin talks with Morgan Stanley veteran Laura Chen, now chief investment officer at Harbor & Finch, about bonds.",
+			[]guest{{"Laura Chen", "chief investment officer", "Harbor & Finch", ""}}},
+		{"organisations in parentheses",
+			"Darin and Viktor speak with Nadia Haddad (Quiver) and Ola Nordmann (Fjell).",
+			[]guest{{"Nadia Haddad", "", "Quiver", ""}, {"Ola Nordmann", "", "Fjell", ""}}},
+		{"this episode features NAME, ROLE at ORG",
+			"This episode features Ngozi Adeyemi-Okafor, engineering manager at Paystack, who explains slow networks.",
+			[]guest{{"Ngozi Adeyemi-Okafor", "engineering manager", "Paystack", ""}}},
+		{"a Cyrillic name has a transliterated slug",
+			"Darin speaks with Алексей Смирнов, security researcher at Kaspian Labs, about registries.",
+			[]guest{{"Алексей Смирнов", "security researcher", "Kaspian Labs", ""}}},
 
 		// Negatives: hosts-only episodes, products, single names.
 		{"hosts only with products",
@@ -124,6 +157,24 @@ func TestGuests(t *testing.T) {
 		{"a bare role word before a product",
 			"The CEO Summit was about GitOps.",
 			nil},
+		{"people in the news: a role before or beside the name, then reported speech",
+			"Nvidia CEO Jensen Huang told analysts demand was strong, while Satya Nadella, CEO of Microsoft, announced layoffs. Darin and Viktor break it down.",
+			nil},
+		{"history: an apposition with a role and a past-tense verb",
+			"Theodore Roosevelt, the 26th President of the United States, protected more land than any president before him.",
+			nil},
+		{"history: with a host who does not talk",
+			"Darin and Viktor follow his 1903 trip with John Muir, the naturalist and founder of the Sierra Club, through Yosemite.",
+			nil},
+		{"quoted people",
+			"Premature optimization is the root of all evil, as Donald Knuth put it. Like Linus Torvalds said, talk is cheap.",
+			nil},
+		{"a subject in the past tense is talked about",
+			"Abraham Lincoln was tired of his generals, and he said so.",
+			nil},
+		{"companies that look like names",
+			"Darin and Viktor explain why Morgan Stanley and Johnson & Johnson moved in opposite directions.",
+			nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -143,11 +194,79 @@ func TestGuests(t *testing.T) {
 				if !strings.Contains(g.Evidence, g.Name) || !strings.Contains(tt.desc, g.Evidence) {
 					t.Errorf("evidence %q of %s is not a sentence of the text naming them", g.Evidence, g.Name)
 				}
-				if g.Slug != ingest.Slugify(g.Name) {
-					t.Errorf("slug %q of %s, want %q", g.Slug, g.Name, ingest.Slugify(g.Name))
+				if g.Slug != ingest.PersonSlug(g.Name) {
+					t.Errorf("slug %q of %s, want %q", g.Slug, g.Name, ingest.PersonSlug(g.Name))
 				}
 			}
 		})
+	}
+}
+
+// TestContactSections checks that a contact section confirms a guest the
+// text names in full without a cue, and a one-word stage name only when the
+// text introduces it.
+func TestContactSections(t *testing.T) {
+	tests := []struct {
+		name, desc, contacts string
+		want                 []guest
+	}{
+		{"first name of a name given in full, no cue",
+			"Darin and Viktor dig into build caches. Teodor Vasilescu built the caching layer, and Teodor explains why.",
+			"Teodor's contact information:\nLinkedIn: https://www.linkedin.com/in/tv/\n",
+			[]guest{{"Teodor Vasilescu", "", "", ""}}},
+		{"a first name that is a stop word elsewhere",
+			"We hear from Malia Kealoha, incident commander at Pohaku Health, and from Noor's colleague Dev Patel, who led the recovery.",
+			"Malia's contact information:\nX: https://x.com/malia\nDev's contact information:\nX: https://x.com/dev\n",
+			[]guest{{"Malia Kealoha", "incident commander", "Pohaku Health", ""}, {"Dev Patel", "", "", ""}}},
+		{"two first names",
+			"Darin is joined by Rosa María Gutiérrez, VP Engineering at Lumbre, and her colleague Ike Obi.",
+			"Rosa María's contact information:\nX: https://x.com/rmg\nIke's contact information:\nX: https://x.com/ike\n",
+			[]guest{{"Rosa María Gutiérrez", "VP Engineering", "Lumbre", ""}, {"Ike Obi", "", "", ""}}},
+		{"a one-word stage name introduced by a role",
+			"Our guest this week is the producer Velvetine, whose record was made on a laptop. Darin asks Velvetine about sampling.",
+			"Velvetine's contact information:\nWebsite: https://velvetine.example\n",
+			[]guest{{"Velvetine", "producer", "", "whose record was made on a laptop"}}},
+		{"a one-word name without an introduction is not enough",
+			"Darin and Viktor take listener questions. Rafa answers the ones about Flux.",
+			"Rafa's contact information:\nX: https://x.com/rafa\n",
+			[]guest{}},
+		{"a one-word name is dropped beside the full name",
+			"Darin and Viktor speak with Mathias about Keet. Mathias Buus Madsen, co-founder of Holepunch, explains.",
+			"Mathias' contact information:\nX: https://x.com/mathias\n",
+			[]guest{{"Mathias Buus Madsen", "co-founder", "Holepunch", ""}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			doc, err := ingest.Parse("t.txt", []byte(string(ownPage(tt.desc))+tt.contacts), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := guestsOf(doc.Guests); !slices.Equal(got, tt.want) {
+				t.Errorf("guests of %q\n got %v\nwant %v", tt.desc, got, tt.want)
+			}
+			for _, g := range doc.Guests {
+				if len(g.Links) == 0 {
+					t.Errorf("%s has no links from the contact section", g.Name)
+				}
+			}
+		})
+	}
+}
+
+func TestPersonSlug(t *testing.T) {
+	for in, want := range map[string]string{
+		"Dr. Amara Nwosu":          "amara-nwosu",
+		"Amara Nwosu":              "amara-nwosu",
+		"Prof. Dr. Helga Brandt":   "helga-brandt",
+		"Professor Anneliese Vogt": "anneliese-vogt",
+		"Sir Francis Drake":        "francis-drake",
+		"Dr.":                      "dr",
+		"Drake":                    "drake",
+		"Алексей Смирнов":          "aleksei-smirnov",
+	} {
+		if got := ingest.PersonSlug(in); got != want {
+			t.Errorf("PersonSlug(%q) = %q, want %q", in, got, want)
+		}
 	}
 }
 

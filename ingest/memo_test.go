@@ -76,7 +76,7 @@ func TestParseMemoDropWarning(t *testing.T) {
 	vocab := ingest.DefaultVocabulary()
 	memo := ingest.NewMemo(0)
 	page := "AS 5: Five\nRelease Date: 01/02/2025\nA Show\n" +
-		"#4: In this episode, Ann and Bob speak with Жанна Ли, CEO at Acme, about DNS...\ninfo_outlineA Show\n" +
+		"#4: In this episode, Ann and Bob speak with Աննա Լի, CEO at Acme, about DNS...\ninfo_outlineA Show\n" +
 		"info_outline#5: In this episode, Ann and Bob talk about DNS.\n"
 	first, err := ingest.ParseMemo("a.txt", []byte(page), vocab, memo)
 	if err != nil {

@@ -56,8 +56,43 @@ private public north south east west america american europe european asia
 africa australia united states kingdom california san francisco york london
 paradox wasm webassembly native computing observability automation`)
 
-// nameParticles may sit inside a name between capitalised words.
-var nameParticles = wordSet(`van von de der den del della di da du la le dos das ter ten bin ibn al el`)
+// nameParticles may sit inside a name between capitalised words, one or two
+// in a row ("van der", "de la"); Irish ones are capitalised ("Tomás Ó
+// Briain").
+var nameParticles = wordSet(`van von de der den del della di da du la le los las dos das ter ten bin ibn bint al el
+	Ó Ní Nic Uí`)
+
+// hyphenParticles start a lower-case name word joined by a hyphen:
+// "al-Amin", "el-Sayed", "bin-Talal".
+var hyphenParticles = wordSet(`al el ad ud ul ar as ash at az bin ibn abu abd ben`)
+
+// honorifics may precede a name ("Dr. Amara Nwosu", "Sir Francis Drake").
+// They are kept in the name as written and left out of its slug.
+var honorifics = wordSet(`dr prof professor sir dame mr mrs ms mx rev`)
+
+// PersonSlug returns the slug of a person's name: Slugify of the name
+// without a leading honorific, so that "Dr. Amara Nwosu" and "Amara Nwosu"
+// are one person ("amara-nwosu"). The slugs of the guests Parse finds are
+// made this way, while GuestFacts.Name keeps the name as written.
+func PersonSlug(name string) string {
+	name = strings.TrimSpace(name)
+	for {
+		first, rest, ok := strings.Cut(name, " ")
+		if !ok || len(first) > len("professor.") || !honorifics[strings.ToLower(strings.TrimSuffix(first, "."))] || strings.TrimSpace(rest) == "" {
+			break
+		}
+		name = strings.TrimSpace(rest)
+	}
+	return Slugify(name)
+}
+
+// particleWord reports whether w is a lower-case particle joined to a
+// capitalised name word by a hyphen ("al-Amin"): a word inside a name, never
+// its first.
+func particleWord(w string) bool {
+	pre, rest, ok := strings.Cut(w, "-")
+	return ok && hyphenParticles[pre] && looksLikeName(rest)
+}
 
 // namePrefixes may carry a second capital: "McDonald", "DeShawn", "LeBron".
 var namePrefixes = wordSet(`Mc Mac De Di Da Du Le La Van Von Fitz`)
@@ -116,21 +151,27 @@ func hasUpper(w string) bool {
 	return false
 }
 
-// nameRun is a candidate person name: toks[first..last] inclusive.
+// nameRun is a candidate person name: toks[first..last] inclusive. Leading
+// initials ("J. R. Okonkwo") are part of the run; an honorific before it
+// ("Dr.") is not (see candidate.from).
 type nameRun struct {
 	first, last int
-	words       int // capitalised words, not counting particles and initials
+	words       int // capitalised words, not counting particles; leading initials count as one
 }
 
 // name returns the run's name as written, single-spaced ("John F. Kennedy").
-func (r nameRun) name(toks []token) string {
+func (r nameRun) name(toks []token) string { return spanName(toks, r.first, r.last) }
+
+// spanName returns the words of toks[first..last] single-spaced, an
+// initial's period kept.
+func spanName(toks []token, first, last int) string {
 	var b strings.Builder
-	for i := r.first; i <= r.last; i++ {
+	for i := first; i <= last; i++ {
 		if toks[i].kind != tokWord {
-			b.WriteByte('.') // the period of an initial
+			b.WriteByte('.') // the period of an initial or honorific
 			continue
 		}
-		if i > r.first {
+		if i > first {
 			b.WriteByte(' ')
 		}
 		b.WriteString(toks[i].text)
@@ -139,14 +180,33 @@ func (r nameRun) name(toks []token) string {
 }
 
 // namer finds candidate names on one page; skip holds extra non-name words
-// (the words of the show's title), lower case.
+// (the words of the show's title), allow words that are names on this page
+// although they are stop words elsewhere (a contact section's "Dev"); both
+// lower case.
 type namer struct {
-	skip map[string]bool
+	skip  map[string]bool
+	allow map[string]bool
+	wide  bool // also read sentences that name an allowed word alone
 }
 
 // isNameWord reports whether t can be a word of a name on this page.
 func (p *namer) isNameWord(t token) bool {
-	return t.kind == tokWord && looksLikeName(t.text) && !stopWords[t.lower] && !p.skip[t.lower]
+	if t.kind != tokWord || !looksLikeName(t.text) {
+		return false
+	}
+	return p.allow[t.lower] || !stopWords[t.lower] && !p.skip[t.lower]
+}
+
+// honorificBefore returns the index of an honorific just before toks[i]
+// ("Dr." or "Sir"), or i when there is none.
+func honorificBefore(toks []token, i int) int {
+	switch {
+	case i >= 2 && toks[i-1].text == "." && honorifics[toks[i-2].lower] && startsUpper(toks[i-2].text):
+		return i - 2
+	case i >= 1 && toks[i-1].kind == tokWord && honorifics[toks[i-1].lower] && startsUpper(toks[i-1].text):
+		return i - 1
+	}
+	return i
 }
 
 // runs returns the maximal runs of name words in toks, of any length; a
@@ -158,12 +218,22 @@ func (p *namer) runs(toks []token) []nameRun {
 			continue
 		}
 		r := nameRun{first: i, last: i, words: 1}
+		// Leading initials: "J. R. Okonkwo", "J. Okonkwo".
+		for r.first >= 2 && toks[r.first-1].text == "." && isInitial(toks[r.first-2].text) && r.first-2 > lastEnd(out) {
+			r.first -= 2
+		}
+		if r.first < i {
+			r.words++
+		}
 		for j := i; !toks[j].possessive; r.last = j {
 			switch {
-			case j+1 < len(toks) && p.isNameWord(toks[j+1]):
+			case j+1 < len(toks) && (p.isNameWord(toks[j+1]) || toks[j+1].kind == tokWord && particleWord(toks[j+1].text)):
 				j++
 			case j+2 < len(toks) && toks[j+1].kind == tokWord && nameParticles[toks[j+1].text] && p.isNameWord(toks[j+2]):
 				j += 2
+			case j+3 < len(toks) && toks[j+1].kind == tokWord && nameParticles[toks[j+1].text] &&
+				toks[j+2].kind == tokWord && nameParticles[toks[j+2].text] && p.isNameWord(toks[j+3]):
+				j += 3 // "de la Cruz", "van der Berg"
 			case j+3 < len(toks) && isInitial(toks[j+1].text) && toks[j+2].text == "." && p.isNameWord(toks[j+3]):
 				j += 3
 			default:
@@ -178,6 +248,30 @@ func (p *namer) runs(toks []token) []nameRun {
 		i = r.last
 	}
 	return out
+}
+
+// mentionsAllowed reports whether, in a wide reading, s holds one of the
+// page's allowed name words (a contact section's "Velvetine"), so that a
+// sentence naming only that word is tokenised.
+func (p *namer) mentionsAllowed(s string) bool {
+	if !p.wide || len(p.allow) == 0 {
+		return false
+	}
+	low := foldText(s)
+	for w := range p.allow {
+		if strings.Contains(low, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// lastEnd returns the last token of the last run in runs, or -1.
+func lastEnd(runs []nameRun) int {
+	if len(runs) == 0 {
+		return -1
+	}
+	return runs[len(runs)-1].last
 }
 
 // mayHoldName reports whether s may hold a candidate name or a pair of
@@ -200,7 +294,8 @@ func mayHoldName(s string) bool {
 		}
 		c := w[0]
 		// Capitalised: "Avery", "Zoë", and "O'Brien" / "D'Angelo".
-		capital := c >= utf8.RuneSelf || ('A' <= c && c <= 'Z' && len(w) > 1 && (w[1] >= utf8.RuneSelf || 'a' <= w[1] && w[1] <= 'z' || w[1] == '\''))
+		// An initial ("J.") counts too: "J. R. Okonkwo".
+		capital := c >= utf8.RuneSelf || ('A' <= c && c <= 'Z' && len(w) > 1 && (w[1] >= utf8.RuneSelf || 'a' <= w[1] && w[1] <= 'z' || w[1] == '\'' || w[1] == '.' && len(w) == 2))
 		if !capital {
 			for j := 1; j < len(w); j++ {
 				if w[j] >= utf8.RuneSelf {

@@ -558,6 +558,15 @@ func (p *page) findPeople(doc *Document, lm *listingMemo) {
 		}
 		hosts = addHosts(hosts, named[i])
 	}
+	// The contact sections' names are names on this page, even a word
+	// that is not a name elsewhere ("Dev's contact information:").
+	contactNamed := p.contactNames()
+	for _, n := range contactNamed {
+		if nm.allow == nil {
+			nm.allow = make(map[string]bool)
+		}
+		nm.allow[n[0]] = true
+	}
 	own := nm.analyze(doc.Episode.Description)
 	hosts = addHosts(hosts, nm.hostsIn(own))
 
@@ -593,9 +602,24 @@ func (p *page) findPeople(doc *Document, lm *listingMemo) {
 		})
 		lm.remember(i, e.Summary, &memoEntry{hosts: named[i], topics: e.Topics, with: with, guests: e.Guests, dropped: dropped})
 	}
-	doc.Guests = gf.guests(own, func(name string) {
+	var dropped []string
+	drop := func(name string) { dropped = append(dropped, name) }
+	doc.Guests = gf.guestsNamed(own, contactNamed, drop)
+	if oneWordUnmatched(contactNamed, doc.Guests) {
+		// A contact section names one word no guest starts with: read
+		// again the sentences that only name that word (a stage name, "our
+		// guest is the producer Velvetine"), which have no two capitalised
+		// words and were skipped. Rare, so the common page pays nothing.
+		nm.wide = true
+		own = nm.analyze(doc.Episode.Description)
+		nm.wide = false
+		dropped = dropped[:0]
+		doc.Guests = gf.guestsNamed(own, contactNamed, drop)
+	}
+	nm.allow = nil
+	for _, name := range dropped {
 		p.warn.add(0, "guest %s has no ASCII letters for a slug; dropped", quote(name))
-	})
+	}
 	if doc.Guests == nil {
 		doc.Guests = []GuestFacts{}
 	}
@@ -662,16 +686,61 @@ func (p *page) itemText(it *item) (string, bool) {
 	return text, cut
 }
 
+// oneWordUnmatched reports whether one of the one-word contact names starts
+// no guest's name.
+func oneWordUnmatched(named contactNames, guests []GuestFacts) bool {
+	for _, n := range named {
+		if len(n) == 1 && !slices.ContainsFunc(guests, func(g GuestFacts) bool {
+			have := nameWords(g.Name)
+			return len(have) > 0 && have[0] == n[0]
+		}) {
+			return true
+		}
+	}
+	return false
+}
+
+// maxContactNames caps the contact sections whose names are looked for in
+// the text, so that a page of many sections costs bounded work.
+const maxContactNames = 2 * maxGuests
+
+// contactNames returns the names the contact sections give (the first
+// maxContactNames), as folded words without an honorific ("Dr. Amara" ->
+// ["amara"]).
+func (p *page) contactNames() contactNames {
+	var out contactNames
+	for _, c := range p.contacts {
+		if len(out) == maxContactNames {
+			break
+		}
+		if w := nameWords(c.name); len(w) > 0 {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// nameWords returns the words of a name as they are compared: folded
+// (lower case, accents folded as in slugs but other scripts kept), an
+// honorific ("Dr.", "Prof.") left out.
+func nameWords(name string) []string {
+	w := strings.FieldsFunc(foldText(name), func(r rune) bool { return r == ' ' || r == '.' || r == ',' })
+	for len(w) > 1 && honorifics[w[0]] {
+		w = w[1:]
+	}
+	return w
+}
+
 // attachContacts gives each contact section's links to the own episode's
-// guest whose first name (or full name) it names.
+// guest whose name starts with the name it gives: its first name ("Avery"),
+// first names ("Rosa María") or full name; honorifics and accents aside.
 func (p *page) attachContacts(guests []GuestFacts) {
 	for _, c := range p.contacts {
-		want := foldText(c.name)
+		want := nameWords(c.name)
 		matched := false
 		for i := range guests {
-			full := foldText(guests[i].Name)
-			first, _, _ := strings.Cut(full, " ")
-			if want == first || want == full {
+			have := nameWords(guests[i].Name)
+			if len(want) > 0 && len(want) <= len(have) && slices.Equal(want, have[:len(want)]) {
 				for _, l := range c.links {
 					guests[i].Links = addLink(guests[i].Links, l)
 				}

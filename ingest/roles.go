@@ -17,7 +17,9 @@ var roleHeads = wordSet(`ceo cto coo cfo cio ciso cpo cmo cso cro vp svp evp pre
 	creator co-creator author co-author architect manager director head lead consultant
 	researcher scientist professor chair chairman chairwoman chairperson officer owner
 	partner sre analyst designer programmer contributor committer strategist specialist
-	fellow ambassador champion instructor trainer executive principal`)
+	fellow ambassador champion instructor trainer executive principal commander economist
+	historian journalist reporter editor writer producer composer drummer guitarist singer
+	musician artist photographer investor physician`)
 
 // roleModifiers may precede a role head ("senior staff engineer").
 var roleModifiers = wordSet(`senior staff principal lead chief founding former distinguished
@@ -26,7 +28,8 @@ var roleModifiers = wordSet(`senior staff principal lead chief founding former d
 	infrastructure backend frontend full-stack ai ml database systems customer community
 	marketing sales growth interim acting co deputy associate assistant technology operating
 	financial information revenue open source independent release quality devrel open-source
-	regional group team project program`)
+	regional group team project program investment operations people design legal
+	compliance risk incident`)
 
 // ofHeads take "of FIELD" as part of the role ("VP of Engineering"); for the
 // other heads "of" introduces the organisation ("CEO of Dagster").
@@ -36,9 +39,13 @@ var ofHeads = wordSet(`vp svp evp head director president lead manager`)
 // the Pear Runtime" is a bio, not an organisation.
 var workHeads = wordSet(`creator co-creator author co-author maintainer co-maintainer contributor committer`)
 
-// roleAcronyms are written in upper case in roles; other role words are
-// lower-cased ("Co-Founder" -> "co-founder").
+// roleAcronyms are role words usually written in upper case: a capitalised
+// word before one of them belongs to the organisation ("Foxglove Data CEO").
 var roleAcronyms = wordSet(`ceo cto coo cfo cio ciso cpo cmo cso cro vp svp evp sre ai ml`)
+
+// fieldWords may follow a head such as "VP" without "of": "VP Engineering".
+var fieldWords = wordSet(`engineering product marketing sales operations research design data
+	infrastructure platform security people finance growth technology`)
 
 // orgPreps introduce the organisation after a role.
 var orgPreps = wordSet(`at of for from with`)
@@ -51,18 +58,27 @@ func isRoleMod(t token) bool  { return t.kind == tokWord && roleModifiers[t.lowe
 // heads such as "VP". It returns the end (exclusive), the last head, and
 // false when no role starts at i. Its work is linear in the role's length.
 func rolePhrase(toks []token, i int) (end int, head string, ok bool) {
-	end, head, ok = singleRole(toks, i)
+	return rolePhraseAt(toks, i, false)
+}
+
+// rolePhraseAt is rolePhrase; opens says that nothing before toks[i] can
+// name an organisation (the start of an apposition), so that capitalised
+// modifiers belong to the role: ", Senior Staff SRE at Orbital,".
+func rolePhraseAt(toks []token, i int, opens bool) (end int, head string, ok bool) {
+	end, head, ok = singleRole(toks, i, opens)
 	if !ok {
 		return 0, "", false
 	}
 	for end+1 < len(toks) && (toks[end].lower == "and" || toks[end].text == "&" || toks[end].text == "/") {
-		e, h, more := singleRole(toks, end+1)
+		e, h, more := singleRole(toks, end+1, true)
 		if !more {
 			break
 		}
 		end, head = e, h
 	}
-	if ofHeads[head] && end+1 < len(toks) && toks[end].lower == "of" {
+	if ofHeads[head] && end < len(toks) && fieldWords[toks[end].lower] && !(end+1 < len(toks) && isRoleHead(toks[end+1])) {
+		end++ // "VP Engineering at Lumbre"
+	} else if ofHeads[head] && end+1 < len(toks) && toks[end].lower == "of" {
 		// "VP of Engineering at Acme": the field runs to the organisation's
 		// preposition or the end.
 		k := end + 1
@@ -76,8 +92,9 @@ func rolePhrase(toks []token, i int) (end int, head string, ok bool) {
 	return end, head, true
 }
 
-// singleRole reads modifiers and a head ("senior staff engineer").
-func singleRole(toks []token, i int) (end int, head string, ok bool) {
+// singleRole reads modifiers and a head ("senior staff engineer"); opens as
+// for rolePhraseAt.
+func singleRole(toks []token, i int, opens bool) (end int, head string, ok bool) {
 	k := i
 	capMod := false
 	for k < len(toks) && k-i < 6 && isRoleMod(toks[k]) && !(isRoleHead(toks[k]) && (k+1 >= len(toks) || !isRoleHead(toks[k+1]) && !isRoleMod(toks[k+1]))) {
@@ -87,7 +104,7 @@ func singleRole(toks []token, i int) (end int, head string, ok bool) {
 	if k >= len(toks) || !isRoleHead(toks[k]) {
 		return 0, "", false
 	}
-	if capMod && !titleWord(toks[k].text) {
+	if capMod && !titleWord(toks[k].text) && !opens {
 		// "Foxglove Data CEO": a capitalised word before an acronym or
 		// lower-case head belongs to the organisation.
 		return 0, "", false
@@ -97,7 +114,7 @@ func singleRole(toks []token, i int) (end int, head string, ok bool) {
 
 // startsRole reports whether a role phrase starts at toks[i].
 func startsRole(toks []token, i int) bool {
-	_, _, ok := singleRole(toks, i)
+	_, _, ok := singleRole(toks, i, false)
 	return ok
 }
 
@@ -121,7 +138,8 @@ func orgAt(toks []token, i int) (start, end int, ok bool) {
 			continue
 		}
 		if j > i && j+1 < len(toks) && (t.text == "&" || t.lower == "of" || t.lower == "and" || t.lower == "for") &&
-			toks[j+1].kind == tokWord && startsUpper(toks[j+1].text) && !isRoleHead(toks[j+1]) && !stopWordCapital(toks[j+1]) {
+			toks[j+1].kind == tokWord && startsUpper(toks[j+1].text) && !isRoleHead(toks[j+1]) && !stopWordCapital(toks[j+1]) &&
+			!(t.lower == "and" && personAt(toks, j+1)) {
 			j++
 			continue
 		}
@@ -131,6 +149,14 @@ func orgAt(toks []token, i int) (start, end int, ok bool) {
 		return 0, 0, false
 	}
 	return i, j, true
+}
+
+// personAt reports whether a person's name seems to start at toks[i]: two
+// name-shaped words ("of Mosaic and Yusuf al-Amin" is two parties, "Procter
+// and Gamble" one).
+func personAt(toks []token, i int) bool {
+	return i+1 < len(toks) && looksLikeName(toks[i].text) && toks[i+1].kind == tokWord &&
+		(looksLikeName(toks[i+1].text) || particleWord(toks[i+1].text) || nameParticles[toks[i+1].text])
 }
 
 // stopWordCapital reports whether t is a function word that happens to be
@@ -186,8 +212,8 @@ func readApposition(s string, toks []token) (affiliation, bool) {
 	if i+1 < len(toks) && toks[i].lower == "who" && (toks[i+1].lower == "is" || toks[i+1].lower == "was") {
 		i += 2
 	}
-	for i < len(toks) && articles[toks[i].lower] {
-		i++
+	for i < len(toks) && (articles[toks[i].lower] || toks[i].lower == "now" || toks[i].lower == "currently") {
+		i++ // "now a CISO at Nordlys Energi"
 	}
 	if i >= len(toks) {
 		return affiliation{}, false
@@ -197,7 +223,7 @@ func readApposition(s string, toks []token) (affiliation, bool) {
 	// ("Tailscale's CEO", "Acme CTO") or bio ("longtime contributor and").
 	start, end, head := -1, 0, ""
 	for k := i; k < len(toks); k++ {
-		if e, h, ok := rolePhrase(toks, k); ok {
+		if e, h, ok := rolePhraseAt(toks, k, k == i); ok {
 			start, end, head = k, e, h
 			break
 		}
@@ -236,30 +262,10 @@ func readApposition(s string, toks []token) (affiliation, bool) {
 	return a, true
 }
 
-// roleText returns the role toks[i:j] as written, with role words
-// lower-cased and acronyms upper-cased ("Co-Founder & CEO" -> "co-founder &
-// CEO"); a field after "of" stays as written ("VP of Engineering").
+// roleText returns the role toks[i:j] as written ("Principal Engineer",
+// "co-founder & CTO", "VP of Engineering").
 func roleText(s string, toks []token, i, j int) string {
-	var b strings.Builder
-	field := false
-	for k := i; k < j; k++ {
-		if k > i {
-			b.WriteString(s[toks[k-1].end:toks[k].start])
-		}
-		t := toks[k]
-		switch {
-		case field:
-			b.WriteString(t.text)
-		case roleAcronyms[t.lower]:
-			b.WriteString(strings.ToUpper(t.text))
-		case roleHeads[t.lower] || roleModifiers[t.lower] || t.lower == "and" || t.lower == "of":
-			b.WriteString(t.lower)
-		default:
-			b.WriteString(t.text)
-		}
-		field = field || t.lower == "of"
-	}
-	return b.String()
+	return spanText(s, toks, i, j)
 }
 
 // spanText returns the text of toks[i:j] as written in s.

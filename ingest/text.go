@@ -383,10 +383,43 @@ func slugify(s string) string {
 // foldRune returns the lower-case ASCII spelling of a Latin letter with
 // diacritics, or "" when r has none.
 func foldRune(r rune) string {
+	if r >= cyrillicFirst && r <= cyrillicLast {
+		return cyrillicFolds[unicode.ToLower(r)]
+	}
+	if r >= greekFirst && r <= greekLast {
+		return greekFolds[unicode.ToLower(r)]
+	}
 	if r < accentFirst || r > accentLast {
 		return ""
 	}
 	return accentTable[r-accentFirst]
+}
+
+const (
+	cyrillicFirst, cyrillicLast = 0x400, 0x4FF
+	greekFirst, greekLast       = 0x370, 0x3FF
+)
+
+// cyrillicFolds transliterates Cyrillic letters (Russian, Ukrainian,
+// Belarusian, Serbian, Bulgarian), lower case, as in passports' Latin
+// spellings: "Алексей Смирнов" -> "aleksei smirnov". Soft and hard signs
+// vanish.
+var cyrillicFolds = map[rune]string{
+	'а': "a", 'б': "b", 'в': "v", 'г': "g", 'д': "d", 'е': "e", 'ё': "e", 'ж': "zh",
+	'з': "z", 'и': "i", 'й': "i", 'к': "k", 'л': "l", 'м': "m", 'н': "n", 'о': "o",
+	'п': "p", 'р': "r", 'с': "s", 'т': "t", 'у': "u", 'ф': "f", 'х': "kh", 'ц': "ts",
+	'ч': "ch", 'ш': "sh", 'щ': "shch", 'ы': "y", 'э': "e", 'ю': "iu", 'я': "ia",
+	'і': "i", 'ї': "i", 'є': "ie", 'ґ': "g", 'ў': "u", 'ђ': "dj", 'ј': "j", 'љ': "lj",
+	'њ': "nj", 'ћ': "c", 'џ': "dz", 'ѕ': "dz",
+}
+
+// greekFolds transliterates Greek letters, lower case: "Νίκος" -> "nikos".
+var greekFolds = map[rune]string{
+	'α': "a", 'ά': "a", 'β': "v", 'γ': "g", 'δ': "d", 'ε': "e", 'έ': "e", 'ζ': "z",
+	'η': "i", 'ή': "i", 'θ': "th", 'ι': "i", 'ί': "i", 'ϊ': "i", 'ΐ': "i", 'κ': "k",
+	'λ': "l", 'μ': "m", 'ν': "n", 'ξ': "x", 'ο': "o", 'ό': "o", 'π': "p", 'ρ': "r",
+	'σ': "s", 'ς': "s", 'τ': "t", 'υ': "y", 'ύ': "y", 'ϋ': "y", 'ΰ': "y", 'φ': "f",
+	'χ': "ch", 'ψ': "ps", 'ω': "o", 'ώ': "o",
 }
 
 // accentTable folds the Latin-1 Supplement and Latin Extended-A and -B letters,

@@ -20,7 +20,10 @@ func TestSlugify(t *testing.T) {
 		"Samuel O'Brien":        "samuel-obrien",
 		"Samuel O’Brien":        "samuel-obrien",
 		"  --Hello,  World!-- ": "hello-world",
-		"Иван Петров":           "",
+		"Иван Петров":           "ivan-petrov",
+		"Νίκος Παππάς":          "nikos-pappas",
+		"Աննա Լի":               "",
+		"李伟":                    "",
 		"":                      "",
 	}
 	for in, want := range tests {

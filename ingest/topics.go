@@ -19,7 +19,7 @@ import (
 
 // extractorVersion changes whenever the extraction rules change in a way
 // that can change a Document; it is part of Vocabulary.Fingerprint.
-const extractorVersion = "ingest/2"
+const extractorVersion = "ingest/3"
 
 //go:embed topics.json
 var defaultTopicsJSON []byte

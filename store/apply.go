@@ -146,6 +146,10 @@ type Prepared struct {
 	episodes []podcast.EpisodeKey
 	err      error
 	source   *FileStat // the file it was read from (sources.go)
+	// id names the show and episode; frags and episodes are keyed with
+	// the slug and number the document states, which the write may move
+	// (identity.go).
+	id *identity
 }
 
 // Prepare encodes a document for ApplyPrepared. It does no I/O.
@@ -153,6 +157,9 @@ func Prepare(doc *ingest.Document) *Prepared {
 	frags, episodes, err := fragmentsOf(doc)
 	if err == nil {
 		err = checkKeys(doc.Name, frags)
+	}
+	if err == nil && doc.Kind == ingest.KindFeedItem && doc.Show.Slug == "" {
+		err = errNoShowSlug
 	}
 	r := Result{Name: doc.Name, Episodes: 1 + len(doc.Listing), Guests: len(doc.Guests), Warnings: doc.Warnings}
 	topics := map[string]bool{}
@@ -166,8 +173,8 @@ func Prepare(doc *ingest.Document) *Prepared {
 		}
 	}
 	r.Topics = len(topics)
-	identity := &ingest.Document{Name: doc.Name, SHA256: doc.SHA256, Warnings: doc.Warnings}
-	return &Prepared{doc: identity, result: r, frags: frags, episodes: episodes, err: err}
+	named := &ingest.Document{Name: doc.Name, SHA256: doc.SHA256, Warnings: doc.Warnings}
+	return &Prepared{doc: named, result: r, frags: frags, episodes: episodes, err: err, id: identityOf(doc)}
 }
 
 // Share makes p's fragments use the bytes of the identical fragments (same
@@ -206,6 +213,10 @@ func (s *Store) ApplyPrepared(ctx context.Context, docs []*Prepared, opts ApplyO
 	var change Change
 	err := s.update(ctx, func(tx *bolt.Tx, m *maxima) (bool, error) {
 		w := newWriter(tx, now().UTC(), m)
+		resolved, err := w.resolve(docs)
+		if err != nil {
+			return false, fmt.Errorf("store: apply: %w", err)
+		}
 		for i, p := range docs {
 			if i%64 == 0 {
 				if err := ctx.Err(); err != nil {
@@ -217,7 +228,7 @@ func (s *Store) ApplyPrepared(ctx context.Context, docs []*Prepared, opts ApplyO
 					return false, fmt.Errorf("store: apply: %w", err)
 				}
 			}
-			r, err := w.applyDoc(p, opts.Fingerprint)
+			r, err := w.applyDoc(p, resolved[i], opts.Fingerprint)
 			if err != nil {
 				return false, fmt.Errorf("store: apply: %w", &DocumentError{Name: p.doc.Name, Err: docCause(err)})
 			}
@@ -275,10 +286,14 @@ type writer struct {
 	pairDeltas  map[string]int       // pair-count changes by pair key
 	refCounts   map[string]*refCount // fragments' reference counts, by fragment key (see flushRefs)
 	indexOps    []indexOp            // index entries to add or remove (see flushIndexes)
+
+	guestMemo map[string]string     // show 0 name slug -> guest slug, as given in this write (guests.go)
+	guestNew  map[string]*guestSeen // guests given out in this write
 }
 
 type buckets struct {
 	docs, frags, refs, shows, episodes, epsrc, guests, topics, vocab, bynum, bydate, counts, bycount, pairs, days *bolt.Bucket
+	showids, feedeps, guestids                                                                                    *bolt.Bucket
 }
 
 func bucketsOf(tx *bolt.Tx) buckets {
@@ -288,6 +303,7 @@ func bucketsOf(tx *bolt.Tx) buckets {
 		topics: tx.Bucket(bucketTopics), vocab: tx.Bucket(bucketVocab), bynum: tx.Bucket(bucketByNum),
 		bydate: tx.Bucket(bucketByDate), counts: tx.Bucket(bucketCounts), bycount: tx.Bucket(bucketByCount),
 		pairs: tx.Bucket(bucketPairs), days: tx.Bucket(bucketDays),
+		showids: tx.Bucket(bucketShowIDs), feedeps: tx.Bucket(bucketFeedEps), guestids: tx.Bucket(bucketGuestIDs),
 	}
 	// Buckets filled mostly in key order (bulk ingest adds names and
 	// episode numbers in order) pack their pages fuller than bbolt's
@@ -308,10 +324,12 @@ func newWriter(tx *bolt.Tx, at time.Time, m *maxima) *writer {
 		countDeltas:   map[string]int{},
 		pairDeltas:    map[string]int{},
 		refCounts:     map[string]*refCount{},
+		guestMemo:     map[string]string{},
+		guestNew:      map[string]*guestSeen{},
 	}
 }
 
-func (w *writer) applyDoc(p *Prepared, fingerprint string) (Result, error) {
+func (w *writer) applyDoc(p *Prepared, at resolution, fingerprint string) (Result, error) {
 	doc := p.doc
 	r := p.result
 	r.Status = Added
@@ -327,9 +345,18 @@ func (w *writer) applyDoc(p *Prepared, fingerprint string) (Result, error) {
 		}
 		r.Status = Updated
 	}
-	frags, episodes := p.frags, p.episodes
 	if p.err != nil {
 		return r, p.err
+	}
+	frags, episodes := p.frags, p.episodes
+	if p.id != nil {
+		var err error
+		if frags, episodes, err = rekey(p.id, at, frags, episodes); err != nil {
+			return r, err
+		}
+		if err := checkKeys(doc.Name, frags); err != nil {
+			return r, err
+		}
 	}
 	// Take back what the old version said that the new one does not, then
 	// add what is new; facts stated by both are left alone.

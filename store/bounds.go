@@ -84,6 +84,16 @@ func (m *maxima) show(s *podcast.Show) {
 	m.text("Show.title", s.Title)
 	m.hosts("Show.hosts", s.Hosts)
 	m.links("Show.links", s.Links)
+	m.text("Show.guid", s.GUID)
+	m.text("Show.feedUrl", s.FeedURL)
+	m.text("Show.author", s.Author)
+	m.text("Show.description", s.Description)
+	m.text("Show.image", s.Image)
+	m.text("Show.language", s.Language)
+	m.list("Show.categories", len(s.Categories))
+	for _, c := range s.Categories {
+		m.text("Show.categories", c)
+	}
 }
 
 func (m *maxima) guest(g *podcast.Guest) {
@@ -92,6 +102,7 @@ func (m *maxima) guest(g *podcast.Guest) {
 	m.text("Guest.organization", g.Organization)
 	m.text("Guest.bio", g.Bio)
 	m.links("Guest.links", g.Links)
+	m.text("Guest.image", g.Image)
 }
 
 func (m *maxima) episode(e *podcast.Episode) {
@@ -106,6 +117,26 @@ func (m *maxima) episode(e *podcast.Episode) {
 	m.list("Episode.topics", len(e.Topics))
 	m.hosts("Episode.hosts", e.Hosts)
 	m.links("Episode.links", e.Links)
+	f := &e.EpisodeFeed
+	m.text("Episode.guid", f.GUID)
+	m.text("Episode.episodeType", f.EpisodeType)
+	m.text("Episode.image", f.Image)
+	m.text("Episode.chapters", f.Chapters)
+	if f.Audio != nil {
+		m.text("Audio.url", f.Audio.URL)
+		m.text("Audio.type", f.Audio.Type)
+	}
+	m.list("Episode.transcripts", len(f.Transcripts))
+	for _, t := range f.Transcripts {
+		m.text("Transcript.url", t.URL)
+		m.text("Transcript.type", t.Type)
+		m.text("Transcript.language", t.Language)
+		m.text("Transcript.rel", t.Rel)
+	}
+	m.list("Episode.categories", len(f.Categories))
+	for _, c := range f.Categories {
+		m.text("Episode.categories", c)
+	}
 }
 
 func (m *maxima) topic(t *podcast.Topic) {

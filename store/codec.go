@@ -20,7 +20,8 @@ import (
 // whole record into one string and hands out substrings of it, so a
 // record's strings cost one allocation.
 //
-//	record = format fields...          format: formatBinary; a JSON record (schema 1) starts with '{'
+//	record = format fields...          format: formatBinary, or formatFeed when a feed section
+//	                                   ends it; a JSON record (schema 1) starts with '{'
 //	string = uvarint(len<<1) bytes     a literal
 //	       | uvarint(len<<1|1) uvarint(offset)
 //	                                   the len bytes at offset of the record, written earlier
@@ -33,8 +34,12 @@ import (
 // decoder also reads the JSON records of schema version 1, which a file
 // holds until Open has migrated it.
 
-// formatBinary is the first byte of a binary record.
-const formatBinary byte = 1
+// formatBinary is the first byte of a binary record; formatFeed that of
+// one that ends with a feed section (codec_feed.go).
+const (
+	formatBinary byte = 1
+	formatFeed   byte = 2
+)
 
 // minRef is the shortest string worth a reference: a reference costs
 // about as many bytes as a literal of three.
@@ -133,19 +138,20 @@ func (w *recordWriter) date(d podcast.Date) {
 // recordReader decodes one binary record. Errors are sticky: after the
 // first, every read returns a zero value and err says what went wrong.
 type recordReader struct {
-	raw []byte
-	s   string // raw as one string: every string read is a substring of it
-	pos int
-	err error
+	raw  []byte
+	s    string // raw as one string: every string read is a substring of it
+	pos  int
+	err  error
+	feed bool // a feed section ends the record
 }
 
 // start begins reading raw; it fails when raw is not a binary record.
 // The reader copies raw once, into the string its strings share.
 func (r *recordReader) start(raw []byte) error {
-	if len(raw) == 0 || raw[0] != formatBinary {
+	if len(raw) == 0 || raw[0] != formatBinary && raw[0] != formatFeed {
 		return fmt.Errorf("%w: unknown format", errCorrupt)
 	}
-	*r = recordReader{raw: raw, s: string(raw), pos: 1}
+	*r = recordReader{raw: raw, s: string(raw), pos: 1, feed: raw[0] == formatFeed}
 	return nil
 }
 

@@ -35,7 +35,23 @@ func sampleEpisodes(t testing.TB) []*podcast.Episode {
 		{Show: "s", Number: 0, Code: "#0", Hosts: []podcast.Host{}, Links: []podcast.Link{}, Appearances: []podcast.Appearance{}, Topics: []string{}},
 		{Show: "s", Number: -7, Title: strPtr(""), Description: strPtr(""), SummaryTruncated: true, Summary: "cut…"},
 		{Show: "ünïcödé-show", Number: 1 << 31, Code: "Ü 1", Summary: strings.Repeat("long ", 1000), Topics: []string{"a", "a"}},
+		feedEpisode(),
+		{Show: "f", Number: 2, Code: "F 2", Appearances: []podcast.Appearance{{Guest: "a", Evidence: "A"}, {Guest: "b", Evidence: "B", Via: podcast.ViaAuthor}}},
+		{Show: "f", Number: 3, Code: "F 3", EpisodeFeed: podcast.EpisodeFeed{Explicit: new(bool), Transcripts: []podcast.Transcript{{URL: "u", Type: "t"}}}},
 	}
+}
+
+// feedEpisode is an episode with every fact a feed item can state.
+func feedEpisode() *podcast.Episode {
+	at := time.Date(2025, 1, 1, 9, 30, 0, 5, time.UTC)
+	yes := true
+	return &podcast.Episode{Show: "history-hour", Number: 2, Code: "HH 2", Title: strPtr("Rome"), Summary: "About Rome.",
+		Appearances: []podcast.Appearance{{Guest: "jane-doe", Evidence: "Jane Doe", Via: podcast.ViaTag}},
+		EpisodeFeed: podcast.EpisodeFeed{GUID: "rome", FeedNumber: 1, PublishedAt: &at, Season: 2, EpisodeType: "full",
+			Duration: 3600, Explicit: &yes, Image: "https://img.example.com/rome.jpg",
+			Audio:       &podcast.Enclosure{URL: "https://cdn.example.com/rome.mp3", Type: "audio/mpeg", Length: 1 << 40},
+			Transcripts: []podcast.Transcript{{URL: "https://example.com/rome.vtt", Type: "text/vtt", Language: "en", Rel: "captions"}},
+			Chapters:    "https://example.com/rome.json", Categories: []string{"Ancient", "Rome"}}}
 }
 
 // generatedEpisode is the merged record of a generated page's own
@@ -109,6 +125,7 @@ func TestRecordsDecodeAsJSONDid(t *testing.T) {
 			Links: []podcast.Link{{Kind: podcast.LinkLinkedIn, URL: "https://www.linkedin.com/in/apenwarr/"}}},
 		{Slug: "x", Name: "X", Links: []podcast.Link{}},
 		{Slug: "y", Name: "Y"},
+		{Slug: "z", Name: "Z", Image: "https://img.example.com/z.jpg"},
 	}
 	for _, g := range guests {
 		t.Run("guest "+g.Slug, func(t *testing.T) {
@@ -128,6 +145,8 @@ func TestRecordsDecodeAsJSONDid(t *testing.T) {
 		{Slug: "devops-paradox", Title: "DevOps Paradox", Code: "DOP", Hosts: []podcast.Host{{Name: "Darin"}},
 			Links: []podcast.Link{{Kind: podcast.LinkYouTube, URL: "https://youtube.com/dop", Label: "YouTube"}}},
 		{Slug: "bare", Title: "Bare", Hosts: []podcast.Host{}, Links: []podcast.Link{}},
+		{Slug: "feed", Title: "Feed", ShowFeed: podcast.ShowFeed{GUID: "g", FeedURL: "https://f.example.com/rss", Author: "A",
+			Description: "D", Image: "I", Language: "en", Categories: []string{"History"}}},
 	}
 	for _, s := range shows {
 		t.Run("show "+s.Slug, func(t *testing.T) {
@@ -178,13 +197,16 @@ func TestFragmentsDecodeAsJSONDid(t *testing.T) {
 			Topics: []string{}, Appearances: []podcast.Appearance{}, Hosts: []string{}, Links: []podcast.Link{}},
 		guestFrag{Name: "N", Links: []podcast.Link{{Kind: "ELSEWHERE", URL: "u", Label: "l"}}},
 		showFrag{Title: "S", Hosts: []string{}},
+		episodeFrag{Code: "HH", Summary: "S", Appearances: feedEpisode().Appearances, EpisodeFeed: feedEpisode().EpisodeFeed},
+		guestFrag{Name: "N", Image: "https://img.example.com/n.jpg"},
+		showFrag{Title: "S", ShowFeed: podcast.ShowFeed{GUID: "g", Language: "en", Categories: []string{"History"}}},
 	}
 	for i, v := range extra {
 		f, err := newFragment(fragShow, "x", prioOwn, v)
 		if err != nil {
 			t.Fatal(err)
 		}
-		f.key[0] = map[int]byte{0: fragEpisode, 1: fragEpisode, 2: fragGuest, 3: fragShow}[i]
+		f.key[0] = map[int]byte{0: fragEpisode, 1: fragEpisode, 2: fragGuest, 3: fragShow, 4: fragEpisode, 5: fragGuest, 6: fragShow}[i]
 		frags = append(frags, f)
 	}
 	if len(frags) < 10 {

@@ -251,3 +251,28 @@ func validSortKey(byDate bool, sk []byte) bool {
 	}
 	return len(sk) >= n && !bytes.ContainsRune(sk[n-1:], 0)
 }
+
+// ShowsWithNumber returns the slugs of the shows that have an episode
+// numbered n, in slug order, at most limit of them: what an episode
+// lookup by number alone needs to know whether it is ambiguous. It reads
+// the index of every episode by number, whose keys put the shows of one
+// number side by side. It returns an error only when the store cannot be
+// read.
+func (s reads) ShowsWithNumber(ctx context.Context, n, limit int) ([]string, error) {
+	var out []string
+	err := s.read(ctx, func(r *reader) error {
+		if n < 0 || n > maxEpisodeNumber {
+			return nil
+		}
+		prefix := indexKey(scopeAll, u32(uint32(n)))
+		c := r.bucket(bucketByNum).Cursor()
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix) && len(out) < limit; k, _ = c.Next() {
+			out = append(out, string(k[len(prefix):]))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: shows with episode %d: %w", n, err)
+	}
+	return out, nil
+}

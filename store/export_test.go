@@ -35,3 +35,11 @@ func EpisodesAsJSON(path string) error {
 		return err
 	})
 }
+
+// DocFingerprint returns the extractor fingerprint a docs record holds, in
+// either encoding.
+func DocFingerprint(raw []byte) (string, error) {
+	var rec docRecord
+	err := decodeDocRecord(raw, &rec)
+	return rec.Fingerprint, err
+}

@@ -36,6 +36,7 @@ type showFrag struct {
 	Code  string         `json:"code,omitempty"`
 	Hosts []string       `json:"hosts,omitempty"`
 	Links []podcast.Link `json:"links,omitempty"`
+	podcast.ShowFeed
 }
 
 // episodeFrag is what a page says of one episode.
@@ -50,6 +51,7 @@ type episodeFrag struct {
 	Appearances []podcast.Appearance `json:"appearances,omitempty"`
 	Hosts       []string             `json:"hosts,omitempty"`
 	Links       []podcast.Link       `json:"links,omitempty"`
+	podcast.EpisodeFeed
 }
 
 // guestFrag is what a page says of one guest.
@@ -59,6 +61,7 @@ type guestFrag struct {
 	Organization string         `json:"organization,omitempty"`
 	Bio          string         `json:"bio,omitempty"`
 	Links        []podcast.Link `json:"links,omitempty"`
+	Image        string         `json:"image,omitempty"`
 }
 
 // fragment is one encoded fragment of a document.
@@ -124,16 +127,25 @@ func fragmentsOf(doc *ingest.Document) ([]fragment, []podcast.EpisodeKey, error)
 	}
 	if err := add(fragShow, show, prioOwn, showFrag{
 		Title: doc.Show.Title, Code: doc.Show.Code, Hosts: doc.Show.Hosts, Links: doc.Show.Links,
+		ShowFeed: showFeedOf(&doc.Show),
 	}); err != nil {
 		return nil, nil, err
+	}
+	code := doc.Show.Code
+	if doc.Kind == ingest.KindFeedItem && code == "" {
+		code = feedCode(show)
 	}
 	var episodes []podcast.EpisodeKey
 	addEpisode := func(e *ingest.EpisodeFacts, guests []ingest.GuestFacts) error {
 		k := podcast.EpisodeKey{Show: show, Number: e.Number}
 		episodes = append(episodes, k)
 		f := episodeFrag{
-			Code: doc.Show.Code, Title: e.Title, ReleaseDate: e.ReleaseDate, Description: e.Description,
+			Code: code, Title: e.Title, ReleaseDate: e.ReleaseDate, Description: e.Description,
 			Summary: e.Summary, Truncated: e.Truncated, Topics: e.Topics, Links: e.Links,
+			EpisodeFeed: episodeFeedOf(e),
+		}
+		if doc.Kind == ingest.KindFeedItem {
+			f.FeedNumber = e.Number
 		}
 		prio := prioListing
 		if e.Own {
@@ -141,9 +153,9 @@ func fragmentsOf(doc *ingest.Document) ([]fragment, []podcast.EpisodeKey, error)
 			f.Hosts = doc.Show.Hosts
 		}
 		for _, g := range guests {
-			f.Appearances = append(f.Appearances, podcast.Appearance{Guest: g.Slug, Evidence: g.Evidence})
+			f.Appearances = append(f.Appearances, podcast.Appearance{Guest: g.Slug, Evidence: g.Evidence, Via: g.Via})
 			if err := add(fragGuest, g.Slug, prio, guestFrag{
-				Name: g.Name, Role: g.Role, Organization: g.Organization, Bio: g.Bio, Links: g.Links,
+				Name: g.Name, Role: g.Role, Organization: g.Organization, Bio: g.Bio, Links: g.Links, Image: g.Image,
 			}); err != nil {
 				return err
 			}
@@ -162,4 +174,28 @@ func fragmentsOf(doc *ingest.Document) ([]fragment, []podcast.EpisodeKey, error)
 		}
 	}
 	return out, episodes, nil
+}
+
+// showFeedOf copies what a feed says of its show.
+func showFeedOf(s *ingest.ShowFacts) podcast.ShowFeed {
+	return podcast.ShowFeed{GUID: s.GUID, FeedURL: s.FeedURL, Author: s.Author, Description: s.Description,
+		Image: s.Image, Language: s.Language, Categories: s.Categories}
+}
+
+// episodeFeedOf copies what a feed item says of its episode, but its
+// number (FeedNumber is set for feed items only).
+func episodeFeedOf(e *ingest.EpisodeFacts) podcast.EpisodeFeed {
+	f := podcast.EpisodeFeed{GUID: e.GUID, PublishedAt: e.PublishedAt, Season: e.Season, EpisodeType: e.EpisodeType,
+		Duration: e.Duration, Explicit: e.Explicit, Image: e.Image, Chapters: e.Chapters, Categories: e.Categories}
+	if f.PublishedAt != nil {
+		at := f.PublishedAt.UTC()
+		f.PublishedAt = &at
+	}
+	if e.Audio != nil {
+		f.Audio = &podcast.Enclosure{URL: e.Audio.URL, Type: e.Audio.Type, Length: e.Audio.Length}
+	}
+	for _, t := range e.Transcripts {
+		f.Transcripts = append(f.Transcripts, podcast.Transcript{URL: t.URL, Type: t.Type, Language: t.Language, Rel: t.Rel})
+	}
+	return f
 }

@@ -51,7 +51,7 @@ func headOf(e *podcast.Episode) *podcast.Episode {
 		n += len(*e.Title)
 	}
 	for _, a := range e.Appearances {
-		n += len(a.Guest) + len(a.Evidence)
+		n += len(a.Guest) + len(a.Evidence) + len(a.Via)
 	}
 	for _, t := range e.Topics {
 		n += len(t)
@@ -75,6 +75,7 @@ func headOf(e *podcast.Episode) *podcast.Episode {
 		h.date = *e.ReleaseDate
 		h.e.ReleaseDate = &h.date
 	}
+	h.e.EpisodeFeed = e.EpisodeFeed.Clone()
 	h.e.Appearances = slices.Clone(e.Appearances)
 	h.e.Topics = slices.Clone(e.Topics)
 	h.e.Hosts = slices.Clone(e.Hosts)
@@ -99,7 +100,7 @@ func headStrings(e *podcast.Episode) []*string {
 		out = append(out, e.Title)
 	}
 	for i := range e.Appearances {
-		out = append(out, &e.Appearances[i].Guest, &e.Appearances[i].Evidence)
+		out = append(out, &e.Appearances[i].Guest, &e.Appearances[i].Evidence, &e.Appearances[i].Via)
 	}
 	for i := range e.Topics {
 		out = append(out, &e.Topics[i])
@@ -113,7 +114,7 @@ func headStrings(e *podcast.Episode) []*string {
 // headSize is about what a head holds in memory, in bytes, for the record
 // cache's budget.
 func headSize(h *podcast.Episode) int {
-	n := 200 + len(h.Show) + len(h.Code)
+	n := 200 + len(h.Show) + len(h.Code) + h.EpisodeFeed.Size()
 	if h.Title != nil {
 		n += len(*h.Title)
 	}

@@ -28,6 +28,14 @@ func mergeShow(slug string, frags [][]byte) (*podcast.Show, error) {
 		}
 		hosts = appendNew(hosts, f.Hosts...)
 		show.Links = mergeLinks(show.Links, f.Links)
+		sf := &show.ShowFeed
+		sf.GUID = cmp.Or(sf.GUID, f.GUID)
+		sf.FeedURL = cmp.Or(sf.FeedURL, f.FeedURL)
+		sf.Author = cmp.Or(sf.Author, f.Author)
+		sf.Description = cmp.Or(sf.Description, f.Description)
+		sf.Image = cmp.Or(sf.Image, f.Image)
+		sf.Language = cmp.Or(sf.Language, f.Language)
+		sf.Categories = appendNew(sf.Categories, f.Categories...)
 	}
 	for _, h := range hosts {
 		show.Hosts = append(show.Hosts, podcast.Host{Name: h})
@@ -64,6 +72,7 @@ func mergeGuest(slug string, own, listing [][]byte) (*podcast.Guest, error) {
 		g.Organization = cmp.Or(g.Organization, f.Organization)
 		g.Bio = cmp.Or(g.Bio, f.Bio)
 		g.Links = mergeLinks(g.Links, f.Links)
+		g.Image = cmp.Or(g.Image, f.Image)
 	}
 	return g, nil
 }
@@ -104,6 +113,7 @@ func mergeEpisode(k podcast.EpisodeKey, own, listing [][]byte) (*podcast.Episode
 		topics = appendNew(topics, f.Topics...)
 		hosts = appendNew(hosts, f.Hosts...)
 		e.Links = mergeLinks(e.Links, f.Links)
+		fillEpisodeFeed(&e.EpisodeFeed, &f.EpisodeFeed)
 		for _, a := range f.Appearances {
 			if _, ok := apps[a.Guest]; !ok {
 				apps[a.Guest] = len(e.Appearances)
@@ -152,4 +162,29 @@ func mergeLinks(list, add []podcast.Link) []podcast.Link {
 		}
 	}
 	return list
+}
+
+// fillEpisodeFeed fills what dst lacks from src: the best fragment's
+// value of each field wins; categories add up.
+func fillEpisodeFeed(dst, src *podcast.EpisodeFeed) {
+	dst.GUID = cmp.Or(dst.GUID, src.GUID)
+	dst.FeedNumber = cmp.Or(dst.FeedNumber, src.FeedNumber)
+	if dst.PublishedAt == nil {
+		dst.PublishedAt = src.PublishedAt
+	}
+	dst.Season = cmp.Or(dst.Season, src.Season)
+	dst.EpisodeType = cmp.Or(dst.EpisodeType, src.EpisodeType)
+	dst.Duration = cmp.Or(dst.Duration, src.Duration)
+	if dst.Explicit == nil {
+		dst.Explicit = src.Explicit
+	}
+	dst.Image = cmp.Or(dst.Image, src.Image)
+	if dst.Audio == nil {
+		dst.Audio = src.Audio
+	}
+	if dst.Transcripts == nil {
+		dst.Transcripts = src.Transcripts
+	}
+	dst.Chapters = cmp.Or(dst.Chapters, src.Chapters)
+	dst.Categories = appendNew(dst.Categories, src.Categories...)
 }

@@ -8,9 +8,17 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
+// Migration from schema version 2 to 3 rewrites nothing: a record of
+// version 2 is a record of version 3 that no feed said anything of, and
+// the buckets version 3 adds (showids, feedeps) start empty (a show of
+// pages needs no entry there). Opening a version 2 file for writing marks
+// it version 3, so that a build that knows only version 2, which would
+// refuse a record with a feed section as corrupt, refuses the file
+// instead.
+//
 // Migration from schema version 1 (JSON records, an epsrc entry per
 // episode and document) to 2 (binary records, an epsrc list per episode).
-// Opening a version 1 file for writing marks it version 2 and "migrating"
+// Opening a version 1 file for writing marks it version 3 and "migrating"
 // in one transaction, then re-encodes its records a batch per
 // transaction, and clears the mark with the last. A crash in between
 // leaves a file that mixes both encodings, which every decoder reads, and
@@ -27,14 +35,21 @@ const migrateBatch = 4096
 // fixed-width numbers, the same in every version.
 var recordBuckets = [][]byte{bucketShows, bucketGuests, bucketTopics, bucketVocab, bucketEpisodes, bucketDocs, bucketFrags}
 
-// startMigration marks a version 1 file version 2 and migrating, in the
-// transaction that opens it.
+// startMigration marks a version 1 file version 3 and migrating, and a
+// version 2 file version 3, in the transaction that opens it.
 func startMigration(tx *bolt.Tx) error {
 	meta := tx.Bucket(bucketMeta)
-	if v := meta.Get(keySchema); len(v) == 4 && v[3] == 1 && v[0]|v[1]|v[2] == 0 {
+	v := meta.Get(keySchema)
+	if len(v) != 4 || v[0]|v[1]|v[2] != 0 {
+		return nil
+	}
+	switch v[3] {
+	case 1:
 		if err := meta.Put(keyMigrating, []byte{1}); err != nil {
 			return err
 		}
+		return meta.Put(keySchema, u32(SchemaVersion))
+	case 2:
 		return meta.Put(keySchema, u32(SchemaVersion))
 	}
 	return nil

@@ -65,6 +65,7 @@ func encodeEpisode(e *podcast.Episode) []byte {
 	w.links(e.Links)
 	w.appearances(e.Appearances)
 	w.strs(e.Topics)
+	w.episodeFeed(&e.EpisodeFeed, e.Appearances)
 	return w.b
 }
 
@@ -109,6 +110,7 @@ func decodeEpisode(raw []byte) (*podcast.Episode, error) {
 	e.Links = r.links()
 	e.Appearances = r.appearances()
 	e.Topics = r.strs()
+	r.episodeFeed(&e.EpisodeFeed, e.Appearances)
 	if err := r.done(); err != nil {
 		return nil, err
 	}
@@ -124,6 +126,7 @@ func encodeGuest(g *podcast.Guest) []byte {
 	w.str(g.Organization)
 	w.str(g.Bio)
 	w.links(g.Links)
+	w.guestImage(g.Image)
 	return w.b
 }
 
@@ -142,6 +145,7 @@ func decodeGuest(raw []byte) (*podcast.Guest, error) {
 	g.Organization = r.str()
 	g.Bio = r.str()
 	g.Links = r.links()
+	g.Image = r.guestImage()
 	return g, r.done()
 }
 
@@ -153,6 +157,7 @@ func encodeShow(s *podcast.Show) []byte {
 	w.str(s.Code)
 	w.hosts(s.Hosts)
 	w.links(s.Links)
+	w.showFeed(&s.ShowFeed)
 	return w.b
 }
 
@@ -170,6 +175,7 @@ func decodeShow(raw []byte) (*podcast.Show, error) {
 	s.Code = r.str()
 	s.Hosts = r.hosts()
 	s.Links = r.links()
+	r.showFeed(&s.ShowFeed)
 	return s, r.done()
 }
 
@@ -227,6 +233,7 @@ func encodeEpisodeFrag(f *episodeFrag) []byte {
 	w.appearances(nilIfEmpty(f.Appearances))
 	w.strs(nilIfEmpty(f.Hosts))
 	w.links(nilIfEmpty(f.Links))
+	w.episodeFeed(&f.EpisodeFeed, f.Appearances)
 	return w.b
 }
 
@@ -252,6 +259,7 @@ func decodeEpisodeFrag(raw []byte, f *episodeFrag) error {
 	f.Appearances = r.appearances()
 	f.Hosts = r.strs()
 	f.Links = r.links()
+	r.episodeFeed(&f.EpisodeFeed, f.Appearances)
 	return r.done()
 }
 
@@ -263,6 +271,7 @@ func encodeGuestFrag(f *guestFrag) []byte {
 	w.str(f.Organization)
 	w.str(f.Bio)
 	w.links(nilIfEmpty(f.Links))
+	w.guestImage(f.Image)
 	return w.b
 }
 
@@ -279,6 +288,7 @@ func decodeGuestFrag(raw []byte, f *guestFrag) error {
 	f.Organization = r.str()
 	f.Bio = r.str()
 	f.Links = r.links()
+	f.Image = r.guestImage()
 	return r.done()
 }
 
@@ -289,6 +299,7 @@ func encodeShowFrag(f *showFrag) []byte {
 	w.str(f.Code)
 	w.strs(nilIfEmpty(f.Hosts))
 	w.links(nilIfEmpty(f.Links))
+	w.showFeed(&f.ShowFeed)
 	return w.b
 }
 
@@ -304,6 +315,7 @@ func decodeShowFrag(raw []byte, f *showFrag) error {
 	f.Code = r.str()
 	f.Hosts = r.strs()
 	f.Links = r.links()
+	r.showFeed(&f.ShowFeed)
 	return r.done()
 }
 

@@ -24,7 +24,9 @@ import (
 //
 //	1: records as JSON
 //	2: records in the binary form of codec.go
-const SchemaVersion = 2
+//	3: records may end with what feeds say (codec_feed.go); show
+//	   identities and feed items' numbers (identity.go)
+const SchemaVersion = 3
 
 // oldestReadable is the oldest layout this build reads: read-only as it
 // is, and migrated when opened for writing.
@@ -53,7 +55,7 @@ var (
 
 	allBuckets = [][]byte{bucketMeta, bucketDocs, bucketFrags, bucketRefs, bucketShows, bucketEpisodes,
 		bucketEpSrc, bucketGuests, bucketTopics, bucketVocab, bucketByNum, bucketByDate,
-		bucketCounts, bucketByCount, bucketPairs, bucketDays, bucketSources}
+		bucketCounts, bucketByCount, bucketPairs, bucketDays, bucketSources, bucketFetched, bucketShowIDs, bucketFeedEps, bucketGuestIDs}
 
 	keySchema     = []byte("schema")
 	keyGeneration = []byte("generation")

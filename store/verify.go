@@ -3,9 +3,12 @@ package store
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"fmt"
 
 	bolt "go.etcd.io/bbolt"
+
+	"podcastgraph/internal/podcast"
 )
 
 // Report counts what Verify saw.
@@ -13,11 +16,49 @@ type Report struct {
 	Documents, Fragments, Shows, Episodes, Guests, Topics int
 }
 
+// verifyIdentities checks that the maps of identity.go go both ways:
+// every show identity's slug is owned by it, and every feed item's number
+// names its GUID. A file of an older layout opened read-only has none.
+func verifyIdentities(b buckets) error {
+	if b.showids != nil {
+		err := b.showids.ForEach(func(k, v []byte) error {
+			if len(k) > 0 && k[0] == 'i' {
+				if owner := b.showids.Get(append([]byte{'s'}, v...)); owner != nil && !bytes.Equal(owner, k[1:]) {
+					return fmt.Errorf("show identity %q has slug %s, which %q owns", k[1:], v, owner)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	if b.feedeps == nil {
+		return nil
+	}
+	return b.feedeps.ForEach(func(k, v []byte) error {
+		if len(k) == 0 || k[0] != 'g' {
+			return nil
+		}
+		i := bytes.IndexByte(k, 0)
+		if i < 0 || len(v) != 4 {
+			return fmt.Errorf("feed item entry %q: malformed", k)
+		}
+		n := binary.BigEndian.Uint32(v)
+		ek := podcast.EpisodeKey{Show: string(k[1:i]), Number: int(n)}
+		if guid := b.feedeps.Get(numberKey(ek)); !bytes.Equal(guid, k[i+1:]) {
+			return fmt.Errorf("feed item %q of %s: number %d names %q", k[i+1:], ek.Show, n, guid)
+		}
+		return nil
+	})
+}
+
 // Verify checks the whole file in one read transaction: bbolt's page-level
 // consistency check, then the store's own invariants: every document's
 // fragments and sources are there, fragment refcounts equal the documents
 // that state them, every episode is in the indexes of its scopes and every
-// scope's count equals its index entries, and every file's source record
+// scope's count equals its index entries, show identities and feed
+// items' numbers map both ways, and every file's source record
 // (sources.go) decodes and belongs to a document. It returns the first
 // violation.
 // It reads everything: for tests, crash checks and operators, not for the
@@ -116,6 +157,9 @@ func (s *Store) Verify(ctx context.Context) (Report, error) {
 		r.Topics = b.topics.Stats().KeyN
 		if got := readCount(b.counts, totalGuests); got != r.Guests {
 			return fmt.Errorf("guest total %d, %d guests", got, r.Guests)
+		}
+		if err := verifyIdentities(b); err != nil {
+			return err
 		}
 		return verifySources(tx)
 	})

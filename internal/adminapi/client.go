@@ -35,21 +35,24 @@ type Client struct {
 const (
 	remoteBatchBytes = 8 << 20
 	remoteBatchDocs  = 256
+	// remoteBatchURLs is the server's bound on the URLs of one request.
+	remoteBatchURLs = 256
 )
 
 // remoteIdle is how long the client waits for the server's next answer
 // line before giving up on the connection.
 const remoteIdle = 5 * time.Minute
 
-// Ingest sends files to the server in bounded batches and prints the
-// same lines the local command does, each as the server decides it. If a
-// batch's answer is cut short, it says which documents were confirmed,
-// which are unknown (sent, not answered for) and which were not sent, prints
-// the summary of what was confirmed and fails.
-func (c *Client) Ingest(ctx context.Context, files []string, out io.Writer) (pipeline.Summary, error) {
+// Ingest sends files to the server in bounded batches, then urls for the
+// server to fetch, and prints the same lines the local command does, each
+// as the server decides it. If a batch's answer is cut short, it says
+// which documents were confirmed, which are unknown (sent, not answered
+// for) and which were not sent, prints the summary of what was confirmed
+// and fails.
+func (c *Client) Ingest(ctx context.Context, files, urls []string, out io.Writer) (pipeline.Summary, error) {
 	var sum pipeline.Summary
 	client := &http.Client{}
-	c.Progress.Begin(len(files))
+	c.Progress.Begin(len(files) + len(urls))
 	emit := func(r pipeline.Result) {
 		sum.Add(r)
 		pipeline.PrintResult(out, r)
@@ -57,18 +60,32 @@ func (c *Client) Ingest(ctx context.Context, files []string, out io.Writer) (pip
 	}
 	var batch []pipeline.Page
 	size, confirmed := 0, 0
-	flush := func(rest []string) error {
-		if len(batch) == 0 {
-			return nil
-		}
-		n, err := c.postPages(ctx, client, batch, emit)
+	// send posts one request for the documents or URLs named names; rest
+	// are those not sent yet.
+	send := func(req IngestRequest, names, rest []string) error {
+		n, err := c.post(ctx, client, req, len(names), emit)
 		confirmed += n
 		if err != nil {
 			var refused *refusedError
 			if errors.As(err, &refused) && confirmed == 0 {
 				return err // nothing was taken: the reason is enough
 			}
-			return c.reportBreak(out, sum, batch[n:], rest, err)
+			return c.reportBreak(out, sum, names[n:], rest, err)
+		}
+		return nil
+	}
+	flush := func(rest []string) error {
+		if len(batch) == 0 {
+			return nil
+		}
+		var req IngestRequest
+		names := make([]string, len(batch))
+		for i, p := range batch {
+			req.Documents = append(req.Documents, Document{Name: p.Name, Data: p.Data})
+			names[i] = p.Name
+		}
+		if err := send(req, names, rest); err != nil {
+			return err
 		}
 		batch, size = batch[:0], 0
 		return nil
@@ -81,34 +98,52 @@ func (c *Client) Ingest(ctx context.Context, files []string, out io.Writer) (pip
 			continue
 		}
 		if len(batch) > 0 && (size+len(p.Data) > remoteBatchBytes || len(batch) >= batchDocs) {
-			if err := flush(files[i:]); err != nil {
+			if err := flush(append(baseNames(files[i:]), urls...)); err != nil {
 				return sum, err
 			}
 		}
 		batch = append(batch, p)
 		size += len(p.Data)
 	}
-	return sum, flush(nil)
+	if err := flush(urls); err != nil {
+		return sum, err
+	}
+	for start := 0; start < len(urls); start += remoteBatchURLs {
+		part := urls[start:min(start+remoteBatchURLs, len(urls))]
+		if err := send(IngestRequest{URLs: part}, part, urls[start+len(part):]); err != nil {
+			return sum, err
+		}
+	}
+	return sum, nil
+}
+
+// baseNames is the names of files, as their lines print them.
+func baseNames(files []string) []string {
+	out := make([]string, len(files))
+	for i, f := range files {
+		out[i] = filepath.Base(f)
+	}
+	return out
 }
 
 // reportBreak prints what became of the documents of a run whose batch
 // failed midway: pending were sent and not answered for (or refused),
 // rest were not sent. It prints the summary of the confirmed documents and
 // returns the error that fails the command.
-func (c *Client) reportBreak(out io.Writer, sum pipeline.Summary, pending []pipeline.Page, rest []string, cause error) error {
+func (c *Client) reportBreak(out io.Writer, sum pipeline.Summary, pending, rest []string, cause error) error {
 	var refused *refusedError
 	unknown := 0
-	for _, p := range pending {
+	for _, name := range pending {
 		if errors.As(cause, &refused) {
-			sum.Add(pipeline.Result{Name: p.Name, Status: "failed"})
-			fmt.Fprintf(out, "failed    %s: not stored: %s\n", p.Name, refused.status)
+			sum.Add(pipeline.Result{Name: name, Status: "failed"})
+			fmt.Fprintf(out, "failed    %s: not stored: %s\n", name, refused.status)
 			continue
 		}
 		unknown++
-		fmt.Fprintf(out, "unknown   %s: sent, but the connection broke before the server answered for it; run the ingest again (stored pages come back unchanged)\n", p.Name)
+		fmt.Fprintf(out, "unknown   %s: sent, but the connection broke before the server answered for it; run the ingest again (stored pages come back unchanged)\n", name)
 	}
-	for _, f := range rest {
-		fmt.Fprintf(out, "not sent  %s\n", filepath.Base(f))
+	for _, name := range rest {
+		fmt.Fprintf(out, "not sent  %s\n", name)
 	}
 	fmt.Fprintf(out, "%d documents: %d added, %d updated, %d unchanged, %d failed, %d unknown, %d not sent\n",
 		sum.Total()+unknown+len(rest), sum.Added, sum.Updated, sum.Unchanged, sum.Failed, unknown, len(rest))
@@ -125,14 +160,10 @@ type refusedError struct {
 func (e *refusedError) Error() string { return e.err.Error() }
 func (e *refusedError) Unwrap() error { return e.err }
 
-// postPages sends one batch and calls emit with each document's result as
-// the server streams it; it returns how many results came. An error after
-// some results means the rest of the batch is unaccounted for.
-func (c *Client) postPages(ctx context.Context, client *http.Client, pages []pipeline.Page, emit func(pipeline.Result)) (int, error) {
-	var req IngestRequest
-	for _, p := range pages {
-		req.Documents = append(req.Documents, Document{Name: p.Name, Data: p.Data})
-	}
+// post sends one batch of want documents or URLs and calls emit with each
+// result as the server streams it; it returns how many results came. An
+// error after some results means the rest of the batch is unaccounted for.
+func (c *Client) post(ctx context.Context, client *http.Client, req IngestRequest, want int, emit func(pipeline.Result)) (int, error) {
 	body, err := json.Marshal(req)
 	if err != nil {
 		return 0, fmt.Errorf("encode batch: %w", err)
@@ -152,13 +183,13 @@ func (c *Client) postPages(ctx context.Context, client *http.Client, pages []pip
 	if !strings.HasPrefix(resp.Header.Get("Content-Type"), NDJSON) {
 		// A server that answers in one piece.
 		var res IngestResponse
-		if err := dec.Decode(&res); err != nil || len(res.Results) != len(pages) {
+		if err := dec.Decode(&res); err != nil || len(res.Results) != want {
 			return 0, fmt.Errorf("unreadable answer (%v)", withCause(ctx, err))
 		}
 		for _, r := range res.Results {
 			emit(r)
 		}
-		return len(pages), nil
+		return want, nil
 	}
 	n := 0
 	for {
@@ -167,17 +198,17 @@ func (c *Client) postPages(ctx context.Context, client *http.Client, pages []pip
 			if errors.Is(err, io.EOF) {
 				err = io.ErrUnexpectedEOF
 			}
-			return n, fmt.Errorf("answer cut short after %d of %d documents: %w", n, len(pages), withCause(ctx, err))
+			return n, fmt.Errorf("answer cut short after %d of %d documents: %w", n, want, withCause(ctx, err))
 		}
 		idle.Reset(remoteIdle)
 		switch {
-		case line.Result != nil && n < len(pages):
+		case line.Result != nil && n < want:
 			emit(*line.Result)
 			n++
-		case line.Summary != nil && line.Summary.Documents == n && n == len(pages):
+		case line.Summary != nil && line.Summary.Documents == n && n == want:
 			return n, nil
 		default:
-			return n, fmt.Errorf("unexpected answer line after %d of %d documents", n, len(pages))
+			return n, fmt.Errorf("unexpected answer line after %d of %d documents", n, want)
 		}
 	}
 }

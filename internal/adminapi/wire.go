@@ -9,6 +9,10 @@ const NDJSON = "application/x-ndjson"
 // (JSON strings cannot carry the non-UTF-8 pages the parser must reject).
 type IngestRequest struct {
 	Documents []Document `json:"documents"`
+	// URLs are fetched by the server, through its own fetcher and its
+	// address guard (--fetch-allow-private), and ingested after the
+	// documents; each has its result, named by the URL.
+	URLs []string `json:"urls,omitempty"`
 }
 
 // Document is one page of an IngestRequest.

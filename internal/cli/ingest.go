@@ -3,11 +3,14 @@ package cli
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"podcastgraph/internal/adminapi"
+	"podcastgraph/internal/fetch"
 	"podcastgraph/internal/pipeline"
 	"podcastgraph/store"
 )
@@ -15,11 +18,12 @@ import (
 // Ingest returns the ingest command.
 func Ingest() *Command {
 	return &Command{Name: "ingest", Run: runIngest,
-		Args: "[--db PATH | --server URL] [flags] PATH...",
-		Summary: "Ingests files and directories of episode pages into the store file, or\n" +
-			"through a running server's admin endpoint with --server, and prints one line\n" +
-			"per document; exits 1 if any document failed, after committing every one that\n" +
-			"did not.",
+		Args: "[--db PATH | --server URL] [flags] PATH|URL...",
+		Summary: "Ingests files and directories of episode pages, and http(s) URLs, into the\n" +
+			"store file, or through a running server's admin endpoint with --server, and\n" +
+			"prints one line per document (URLs after files); exits 1 if any document\n" +
+			"failed, after committing every one that did not. URLs are fetched with the\n" +
+			"--fetch-* settings; with --server the server fetches them, with its own.",
 	}
 }
 
@@ -29,6 +33,7 @@ type ingestConfig struct {
 	Topics string
 	Batch  int
 	Rescan bool
+	Fetch  fetch.Config
 	clientFlags
 }
 
@@ -40,12 +45,24 @@ func runIngest(ctx context.Context, env *Env, args []string) error {
 		topicsFlag(f, &cfg.Topics)
 		batchFlag(f, &cfg.Batch)
 		rescanFlag(f, &cfg.Rescan)
+		fetchFlags(f, &cfg.Fetch)
 	}, func(f *flags, paths []string) error {
 		if err := cfg.resolve(env, f); err != nil {
 			return err
 		}
 		if len(paths) == 0 {
-			return errors.New("ingest: give at least one file or directory")
+			return errors.New("ingest: give at least one file, directory or URL")
+		}
+		if cfg.Server != "" {
+			var local []string
+			f.fs.Visit(func(fl *flag.Flag) {
+				if strings.HasPrefix(fl.Name, "fetch-") {
+					local = append(local, "--"+fl.Name)
+				}
+			})
+			if len(local) > 0 {
+				warn(env, []string{strings.Join(local, ", ") + " not used with --server: the server fetches URLs with its own settings"})
+			}
 		}
 		return ingestPaths(ctx, env, &cfg, paths)
 	})
@@ -56,9 +73,20 @@ func runIngest(ctx context.Context, env *Env, args []string) error {
 // it fails (after committing every good document) when any document failed.
 func ingestPaths(ctx context.Context, env *Env, cfg *ingestConfig, paths []string) error {
 	stdout := env.Stdout
-	files, skipped, err := pipeline.Expand(paths)
-	if err != nil {
-		return err
+	var urls, local []string
+	for _, p := range paths {
+		if pipeline.IsURL(p) {
+			urls = append(urls, p)
+		} else {
+			local = append(local, p)
+		}
+	}
+	var files, skipped []string
+	var err error
+	if len(local) > 0 {
+		if files, skipped, err = pipeline.Expand(local); err != nil {
+			return err
+		}
 	}
 	for _, line := range skipped {
 		fmt.Fprintf(stdout, "skipped   %s\n", line)
@@ -68,9 +96,9 @@ func ingestPaths(ctx context.Context, env *Env, cfg *ingestConfig, paths []strin
 	report, stop := showProgress(env, progress, stdout)
 	if cfg.Server != "" {
 		c := &adminapi.Client{Server: cfg.Server, Token: cfg.Token, Batch: cfg.Batch, Progress: progress}
-		sum, err = c.Ingest(ctx, files, report)
+		sum, err = c.Ingest(ctx, files, urls, report)
 	} else {
-		sum, err = localIngest(ctx, env, cfg, files, progress, report)
+		sum, err = localIngest(ctx, env, cfg, files, urls, progress, report)
 	}
 	stop()
 	if err != nil {
@@ -92,7 +120,7 @@ func ingestPaths(ctx context.Context, env *Env, cfg *ingestConfig, paths []strin
 	return nil
 }
 
-func localIngest(ctx context.Context, env *Env, cfg *ingestConfig, files []string, progress *pipeline.Progress, stdout io.Writer) (pipeline.Summary, error) {
+func localIngest(ctx context.Context, env *Env, cfg *ingestConfig, files, urls []string, progress *pipeline.Progress, stdout io.Writer) (pipeline.Summary, error) {
 	defer pipeline.BulkGC(len(files), cfg.Batch)()
 	vocab, err := pipeline.LoadVocabulary(cfg.Topics)
 	if err != nil {
@@ -106,6 +134,13 @@ func localIngest(ctx context.Context, env *Env, cfg *ingestConfig, files []strin
 	ing := &pipeline.Ingester{Store: st, Vocab: vocab, Batch: cfg.Batch, Rescan: cfg.Rescan,
 		Settle: env.Testing.Settle, Step: env.Testing.IngestStep, Progress: progress}
 	sum, err := ing.Files(ctx, files, stdout)
+	if err == nil && len(urls) > 0 {
+		var more pipeline.Summary
+		more, err = ing.URLs(ctx, urls, pipeline.URLOptions{Fetcher: fetch.New(cfg.Fetch), Progress: progress,
+			Each: func(r pipeline.Result) { pipeline.PrintResult(stdout, r) }})
+		sum.Added, sum.Updated, sum.Unchanged, sum.Failed = sum.Added+more.Added, sum.Updated+more.Updated,
+			sum.Unchanged+more.Unchanged, sum.Failed+more.Failed
+	}
 	after := usedBytes(st)
 	if cerr := st.Close(); err == nil {
 		err = cerr

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"podcastgraph/internal/fetch"
 	"podcastgraph/internal/graphhttp"
 	"podcastgraph/internal/pipeline"
 	"podcastgraph/internal/server"
@@ -14,8 +15,9 @@ import (
 func Serve() *Command {
 	return &Command{Name: "serve", Run: runServe,
 		Args: "[flags]",
-		Summary: "Opens (or creates) the store, ingests the --seeds directory, then serves HTTP\n" +
-			"until SIGINT or SIGTERM. The default command.",
+		Summary: "Opens (or creates) the store, ingests the --seeds directory and the --feeds\n" +
+			"URLs, then serves HTTP until SIGINT or SIGTERM, refreshing the feeds every\n" +
+			"--refresh. The default command.",
 	}
 }
 
@@ -55,7 +57,20 @@ func serveFlags(f *flags, cfg *server.Config, tokenFile *string) {
 	f.duration(&cfg.QueryTimeout, "query-timeout", "PODCAST_QUERY_TIMEOUT", 10*time.Second, 1, "deadline of one GraphQL operation")
 	f.duration(&cfg.WriteTimeout, "write-timeout", "PODCAST_WRITE_TIMEOUT", 0, 0, "deadline for writing one answer; 0 means --query-timeout plus 60s; admin streams (backup, ingest) get it per write")
 	f.integer(&cfg.MaxConnections, "max-connections", "PODCAST_MAX_CONNECTIONS", 1024, 0, "open connections per listener, idle keep-alive ones included (closed first when the cap is reached); 0 turns it off")
+	f.str(&cfg.Feeds, "feeds", "PODCAST_FEEDS", "", "file of feed URLs to ingest, one a line (# comments, blanks skipped), fetched at start and every --refresh; read again each time")
+	f.duration(&cfg.Refresh, "refresh", "PODCAST_REFRESH", time.Hour, 0, "time between refreshes of --feeds, give or take a tenth (a failing feed waits longer each time); 0 fetches them only at start")
+	fetchFlags(f, &cfg.Fetch)
 	apiFlags(f, &cfg.API)
+}
+
+// fetchFlags declares how URLs are fetched, for serve (--feeds and
+// /admin/ingest) and ingest.
+func fetchFlags(f *flags, c *fetch.Config) {
+	f.boolean(&c.AllowPrivate, "fetch-allow-private", "PODCAST_FETCH_ALLOW_PRIVATE", false,
+		"let fetches reach loopback, private (RFC 1918, fc00::/7), link-local, CGNAT and metadata addresses; off, such addresses are refused when dialled (whoever holds the admin token could otherwise make the server probe its own network)")
+	f.duration(&c.Timeout, "fetch-timeout", "PODCAST_FETCH_TIMEOUT", fetch.DefaultTimeout, time.Millisecond,
+		fmt.Sprintf("deadline of one fetch, redirects and body included (connecting gets %v of it, the headers %v)", fetch.DefaultConnectTimeout, fetch.DefaultHeaderTimeout))
+	f.int64(&c.MaxBytes, "fetch-max-bytes", "PODCAST_FETCH_MAX_BYTES", fetch.DefaultMaxBytes, 1, "largest body a fetch reads, after gzip is undone; a larger one fails, and nothing of it is stored")
 }
 
 // topicsFlag and batchFlag are the ingest settings serve and ingest share.

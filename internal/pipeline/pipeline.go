@@ -93,6 +93,9 @@ type Summary struct {
 	// Unread counts the unchanged documents Files knew without reading
 	// their files (sources.go).
 	Unread int
+	// NotModified and SameBody count the unchanged URLs URLs knew without
+	// parsing: answered 304, or fetched with the body last ingested.
+	NotModified, SameBody int
 }
 
 // Total is the number of documents counted.

@@ -35,11 +35,12 @@ type Host struct {
 
 // Show is a podcast: the merged view of every page that named it.
 type Show struct {
-	Slug  string `json:"slug"`
-	Title string `json:"title"`
-	Code  string `json:"code,omitempty"`
-	Hosts []Host `json:"hosts"`
-	Links []Link `json:"links"`
+	Slug     string `json:"slug"`
+	Title    string `json:"title"`
+	Code     string `json:"code,omitempty"`
+	Hosts    []Host `json:"hosts"`
+	Links    []Link `json:"links"`
+	ShowFeed        // what the show's feed says; empty for a show of pages alone
 }
 
 // EpisodeKey identifies an episode: shows are first-class in every key.
@@ -64,6 +65,7 @@ type Episode struct {
 	Links            []Link       `json:"links"`
 	Appearances      []Appearance `json:"appearances"`
 	Topics           []string     `json:"topics"` // topic slugs, sorted
+	EpisodeFeed                   // what the episode's feed item says; empty for an episode of pages alone
 	// Partial marks an episode read without its texts (Summary,
 	// Description and Links are then empty): the store's head of the
 	// episode, which most questions need and which costs a fraction of the
@@ -78,6 +80,7 @@ func (e *Episode) Key() EpisodeKey { return EpisodeKey{Show: e.Show, Number: e.N
 type Appearance struct {
 	Guest    string `json:"guest"` // guest slug
 	Evidence string `json:"evidence"`
+	Via      string `json:"via,omitempty"` // what named the guest: ViaText (""), ViaTag, ViaTitle or ViaAuthor
 }
 
 // Guest is a person who appeared on one or more episodes.
@@ -88,6 +91,7 @@ type Guest struct {
 	Organization string `json:"organization,omitempty"`
 	Bio          string `json:"bio,omitempty"`
 	Links        []Link `json:"links"`
+	Image        string `json:"image,omitempty"` // picture URL (podcast:person img)
 }
 
 // Topic is an entry of the curated topic vocabulary.

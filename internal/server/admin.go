@@ -49,6 +49,10 @@ func (a *app) authorized(next http.Handler) http.Handler {
 // before it answers for them (--batch, if smaller, bounds it too).
 const adminBatch = 256
 
+// adminMaxURLs bounds the URLs of one /admin/ingest request: each may
+// take up to --fetch-timeout, a few at a time.
+const adminMaxURLs = 256
+
 // adminReadProgress is how long the body of an admin request may go
 // without a byte arriving; the body as a whole may take longer.
 const adminReadProgress = 30 * time.Second
@@ -76,6 +80,11 @@ func (a *app) adminIngest(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "body must be JSON {\"documents\": [{\"name\", \"data\" (base64)}]}: " + err.Error(), "code": "BAD_REQUEST"})
 		return
 	}
+	if len(req.URLs) > adminMaxURLs {
+		writeJSON(w, http.StatusRequestEntityTooLarge, map[string]string{
+			"error": fmt.Sprintf("%d URLs: send at most %d in one request", len(req.URLs), adminMaxURLs), "code": "PAYLOAD_TOO_LARGE"})
+		return
+	}
 	// Reading to the end lets net/http notice a client that goes away (it
 	// cancels r.Context()); from now on only writes have deadlines.
 	_, _ = io.Copy(io.Discard, body)
@@ -100,7 +109,17 @@ func (a *app) adminIngest(w http.ResponseWriter, r *http.Request) {
 		id = info.id
 	}
 	var sum pipeline.Summary
-	results := make([]pipeline.Result, 0, len(pages))
+	results := make([]pipeline.Result, 0, len(pages)+len(req.URLs))
+	emit := func(res pipeline.Result) {
+		sum.Add(res)
+		a.log.Info("admin ingest", "document", res.Name, "status", res.Status, "error", res.Error)
+		if stream {
+			extend()
+			_ = enc.Encode(adminapi.IngestLine{Result: &res})
+		} else {
+			results = append(results, res)
+		}
+	}
 	var failed error
 	step := min(max(a.cfg.Batch, 1), adminBatch)
 	for start := 0; start < len(pages); start += step {
@@ -123,17 +142,35 @@ func (a *app) adminIngest(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		for _, res := range res {
-			sum.Add(res)
-			a.log.Info("admin ingest", "document", res.Name, "status", res.Status, "error", res.Error)
-			if stream {
-				extend()
-				_ = enc.Encode(adminapi.IngestLine{Result: &res})
-			} else {
-				results = append(results, res)
-			}
+			emit(res)
 		}
 		if stream {
 			_ = rc.Flush()
+		}
+	}
+	if len(req.URLs) > 0 && failed == nil {
+		// The server fetches them, through its address guard: the client
+		// may be anywhere, and the feeds' validators are in this store.
+		var n int
+		_, failed = a.ing.URLs(r.Context(), req.URLs, pipeline.URLOptions{Fetcher: a.fetcher,
+			Each: func(res pipeline.Result) {
+				n++
+				emit(res)
+				if stream {
+					_ = rc.Flush()
+				}
+			}})
+		if failed != nil {
+			a.log.ErrorContext(r.Context(), "admin ingest", "request_id", id, "urls_left", len(req.URLs)-n, "err", failed)
+			for _, u := range req.URLs[n:] {
+				emit(pipeline.Result{Name: u, Status: "failed", Warnings: []string{},
+					Error: fmt.Sprintf("%s: not stored: the server could not fetch or write it (request %s; see the server's log)", u, id)})
+			}
+		}
+	} else {
+		for _, u := range req.URLs {
+			emit(pipeline.Result{Name: u, Status: "failed", Warnings: []string{},
+				Error: fmt.Sprintf("%s: not fetched: the server could not write (request %s; see the server's log)", u, id)})
 		}
 	}
 	extend()

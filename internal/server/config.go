@@ -4,6 +4,8 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+
+	"podcastgraph/internal/fetch"
 )
 
 // Config is serve's settings (see the README's configuration table).
@@ -28,6 +30,14 @@ type Config struct {
 	// Rescan reads every seed file at start, even those the store's
 	// record says are unchanged.
 	Rescan bool
+
+	// Feeds is a file listing feed URLs, fetched at start and then every
+	// Refresh (0: only at start); empty: none.
+	Feeds   string
+	Refresh time.Duration
+	// Fetch is how URLs are fetched: the feeds and those /admin/ingest is
+	// given.
+	Fetch fetch.Config
 
 	// Warnings are logged at start, before the listeners open.
 	Warnings []string

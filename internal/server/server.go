@@ -12,9 +12,11 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"sync"
 	"sync/atomic"
 	"time"
 
+	"podcastgraph/internal/fetch"
 	"podcastgraph/internal/pipeline"
 	"podcastgraph/internal/playground"
 	"podcastgraph/store"
@@ -53,8 +55,11 @@ type app struct {
 	ing     *pipeline.Ingester
 	metrics *metrics
 	ready   atomic.Bool
-	// startup follows the start-up ingest, for /readyz and the log.
-	startup *pipeline.Progress
+	// startup follows the start-up ingest, for /readyz and the log;
+	// feeds the first round of --feeds.
+	startup, feeds *pipeline.Progress
+	// fetcher fetches the feeds and the URLs /admin/ingest is given.
+	fetcher *fetch.Fetcher
 }
 
 // Serve opens the store, starts listening, ingests the seeds and serves
@@ -82,6 +87,7 @@ func Serve(ctx context.Context, cfg *Config, opts Options, stdout io.Writer) err
 	}()
 	m.watchStore(st)
 	a := &app{cfg: cfg, opts: opts, log: log, store: st, metrics: m, startup: &pipeline.Progress{},
+		feeds: &pipeline.Progress{}, fetcher: fetch.New(cfg.Fetch),
 		ing: &pipeline.Ingester{Store: st, Vocab: vocab, Batch: cfg.Batch, Observe: m.observeDoc,
 			Rescan: cfg.Rescan, Settle: opts.Settle}}
 	// Files runs only at start-up here: what follows it follows that.
@@ -129,6 +135,13 @@ func Serve(ctx context.Context, cfg *Config, opts Options, stdout io.Writer) err
 	if cfg.AdminToken == "" && cfg.Pprof && cfg.AdminAddr != "" {
 		log.Warn("--pprof without an admin token: /debug/pprof/ and /metrics are open to anyone who reaches --admin-addr")
 	}
+	if cfg.Feeds != "" {
+		// A list that cannot be read is a mistake to hear of now, not at
+		// the first refresh.
+		if _, _, err := pipeline.ReadFeedList(cfg.Feeds); err != nil {
+			return fmt.Errorf("--feeds: %w", err)
+		}
+	}
 	if _, err := listen(cfg.Addr, a.handler(), "listening on"); err != nil {
 		return err
 	}
@@ -167,6 +180,20 @@ func Serve(ctx context.Context, cfg *Config, opts Options, stdout io.Writer) err
 				"unchanged", sum.Unchanged, "failed", sum.Failed, "unread", sum.Unread,
 				"took", ps.Elapsed.Round(time.Millisecond), "rate", perSecond(ps.Done, ps.Elapsed))
 		}
+	}
+	if cfg.Feeds != "" {
+		fd := &pipeline.Feeds{Ingester: a.ing, Fetcher: a.fetcher, File: cfg.Feeds, Every: cfg.Refresh, Log: log}
+		if _, err := fd.Round(ctx, a.feeds); err != nil {
+			if ctx.Err() != nil {
+				log.Info("start-up feed fetch stopped by shutdown; the feeds ingested are kept")
+			} else {
+				log.Error("start-up feed fetch", "err", err)
+			}
+		}
+		var wg sync.WaitGroup
+		wg.Go(func() { fd.Run(ctx) })
+		defer wg.Wait() // before the store closes
+		defer a.fetcher.CloseIdle()
 	}
 	if cfg.Watch && cfg.Seeds != "" {
 		w, err := pipeline.Watch(ctx, cfg.Seeds, a.ing, log)
@@ -259,6 +286,9 @@ func (a *app) readyz(w http.ResponseWriter, r *http.Request) {
 		body := map[string]any{"status": "starting", "reason": "start-up ingest not done"}
 		if ps := a.startup.State(); ps.Started {
 			body["ingest"] = startupProgress(ps)
+		}
+		if ps := a.feeds.State(); ps.Started {
+			body["feeds"] = startupProgress(ps)
 		}
 		writeJSON(w, http.StatusServiceUnavailable, body)
 		return
