@@ -1,0 +1,391 @@
+package store
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"maps"
+	"slices"
+
+	bolt "go.etcd.io/bbolt"
+
+	"podcastgraph/ingest"
+	"podcastgraph/internal/podcast"
+)
+
+// Discovered topics. The extractor finds, in each episode's own text, the
+// names it uses that the curated vocabulary lacks (ingest.EpisodeFacts
+// .Discovered, ranked and capped there). The store keeps them as what the
+// document contributed: a changed document replaces its mentions, as it
+// replaces its fragments. A name becomes a discovered topic of a show
+// when at least discoveredThreshold of the show's episodes mention it, so
+// a page naming something once in passing never makes a topic; it is a
+// topic of the store when it is one of any show. A slug of the curated
+// vocabulary (the vocab bucket) is never discovered: curated topics win.
+//
+// A discovered topic's episodes are those of the shows it is a topic of
+// that mention it. They are indexed in the bynum and bydate buckets under
+// the scope "d:SLUG", counted in the counts bucket under that scope, and
+// ranked in the bycount bucket under kindDiscovered, as curated topics are
+// under "t:" and kindTopic; so every page, order and count of episodes
+// works for them alike. The discovered bucket holds the rest:
+//
+//	'd' doc name                  -> episode key (show 0 u32 number) the document's mentions are of
+//	'm' episode key doc name      -> the document's mentions of the episode, in the extractor's rank order
+//	'x' slug 0 episode key        -> u32 documents of the episode mentioning the slug
+//	'c' slug 0 show               -> u32 episodes of the show mentioning the slug
+//	'T' slug                      -> "" (a discovered topic: a topic of at least one show)
+//
+// Every document is its page's or item's own episode's only source of
+// mentions, so an episode with mentions always has its document, and
+// removing or moving the document's mentions is all a change needs.
+
+// discoveredThreshold is the least number of a show's episodes that must
+// mention a name for it to be one of the show's topics.
+const discoveredThreshold = 2
+
+// kindDiscovered ranks discovered topics in the bycount bucket.
+const kindDiscovered byte = 'd'
+
+// totalDiscovered counts the discovered topics in the counts bucket.
+var totalDiscovered = []byte("D")
+
+var bucketDiscovered = []byte("discovered") // see above
+
+const (
+	discDoc     byte = 'd'
+	discMention byte = 'm'
+	discEpisode byte = 'x'
+	discCount   byte = 'c'
+	discTopic   byte = 'T'
+)
+
+func scopeDiscovered(slug string) string { return "d:" + slug }
+
+// DiscoveredScope is the scope of the episodes of a discovered topic.
+func DiscoveredScope(slug string) Scope { return Scope(scopeDiscovered(slug)) }
+
+// Mention is a discovered topic an episode's text names, with the
+// sentence that first names it.
+type Mention struct {
+	Slug     string
+	Name     string // as the episode's text first writes it
+	Evidence string
+	Count    int // how often the text says it
+}
+
+// discoveredWrite is what a write changes of the mentions: the pairs of
+// slug and show whose episodes changed, with the episodes that were
+// indexed for them before the write.
+type discoveredWrite struct {
+	before map[string][]podcast.EpisodeKey // slug 0 show -> indexed episodes before the write
+	days   map[podcast.EpisodeKey]uint32   // release days before the write, of episodes whose day changed
+}
+
+func pairOf(slug, show string) string { return slug + "\x00" + show }
+
+func discKey(kind byte, parts ...[]byte) []byte {
+	k := []byte{kind}
+	for _, p := range parts {
+		k = append(k, p...)
+	}
+	return k
+}
+
+// putMentions replaces what the document contributed to its own episode's
+// mentions with mentions (of episode k). Mentions of curated slugs are
+// dropped.
+func (w *writer) putMentions(doc string, k podcast.EpisodeKey, mentions []ingest.Mention) error {
+	b := w.b.discovered
+	ekey := episodeKey(k)
+	var old []Mention
+	oldKey := b.Get(discKey(discDoc, []byte(doc)))
+	if oldKey != nil {
+		oldKey = bytes.Clone(oldKey)
+		v := b.Get(discKey(discMention, oldKey, []byte(doc)))
+		var err error
+		if old, err = decodeMentions(v); err != nil {
+			return fmt.Errorf("mentions of %s: %w", doc, err)
+		}
+	}
+	var cur []Mention
+	for _, m := range mentions {
+		if m.Slug == "" || w.b.vocab.Get([]byte(m.Slug)) != nil ||
+			slices.ContainsFunc(cur, func(c Mention) bool { return c.Slug == m.Slug }) {
+			continue
+		}
+		cur = append(cur, Mention{Slug: m.Slug, Name: m.Name, Evidence: m.Evidence, Count: m.Count})
+	}
+	if bytes.Equal(oldKey, ekey) && slices.Equal(old, cur) {
+		return nil
+	}
+	oldEpisode, _ := parseEpisodeKey(oldKey)
+	for _, m := range old {
+		if err := w.mentionEpisode(m.Slug, oldEpisode, -1); err != nil {
+			return err
+		}
+	}
+	if oldKey != nil {
+		if err := b.Delete(discKey(discMention, oldKey, []byte(doc))); err != nil {
+			return err
+		}
+	}
+	for _, m := range cur {
+		if err := w.mentionEpisode(m.Slug, k, +1); err != nil {
+			return err
+		}
+	}
+	if len(cur) == 0 {
+		return b.Delete(discKey(discDoc, []byte(doc)))
+	}
+	w.max.list("Episode.discoveredTopics", len(cur))
+	for _, m := range cur {
+		w.max.text("TopicMention.name", m.Name)
+		w.max.text("TopicMention.evidence", m.Evidence)
+		w.max.text("Topic.name", m.Name)
+	}
+	if err := b.Put(discKey(discMention, ekey, []byte(doc)), encodeMentions(cur)); err != nil {
+		return err
+	}
+	return b.Put(discKey(discDoc, []byte(doc)), ekey)
+}
+
+// mentionEpisode moves by delta the documents of episode k that mention
+// slug, and the show's count of episodes mentioning it when the episode
+// starts or stops mentioning it.
+func (w *writer) mentionEpisode(slug string, k podcast.EpisodeKey, delta int) error {
+	b := w.b.discovered
+	pair := pairOf(slug, k.Show)
+	if _, ok := w.disc.before[pair]; !ok {
+		w.disc.before[pair] = indexedEpisodes(b, w.b.vocab, slug, k.Show)
+	}
+	before, after, err := addU32Values(b, discKey(discEpisode, []byte(slug), []byte{0}, episodeKey(k)), delta)
+	if err != nil {
+		return err
+	}
+	switch {
+	case before == 0 && after > 0:
+		return addU32(b, discKey(discCount, []byte(pair)), +1)
+	case before > 0 && after == 0:
+		return addU32(b, discKey(discCount, []byte(pair)), -1)
+	}
+	return nil
+}
+
+// indexedEpisodes returns the episodes of show that are indexed under the
+// discovered topic slug: those that mention it, when enough do.
+func indexedEpisodes(b, vocab *bolt.Bucket, slug, show string) []podcast.EpisodeKey {
+	if vocab.Get([]byte(slug)) != nil || readCount(b, discKey(discCount, []byte(pairOf(slug, show)))) < discoveredThreshold {
+		return []podcast.EpisodeKey{}
+	}
+	prefix := discKey(discEpisode, []byte(slug), []byte{0}, []byte(show), []byte{0})
+	var out []podcast.EpisodeKey
+	c := b.Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		if ek, ok := parseEpisodeKey(k[len(prefix)-len(show)-1:]); ok {
+			out = append(out, ek)
+		}
+	}
+	return out
+}
+
+// dayChanged notes an episode's release day before a rebuild changed it,
+// so that its discovered topics' date index entries can move.
+func (w *writer) dayChanged(k podcast.EpisodeKey, old, cur *podcast.Episode) {
+	if old != nil && (cur == nil || dayOf(old.ReleaseDate) != dayOf(cur.ReleaseDate)) {
+		w.disc.days[k] = dayOf(old.ReleaseDate)
+	}
+}
+
+// flushDiscovered brings the discovered topics' index entries and counts
+// in line with the mentions the write changed, once the episodes are
+// rebuilt (their days are current). flushIndexes and flushCounts write
+// what it gathers.
+func (w *writer) flushDiscovered() error {
+	b := w.b.discovered
+	oldDay := func(k podcast.EpisodeKey) uint32 {
+		if d, ok := w.disc.days[k]; ok {
+			return d
+		}
+		return w.day(k)
+	}
+	for _, pair := range slices.Sorted(maps.Keys(w.disc.before)) {
+		slug, show, _ := bytes.Cut([]byte(pair), []byte{0})
+		scope := scopeDiscovered(string(slug))
+		before := w.disc.before[pair]
+		after := indexedEpisodes(b, w.b.vocab, string(slug), string(show))
+		for _, k := range before {
+			if !slices.Contains(after, k) {
+				w.index(true, false, indexKey(scope, dateSortKey(oldDay(k), k)))
+				w.index(false, false, indexKey(scope, numberSortKey(k)))
+				w.countDeltas[scope]--
+			} else if d, ok := w.disc.days[k]; ok && d != w.day(k) {
+				w.index(true, false, indexKey(scope, dateSortKey(d, k)))
+				w.index(true, true, indexKey(scope, dateSortKey(w.day(k), k)))
+			}
+		}
+		for _, k := range after {
+			if !slices.Contains(before, k) {
+				w.index(true, true, indexKey(scope, dateSortKey(w.day(k), k)))
+				w.index(false, true, indexKey(scope, numberSortKey(k)))
+				w.countDeltas[scope]++
+			}
+		}
+	}
+	// Episodes whose day changed while their mentions did not.
+	for _, k := range slices.SortedFunc(maps.Keys(w.disc.days), compareEpisodeKeys) {
+		mentions, err := episodeMentions(b, k)
+		if err != nil {
+			return err
+		}
+		for _, m := range mentions {
+			if _, done := w.disc.before[pairOf(m.Slug, k.Show)]; done {
+				continue
+			}
+			if len(indexedEpisodes(b, w.b.vocab, m.Slug, k.Show)) == 0 || w.disc.days[k] == w.day(k) {
+				continue
+			}
+			scope := scopeDiscovered(m.Slug)
+			w.index(true, false, indexKey(scope, dateSortKey(w.disc.days[k], k)))
+			w.index(true, true, indexKey(scope, dateSortKey(w.day(k), k)))
+		}
+	}
+	clear(w.disc.before)
+	clear(w.disc.days)
+	return nil
+}
+
+// day returns an episode's release day as the days bucket holds it now.
+func (w *writer) day(k podcast.EpisodeKey) uint32 {
+	if v := w.b.days.Get(episodeKey(k)); len(v) == 4 {
+		return binary.BigEndian.Uint32(v)
+	}
+	return noDay
+}
+
+func compareEpisodeKeys(a, b podcast.EpisodeKey) int {
+	return bytes.Compare(episodeKey(a), episodeKey(b))
+}
+
+// episodeMentions returns every mention the documents of episode k make,
+// the first document's (by name) first, each slug once.
+func episodeMentions(b *bolt.Bucket, k podcast.EpisodeKey) ([]Mention, error) {
+	prefix := discKey(discMention, episodeKey(k))
+	var out []Mention
+	c := b.Cursor()
+	for key, v := c.Seek(prefix); key != nil && bytes.HasPrefix(key, prefix); key, v = c.Next() {
+		list, err := decodeMentions(v)
+		if err != nil {
+			return nil, fmt.Errorf("mentions of %s %d: %w", k.Show, k.Number, err)
+		}
+		for _, m := range list {
+			if !slices.ContainsFunc(out, func(o Mention) bool { return o.Slug == m.Slug }) {
+				out = append(out, m)
+			}
+		}
+	}
+	return out, nil
+}
+
+// addDiscoveredTopic keeps the set of discovered topics in step with
+// their episode counts (called by addCount for "d:" scopes).
+func (w *writer) addDiscoveredTopic(slug string, before, after uint32) error {
+	key := discKey(discTopic, []byte(slug))
+	switch {
+	case after == 0:
+		if err := addU32(w.b.counts, totalDiscovered, -1); err != nil {
+			return err
+		}
+		return w.b.discovered.Delete(key)
+	case before == 0:
+		if err := addU32(w.b.counts, totalDiscovered, +1); err != nil {
+			return err
+		}
+		return w.b.discovered.Put(key, nil)
+	}
+	return nil
+}
+
+// discoveredTopic returns the discovered topic slug, or nil when it is
+// none. Its name is as the first episode (by show, then number) of the
+// first show it is a topic of writes it.
+func discoveredTopic(tx *bolt.Tx, slug string) (*podcast.Topic, error) {
+	b := tx.Bucket(bucketDiscovered)
+	if b.Get(discKey(discTopic, []byte(slug))) == nil {
+		return nil, nil
+	}
+	prefix := discKey(discCount, []byte(slug), []byte{0})
+	c := b.Cursor()
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		if len(v) != 4 || binary.BigEndian.Uint32(v) < discoveredThreshold {
+			continue
+		}
+		show := string(k[len(prefix):])
+		eps := indexedEpisodes(b, tx.Bucket(bucketVocab), slug, show)
+		if len(eps) == 0 {
+			continue
+		}
+		mentions, err := episodeMentions(b, eps[0])
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range mentions {
+			if m.Slug == slug {
+				return &podcast.Topic{Slug: slug, Name: m.Name, Discovered: true}, nil
+			}
+		}
+	}
+	return &podcast.Topic{Slug: slug, Name: slug, Discovered: true}, nil
+}
+
+// discoveredMentions returns the mentions of episode k that are
+// discovered topics of its show, in the extractor's rank order.
+func discoveredMentions(tx *bolt.Tx, k podcast.EpisodeKey) ([]Mention, error) {
+	b := tx.Bucket(bucketDiscovered)
+	all, err := episodeMentions(b, k)
+	if err != nil {
+		return nil, err
+	}
+	vocab := tx.Bucket(bucketVocab)
+	out := []Mention{}
+	for _, m := range all {
+		if vocab.Get([]byte(m.Slug)) == nil &&
+			readCount(b, discKey(discCount, []byte(pairOf(m.Slug, k.Show)))) >= discoveredThreshold {
+			out = append(out, m)
+		}
+	}
+	return out, nil
+}
+
+// encodeMentions packs a list of mentions: the format byte, the count,
+// then each mention's slug, name, evidence and count.
+func encodeMentions(list []Mention) []byte {
+	w := newRecordWriter(64 * len(list))
+	w.count(len(list), false)
+	for _, m := range list {
+		w.str(m.Slug)
+		w.str(m.Name)
+		w.str(m.Evidence)
+		w.int(m.Count)
+	}
+	return w.b
+}
+
+func decodeMentions(v []byte) ([]Mention, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var r recordReader
+	if err := r.start(v); err != nil {
+		return nil, err
+	}
+	n, _ := r.count()
+	out := make([]Mention, 0, n)
+	for range n {
+		out = append(out, Mention{Slug: r.str(), Name: r.str(), Evidence: r.str(), Count: r.int()})
+	}
+	if err := r.done(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
