@@ -138,12 +138,7 @@ func (w *writer) putMentions(doc string, k podcast.EpisodeKey, mentions []ingest
 	if len(cur) == 0 {
 		return b.Delete(discKey(discDoc, []byte(doc)))
 	}
-	w.max.list("Episode.discoveredTopics", len(cur))
-	for _, m := range cur {
-		w.max.text("TopicMention.name", m.Name)
-		w.max.text("TopicMention.evidence", m.Evidence)
-		w.max.text("Topic.name", m.Name)
-	}
+	w.max.mentions(cur)
 	if err := b.Put(discKey(discMention, ekey, []byte(doc)), encodeMentions(cur)); err != nil {
 		return err
 	}
@@ -311,7 +306,7 @@ func (w *writer) addDiscoveredTopic(slug string, before, after uint32) error {
 // first show it is a topic of writes it.
 func discoveredTopic(tx *bolt.Tx, slug string) (*podcast.Topic, error) {
 	b := tx.Bucket(bucketDiscovered)
-	if b.Get(discKey(discTopic, []byte(slug))) == nil {
+	if b == nil || b.Get(discKey(discTopic, []byte(slug))) == nil { // a file of schema 3 or older, read-only
 		return nil, nil
 	}
 	prefix := discKey(discCount, []byte(slug), []byte{0})
@@ -342,6 +337,9 @@ func discoveredTopic(tx *bolt.Tx, slug string) (*podcast.Topic, error) {
 // discovered topics of its show, in the extractor's rank order.
 func discoveredMentions(tx *bolt.Tx, k podcast.EpisodeKey) ([]Mention, error) {
 	b := tx.Bucket(bucketDiscovered)
+	if b == nil {
+		return []Mention{}, nil // a file of schema 3 or older, read-only
+	}
 	all, err := episodeMentions(b, k)
 	if err != nil {
 		return nil, err
@@ -355,6 +353,34 @@ func discoveredMentions(tx *bolt.Tx, k podcast.EpisodeKey) ([]Mention, error) {
 		}
 	}
 	return out, nil
+}
+
+// scanMentions raises m to the mentions the discovered bucket holds (see
+// scanMaxima).
+func scanMentions(tx *bolt.Tx, m *maxima) error {
+	b := tx.Bucket(bucketDiscovered)
+	if b == nil {
+		return nil
+	}
+	c := b.Cursor()
+	for k, v := c.Seek([]byte{discMention}); len(k) > 0 && k[0] == discMention; k, v = c.Next() {
+		list, err := decodeMentions(v)
+		if err != nil {
+			return fmt.Errorf("scan %s: %w", bucketDiscovered, err)
+		}
+		m.mentions(list)
+	}
+	return nil
+}
+
+// mentions raises m to a document's mentions.
+func (m *maxima) mentions(list []Mention) {
+	m.list("Episode.discoveredTopics", len(list))
+	for _, x := range list {
+		m.text("TopicMention.name", x.Name)
+		m.text("TopicMention.evidence", x.Evidence)
+		m.text("Topic.name", x.Name)
+	}
 }
 
 // encodeMentions packs a list of mentions: the format byte, the count,
@@ -388,4 +414,77 @@ func decodeMentions(v []byte) ([]Mention, error) {
 		return nil, err
 	}
 	return out, nil
+}
+
+// verifyDiscovered checks that the discovered bucket's counts are those
+// of the mentions it holds: each episode's documents per slug, each
+// show's episodes per slug, and that its topics are the "d:" scopes with
+// episodes (Verify checks those scopes against the episodes).
+func verifyDiscovered(b buckets) error {
+	if b.discovered == nil {
+		return nil
+	}
+	docs := map[string]uint32{}     // 'x' key -> documents
+	episodes := map[string]uint32{} // 'c' key -> episodes
+	err := b.discovered.ForEach(func(k, v []byte) error {
+		if len(k) == 0 || k[0] != discMention {
+			return nil
+		}
+		ekey := k[1 : 1+episodeKeyLen(k[1:])]
+		name := k[1+len(ekey):]
+		if got := b.discovered.Get(discKey(discDoc, name)); !bytes.Equal(got, ekey) {
+			return fmt.Errorf("mentions of document %s: its entry names %q", name, got)
+		}
+		list, err := decodeMentions(v)
+		if err != nil {
+			return fmt.Errorf("mentions of document %s: %w", name, err)
+		}
+		ek, _ := parseEpisodeKey(ekey)
+		for _, m := range list {
+			x := string(discKey(discEpisode, []byte(m.Slug), []byte{0}, ekey))
+			if docs[x]++; docs[x] == 1 {
+				episodes[string(discKey(discCount, []byte(pairOf(m.Slug, ek.Show))))]++
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	topics := 0
+	err = b.discovered.ForEach(func(k, v []byte) error {
+		var want map[string]uint32
+		switch k[0] {
+		case discEpisode:
+			want = docs
+		case discCount:
+			want = episodes
+		case discTopic:
+			topics++
+			if readCount(b.counts, []byte(scopeDiscovered(string(k[1:])))) == 0 {
+				return fmt.Errorf("discovered topic %s: no episodes", k[1:])
+			}
+			return nil
+		default:
+			return nil
+		}
+		if got := uint32(readCount(b.discovered, k)); got != want[string(k)] {
+			return fmt.Errorf("discovered count %q: %d stored, %d counted", k, got, want[string(k)])
+		}
+		delete(want, string(k))
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for k := range docs {
+		return fmt.Errorf("discovered count %q missing", k)
+	}
+	for k := range episodes {
+		return fmt.Errorf("discovered count %q missing", k)
+	}
+	if got := readCount(b.counts, totalDiscovered); got != topics {
+		return fmt.Errorf("discovered topic total %d, %d topics", got, topics)
+	}
+	return nil
 }
