@@ -142,6 +142,11 @@ func (w *writer) putMentions(doc string, k podcast.EpisodeKey, mentions []ingest
 	if err := b.Put(discKey(discMention, ekey, []byte(doc)), encodeMentions(cur)); err != nil {
 		return err
 	}
+	if all, err := episodeMentions(b, k); err != nil {
+		return err
+	} else if len(all) > len(cur) { // other documents of the episode name others
+		w.max.list("Episode.discoveredTopics", len(all))
+	}
 	return b.Put(discKey(discDoc, []byte(doc)), ekey)
 }
 
@@ -362,6 +367,9 @@ func scanMentions(tx *bolt.Tx, m *maxima) error {
 	if b == nil {
 		return nil
 	}
+	// An episode's entries (one a document) are adjacent.
+	var episode []byte
+	slugs := map[string]bool{}
 	c := b.Cursor()
 	for k, v := c.Seek([]byte{discMention}); len(k) > 0 && k[0] == discMention; k, v = c.Next() {
 		list, err := decodeMentions(v)
@@ -369,6 +377,14 @@ func scanMentions(tx *bolt.Tx, m *maxima) error {
 			return fmt.Errorf("scan %s: %w", bucketDiscovered, err)
 		}
 		m.mentions(list)
+		if ek := k[1 : 1+episodeKeyLen(k[1:])]; !bytes.Equal(ek, episode) {
+			episode = append(episode[:0], ek...)
+			clear(slugs)
+		}
+		for _, x := range list {
+			slugs[x.Slug] = true
+		}
+		m.list("Episode.discoveredTopics", len(slugs))
 	}
 	return nil
 }
