@@ -333,7 +333,7 @@ func newWriter(tx *bolt.Tx, at time.Time, m *maxima) *writer {
 		refCounts:     map[string]*refCount{},
 		guestMemo:     map[string]string{},
 		guestNew:      map[string]*guestSeen{},
-		disc:          discoveredWrite{before: map[string][]podcast.EpisodeKey{}, days: map[podcast.EpisodeKey]uint32{}},
+		disc:          discoveredWrite{pairs: map[string]*pairChange{}, days: map[podcast.EpisodeKey]uint32{}},
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -74,12 +75,19 @@ type Mention struct {
 	Count    int // how often the text says it
 }
 
-// discoveredWrite is what a write changes of the mentions: the pairs of
-// slug and show whose episodes changed, with the episodes that were
-// indexed for them before the write.
+// discoveredWrite is what a write changes of the mentions, so that the
+// index moves by what changed, not by what a pair holds: for each pair of
+// slug and show it touched, the show's count of episodes mentioning the
+// slug before the write, and the episodes that started (+1) or stopped
+// (-1) mentioning it.
 type discoveredWrite struct {
-	before map[string][]podcast.EpisodeKey // slug 0 show -> indexed episodes before the write
-	days   map[podcast.EpisodeKey]uint32   // release days before the write, of episodes whose day changed
+	pairs map[string]*pairChange        // slug 0 show -> its change
+	days  map[podcast.EpisodeKey]uint32 // release days before the write, of episodes whose day changed
+}
+
+type pairChange struct {
+	before   uint32
+	episodes map[podcast.EpisodeKey]int
 }
 
 func pairOf(slug, show string) string { return slug + "\x00" + show }
@@ -156,8 +164,11 @@ func (w *writer) putMentions(doc string, k podcast.EpisodeKey, mentions []ingest
 func (w *writer) mentionEpisode(slug string, k podcast.EpisodeKey, delta int) error {
 	b := w.b.discovered
 	pair := pairOf(slug, k.Show)
-	if _, ok := w.disc.before[pair]; !ok {
-		w.disc.before[pair] = indexedEpisodes(b, w.b.vocab, slug, k.Show)
+	countKey := discKey(discCount, []byte(pair))
+	pc := w.disc.pairs[pair]
+	if pc == nil {
+		pc = &pairChange{before: uint32(readCount(b, countKey)), episodes: map[podcast.EpisodeKey]int{}}
+		w.disc.pairs[pair] = pc
 	}
 	before, after, err := addU32Values(b, discKey(discEpisode, []byte(slug), []byte{0}, episodeKey(k)), delta)
 	if err != nil {
@@ -165,19 +176,17 @@ func (w *writer) mentionEpisode(slug string, k podcast.EpisodeKey, delta int) er
 	}
 	switch {
 	case before == 0 && after > 0:
-		return addU32(b, discKey(discCount, []byte(pair)), +1)
+		pc.episodes[k]++
+		return addU32(b, countKey, +1)
 	case before > 0 && after == 0:
-		return addU32(b, discKey(discCount, []byte(pair)), -1)
+		pc.episodes[k]--
+		return addU32(b, countKey, -1)
 	}
 	return nil
 }
 
-// indexedEpisodes returns the episodes of show that are indexed under the
-// discovered topic slug: those that mention it, when enough do.
-func indexedEpisodes(b, vocab *bolt.Bucket, slug, show string) []podcast.EpisodeKey {
-	if vocab.Get([]byte(slug)) != nil || readCount(b, discKey(discCount, []byte(pairOf(slug, show)))) < discoveredThreshold {
-		return []podcast.EpisodeKey{}
-	}
+// pairEpisodes returns the episodes of show that mention slug.
+func pairEpisodes(b *bolt.Bucket, slug, show string) []podcast.EpisodeKey {
 	prefix := discKey(discEpisode, []byte(slug), []byte{0}, []byte(show), []byte{0})
 	var out []podcast.EpisodeKey
 	c := b.Cursor()
@@ -187,6 +196,12 @@ func indexedEpisodes(b, vocab *bolt.Bucket, slug, show string) []podcast.Episode
 		}
 	}
 	return out
+}
+
+// indexed reports whether a show's count of episodes mentioning slug
+// makes slug one of the show's topics.
+func (w *writer) indexed(slug string, count uint32) bool {
+	return count >= discoveredThreshold && w.b.vocab.Get([]byte(slug)) == nil
 }
 
 // dayChanged notes an episode's release day before a rebuild changed it,
@@ -200,7 +215,9 @@ func (w *writer) dayChanged(k podcast.EpisodeKey, old, cur *podcast.Episode) {
 // flushDiscovered brings the discovered topics' index entries and counts
 // in line with the mentions the write changed, once the episodes are
 // rebuilt (their days are current). flushIndexes and flushCounts write
-// what it gathers.
+// what it gathers. A pair's episodes are read in full only when it
+// becomes a topic of the show or stops being one; otherwise the index
+// moves by the episodes that changed.
 func (w *writer) flushDiscovered() error {
 	b := w.b.discovered
 	oldDay := func(k podcast.EpisodeKey) uint32 {
@@ -209,40 +226,66 @@ func (w *writer) flushDiscovered() error {
 		}
 		return w.day(k)
 	}
-	for _, pair := range slices.Sorted(maps.Keys(w.disc.before)) {
-		slug, show, _ := bytes.Cut([]byte(pair), []byte{0})
-		scope := scopeDiscovered(string(slug))
-		before := w.disc.before[pair]
-		after := indexedEpisodes(b, w.b.vocab, string(slug), string(show))
-		for _, k := range before {
-			if !slices.Contains(after, k) {
-				w.index(true, false, indexKey(scope, dateSortKey(oldDay(k), k)))
-				w.index(false, false, indexKey(scope, numberSortKey(k)))
-				w.countDeltas[scope]--
-			} else if d, ok := w.disc.days[k]; ok && d != w.day(k) {
-				w.index(true, false, indexKey(scope, dateSortKey(d, k)))
-				w.index(true, true, indexKey(scope, dateSortKey(w.day(k), k)))
+	add := func(scope string, k podcast.EpisodeKey) {
+		w.index(true, true, indexKey(scope, dateSortKey(w.day(k), k)))
+		w.index(false, true, indexKey(scope, numberSortKey(k)))
+		w.countDeltas[scope]++
+	}
+	remove := func(scope string, k podcast.EpisodeKey) {
+		w.index(true, false, indexKey(scope, dateSortKey(oldDay(k), k)))
+		w.index(false, false, indexKey(scope, numberSortKey(k)))
+		w.countDeltas[scope]--
+	}
+	for _, pair := range slices.Sorted(maps.Keys(w.disc.pairs)) {
+		pc := w.disc.pairs[pair]
+		slug, show, _ := strings.Cut(pair, "\x00")
+		scope := scopeDiscovered(slug)
+		was := w.indexed(slug, pc.before)
+		is := w.indexed(slug, uint32(readCount(b, discKey(discCount, []byte(pair)))))
+		switch {
+		case was && is:
+			for k, d := range pc.episodes {
+				if d > 0 {
+					add(scope, k)
+				} else if d < 0 {
+					remove(scope, k)
+				}
 			}
-		}
-		for _, k := range after {
-			if !slices.Contains(before, k) {
-				w.index(true, true, indexKey(scope, dateSortKey(w.day(k), k)))
-				w.index(false, true, indexKey(scope, numberSortKey(k)))
-				w.countDeltas[scope]++
+		case is: // it became a topic of the show
+			for _, k := range pairEpisodes(b, slug, show) {
+				add(scope, k)
+			}
+		case was: // it stopped being one
+			for _, k := range pairEpisodes(b, slug, show) {
+				if pc.episodes[k] <= 0 {
+					remove(scope, k)
+				}
+			}
+			for k, d := range pc.episodes {
+				if d < 0 {
+					remove(scope, k)
+				}
 			}
 		}
 	}
-	// Episodes whose day changed while their mentions did not.
+	// Episodes whose day changed and whose indexed mentions did not: their
+	// date entries move.
 	for _, k := range slices.SortedFunc(maps.Keys(w.disc.days), compareEpisodeKeys) {
+		if w.disc.days[k] == w.day(k) {
+			continue
+		}
 		mentions, err := episodeMentions(b, k)
 		if err != nil {
 			return err
 		}
 		for _, m := range mentions {
-			if _, done := w.disc.before[pairOf(m.Slug, k.Show)]; done {
-				continue
+			pair := pairOf(m.Slug, k.Show)
+			if pc := w.disc.pairs[pair]; pc != nil {
+				if pc.episodes[k] != 0 || !w.indexed(m.Slug, pc.before) {
+					continue // added or removed above, or newly indexed with its new day
+				}
 			}
-			if len(indexedEpisodes(b, w.b.vocab, m.Slug, k.Show)) == 0 || w.disc.days[k] == w.day(k) {
+			if !w.indexed(m.Slug, uint32(readCount(b, discKey(discCount, []byte(pair))))) {
 				continue
 			}
 			scope := scopeDiscovered(m.Slug)
@@ -250,7 +293,7 @@ func (w *writer) flushDiscovered() error {
 			w.index(true, true, indexKey(scope, dateSortKey(w.day(k), k)))
 		}
 	}
-	clear(w.disc.before)
+	clear(w.disc.pairs)
 	clear(w.disc.days)
 	return nil
 }
@@ -321,11 +364,13 @@ func discoveredTopic(tx *bolt.Tx, slug string) (*podcast.Topic, error) {
 			continue
 		}
 		show := string(k[len(prefix):])
-		eps := indexedEpisodes(b, tx.Bucket(bucketVocab), slug, show)
-		if len(eps) == 0 {
+		first := discKey(discEpisode, []byte(slug), []byte{0}, []byte(show), []byte{0})
+		ek, _ := b.Cursor().Seek(first)
+		if ek == nil || !bytes.HasPrefix(ek, first) {
 			continue
 		}
-		mentions, err := episodeMentions(b, eps[0])
+		ep, _ := parseEpisodeKey(ek[len(first)-len(show)-1:])
+		mentions, err := episodeMentions(b, ep)
 		if err != nil {
 			return nil, err
 		}
