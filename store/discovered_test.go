@@ -3,6 +3,8 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"maps"
+	"math/rand/v2"
 	"slices"
 	"testing"
 
@@ -245,5 +247,58 @@ func TestDiscoveredTopicsOfFeedItems(t *testing.T) {
 	}
 	if got := mentionsOf(t, st, "history-hour", 1); len(got) != 1 || got[0].Name != "Abraham Lincoln" {
 		t.Fatalf("item a: %+v", got)
+	}
+}
+
+// TestDiscoveredTopicsRandomWrites applies random versions of pages (their
+// names, numbers, dates and shows changing) in random batches, and checks
+// after each write that the index of discovered topics is what the
+// mentions make it (Verify), and at the end that it equals a store built
+// from the last versions alone.
+func TestDiscoveredTopicsRandomWrites(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	names := []string{"Coroot", "Grafana Cloud", "Pyroscope", "Raspberry Pi", "Initech"}
+	version := func(p int) *ingest.Document {
+		var ms []ingest.Mention
+		for _, i := range r.Perm(len(names))[:r.IntN(4)] {
+			ms = append(ms, mention(names[i], 1+r.IntN(3)))
+		}
+		d := mentioning(fmt.Sprintf("p%d.txt", p), 1+r.IntN(12), fmt.Sprintf("2024-01-%02d", 1+r.IntN(28)), ms...)
+		if r.IntN(3) == 0 {
+			onShow(d, "other-show")
+		}
+		return d
+	}
+	st := open(t)
+	last := map[string]*ingest.Document{}
+	for range 60 {
+		var batch []*ingest.Document
+		for range 1 + r.IntN(4) {
+			d := version(r.IntN(10))
+			if slices.ContainsFunc(batch, func(o *ingest.Document) bool { return o.Name == d.Name }) {
+				continue
+			}
+			batch = append(batch, d)
+			last[d.Name] = d
+		}
+		apply(t, st, batch...)
+		verify(t, st)
+	}
+	fresh := open(t)
+	var all []*ingest.Document
+	for _, name := range slices.Sorted(maps.Keys(last)) {
+		all = append(all, last[name])
+	}
+	apply(t, fresh, all...)
+	for _, q := range []store.TopicQuery{{Discovered: true}, {Discovered: true, ByCount: true}} {
+		got, want := discoveredSlugs(t, st, q), discoveredSlugs(t, fresh, q)
+		if !slices.Equal(got, want) {
+			t.Fatalf("topics %+v: %v, built afresh %v", q, got, want)
+		}
+		for _, slug := range want {
+			if a, b := topicEpisodes(t, st, slug), topicEpisodes(t, fresh, slug); !slices.Equal(a, b) {
+				t.Errorf("topic %s: episodes %v, built afresh %v", slug, a, b)
+			}
+		}
 	}
 }
