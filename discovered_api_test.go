@@ -25,7 +25,8 @@ func TestDiscoveredTopicsAPI(t *testing.T) {
 	type pair struct{ slug, show string }
 	episodes := map[pair][]int{} // episodes of a show naming a slug
 	mentions := map[podcast.EpisodeKey][]ingest.Mention{}
-	names := map[string]bool{} // what the generator wrote
+	names := map[string]bool{}     // what the generator wrote
+	written := map[pair][]string{} // pages of a show writing a name
 	for i := range 80 {
 		g := pagegen.Generate(i, opts)
 		if err := os.WriteFile(filepath.Join(dir, g.Name), g.Data, 0o644); err != nil {
@@ -33,6 +34,8 @@ func TestDiscoveredTopicsAPI(t *testing.T) {
 		}
 		for _, n := range g.Names {
 			names[ingest.Slugify(n)] = true
+			p := pair{ingest.Slugify(n), ingest.Slugify(g.Show)}
+			written[p] = append(written[p], g.Name)
 		}
 		doc, err := ingest.Parse(g.Name, g.Data, vocab)
 		if err != nil {
@@ -100,6 +103,26 @@ func TestDiscoveredTopicsAPI(t *testing.T) {
 	}
 
 	t.Logf("%d discovered topics on 80 pages of 2 shows; the most named: %+v", len(want), list.Discovered.Nodes[0])
+
+	// Against the names the generator wrote, kept by the same rule.
+	truth := map[string]bool{}
+	for p, pages := range written {
+		if len(pages) >= 2 {
+			truth[p.slug] = true
+		}
+	}
+	right := 0
+	for slug := range got {
+		if truth[slug] {
+			right++
+		}
+	}
+	precision, recall := float64(right)/float64(len(got)), float64(right)/float64(len(truth))
+	t.Logf("discovered topics against the names written: precision %.3f, recall %.3f (%d found, %d written)",
+		precision, recall, len(got), len(truth))
+	if precision < 0.9 || recall < 0.9 {
+		t.Errorf("precision %.3f, recall %.3f: want 0.9 each", precision, recall)
+	}
 
 	// The most named one, by slug and by id, with its episodes.
 	top := list.Discovered.Nodes[0].Slug
