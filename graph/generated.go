@@ -73,6 +73,7 @@ type ComplexityRoot struct {
 		ChaptersOrNil    func(childComplexity int) int
 		Code             func(childComplexity int) int
 		Description      func(childComplexity int) int
+		DiscoveredTopics func(childComplexity int, first *int) int
 		DurationOrNil    func(childComplexity int) int
 		EpisodeTypeOrNil func(childComplexity int) int
 		Explicit         func(childComplexity int) int
@@ -164,7 +165,7 @@ type ComplexityRoot struct {
 		Show     func(childComplexity int, slug *string) int
 		Shows    func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Topic    func(childComplexity int, slug string) int
-		Topics   func(childComplexity int, first *int, after *string, last *int, before *string, orderBy *TopicOrder) int
+		Topics   func(childComplexity int, first *int, after *string, last *int, before *string, orderBy *TopicOrder, kinds []TopicKind) int
 	}
 
 	Show struct {
@@ -211,6 +212,7 @@ type ComplexityRoot struct {
 		Episodes     func(childComplexity int, first *int, after *string, last *int, before *string, orderBy *EpisodeOrder) int
 		Guests       func(childComplexity int, first *int) int
 		ID           func(childComplexity int) int
+		Kind         func(childComplexity int) int
 		Name         func(childComplexity int) int
 		Related      func(childComplexity int, first *int) int
 		Slug         func(childComplexity int) int
@@ -226,6 +228,13 @@ type ComplexityRoot struct {
 	TopicEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	TopicMention struct {
+		Evidence func(childComplexity int) int
+		Mentions func(childComplexity int) int
+		Name     func(childComplexity int) int
+		Topic    func(childComplexity int) int
 	}
 
 	Transcript struct {
@@ -251,6 +260,7 @@ type EpisodeResolver interface {
 	Categories(ctx context.Context, obj *podcast.Episode, first *int) ([]string, error)
 
 	Description(ctx context.Context, obj *podcast.Episode) (*string, error)
+	DiscoveredTopics(ctx context.Context, obj *podcast.Episode, first *int) ([]*TopicMention, error)
 
 	Guests(ctx context.Context, obj *podcast.Episode, first *int) ([]*podcast.Guest, error)
 
@@ -287,7 +297,7 @@ type QueryResolver interface {
 	Show(ctx context.Context, slug *string) (*podcast.Show, error)
 	Shows(ctx context.Context, first *int, after *string, last *int, before *string) (*ShowConnection, error)
 	Topic(ctx context.Context, slug string) (*podcast.Topic, error)
-	Topics(ctx context.Context, first *int, after *string, last *int, before *string, orderBy *TopicOrder) (*TopicConnection, error)
+	Topics(ctx context.Context, first *int, after *string, last *int, before *string, orderBy *TopicOrder, kinds []TopicKind) (*TopicConnection, error)
 }
 type ShowResolver interface {
 	Categories(ctx context.Context, obj *podcast.Show, first *int) ([]string, error)
@@ -309,6 +319,8 @@ type TopicResolver interface {
 	EpisodeCount(ctx context.Context, obj *podcast.Topic) (int, error)
 	Episodes(ctx context.Context, obj *podcast.Topic, first *int, after *string, last *int, before *string, orderBy *EpisodeOrder) (*EpisodeConnection, error)
 	Guests(ctx context.Context, obj *podcast.Topic, first *int) ([]*podcast.Guest, error)
+
+	Kind(ctx context.Context, obj *podcast.Topic) (TopicKind, error)
 
 	Related(ctx context.Context, obj *podcast.Topic, first *int) ([]*podcast.Topic, error)
 }
@@ -421,6 +433,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Episode.Description(childComplexity), true
+	case "Episode.discoveredTopics":
+		if e.ComplexityRoot.Episode.DiscoveredTopics == nil {
+			break
+		}
+
+		args, err := ec.field_Episode_discoveredTopics_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Episode.DiscoveredTopics(childComplexity, args["first"].(*int)), true
 	case "Episode.duration":
 		if e.ComplexityRoot.Episode.DurationOrNil == nil {
 			break
@@ -920,7 +943,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Topics(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["orderBy"].(*TopicOrder)), true
+		return e.ComplexityRoot.Query.Topics(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["orderBy"].(*TopicOrder), args["kinds"].([]TopicKind)), true
 
 	case "Show.author":
 		if e.ComplexityRoot.Show.AuthorOrNil == nil {
@@ -1157,6 +1180,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Topic.ID(childComplexity), true
+	case "Topic.kind":
+		if e.ComplexityRoot.Topic.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Topic.Kind(childComplexity), true
 	case "Topic.name":
 		if e.ComplexityRoot.Topic.Name == nil {
 			break
@@ -1218,6 +1247,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.TopicEdge.Node(childComplexity), true
+
+	case "TopicMention.evidence":
+		if e.ComplexityRoot.TopicMention.Evidence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TopicMention.Evidence(childComplexity), true
+	case "TopicMention.mentions":
+		if e.ComplexityRoot.TopicMention.Mentions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TopicMention.Mentions(childComplexity), true
+	case "TopicMention.name":
+		if e.ComplexityRoot.TopicMention.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TopicMention.Name(childComplexity), true
+	case "TopicMention.topic":
+		if e.ComplexityRoot.TopicMention.Topic == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TopicMention.Topic(childComplexity), true
 
 	case "Transcript.language":
 		if e.ComplexityRoot.Transcript.LanguageOrNil == nil {
@@ -1375,6 +1429,8 @@ func (ec *executionContext) childFields_Episode(ctx context.Context, field graph
 		return ec.fieldContext_Episode_code(ctx, field)
 	case "description":
 		return ec.fieldContext_Episode_description(ctx, field)
+	case "discoveredTopics":
+		return ec.fieldContext_Episode_discoveredTopics(ctx, field)
 	case "duration":
 		return ec.fieldContext_Episode_duration(ctx, field)
 	case "episodeType":
@@ -1625,6 +1681,8 @@ func (ec *executionContext) childFields_Topic(ctx context.Context, field graphql
 		return ec.fieldContext_Topic_guests(ctx, field)
 	case "id":
 		return ec.fieldContext_Topic_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_Topic_kind(ctx, field)
 	case "name":
 		return ec.fieldContext_Topic_name(ctx, field)
 	case "related":
@@ -1657,6 +1715,20 @@ func (ec *executionContext) childFields_TopicEdge(ctx context.Context, field gra
 		return ec.fieldContext_TopicEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TopicEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_TopicMention(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "evidence":
+		return ec.fieldContext_TopicMention_evidence(ctx, field)
+	case "mentions":
+		return ec.fieldContext_TopicMention_mentions(ctx, field)
+	case "name":
+		return ec.fieldContext_TopicMention_name(ctx, field)
+	case "topic":
+		return ec.fieldContext_TopicMention_topic(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TopicMention", field.Name)
 }
 
 func (ec *executionContext) childFields_Transcript(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1804,6 +1876,20 @@ func (ec *executionContext) field_Episode_appearances_args(ctx context.Context, 
 }
 
 func (ec *executionContext) field_Episode_categories_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Episode_discoveredTopics_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
@@ -2284,6 +2370,14 @@ func (ec *executionContext) field_Query_topics_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["orderBy"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "kinds",
+		func(ctx context.Context, v any) ([]TopicKind, error) {
+			return ec.unmarshalOTopicKind2ᚕpodcastgraphᚋgraphᚐTopicKindᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kinds"] = arg5
 	return args, nil
 }
 
@@ -2817,6 +2911,52 @@ func (ec *executionContext) _Episode_description(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_Episode_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Episode", field, true, true, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Episode_discoveredTopics(ctx context.Context, field graphql.CollectedField, obj *podcast.Episode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Episode_discoveredTopics(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Episode().DiscoveredTopics(ctx, obj, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*TopicMention) graphql.Marshaler {
+			return ec.marshalNTopicMention2ᚕᚖpodcastgraphᚋgraphᚐTopicMentionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Episode_discoveredTopics(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Episode",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TopicMention(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
+		return ec.field_Episode_discoveredTopics_args(ctx, field.ArgumentMap(ec.Variables))
+	}); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Episode_duration(ctx context.Context, field graphql.CollectedField, obj *podcast.Episode) (ret graphql.Marshaler) {
@@ -4320,7 +4460,7 @@ func (ec *executionContext) _Query_topics(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Topics(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["orderBy"].(*TopicOrder))
+			return ec.Resolvers.Query().Topics(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["orderBy"].(*TopicOrder), fc.Args["kinds"].([]TopicKind))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *TopicConnection) graphql.Marshaler {
@@ -5128,6 +5268,29 @@ func (ec *executionContext) fieldContext_Topic_id(_ context.Context, field graph
 	return graphql.NewScalarFieldContext("Topic", field, true, false, errors.New("field of type ID does not have child fields"))
 }
 
+func (ec *executionContext) _Topic_kind(ctx context.Context, field graphql.CollectedField, obj *podcast.Topic) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Topic_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Topic().Kind(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v TopicKind) graphql.Marshaler {
+			return ec.marshalNTopicKind2podcastgraphᚋgraphᚐTopicKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Topic_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Topic", field, true, true, errors.New("field of type TopicKind does not have child fields"))
+}
+
 func (ec *executionContext) _Topic_name(ctx context.Context, field graphql.CollectedField, obj *podcast.Topic) (ret graphql.Marshaler) {
 	return (*jsonString)(&obj.Name)
 }
@@ -5320,6 +5483,59 @@ func (ec *executionContext) _TopicEdge_node(ctx context.Context, field graphql.C
 func (ec *executionContext) fieldContext_TopicEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "TopicEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Topic(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TopicMention_evidence(ctx context.Context, field graphql.CollectedField, obj *TopicMention) (ret graphql.Marshaler) {
+	return (*jsonString)(&obj.Evidence)
+}
+func (ec *executionContext) fieldContext_TopicMention_evidence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TopicMention", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _TopicMention_mentions(ctx context.Context, field graphql.CollectedField, obj *TopicMention) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Mentions)
+}
+func (ec *executionContext) fieldContext_TopicMention_mentions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TopicMention", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _TopicMention_name(ctx context.Context, field graphql.CollectedField, obj *TopicMention) (ret graphql.Marshaler) {
+	return (*jsonString)(&obj.Name)
+}
+func (ec *executionContext) fieldContext_TopicMention_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TopicMention", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _TopicMention_topic(ctx context.Context, field graphql.CollectedField, obj *TopicMention) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TopicMention_topic(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Topic, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *podcast.Topic) graphql.Marshaler {
+			return ec.marshalNTopic2ᚖpodcastgraphᚋinternalᚋpodcastᚐTopic(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TopicMention_topic(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TopicMention",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -6496,6 +6712,28 @@ func (ec *executionContext) _Episode(ctx context.Context, sel ast.SelectionSet, 
 				}()
 				res = ec._Episode_description(ctx, field, obj)
 				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				out.Values[i] = deferUnsupported(ctx, field)
+				continue
+			}
+
+			out.Values[i] = innerFunc(ctx, out)
+		case "discoveredTopics":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *fieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Episode_discoveredTopics(ctx, field, obj)
+				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -7914,6 +8152,28 @@ func (ec *executionContext) _Topic(ctx context.Context, sel ast.SelectionSet, ob
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "kind":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *fieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Topic_kind(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				out.Values[i] = deferUnsupported(ctx, field)
+				continue
+			}
+
+			out.Values[i] = innerFunc(ctx, out)
 		case "name":
 			out.Values[i] = ec._Topic_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -8013,6 +8273,46 @@ func (ec *executionContext) _TopicEdge(ctx context.Context, sel ast.SelectionSet
 			}
 		case "node":
 			out.Values[i] = ec._TopicEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+	return out
+}
+
+var topicMentionImplementors = []string{"TopicMention"}
+
+func (ec *executionContext) _TopicMention(ctx context.Context, sel ast.SelectionSet, obj *TopicMention) graphql.Marshaler {
+	fields := ec.memo.collect(ec.OperationContext, sel, topicMentionImplementors)
+
+	out := newFieldSet(fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TopicMention")
+		case "evidence":
+			out.Values[i] = ec._TopicMention_evidence(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "mentions":
+			out.Values[i] = ec._TopicMention_mentions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._TopicMention_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "topic":
+			out.Values[i] = ec._TopicMention_topic(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -8947,6 +9247,42 @@ func (ec *executionContext) marshalNTopicEdge2ᚖpodcastgraphᚋgraphᚐTopicEdg
 	return ec._TopicEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNTopicKind2podcastgraphᚋgraphᚐTopicKind(ctx context.Context, v any) (TopicKind, error) {
+	var res TopicKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNTopicKind2podcastgraphᚋgraphᚐTopicKind(ctx context.Context, sel ast.SelectionSet, v TopicKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNTopicMention2ᚕᚖpodcastgraphᚋgraphᚐTopicMentionᚄ(ctx context.Context, sel ast.SelectionSet, v []*TopicMention) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTopicMention2ᚖpodcastgraphᚋgraphᚐTopicMention(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTopicMention2ᚖpodcastgraphᚋgraphᚐTopicMention(ctx context.Context, sel ast.SelectionSet, v *TopicMention) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._TopicMention(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNTopicOrderField2podcastgraphᚋgraphᚐTopicOrderField(ctx context.Context, v any) (TopicOrderField, error) {
 	var res TopicOrderField
 	err := res.UnmarshalGQL(v)
@@ -9295,6 +9631,42 @@ func (ec *executionContext) marshalOTopic2ᚖpodcastgraphᚋinternalᚋpodcast�
 		return graphql.Null
 	}
 	return ec._Topic(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOTopicKind2ᚕpodcastgraphᚋgraphᚐTopicKindᚄ(ctx context.Context, v any) ([]TopicKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]TopicKind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNTopicKind2podcastgraphᚋgraphᚐTopicKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOTopicKind2ᚕpodcastgraphᚋgraphᚐTopicKindᚄ(ctx context.Context, sel ast.SelectionSet, v []TopicKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTopicKind2podcastgraphᚋgraphᚐTopicKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOTopicOrder2ᚖpodcastgraphᚋgraphᚐTopicOrder(ctx context.Context, v any) (*TopicOrder, error) {

@@ -37,6 +37,7 @@ type Loaders struct {
 	Related    *loader[store.RelatedQuery, []store.Related]
 	Neighbours *loader[podcast.EpisodeKey, [2]*podcast.EpisodeKey]
 	Sources    *loader[podcast.EpisodeKey, []podcast.Source]
+	Discovered *loader[podcast.EpisodeKey, []store.Mention] // an episode's discovered topics
 }
 
 type loadersKey struct{}
@@ -137,6 +138,9 @@ func NewLoaders(s *store.Store) *Loaders {
 		})),
 		Sources: newLoader(via(snap, func(sn *store.Snapshot) func(context.Context, []podcast.EpisodeKey) ([][]podcast.Source, error) {
 			return sn.Sources
+		})),
+		Discovered: newLoader(via(snap, func(sn *store.Snapshot) func(context.Context, []podcast.EpisodeKey) ([][]store.Mention, error) {
+			return sn.DiscoveredTopics
 		})),
 		Counts: newLoader(via(snap, func(sn *store.Snapshot) func(context.Context, []store.Scope) ([]int, error) { return sn.EpisodeCounts })),
 		Related: newLoader(via(snap, func(sn *store.Snapshot) func(context.Context, []store.RelatedQuery) ([][]store.Related, error) {

@@ -71,19 +71,20 @@ func init() {
 	}}
 
 	episodeAhead = &lookAhead[podcast.Episode]{"Episode", map[string]entry[podcast.Episode]{
-		"show":        prefetchStep(episodeShows),
-		"guests":      prefetchStep(episodeGuests),
-		"appearances": prefetchStep(episodeAppearances),
-		"topics":      prefetchStep(episodeTopics),
-		"sources":     prefetchStep(episodeSources),
-		"previous":    prefetchStep(neighbours),
-		"next":        prefetchStep(neighbours),
-		"hosts":       noPrefetch[podcast.Episode](onRecord),
-		"categories":  noPrefetch[podcast.Episode]("read off the object's own record (its head holds it)"),
-		"transcripts": noPrefetch[podcast.Episode]("read off the object's own record (its head holds it)"),
-		"links":       prefetchStep(episodeTexts),
-		"summary":     prefetchStep(episodeTexts),
-		"description": prefetchStep(episodeTexts),
+		"show":             prefetchStep(episodeShows),
+		"guests":           prefetchStep(episodeGuests),
+		"appearances":      prefetchStep(episodeAppearances),
+		"topics":           prefetchStep(episodeTopics),
+		"sources":          prefetchStep(episodeSources),
+		"discoveredTopics": prefetchStep(episodeDiscoveredTopics),
+		"previous":         prefetchStep(neighbours),
+		"next":             prefetchStep(neighbours),
+		"hosts":            noPrefetch[podcast.Episode](onRecord),
+		"categories":       noPrefetch[podcast.Episode]("read off the object's own record (its head holds it)"),
+		"transcripts":      noPrefetch[podcast.Episode]("read off the object's own record (its head holds it)"),
+		"links":            prefetchStep(episodeTexts),
+		"summary":          prefetchStep(episodeTexts),
+		"description":      prefetchStep(episodeTexts),
 	}}
 
 	appearanceAhead = &lookAhead[Appearance]{"Appearance", map[string]entry[Appearance]{
@@ -116,10 +117,11 @@ func init() {
 
 	topicAhead = &lookAhead[podcast.Topic]{"Topic", map[string]entry[podcast.Topic]{
 		"aliases": noPrefetch[podcast.Topic](onRecord),
+		"kind":    noPrefetch[podcast.Topic](onRecord),
 		"episodes": prefetchStep(pages(func(t *podcast.Topic, _ *graphql.FieldContext) EpisodeFilter {
 			return EpisodeFilter{Topic: &t.Slug}
 		})),
-		"episodeCount": prefetchStep(counts(func(t *podcast.Topic) store.Scope { return store.TopicScope(t.Slug) })),
+		"episodeCount": prefetchStep(counts(topicScope)),
 		"guests":       prefetchStep(guestsRelated(store.TopicGuests, topicSlug)),
 		"related":      prefetchStep(topicsRelated(store.RelatedTopics, topicSlug)),
 	}}
@@ -132,6 +134,14 @@ func init() {
 func guestSlug(g *podcast.Guest) string { return g.Slug }
 
 func topicSlug(t *podcast.Topic) string { return t.Slug }
+
+// topicScope is the scope of a topic's episodes, curated or discovered.
+func topicScope(t *podcast.Topic) store.Scope {
+	if t.Discovered {
+		return store.DiscoveredScope(t.Slug)
+	}
+	return store.TopicScope(t.Slug)
+}
 
 func episodeKeys(eps []*podcast.Episode) []podcast.EpisodeKey {
 	keys := make([]podcast.EpisodeKey, len(eps))
@@ -237,6 +247,63 @@ func episodeSources(ctx context.Context, eps []*podcast.Episode, fc *graphql.Fie
 		srcs = append(srcs, pointers(list, n)...)
 	}
 	into(ctx, sourceAhead, srcs, fields)
+}
+
+// episodeDiscoveredTopics prefetches the discovered topics of episodes,
+// and looks into those topics.
+func episodeDiscoveredTopics(ctx context.Context, eps []*podcast.Episode, fc *graphql.FieldContext) {
+	lists, err := loadersFrom(ctx).Discovered.LoadMany(ctx, episodeKeys(eps))
+	n, ok := firstOf(fc)
+	if err != nil || !ok {
+		return
+	}
+	var mentions []store.Mention
+	for _, list := range lists {
+		mentions = append(mentions, list[:min(n, len(list))]...)
+	}
+	if out, err := topicMentions(ctx, mentions); err == nil {
+		into(ctx, topicAhead, unique(mentionedTopics(out), topicSlug), mentionTopicsBelow(ctx, fc))
+	}
+}
+
+// topicMentions pairs mentions with their topics, read in one call; a
+// mention whose topic is gone (a write in between) is left out.
+func topicMentions(ctx context.Context, mentions []store.Mention) ([]*TopicMention, error) {
+	slugs := make([]string, len(mentions))
+	for i, m := range mentions {
+		slugs[i] = m.Slug
+	}
+	topics, err := loadersFrom(ctx).Topics.LoadMany(ctx, slugs)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*TopicMention, 0, len(mentions))
+	for i, m := range mentions {
+		if topics[i] != nil {
+			out = append(out, &TopicMention{Topic: topics[i], Name: m.Name, Evidence: m.Evidence, Mentions: m.Count})
+		}
+	}
+	return out, nil
+}
+
+func mentionedTopics(list []*TopicMention) []*podcast.Topic {
+	out := make([]*podcast.Topic, len(list))
+	for i, m := range list {
+		out[i] = m.Topic
+	}
+	return out
+}
+
+// mentionTopicsBelow returns what a discoveredTopics selection (fc's)
+// asks of its topics, through `topic`.
+func mentionTopicsBelow(ctx context.Context, fc *graphql.FieldContext) selection {
+	var sel selection
+	for _, f := range collect(ctx, fc.Field.Selections, "TopicMention") {
+		if f.Name == "topic" {
+			sel.add(group{fields: collect(ctx, f.Selections, "Topic"), base: fc, via: [2]graphql.CollectedField{f}, n: 1})
+		}
+	}
+	return sel
 }
 
 // neighbours prefetches the episodes before and after episodes (for

@@ -146,3 +146,12 @@ func edges[N, E any](nodes []*N, c cursors, edge func(cursor string, node *N) E)
 	}
 	return out
 }
+
+// TopicMention is a discovered topic an episode's text names (see
+// store.Mention).
+type TopicMention struct {
+	Topic    *podcast.Topic
+	Name     string
+	Evidence string
+	Mentions int
+}

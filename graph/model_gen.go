@@ -20,7 +20,7 @@ type EpisodeFilter struct {
 	ReleasedBefore *podcast.Date `json:"releasedBefore,omitempty"`
 	// Show slug: episodes of the show. An unknown slug matches nothing.
 	Show *string `json:"show,omitempty"`
-	// Topic slug: episodes that mention the topic. An unknown slug matches nothing.
+	// Topic slug (curated or discovered): episodes that mention the topic. An unknown slug matches nothing.
 	Topic *string `json:"topic,omitempty"`
 }
 
@@ -36,7 +36,7 @@ type EpisodeOrder struct {
 type GuestFilter struct {
 	// Show slug: guests who appeared on the show. An unknown slug matches nothing.
 	Show *string `json:"show,omitempty"`
-	// Topic slug: guests of episodes that mention the topic. An unknown slug matches nothing.
+	// Topic slug: guests of episodes that mention the topic. An unknown slug, or a discovered topic's, matches nothing.
 	Topic *string `json:"topic,omitempty"`
 }
 
@@ -299,6 +299,64 @@ func (e *OrderDirection) UnmarshalJSON(b []byte) error {
 }
 
 func (e OrderDirection) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Where a topic comes from.
+type TopicKind string
+
+const (
+	// The curated vocabulary (the built-in one, or `--topics`).
+	TopicKindCurated TopicKind = "CURATED"
+	// Discovered in the text: a name the vocabulary lacks (a product, a place, a person talked about) that at least two episodes of one show name.
+	TopicKindDiscovered TopicKind = "DISCOVERED"
+)
+
+var AllTopicKind = []TopicKind{
+	TopicKindCurated,
+	TopicKindDiscovered,
+}
+
+func (e TopicKind) IsValid() bool {
+	switch e {
+	case TopicKindCurated, TopicKindDiscovered:
+		return true
+	}
+	return false
+}
+
+func (e TopicKind) String() string {
+	return string(e)
+}
+
+func (e *TopicKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = TopicKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid TopicKind", str)
+	}
+	return nil
+}
+
+func (e TopicKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *TopicKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e TopicKind) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -50,6 +50,23 @@ func (r *episodeResolver) Description(ctx context.Context, obj *podcast.Episode)
 	return e.Description, nil
 }
 
+// DiscoveredTopics is the resolver for the discoveredTopics field.
+func (r *episodeResolver) DiscoveredTopics(ctx context.Context, obj *podcast.Episode, first *int) ([]*TopicMention, error) {
+	n, err := listFirst(first)
+	if err != nil {
+		return nil, err
+	}
+	mentions, err := loadersFrom(ctx).Discovered.Load(ctx, obj.Key())
+	if err != nil {
+		return nil, err
+	}
+	out, err := topicMentions(ctx, mentions[:min(n, len(mentions))])
+	if fc := uncovered(ctx); fc != nil {
+		into(ctx, topicAhead, mentionedTopics(out), mentionTopicsBelow(ctx, fc))
+	}
+	return out, err
+}
+
 // Guests is the resolver for the guests field.
 func (r *episodeResolver) Guests(ctx context.Context, obj *podcast.Episode, first *int) ([]*podcast.Guest, error) {
 	n, err := listFirst(first)
@@ -280,8 +297,12 @@ func (r *queryResolver) Topic(ctx context.Context, slug string) (*podcast.Topic,
 }
 
 // Topics is the resolver for the topics field.
-func (r *queryResolver) Topics(ctx context.Context, first *int, after *string, last *int, before *string, orderBy *TopicOrder) (*TopicConnection, error) {
+func (r *queryResolver) Topics(ctx context.Context, first *int, after *string, last *int, before *string, orderBy *TopicOrder, kinds []TopicKind) (*TopicConnection, error) {
 	q := store.TopicQuery{}
+	for _, k := range kinds {
+		q.Curated = q.Curated || k == TopicKindCurated
+		q.Discovered = q.Discovered || k == TopicKindDiscovered
+	}
 	kind := cursorTopicName
 	if orderBy != nil {
 		q.ByCount, q.Desc = orderBy.Field == TopicOrderFieldEpisodeCount, orderBy.Direction == OrderDirectionDesc
@@ -367,7 +388,7 @@ func (r *topicResolver) Aliases(ctx context.Context, obj *podcast.Topic, first *
 
 // EpisodeCount is the resolver for the episodeCount field.
 func (r *topicResolver) EpisodeCount(ctx context.Context, obj *podcast.Topic) (int, error) {
-	return loadersFrom(ctx).Counts.Load(ctx, store.TopicScope(obj.Slug))
+	return loadersFrom(ctx).Counts.Load(ctx, topicScope(obj))
 }
 
 // Episodes is the resolver for the episodes field.
@@ -382,6 +403,14 @@ func (r *topicResolver) Episodes(ctx context.Context, obj *podcast.Topic, first 
 // Guests is the resolver for the guests field.
 func (r *topicResolver) Guests(ctx context.Context, obj *podcast.Topic, first *int) ([]*podcast.Guest, error) {
 	return relatedGuests(ctx, store.TopicGuests, obj.Slug, first)
+}
+
+// Kind is the resolver for the kind field.
+func (r *topicResolver) Kind(ctx context.Context, obj *podcast.Topic) (TopicKind, error) {
+	if obj.Discovered {
+		return TopicKindDiscovered, nil
+	}
+	return TopicKindCurated, nil
 }
 
 // Related is the resolver for the related field.

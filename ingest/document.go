@@ -71,6 +71,10 @@ type EpisodeFacts struct {
 	// the own episode's guests are Document.Guests).
 	Guests []GuestFacts   `json:"guests,omitempty"`
 	Links  []podcast.Link `json:"links,omitempty"`
+	// Discovered are the names the description uses that the vocabulary
+	// does not list (own episodes only; see discover.go): candidates for
+	// the show's discovered topics.
+	Discovered []Mention `json:"discovered,omitempty"`
 
 	// What feed items say (zero for pages). Number is 0 when an item
 	// gives none (neither itunes:episode nor podcast:episode): the store

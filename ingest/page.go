@@ -509,6 +509,11 @@ func (p *page) document() *Document {
 		})
 	}
 	p.findPeople(doc, lm)
+	people := slices.Clone(doc.Show.Hosts)
+	for _, g := range doc.Guests {
+		people = append(people, g.Name)
+	}
+	doc.Episode.Discovered = p.vocab.discover(doc.Episode.Description, people, p.show)
 	at := lineOf{title: p.headLine, show: p.showLine, listing: make(map[int]int, len(listing))}
 	if own != nil {
 		at.own = own.line

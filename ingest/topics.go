@@ -19,7 +19,7 @@ import (
 
 // extractorVersion changes whenever the extraction rules change in a way
 // that can change a Document; it is part of Vocabulary.Fingerprint.
-const extractorVersion = "ingest/3"
+const extractorVersion = "ingest/4"
 
 //go:embed topics.json
 var defaultTopicsJSON []byte

@@ -146,6 +146,9 @@ type Prepared struct {
 	episodes []podcast.EpisodeKey
 	err      error
 	source   *FileStat // the file it was read from (sources.go)
+	// discovered are the names the own episode's text uses that the
+	// vocabulary lacks (discovered.go).
+	discovered []ingest.Mention
 	// id names the show and episode; frags and episodes are keyed with
 	// the slug and number the document states, which the write may move
 	// (identity.go).
@@ -174,7 +177,8 @@ func Prepare(doc *ingest.Document) *Prepared {
 	}
 	r.Topics = len(topics)
 	named := &ingest.Document{Name: doc.Name, SHA256: doc.SHA256, Warnings: doc.Warnings}
-	return &Prepared{doc: named, result: r, frags: frags, episodes: episodes, err: err, id: identityOf(doc)}
+	return &Prepared{doc: named, result: r, frags: frags, episodes: episodes, err: err, id: identityOf(doc),
+		discovered: doc.Episode.Discovered}
 }
 
 // Share makes p's fragments use the bytes of the identical fragments (same
@@ -289,11 +293,13 @@ type writer struct {
 
 	guestMemo map[string]string     // show 0 name slug -> guest slug, as given in this write (guests.go)
 	guestNew  map[string]*guestSeen // guests given out in this write
+
+	disc discoveredWrite // the mentions this write changed (discovered.go)
 }
 
 type buckets struct {
 	docs, frags, refs, shows, episodes, epsrc, guests, topics, vocab, bynum, bydate, counts, bycount, pairs, days *bolt.Bucket
-	showids, feedeps, guestids                                                                                    *bolt.Bucket
+	showids, feedeps, guestids, discovered                                                                        *bolt.Bucket
 }
 
 func bucketsOf(tx *bolt.Tx) buckets {
@@ -304,6 +310,7 @@ func bucketsOf(tx *bolt.Tx) buckets {
 		bydate: tx.Bucket(bucketByDate), counts: tx.Bucket(bucketCounts), bycount: tx.Bucket(bucketByCount),
 		pairs: tx.Bucket(bucketPairs), days: tx.Bucket(bucketDays),
 		showids: tx.Bucket(bucketShowIDs), feedeps: tx.Bucket(bucketFeedEps), guestids: tx.Bucket(bucketGuestIDs),
+		discovered: tx.Bucket(bucketDiscovered),
 	}
 	// Buckets filled mostly in key order (bulk ingest adds names and
 	// episode numbers in order) pack their pages fuller than bbolt's
@@ -326,6 +333,7 @@ func newWriter(tx *bolt.Tx, at time.Time, m *maxima) *writer {
 		refCounts:     map[string]*refCount{},
 		guestMemo:     map[string]string{},
 		guestNew:      map[string]*guestSeen{},
+		disc:          discoveredWrite{pairs: map[string]*pairChange{}, days: map[podcast.EpisodeKey]uint32{}},
 	}
 }
 
@@ -408,6 +416,9 @@ func (w *writer) applyDoc(p *Prepared, at resolution, fingerprint string) (Resul
 	if err := w.b.docs.Put([]byte(doc.Name), v); err != nil {
 		return r, err
 	}
+	if err := w.putMentions(doc.Name, episodes[0], p.discovered); err != nil {
+		return r, err
+	}
 	w.doc = append(w.doc, doc.Name)
 	return r, nil
 }
@@ -454,6 +465,9 @@ func (w *writer) rebuild() error {
 		if err := w.rebuildEpisode(k); err != nil {
 			return fmt.Errorf("rebuild episode %s %d: %w", k.Show, k.Number, err)
 		}
+	}
+	if err := w.flushDiscovered(); err != nil {
+		return err
 	}
 	if err := w.flushIndexes(); err != nil {
 		return err

@@ -232,6 +232,9 @@ func scanMaxima(tx *bolt.Tx) (*maxima, error) {
 			return err
 		})
 	}
+	if err == nil {
+		err = scanMentions(tx, m)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -66,6 +66,18 @@ func (s reads) Episodes(ctx context.Context, qs []EpisodeQuery) ([]*EpisodePage,
 	return out, nil
 }
 
+// topicScope is the scope of a topic's episodes: the curated topic's,
+// else the discovered topic's (a slug is never both: curated topics win).
+func topicScope(slug string, count func(string) int) string {
+	if s := scopeTopic(slug); count(s) > 0 {
+		return s
+	}
+	if s := scopeDiscovered(slug); count(s) > 0 {
+		return s
+	}
+	return scopeTopic(slug)
+}
+
 func episodePage(r *reader, q EpisodeQuery) (*EpisodePage, error) {
 	counts := r.bucket(bucketCounts)
 	bynum := r.bucket(bucketByNum)
@@ -79,7 +91,7 @@ func episodePage(r *reader, q EpisodeQuery) (*EpisodePage, error) {
 	drive := scopeAll
 	var others []string
 	for _, sc := range []struct{ slug, scope string }{
-		{q.Guest, scopeGuest(q.Guest)}, {q.Topic, scopeTopic(q.Topic)}, {q.Show, scopeShow(q.Show)},
+		{q.Guest, scopeGuest(q.Guest)}, {q.Topic, topicScope(q.Topic, scopeCount)}, {q.Show, scopeShow(q.Show)},
 	} {
 		if sc.slug == "" {
 			continue

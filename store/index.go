@@ -29,6 +29,7 @@ func (w *writer) rebuildEpisode(k podcast.EpisodeKey) error {
 		}
 	}
 	w.reindex(k, old, cur)
+	w.dayChanged(k, old, cur)
 	if cur == nil {
 		if err := w.b.days.Delete(ekey); err != nil {
 			return err
@@ -236,6 +237,8 @@ func (w *writer) addCount(scope string, delta int) error {
 		kind, slug = kindGuest, scope[2:]
 	case strings.HasPrefix(scope, "t:"):
 		kind, slug = kindTopic, scope[2:]
+	case strings.HasPrefix(scope, "d:"):
+		kind, slug = kindDiscovered, scope[2:]
 	default:
 		return nil
 	}
@@ -248,6 +251,9 @@ func (w *writer) addCount(scope string, delta int) error {
 		if err := w.b.bycount.Put(countKey(kind, after, slug), nil); err != nil {
 			return err
 		}
+	}
+	if kind == kindDiscovered {
+		return w.addDiscoveredTopic(slug, before, after)
 	}
 	if kind != kindTopic {
 		return nil

@@ -16,9 +16,19 @@ import (
 // refuse a record with a feed section as corrupt, refuses the file
 // instead.
 //
+// Migration from schema version 3 to 4 rewrites nothing either: the
+// discovered bucket version 4 adds (discovered.go) starts empty and fills
+// as documents are applied again. The extractor's version is part of the
+// fingerprint a document record keeps (ingest.Vocabulary.Fingerprint), so
+// a file written by an extractor before ingest/4, which gave no names,
+// has every page parsed again on the next ingest of its sources, and
+// fills in then. Marking the file version 4 keeps a build that knows only
+// version 3 from writing to it: that build would change documents without
+// their mentions.
+//
 // Migration from schema version 1 (JSON records, an epsrc entry per
 // episode and document) to 2 (binary records, an epsrc list per episode).
-// Opening a version 1 file for writing marks it version 3 and "migrating"
+// Opening a version 1 file for writing marks it version 4 and "migrating"
 // in one transaction, then re-encodes its records a batch per
 // transaction, and clears the mark with the last. A crash in between
 // leaves a file that mixes both encodings, which every decoder reads, and
@@ -35,8 +45,8 @@ const migrateBatch = 4096
 // fixed-width numbers, the same in every version.
 var recordBuckets = [][]byte{bucketShows, bucketGuests, bucketTopics, bucketVocab, bucketEpisodes, bucketDocs, bucketFrags}
 
-// startMigration marks a version 1 file version 3 and migrating, and a
-// version 2 file version 3, in the transaction that opens it.
+// startMigration marks a version 1 file version 4 and migrating, and a
+// version 2 or 3 file version 4, in the transaction that opens it.
 func startMigration(tx *bolt.Tx) error {
 	meta := tx.Bucket(bucketMeta)
 	v := meta.Get(keySchema)
@@ -49,7 +59,7 @@ func startMigration(tx *bolt.Tx) error {
 			return err
 		}
 		return meta.Put(keySchema, u32(SchemaVersion))
-	case 2:
+	case 2, 3:
 		return meta.Put(keySchema, u32(SchemaVersion))
 	}
 	return nil

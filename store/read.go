@@ -71,9 +71,50 @@ func (s reads) GuestsBySlug(ctx context.Context, slugs []string) ([]*podcast.Gue
 }
 
 // TopicsBySlug returns the topics (with at least one episode) for slugs in
-// one transaction, nil where unknown.
+// one transaction, nil where unknown: a curated topic, else a discovered
+// one (discovered.go).
 func (s reads) TopicsBySlug(ctx context.Context, slugs []string) ([]*podcast.Topic, error) {
-	return bySlug[podcast.Topic](ctx, s, bucketTopics, slugs)
+	out := make([]*podcast.Topic, len(slugs))
+	err := s.read(ctx, func(r *reader) error {
+		for i, slug := range slugs {
+			if err := cachedJSON(r, bucketTopics, []byte(slug), &out[i]); err != nil {
+				return fmt.Errorf("topic %s: %w", slug, err)
+			}
+			if out[i] == nil {
+				t, err := discoveredTopic(r.tx, slug)
+				if err != nil {
+					return fmt.Errorf("discovered topic %s: %w", slug, err)
+				}
+				out[i] = t
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: topics by slug: %w", err)
+	}
+	return out, nil
+}
+
+// DiscoveredTopics returns, for each episode, the discovered topics of its
+// show that its text mentions, in the extractor's rank order (most said
+// first, then first said), in one transaction; empty where none.
+func (s reads) DiscoveredTopics(ctx context.Context, keys []podcast.EpisodeKey) ([][]Mention, error) {
+	out := make([][]Mention, len(keys))
+	err := s.read(ctx, func(r *reader) error {
+		for i, k := range keys {
+			list, err := discoveredMentions(r.tx, k)
+			if err != nil {
+				return err
+			}
+			out[i] = list
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: discovered topics: %w", err)
+	}
+	return out, nil
 }
 
 func bySlug[T any](ctx context.Context, s reads, bucket []byte, slugs []string) ([]*T, error) {
@@ -332,11 +373,14 @@ func (s reads) Guests(ctx context.Context, q GuestQuery) (*SlugPage, error) {
 	return out, nil
 }
 
-// TopicQuery selects a page of the topics that have episodes.
+// TopicQuery selects a page of the topics that have episodes: the
+// curated ones (Curated), the discovered ones (Discovered), or both;
+// curated ones when neither is set.
 type TopicQuery struct {
-	ByCount bool
-	Desc    bool
-	Window  Window
+	Curated, Discovered bool
+	ByCount             bool
+	Desc                bool
+	Window              Window
 }
 
 // Topics returns the page q selects.
@@ -344,8 +388,42 @@ func (s reads) Topics(ctx context.Context, q TopicQuery) (*SlugPage, error) {
 	var out *SlugPage
 	err := s.read(ctx, func(r *reader) error {
 		tx := r.tx
-		out = ranked(tx, bucketTopics, kindTopic, q.ByCount, q.Desc, q.Window)
-		out.Total = readCount(tx.Bucket(bucketCounts), totalTopics)
+		counts := tx.Bucket(bucketCounts)
+		switch {
+		case !q.Discovered:
+			out = ranked(tx, bucketTopics, kindTopic, q.ByCount, q.Desc, q.Window)
+			out.Total = readCount(counts, totalTopics)
+		case !q.Curated && tx.Bucket(bucketDiscovered) == nil: // schema 3 or older, read-only
+			out = &SlugPage{}
+		case !q.Curated:
+			if q.ByCount {
+				out = slugPage(tx.Bucket(bucketByCount).Cursor(), []byte{kindDiscovered}, q.Desc, q.Window,
+					func(sk []byte) string { return string(sk[4:]) })
+			} else {
+				out = slugPage(tx.Bucket(bucketDiscovered).Cursor(), []byte{discTopic}, q.Desc, q.Window,
+					func(k []byte) string { return string(k) })
+			}
+			out.Total = readCount(counts, totalDiscovered)
+		default:
+			// Both kinds: a slug is one or the other (curated topics
+			// win), and topics are few enough to sort in memory.
+			var slugs []string
+			if err := tx.Bucket(bucketTopics).ForEach(func(k, _ []byte) error {
+				slugs = append(slugs, string(k))
+				return nil
+			}); err != nil {
+				return err
+			}
+			if b := tx.Bucket(bucketDiscovered); b != nil {
+				c := b.Cursor()
+				for k, _ := c.Seek([]byte{discTopic}); len(k) > 0 && k[0] == discTopic; k, _ = c.Next() {
+					slugs = append(slugs, string(k[1:]))
+				}
+			}
+			out = inMemory(slugs, func(slug string) int {
+				return readCount(counts, []byte(scopeTopic(slug))) + readCount(counts, []byte(scopeDiscovered(slug)))
+			}, q.ByCount, q.Desc, q.Window)
+		}
 		return nil
 	})
 	if err != nil {

@@ -26,7 +26,8 @@ import (
 //	2: records in the binary form of codec.go
 //	3: records may end with what feeds say (codec_feed.go); show
 //	   identities and feed items' numbers (identity.go)
-const SchemaVersion = 3
+//	4: the names episodes' texts use, and discovered topics (discovered.go)
+const SchemaVersion = 4
 
 // oldestReadable is the oldest layout this build reads: read-only as it
 // is, and migrated when opened for writing.
@@ -55,7 +56,7 @@ var (
 
 	allBuckets = [][]byte{bucketMeta, bucketDocs, bucketFrags, bucketRefs, bucketShows, bucketEpisodes,
 		bucketEpSrc, bucketGuests, bucketTopics, bucketVocab, bucketByNum, bucketByDate,
-		bucketCounts, bucketByCount, bucketPairs, bucketDays, bucketSources, bucketFetched, bucketShowIDs, bucketFeedEps, bucketGuestIDs}
+		bucketCounts, bucketByCount, bucketPairs, bucketDays, bucketSources, bucketFetched, bucketShowIDs, bucketFeedEps, bucketGuestIDs, bucketDiscovered}
 
 	keySchema     = []byte("schema")
 	keyGeneration = []byte("generation")

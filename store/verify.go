@@ -58,7 +58,8 @@ func verifyIdentities(b buckets) error {
 // fragments and sources are there, fragment refcounts equal the documents
 // that state them, every episode is in the indexes of its scopes and every
 // scope's count equals its index entries, show identities and feed
-// items' numbers map both ways, and every file's source record
+// items' numbers map both ways, the discovered topics' counts equal the
+// mentions documents made (discovered.go), and every file's source record
 // (sources.go) decodes and belongs to a document. It returns the first
 // violation.
 // It reads everything: for tests, crash checks and operators, not for the
@@ -119,7 +120,15 @@ func (s *Store) Verify(ctx context.Context) (Report, error) {
 				return fmt.Errorf("episode %x: unreadable: %w", k, err)
 			}
 			ek := e.Key()
-			for sc := range scopes(e) {
+			all := scopes(e)
+			found, err := discoveredMentions(tx, ek)
+			if err != nil {
+				return err
+			}
+			for _, m := range found {
+				all[scopeDiscovered(m.Slug)] = true
+			}
+			for sc := range all {
 				scopeCounts[sc]++
 				if b.bynum.Get(indexKey(sc, numberSortKey(ek))) == nil {
 					return fmt.Errorf("episode %s %d: missing from number index %s", ek.Show, ek.Number, sc)
@@ -159,6 +168,9 @@ func (s *Store) Verify(ctx context.Context) (Report, error) {
 			return fmt.Errorf("guest total %d, %d guests", got, r.Guests)
 		}
 		if err := verifyIdentities(b); err != nil {
+			return err
+		}
+		if err := verifyDiscovered(b); err != nil {
 			return err
 		}
 		return verifySources(tx)

@@ -11,6 +11,7 @@ package pagegen
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -24,6 +25,10 @@ import (
 type Options struct {
 	Shows int   // number of shows pages are spread over; less than 1 means 1
 	Seed  int64 // varies every choice; pages are deterministic in (i, Seed)
+	// Technologies adds to each own episode's description a sentence naming
+	// one or two products from a list the vocabulary does not know
+	// (technologies), so that Generated.Names has more to find.
+	Technologies bool
 	// Catalogue generates pages shaped like a long-running daily show's
 	// catalogue (see catalogue.go): pages of about 8 KB, a third as many
 	// guests as episodes with some on 150-250 episodes, and every topic of
@@ -58,6 +63,11 @@ type Generated struct {
 	Guests        []Person         // the own episode's guests, with their links
 	Listing       map[int][]Person // guests named by each listing entry, by number
 	ListingTopics map[int][]string // topics of each listing entry's text, by number
+	// Names are the names the own episode's description writes that are
+	// neither people nor names or aliases of vocabulary topics: guests'
+	// organisations, products and technologies, sorted. Nil for catalogue
+	// pages.
+	Names []string
 }
 
 // Page returns the name and bytes of generated page i: show "Generated Show
@@ -129,6 +139,7 @@ func Generate(i int, opts Options) Generated {
 		Guests:        own.guests,
 		Listing:       listing,
 		ListingTopics: listingTopics,
+		Names:         own.names,
 	}
 }
 
@@ -178,6 +189,8 @@ type episode struct {
 	// Catalogue episodes only: the topics the title and description
 	// mention, and those the listing entry mentions, as sorted slugs.
 	topics, listedTopics []string
+
+	names []string // Generated.Names
 }
 
 // episodeOf generates episode n of show sh; it depends only on the seed,
@@ -214,10 +227,37 @@ func episodeOf(opts Options, sh show, n, shows int) episode {
 	} else {
 		e.paras = append(e.paras, fmt.Sprintf("%s argues that %s is overrated, while %s makes the case for %s.", h2, t2, h1, t3))
 	}
+	for _, g := range e.guests {
+		e.names = append(e.names, g.Organization)
+		if g.Bio != "" {
+			e.names = append(e.names, bioNames[g.Bio]...)
+		}
+	}
 	if r.IntN(2) == 0 {
-		e.paras = append(e.paras, products[r.IntN(len(products))])
+		k := r.IntN(len(products))
+		e.paras = append(e.paras, products[k])
+		e.names = append(e.names, productNames[k]...)
 	}
 	e.title = titleCase(t1) + titleEndings[r.IntN(len(titleEndings))]
+	if opts.Technologies {
+		// Drawn from their own stream, so that the rest of the page is
+		// the same with and without them.
+		rt := rand.New(rand.NewPCG(uint64(opts.Seed)^0x7ec4, uint64(sh.index)<<32|uint64(n)))
+		i, j := rt.IntN(len(technologies)), rt.IntN(len(technologies)-1)
+		if j >= i {
+			j++ // two different ones
+		}
+		tmpl := techSentences[rt.IntN(len(techSentences))]
+		named := []string{technologies[i], technologies[j]}[:strings.Count(tmpl, "%s")]
+		args := make([]any, len(named))
+		for k, t := range named {
+			args[k] = t
+		}
+		e.paras = append(e.paras, fmt.Sprintf(tmpl, args...))
+		e.names = append(e.names, named...)
+	}
+	slices.Sort(e.names)
+	e.names = slices.Compact(e.names)
 
 	// The listing text: the introduction, then the follow-up cut mid-way.
 	words := strings.Fields(follow)
@@ -434,6 +474,43 @@ var bios = []string{
 }
 
 var titleEndings = []string{" Without the Hype", " in Practice", ": What Changed", " at Scale", " for Small Teams"}
+
+// bioNames are the names each bio writes that the vocabulary does not know.
+var bioNames = map[string][]string{
+	"creator of the Zephyr Runtime":  {"Zephyr Runtime"},
+	"creator of the Helix scheduler": {"Helix"},
+}
+
+// productNames are the names each of products writes that the vocabulary
+// does not know ("Argo CD", "React" and the like are topics' aliases).
+var productNames = [][]string{
+	{"Google Cloud"},
+	{"Visual Studio Code", "Apple Podcasts", "Raspberry Pi"},
+	{"Google Cloud", "JavaScript"},
+	{"Coroot", "Grafana Cloud", "Cloud Native Computing Foundation"},
+}
+
+// technologies are product names the vocabulary does not know, shaped as
+// such names are: one word, camel case, two words, with digits.
+var technologies = []string{
+	"Quarkline", "Tanagerd", "OtterDB", "Brindle Queue", "Larkspur", "NimbleMQ", "Cindermesh",
+	"PebbleStore", "Saltmarsh", "Vireo Proxy", "HoneyGrid", "Starling CI", "Pipewren", "Tessellate",
+	"Gannet Flow", "Quokka Build", "KiteSQL", "Marigold", "Pelican Edge", "Thistle", "Wavecrest",
+	"Bramble Vault", "Corvid", "Dunlin Tracing", "Egret", "FernOS", "Goldcrest", "Heronwatch",
+	"Ibis Cache", "Jackdaw", "Kittiwake", "LoonStack", "Merlin Deploy", "Nuthatch", "OspreyDB",
+	"Puffin Mesh", "Redpoll", "Siskin", "Turnstone Gateway", "Wagtail Queue", "Zebu 2",
+}
+
+// techSentences name one or two technologies.
+var techSentences = []string{
+	"They compare %s with %s for teams that outgrew their first setup.",
+	"Later the talk turns to %s, and why its authors rewrote it twice.",
+	"A listener asks about moving from %s to %s without downtime.",
+	"%s comes up as the tool most teams try first, and %s as the one they keep.",
+	"The show notes link to %s and to a long thread about %s.",
+	"Both agree that %s is underrated.",
+	"If you run %s today, the second half is for you.",
+}
 
 // products are sentences full of product and company names that are not guests.
 var products = []string{

@@ -94,11 +94,13 @@ type Guest struct {
 	Image        string `json:"image,omitempty"` // picture URL (podcast:person img)
 }
 
-// Topic is an entry of the curated topic vocabulary.
+// Topic is an entry of the curated topic vocabulary, or a topic the
+// store discovered in a show's episodes (Discovered: see store).
 type Topic struct {
-	Slug    string   `json:"slug"`
-	Name    string   `json:"name"`
-	Aliases []string `json:"aliases,omitempty"`
+	Slug       string   `json:"slug"`
+	Name       string   `json:"name"`
+	Aliases    []string `json:"aliases,omitempty"`
+	Discovered bool     `json:"discovered,omitempty"`
 }
 
 // Source is a page an episode was seen on.
