@@ -42,6 +42,15 @@ type Mention struct {
 	Evidence string `json:"evidence"` // the sentence that first says it
 }
 
+// nameAbbrevs are abbreviations that open a name: "St. Louis", "Mt. Hood".
+var nameAbbrevs = wordSet(`st mt ft`)
+
+// capWord reports whether t is a capitalised word (a role's word too:
+// "Army Corps of Engineers"), not a contraction.
+func capWord(t token) bool {
+	return t.kind == tokWord && strings.ContainsFunc(t.text, isUpperRune) && !contraction(t.lower)
+}
+
 // nameJoins may join the capitalised words of one name.
 var nameJoins = wordSet(`of & de la von van der`)
 
@@ -57,7 +66,7 @@ towards until upon via and or nor so yet also both either neither each every all
 some many much more most few less least other another such no not none nothing
 nobody everyone everybody everything someone somebody something anyone anything
 one two three four five six seven eight nine ten eleven twelve twenty hundred thousand
-first second third last next new old own same just only even still already always
+first second third last next own same just only even still already always
 never often sometimes today tomorrow yesterday now later soon meanwhile however
 therefore moreover furthermore instead rather although though because if unless
 once whereas whatever whoever wherever whenever yes okay ok well
@@ -87,7 +96,10 @@ func (v *Vocabulary) discover(text string, people []string, show string) []Menti
 			personal[w] = true
 		}
 	}
-	showWords := strings.Join(matchWords(show), " ")
+	showWords := make(map[string]bool)
+	for _, w := range matchWords(show) {
+		showWords[w] = true
+	}
 	type seen struct {
 		Mention
 		first int // order of first mention
@@ -106,6 +118,9 @@ func (v *Vocabulary) discover(text string, people []string, show string) []Menti
 	var runs []run
 	for _, s := range splitSentences(text) {
 		toks := tokenize(nil, s.text, "")
+		if titleLike(toks) {
+			continue // a heading: "Episode 52: Celebrating Our First Anniversary"
+		}
 		for i := 0; i < len(toks); {
 			if !nameWord(toks[i]) {
 				if toks[i].kind == tokWord && toks[i].text == toks[i].lower {
@@ -118,8 +133,10 @@ func (v *Vocabulary) discover(text string, people []string, show string) []Menti
 			for j < len(toks) && j-i < maxNameWords && !toks[j-1].possessive {
 				if nameWord(toks[j]) {
 					j++
-				} else if j+1 < len(toks) && nameJoins[toks[j].lower] && nameWord(toks[j+1]) {
-					j += 2 // "Bank of America", "Moss & Pine"
+				} else if j+1 < len(toks) && nameJoins[toks[j].lower] && capWord(toks[j+1]) {
+					j += 2 // "Bank of America", "Moss & Pine", "Army Corps of Engineers"
+				} else if j+1 < len(toks) && toks[j].text == "." && nameAbbrevs[toks[j-1].lower] && nameWord(toks[j+1]) {
+					j += 2 // "St. Louis"
 				} else if j+1 < len(toks) && toks[j].text == "/" && toks[j].start == toks[j-1].end &&
 					toks[j+1].start == toks[j].end && nameWord(toks[j+1]) {
 					j += 2 // "CI/CD"
@@ -163,7 +180,7 @@ func (v *Vocabulary) discover(text string, people []string, show string) []Menti
 			}
 		}
 		if len(words) == 0 || slices.ContainsFunc(words, func(w string) bool { return personal[w] }) ||
-			strings.Join(words, " ") == showWords || v.isPhrase(words) {
+			!slices.ContainsFunc(words, func(w string) bool { return !showWords[w] }) || v.isPhrase(words) {
 			continue
 		}
 		slug := Slugify(name)
@@ -189,9 +206,48 @@ func (v *Vocabulary) discover(text string, people []string, show string) []Menti
 }
 
 // nameWord reports whether t may be a word of a name: a word with a
-// capital letter, not only digits, not a grammar word or a role.
+// capital letter, not only digits, not a grammar word, a role or a
+// contraction ("I'm", "Don't").
 func nameWord(t token) bool {
-	return t.kind == tokWord && strings.ContainsFunc(t.text, isUpperRune) && !grammarCaps[t.lower]
+	return t.kind == tokWord && strings.ContainsFunc(t.text, isUpperRune) && !grammarCaps[t.lower] && !contraction(t.lower)
+}
+
+// contraction reports whether w (lower case) is a contraction: "i'm",
+// "we're", "don't", "they've", "we'll", "i'd".
+func contraction(w string) bool {
+	i := strings.IndexAny(w, "'’")
+	if i < 0 {
+		return false
+	}
+	switch strings.TrimLeft(w[i:], "'’") {
+	case "m", "re", "t", "ve", "ll", "d":
+		return true
+	}
+	return false
+}
+
+// titleLike reports whether a sentence is a heading written in title
+// case: of its four or more words with letters, at least three in five
+// capitalised, and no full stop at its end. Every word of such a line is
+// capitalised anyway, so none says it is a name.
+func titleLike(toks []token) bool {
+	words, caps := 0, 0
+	for _, t := range toks {
+		if t.kind != tokWord || !strings.ContainsFunc(t.text, unicode.IsLetter) {
+			continue
+		}
+		words++
+		if r := []rune(t.text)[0]; unicode.IsUpper(r) {
+			caps++
+		}
+	}
+	if words < 4 || caps*5 < words*3 {
+		return false
+	}
+	// A sentence ends with a full stop; a heading does not ("They
+	// compare Argo CD, Google Cloud and Visual Studio Code." is a list).
+	last := toks[len(toks)-1].text
+	return last != "." && last != "!" && last != "?"
 }
 
 // innerCapital reports whether w has a capital after its first letter

@@ -1,7 +1,10 @@
 package ingest_test
 
 import (
+	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"testing"
 
@@ -58,5 +61,57 @@ func TestDiscoveredNamesOnGeneratedPages(t *testing.T) {
 	}
 	if precision < 0.9 || recall < 0.9 {
 		t.Errorf("precision %.3f, recall %.3f: want each at least 0.9", precision, recall)
+	}
+}
+
+// A feed that is not about software (a history show): the names each
+// item's description writes, hand-listed in history.truth.json, against
+// the names its items yield. Reported, with floors at what the extractor
+// reaches (a regression fails): places and people talked about are names
+// too; a name split by an abbreviation ("St. Louis") is missed.
+func TestDiscoveredNamesOnAHistoryFeed(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("testdata", "discover", "history.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(filepath.Join("testdata", "discover", "history.truth.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var truth map[string][]string
+	if err := json.Unmarshal(raw, &truth); err != nil {
+		t.Fatal(err)
+	}
+	feed, err := ingest.ParseFeed("history.xml", data, ingest.DefaultVocabulary())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tp, fp, fn int
+	for _, d := range feed.Items {
+		want := map[string]bool{}
+		for _, n := range truth[d.Episode.GUID] {
+			want[ingest.Slugify(n)] = true
+		}
+		got := map[string]bool{}
+		for _, m := range d.Episode.Discovered {
+			got[m.Slug] = true
+			if want[m.Slug] {
+				tp++
+			} else {
+				fp++
+				t.Logf("%s: not a name written there: %q", d.Episode.GUID, m.Name)
+			}
+		}
+		for w := range want {
+			if !got[w] {
+				fn++
+				t.Logf("%s: missed %s", d.Episode.GUID, w)
+			}
+		}
+	}
+	precision, recall := float64(tp)/float64(tp+fp), float64(tp)/float64(tp+fn)
+	t.Logf("history feed: %d names found, %d wrong, %d missed: precision %.3f, recall %.3f", tp, fp, fn, precision, recall)
+	if len(feed.Items) != len(truth) || precision < 0.9 || recall < 0.85 {
+		t.Errorf("%d items; precision %.3f, recall %.3f: want at least 0.9 and 0.85", len(feed.Items), precision, recall)
 	}
 }

@@ -210,6 +210,7 @@ func (fr *feedReader) read(spans []itemSpan) *Feed {
 	if dups > maxDupWarnings {
 		rest.add(0, "%d more items repeat an earlier item's guid; skipped", dups-maxDupWarnings)
 	}
+	dropBoilerplate(feed.Items)
 	if len(fr.ch.Items) == 0 {
 		rest.add(0, "the feed has no items")
 	}
@@ -477,6 +478,11 @@ func (fr *feedReader) item(it *xmlItem, sp itemSpan, w warnings) (*Document, *Pa
 	}
 	show.Links = slices.Clone(show.Links)
 	show.Categories = slices.Clone(show.Categories)
+	named := append(slices.Concat(show.Hosts, fr.show.Hosts), show.Author)
+	for _, g := range people.guests {
+		named = append(named, g.Name)
+	}
+	e.Discovered = fr.vocab.discover(desc.text, named, show.Title)
 	doc := &Document{
 		Name:    fr.itemName(e.GUID),
 		Kind:    KindFeedItem,
@@ -617,5 +623,59 @@ func (b bounder) url(u *string, what string) {
 	if len(*u) > MaxURLBytes {
 		b.warn.add(b.line, "%s URL is %d bytes, over %d; dropped", what, len(*u), MaxURLBytes)
 		*u = ""
+	}
+}
+
+// minBoilerplateItems is how many items a feed needs before a name many
+// of them use counts as boilerplate.
+const minBoilerplateItems = 6
+
+// dropBoilerplate removes from the items' discovered names those that two
+// in five or more of a feed's items use (of six or more): the show's
+// sign-off, its slogan, its hosts' home towns ("I'm Adam Curry in the
+// Heart of Hill Country Texas"); a name in most episodes tells an app
+// nothing about one. It also removes names with a word of a host's name
+// that any item tags (items that tag no host still name them). Each
+// item's digest then covers what was dropped, so that items are written
+// again when that changes.
+func dropBoilerplate(items []*Document) {
+	hostWords := make(map[string]bool)
+	for _, d := range items {
+		for _, h := range d.Show.Hosts {
+			for _, w := range matchWords(h) {
+				hostWords[w] = true
+			}
+		}
+	}
+	uses := make(map[string]int)
+	var dropped []string
+	for _, d := range items {
+		for _, m := range d.Episode.Discovered {
+			uses[m.Slug]++
+			if slices.ContainsFunc(matchWords(m.Name), func(w string) bool { return hostWords[w] }) {
+				dropped = append(dropped, m.Slug)
+			}
+		}
+	}
+	if len(items) >= minBoilerplateItems {
+		for slug, n := range uses {
+			if 5*n >= 2*len(items) {
+				dropped = append(dropped, slug)
+			}
+		}
+	}
+	if len(dropped) == 0 {
+		return
+	}
+	slices.Sort(dropped)
+	dropped = slices.Compact(dropped)
+	salt := "\x00dropped\x00" + strings.Join(dropped, "\x00")
+	for _, d := range items {
+		d.Episode.Discovered = slices.DeleteFunc(d.Episode.Discovered, func(m Mention) bool {
+			_, found := slices.BinarySearch(dropped, m.Slug)
+			return found
+		})
+		sum := sha256.Sum256([]byte(d.SHA256 + salt))
+		d.SHA256 = hex.EncodeToString(sum[:])
 	}
 }
