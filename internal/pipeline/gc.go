@@ -20,7 +20,7 @@ const bulkHeap = 640 << 20
 // under the same soft limit gave, in five pairs of runs on a quiet machine
 // (docs/performance.md, "The collector"), median 1,671 against 1,560 req/s
 // and p99 21.5 against 23.4 ms on the rotating nested page at 10,000
-// pages, for about 25 MB more resident memory (91 against 63-68 MB
+// pages, for about 25 MB more resident memory (90-92 against 61-68 MB
 // anonymous). The soft limit keeps the heap near 100 MB whatever the
 // store's size: at 100,000 pages the limit, not the percentage, sets the
 // pace.
