@@ -183,6 +183,7 @@ type ComplexityRoot struct {
 		ImageOrNil       func(childComplexity int) int
 		LanguageOrNil    func(childComplexity int) int
 		Links            func(childComplexity int, first *int) int
+		Locked           func(childComplexity int) int
 		Slug             func(childComplexity int) int
 		Title            func(childComplexity int) int
 	}
@@ -1054,6 +1055,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Show.Links(childComplexity, args["first"].(*int)), true
+	case "Show.locked":
+		if e.ComplexityRoot.Show.Locked == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Show.Locked(childComplexity), true
 	case "Show.slug":
 		if e.ComplexityRoot.Show.Slug == nil {
 			break
@@ -1621,6 +1628,8 @@ func (ec *executionContext) childFields_Show(ctx context.Context, field graphql.
 		return ec.fieldContext_Show_image(ctx, field)
 	case "language":
 		return ec.fieldContext_Show_language(ctx, field)
+	case "locked":
+		return ec.fieldContext_Show_locked(ctx, field)
 	case "links":
 		return ec.fieldContext_Show_links(ctx, field)
 	case "slug":
@@ -4833,6 +4842,13 @@ func (ec *executionContext) fieldContext_Show_language(_ context.Context, field 
 	return graphql.NewScalarFieldContext("Show", field, true, false, errors.New("field of type String does not have child fields"))
 }
 
+func (ec *executionContext) _Show_locked(ctx context.Context, field graphql.CollectedField, obj *podcast.Show) (ret graphql.Marshaler) {
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.Locked)
+}
+func (ec *executionContext) fieldContext_Show_locked(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Show", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
 func (ec *executionContext) _Show_links(ctx context.Context, field graphql.CollectedField, obj *podcast.Show) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7878,6 +7894,11 @@ func (ec *executionContext) _Show(ctx context.Context, sel ast.SelectionSet, obj
 		case "language":
 			out.Values[i] = ec._Show_language(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "locked":
+			out.Values[i] = ec._Show_locked(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "links":

@@ -46,6 +46,9 @@ func (w *recordWriter) showFeed(f *podcast.ShowFeed) {
 	w.str(f.Image)
 	w.str(f.Language)
 	w.strs(nilIfEmpty(f.Categories))
+	if f.Locked {
+		w.uvarint(1) // last, and only when set: sections written before it was kept read the same
+	}
 }
 
 func (r *recordReader) showFeed(f *podcast.ShowFeed) {
@@ -59,6 +62,9 @@ func (r *recordReader) showFeed(f *podcast.ShowFeed) {
 	f.Image = r.str()
 	f.Language = r.str()
 	f.Categories = r.strs()
+	if r.err == nil && r.pos < len(r.raw) {
+		f.Locked = r.uvarint() == 1
+	}
 }
 
 func (w *recordWriter) guestImage(image string) {

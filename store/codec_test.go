@@ -147,6 +147,8 @@ func TestRecordsDecodeAsJSONDid(t *testing.T) {
 		{Slug: "bare", Title: "Bare", Hosts: []podcast.Host{}, Links: []podcast.Link{}},
 		{Slug: "feed", Title: "Feed", ShowFeed: podcast.ShowFeed{GUID: "g", FeedURL: "https://f.example.com/rss", Author: "A",
 			Description: "D", Image: "I", Language: "en", Categories: []string{"History"}}},
+		{Slug: "locked", Title: "Locked", ShowFeed: podcast.ShowFeed{GUID: "g2", Locked: true}},
+		{Slug: "only-locked", Title: "Only Locked", ShowFeed: podcast.ShowFeed{Locked: true}},
 	}
 	for _, s := range shows {
 		t.Run("show "+s.Slug, func(t *testing.T) {
@@ -199,7 +201,7 @@ func TestFragmentsDecodeAsJSONDid(t *testing.T) {
 		showFrag{Title: "S", Hosts: []string{}},
 		episodeFrag{Code: "HH", Summary: "S", Appearances: feedEpisode().Appearances, EpisodeFeed: feedEpisode().EpisodeFeed},
 		guestFrag{Name: "N", Image: "https://img.example.com/n.jpg"},
-		showFrag{Title: "S", ShowFeed: podcast.ShowFeed{GUID: "g", Language: "en", Categories: []string{"History"}}},
+		showFrag{Title: "S", ShowFeed: podcast.ShowFeed{GUID: "g", Language: "en", Categories: []string{"History"}, Locked: true}},
 	}
 	for i, v := range extra {
 		f, err := newFragment(fragShow, "x", prioOwn, v)

@@ -185,6 +185,7 @@ func TestFeedFactsKept(t *testing.T) {
 	show := feedShow("history-hour", "History Hour", "guid-history")
 	show.Author, show.Description, show.Image, show.Language = "Jo Host", "A history show.", "https://img.example.com/show.jpg", "en-gb"
 	show.Categories = []string{"History", "Society & Culture > Documentary"}
+	show.Locked = true
 	yes := true
 	jane := ingest.GuestFacts{Slug: "jane-doe", Name: "Jane Doe", Evidence: "Jane Doe", Via: ingest.ViaTag, Image: "https://img.example.com/jane.jpg"}
 	d := item(show, "g1", 7, "2025-01-01", jane)
@@ -204,7 +205,7 @@ func TestFeedFactsKept(t *testing.T) {
 			t.Fatal(shows, err)
 		}
 		wantShow := podcast.ShowFeed{GUID: "guid-history", FeedURL: show.FeedURL, Author: "Jo Host", Description: "A history show.",
-			Image: show.Image, Language: "en-gb", Categories: show.Categories}
+			Image: show.Image, Language: "en-gb", Categories: show.Categories, Locked: true}
 		if fmt.Sprint(shows[0].ShowFeed) != fmt.Sprint(wantShow) {
 			t.Errorf("show feed facts %+v, want %+v", shows[0].ShowFeed, wantShow)
 		}

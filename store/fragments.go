@@ -179,7 +179,7 @@ func fragmentsOf(doc *ingest.Document) ([]fragment, []podcast.EpisodeKey, error)
 // showFeedOf copies what a feed says of its show.
 func showFeedOf(s *ingest.ShowFacts) podcast.ShowFeed {
 	return podcast.ShowFeed{GUID: s.GUID, FeedURL: s.FeedURL, Author: s.Author, Description: s.Description,
-		Image: s.Image, Language: s.Language, Categories: s.Categories}
+		Image: s.Image, Language: s.Language, Categories: s.Categories, Locked: s.Locked}
 }
 
 // episodeFeedOf copies what a feed item says of its episode, but its

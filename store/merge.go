@@ -36,6 +36,7 @@ func mergeShow(slug string, frags [][]byte) (*podcast.Show, error) {
 		sf.Image = cmp.Or(sf.Image, f.Image)
 		sf.Language = cmp.Or(sf.Language, f.Language)
 		sf.Categories = appendNew(sf.Categories, f.Categories...)
+		sf.Locked = sf.Locked || f.Locked
 	}
 	for _, h := range hosts {
 		show.Hosts = append(show.Hosts, podcast.Host{Name: h})

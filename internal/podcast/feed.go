@@ -16,12 +16,15 @@ type ShowFeed struct {
 	Image       string   `json:"image,omitempty"`       // artwork URL
 	Language    string   `json:"language,omitempty"`    // "en-us"
 	Categories  []string `json:"categories,omitempty"`  // as written, "Technology > Tech News"
+	// Locked is podcast:locked yes: the owner asks that the feed not be
+	// imported into other platforms.
+	Locked bool `json:"locked,omitempty"`
 }
 
 // IsZero reports whether no feed said anything of the show.
 func (f *ShowFeed) IsZero() bool {
 	return f.GUID == "" && f.FeedURL == "" && f.Author == "" && f.Description == "" && f.Image == "" &&
-		f.Language == "" && len(f.Categories) == 0
+		f.Language == "" && len(f.Categories) == 0 && !f.Locked
 }
 
 // EpisodeFeed is what a feed item says of its episode beyond what pages
