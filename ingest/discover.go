@@ -55,16 +55,7 @@ func capWord(t token) bool {
 var nameJoins = wordSet(`of & de la von van der`)
 
 // grammarCaps are capitalised words that are not names, lower case.
-var grammarCaps = wordSet(`
-a an the this that these those there their they them then than thus hence here
-his her hers him he she it its we our us you your yours i me my mine who whom whose
-which what when where why how whether while whilst as at by for from in into of on
-onto off out over under up down with within without about above across after against
-along among around before behind below beneath beside besides between beyond but
-despite during except inside like near since through throughout till to toward
-towards until upon via and or nor so yet also both either neither each every all any
-some many much more most few less least other another such no not none nothing
-nobody everyone everybody everything someone somebody something anyone anything
+var grammarCaps = wordSet(functionWords + `
 one two three four five six seven eight nine ten eleven twelve twenty hundred thousand
 first second third last next own same just only even still already always
 never often sometimes today tomorrow yesterday now later soon meanwhile however

@@ -1,8 +1,6 @@
 package ingest_test
 
 import (
-	"bytes"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -35,32 +33,8 @@ func TestFeedGolden(t *testing.T) {
 			if !ingest.IsFeed(data) {
 				t.Errorf("IsFeed is false for %s", name)
 			}
-			var got any
 			feed, err := ingest.ParseFeed(name, data, vocab)
-			if err != nil {
-				got = map[string]string{"error": err.Error()}
-			} else {
-				got = feed
-			}
-			out, err := json.MarshalIndent(got, "", "  ")
-			if err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, '\n')
-			golden := strings.TrimSuffix(path, ".xml") + ".golden.json"
-			if *update {
-				if err := os.WriteFile(golden, out, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test ./ingest -update to create it)", err)
-			}
-			if !bytes.Equal(out, want) {
-				t.Errorf("%s differs from the parser's output (go test ./ingest -update rewrites it; review with git diff)\n%s", golden, firstDiff(string(want), string(out)))
-			}
+			checkGolden(t, strings.TrimSuffix(path, ".xml")+".golden.json", feed, err)
 		})
 	}
 }

@@ -12,26 +12,31 @@ import (
 	"podcastgraph/ingest"
 )
 
-// FuzzParse checks that Parse never panics and returns either a Document or
-// a *ParseError naming the document, that what it returns is coherent, and
-// that ParseMemo returns the same when its memo has seen the page.
-// The seed corpus is every page in testdata plus a few edge cases.
-func FuzzParse(f *testing.F) {
-	for _, path := range testPages(f) {
+// addSeeds adds the files at paths, then each of more, to f's corpus.
+func addSeeds(f *testing.F, paths []string, more ...string) {
+	for _, path := range paths {
 		data, err := os.ReadFile(path)
 		if err != nil {
 			f.Fatal(err)
 		}
 		f.Add(data)
 	}
-	for _, s := range []string{
-		"", "\uFEFF", "DOP 1:", "DOP 1: T\nRelease Date: 1/1/2025\nS\n#2: a...\ninfo_outline",
-		"DOP 1: T\nS\ninfo_outline#1: A B, CEO at C, and D E, CTO at F, join G and H.\nA's contact information:\nX: https://x.com/a\n",
-		"DOP 1: T\nS\ninfo_outline#1: " + strings.Repeat("Ab Cd, CEO of Ef and ", 50) + "\n",
-		"DOP 1: T\r\nRelease Date: 13/45/2025\r\n",
-	} {
+	for _, s := range more {
 		f.Add([]byte(s))
 	}
+}
+
+// FuzzParse checks that Parse never panics and returns either a Document or
+// a *ParseError naming the document, that what it returns is coherent, and
+// that ParseMemo returns the same when its memo has seen the page.
+// The seed corpus is every page in testdata plus a few edge cases.
+func FuzzParse(f *testing.F) {
+	addSeeds(f, testPages(f),
+		"", "\uFEFF", "DOP 1:", "DOP 1: T\nRelease Date: 1/1/2025\nS\n#2: a...\ninfo_outline",
+		"DOP 1: T\nS\ninfo_outline#1: A B, CEO at C, and D E, CTO at F, join G and H.\nA's contact information:\nX: https://x.com/a\n",
+		"DOP 1: T\nS\ninfo_outline#1: "+strings.Repeat("Ab Cd, CEO of Ef and ", 50)+"\n",
+		"DOP 1: T\r\nRelease Date: 13/45/2025\r\n",
+	)
 	vocab := ingest.DefaultVocabulary()
 	f.Fuzz(func(t *testing.T, data []byte) {
 		doc, err := ingest.Parse("f.txt", data, vocab)

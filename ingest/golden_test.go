@@ -36,33 +36,36 @@ func TestGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var got any
 			doc, err := ingest.Parse(name, data, vocab)
-			if err != nil {
-				got = map[string]string{"error": err.Error()}
-			} else {
-				got = doc
-			}
-			out, err := json.MarshalIndent(got, "", "  ")
-			if err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, '\n')
-			golden := strings.TrimSuffix(path, ".txt") + ".golden.json"
-			if *update {
-				if err := os.WriteFile(golden, out, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test ./ingest -update to create it)", err)
-			}
-			if !bytes.Equal(out, want) {
-				t.Errorf("%s differs from the parser's output (go test ./ingest -update rewrites it; review with git diff)\n%s", golden, firstDiff(string(want), string(out)))
-			}
+			checkGolden(t, strings.TrimSuffix(path, ".txt")+".golden.json", doc, err)
 		})
+	}
+}
+
+// checkGolden compares v (or err, when not nil) as indented JSON with the
+// golden file; -update rewrites the file instead.
+func checkGolden(t *testing.T, golden string, v any, err error) {
+	t.Helper()
+	if err != nil {
+		v = map[string]string{"error": err.Error()}
+	}
+	out, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out = append(out, '\n')
+	if *update {
+		if err := os.WriteFile(golden, out, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test ./ingest -update to create it)", err)
+	}
+	if !bytes.Equal(out, want) {
+		t.Errorf("%s differs from the parser's output (go test ./ingest -update rewrites it; review with git diff)\n%s", golden, firstDiff(string(want), string(out)))
 	}
 }
 

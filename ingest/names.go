@@ -12,10 +12,10 @@ import (
 // particles such as "van" or "de", and initials such as "F.") are candidate
 // names; guests.go decides which candidates are guests.
 
-// stopWords are capitalised words that are never part of a person's name:
-// words that start sentences, titles, roles, months and days, and the
-// product and company names the pages mention. Lower case.
-var stopWords = wordSet(`
+// functionWords are the articles, pronouns, prepositions, conjunctions and
+// quantifiers that are capitalised only to open a sentence or a title:
+// never part of a person's name (stopWords) nor of a name (grammarCaps).
+const functionWords = `
 a an the this that these those there their they them then than thus hence here
 his her hers him he she it its we our us you your yours i me my mine who whom whose
 which what when where why how whether while whilst as at by for from in into of on
@@ -25,6 +25,12 @@ despite during except inside like near since through throughout till to toward
 towards until upon via and or nor so yet also both either neither each every all any
 some many much more most few less least other another such no not none nothing
 nobody everyone everybody everything someone somebody something anyone anything
+`
+
+// stopWords are capitalised words that are never part of a person's name:
+// words that start sentences, titles, roles, months and days, and the
+// product and company names the pages mention. Lower case.
+var stopWords = wordSet(functionWords + `
 one two three four five six seven eight nine ten eleven twelve sixteen twenty
 first second third last next new old own same just only even still already always
 never often sometimes today tomorrow yesterday now later soon meanwhile however
