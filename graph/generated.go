@@ -1628,10 +1628,10 @@ func (ec *executionContext) childFields_Show(ctx context.Context, field graphql.
 		return ec.fieldContext_Show_image(ctx, field)
 	case "language":
 		return ec.fieldContext_Show_language(ctx, field)
-	case "locked":
-		return ec.fieldContext_Show_locked(ctx, field)
 	case "links":
 		return ec.fieldContext_Show_links(ctx, field)
+	case "locked":
+		return ec.fieldContext_Show_locked(ctx, field)
 	case "slug":
 		return ec.fieldContext_Show_slug(ctx, field)
 	case "title":
@@ -4842,13 +4842,6 @@ func (ec *executionContext) fieldContext_Show_language(_ context.Context, field 
 	return graphql.NewScalarFieldContext("Show", field, true, false, errors.New("field of type String does not have child fields"))
 }
 
-func (ec *executionContext) _Show_locked(ctx context.Context, field graphql.CollectedField, obj *podcast.Show) (ret graphql.Marshaler) {
-	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.Locked)
-}
-func (ec *executionContext) fieldContext_Show_locked(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Show", field, false, false, errors.New("field of type Boolean does not have child fields"))
-}
-
 func (ec *executionContext) _Show_links(ctx context.Context, field graphql.CollectedField, obj *podcast.Show) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4891,6 +4884,13 @@ func (ec *executionContext) fieldContext_Show_links(ctx context.Context, field g
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Show_locked(ctx context.Context, field graphql.CollectedField, obj *podcast.Show) (ret graphql.Marshaler) {
+	return ec.marshalNBoolean2bool(ctx, field.Selections, obj.Locked)
+}
+func (ec *executionContext) fieldContext_Show_locked(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Show", field, false, false, errors.New("field of type Boolean does not have child fields"))
 }
 
 func (ec *executionContext) _Show_slug(ctx context.Context, field graphql.CollectedField, obj *podcast.Show) (ret graphql.Marshaler) {
@@ -7896,11 +7896,6 @@ func (ec *executionContext) _Show(ctx context.Context, sel ast.SelectionSet, obj
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
-		case "locked":
-			out.Values[i] = ec._Show_locked(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
 		case "links":
 			field := field
 
@@ -7923,6 +7918,11 @@ func (ec *executionContext) _Show(ctx context.Context, sel ast.SelectionSet, obj
 			}
 
 			out.Values[i] = innerFunc(ctx, out)
+		case "locked":
+			out.Values[i] = ec._Show_locked(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "slug":
 			out.Values[i] = ec._Show_slug(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
