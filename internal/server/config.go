@@ -23,10 +23,14 @@ type Config struct {
 	MaxConnections int
 	Topics         string
 	Batch          int
-	QueryTimeout   time.Duration
-	AdminAddr      string
-	Pprof          bool
-	API            APIConfig // the GraphQL endpoint: limits, rate, CORS, caching (graphql.go)
+	// RecordCache bounds the store's cache of decoded records, in bytes
+	// of their encoding: 0 is the store's default (32 MiB), a negative
+	// value turns it off (store.Options.CacheBytes).
+	RecordCache  int64
+	QueryTimeout time.Duration
+	AdminAddr    string
+	Pprof        bool
+	API          APIConfig // the GraphQL endpoint: limits, rate, CORS, caching (graphql.go)
 
 	// Rescan reads every seed file at start, even those the store's
 	// record says are unchanged.

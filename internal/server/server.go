@@ -76,7 +76,7 @@ func Serve(ctx context.Context, cfg *Config, opts Options, stdout io.Writer) err
 		return err
 	}
 	m := newMetrics()
-	st, err := store.Open(ctx, cfg.DB, store.Options{Observe: m.observeTx, FailApply: opts.FailApply})
+	st, err := store.Open(ctx, cfg.DB, store.Options{Observe: m.observeTx, FailApply: opts.FailApply, CacheBytes: int(cfg.RecordCache)})
 	if err != nil {
 		return err
 	}
