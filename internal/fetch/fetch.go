@@ -239,7 +239,9 @@ func (f *Fetcher) Get(ctx context.Context, rawURL string, v Validators) (*Respon
 		}
 		return out, nil
 	default:
-		return nil, &Error{URL: rawURL, Reason: "HTTP " + resp.Status}
+		// The status line's own text is the remote server's words: not
+		// passed on to whoever asked for the fetch.
+		return nil, &Error{URL: rawURL, Reason: strings.TrimSpace(fmt.Sprintf("HTTP %d %s", resp.StatusCode, http.StatusText(resp.StatusCode)))}
 	}
 	if resp.ContentLength > f.cfg.MaxBytes {
 		return nil, &Error{URL: rawURL, Reason: fmt.Sprintf("body of %d bytes is over the %d-byte limit", resp.ContentLength, f.cfg.MaxBytes)}

@@ -141,7 +141,9 @@ func TestBlocked(t *testing.T) {
 		{"224.0.0.1", "multicast"}, {"ff02::1", "multicast"}, {"255.255.255.255", "reserved"},
 		{"::ffff:10.0.0.1", "private"}, {"::ffff:169.254.169.254", "link-local"},
 		{"64:ff9b::7f00:1", "loopback"}, {"64:ff9b::a9fe:a9fe", "link-local"}, {"2002:7f00:1::", "loopback"},
-		{"::127.0.0.1", "loopback"},
+		{"::127.0.0.1", "loopback"}, {"::ffff:0:a00:1", "private"}, {"64:ff9b:1::a00:1", "local NAT64"},
+		{"2001:0:4136:e378:8000:63bf:3fff:fdd2", "Teredo"}, {"198.51.100.7", "documentation"}, {"203.0.113.9", "documentation"},
+		{"192.0.2.1", "documentation"}, {"192.88.99.1", "6to4 relay"},
 		{"8.8.8.8", ""}, {"1.1.1.1", ""}, {"2606:4700:4700::1111", ""}, {"64:ff9b::808:808", ""}, {"172.32.0.1", ""},
 	} {
 		if got := fetch.Blocked(netip.MustParseAddr(c.ip)); got != c.kind {

@@ -22,14 +22,21 @@ var blockedNets = []struct {
 	{netip.MustParsePrefix("fec0::/10"), "site-local"},        // deprecated, still routed privately
 	{netip.MustParsePrefix("100::/64"), "discard"},            // discard-only
 	{netip.MustParsePrefix("2001:db8::/32"), "documentation"}, // never routed
+	{netip.MustParsePrefix("192.0.2.0/24"), "documentation"},  // TEST-NET-1
+	{netip.MustParsePrefix("198.51.100.0/24"), "documentation"},
+	{netip.MustParsePrefix("203.0.113.0/24"), "documentation"},
+	{netip.MustParsePrefix("192.88.99.0/24"), "6to4 relay"},  // deprecated anycast
+	{netip.MustParsePrefix("64:ff9b:1::/48"), "local NAT64"}, // a site's own translator: reaches its private IPv4
+	{netip.MustParsePrefix("2001::/32"), "Teredo"},           // a tunnel to an IPv4 host
 }
 
 // Ranges that carry an IPv4 address in an IPv6 one: the embedded address
 // is checked as if it had been dialled.
 var (
-	nat64     = netip.MustParsePrefix("64:ff9b::/96") // NAT64, the last 32 bits
-	sixToFour = netip.MustParsePrefix("2002::/16")    // 6to4, bits 16-48
-	v4compat  = netip.MustParsePrefix("::/96")        // IPv4-compatible (deprecated)
+	nat64     = netip.MustParsePrefix("64:ff9b::/96")    // NAT64, the last 32 bits
+	sixToFour = netip.MustParsePrefix("2002::/16")       // 6to4, bits 16-48
+	v4compat  = netip.MustParsePrefix("::/96")           // IPv4-compatible (deprecated)
+	v4transl  = netip.MustParsePrefix("::ffff:0:0:0/96") // IPv4-translated (SIIT)
 )
 
 // Blocked returns what kind of address ip is when a fetch must not reach
@@ -60,7 +67,7 @@ func Blocked(ip netip.Addr) string {
 	if ip.Is6() {
 		a := ip.As16()
 		switch {
-		case nat64.Contains(ip), v4compat.Contains(ip):
+		case nat64.Contains(ip), v4compat.Contains(ip), v4transl.Contains(ip):
 			return Blocked(netip.AddrFrom4([4]byte{a[12], a[13], a[14], a[15]}))
 		case sixToFour.Contains(ip):
 			return Blocked(netip.AddrFrom4([4]byte{a[2], a[3], a[4], a[5]}))

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"strings"
+	"sync"
 
 	"podcastgraph/internal/fetch"
 	"podcastgraph/store"
@@ -76,14 +77,15 @@ func (in *Ingester) URLs(ctx context.Context, urls []string, opts URLOptions) (S
 	if workers <= 0 {
 		workers = DefaultFetchConcurrency
 	}
+	var running sync.WaitGroup
 	for range min(workers, len(urls)) {
-		go func() {
+		running.Go(func() {
 			for i := range work {
 				o := &outs[i]
 				o.res, o.how, o.err = in.ingestURL(ctx, opts.Fetcher, urls[i], recs[i], fp)
 				close(o.done)
 			}
-		}()
+		})
 	}
 	go func() {
 		defer close(work)
@@ -102,7 +104,12 @@ func (in *Ingester) URLs(ctx context.Context, urls []string, opts URLOptions) (S
 	for i := range outs {
 		<-outs[i].done
 		if outs[i].err != nil {
-			return sum, outs[i].err // cancel stops the rest; what was committed stays
+			// Stop the rest, and wait for those fetching or writing: the
+			// caller may answer as soon as this returns. What was
+			// committed stays.
+			cancel()
+			running.Wait()
+			return sum, outs[i].err
 		}
 		switch outs[i].how {
 		case notModified:
