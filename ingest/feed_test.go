@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -282,5 +283,26 @@ func TestFeedItemCap(t *testing.T) {
 	if w := strings.Join(f.Warnings, "\n"); len(f.Items) != 1 || len(f.Warnings) != 12 ||
 		!strings.Contains(w, fmt.Sprintf("%d more items repeat an earlier item's guid", ingest.MaxFeedItems-11)) || !strings.Contains(strings.Join(f.Warnings, "\n"), fmt.Sprintf("the feed has %d items; only the first %d are read", ingest.MaxFeedItems+5, ingest.MaxFeedItems)) {
 		t.Errorf("items %d, warnings %d: %.300q", len(f.Items), len(f.Warnings), f.Warnings)
+	}
+}
+
+// Only a feed's first channel is read, with a warning; the others are
+// skipped, not decoded (so none holds items past the cap in memory).
+func TestFeedSecondChannelSkipped(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`<rss version="2.0"><channel><title>First</title><item><guid>a</guid><title>One</title></item></channel><channel><title>Second</title>`)
+	for i := range 3 * ingest.MaxFeedItems / 2 {
+		fmt.Fprintf(&b, `<item><guid>b%d</guid></item>`, i)
+	}
+	b.WriteString(`</channel></rss>`)
+	feed, err := ingest.ParseFeed("two.xml", []byte(b.String()), ingest.DefaultVocabulary())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(feed.Items) != 1 || feed.Items[0].Episode.GUID != "a" || feed.Items[0].Show.Title != "First" {
+		t.Fatalf("%d items, first %+v; want the first channel's one", len(feed.Items), feed.Items[0].Episode)
+	}
+	if !slices.ContainsFunc(feed.Warnings, func(w string) bool { return strings.Contains(w, "2 channels; only the first is read") }) {
+		t.Errorf("warnings %q", feed.Warnings)
 	}
 }

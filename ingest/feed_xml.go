@@ -284,7 +284,15 @@ func (r *renamer) Token() (xml.Token, error) {
 		x.Attr = attrs
 		r.stack = append(r.stack, x.Name.Local)
 		if len(r.stack) == 2 && x.Name.Local == "channel" {
-			r.channels++
+			if r.channels++; r.channels > 1 {
+				// Only the first channel is read: the others are
+				// skipped unread, so that none escapes the item cap.
+				r.stack = r.stack[:len(r.stack)-1]
+				if err := r.raw.Skip(); err != nil {
+					return nil, err
+				}
+				return nil, errSkip
+			}
 		}
 		if r.isItem() && len(r.spans) >= MaxFeedItems {
 			// Past the cap, items are skipped unread: a feed of millions
@@ -445,8 +453,8 @@ func decodeFeed(name string, data []byte, w *warnings) (*xmlChannel, []itemSpan,
 			if len(root.Channels) == 0 {
 				return nil, nil, parseErr(name, 0, "not a feed: <%s> holds no <channel>", start.Name.Local)
 			}
-			if len(root.Channels) > 1 {
-				w.add(0, "the feed has %d channels; only the first is read", len(root.Channels))
+			if r.channels > 1 {
+				w.add(0, "the feed has %d channels; only the first is read", r.channels)
 			}
 			*ch = root.Channels[0]
 			if start.Name.Local == "rdf:RDF" {
