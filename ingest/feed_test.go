@@ -286,8 +286,9 @@ func TestFeedItemCap(t *testing.T) {
 	}
 }
 
-// Only a feed's first channel is read, with a warning; the others are
-// skipped, not decoded (so none holds items past the cap in memory).
+// Only a feed's first channel is read, with a warning: the items of the
+// others never become episodes. (That they are skipped rather than decoded,
+// which bounds the memory they cost, is not something this test can see.)
 func TestFeedSecondChannelSkipped(t *testing.T) {
 	var b strings.Builder
 	b.WriteString(`<rss version="2.0"><channel><title>First</title><item><guid>a</guid><title>One</title></item></channel><channel><title>Second</title>`)

@@ -166,7 +166,7 @@ func (w *writer) resolve(docs []*Prepared) ([]resolution, error) {
 	}
 	slices.SortStableFunc(fresh, func(a, b int) int {
 		pa, pb := docs[a].id.published, docs[b].id.published
-		return cmp.Or(cmp.Compare(out[a].slug, out[b].slug), comparePublished(pa, pb))
+		return cmp.Or(cmp.Compare(out[a].slug, out[b].slug), podcast.ComparePublished(pa, pb))
 	})
 	held := map[podcast.EpisodeKey]string{} // numbers given in this write -> guid
 	give := func(i, n int) error {
@@ -211,19 +211,6 @@ var errNoShowSlug = errors.New("the feed's show has no slug (no title)")
 
 // maxEpisodeNumber is the highest number an episode key holds.
 const maxEpisodeNumber = 1<<31 - 1
-
-// comparePublished orders publication times, unknown last.
-func comparePublished(a, b *time.Time) int {
-	switch {
-	case a == nil && b == nil:
-		return 0
-	case a == nil:
-		return 1
-	case b == nil:
-		return -1
-	}
-	return a.Compare(*b)
-}
 
 // showSlug returns the slug of the show id names, giving it one the
 // first time it is seen. A page keeps the slug it states unless a feed's

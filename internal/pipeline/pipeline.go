@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"podcastgraph/ingest"
+	"podcastgraph/internal/podcast"
 	"podcastgraph/store"
 )
 
@@ -576,16 +577,7 @@ func parseFeed(p Page, vocab *ingest.Vocabulary) (*ingest.Feed, error) {
 		// store numbers items that carry no number in publication order
 		// within a write, and a long feed takes several writes.
 		slices.SortStableFunc(f.Items, func(a, b *ingest.Document) int {
-			pa, pb := a.Episode.PublishedAt, b.Episode.PublishedAt
-			switch {
-			case pa == nil && pb == nil:
-				return 0
-			case pa == nil:
-				return 1
-			case pb == nil:
-				return -1
-			}
-			return pa.Compare(*pb)
+			return podcast.ComparePublished(a.Episode.PublishedAt, b.Episode.PublishedAt)
 		})
 	}
 	return f, err

@@ -192,3 +192,17 @@ func intOrNil(n int) *int {
 	}
 	return &n
 }
+
+// ComparePublished orders publication times, unknown last: the order in
+// which a feed's unnumbered items are numbered.
+func ComparePublished(a, b *time.Time) int {
+	switch {
+	case a == nil && b == nil:
+		return 0
+	case a == nil:
+		return 1
+	case b == nil:
+		return -1
+	}
+	return a.Compare(*b)
+}
