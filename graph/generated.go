@@ -8,6 +8,7 @@
 //   - selection sets collected once per operation (runtime: gqlpatch_memo.go)
 //   - arguments parsed once per operation (runtime: gqlpatch_memo.go)
 //   - answer buffer sized and bounded (runtime: gqlpatch_answer.go)
+//   - objects and lists from the operation's slabs (runtime: gqlpatch_arena.go)
 //   - leaf fields marshalled at once
 //   - string leaves marshalled through a pointer (runtime: gqlpatch_leaves.go)
 
@@ -1343,6 +1344,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 				}
 			}
 			response.Data = marshalData(ctx, data)
+			ec.memo.slabs.release()
 			if atomic.LoadInt32(&ec.Deferred) > 0 {
 				hasNext := atomic.LoadInt32(&ec.PendingDeferred) > 0
 				response.HasNext = &hasNext
@@ -6544,7 +6546,7 @@ var appearanceImplementors = []string{"Appearance"}
 func (ec *executionContext) _Appearance(ctx context.Context, sel ast.SelectionSet, obj *Appearance) graphql.Marshaler {
 	fields := ec.memo.collect(ec.OperationContext, sel, appearanceImplementors)
 
-	out := newFieldSet(fields)
+	out := ec.memo.slabs.fieldSet(fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -6618,7 +6620,7 @@ var audioImplementors = []string{"Audio"}
 func (ec *executionContext) _Audio(ctx context.Context, sel ast.SelectionSet, obj *podcast.Enclosure) graphql.Marshaler {
 	fields := ec.memo.collect(ec.OperationContext, sel, audioImplementors)
 
-	out := newFieldSet(fields)
+	out := ec.memo.slabs.fieldSet(fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -6653,7 +6655,7 @@ var episodeImplementors = []string{"Episode", "Node"}
 func (ec *executionContext) _Episode(ctx context.Context, sel ast.SelectionSet, obj *podcast.Episode) graphql.Marshaler {
 	fields := ec.memo.collect(ec.OperationContext, sel, episodeImplementors)
 
-	out := newFieldSet(fields)
+	out := ec.memo.slabs.fieldSet(fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -7061,7 +7063,7 @@ var episodeConnectionImplementors = []string{"EpisodeConnection"}
 func (ec *executionContext) _EpisodeConnection(ctx context.Context, sel ast.SelectionSet, obj *EpisodeConnection) graphql.Marshaler {
 	fields := ec.memo.collect(ec.OperationContext, sel, episodeConnectionImplementors)
 
-	out := newFieldSet(fields)
+	out := ec.memo.slabs.fieldSet(fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -7101,7 +7103,7 @@ var episodeEdgeImplementors = []string{"EpisodeEdge"}
 func (ec *executionContext) _EpisodeEdge(ctx context.Context, sel ast.SelectionSet, obj *EpisodeEdge) graphql.Marshaler {
 	fields := ec.memo.collect(ec.OperationContext, sel, episodeEdgeImplementors)
 
-	out := newFieldSet(fields)
+	out := ec.memo.slabs.fieldSet(fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -7131,7 +7133,7 @@ var guestImplementors = []string{"Guest", "Node"}
 func (ec *executionContext) _Guest(ctx context.Context, sel ast.SelectionSet, obj *podcast.Guest) graphql.Marshaler {
 	fields := ec.memo.collect(ec.OperationContext, sel, guestImplementors)
 
-	out := newFieldSet(fields)
+	out := ec.memo.slabs.fieldSet(fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -7296,7 +7298,7 @@ var guestConnectionImplementors = []string{"GuestConnection"}
 func (ec *executionContext) _GuestConnection(ctx context.Context, sel ast.SelectionSet, obj *GuestConnection) graphql.Marshaler {
 	fields := ec.memo.collect(ec.OperationContext, sel, guestConnectionImplementors)
 
-	out := newFieldSet(fields)
+	out := ec.memo.slabs.fieldSet(fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -7336,7 +7338,7 @@ var guestEdgeImplementors = []string{"GuestEdge"}
 func (ec *executionContext) _GuestEdge(ctx context.Context, sel ast.SelectionSet, obj *GuestEdge) graphql.Marshaler {
 	fields := ec.memo.collect(ec.OperationContext, sel, guestEdgeImplementors)
 
-	out := newFieldSet(fields)
+	out := ec.memo.slabs.fieldSet(fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -7366,7 +7368,7 @@ var hostImplementors = []string{"Host"}
 func (ec *executionContext) _Host(ctx context.Context, sel ast.SelectionSet, obj *podcast.Host) graphql.Marshaler {
 	fields := ec.memo.collect(ec.OperationContext, sel, hostImplementors)
 
-	out := newFieldSet(fields)
+	out := ec.memo.slabs.fieldSet(fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -7391,7 +7393,7 @@ var linkImplementors = []string{"Link"}
 func (ec *executionContext) _Link(ctx context.Context, sel ast.SelectionSet, obj *podcast.Link) graphql.Marshaler {
 	fields := ec.memo.collect(ec.OperationContext, sel, linkImplementors)
 
-	out := newFieldSet(fields)
+	out := ec.memo.slabs.fieldSet(fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -7426,7 +7428,7 @@ var pageInfoImplementors = []string{"PageInfo"}
 func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet, obj *PageInfo) graphql.Marshaler {
 	fields := ec.memo.collect(ec.OperationContext, sel, pageInfoImplementors)
 
-	out := newFieldSet(fields)
+	out := ec.memo.slabs.fieldSet(fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -7741,7 +7743,7 @@ var showImplementors = []string{"Show", "Node"}
 func (ec *executionContext) _Show(ctx context.Context, sel ast.SelectionSet, obj *podcast.Show) graphql.Marshaler {
 	fields := ec.memo.collect(ec.OperationContext, sel, showImplementors)
 
-	out := newFieldSet(fields)
+	out := ec.memo.slabs.fieldSet(fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -7948,7 +7950,7 @@ var showConnectionImplementors = []string{"ShowConnection"}
 func (ec *executionContext) _ShowConnection(ctx context.Context, sel ast.SelectionSet, obj *ShowConnection) graphql.Marshaler {
 	fields := ec.memo.collect(ec.OperationContext, sel, showConnectionImplementors)
 
-	out := newFieldSet(fields)
+	out := ec.memo.slabs.fieldSet(fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -7988,7 +7990,7 @@ var showEdgeImplementors = []string{"ShowEdge"}
 func (ec *executionContext) _ShowEdge(ctx context.Context, sel ast.SelectionSet, obj *ShowEdge) graphql.Marshaler {
 	fields := ec.memo.collect(ec.OperationContext, sel, showEdgeImplementors)
 
-	out := newFieldSet(fields)
+	out := ec.memo.slabs.fieldSet(fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -8018,7 +8020,7 @@ var sourceImplementors = []string{"Source"}
 func (ec *executionContext) _Source(ctx context.Context, sel ast.SelectionSet, obj *podcast.Source) graphql.Marshaler {
 	fields := ec.memo.collect(ec.OperationContext, sel, sourceImplementors)
 
-	out := newFieldSet(fields)
+	out := ec.memo.slabs.fieldSet(fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -8075,7 +8077,7 @@ var topicImplementors = []string{"Topic", "Node"}
 func (ec *executionContext) _Topic(ctx context.Context, sel ast.SelectionSet, obj *podcast.Topic) graphql.Marshaler {
 	fields := ec.memo.collect(ec.OperationContext, sel, topicImplementors)
 
-	out := newFieldSet(fields)
+	out := ec.memo.slabs.fieldSet(fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -8242,7 +8244,7 @@ var topicConnectionImplementors = []string{"TopicConnection"}
 func (ec *executionContext) _TopicConnection(ctx context.Context, sel ast.SelectionSet, obj *TopicConnection) graphql.Marshaler {
 	fields := ec.memo.collect(ec.OperationContext, sel, topicConnectionImplementors)
 
-	out := newFieldSet(fields)
+	out := ec.memo.slabs.fieldSet(fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -8282,7 +8284,7 @@ var topicEdgeImplementors = []string{"TopicEdge"}
 func (ec *executionContext) _TopicEdge(ctx context.Context, sel ast.SelectionSet, obj *TopicEdge) graphql.Marshaler {
 	fields := ec.memo.collect(ec.OperationContext, sel, topicEdgeImplementors)
 
-	out := newFieldSet(fields)
+	out := ec.memo.slabs.fieldSet(fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -8312,7 +8314,7 @@ var topicMentionImplementors = []string{"TopicMention"}
 func (ec *executionContext) _TopicMention(ctx context.Context, sel ast.SelectionSet, obj *TopicMention) graphql.Marshaler {
 	fields := ec.memo.collect(ec.OperationContext, sel, topicMentionImplementors)
 
-	out := newFieldSet(fields)
+	out := ec.memo.slabs.fieldSet(fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -8352,7 +8354,7 @@ var transcriptImplementors = []string{"Transcript"}
 func (ec *executionContext) _Transcript(ctx context.Context, sel ast.SelectionSet, obj *podcast.Transcript) graphql.Marshaler {
 	fields := ec.memo.collect(ec.OperationContext, sel, transcriptImplementors)
 
-	out := newFieldSet(fields)
+	out := ec.memo.slabs.fieldSet(fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -8392,7 +8394,7 @@ var __DirectiveImplementors = []string{"__Directive"}
 func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionSet, obj *introspection.Directive) graphql.Marshaler {
 	fields := ec.memo.collect(ec.OperationContext, sel, __DirectiveImplementors)
 
-	out := newFieldSet(fields)
+	out := ec.memo.slabs.fieldSet(fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -8437,7 +8439,7 @@ var __EnumValueImplementors = []string{"__EnumValue"}
 func (ec *executionContext) ___EnumValue(ctx context.Context, sel ast.SelectionSet, obj *introspection.EnumValue) graphql.Marshaler {
 	fields := ec.memo.collect(ec.OperationContext, sel, __EnumValueImplementors)
 
-	out := newFieldSet(fields)
+	out := ec.memo.slabs.fieldSet(fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -8477,7 +8479,7 @@ var __FieldImplementors = []string{"__Field"}
 func (ec *executionContext) ___Field(ctx context.Context, sel ast.SelectionSet, obj *introspection.Field) graphql.Marshaler {
 	fields := ec.memo.collect(ec.OperationContext, sel, __FieldImplementors)
 
-	out := newFieldSet(fields)
+	out := ec.memo.slabs.fieldSet(fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -8527,7 +8529,7 @@ var __InputValueImplementors = []string{"__InputValue"}
 func (ec *executionContext) ___InputValue(ctx context.Context, sel ast.SelectionSet, obj *introspection.InputValue) graphql.Marshaler {
 	fields := ec.memo.collect(ec.OperationContext, sel, __InputValueImplementors)
 
-	out := newFieldSet(fields)
+	out := ec.memo.slabs.fieldSet(fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -8577,7 +8579,7 @@ var __SchemaImplementors = []string{"__Schema"}
 func (ec *executionContext) ___Schema(ctx context.Context, sel ast.SelectionSet, obj *introspection.Schema) graphql.Marshaler {
 	fields := ec.memo.collect(ec.OperationContext, sel, __SchemaImplementors)
 
-	out := newFieldSet(fields)
+	out := ec.memo.slabs.fieldSet(fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -8627,7 +8629,7 @@ var __TypeImplementors = []string{"__Type"}
 func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, obj *introspection.Type) graphql.Marshaler {
 	fields := ec.memo.collect(ec.OperationContext, sel, __TypeImplementors)
 
-	out := newFieldSet(fields)
+	out := ec.memo.slabs.fieldSet(fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -8702,7 +8704,7 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 // region    ***************************** type.gotpl *****************************
 
 func (ec *executionContext) marshalNAppearance2ᚕᚖpodcastgraphᚋgraphᚐAppearanceᚄ(ctx context.Context, sel ast.SelectionSet, v []*Appearance) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceIn(&ec.memo.slabs, ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAppearance2ᚖpodcastgraphᚋgraphᚐAppearance(ctx, sel, v[i])
@@ -8770,7 +8772,7 @@ func (ec *executionContext) marshalNDateTime2timeᚐTime(ctx context.Context, se
 }
 
 func (ec *executionContext) marshalNEpisode2ᚕᚖpodcastgraphᚋinternalᚋpodcastᚐEpisodeᚄ(ctx context.Context, sel ast.SelectionSet, v []*podcast.Episode) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceIn(&ec.memo.slabs, ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNEpisode2ᚖpodcastgraphᚋinternalᚋpodcastᚐEpisode(ctx, sel, v[i])
@@ -8806,7 +8808,7 @@ func (ec *executionContext) marshalNEpisodeConnection2ᚖpodcastgraphᚋgraphᚐ
 }
 
 func (ec *executionContext) marshalNEpisodeEdge2ᚕᚖpodcastgraphᚋgraphᚐEpisodeEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*EpisodeEdge) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceIn(&ec.memo.slabs, ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNEpisodeEdge2ᚖpodcastgraphᚋgraphᚐEpisodeEdge(ctx, sel, v[i])
@@ -8842,7 +8844,7 @@ func (ec *executionContext) marshalNEpisodeOrderField2podcastgraphᚋgraphᚐEpi
 }
 
 func (ec *executionContext) marshalNGuest2ᚕᚖpodcastgraphᚋinternalᚋpodcastᚐGuestᚄ(ctx context.Context, sel ast.SelectionSet, v []*podcast.Guest) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceIn(&ec.memo.slabs, ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNGuest2ᚖpodcastgraphᚋinternalᚋpodcastᚐGuest(ctx, sel, v[i])
@@ -8878,7 +8880,7 @@ func (ec *executionContext) marshalNGuestConnection2ᚖpodcastgraphᚋgraphᚐGu
 }
 
 func (ec *executionContext) marshalNGuestEdge2ᚕᚖpodcastgraphᚋgraphᚐGuestEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*GuestEdge) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceIn(&ec.memo.slabs, ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNGuestEdge2ᚖpodcastgraphᚋgraphᚐGuestEdge(ctx, sel, v[i])
@@ -8914,7 +8916,7 @@ func (ec *executionContext) marshalNGuestOrderField2podcastgraphᚋgraphᚐGuest
 }
 
 func (ec *executionContext) marshalNHost2ᚕᚖpodcastgraphᚋinternalᚋpodcastᚐHostᚄ(ctx context.Context, sel ast.SelectionSet, v []*podcast.Host) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceIn(&ec.memo.slabs, ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNHost2ᚖpodcastgraphᚋinternalᚋpodcastᚐHost(ctx, sel, v[i])
@@ -9001,7 +9003,7 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 }
 
 func (ec *executionContext) marshalNLink2ᚕᚖpodcastgraphᚋinternalᚋpodcastᚐLinkᚄ(ctx context.Context, sel ast.SelectionSet, v []*podcast.Link) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceIn(&ec.memo.slabs, ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNLink2ᚖpodcastgraphᚋinternalᚋpodcastᚐLink(ctx, sel, v[i])
@@ -9044,7 +9046,7 @@ func (ec *executionContext) marshalNLinkKind2podcastgraphᚋinternalᚋpodcast�
 }
 
 func (ec *executionContext) marshalNNode2ᚕpodcastgraphᚋinternalᚋpodcastᚐNode(ctx context.Context, sel ast.SelectionSet, v []podcast.Node) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceIn(&ec.memo.slabs, ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalONode2podcastgraphᚋinternalᚋpodcastᚐNode(ctx, sel, v[i])
@@ -9074,7 +9076,7 @@ func (ec *executionContext) marshalNPageInfo2ᚖpodcastgraphᚋgraphᚐPageInfo(
 }
 
 func (ec *executionContext) marshalNShow2ᚕᚖpodcastgraphᚋinternalᚋpodcastᚐShowᚄ(ctx context.Context, sel ast.SelectionSet, v []*podcast.Show) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceIn(&ec.memo.slabs, ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNShow2ᚖpodcastgraphᚋinternalᚋpodcastᚐShow(ctx, sel, v[i])
@@ -9110,7 +9112,7 @@ func (ec *executionContext) marshalNShowConnection2ᚖpodcastgraphᚋgraphᚐSho
 }
 
 func (ec *executionContext) marshalNShowEdge2ᚕᚖpodcastgraphᚋgraphᚐShowEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ShowEdge) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceIn(&ec.memo.slabs, ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNShowEdge2ᚖpodcastgraphᚋgraphᚐShowEdge(ctx, sel, v[i])
@@ -9136,7 +9138,7 @@ func (ec *executionContext) marshalNShowEdge2ᚖpodcastgraphᚋgraphᚐShowEdge(
 }
 
 func (ec *executionContext) marshalNSource2ᚕᚖpodcastgraphᚋinternalᚋpodcastᚐSourceᚄ(ctx context.Context, sel ast.SelectionSet, v []*podcast.Source) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceIn(&ec.memo.slabs, ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSource2ᚖpodcastgraphᚋinternalᚋpodcastᚐSource(ctx, sel, v[i])
@@ -9207,7 +9209,7 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 }
 
 func (ec *executionContext) marshalNTopic2ᚕᚖpodcastgraphᚋinternalᚋpodcastᚐTopicᚄ(ctx context.Context, sel ast.SelectionSet, v []*podcast.Topic) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceIn(&ec.memo.slabs, ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTopic2ᚖpodcastgraphᚋinternalᚋpodcastᚐTopic(ctx, sel, v[i])
@@ -9243,7 +9245,7 @@ func (ec *executionContext) marshalNTopicConnection2ᚖpodcastgraphᚋgraphᚐTo
 }
 
 func (ec *executionContext) marshalNTopicEdge2ᚕᚖpodcastgraphᚋgraphᚐTopicEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*TopicEdge) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceIn(&ec.memo.slabs, ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTopicEdge2ᚖpodcastgraphᚋgraphᚐTopicEdge(ctx, sel, v[i])
@@ -9279,7 +9281,7 @@ func (ec *executionContext) marshalNTopicKind2podcastgraphᚋgraphᚐTopicKind(c
 }
 
 func (ec *executionContext) marshalNTopicMention2ᚕᚖpodcastgraphᚋgraphᚐTopicMentionᚄ(ctx context.Context, sel ast.SelectionSet, v []*TopicMention) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceIn(&ec.memo.slabs, ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTopicMention2ᚖpodcastgraphᚋgraphᚐTopicMention(ctx, sel, v[i])
@@ -9315,7 +9317,7 @@ func (ec *executionContext) marshalNTopicOrderField2podcastgraphᚋgraphᚐTopic
 }
 
 func (ec *executionContext) marshalNTranscript2ᚕᚖpodcastgraphᚋinternalᚋpodcastᚐTranscriptᚄ(ctx context.Context, sel ast.SelectionSet, v []*podcast.Transcript) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceIn(&ec.memo.slabs, ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTranscript2ᚖpodcastgraphᚋinternalᚋpodcastᚐTranscript(ctx, sel, v[i])
@@ -9345,7 +9347,7 @@ func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlge
 }
 
 func (ec *executionContext) marshalN__Directive2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirectiveᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Directive) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceIn(&ec.memo.slabs, ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx, sel, v[i])
@@ -9391,7 +9393,7 @@ func (ec *executionContext) unmarshalN__DirectiveLocation2ᚕstringᚄ(ctx conte
 }
 
 func (ec *executionContext) marshalN__DirectiveLocation2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceIn(&ec.memo.slabs, ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__DirectiveLocation2string(ctx, sel, v[i])
@@ -9419,7 +9421,7 @@ func (ec *executionContext) marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlg
 }
 
 func (ec *executionContext) marshalN__InputValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.InputValue) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceIn(&ec.memo.slabs, ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -9439,7 +9441,7 @@ func (ec *executionContext) marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋg
 }
 
 func (ec *executionContext) marshalN__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Type) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceIn(&ec.memo.slabs, ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])
@@ -9675,7 +9677,7 @@ func (ec *executionContext) marshalOTopicKind2ᚕpodcastgraphᚋgraphᚐTopicKin
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceIn(&ec.memo.slabs, ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTopicKind2podcastgraphᚋgraphᚐTopicKind(ctx, sel, v[i])
@@ -9702,7 +9704,7 @@ func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgq
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceIn(&ec.memo.slabs, ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__EnumValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValue(ctx, sel, v[i])
@@ -9721,7 +9723,7 @@ func (ec *executionContext) marshalO__Field2ᚕgithubᚗcomᚋ99designsᚋgqlgen
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceIn(&ec.memo.slabs, ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Field2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐField(ctx, sel, v[i])
@@ -9740,7 +9742,7 @@ func (ec *executionContext) marshalO__InputValue2ᚕgithubᚗcomᚋ99designsᚋg
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceIn(&ec.memo.slabs, ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -9766,7 +9768,7 @@ func (ec *executionContext) marshalO__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgen�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceIn(&ec.memo.slabs, ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])

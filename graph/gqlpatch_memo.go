@@ -22,6 +22,8 @@ type operationMemo struct {
 	mu     sync.Mutex
 	fields []collectedEntry
 	args   []argsEntry
+	// slabs hold the answer tree's memory (gqlpatch_arena.go).
+	slabs operationSlabs
 }
 
 type collectedEntry struct {

@@ -29,10 +29,14 @@ import (
 // error presenter answers as TIMEOUT (or CANCELLED); every list after it
 // stops at once, so the operation ends within a few elements.
 func marshalSlice(ctx context.Context, length int, _ int64, omitPanicHandler bool, marshalElement func(ctx context.Context, i int) graphql.Marshaler) graphql.Array {
-	ret := make(graphql.Array, length)
-	// The elements' field contexts and indexes, in one allocation each.
-	fcs := make([]graphql.FieldContext, length)
-	index := make([]int, length)
+	return marshalSliceIn(nil, ctx, length, 0, omitPanicHandler, marshalElement)
+}
+
+// marshalSliceIn is marshalSlice with the list's memory taken from the
+// operation's slabs (gqlpatch_arena.go); nil slabs allocate it.
+func marshalSliceIn(slabs *operationSlabs, ctx context.Context, length int, _ int64, omitPanicHandler bool, marshalElement func(ctx context.Context, i int) graphql.Marshaler) graphql.Array {
+	// The array, the elements' field contexts and their indexes.
+	ret, fcs, index := slabs.list(length)
 	for i := range length {
 		if i%deadlineEvery == 0 && ctx.Err() != nil {
 			stopped(ctx)

@@ -21,13 +21,13 @@ var fixtureRewrites = []struct {
 	before, after, changed string
 }{
 	{"lists run inline",
-		"graphql.MarshalSliceConcurrently(", "marshalSlice(ctx, len(v)", "graphql.MarshalSliceInParallel("},
+		"graphql.MarshalSliceConcurrently(", "marshalSlice", "graphql.MarshalSliceInParallel("},
 	{"resolver fields run inline",
 		"out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })",
 		"out.Values[i] = innerFunc(ctx, out)",
 		"out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, fs) })"},
 	{"lean field set",
-		"\tout.Dispatch(ctx)\n", "out := newFieldSet(fields)", "\tout.Run(ctx)\n"},
+		"\tout.Dispatch(ctx)\n", "innerFunc := func(ctx context.Context, fs *fieldSet)", "\tout.Run(ctx)\n"},
 	{"selection sets collected once per operation",
 		"graphql.CollectFields(ec.OperationContext, sel, ", "fields := ec.memo.collect(ec.OperationContext, sel, ",
 		"graphql.CollectFields(ec.OperationContext, selection, "},
@@ -38,6 +38,10 @@ var fixtureRewrites = []struct {
 		"data.MarshalGQL(&buf)", "response.Data = marshalData(ctx, data)", "data.MarshalGQL(&b)"},
 	{"leaf fields marshalled at once",
 		"graphql.ResolveField(", "return ec.marshalNInt2int(ctx, field.Selections, obj.EpisodeCount)", "graphql.ResolveFieldX("},
+	// This one rewrites only what earlier rewrites wrote: a changed
+	// template fails one of those first (changed is empty).
+	{"objects and lists from the operation's slabs",
+		"graphql.MarshalSliceConcurrently(", "ec.memo.slabs.release()", ""},
 	{"string leaves marshalled through a pointer",
 		"marshalNString2string(", "return (*jsonString)(&obj.Title)", "marshalNString2stringX("},
 }
@@ -163,6 +167,9 @@ func TestPatchFixture(t *testing.T) {
 	})
 
 	for _, r := range fixtureRewrites {
+		if r.changed == "" {
+			continue
+		}
 		t.Run("template changed/"+r.name, func(t *testing.T) {
 			changed := bytes.ReplaceAll(orig, []byte(r.before), []byte(r.changed))
 			_, _, err := patch(changed, options{})

@@ -16,6 +16,10 @@
 //   - "answer buffer sized and bounded": the answer's buffer is sized from
 //     the answers before it, and the marshal stops at the answer size limit
 //     or the operation's deadline (gqlpatch_answer.go);
+//   - "objects and lists from the operation's slabs": the field sets,
+//     list arrays and list elements' field contexts of an answer are taken
+//     from slabs that go back to a pool, cleared, once the answer is
+//     written, so the next operation reuses them (gqlpatch_arena.go);
 //   - "leaf fields marshalled at once" and "string leaves marshalled
 //     through a pointer": a leaf field read straight off its Go value (a
 //     struct field or a method without arguments, no directive) is

@@ -85,6 +85,18 @@ var rewrites = []rewrite{
 		),
 	},
 	{
+		// An answer's tree of field sets and lists is written once and
+		// dropped; build it in slabs the next operation reuses.
+		name:    "objects and lists from the operation's slabs",
+		needs:   []string{"lists run inline", "lean field set", "selection sets collected once per operation", "answer buffer sized and bounded"},
+		runtime: "gqlpatch_arena.go",
+		apply: replace(
+			replacement{"marshalSlice(ctx, ", "marshalSliceIn(&ec.memo.slabs, ctx, "},
+			replacement{"\tout := newFieldSet(fields)\n", "\tout := ec.memo.slabs.fieldSet(fields)\n"},
+			replacement{"\t\t\tresponse.Data = marshalData(ctx, data)\n", "\t\t\tresponse.Data = marshalData(ctx, data)\n\t\t\tec.memo.slabs.release()\n"},
+		),
+	},
+	{
 		// A leaf field read straight off its Go value is marshalled at
 		// once, without the field context, middleware, boxing and panic
 		// guard gqlgen wraps around every field.
