@@ -169,8 +169,8 @@ func relatedReads(pages [][]store.RelatedEpisode) (keys []podcast.EpisodeKey, gu
 	for _, page := range pages {
 		for _, r := range page {
 			keys = append(keys, r.Key)
-			guests = append(guests, r.Guests...)
-			topics = append(topics, r.Topics...)
+			guests = append(guests, r.Guests()...)
+			topics = append(topics, r.Topics()...)
 		}
 	}
 	return keys, guests, topics
@@ -247,10 +247,11 @@ func relatedEpisodes(ctx context.Context, e *podcast.Episode, first *int, after 
 		if eps[i] == nil {
 			return nil, fmt.Errorf("graph: related episode %s %d: gone from its snapshot", r.Key.Show, r.Key.Number)
 		}
+		ng, nt, terms := len(r.Guests()), len(r.Topics()), r.Terms()
 		edge := &RelatedEpisodeEdge{Cursor: c.cursors.at(i), Node: eps[i], Score: r.Score,
-			SharedGuests: nonNil(gs[:len(r.Guests)]), SharedTopics: nonNil(ts[:len(r.Topics)]), SharedTerms: make([]string, len(r.Terms))}
-		gs, ts = gs[len(r.Guests):], ts[len(r.Topics):]
-		for j, t := range r.Terms {
+			SharedGuests: nonNil(gs[:ng]), SharedTopics: nonNil(ts[:nt]), SharedTerms: make([]string, len(terms))}
+		gs, ts = gs[ng:], ts[nt:]
+		for j, t := range terms {
 			edge.SharedTerms[j] = t.Name
 		}
 		c.Nodes = append(c.Nodes, eps[i])

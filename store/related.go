@@ -36,18 +36,45 @@ const (
 	topicFactor = 1.0
 	termFactor  = 0.75
 
-	relatedPerFeature = 400  // episodes read from one feature's index
-	relatedCandidates = 1000 // episodes scored at most
+	relatedPerFeature = 250  // episodes read from one feature's index
+	relatedCandidates = 500  // episodes scored at most
 	relatedFeatures   = 64   // features of one episode used at most (a bit each)
 )
 
 // RelatedEpisode is an episode related to another, and why.
 type RelatedEpisode struct {
-	Key    podcast.EpisodeKey
-	Score  float64
-	Guests []string // guests both have, in the first episode's order
-	Topics []string // curated topics both have, in the first episode's order
-	Terms  []Term   // terms of the text both have, heaviest first
+	Key   podcast.EpisodeKey
+	Score float64
+	day   uint32
+	has   uint64    // a bit per feature of feats
+	feats []feature // the first episode's features, shared by its ranking
+}
+
+// Guests returns the guests both episodes have, heaviest first.
+func (r RelatedEpisode) Guests() []string { return r.slugs('g') }
+
+// Topics returns the curated topics both episodes have, heaviest first.
+func (r RelatedEpisode) Topics() []string { return r.slugs('t') }
+
+// Terms returns the terms of the text both episodes have, heaviest first.
+func (r RelatedEpisode) Terms() []Term {
+	var out []Term
+	for i, f := range r.feats {
+		if r.has&(1<<i) != 0 && f.kind == 'x' {
+			out = append(out, Term{Slug: f.slug, Name: f.name})
+		}
+	}
+	return out
+}
+
+func (r RelatedEpisode) slugs(kind byte) []string {
+	var out []string
+	for i, f := range r.feats {
+		if r.has&(1<<i) != 0 && f.kind == kind {
+			out = append(out, f.slug)
+		}
+	}
+	return out
 }
 
 // Term is a term of an episode's text that the text signal weighs.
@@ -170,35 +197,43 @@ func relatedEpisodes(r *reader, k podcast.EpisodeKey, text textSignal) ([]Relate
 	}
 	bynum := r.bucket(bucketByNum)
 	out := make([]RelatedEpisode, 0, len(cands))
-	days := make(map[podcast.EpisodeKey]uint32, len(cands))
 	for _, cd := range cands {
-		for i, f := range feats {
-			bit := uint64(1) << i
-			if cd.has&bit == 0 && complete&bit == 0 && bynum.Get(indexKey(f.scope, cd.sort)) != nil {
-				cd.has |= bit
+		if missing := ^cd.has & ^complete & (1<<len(feats) - 1); missing != 0 {
+			// Features not read to their end: the candidate's head says
+			// its guests and topics; a term is looked up in its index.
+			h, err := cachedEpisodeHead(r, episodeKey(cd.key))
+			if err != nil || h == nil {
+				return nil, fmt.Errorf("episode %s %d: indexed but unreadable (%v)", cd.key.Show, cd.key.Number, err)
+			}
+			for i, f := range feats {
+				bit := uint64(1) << i
+				if missing&bit == 0 {
+					continue
+				}
+				var has bool
+				switch f.kind {
+				case 'g':
+					has = slices.ContainsFunc(h.Appearances, func(a podcast.Appearance) bool { return a.Guest == f.slug })
+				case 't':
+					has = slices.Contains(h.Topics, f.slug)
+				default:
+					has = bynum.Get(indexKey(f.scope, cd.sort)) != nil
+				}
+				if has {
+					cd.has |= bit
+				}
 			}
 		}
-		re := RelatedEpisode{Key: cd.key}
+		re := RelatedEpisode{Key: cd.key, day: cd.day, has: cd.has, feats: feats}
 		for i, f := range feats { // in feature order, so equal sets sum to equal scores
-			if cd.has&(uint64(1)<<i) == 0 {
-				continue
-			}
-			re.Score += f.weight
-			switch f.kind {
-			case 'g':
-				re.Guests = append(re.Guests, f.slug)
-			case 't':
-				re.Topics = append(re.Topics, f.slug)
-			default:
-				re.Terms = append(re.Terms, Term{Slug: f.slug, Name: f.name})
+			if cd.has&(uint64(1)<<i) != 0 {
+				re.Score += f.weight
 			}
 		}
-		re.Guests, re.Topics = inEpisodeOrder(re.Guests, guestSlugs(e)), inEpisodeOrder(re.Topics, e.Topics)
-		days[cd.key] = cd.day
 		out = append(out, re)
 	}
 	slices.SortFunc(out, func(a, b RelatedEpisode) int {
-		return cmp.Or(cmp.Compare(b.Score, a.Score), compareDays(days[a.Key], days[b.Key]),
+		return cmp.Or(cmp.Compare(b.Score, a.Score), compareDays(a.day, b.day),
 			cmp.Compare(a.Key.Show, b.Key.Show), cmp.Compare(a.Key.Number, b.Key.Number))
 	})
 	return out, nil
@@ -210,28 +245,6 @@ func compareDays(a, b uint32) int {
 		return cmp.Compare(a, b)
 	}
 	return cmp.Compare(b, a)
-}
-
-func guestSlugs(e *podcast.Episode) []string {
-	out := make([]string, len(e.Appearances))
-	for i, a := range e.Appearances {
-		out[i] = a.Guest
-	}
-	return out
-}
-
-// inEpisodeOrder returns the slugs of list in the order of order.
-func inEpisodeOrder(list, order []string) []string {
-	if len(list) < 2 {
-		return list
-	}
-	out := make([]string, 0, len(list))
-	for _, s := range order {
-		if slices.Contains(list, s) {
-			out = append(out, s)
-		}
-	}
-	return out
 }
 
 // episodeFeatures returns e's guests, topics and terms with their
@@ -297,4 +310,6 @@ func scanLatest(c *bolt.Cursor, scope string, fn func(day uint32, nsk []byte) bo
 	}
 }
 
-func u32of(b []byte) uint32 { return uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3]) }
+func u32of(b []byte) uint32 {
+	return uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
+}
