@@ -17,7 +17,10 @@ func handPage(t *testing.T, dir, show, code string, n int, date, guest, topics s
 	if guest != "" {
 		with = "speak with " + guest + " about"
 	}
-	page := fmt.Sprintf("%s %d: Episode %d\nRelease Date: %s\n%s\ninfo_outline#%d: In this episode, Darin and Viktor %s %s.\nConnect with us at:\n",
+	if date != "" {
+		date = "Release Date: " + date + "\n"
+	}
+	page := fmt.Sprintf("%s %d: Episode %d\n%s%s\ninfo_outline#%d: In this episode, Darin and Viktor %s %s.\nConnect with us at:\n",
 		code, n, n, date, show, n, with, topics)
 	if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("%s_%03d.txt", code, n)), []byte(page), 0o644); err != nil {
 		t.Fatal(err)
@@ -143,5 +146,95 @@ func TestRelatedEpisodesRanking(t *testing.T) {
 	want = []string{"HS 3", "OS 2", "HS 4", "HS 15", "HS 14", "HS 13", "HS 12", "HS 11", "HS 10", "HS 9", "HS 8", "HS 7", "HS 6", "HS 5"}
 	if !slices.Equal(codes, want) {
 		t.Errorf("after re-ingest: %v, want %v", codes, want)
+	}
+}
+
+// TestTimelineCoGuestsRelatedTopics checks Topic.timeline (months summing
+// to the topic's episodes, undated ones apart, a show filter, paging),
+// Guest.coGuestsConnection (counts, shared episodes, symmetry) and
+// Topic.relatedConnection on hand-written pages, through HTTP.
+func TestTimelineCoGuestsRelatedTopics(t *testing.T) {
+	dir := t.TempDir()
+	alice, bob, carol := "Alice Smith, CTO at Acme,", "Bob Jones, engineer at Initech,", "Carol White, CEO at Globex,"
+	handPage(t, dir, "Hand Show", "HS", 1, "01/10/2024", alice+" and "+bob, "eBPF and distributed systems")
+	handPage(t, dir, "Hand Show", "HS", 2, "01/20/2024", alice+" and "+bob, "eBPF")
+	handPage(t, dir, "Hand Show", "HS", 3, "03/10/2023", alice+" and "+carol, "distributed systems")
+	handPage(t, dir, "Hand Show", "HS", 4, "", carol, "distributed systems and eBPF")
+	handPage(t, dir, "Other Show", "OS", 1, "01/02/2024", "", "distributed systems")
+	s := startServerOn(t, filepath.Join(t.TempDir(), "podcast.db"), "--seeds", dir)
+
+	type month struct {
+		Month string
+		Count int
+	}
+	var tl struct {
+		Topic struct {
+			EpisodeCount int
+			All, Hs, Paged struct {
+				TotalCount, UndatedCount int
+				Nodes                    []month
+				PageInfo                 struct{ HasNextPage bool }
+			}
+		}
+	}
+	s.query(t, `{ topic(slug: "distributed-systems") { episodeCount
+		all: timeline { totalCount undatedCount nodes { month count } pageInfo { hasNextPage } }
+		hs: timeline(show: "hand-show") { totalCount undatedCount nodes { month count } pageInfo { hasNextPage } }
+		paged: timeline(first: 1, after: "dG06MjAyMy0wMw") { totalCount undatedCount nodes { month count } pageInfo { hasNextPage } } } }`, nil).must(t, &tl)
+	want := []month{{"2023-03", 1}, {"2024-01", 2}}
+	sum := tl.Topic.All.UndatedCount
+	for _, m := range tl.Topic.All.Nodes {
+		sum += m.Count
+	}
+	if !slices.Equal(tl.Topic.All.Nodes, want) || tl.Topic.All.UndatedCount != 1 || sum != tl.Topic.EpisodeCount || sum != 4 {
+		t.Errorf("timeline %+v, episodeCount %d; want %v and 1 undated", tl.Topic.All, tl.Topic.EpisodeCount, want)
+	}
+	if hs := tl.Topic.Hs; !slices.Equal(hs.Nodes, []month{{"2023-03", 1}, {"2024-01", 1}}) || hs.UndatedCount != 1 {
+		t.Errorf("hand-show timeline %+v", hs)
+	}
+	if p := tl.Topic.Paged; !slices.Equal(p.Nodes, []month{{"2024-01", 2}}) || p.PageInfo.HasNextPage {
+		t.Errorf("timeline after 2023-03: %+v", p)
+	}
+
+	type coGuests struct {
+		TotalCount int
+		Edges      []struct {
+			Node               struct{ Slug string }
+			SharedEpisodeCount int
+			SharedEpisodes     []struct{ Code string }
+		}
+	}
+	var cg struct{ Alice, Bob, Carol struct{ CoGuestsConnection coGuests } }
+	q := `coGuestsConnection { totalCount edges { node { slug } sharedEpisodeCount sharedEpisodes { code } } }`
+	s.query(t, `{ alice: guest(slug: "alice-smith") { `+q+` } bob: guest(slug: "bob-jones") { `+q+` } carol: guest(slug: "carol-white") { `+q+` } }`, nil).must(t, &cg)
+	a := cg.Alice.CoGuestsConnection
+	if a.TotalCount != 2 || len(a.Edges) != 2 || a.Edges[0].Node.Slug != "bob-jones" || a.Edges[0].SharedEpisodeCount != 2 ||
+		a.Edges[1].Node.Slug != "carol-white" || a.Edges[1].SharedEpisodeCount != 1 {
+		t.Fatalf("alice's co-guests: %+v", a)
+	}
+	if codes := []string{a.Edges[0].SharedEpisodes[0].Code, a.Edges[0].SharedEpisodes[1].Code}; !slices.Equal(codes, []string{"HS 2", "HS 1"}) {
+		t.Errorf("alice and bob shared %v, want HS 2, HS 1", codes)
+	}
+	for name, c := range map[string]coGuests{"bob": cg.Bob.CoGuestsConnection, "carol": cg.Carol.CoGuestsConnection} {
+		if c.TotalCount != 1 || c.Edges[0].Node.Slug != "alice-smith" || c.Edges[0].SharedEpisodeCount != len(c.Edges[0].SharedEpisodes) {
+			t.Errorf("%s's co-guests: %+v (not symmetric with alice's)", name, c)
+		}
+	}
+
+	var rt struct {
+		Topic struct {
+			RelatedConnection struct {
+				TotalCount int
+				Edges      []struct {
+					Node               struct{ Slug string }
+					SharedEpisodeCount int
+				}
+			}
+		}
+	}
+	s.query(t, `{ topic(slug: "ebpf") { relatedConnection { totalCount edges { node { slug } sharedEpisodeCount } } } }`, nil).must(t, &rt)
+	r := rt.Topic.RelatedConnection
+	if r.TotalCount != 1 || r.Edges[0].Node.Slug != "distributed-systems" || r.Edges[0].SharedEpisodeCount != 2 {
+		t.Errorf("ebpf's related topics: %+v", r)
 	}
 }
