@@ -169,7 +169,7 @@ func TestTimelineCoGuestsRelatedTopics(t *testing.T) {
 	}
 	var tl struct {
 		Topic struct {
-			EpisodeCount int
+			EpisodeCount   int
 			All, Hs, Paged struct {
 				TotalCount, UndatedCount int
 				Nodes                    []month
@@ -204,7 +204,9 @@ func TestTimelineCoGuestsRelatedTopics(t *testing.T) {
 			SharedEpisodes     []struct{ Code string }
 		}
 	}
-	var cg struct{ Alice, Bob, Carol struct{ CoGuestsConnection coGuests } }
+	var cg struct {
+		Alice, Bob, Carol struct{ CoGuestsConnection coGuests }
+	}
 	q := `coGuestsConnection { totalCount edges { node { slug } sharedEpisodeCount sharedEpisodes { code } } }`
 	s.query(t, `{ alice: guest(slug: "alice-smith") { `+q+` } bob: guest(slug: "bob-jones") { `+q+` } carol: guest(slug: "carol-white") { `+q+` } }`, nil).must(t, &cg)
 	a := cg.Alice.CoGuestsConnection

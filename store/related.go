@@ -36,9 +36,9 @@ const (
 	topicFactor = 1.0
 	termFactor  = 0.75
 
-	relatedPerFeature = 250  // episodes read from one feature's index
-	relatedCandidates = 500  // episodes scored at most
-	relatedFeatures   = 64   // features of one episode used at most (a bit each)
+	relatedPerFeature = 250 // episodes read from one feature's index
+	relatedCandidates = 500 // episodes scored at most
+	relatedFeatures   = 64  // features of one episode used at most (a bit each)
 )
 
 // RelatedEpisode is an episode related to another, and why.
