@@ -42,6 +42,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	Appearance() AppearanceResolver
+	CoGuestEdge() CoGuestEdgeResolver
 	Episode() EpisodeResolver
 	Guest() GuestResolver
 	Query() QueryResolver
@@ -67,6 +68,20 @@ type ComplexityRoot struct {
 		URL         func(childComplexity int) int
 	}
 
+	CoGuestConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	CoGuestEdge struct {
+		Cursor             func(childComplexity int) int
+		Node               func(childComplexity int) int
+		SharedEpisodeCount func(childComplexity int) int
+		SharedEpisodes     func(childComplexity int, first *int) int
+	}
+
 	Episode struct {
 		Appearances      func(childComplexity int, first *int) int
 		Audio            func(childComplexity int) int
@@ -89,6 +104,7 @@ type ComplexityRoot struct {
 		Number           func(childComplexity int) int
 		Previous         func(childComplexity int) int
 		PublishedAt      func(childComplexity int) int
+		Related          func(childComplexity int, first *int, after *string) int
 		ReleaseDate      func(childComplexity int) int
 		SeasonOrNil      func(childComplexity int) int
 		Show             func(childComplexity int) int
@@ -113,18 +129,19 @@ type ComplexityRoot struct {
 	}
 
 	Guest struct {
-		BioOrNil          func(childComplexity int) int
-		CoGuests          func(childComplexity int, first *int) int
-		EpisodeCount      func(childComplexity int) int
-		Episodes          func(childComplexity int, first *int, after *string, last *int, before *string, orderBy *EpisodeOrder) int
-		ID                func(childComplexity int) int
-		ImageOrNil        func(childComplexity int) int
-		Links             func(childComplexity int, first *int) int
-		Name              func(childComplexity int) int
-		OrganizationOrNil func(childComplexity int) int
-		RoleOrNil         func(childComplexity int) int
-		Slug              func(childComplexity int) int
-		Topics            func(childComplexity int, first *int) int
+		BioOrNil           func(childComplexity int) int
+		CoGuests           func(childComplexity int, first *int) int
+		CoGuestsConnection func(childComplexity int, first *int, after *string) int
+		EpisodeCount       func(childComplexity int) int
+		Episodes           func(childComplexity int, first *int, after *string, last *int, before *string, orderBy *EpisodeOrder) int
+		ID                 func(childComplexity int) int
+		ImageOrNil         func(childComplexity int) int
+		Links              func(childComplexity int, first *int) int
+		Name               func(childComplexity int) int
+		OrganizationOrNil  func(childComplexity int) int
+		RoleOrNil          func(childComplexity int) int
+		Slug               func(childComplexity int) int
+		Topics             func(childComplexity int, first *int) int
 	}
 
 	GuestConnection struct {
@@ -169,6 +186,35 @@ type ComplexityRoot struct {
 		Topics   func(childComplexity int, first *int, after *string, last *int, before *string, orderBy *TopicOrder, kinds []TopicKind) int
 	}
 
+	RelatedEpisodeConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	RelatedEpisodeEdge struct {
+		Cursor       func(childComplexity int) int
+		Node         func(childComplexity int) int
+		Score        func(childComplexity int) int
+		SharedGuests func(childComplexity int) int
+		SharedTerms  func(childComplexity int) int
+		SharedTopics func(childComplexity int) int
+	}
+
+	RelatedTopicConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	RelatedTopicEdge struct {
+		Cursor             func(childComplexity int) int
+		Node               func(childComplexity int) int
+		SharedEpisodeCount func(childComplexity int) int
+	}
+
 	Show struct {
 		AuthorOrNil      func(childComplexity int) int
 		Categories       func(childComplexity int, first *int) int
@@ -208,16 +254,36 @@ type ComplexityRoot struct {
 		Warnings   func(childComplexity int, first *int) int
 	}
 
+	TimelineConnection struct {
+		Edges        func(childComplexity int) int
+		Nodes        func(childComplexity int) int
+		PageInfo     func(childComplexity int) int
+		TotalCount   func(childComplexity int) int
+		UndatedCount func(childComplexity int) int
+	}
+
+	TimelineEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	TimelineMonth struct {
+		Count func(childComplexity int) int
+		Month func(childComplexity int) int
+	}
+
 	Topic struct {
-		Aliases      func(childComplexity int, first *int) int
-		EpisodeCount func(childComplexity int) int
-		Episodes     func(childComplexity int, first *int, after *string, last *int, before *string, orderBy *EpisodeOrder) int
-		Guests       func(childComplexity int, first *int) int
-		ID           func(childComplexity int) int
-		Kind         func(childComplexity int) int
-		Name         func(childComplexity int) int
-		Related      func(childComplexity int, first *int) int
-		Slug         func(childComplexity int) int
+		Aliases           func(childComplexity int, first *int) int
+		EpisodeCount      func(childComplexity int) int
+		Episodes          func(childComplexity int, first *int, after *string, last *int, before *string, orderBy *EpisodeOrder) int
+		Guests            func(childComplexity int, first *int) int
+		ID                func(childComplexity int) int
+		Kind              func(childComplexity int) int
+		Name              func(childComplexity int) int
+		Related           func(childComplexity int, first *int) int
+		RelatedConnection func(childComplexity int, first *int, after *string) int
+		Slug              func(childComplexity int) int
+		Timeline          func(childComplexity int, first *int, after *string, show *string) int
 	}
 
 	TopicConnection struct {
@@ -256,6 +322,9 @@ type AppearanceResolver interface {
 
 	Guest(ctx context.Context, obj *Appearance) (*podcast.Guest, error)
 }
+type CoGuestEdgeResolver interface {
+	SharedEpisodes(ctx context.Context, obj *CoGuestEdge, first *int) ([]*podcast.Episode, error)
+}
 type EpisodeResolver interface {
 	Appearances(ctx context.Context, obj *podcast.Episode, first *int) ([]*Appearance, error)
 
@@ -273,6 +342,8 @@ type EpisodeResolver interface {
 
 	Previous(ctx context.Context, obj *podcast.Episode) (*podcast.Episode, error)
 
+	Related(ctx context.Context, obj *podcast.Episode, first *int, after *string) (*RelatedEpisodeConnection, error)
+
 	Show(ctx context.Context, obj *podcast.Episode) (*podcast.Show, error)
 	Sources(ctx context.Context, obj *podcast.Episode, first *int) ([]*podcast.Source, error)
 	Summary(ctx context.Context, obj *podcast.Episode) (string, error)
@@ -282,6 +353,7 @@ type EpisodeResolver interface {
 }
 type GuestResolver interface {
 	CoGuests(ctx context.Context, obj *podcast.Guest, first *int) ([]*podcast.Guest, error)
+	CoGuestsConnection(ctx context.Context, obj *podcast.Guest, first *int, after *string) (*CoGuestConnection, error)
 	EpisodeCount(ctx context.Context, obj *podcast.Guest) (int, error)
 	Episodes(ctx context.Context, obj *podcast.Guest, first *int, after *string, last *int, before *string, orderBy *EpisodeOrder) (*EpisodeConnection, error)
 
@@ -325,6 +397,9 @@ type TopicResolver interface {
 	Kind(ctx context.Context, obj *podcast.Topic) (TopicKind, error)
 
 	Related(ctx context.Context, obj *podcast.Topic, first *int) ([]*podcast.Topic, error)
+	RelatedConnection(ctx context.Context, obj *podcast.Topic, first *int, after *string) (*RelatedTopicConnection, error)
+
+	Timeline(ctx context.Context, obj *podcast.Topic, first *int, after *string, show *string) (*TimelineConnection, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -388,6 +463,61 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Audio.URL(childComplexity), true
+
+	case "CoGuestConnection.edges":
+		if e.ComplexityRoot.CoGuestConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoGuestConnection.Edges(childComplexity), true
+	case "CoGuestConnection.nodes":
+		if e.ComplexityRoot.CoGuestConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoGuestConnection.Nodes(childComplexity), true
+	case "CoGuestConnection.pageInfo":
+		if e.ComplexityRoot.CoGuestConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoGuestConnection.PageInfo(childComplexity), true
+	case "CoGuestConnection.totalCount":
+		if e.ComplexityRoot.CoGuestConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoGuestConnection.TotalCount(childComplexity), true
+
+	case "CoGuestEdge.cursor":
+		if e.ComplexityRoot.CoGuestEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoGuestEdge.Cursor(childComplexity), true
+	case "CoGuestEdge.node":
+		if e.ComplexityRoot.CoGuestEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoGuestEdge.Node(childComplexity), true
+	case "CoGuestEdge.sharedEpisodeCount":
+		if e.ComplexityRoot.CoGuestEdge.SharedEpisodeCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoGuestEdge.SharedEpisodeCount(childComplexity), true
+	case "CoGuestEdge.sharedEpisodes":
+		if e.ComplexityRoot.CoGuestEdge.SharedEpisodes == nil {
+			break
+		}
+
+		args, err := ec.field_CoGuestEdge_sharedEpisodes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.CoGuestEdge.SharedEpisodes(childComplexity, args["first"].(*int)), true
 
 	case "Episode.appearances":
 		if e.ComplexityRoot.Episode.Appearances == nil {
@@ -545,6 +675,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Episode.PublishedAt(childComplexity), true
+	case "Episode.related":
+		if e.ComplexityRoot.Episode.Related == nil {
+			break
+		}
+
+		args, err := ec.field_Episode_related_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Episode.Related(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Episode.releaseDate":
 		if e.ComplexityRoot.Episode.ReleaseDate == nil {
 			break
@@ -670,6 +811,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Guest.CoGuests(childComplexity, args["first"].(*int)), true
+	case "Guest.coGuestsConnection":
+		if e.ComplexityRoot.Guest.CoGuestsConnection == nil {
+			break
+		}
+
+		args, err := ec.field_Guest_coGuestsConnection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Guest.CoGuestsConnection(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Guest.episodeCount":
 		if e.ComplexityRoot.Guest.EpisodeCount == nil {
 			break
@@ -947,6 +1099,112 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Topics(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["orderBy"].(*TopicOrder), args["kinds"].([]TopicKind)), true
 
+	case "RelatedEpisodeConnection.edges":
+		if e.ComplexityRoot.RelatedEpisodeConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelatedEpisodeConnection.Edges(childComplexity), true
+	case "RelatedEpisodeConnection.nodes":
+		if e.ComplexityRoot.RelatedEpisodeConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelatedEpisodeConnection.Nodes(childComplexity), true
+	case "RelatedEpisodeConnection.pageInfo":
+		if e.ComplexityRoot.RelatedEpisodeConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelatedEpisodeConnection.PageInfo(childComplexity), true
+	case "RelatedEpisodeConnection.totalCount":
+		if e.ComplexityRoot.RelatedEpisodeConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelatedEpisodeConnection.TotalCount(childComplexity), true
+
+	case "RelatedEpisodeEdge.cursor":
+		if e.ComplexityRoot.RelatedEpisodeEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelatedEpisodeEdge.Cursor(childComplexity), true
+	case "RelatedEpisodeEdge.node":
+		if e.ComplexityRoot.RelatedEpisodeEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelatedEpisodeEdge.Node(childComplexity), true
+	case "RelatedEpisodeEdge.score":
+		if e.ComplexityRoot.RelatedEpisodeEdge.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelatedEpisodeEdge.Score(childComplexity), true
+	case "RelatedEpisodeEdge.sharedGuests":
+		if e.ComplexityRoot.RelatedEpisodeEdge.SharedGuests == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelatedEpisodeEdge.SharedGuests(childComplexity), true
+	case "RelatedEpisodeEdge.sharedTerms":
+		if e.ComplexityRoot.RelatedEpisodeEdge.SharedTerms == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelatedEpisodeEdge.SharedTerms(childComplexity), true
+	case "RelatedEpisodeEdge.sharedTopics":
+		if e.ComplexityRoot.RelatedEpisodeEdge.SharedTopics == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelatedEpisodeEdge.SharedTopics(childComplexity), true
+
+	case "RelatedTopicConnection.edges":
+		if e.ComplexityRoot.RelatedTopicConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelatedTopicConnection.Edges(childComplexity), true
+	case "RelatedTopicConnection.nodes":
+		if e.ComplexityRoot.RelatedTopicConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelatedTopicConnection.Nodes(childComplexity), true
+	case "RelatedTopicConnection.pageInfo":
+		if e.ComplexityRoot.RelatedTopicConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelatedTopicConnection.PageInfo(childComplexity), true
+	case "RelatedTopicConnection.totalCount":
+		if e.ComplexityRoot.RelatedTopicConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelatedTopicConnection.TotalCount(childComplexity), true
+
+	case "RelatedTopicEdge.cursor":
+		if e.ComplexityRoot.RelatedTopicEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelatedTopicEdge.Cursor(childComplexity), true
+	case "RelatedTopicEdge.node":
+		if e.ComplexityRoot.RelatedTopicEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelatedTopicEdge.Node(childComplexity), true
+	case "RelatedTopicEdge.sharedEpisodeCount":
+		if e.ComplexityRoot.RelatedTopicEdge.SharedEpisodeCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelatedTopicEdge.SharedEpisodeCount(childComplexity), true
+
 	case "Show.author":
 		if e.ComplexityRoot.Show.AuthorOrNil == nil {
 			break
@@ -1143,6 +1401,63 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Source.Warnings(childComplexity, args["first"].(*int)), true
 
+	case "TimelineConnection.edges":
+		if e.ComplexityRoot.TimelineConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineConnection.Edges(childComplexity), true
+	case "TimelineConnection.nodes":
+		if e.ComplexityRoot.TimelineConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineConnection.Nodes(childComplexity), true
+	case "TimelineConnection.pageInfo":
+		if e.ComplexityRoot.TimelineConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineConnection.PageInfo(childComplexity), true
+	case "TimelineConnection.totalCount":
+		if e.ComplexityRoot.TimelineConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineConnection.TotalCount(childComplexity), true
+	case "TimelineConnection.undatedCount":
+		if e.ComplexityRoot.TimelineConnection.UndatedCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineConnection.UndatedCount(childComplexity), true
+
+	case "TimelineEdge.cursor":
+		if e.ComplexityRoot.TimelineEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineEdge.Cursor(childComplexity), true
+	case "TimelineEdge.node":
+		if e.ComplexityRoot.TimelineEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineEdge.Node(childComplexity), true
+
+	case "TimelineMonth.count":
+		if e.ComplexityRoot.TimelineMonth.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineMonth.Count(childComplexity), true
+	case "TimelineMonth.month":
+		if e.ComplexityRoot.TimelineMonth.Month == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineMonth.Month(childComplexity), true
+
 	case "Topic.aliases":
 		if e.ComplexityRoot.Topic.Aliases == nil {
 			break
@@ -1211,12 +1526,34 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Topic.Related(childComplexity, args["first"].(*int)), true
+	case "Topic.relatedConnection":
+		if e.ComplexityRoot.Topic.RelatedConnection == nil {
+			break
+		}
+
+		args, err := ec.field_Topic_relatedConnection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Topic.RelatedConnection(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Topic.slug":
 		if e.ComplexityRoot.Topic.Slug == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Topic.Slug(childComplexity), true
+	case "Topic.timeline":
+		if e.ComplexityRoot.Topic.Timeline == nil {
+			break
+		}
+
+		args, err := ec.field_Topic_timeline_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Topic.Timeline(childComplexity, args["first"].(*int), args["after"].(*string), args["show"].(*string)), true
 
 	case "TopicConnection.edges":
 		if e.ComplexityRoot.TopicConnection.Edges == nil {
@@ -1424,6 +1761,34 @@ func (ec *executionContext) childFields_Audio(ctx context.Context, field graphql
 	return nil, fmt.Errorf("no field named %q was found under type Audio", field.Name)
 }
 
+func (ec *executionContext) childFields_CoGuestConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CoGuestConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_CoGuestConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CoGuestConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_CoGuestConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CoGuestConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CoGuestEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_CoGuestEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_CoGuestEdge_node(ctx, field)
+	case "sharedEpisodeCount":
+		return ec.fieldContext_CoGuestEdge_sharedEpisodeCount(ctx, field)
+	case "sharedEpisodes":
+		return ec.fieldContext_CoGuestEdge_sharedEpisodes(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CoGuestEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_Episode(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "appearances":
@@ -1468,6 +1833,8 @@ func (ec *executionContext) childFields_Episode(ctx context.Context, field graph
 		return ec.fieldContext_Episode_previous(ctx, field)
 	case "publishedAt":
 		return ec.fieldContext_Episode_publishedAt(ctx, field)
+	case "related":
+		return ec.fieldContext_Episode_related(ctx, field)
 	case "releaseDate":
 		return ec.fieldContext_Episode_releaseDate(ctx, field)
 	case "season":
@@ -1520,6 +1887,8 @@ func (ec *executionContext) childFields_Guest(ctx context.Context, field graphql
 		return ec.fieldContext_Guest_bio(ctx, field)
 	case "coGuests":
 		return ec.fieldContext_Guest_coGuests(ctx, field)
+	case "coGuestsConnection":
+		return ec.fieldContext_Guest_coGuestsConnection(ctx, field)
 	case "episodeCount":
 		return ec.fieldContext_Guest_episodeCount(ctx, field)
 	case "episodes":
@@ -1602,6 +1971,64 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
 }
 
+func (ec *executionContext) childFields_RelatedEpisodeConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_RelatedEpisodeConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_RelatedEpisodeConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_RelatedEpisodeConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_RelatedEpisodeConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RelatedEpisodeConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_RelatedEpisodeEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_RelatedEpisodeEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_RelatedEpisodeEdge_node(ctx, field)
+	case "score":
+		return ec.fieldContext_RelatedEpisodeEdge_score(ctx, field)
+	case "sharedGuests":
+		return ec.fieldContext_RelatedEpisodeEdge_sharedGuests(ctx, field)
+	case "sharedTerms":
+		return ec.fieldContext_RelatedEpisodeEdge_sharedTerms(ctx, field)
+	case "sharedTopics":
+		return ec.fieldContext_RelatedEpisodeEdge_sharedTopics(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RelatedEpisodeEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_RelatedTopicConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_RelatedTopicConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_RelatedTopicConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_RelatedTopicConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_RelatedTopicConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RelatedTopicConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_RelatedTopicEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_RelatedTopicEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_RelatedTopicEdge_node(ctx, field)
+	case "sharedEpisodeCount":
+		return ec.fieldContext_RelatedTopicEdge_sharedEpisodeCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RelatedTopicEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_Show(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "author":
@@ -1680,6 +2107,42 @@ func (ec *executionContext) childFields_Source(ctx context.Context, field graphq
 	return nil, fmt.Errorf("no field named %q was found under type Source", field.Name)
 }
 
+func (ec *executionContext) childFields_TimelineConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_TimelineConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_TimelineConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_TimelineConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_TimelineConnection_totalCount(ctx, field)
+	case "undatedCount":
+		return ec.fieldContext_TimelineConnection_undatedCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TimelineConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_TimelineEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_TimelineEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_TimelineEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TimelineEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_TimelineMonth(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_TimelineMonth_count(ctx, field)
+	case "month":
+		return ec.fieldContext_TimelineMonth_month(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TimelineMonth", field.Name)
+}
+
 func (ec *executionContext) childFields_Topic(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "aliases":
@@ -1698,8 +2161,12 @@ func (ec *executionContext) childFields_Topic(ctx context.Context, field graphql
 		return ec.fieldContext_Topic_name(ctx, field)
 	case "related":
 		return ec.fieldContext_Topic_related(ctx, field)
+	case "relatedConnection":
+		return ec.fieldContext_Topic_relatedConnection(ctx, field)
 	case "slug":
 		return ec.fieldContext_Topic_slug(ctx, field)
+	case "timeline":
+		return ec.fieldContext_Topic_timeline(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Topic", field.Name)
 }
@@ -1872,6 +2339,20 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 
 // region    ***************************** args.gotpl *****************************
 
+func (ec *executionContext) field_CoGuestEdge_sharedEpisodes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Episode_appearances_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1956,6 +2437,28 @@ func (ec *executionContext) field_Episode_links_args(ctx context.Context, rawArg
 	return args, nil
 }
 
+func (ec *executionContext) field_Episode_related_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Episode_sources_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1995,6 +2498,28 @@ func (ec *executionContext) field_Episode_transcripts_args(ctx context.Context, 
 		return nil, err
 	}
 	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Guest_coGuestsConnection_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -2590,6 +3115,28 @@ func (ec *executionContext) field_Topic_guests_args(ctx context.Context, rawArgs
 	return args, nil
 }
 
+func (ec *executionContext) field_Topic_relatedConnection_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Topic_related_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2601,6 +3148,36 @@ func (ec *executionContext) field_Topic_related_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Topic_timeline_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "show",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["show"] = arg2
 	return args, nil
 }
 
@@ -2761,6 +3338,201 @@ func (ec *executionContext) _Audio_url(ctx context.Context, field graphql.Collec
 }
 func (ec *executionContext) fieldContext_Audio_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Audio", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _CoGuestConnection_edges(ctx context.Context, field graphql.CollectedField, obj *CoGuestConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoGuestConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*CoGuestEdge) graphql.Marshaler {
+			return ec.marshalNCoGuestEdge2ᚕᚖpodcastgraphᚋgraphᚐCoGuestEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoGuestConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CoGuestConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CoGuestEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CoGuestConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *CoGuestConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoGuestConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*podcast.Guest) graphql.Marshaler {
+			return ec.marshalNGuest2ᚕᚖpodcastgraphᚋinternalᚋpodcastᚐGuestᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoGuestConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CoGuestConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Guest(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CoGuestConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *CoGuestConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoGuestConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖpodcastgraphᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoGuestConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CoGuestConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CoGuestConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *CoGuestConnection) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount)
+}
+func (ec *executionContext) fieldContext_CoGuestConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CoGuestConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _CoGuestEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *CoGuestEdge) (ret graphql.Marshaler) {
+	return (*jsonString)(&obj.Cursor)
+}
+func (ec *executionContext) fieldContext_CoGuestEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CoGuestEdge", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _CoGuestEdge_node(ctx context.Context, field graphql.CollectedField, obj *CoGuestEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoGuestEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *podcast.Guest) graphql.Marshaler {
+			return ec.marshalNGuest2ᚖpodcastgraphᚋinternalᚋpodcastᚐGuest(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoGuestEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CoGuestEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Guest(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CoGuestEdge_sharedEpisodeCount(ctx context.Context, field graphql.CollectedField, obj *CoGuestEdge) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.SharedEpisodeCount)
+}
+func (ec *executionContext) fieldContext_CoGuestEdge_sharedEpisodeCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CoGuestEdge", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _CoGuestEdge_sharedEpisodes(ctx context.Context, field graphql.CollectedField, obj *CoGuestEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoGuestEdge_sharedEpisodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.CoGuestEdge().SharedEpisodes(ctx, obj, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*podcast.Episode) graphql.Marshaler {
+			return ec.marshalNEpisode2ᚕᚖpodcastgraphᚋinternalᚋpodcastᚐEpisodeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoGuestEdge_sharedEpisodes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CoGuestEdge",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Episode(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
+		return ec.field_CoGuestEdge_sharedEpisodes_args(ctx, field.ArgumentMap(ec.Variables))
+	}); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Episode_appearances(ctx context.Context, field graphql.CollectedField, obj *podcast.Episode) (ret graphql.Marshaler) {
@@ -3235,6 +4007,52 @@ func (ec *executionContext) fieldContext_Episode_publishedAt(_ context.Context, 
 	return graphql.NewScalarFieldContext("Episode", field, false, false, errors.New("field of type DateTime does not have child fields"))
 }
 
+func (ec *executionContext) _Episode_related(ctx context.Context, field graphql.CollectedField, obj *podcast.Episode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Episode_related(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Episode().Related(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *RelatedEpisodeConnection) graphql.Marshaler {
+			return ec.marshalNRelatedEpisodeConnection2ᚖpodcastgraphᚋgraphᚐRelatedEpisodeConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Episode_related(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Episode",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RelatedEpisodeConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
+		return ec.field_Episode_related_args(ctx, field.ArgumentMap(ec.Variables))
+	}); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Episode_releaseDate(ctx context.Context, field graphql.CollectedField, obj *podcast.Episode) (ret graphql.Marshaler) {
 	return ec.marshalODate2ᚖpodcastgraphᚋinternalᚋpodcastᚐDate(ctx, field.Selections, obj.ReleaseDate)
 }
@@ -3647,6 +4465,52 @@ func (ec *executionContext) fieldContext_Guest_coGuests(ctx context.Context, fie
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
 		return ec.field_Guest_coGuests_args(ctx, field.ArgumentMap(ec.Variables))
+	}); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Guest_coGuestsConnection(ctx context.Context, field graphql.CollectedField, obj *podcast.Guest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Guest_coGuestsConnection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Guest().CoGuestsConnection(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *CoGuestConnection) graphql.Marshaler {
+			return ec.marshalNCoGuestConnection2ᚖpodcastgraphᚋgraphᚐCoGuestConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Guest_coGuestsConnection(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Guest",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CoGuestConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
+		return ec.field_Guest_coGuestsConnection_args(ctx, field.ArgumentMap(ec.Variables))
 	}); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -4585,6 +5449,375 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _RelatedEpisodeConnection_edges(ctx context.Context, field graphql.CollectedField, obj *RelatedEpisodeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelatedEpisodeConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*RelatedEpisodeEdge) graphql.Marshaler {
+			return ec.marshalNRelatedEpisodeEdge2ᚕᚖpodcastgraphᚋgraphᚐRelatedEpisodeEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelatedEpisodeConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RelatedEpisodeConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RelatedEpisodeEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RelatedEpisodeConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *RelatedEpisodeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelatedEpisodeConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*podcast.Episode) graphql.Marshaler {
+			return ec.marshalNEpisode2ᚕᚖpodcastgraphᚋinternalᚋpodcastᚐEpisodeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelatedEpisodeConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RelatedEpisodeConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Episode(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RelatedEpisodeConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *RelatedEpisodeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelatedEpisodeConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖpodcastgraphᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelatedEpisodeConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RelatedEpisodeConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RelatedEpisodeConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *RelatedEpisodeConnection) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount)
+}
+func (ec *executionContext) fieldContext_RelatedEpisodeConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RelatedEpisodeConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _RelatedEpisodeEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *RelatedEpisodeEdge) (ret graphql.Marshaler) {
+	return (*jsonString)(&obj.Cursor)
+}
+func (ec *executionContext) fieldContext_RelatedEpisodeEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RelatedEpisodeEdge", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _RelatedEpisodeEdge_node(ctx context.Context, field graphql.CollectedField, obj *RelatedEpisodeEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelatedEpisodeEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *podcast.Episode) graphql.Marshaler {
+			return ec.marshalNEpisode2ᚖpodcastgraphᚋinternalᚋpodcastᚐEpisode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelatedEpisodeEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RelatedEpisodeEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Episode(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RelatedEpisodeEdge_score(ctx context.Context, field graphql.CollectedField, obj *RelatedEpisodeEdge) (ret graphql.Marshaler) {
+	return ec.marshalNFloat2float64(ctx, field.Selections, obj.Score)
+}
+func (ec *executionContext) fieldContext_RelatedEpisodeEdge_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RelatedEpisodeEdge", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _RelatedEpisodeEdge_sharedGuests(ctx context.Context, field graphql.CollectedField, obj *RelatedEpisodeEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelatedEpisodeEdge_sharedGuests(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SharedGuests, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*podcast.Guest) graphql.Marshaler {
+			return ec.marshalNGuest2ᚕᚖpodcastgraphᚋinternalᚋpodcastᚐGuestᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelatedEpisodeEdge_sharedGuests(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RelatedEpisodeEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Guest(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RelatedEpisodeEdge_sharedTerms(ctx context.Context, field graphql.CollectedField, obj *RelatedEpisodeEdge) (ret graphql.Marshaler) {
+	return ec.marshalNString2ᚕstringᚄ(ctx, field.Selections, obj.SharedTerms)
+}
+func (ec *executionContext) fieldContext_RelatedEpisodeEdge_sharedTerms(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RelatedEpisodeEdge", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _RelatedEpisodeEdge_sharedTopics(ctx context.Context, field graphql.CollectedField, obj *RelatedEpisodeEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelatedEpisodeEdge_sharedTopics(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SharedTopics, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*podcast.Topic) graphql.Marshaler {
+			return ec.marshalNTopic2ᚕᚖpodcastgraphᚋinternalᚋpodcastᚐTopicᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelatedEpisodeEdge_sharedTopics(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RelatedEpisodeEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Topic(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RelatedTopicConnection_edges(ctx context.Context, field graphql.CollectedField, obj *RelatedTopicConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelatedTopicConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*RelatedTopicEdge) graphql.Marshaler {
+			return ec.marshalNRelatedTopicEdge2ᚕᚖpodcastgraphᚋgraphᚐRelatedTopicEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelatedTopicConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RelatedTopicConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RelatedTopicEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RelatedTopicConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *RelatedTopicConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelatedTopicConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*podcast.Topic) graphql.Marshaler {
+			return ec.marshalNTopic2ᚕᚖpodcastgraphᚋinternalᚋpodcastᚐTopicᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelatedTopicConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RelatedTopicConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Topic(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RelatedTopicConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *RelatedTopicConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelatedTopicConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖpodcastgraphᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelatedTopicConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RelatedTopicConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RelatedTopicConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *RelatedTopicConnection) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount)
+}
+func (ec *executionContext) fieldContext_RelatedTopicConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RelatedTopicConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _RelatedTopicEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *RelatedTopicEdge) (ret graphql.Marshaler) {
+	return (*jsonString)(&obj.Cursor)
+}
+func (ec *executionContext) fieldContext_RelatedTopicEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RelatedTopicEdge", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _RelatedTopicEdge_node(ctx context.Context, field graphql.CollectedField, obj *RelatedTopicEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelatedTopicEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *podcast.Topic) graphql.Marshaler {
+			return ec.marshalNTopic2ᚖpodcastgraphᚋinternalᚋpodcastᚐTopic(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelatedTopicEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RelatedTopicEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Topic(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RelatedTopicEdge_sharedEpisodeCount(ctx context.Context, field graphql.CollectedField, obj *RelatedTopicEdge) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.SharedEpisodeCount)
+}
+func (ec *executionContext) fieldContext_RelatedTopicEdge_sharedEpisodeCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RelatedTopicEdge", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
 func (ec *executionContext) _Show_author(ctx context.Context, field graphql.CollectedField, obj *podcast.Show) (ret graphql.Marshaler) {
 	return ec.marshalOString2ᚖstring(ctx, field.Selections, obj.AuthorOrNil())
 }
@@ -5118,6 +6351,169 @@ func (ec *executionContext) fieldContext_Source_warnings(ctx context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _TimelineConnection_edges(ctx context.Context, field graphql.CollectedField, obj *TimelineConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*TimelineEdge) graphql.Marshaler {
+			return ec.marshalNTimelineEdge2ᚕᚖpodcastgraphᚋgraphᚐTimelineEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TimelineConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TimelineEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TimelineConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *TimelineConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*TimelineMonth) graphql.Marshaler {
+			return ec.marshalNTimelineMonth2ᚕᚖpodcastgraphᚋgraphᚐTimelineMonthᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TimelineConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TimelineMonth(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TimelineConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *TimelineConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖpodcastgraphᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TimelineConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TimelineConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *TimelineConnection) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.TotalCount)
+}
+func (ec *executionContext) fieldContext_TimelineConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimelineConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _TimelineConnection_undatedCount(ctx context.Context, field graphql.CollectedField, obj *TimelineConnection) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.UndatedCount)
+}
+func (ec *executionContext) fieldContext_TimelineConnection_undatedCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimelineConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _TimelineEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *TimelineEdge) (ret graphql.Marshaler) {
+	return (*jsonString)(&obj.Cursor)
+}
+func (ec *executionContext) fieldContext_TimelineEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimelineEdge", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _TimelineEdge_node(ctx context.Context, field graphql.CollectedField, obj *TimelineEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *TimelineMonth) graphql.Marshaler {
+			return ec.marshalNTimelineMonth2ᚖpodcastgraphᚋgraphᚐTimelineMonth(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TimelineEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TimelineMonth(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TimelineMonth_count(ctx context.Context, field graphql.CollectedField, obj *TimelineMonth) (ret graphql.Marshaler) {
+	return ec.marshalNInt2int(ctx, field.Selections, obj.Count)
+}
+func (ec *executionContext) fieldContext_TimelineMonth_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimelineMonth", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _TimelineMonth_month(ctx context.Context, field graphql.CollectedField, obj *TimelineMonth) (ret graphql.Marshaler) {
+	return (*jsonString)(&obj.Month)
+}
+func (ec *executionContext) fieldContext_TimelineMonth_month(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimelineMonth", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
 func (ec *executionContext) _Topic_aliases(ctx context.Context, field graphql.CollectedField, obj *podcast.Topic) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5362,11 +6758,103 @@ func (ec *executionContext) fieldContext_Topic_related(ctx context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Topic_relatedConnection(ctx context.Context, field graphql.CollectedField, obj *podcast.Topic) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Topic_relatedConnection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Topic().RelatedConnection(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *RelatedTopicConnection) graphql.Marshaler {
+			return ec.marshalNRelatedTopicConnection2ᚖpodcastgraphᚋgraphᚐRelatedTopicConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Topic_relatedConnection(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Topic",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RelatedTopicConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
+		return ec.field_Topic_relatedConnection_args(ctx, field.ArgumentMap(ec.Variables))
+	}); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Topic_slug(ctx context.Context, field graphql.CollectedField, obj *podcast.Topic) (ret graphql.Marshaler) {
 	return (*jsonString)(&obj.Slug)
 }
 func (ec *executionContext) fieldContext_Topic_slug(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Topic", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Topic_timeline(ctx context.Context, field graphql.CollectedField, obj *podcast.Topic) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Topic_timeline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Topic().Timeline(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["show"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *TimelineConnection) graphql.Marshaler {
+			return ec.marshalNTimelineConnection2ᚖpodcastgraphᚋgraphᚐTimelineConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Topic_timeline(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Topic",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TimelineConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
+		return ec.field_Topic_timeline_args(ctx, field.ArgumentMap(ec.Variables))
+	}); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _TopicConnection_edges(ctx context.Context, field graphql.CollectedField, obj *TopicConnection) (ret graphql.Marshaler) {
@@ -6650,6 +8138,103 @@ func (ec *executionContext) _Audio(ctx context.Context, sel ast.SelectionSet, ob
 	return out
 }
 
+var coGuestConnectionImplementors = []string{"CoGuestConnection"}
+
+func (ec *executionContext) _CoGuestConnection(ctx context.Context, sel ast.SelectionSet, obj *CoGuestConnection) graphql.Marshaler {
+	fields := ec.memo.collect(ec.OperationContext, sel, coGuestConnectionImplementors)
+
+	out := newFieldSet(fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CoGuestConnection")
+		case "edges":
+			out.Values[i] = ec._CoGuestConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._CoGuestConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._CoGuestConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._CoGuestConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+	return out
+}
+
+var coGuestEdgeImplementors = []string{"CoGuestEdge"}
+
+func (ec *executionContext) _CoGuestEdge(ctx context.Context, sel ast.SelectionSet, obj *CoGuestEdge) graphql.Marshaler {
+	fields := ec.memo.collect(ec.OperationContext, sel, coGuestEdgeImplementors)
+
+	out := newFieldSet(fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CoGuestEdge")
+		case "cursor":
+			out.Values[i] = ec._CoGuestEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "node":
+			out.Values[i] = ec._CoGuestEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sharedEpisodeCount":
+			out.Values[i] = ec._CoGuestEdge_sharedEpisodeCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sharedEpisodes":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *fieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._CoGuestEdge_sharedEpisodes(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				out.Values[i] = deferUnsupported(ctx, field)
+				continue
+			}
+
+			out.Values[i] = innerFunc(ctx, out)
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+	return out
+}
+
 var episodeImplementors = []string{"Episode", "Node"}
 
 func (ec *executionContext) _Episode(ctx context.Context, sel ast.SelectionSet, obj *podcast.Episode) graphql.Marshaler {
@@ -6918,6 +8503,28 @@ func (ec *executionContext) _Episode(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "related":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *fieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Episode_related(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				out.Values[i] = deferUnsupported(ctx, field)
+				continue
+			}
+
+			out.Values[i] = innerFunc(ctx, out)
 		case "releaseDate":
 			out.Values[i] = ec._Episode_releaseDate(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -7153,6 +8760,28 @@ func (ec *executionContext) _Guest(ctx context.Context, sel ast.SelectionSet, ob
 					}
 				}()
 				res = ec._Guest_coGuests(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				out.Values[i] = deferUnsupported(ctx, field)
+				continue
+			}
+
+			out.Values[i] = innerFunc(ctx, out)
+		case "coGuestsConnection":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *fieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Guest_coGuestsConnection(ctx, field, obj)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -7738,6 +9367,171 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 	return out
 }
 
+var relatedEpisodeConnectionImplementors = []string{"RelatedEpisodeConnection"}
+
+func (ec *executionContext) _RelatedEpisodeConnection(ctx context.Context, sel ast.SelectionSet, obj *RelatedEpisodeConnection) graphql.Marshaler {
+	fields := ec.memo.collect(ec.OperationContext, sel, relatedEpisodeConnectionImplementors)
+
+	out := newFieldSet(fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RelatedEpisodeConnection")
+		case "edges":
+			out.Values[i] = ec._RelatedEpisodeConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._RelatedEpisodeConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._RelatedEpisodeConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._RelatedEpisodeConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+	return out
+}
+
+var relatedEpisodeEdgeImplementors = []string{"RelatedEpisodeEdge"}
+
+func (ec *executionContext) _RelatedEpisodeEdge(ctx context.Context, sel ast.SelectionSet, obj *RelatedEpisodeEdge) graphql.Marshaler {
+	fields := ec.memo.collect(ec.OperationContext, sel, relatedEpisodeEdgeImplementors)
+
+	out := newFieldSet(fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RelatedEpisodeEdge")
+		case "cursor":
+			out.Values[i] = ec._RelatedEpisodeEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._RelatedEpisodeEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "score":
+			out.Values[i] = ec._RelatedEpisodeEdge_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sharedGuests":
+			out.Values[i] = ec._RelatedEpisodeEdge_sharedGuests(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sharedTerms":
+			out.Values[i] = ec._RelatedEpisodeEdge_sharedTerms(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sharedTopics":
+			out.Values[i] = ec._RelatedEpisodeEdge_sharedTopics(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+	return out
+}
+
+var relatedTopicConnectionImplementors = []string{"RelatedTopicConnection"}
+
+func (ec *executionContext) _RelatedTopicConnection(ctx context.Context, sel ast.SelectionSet, obj *RelatedTopicConnection) graphql.Marshaler {
+	fields := ec.memo.collect(ec.OperationContext, sel, relatedTopicConnectionImplementors)
+
+	out := newFieldSet(fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RelatedTopicConnection")
+		case "edges":
+			out.Values[i] = ec._RelatedTopicConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._RelatedTopicConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._RelatedTopicConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._RelatedTopicConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+	return out
+}
+
+var relatedTopicEdgeImplementors = []string{"RelatedTopicEdge"}
+
+func (ec *executionContext) _RelatedTopicEdge(ctx context.Context, sel ast.SelectionSet, obj *RelatedTopicEdge) graphql.Marshaler {
+	fields := ec.memo.collect(ec.OperationContext, sel, relatedTopicEdgeImplementors)
+
+	out := newFieldSet(fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RelatedTopicEdge")
+		case "cursor":
+			out.Values[i] = ec._RelatedTopicEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._RelatedTopicEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sharedEpisodeCount":
+			out.Values[i] = ec._RelatedTopicEdge_sharedEpisodeCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+	return out
+}
+
 var showImplementors = []string{"Show", "Node"}
 
 func (ec *executionContext) _Show(ctx context.Context, sel ast.SelectionSet, obj *podcast.Show) graphql.Marshaler {
@@ -8072,6 +9866,111 @@ func (ec *executionContext) _Source(ctx context.Context, sel ast.SelectionSet, o
 	return out
 }
 
+var timelineConnectionImplementors = []string{"TimelineConnection"}
+
+func (ec *executionContext) _TimelineConnection(ctx context.Context, sel ast.SelectionSet, obj *TimelineConnection) graphql.Marshaler {
+	fields := ec.memo.collect(ec.OperationContext, sel, timelineConnectionImplementors)
+
+	out := newFieldSet(fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TimelineConnection")
+		case "edges":
+			out.Values[i] = ec._TimelineConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._TimelineConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._TimelineConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._TimelineConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "undatedCount":
+			out.Values[i] = ec._TimelineConnection_undatedCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+	return out
+}
+
+var timelineEdgeImplementors = []string{"TimelineEdge"}
+
+func (ec *executionContext) _TimelineEdge(ctx context.Context, sel ast.SelectionSet, obj *TimelineEdge) graphql.Marshaler {
+	fields := ec.memo.collect(ec.OperationContext, sel, timelineEdgeImplementors)
+
+	out := newFieldSet(fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TimelineEdge")
+		case "cursor":
+			out.Values[i] = ec._TimelineEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._TimelineEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+	return out
+}
+
+var timelineMonthImplementors = []string{"TimelineMonth"}
+
+func (ec *executionContext) _TimelineMonth(ctx context.Context, sel ast.SelectionSet, obj *TimelineMonth) graphql.Marshaler {
+	fields := ec.memo.collect(ec.OperationContext, sel, timelineMonthImplementors)
+
+	out := newFieldSet(fields)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TimelineMonth")
+		case "count":
+			out.Values[i] = ec._TimelineMonth_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "month":
+			out.Values[i] = ec._TimelineMonth_month(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+	return out
+}
+
 var topicImplementors = []string{"Topic", "Node"}
 
 func (ec *executionContext) _Topic(ctx context.Context, sel ast.SelectionSet, obj *podcast.Topic) graphql.Marshaler {
@@ -8224,11 +10123,55 @@ func (ec *executionContext) _Topic(ctx context.Context, sel ast.SelectionSet, ob
 			}
 
 			out.Values[i] = innerFunc(ctx, out)
+		case "relatedConnection":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *fieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Topic_relatedConnection(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				out.Values[i] = deferUnsupported(ctx, field)
+				continue
+			}
+
+			out.Values[i] = innerFunc(ctx, out)
 		case "slug":
 			out.Values[i] = ec._Topic_slug(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "timeline":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *fieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Topic_timeline(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				out.Values[i] = deferUnsupported(ctx, field)
+				continue
+			}
+
+			out.Values[i] = innerFunc(ctx, out)
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -8755,6 +10698,42 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalNCoGuestConnection2ᚖpodcastgraphᚋgraphᚐCoGuestConnection(ctx context.Context, sel ast.SelectionSet, v *CoGuestConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CoGuestConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCoGuestEdge2ᚕᚖpodcastgraphᚋgraphᚐCoGuestEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*CoGuestEdge) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCoGuestEdge2ᚖpodcastgraphᚋgraphᚐCoGuestEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCoGuestEdge2ᚖpodcastgraphᚋgraphᚐCoGuestEdge(ctx context.Context, sel ast.SelectionSet, v *CoGuestEdge) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CoGuestEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNDateTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
 	res, err := graphql.UnmarshalTime(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -8841,6 +10820,22 @@ func (ec *executionContext) unmarshalNEpisodeOrderField2podcastgraphᚋgraphᚐE
 
 func (ec *executionContext) marshalNEpisodeOrderField2podcastgraphᚋgraphᚐEpisodeOrderField(ctx context.Context, sel ast.SelectionSet, v EpisodeOrderField) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.SelectionSet, v float64) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalFloatContext(v)
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return graphql.WrapContextMarshaler(ctx, res)
 }
 
 func (ec *executionContext) marshalNGuest2ᚕᚖpodcastgraphᚋinternalᚋpodcastᚐGuestᚄ(ctx context.Context, sel ast.SelectionSet, v []*podcast.Guest) graphql.Marshaler {
@@ -9075,6 +11070,78 @@ func (ec *executionContext) marshalNPageInfo2ᚖpodcastgraphᚋgraphᚐPageInfo(
 	return ec._PageInfo(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNRelatedEpisodeConnection2ᚖpodcastgraphᚋgraphᚐRelatedEpisodeConnection(ctx context.Context, sel ast.SelectionSet, v *RelatedEpisodeConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._RelatedEpisodeConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRelatedEpisodeEdge2ᚕᚖpodcastgraphᚋgraphᚐRelatedEpisodeEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*RelatedEpisodeEdge) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRelatedEpisodeEdge2ᚖpodcastgraphᚋgraphᚐRelatedEpisodeEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRelatedEpisodeEdge2ᚖpodcastgraphᚋgraphᚐRelatedEpisodeEdge(ctx context.Context, sel ast.SelectionSet, v *RelatedEpisodeEdge) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._RelatedEpisodeEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRelatedTopicConnection2ᚖpodcastgraphᚋgraphᚐRelatedTopicConnection(ctx context.Context, sel ast.SelectionSet, v *RelatedTopicConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._RelatedTopicConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRelatedTopicEdge2ᚕᚖpodcastgraphᚋgraphᚐRelatedTopicEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*RelatedTopicEdge) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRelatedTopicEdge2ᚖpodcastgraphᚋgraphᚐRelatedTopicEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRelatedTopicEdge2ᚖpodcastgraphᚋgraphᚐRelatedTopicEdge(ctx context.Context, sel ast.SelectionSet, v *RelatedTopicEdge) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._RelatedTopicEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNShow2ᚕᚖpodcastgraphᚋinternalᚋpodcastᚐShowᚄ(ctx context.Context, sel ast.SelectionSet, v []*podcast.Show) graphql.Marshaler {
 	ret := marshalSliceIn(&ec.memo.slabs, ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -9206,6 +11273,68 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNTimelineConnection2ᚖpodcastgraphᚋgraphᚐTimelineConnection(ctx context.Context, sel ast.SelectionSet, v *TimelineConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._TimelineConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTimelineEdge2ᚕᚖpodcastgraphᚋgraphᚐTimelineEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*TimelineEdge) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTimelineEdge2ᚖpodcastgraphᚋgraphᚐTimelineEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTimelineEdge2ᚖpodcastgraphᚋgraphᚐTimelineEdge(ctx context.Context, sel ast.SelectionSet, v *TimelineEdge) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._TimelineEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTimelineMonth2ᚕᚖpodcastgraphᚋgraphᚐTimelineMonthᚄ(ctx context.Context, sel ast.SelectionSet, v []*TimelineMonth) graphql.Marshaler {
+	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTimelineMonth2ᚖpodcastgraphᚋgraphᚐTimelineMonth(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTimelineMonth2ᚖpodcastgraphᚋgraphᚐTimelineMonth(ctx context.Context, sel ast.SelectionSet, v *TimelineMonth) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._TimelineMonth(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNTopic2ᚕᚖpodcastgraphᚋinternalᚋpodcastᚐTopicᚄ(ctx context.Context, sel ast.SelectionSet, v []*podcast.Topic) graphql.Marshaler {

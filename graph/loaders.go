@@ -38,6 +38,9 @@ type Loaders struct {
 	Neighbours *loader[podcast.EpisodeKey, [2]*podcast.EpisodeKey]
 	Sources    *loader[podcast.EpisodeKey, []podcast.Source]
 	Discovered *loader[podcast.EpisodeKey, []store.Mention] // an episode's discovered topics
+
+	RelatedEpisodes *loader[podcast.EpisodeKey, []store.RelatedEpisode] // an episode's related ones, ranked
+	Timelines       *loader[store.TimelineQuery, store.Timeline]
 }
 
 type loadersKey struct{}
@@ -141,6 +144,12 @@ func NewLoaders(s *store.Store) *Loaders {
 		})),
 		Discovered: newLoader(via(snap, func(sn *store.Snapshot) func(context.Context, []podcast.EpisodeKey) ([][]store.Mention, error) {
 			return sn.DiscoveredTopics
+		})),
+		RelatedEpisodes: newLoader(via(snap, func(sn *store.Snapshot) func(context.Context, []podcast.EpisodeKey) ([][]store.RelatedEpisode, error) {
+			return sn.RelatedEpisodes
+		})),
+		Timelines: newLoader(via(snap, func(sn *store.Snapshot) func(context.Context, []store.TimelineQuery) ([]store.Timeline, error) {
+			return sn.Timelines
 		})),
 		Counts: newLoader(via(snap, func(sn *store.Snapshot) func(context.Context, []store.Scope) ([]int, error) { return sn.EpisodeCounts })),
 		Related: newLoader(via(snap, func(sn *store.Snapshot) func(context.Context, []store.RelatedQuery) ([][]store.Related, error) {

@@ -17,13 +17,14 @@ import (
 // They are set once, by init (their steps look into one another, which a
 // variable's initialiser may not), and only read after.
 var (
-	queryAhead      *lookAhead[Resolver]
-	showAhead       *lookAhead[podcast.Show]
-	episodeAhead    *lookAhead[podcast.Episode]
-	appearanceAhead *lookAhead[Appearance]
-	guestAhead      *lookAhead[podcast.Guest]
-	topicAhead      *lookAhead[podcast.Topic]
-	sourceAhead     *lookAhead[podcast.Source]
+	queryAhead       *lookAhead[Resolver]
+	showAhead        *lookAhead[podcast.Show]
+	episodeAhead     *lookAhead[podcast.Episode]
+	appearanceAhead  *lookAhead[Appearance]
+	guestAhead       *lookAhead[podcast.Guest]
+	topicAhead       *lookAhead[podcast.Topic]
+	sourceAhead      *lookAhead[podcast.Source]
+	coGuestEdgeAhead *lookAhead[CoGuestEdge]
 )
 
 // table is a look-ahead table of any type, as the test that holds the
@@ -34,7 +35,7 @@ type table interface {
 
 // lookAheadTables returns every look-ahead table.
 func lookAheadTables() []table {
-	return []table{queryAhead, showAhead, episodeAhead, appearanceAhead, guestAhead, topicAhead, sourceAhead}
+	return []table{queryAhead, showAhead, episodeAhead, appearanceAhead, guestAhead, topicAhead, sourceAhead, coGuestEdgeAhead}
 }
 
 func init() {
@@ -77,6 +78,7 @@ func init() {
 		"topics":           prefetchStep(episodeTopics),
 		"sources":          prefetchStep(episodeSources),
 		"discoveredTopics": prefetchStep(episodeDiscoveredTopics),
+		"related":          prefetchStep(episodeRelated),
 		"previous":         prefetchStep(neighbours),
 		"next":             prefetchStep(neighbours),
 		"hosts":            noPrefetch[podcast.Episode](onRecord),
@@ -113,6 +115,9 @@ func init() {
 		"episodeCount": prefetchStep(counts(func(g *podcast.Guest) store.Scope { return store.GuestScope(g.Slug) })),
 		"topics":       prefetchStep(topicsRelated(store.GuestTopics, guestSlug)),
 		"coGuests":     prefetchStep(guestsRelated(store.CoGuests, guestSlug)),
+		"coGuestsConnection": prefetchStep(relatedConnectionStep(store.CoGuests, guestSlug, cursorCoGuest,
+			func(l *Loaders) *loader[string, *podcast.Guest] { return l.Guests }, func() *lookAhead[podcast.Guest] { return guestAhead },
+			"CoGuest", "Guest", guestSlug)),
 	}}
 
 	topicAhead = &lookAhead[podcast.Topic]{"Topic", map[string]entry[podcast.Topic]{
@@ -124,6 +129,24 @@ func init() {
 		"episodeCount": prefetchStep(counts(topicScope)),
 		"guests":       prefetchStep(guestsRelated(store.TopicGuests, topicSlug)),
 		"related":      prefetchStep(topicsRelated(store.RelatedTopics, topicSlug)),
+		"relatedConnection": prefetchStep(relatedConnectionStep(store.RelatedTopics, func(t *podcast.Topic) string {
+			if t.Discovered {
+				return "" // a discovered topic relates to none
+			}
+			return t.Slug
+		}, cursorRelatedTopic, func(l *Loaders) *loader[string, *podcast.Topic] { return l.Topics },
+			func() *lookAhead[podcast.Topic] { return topicAhead }, "RelatedTopic", "Topic", topicSlug)),
+		"timeline": prefetchStep(func(ctx context.Context, ts []*podcast.Topic, fc *graphql.FieldContext) {
+			qs := make([]store.TimelineQuery, len(ts))
+			for i, t := range ts {
+				qs[i] = timelineQuery(t, arg[*string](fc, "show"))
+			}
+			_ = loadersFrom(ctx).Timelines.Prefetch(ctx, qs)
+		}),
+	}}
+
+	coGuestEdgeAhead = &lookAhead[CoGuestEdge]{"CoGuestEdge", map[string]entry[CoGuestEdge]{
+		"sharedEpisodes": prefetchStep(coGuestEdgeShared),
 	}}
 
 	sourceAhead = &lookAhead[podcast.Source]{"Source", map[string]entry[podcast.Source]{

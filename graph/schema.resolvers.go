@@ -21,6 +21,10 @@ func (r *appearanceResolver) Guest(ctx context.Context, obj *Appearance) (*podca
 	return loadersFrom(ctx).Guests.Load(ctx, obj.GuestSlug)
 }
 
+func (r *coGuestEdgeResolver) SharedEpisodes(ctx context.Context, obj *CoGuestEdge, first *int) ([]*podcast.Episode, error) {
+	return sharedEpisodes(ctx, obj, first)
+}
+
 // Appearances is the resolver for the appearances field.
 func (r *episodeResolver) Appearances(ctx context.Context, obj *podcast.Episode, first *int) ([]*Appearance, error) {
 	n, err := listFirst(first)
@@ -115,6 +119,10 @@ func (r *episodeResolver) Previous(ctx context.Context, obj *podcast.Episode) (*
 	return neighbour(ctx, obj, 0)
 }
 
+func (r *episodeResolver) Related(ctx context.Context, obj *podcast.Episode, first *int, after *string) (*RelatedEpisodeConnection, error) {
+	return relatedEpisodes(ctx, obj, first, after)
+}
+
 // Show is the resolver for the show field.
 func (r *episodeResolver) Show(ctx context.Context, obj *podcast.Episode) (*podcast.Show, error) {
 	return loadersFrom(ctx).Shows.Load(ctx, obj.Show)
@@ -161,6 +169,10 @@ func (r *episodeResolver) Transcripts(ctx context.Context, obj *podcast.Episode,
 // CoGuests is the resolver for the coGuests field.
 func (r *guestResolver) CoGuests(ctx context.Context, obj *podcast.Guest, first *int) ([]*podcast.Guest, error) {
 	return relatedGuests(ctx, store.CoGuests, obj.Slug, first)
+}
+
+func (r *guestResolver) CoGuestsConnection(ctx context.Context, obj *podcast.Guest, first *int, after *string) (*CoGuestConnection, error) {
+	return coGuests(ctx, obj, first, after)
 }
 
 // EpisodeCount is the resolver for the episodeCount field.
@@ -418,7 +430,17 @@ func (r *topicResolver) Related(ctx context.Context, obj *podcast.Topic, first *
 	return relatedTopics(ctx, store.RelatedTopics, obj.Slug, first)
 }
 
+func (r *topicResolver) RelatedConnection(ctx context.Context, obj *podcast.Topic, first *int, after *string) (*RelatedTopicConnection, error) {
+	return relatedTopicsConnection(ctx, obj, first, after)
+}
+
+func (r *topicResolver) Timeline(ctx context.Context, obj *podcast.Topic, first *int, after *string, show *string) (*TimelineConnection, error) {
+	return timeline(ctx, obj, first, after, show)
+}
+
 func (r *Resolver) Appearance() AppearanceResolver { return &appearanceResolver{r} }
+
+func (r *Resolver) CoGuestEdge() CoGuestEdgeResolver { return &coGuestEdgeResolver{r} }
 
 func (r *Resolver) Episode() EpisodeResolver { return &episodeResolver{r} }
 
@@ -433,11 +455,12 @@ func (r *Resolver) Source() SourceResolver { return &sourceResolver{r} }
 func (r *Resolver) Topic() TopicResolver { return &topicResolver{r} }
 
 type (
-	appearanceResolver struct{ *Resolver }
-	episodeResolver    struct{ *Resolver }
-	guestResolver      struct{ *Resolver }
-	queryResolver      struct{ *Resolver }
-	showResolver       struct{ *Resolver }
-	sourceResolver     struct{ *Resolver }
-	topicResolver      struct{ *Resolver }
+	appearanceResolver  struct{ *Resolver }
+	coGuestEdgeResolver struct{ *Resolver }
+	episodeResolver     struct{ *Resolver }
+	guestResolver       struct{ *Resolver }
+	queryResolver       struct{ *Resolver }
+	showResolver        struct{ *Resolver }
+	sourceResolver      struct{ *Resolver }
+	topicResolver       struct{ *Resolver }
 )

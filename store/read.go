@@ -189,6 +189,10 @@ const (
 type Related struct {
 	Slug     string
 	Episodes int
+	// Shared are the episodes shared, highest number first, for
+	// CoGuests (whose counts are made from the guest's episodes); nil
+	// for the other relations.
+	Shared []podcast.EpisodeKey
 }
 
 // RelatedQuery asks what a relation relates a slug to.
@@ -229,6 +233,7 @@ func (s reads) Related(ctx context.Context, qs []RelatedQuery) ([][]Related, err
 func guestRelated(r *reader, slug string, coGuests bool) ([]Related, error) {
 	prefix := append([]byte(scopeGuest(slug)), 0)
 	counts := map[string]int{}
+	shared := map[string][]podcast.EpisodeKey{}
 	c := r.tx.Bucket(bucketByNum).Cursor()
 	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
 		ek, ok := episodeFromSortKey(false, k[len(prefix):])
@@ -243,6 +248,7 @@ func guestRelated(r *reader, slug string, coGuests bool) ([]Related, error) {
 			for _, a := range e.Appearances {
 				if a.Guest != slug {
 					counts[a.Guest]++
+					shared[a.Guest] = append(shared[a.Guest], ek)
 				}
 			}
 		} else {
@@ -253,7 +259,9 @@ func guestRelated(r *reader, slug string, coGuests bool) ([]Related, error) {
 	}
 	list := make([]Related, 0, len(counts))
 	for s, n := range counts {
-		list = append(list, Related{Slug: s, Episodes: n})
+		eps := shared[s]
+		slices.Reverse(eps)
+		list = append(list, Related{Slug: s, Episodes: n, Shared: eps})
 	}
 	slices.SortFunc(list, func(a, b Related) int {
 		return cmp.Or(cmp.Compare(b.Episodes, a.Episodes), cmp.Compare(a.Slug, b.Slug))
