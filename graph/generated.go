@@ -8143,7 +8143,7 @@ var coGuestConnectionImplementors = []string{"CoGuestConnection"}
 func (ec *executionContext) _CoGuestConnection(ctx context.Context, sel ast.SelectionSet, obj *CoGuestConnection) graphql.Marshaler {
 	fields := ec.memo.collect(ec.OperationContext, sel, coGuestConnectionImplementors)
 
-	out := newFieldSet(fields)
+	out := ec.memo.slabs.fieldSet(fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -8183,7 +8183,7 @@ var coGuestEdgeImplementors = []string{"CoGuestEdge"}
 func (ec *executionContext) _CoGuestEdge(ctx context.Context, sel ast.SelectionSet, obj *CoGuestEdge) graphql.Marshaler {
 	fields := ec.memo.collect(ec.OperationContext, sel, coGuestEdgeImplementors)
 
-	out := newFieldSet(fields)
+	out := ec.memo.slabs.fieldSet(fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -9372,7 +9372,7 @@ var relatedEpisodeConnectionImplementors = []string{"RelatedEpisodeConnection"}
 func (ec *executionContext) _RelatedEpisodeConnection(ctx context.Context, sel ast.SelectionSet, obj *RelatedEpisodeConnection) graphql.Marshaler {
 	fields := ec.memo.collect(ec.OperationContext, sel, relatedEpisodeConnectionImplementors)
 
-	out := newFieldSet(fields)
+	out := ec.memo.slabs.fieldSet(fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -9412,7 +9412,7 @@ var relatedEpisodeEdgeImplementors = []string{"RelatedEpisodeEdge"}
 func (ec *executionContext) _RelatedEpisodeEdge(ctx context.Context, sel ast.SelectionSet, obj *RelatedEpisodeEdge) graphql.Marshaler {
 	fields := ec.memo.collect(ec.OperationContext, sel, relatedEpisodeEdgeImplementors)
 
-	out := newFieldSet(fields)
+	out := ec.memo.slabs.fieldSet(fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -9462,7 +9462,7 @@ var relatedTopicConnectionImplementors = []string{"RelatedTopicConnection"}
 func (ec *executionContext) _RelatedTopicConnection(ctx context.Context, sel ast.SelectionSet, obj *RelatedTopicConnection) graphql.Marshaler {
 	fields := ec.memo.collect(ec.OperationContext, sel, relatedTopicConnectionImplementors)
 
-	out := newFieldSet(fields)
+	out := ec.memo.slabs.fieldSet(fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -9502,7 +9502,7 @@ var relatedTopicEdgeImplementors = []string{"RelatedTopicEdge"}
 func (ec *executionContext) _RelatedTopicEdge(ctx context.Context, sel ast.SelectionSet, obj *RelatedTopicEdge) graphql.Marshaler {
 	fields := ec.memo.collect(ec.OperationContext, sel, relatedTopicEdgeImplementors)
 
-	out := newFieldSet(fields)
+	out := ec.memo.slabs.fieldSet(fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -9871,7 +9871,7 @@ var timelineConnectionImplementors = []string{"TimelineConnection"}
 func (ec *executionContext) _TimelineConnection(ctx context.Context, sel ast.SelectionSet, obj *TimelineConnection) graphql.Marshaler {
 	fields := ec.memo.collect(ec.OperationContext, sel, timelineConnectionImplementors)
 
-	out := newFieldSet(fields)
+	out := ec.memo.slabs.fieldSet(fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -9916,7 +9916,7 @@ var timelineEdgeImplementors = []string{"TimelineEdge"}
 func (ec *executionContext) _TimelineEdge(ctx context.Context, sel ast.SelectionSet, obj *TimelineEdge) graphql.Marshaler {
 	fields := ec.memo.collect(ec.OperationContext, sel, timelineEdgeImplementors)
 
-	out := newFieldSet(fields)
+	out := ec.memo.slabs.fieldSet(fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -9946,7 +9946,7 @@ var timelineMonthImplementors = []string{"TimelineMonth"}
 func (ec *executionContext) _TimelineMonth(ctx context.Context, sel ast.SelectionSet, obj *TimelineMonth) graphql.Marshaler {
 	fields := ec.memo.collect(ec.OperationContext, sel, timelineMonthImplementors)
 
-	out := newFieldSet(fields)
+	out := ec.memo.slabs.fieldSet(fields)
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
@@ -10709,7 +10709,7 @@ func (ec *executionContext) marshalNCoGuestConnection2ᚖpodcastgraphᚋgraphᚐ
 }
 
 func (ec *executionContext) marshalNCoGuestEdge2ᚕᚖpodcastgraphᚋgraphᚐCoGuestEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*CoGuestEdge) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceIn(&ec.memo.slabs, ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCoGuestEdge2ᚖpodcastgraphᚋgraphᚐCoGuestEdge(ctx, sel, v[i])
@@ -11081,7 +11081,7 @@ func (ec *executionContext) marshalNRelatedEpisodeConnection2ᚖpodcastgraphᚋg
 }
 
 func (ec *executionContext) marshalNRelatedEpisodeEdge2ᚕᚖpodcastgraphᚋgraphᚐRelatedEpisodeEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*RelatedEpisodeEdge) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceIn(&ec.memo.slabs, ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRelatedEpisodeEdge2ᚖpodcastgraphᚋgraphᚐRelatedEpisodeEdge(ctx, sel, v[i])
@@ -11117,7 +11117,7 @@ func (ec *executionContext) marshalNRelatedTopicConnection2ᚖpodcastgraphᚋgra
 }
 
 func (ec *executionContext) marshalNRelatedTopicEdge2ᚕᚖpodcastgraphᚋgraphᚐRelatedTopicEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*RelatedTopicEdge) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceIn(&ec.memo.slabs, ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNRelatedTopicEdge2ᚖpodcastgraphᚋgraphᚐRelatedTopicEdge(ctx, sel, v[i])
@@ -11286,7 +11286,7 @@ func (ec *executionContext) marshalNTimelineConnection2ᚖpodcastgraphᚋgraph�
 }
 
 func (ec *executionContext) marshalNTimelineEdge2ᚕᚖpodcastgraphᚋgraphᚐTimelineEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*TimelineEdge) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceIn(&ec.memo.slabs, ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTimelineEdge2ᚖpodcastgraphᚋgraphᚐTimelineEdge(ctx, sel, v[i])
@@ -11312,7 +11312,7 @@ func (ec *executionContext) marshalNTimelineEdge2ᚖpodcastgraphᚋgraphᚐTimel
 }
 
 func (ec *executionContext) marshalNTimelineMonth2ᚕᚖpodcastgraphᚋgraphᚐTimelineMonthᚄ(ctx context.Context, sel ast.SelectionSet, v []*TimelineMonth) graphql.Marshaler {
-	ret := marshalSlice(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := marshalSliceIn(&ec.memo.slabs, ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTimelineMonth2ᚖpodcastgraphᚋgraphᚐTimelineMonth(ctx, sel, v[i])
