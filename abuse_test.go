@@ -207,6 +207,15 @@ func TestAbuse(t *testing.T) {
 			}},
 		{name: "first: 100 through variables", query: `query($n: Int) { episodes(first: $n) { nodes { show { episodes(first: $n) { nodes { show { episodes(first: $n) { nodes { number } } } } } } } } }`,
 			vars: map[string]any{"n": 100}, status: 200, code: "MAX_COST_EXCEEDED"},
+		// Each ranking reads hundreds of episodes whatever it returns:
+		// its @cost(weight: 200) prices that work, once per episode.
+		{name: "a ranking per episode of a long page", query: `{ episodes(first: 100) { nodes { related(first: 1) { totalCount } } } }`,
+			status: 200, code: "MAX_COST_EXCEEDED", check: func(t *testing.T, a *abuseAnswer) {
+				c, _ := a.Extensions["cost"].(map[string]any)
+				if c["requestedQueryCost"].(float64) < 100*200 {
+					t.Errorf("extensions.cost = %v", a.Extensions["cost"])
+				}
+			}},
 		{name: "huge body", body: `{"query": "{ __typename }", "pad": "` + strings.Repeat("x", 4<<20) + `"}`, status: 413, code: "PAYLOAD_TOO_LARGE"},
 		{name: "huge string literal", query: `{ guest(slug: "` + strings.Repeat("a", 200<<10) + `") { name } }`, status: 200, check: noLeak},
 		{name: "huge string literal over the limit", query: `{ guest(slug: "` + strings.Repeat("a", 300<<10) + `") { name } }`, status: 413, code: "PAYLOAD_TOO_LARGE"},

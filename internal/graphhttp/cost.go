@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math"
 	"reflect"
+	"strconv"
 	"strings"
 
 	"github.com/vektah/gqlparser/v2/ast"
@@ -18,8 +19,11 @@ type Cost struct {
 	// given); a list field with a first argument counts first (or the
 	// default page size) items, or the most it can hold when that is known
 	// and smaller; a list with a list argument counts one item per element
-	// (nodes(ids:)), any other list ListSize items; and a string field
-	// whose longest value is known counts 1 per full KiB of it.
+	// (nodes(ids:)), any other list ListSize items; a string field
+	// whose longest value is known counts 1 per full KiB of it; and a
+	// field the schema marks @cost(weight: N), for the work it does
+	// beyond its objects (a ranking, a count over many episodes), adds N
+	// each time it is resolved.
 	Requested int `json:"requestedQueryCost"`
 	// Maximum is the limit the request was checked against; 0 means none.
 	Maximum int `json:"maxQueryCost,omitempty"`
@@ -95,7 +99,7 @@ func (c *coster) field(f *ast.Field, items int) int {
 		return 0 // __typename; introspection is bounded by the schema
 	}
 	if len(f.SelectionSet) == 0 {
-		return c.text(f) // scalars and enums: free, but for long texts
+		return satAdd(c.text(f), weight(f.Definition)) // scalars and enums: free, but for long texts
 	}
 	n, page := 1, -1
 	switch list := f.Definition.Type != nil && f.Definition.Type.Elem != nil; {
@@ -108,7 +112,25 @@ func (c *coster) field(f *ast.Field, items int) int {
 	default:
 		page = c.pageSize(f)
 	}
-	return satMul(n, satAdd(1, c.selectionSet(f.SelectionSet, page)))
+	return satAdd(satMul(n, satAdd(1, c.selectionSet(f.SelectionSet, page))), weight(f.Definition))
+}
+
+// weight returns the N of the field's @cost(weight: N), 0 without one (or
+// with a weight that is not a positive integer literal).
+func weight(def *ast.FieldDefinition) int {
+	d := def.Directives.ForName("cost")
+	if d == nil {
+		return 0
+	}
+	a := d.Arguments.ForName("weight")
+	if a == nil || a.Value == nil || a.Value.Kind != ast.IntValue {
+		return 0
+	}
+	n, err := strconv.Atoi(a.Value.Raw)
+	if err != nil || n < 0 {
+		return 0
+	}
+	return min(n, costCap)
 }
 
 // boundedLength returns the number of items of a list field with a first

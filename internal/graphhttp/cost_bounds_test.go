@@ -24,12 +24,15 @@ var boundedSchema = gqlparser.MustLoadSchema(&ast.Source{Input: `
 	type Topic { name: String! aliases(first: Int): [String!]! }
 	type Episode implements Node { id: ID! title: String description: String guests(first: Int): [Guest!]! }
 	type EpisodeConnection { nodes: [Episode!]! }
+	directive @cost(weight: Int!) on FIELD_DEFINITION
+	extend type Episode { related(first: Int): [Episode!]! @cost(weight: 200) score: Int @cost(weight: 3) }
 `})
 
 // TestCostBoundedLists checks that a list with a first argument is priced
 // at first (20 without it, capped at 100), or at the most items the store
 // says the field can hold when that is smaller, and that a string field is
-// priced by the longest value the store holds.
+// priced by the longest value the store holds, and that a field's
+// @cost(weight:) is added each time it is resolved.
 func TestCostBoundedLists(t *testing.T) {
 	lists := map[string]int{"Show.guests": 500, "Guest.topics": 3, "Show.hosts": 0}
 	texts := map[string]int{"Episode.description": 40 << 10, "Guest.bio": 2000, "Guest.name": 30}
@@ -57,6 +60,9 @@ func TestCostBoundedLists(t *testing.T) {
 		{"a text costs 1 per full KiB", `{ show { guests(first: 1) { bio } } }`, nil, 1 + 1*(1+1)},
 		{"nodes repeating a long text", `query($ids: [ID!]!) { a: nodes(ids: $ids) { ... on Episode { description } } b: nodes(ids: $ids) { ... on Episode { description } } }`,
 			map[string]any{"ids": []any{"e", "e", "e"}}, 2 * 3 * (1 + 40)},
+		{"a weight is added once per resolution", `{ episodes(first: 10) { nodes { related(first: 2) { title } } } }`, nil, 1 + 10*(1+(2*1+200))},
+		{"a weight on a scalar", `{ episodes(first: 4) { nodes { score } } }`, nil, 1 + 4*(1+3)},
+		{"weights nest", `{ episodes(first: 2) { nodes { related(first: 3) { related(first: 1) { title } } } } }`, nil, 1 + 2*(1+(3*(1+(1+200))+200))},
 		{"text priced wherever it is selected", `{ episodes(first: 10) { nodes { title description } } }`, nil, 1 + 10*(1+40)},
 	}
 	for _, tt := range tests {
