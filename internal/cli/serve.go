@@ -96,6 +96,7 @@ func apiFlags(f *flags, c *server.APIConfig) {
 	d := graphhttp.Defaults()
 	off := "; 0 turns it off"
 	f.boolean(&c.Playground, "playground", "PODCAST_PLAYGROUND", true, "serve GraphiQL at /; false answers 404 there")
+	f.boolean(&c.Federation, "federation", "PODCAST_FEDERATION", false, "serve /graphql as an Apollo Federation v2 subgraph: @key on Show, Episode, Guest and Topic, Query._service and Query._entities (needs --introspection for _service); off, the plain schema")
 	f.boolean(&c.Introspection, "introspection", "PODCAST_INTROSPECTION", true, "answer __schema and __type; false also drops \"Did you mean\" suggestions from errors")
 	f.int64(&c.MaxBody, "max-body", "PODCAST_MAX_BODY", d.MaxBodyBytes, 0, "largest POST body or GET query string in bytes (413)"+off)
 	f.integer(&c.MaxTokens, "max-tokens", "PODCAST_MAX_TOKENS", d.MaxTokens, 0, "most lexical tokens in a document (MAX_TOKENS_EXCEEDED)"+off)

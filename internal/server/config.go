@@ -83,6 +83,9 @@ type APIConfig struct {
 	ResponseCache  int64
 	MaxConcurrent  int
 	MaxResponse    int64
+	// Federation serves the schema as an Apollo Federation v2 subgraph
+	// (graph/subgraph) instead of the plain one.
+	Federation bool
 }
 
 // Options reach code no client can reach, to test how the server copes;

@@ -12,6 +12,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler"
 
 	"podcastgraph/graph"
+	"podcastgraph/graph/subgraph"
 	"podcastgraph/internal/graphhttp"
 	"podcastgraph/store"
 )
@@ -21,7 +22,7 @@ import (
 // CORS, persisted queries, HTTP caching of GET answers), errors that never
 // carry Go internals, and a deadline on every operation.
 func newGraphQL(st *store.Store, cfg *Config, opts Options, log *slog.Logger) http.Handler {
-	srv := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: &graph.Resolver{}}))
+	srv := handler.New(executableSchema(cfg.API.Federation))
 	present := graph.ErrorPresenter(log)
 	if !cfg.API.Introspection {
 		present = graphhttp.WithoutSuggestions(present)
@@ -80,6 +81,16 @@ func newGraphQL(st *store.Store, cfg *Config, opts Options, log *slog.Logger) ht
 		return ctx, func() { done(); cancel() }
 	}
 	return graphhttp.New(srv, o)
+}
+
+// executableSchema returns the plain schema, or with federation the
+// subgraph's: the same schema with @key on the entities, _service and
+// _entities (graph/subgraph).
+func executableSchema(federation bool) graphql.ExecutableSchema {
+	if federation {
+		return subgraph.NewExecutableSchema(subgraph.Config{Resolvers: &subgraph.Resolver{}})
+	}
+	return graph.NewExecutableSchema(graph.Config{Resolvers: &graph.Resolver{}})
 }
 
 // storeBounds returns the cost model's hooks on the store's bounds (kept
