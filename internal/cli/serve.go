@@ -63,6 +63,7 @@ func serveFlags(f *flags, cfg *server.Config, tokenFile *string) {
 	f.integer(&cfg.MaxConnections, "max-connections", "PODCAST_MAX_CONNECTIONS", 1024, 0, "open connections per listener, idle keep-alive ones included (closed first when the cap is reached); 0 turns it off")
 	f.str(&cfg.Feeds, "feeds", "PODCAST_FEEDS", "", "file of feed URLs to ingest, one a line (# comments, blanks skipped), fetched at start and every --refresh; read again each time")
 	f.duration(&cfg.Refresh, "refresh", "PODCAST_REFRESH", time.Hour, 0, "time between refreshes of --feeds, give or take a tenth (a failing feed waits longer each time); 0 fetches them only at start")
+	f.boolean(&cfg.TraceFields, "trace-fields", "PODCAST_TRACE_FIELDS", false, "with tracing on (OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_TRACES_EXPORTER=otlp), a span per resolver field below its operation's")
 	fetchFlags(f, &cfg.Fetch)
 	apiFlags(f, &cfg.API)
 }

@@ -10,10 +10,12 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
+	"go.opentelemetry.io/otel/trace"
 
 	"podcastgraph/graph"
 	"podcastgraph/graph/subgraph"
 	"podcastgraph/internal/graphhttp"
+	"podcastgraph/internal/tracing"
 	"podcastgraph/store"
 )
 
@@ -21,7 +23,7 @@ import (
 // graphhttp (spec-compliant JSON transports, limits, cost, rate limiting,
 // CORS, persisted queries, HTTP caching of GET answers), errors that never
 // carry Go internals, and a deadline on every operation.
-func newGraphQL(st *store.Store, cfg *Config, opts Options, log *slog.Logger) http.Handler {
+func newGraphQL(st *store.Store, cfg *Config, opts Options, log *slog.Logger, tracer trace.Tracer) http.Handler {
 	srv := handler.New(executableSchema(cfg.API.Federation))
 	present := graph.ErrorPresenter(log)
 	if !cfg.API.Introspection {
@@ -46,6 +48,12 @@ func newGraphQL(st *store.Store, cfg *Config, opts Options, log *slog.Logger) ht
 		}
 		return resp
 	})
+	if tracer != nil {
+		srv.Use(tracing.Operations{Tracer: tracer})
+		if cfg.TraceFields {
+			srv.Use(tracing.Fields{Tracer: tracer})
+		}
+	}
 	if opts.FieldMiddleware != nil {
 		srv.AroundFields(opts.FieldMiddleware)
 	}
