@@ -323,8 +323,8 @@ func requestInfoFrom(ctx context.Context) *requestInfo {
 }
 
 // logRequests writes one structured line per request; with a tracer
-// (tracing on), each request is also a span, and its line carries the
-// trace id.
+// (tracing on), each request but the health probes (/healthz, /readyz) is
+// also a span, and its line carries the trace id.
 func logRequests(log *slog.Logger, tracer trace.Tracer, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -332,7 +332,7 @@ func logRequests(log *slog.Logger, tracer trace.Tracer, next http.Handler) http.
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		sw.Header().Set("X-Request-Id", info.id)
 		var traceID string
-		if tracer != nil {
+		if tracer != nil && r.URL.Path != "/healthz" && r.URL.Path != "/readyz" {
 			var end func(int)
 			r, traceID, end = tracing.StartRequest(tracer, r)
 			defer func() { end(sw.status) }()

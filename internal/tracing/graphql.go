@@ -50,13 +50,13 @@ func (e Operations) InterceptResponse(ctx context.Context, next graphql.Response
 	if oc == nil || oc.Operation == nil {
 		return next(ctx)
 	}
-	kind := string(oc.Operation.Operation)
+	kind, opName := string(oc.Operation.Operation), oc.Operation.Name
 	name := kind
-	if oc.OperationName != "" {
-		name += " " + oc.OperationName
+	if opName != "" {
+		name += " " + opName
 	}
 	ctx, span := e.Tracer.Start(ctx, name, trace.WithAttributes(
-		semconv.GraphQLOperationTypeKey.String(kind), semconv.GraphQLOperationName(oc.OperationName)))
+		semconv.GraphQLOperationTypeKey.String(kind), semconv.GraphQLOperationName(opName)))
 	defer span.End()
 	resp := next(ctx)
 	if resp != nil && len(resp.Errors) > 0 {
