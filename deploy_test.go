@@ -3,6 +3,8 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -11,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"go.yaml.in/yaml/v3"
 )
 
 // The Dockerfile's program runs as the image would run it: its ENV, its
@@ -196,4 +200,95 @@ func readDockerfile(t *testing.T, path string) dockerfile {
 		t.Fatalf("%s: the HEALTHCHECK runs %s, not the image's binary %s", path, df.healthcheck[0], df.entrypoint[0])
 	}
 	return df
+}
+
+// The Kubernetes manifests: a StatefulSet of three behind a headless
+// service of the same name as its serviceName (stable pod names), ready on
+// /readyz, its store on a claim per pod mounted where the image keeps it,
+// and its serve flags known to the program (but the cluster's, which come
+// with the Raft cluster: --cluster, --node-id, --raft-addr, --join).
+func TestKubernetesManifests(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("deploy", "kubernetes", "podcastgraph.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	type probe struct {
+		HTTPGet struct{ Path string } `yaml:"httpGet"`
+	}
+	type object struct {
+		Kind     string
+		Metadata struct{ Name string }
+		Spec     struct {
+			ClusterIP   string `yaml:"clusterIP"`
+			ServiceName string `yaml:"serviceName"`
+			Replicas    int
+			Template    struct {
+				Spec struct {
+					Containers []struct {
+						Args           []string
+						ReadinessProbe probe `yaml:"readinessProbe"`
+						VolumeMounts   []struct {
+							Name      string
+							MountPath string `yaml:"mountPath"`
+						} `yaml:"volumeMounts"`
+					}
+				}
+			}
+			VolumeClaimTemplates []struct{ Metadata struct{ Name string } } `yaml:"volumeClaimTemplates"`
+		}
+	}
+	headless := map[string]bool{}
+	var sets []object
+	dec := yaml.NewDecoder(strings.NewReader(string(b)))
+	for {
+		var o object
+		if err := dec.Decode(&o); err != nil {
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			t.Fatal(err)
+		}
+		switch o.Kind {
+		case "Service":
+			headless[o.Metadata.Name] = o.Spec.ClusterIP == "None"
+		case "StatefulSet":
+			sets = append(sets, o)
+		}
+	}
+	if len(sets) != 1 {
+		t.Fatalf("%d StatefulSets, want 1", len(sets))
+	}
+	s := sets[0]
+	if s.Spec.Replicas != 3 || !headless[s.Spec.ServiceName] || len(s.Spec.Template.Spec.Containers) != 1 ||
+		len(s.Spec.VolumeClaimTemplates) != 1 {
+		t.Fatalf("StatefulSet: %d replicas, serviceName %q (headless %v), %d containers, %d claims; want 3, a headless service, 1, 1",
+			s.Spec.Replicas, s.Spec.ServiceName, headless[s.Spec.ServiceName], len(s.Spec.Template.Spec.Containers), len(s.Spec.VolumeClaimTemplates))
+	}
+	c := s.Spec.Template.Spec.Containers[0]
+	if c.ReadinessProbe.HTTPGet.Path != "/readyz" {
+		t.Errorf("readiness probe on %q, want /readyz", c.ReadinessProbe.HTTPGet.Path)
+	}
+	dataDir := filepath.Dir(readDockerfile(t, "Dockerfile").env["PODCAST_DB"])
+	mounted := false
+	for _, m := range c.VolumeMounts {
+		mounted = mounted || m.Name == s.Spec.VolumeClaimTemplates[0].Metadata.Name && m.MountPath == dataDir
+	}
+	if !mounted {
+		t.Errorf("the claim is not mounted at the image's data directory %s", dataDir)
+	}
+	var args []string
+	for _, a := range c.Args {
+		name, _, _ := strings.Cut(a, "=")
+		switch name {
+		case "--cluster", "--node-id", "--raft-addr", "--join":
+		default:
+			args = append(args, a)
+		}
+	}
+	if len(args) == 0 || args[0] != "serve" {
+		t.Fatalf("args %q: want serve first", c.Args)
+	}
+	if out, err := childCommand(t, os.Environ(), append(args, "--help")).Output(); err != nil {
+		t.Errorf("the container's serve flags with --help: %v\n%s", err, out)
+	}
 }
