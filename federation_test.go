@@ -15,7 +15,9 @@ import (
 // the default server's schema has neither field.
 func TestFederationSubgraph(t *testing.T) {
 	s := startServer(t, "--federation")
-	var svc struct{ Service struct{ SDL string } `json:"_service"` }
+	var svc struct {
+		Service struct{ SDL string } `json:"_service"`
+	}
 	s.query(t, "{ _service { sdl } }", nil).must(t, &svc)
 	for _, want := range []string{
 		`extend type Show @key(fields: "slug")`,
@@ -42,7 +44,9 @@ func TestFederationSubgraph(t *testing.T) {
 		{"__typename": "Topic", "slug": "kubernetes"},
 		{"__typename": "Guest", "slug": "no-such-guest"},
 	}
-	var got struct{ Entities []map[string]any `json:"_entities"` }
+	var got struct {
+		Entities []map[string]any `json:"_entities"`
+	}
 	s.query(t, q, map[string]any{"r": reps}).must(t, &got)
 	js, _ := json.Marshal(got.Entities)
 	const want = `[{"__typename":"Show","title":"DevOps Paradox"},{"__typename":"Episode","code":"DOP 316"},` +
@@ -57,7 +61,9 @@ func TestFederationSubgraph(t *testing.T) {
 			t.Errorf("plain server, %s: code %q, want GRAPHQL_VALIDATION_FAILED", q, r.code())
 		}
 	}
-	var ty struct{ Type *struct{ Name string } `json:"__type"` }
+	var ty struct {
+		Type *struct{ Name string } `json:"__type"`
+	}
 	plain.query(t, `{ __type(name: "_Entity") { name } }`, nil).must(t, &ty)
 	if ty.Type != nil {
 		t.Error("the plain schema has _Entity")
