@@ -28,7 +28,7 @@ import (
 // commands is the command table, in the order usage lists them; the first
 // runs when no command is named.
 func commands() []*cli.Command {
-	return []*cli.Command{cli.Serve(), cli.Ingest(), cli.Backup(), cli.Compact()}
+	return []*cli.Command{cli.Serve(), cli.Ingest(), cli.Backup(), cli.Compact(), cli.Probe()}
 }
 
 func main() {

@@ -63,6 +63,7 @@ func serveFlags(f *flags, cfg *server.Config, tokenFile *string) {
 	f.integer(&cfg.MaxConnections, "max-connections", "PODCAST_MAX_CONNECTIONS", 1024, 0, "open connections per listener, idle keep-alive ones included (closed first when the cap is reached); 0 turns it off")
 	f.str(&cfg.Feeds, "feeds", "PODCAST_FEEDS", "", "file of feed URLs to ingest, one a line (# comments, blanks skipped), fetched at start and every --refresh; read again each time")
 	f.duration(&cfg.Refresh, "refresh", "PODCAST_REFRESH", time.Hour, 0, "time between refreshes of --feeds, give or take a tenth (a failing feed waits longer each time); 0 fetches them only at start")
+	f.boolean(&cfg.TraceFields, "trace-fields", "PODCAST_TRACE_FIELDS", false, "with tracing on (OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_TRACES_EXPORTER=otlp), a span per resolver field below its operation's")
 	fetchFlags(f, &cfg.Fetch)
 	apiFlags(f, &cfg.API)
 }
@@ -96,6 +97,7 @@ func apiFlags(f *flags, c *server.APIConfig) {
 	d := graphhttp.Defaults()
 	off := "; 0 turns it off"
 	f.boolean(&c.Playground, "playground", "PODCAST_PLAYGROUND", true, "serve GraphiQL at /; false answers 404 there")
+	f.boolean(&c.Federation, "federation", "PODCAST_FEDERATION", false, "serve /graphql as an Apollo Federation v2 subgraph: @key on Show, Episode, Guest and Topic, Query._service and Query._entities (needs --introspection for _service); off, the plain schema")
 	f.boolean(&c.Introspection, "introspection", "PODCAST_INTROSPECTION", true, "answer __schema and __type; false also drops \"Did you mean\" suggestions from errors")
 	f.int64(&c.MaxBody, "max-body", "PODCAST_MAX_BODY", d.MaxBodyBytes, 0, "largest POST body or GET query string in bytes (413)"+off)
 	f.integer(&c.MaxTokens, "max-tokens", "PODCAST_MAX_TOKENS", d.MaxTokens, 0, "most lexical tokens in a document (MAX_TOKENS_EXCEEDED)"+off)

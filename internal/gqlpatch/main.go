@@ -33,7 +33,9 @@
 // resolver field, and every field with arguments or a directive, still
 // runs through graphql.ResolveField and so through the middleware, which
 // is what tracing and complexity hooks need (graph's
-// TestFieldMiddlewareSeesResolverFields holds it).
+// TestFieldMiddlewareSeesResolverFields holds it). So internal/tracing's
+// field spans (serve --trace-fields) cover resolver fields and never the
+// rewritten leaves; the root TestTracingSpans checks both.
 //
 // gqlpatch was written against the templates of one gqlgen version
 // (gqlgenVersion) and refuses to run against another: on an upgrade, check

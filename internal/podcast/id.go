@@ -69,3 +69,16 @@ func orNil(s string) *string {
 
 // Node is anything with a global ID: shows, episodes, guests and topics.
 type Node interface{ ID() string }
+
+// IsEntity marks a show as an entity of the federation subgraph
+// (graph/subgraph's _Entity union, gqlgen's fedruntime.Entity).
+func (*Show) IsEntity() {}
+
+// IsEntity marks an episode as an entity of the federation subgraph.
+func (*Episode) IsEntity() {}
+
+// IsEntity marks a guest as an entity of the federation subgraph.
+func (*Guest) IsEntity() {}
+
+// IsEntity marks a topic as an entity of the federation subgraph.
+func (*Topic) IsEntity() {}

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+	"go.opentelemetry.io/otel/trace"
 
 	"podcastgraph/internal/fetch"
 )
@@ -43,6 +44,10 @@ type Config struct {
 	// Fetch is how URLs are fetched: the feeds and those /admin/ingest is
 	// given.
 	Fetch fetch.Config
+
+	// TraceFields adds a span per resolver field below its operation's
+	// when tracing is on (internal/tracing).
+	TraceFields bool
 
 	// Warnings are logged at start, before the listeners open.
 	Warnings []string
@@ -83,6 +88,9 @@ type APIConfig struct {
 	ResponseCache  int64
 	MaxConcurrent  int
 	MaxResponse    int64
+	// Federation serves the schema as an Apollo Federation v2 subgraph
+	// (graph/subgraph) instead of the plain one.
+	Federation bool
 }
 
 // Options reach code no client can reach, to test how the server copes;
@@ -104,6 +112,9 @@ type Options struct {
 	// ProgressEvery replaces how often serve logs the start-up ingest's
 	// progress (every 5 s) when positive.
 	ProgressEvery time.Duration
+	// TracerProvider, when set, receives the server's spans whatever the
+	// OTEL_* variables say: a test records them with it.
+	TracerProvider trace.TracerProvider
 	// Settle replaces pipeline.DefaultSettle when not zero (negative:
 	// every file's description is trusted at once), so that a test need
 	// not wait for the files it just wrote to age.

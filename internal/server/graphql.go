@@ -10,9 +10,12 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
+	"go.opentelemetry.io/otel/trace"
 
 	"podcastgraph/graph"
+	"podcastgraph/graph/subgraph"
 	"podcastgraph/internal/graphhttp"
+	"podcastgraph/internal/tracing"
 	"podcastgraph/store"
 )
 
@@ -20,8 +23,8 @@ import (
 // graphhttp (spec-compliant JSON transports, limits, cost, rate limiting,
 // CORS, persisted queries, HTTP caching of GET answers), errors that never
 // carry Go internals, and a deadline on every operation.
-func newGraphQL(st *store.Store, cfg *Config, opts Options, log *slog.Logger) http.Handler {
-	srv := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: &graph.Resolver{}}))
+func newGraphQL(st *store.Store, cfg *Config, opts Options, log *slog.Logger, tracer trace.Tracer) http.Handler {
+	srv := handler.New(executableSchema(cfg.API.Federation))
 	present := graph.ErrorPresenter(log)
 	if !cfg.API.Introspection {
 		present = graphhttp.WithoutSuggestions(present)
@@ -45,6 +48,12 @@ func newGraphQL(st *store.Store, cfg *Config, opts Options, log *slog.Logger) ht
 		}
 		return resp
 	})
+	if tracer != nil {
+		srv.Use(tracing.Operations{Tracer: tracer})
+		if cfg.TraceFields {
+			srv.Use(tracing.Fields{Tracer: tracer})
+		}
+	}
 	if opts.FieldMiddleware != nil {
 		srv.AroundFields(opts.FieldMiddleware)
 	}
@@ -80,6 +89,16 @@ func newGraphQL(st *store.Store, cfg *Config, opts Options, log *slog.Logger) ht
 		return ctx, func() { done(); cancel() }
 	}
 	return graphhttp.New(srv, o)
+}
+
+// executableSchema returns the plain schema, or with federation the
+// subgraph's: the same schema with @key on the entities, _service and
+// _entities (graph/subgraph).
+func executableSchema(federation bool) graphql.ExecutableSchema {
+	if federation {
+		return subgraph.NewExecutableSchema(subgraph.Config{Resolvers: &subgraph.Resolver{}})
+	}
+	return graph.NewExecutableSchema(graph.Config{Resolvers: &graph.Resolver{}})
 }
 
 // storeBounds returns the cost model's hooks on the store's bounds (kept

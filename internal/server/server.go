@@ -16,9 +16,12 @@ import (
 	"sync/atomic"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"podcastgraph/internal/fetch"
 	"podcastgraph/internal/pipeline"
 	"podcastgraph/internal/playground"
+	"podcastgraph/internal/tracing"
 	"podcastgraph/store"
 )
 
@@ -60,6 +63,8 @@ type app struct {
 	startup, feeds *pipeline.Progress
 	// fetcher fetches the feeds and the URLs /admin/ingest is given.
 	fetcher *fetch.Fetcher
+	// tracer makes the spans; nil when tracing is off.
+	tracer trace.Tracer
 }
 
 // Serve opens the store, starts listening, ingests the seeds and serves
@@ -75,6 +80,11 @@ func Serve(ctx context.Context, cfg *Config, opts Options, stdout io.Writer) err
 	if err != nil {
 		return err
 	}
+	tracer, stopTracing, err := startTracing(ctx, cfg, opts, log)
+	if err != nil {
+		return err
+	}
+	defer stopTracing()
 	m := newMetrics()
 	st, err := store.Open(ctx, cfg.DB, store.Options{Observe: m.observeTx, FailApply: opts.FailApply, CacheBytes: int(cfg.RecordCache)})
 	if err != nil {
@@ -87,7 +97,7 @@ func Serve(ctx context.Context, cfg *Config, opts Options, stdout io.Writer) err
 	}()
 	m.watchStore(st)
 	a := &app{cfg: cfg, opts: opts, log: log, store: st, metrics: m, startup: &pipeline.Progress{},
-		feeds: &pipeline.Progress{}, fetcher: fetch.New(cfg.Fetch),
+		feeds: &pipeline.Progress{}, fetcher: fetch.New(cfg.Fetch), tracer: tracer,
 		ing: &pipeline.Ingester{Store: st, Vocab: vocab, Batch: cfg.Batch, Observe: m.observeDoc,
 			Rescan: cfg.Rescan, Settle: opts.Settle}}
 	// Files runs only at start-up here: what follows it follows that.
@@ -213,7 +223,7 @@ func Serve(ctx context.Context, cfg *Config, opts Options, stdout io.Writer) err
 // move to the admin listener when there is one.
 func (a *app) handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", a.metrics.instrument(newGraphQL(a.store, a.cfg, a.opts, a.log)))
+	mux.Handle("/graphql", a.metrics.instrument(newGraphQL(a.store, a.cfg, a.opts, a.log, a.tracer)))
 	mux.HandleFunc("GET /healthz", a.healthz)
 	mux.HandleFunc("GET /readyz", a.readyz)
 	if a.cfg.AdminAddr == "" {
@@ -221,7 +231,7 @@ func (a *app) handler() http.Handler {
 		a.mountAdmin(mux)
 	}
 	mountPlayground(mux, a.cfg)
-	return noSniff(logRequests(a.log, mux))
+	return noSniff(logRequests(a.log, a.tracer, mux))
 }
 
 // adminHandler serves the admin listener: metrics, health, pprof when
@@ -239,7 +249,7 @@ func (a *app) adminHandler() http.Handler {
 		mux.Handle("/debug/pprof/trace", a.operator(http.HandlerFunc(pprof.Trace)))
 	}
 	a.mountAdmin(mux)
-	return noSniff(logRequests(a.log, mux))
+	return noSniff(logRequests(a.log, a.tracer, mux))
 }
 
 // operator guards /metrics and pprof: with an admin token configured they
@@ -312,13 +322,21 @@ func requestInfoFrom(ctx context.Context) *requestInfo {
 	return info
 }
 
-// logRequests writes one structured line per request.
-func logRequests(log *slog.Logger, next http.Handler) http.Handler {
+// logRequests writes one structured line per request; with a tracer
+// (tracing on), each request but the health probes (/healthz, /readyz) is
+// also a span, and its line carries the trace id.
+func logRequests(log *slog.Logger, tracer trace.Tracer, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		info := &requestInfo{id: requestID(r)}
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		sw.Header().Set("X-Request-Id", info.id)
+		var traceID string
+		if tracer != nil && r.URL.Path != "/healthz" && r.URL.Path != "/readyz" {
+			var end func(int)
+			r, traceID, end = tracing.StartRequest(tracer, r)
+			defer func() { end(sw.status) }()
+		}
 		next.ServeHTTP(sw, r.WithContext(context.WithValue(r.Context(), requestInfoKey{}, info)))
 		// On the path every request takes: typed attributes (no boxing,
 		// no pairing of keys at run time), and a record handed to the
@@ -333,6 +351,9 @@ func logRequests(log *slog.Logger, next http.Handler) http.Handler {
 			slog.Duration("duration", time.Since(start).Round(time.Microsecond)), slog.String("request_id", info.id))
 		if info.operation != "" {
 			rec.AddAttrs(slog.String("operation", info.operation))
+		}
+		if traceID != "" {
+			rec.AddAttrs(slog.String("trace_id", traceID))
 		}
 		_ = log.Handler().Handle(ctx, rec)
 	})
@@ -384,4 +405,25 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
+}
+
+// startTracing returns the tracer of the server's spans, nil when tracing
+// is off (the OTEL_* variables, internal/tracing), and what stops it and
+// sends the spans still buffered.
+func startTracing(ctx context.Context, cfg *Config, opts Options, log *slog.Logger) (trace.Tracer, func(), error) {
+	if opts.TracerProvider != nil {
+		return tracing.Tracer(opts.TracerProvider), func() {}, nil
+	}
+	p, err := tracing.Start(ctx, cfg.getenv())
+	if err != nil || p == nil {
+		return nil, func() {}, err
+	}
+	log.Info("tracing on: spans are exported over OTLP/HTTP", "fields", cfg.TraceFields)
+	return tracing.Tracer(p), func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := p.Shutdown(ctx); err != nil {
+			log.Warn("tracing", "err", err)
+		}
+	}, nil
 }
