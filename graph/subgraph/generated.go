@@ -33,6 +33,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	Appearance() AppearanceResolver
+	CoGuestEdge() CoGuestEdgeResolver
 	Entity() EntityResolver
 	Episode() EpisodeResolver
 	Guest() GuestResolver
@@ -57,6 +58,20 @@ type ComplexityRoot struct {
 		LengthOrNil func(childComplexity int) int
 		TypeOrNil   func(childComplexity int) int
 		URL         func(childComplexity int) int
+	}
+
+	CoGuestConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	CoGuestEdge struct {
+		Cursor             func(childComplexity int) int
+		Node               func(childComplexity int) int
+		SharedEpisodeCount func(childComplexity int) int
+		SharedEpisodes     func(childComplexity int, first *int) int
 	}
 
 	Entity struct {
@@ -88,6 +103,7 @@ type ComplexityRoot struct {
 		Number           func(childComplexity int) int
 		Previous         func(childComplexity int) int
 		PublishedAt      func(childComplexity int) int
+		Related          func(childComplexity int, first *int, after *string) int
 		ReleaseDate      func(childComplexity int) int
 		SeasonOrNil      func(childComplexity int) int
 		Show             func(childComplexity int) int
@@ -112,18 +128,19 @@ type ComplexityRoot struct {
 	}
 
 	Guest struct {
-		BioOrNil          func(childComplexity int) int
-		CoGuests          func(childComplexity int, first *int) int
-		EpisodeCount      func(childComplexity int) int
-		Episodes          func(childComplexity int, first *int, after *string, last *int, before *string, orderBy *graph.EpisodeOrder) int
-		ID                func(childComplexity int) int
-		ImageOrNil        func(childComplexity int) int
-		Links             func(childComplexity int, first *int) int
-		Name              func(childComplexity int) int
-		OrganizationOrNil func(childComplexity int) int
-		RoleOrNil         func(childComplexity int) int
-		Slug              func(childComplexity int) int
-		Topics            func(childComplexity int, first *int) int
+		BioOrNil           func(childComplexity int) int
+		CoGuests           func(childComplexity int, first *int) int
+		CoGuestsConnection func(childComplexity int, first *int, after *string) int
+		EpisodeCount       func(childComplexity int) int
+		Episodes           func(childComplexity int, first *int, after *string, last *int, before *string, orderBy *graph.EpisodeOrder) int
+		ID                 func(childComplexity int) int
+		ImageOrNil         func(childComplexity int) int
+		Links              func(childComplexity int, first *int) int
+		Name               func(childComplexity int) int
+		OrganizationOrNil  func(childComplexity int) int
+		RoleOrNil          func(childComplexity int) int
+		Slug               func(childComplexity int) int
+		Topics             func(childComplexity int, first *int) int
 	}
 
 	GuestConnection struct {
@@ -170,6 +187,35 @@ type ComplexityRoot struct {
 		__resolve_entities func(childComplexity int, representations []map[string]any) int
 	}
 
+	RelatedEpisodeConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	RelatedEpisodeEdge struct {
+		Cursor       func(childComplexity int) int
+		Node         func(childComplexity int) int
+		Score        func(childComplexity int) int
+		SharedGuests func(childComplexity int) int
+		SharedTerms  func(childComplexity int) int
+		SharedTopics func(childComplexity int) int
+	}
+
+	RelatedTopicConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	RelatedTopicEdge struct {
+		Cursor             func(childComplexity int) int
+		Node               func(childComplexity int) int
+		SharedEpisodeCount func(childComplexity int) int
+	}
+
 	Show struct {
 		AuthorOrNil      func(childComplexity int) int
 		Categories       func(childComplexity int, first *int) int
@@ -209,16 +255,36 @@ type ComplexityRoot struct {
 		Warnings   func(childComplexity int, first *int) int
 	}
 
+	TimelineConnection struct {
+		Edges        func(childComplexity int) int
+		Nodes        func(childComplexity int) int
+		PageInfo     func(childComplexity int) int
+		TotalCount   func(childComplexity int) int
+		UndatedCount func(childComplexity int) int
+	}
+
+	TimelineEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	TimelineMonth struct {
+		Count func(childComplexity int) int
+		Month func(childComplexity int) int
+	}
+
 	Topic struct {
-		Aliases      func(childComplexity int, first *int) int
-		EpisodeCount func(childComplexity int) int
-		Episodes     func(childComplexity int, first *int, after *string, last *int, before *string, orderBy *graph.EpisodeOrder) int
-		Guests       func(childComplexity int, first *int) int
-		ID           func(childComplexity int) int
-		Kind         func(childComplexity int) int
-		Name         func(childComplexity int) int
-		Related      func(childComplexity int, first *int) int
-		Slug         func(childComplexity int) int
+		Aliases           func(childComplexity int, first *int) int
+		EpisodeCount      func(childComplexity int) int
+		Episodes          func(childComplexity int, first *int, after *string, last *int, before *string, orderBy *graph.EpisodeOrder) int
+		Guests            func(childComplexity int, first *int) int
+		ID                func(childComplexity int) int
+		Kind              func(childComplexity int) int
+		Name              func(childComplexity int) int
+		Related           func(childComplexity int, first *int) int
+		RelatedConnection func(childComplexity int, first *int, after *string) int
+		Slug              func(childComplexity int) int
+		Timeline          func(childComplexity int, first *int, after *string, show *string) int
 	}
 
 	TopicConnection struct {
@@ -261,6 +327,9 @@ type AppearanceResolver interface {
 
 	Guest(ctx context.Context, obj *graph.Appearance) (*podcast.Guest, error)
 }
+type CoGuestEdgeResolver interface {
+	SharedEpisodes(ctx context.Context, obj *graph.CoGuestEdge, first *int) ([]*podcast.Episode, error)
+}
 type EntityResolver interface {
 	FindEpisodeByShowSlugAndNumber(ctx context.Context, showSlug string, number int) (*podcast.Episode, error)
 	FindGuestBySlug(ctx context.Context, slug string) (*podcast.Guest, error)
@@ -284,6 +353,8 @@ type EpisodeResolver interface {
 
 	Previous(ctx context.Context, obj *podcast.Episode) (*podcast.Episode, error)
 
+	Related(ctx context.Context, obj *podcast.Episode, first *int, after *string) (*graph.RelatedEpisodeConnection, error)
+
 	Show(ctx context.Context, obj *podcast.Episode) (*podcast.Show, error)
 	Sources(ctx context.Context, obj *podcast.Episode, first *int) ([]*podcast.Source, error)
 	Summary(ctx context.Context, obj *podcast.Episode) (string, error)
@@ -293,6 +364,7 @@ type EpisodeResolver interface {
 }
 type GuestResolver interface {
 	CoGuests(ctx context.Context, obj *podcast.Guest, first *int) ([]*podcast.Guest, error)
+	CoGuestsConnection(ctx context.Context, obj *podcast.Guest, first *int, after *string) (*graph.CoGuestConnection, error)
 	EpisodeCount(ctx context.Context, obj *podcast.Guest) (int, error)
 	Episodes(ctx context.Context, obj *podcast.Guest, first *int, after *string, last *int, before *string, orderBy *graph.EpisodeOrder) (*graph.EpisodeConnection, error)
 
@@ -336,6 +408,9 @@ type TopicResolver interface {
 	Kind(ctx context.Context, obj *podcast.Topic) (graph.TopicKind, error)
 
 	Related(ctx context.Context, obj *podcast.Topic, first *int) ([]*podcast.Topic, error)
+	RelatedConnection(ctx context.Context, obj *podcast.Topic, first *int, after *string) (*graph.RelatedTopicConnection, error)
+
+	Timeline(ctx context.Context, obj *podcast.Topic, first *int, after *string, show *string) (*graph.TimelineConnection, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -399,6 +474,61 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Audio.URL(childComplexity), true
+
+	case "CoGuestConnection.edges":
+		if e.ComplexityRoot.CoGuestConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoGuestConnection.Edges(childComplexity), true
+	case "CoGuestConnection.nodes":
+		if e.ComplexityRoot.CoGuestConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoGuestConnection.Nodes(childComplexity), true
+	case "CoGuestConnection.pageInfo":
+		if e.ComplexityRoot.CoGuestConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoGuestConnection.PageInfo(childComplexity), true
+	case "CoGuestConnection.totalCount":
+		if e.ComplexityRoot.CoGuestConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoGuestConnection.TotalCount(childComplexity), true
+
+	case "CoGuestEdge.cursor":
+		if e.ComplexityRoot.CoGuestEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoGuestEdge.Cursor(childComplexity), true
+	case "CoGuestEdge.node":
+		if e.ComplexityRoot.CoGuestEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoGuestEdge.Node(childComplexity), true
+	case "CoGuestEdge.sharedEpisodeCount":
+		if e.ComplexityRoot.CoGuestEdge.SharedEpisodeCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoGuestEdge.SharedEpisodeCount(childComplexity), true
+	case "CoGuestEdge.sharedEpisodes":
+		if e.ComplexityRoot.CoGuestEdge.SharedEpisodes == nil {
+			break
+		}
+
+		args, err := ec.field_CoGuestEdge_sharedEpisodes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.CoGuestEdge.SharedEpisodes(childComplexity, args["first"].(*int)), true
 
 	case "Entity.findEpisodeByShowSlugAndNumber":
 		if e.ComplexityRoot.Entity.FindEpisodeByShowSlugAndNumber == nil {
@@ -601,6 +731,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Episode.PublishedAt(childComplexity), true
+	case "Episode.related":
+		if e.ComplexityRoot.Episode.Related == nil {
+			break
+		}
+
+		args, err := ec.field_Episode_related_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Episode.Related(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Episode.releaseDate":
 		if e.ComplexityRoot.Episode.ReleaseDate == nil {
 			break
@@ -726,6 +867,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Guest.CoGuests(childComplexity, args["first"].(*int)), true
+	case "Guest.coGuestsConnection":
+		if e.ComplexityRoot.Guest.CoGuestsConnection == nil {
+			break
+		}
+
+		args, err := ec.field_Guest_coGuestsConnection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Guest.CoGuestsConnection(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Guest.episodeCount":
 		if e.ComplexityRoot.Guest.EpisodeCount == nil {
 			break
@@ -1020,6 +1172,112 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.__resolve_entities(childComplexity, args["representations"].([]map[string]any)), true
 
+	case "RelatedEpisodeConnection.edges":
+		if e.ComplexityRoot.RelatedEpisodeConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelatedEpisodeConnection.Edges(childComplexity), true
+	case "RelatedEpisodeConnection.nodes":
+		if e.ComplexityRoot.RelatedEpisodeConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelatedEpisodeConnection.Nodes(childComplexity), true
+	case "RelatedEpisodeConnection.pageInfo":
+		if e.ComplexityRoot.RelatedEpisodeConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelatedEpisodeConnection.PageInfo(childComplexity), true
+	case "RelatedEpisodeConnection.totalCount":
+		if e.ComplexityRoot.RelatedEpisodeConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelatedEpisodeConnection.TotalCount(childComplexity), true
+
+	case "RelatedEpisodeEdge.cursor":
+		if e.ComplexityRoot.RelatedEpisodeEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelatedEpisodeEdge.Cursor(childComplexity), true
+	case "RelatedEpisodeEdge.node":
+		if e.ComplexityRoot.RelatedEpisodeEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelatedEpisodeEdge.Node(childComplexity), true
+	case "RelatedEpisodeEdge.score":
+		if e.ComplexityRoot.RelatedEpisodeEdge.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelatedEpisodeEdge.Score(childComplexity), true
+	case "RelatedEpisodeEdge.sharedGuests":
+		if e.ComplexityRoot.RelatedEpisodeEdge.SharedGuests == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelatedEpisodeEdge.SharedGuests(childComplexity), true
+	case "RelatedEpisodeEdge.sharedTerms":
+		if e.ComplexityRoot.RelatedEpisodeEdge.SharedTerms == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelatedEpisodeEdge.SharedTerms(childComplexity), true
+	case "RelatedEpisodeEdge.sharedTopics":
+		if e.ComplexityRoot.RelatedEpisodeEdge.SharedTopics == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelatedEpisodeEdge.SharedTopics(childComplexity), true
+
+	case "RelatedTopicConnection.edges":
+		if e.ComplexityRoot.RelatedTopicConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelatedTopicConnection.Edges(childComplexity), true
+	case "RelatedTopicConnection.nodes":
+		if e.ComplexityRoot.RelatedTopicConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelatedTopicConnection.Nodes(childComplexity), true
+	case "RelatedTopicConnection.pageInfo":
+		if e.ComplexityRoot.RelatedTopicConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelatedTopicConnection.PageInfo(childComplexity), true
+	case "RelatedTopicConnection.totalCount":
+		if e.ComplexityRoot.RelatedTopicConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelatedTopicConnection.TotalCount(childComplexity), true
+
+	case "RelatedTopicEdge.cursor":
+		if e.ComplexityRoot.RelatedTopicEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelatedTopicEdge.Cursor(childComplexity), true
+	case "RelatedTopicEdge.node":
+		if e.ComplexityRoot.RelatedTopicEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelatedTopicEdge.Node(childComplexity), true
+	case "RelatedTopicEdge.sharedEpisodeCount":
+		if e.ComplexityRoot.RelatedTopicEdge.SharedEpisodeCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RelatedTopicEdge.SharedEpisodeCount(childComplexity), true
+
 	case "Show.author":
 		if e.ComplexityRoot.Show.AuthorOrNil == nil {
 			break
@@ -1216,6 +1474,63 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Source.Warnings(childComplexity, args["first"].(*int)), true
 
+	case "TimelineConnection.edges":
+		if e.ComplexityRoot.TimelineConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineConnection.Edges(childComplexity), true
+	case "TimelineConnection.nodes":
+		if e.ComplexityRoot.TimelineConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineConnection.Nodes(childComplexity), true
+	case "TimelineConnection.pageInfo":
+		if e.ComplexityRoot.TimelineConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineConnection.PageInfo(childComplexity), true
+	case "TimelineConnection.totalCount":
+		if e.ComplexityRoot.TimelineConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineConnection.TotalCount(childComplexity), true
+	case "TimelineConnection.undatedCount":
+		if e.ComplexityRoot.TimelineConnection.UndatedCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineConnection.UndatedCount(childComplexity), true
+
+	case "TimelineEdge.cursor":
+		if e.ComplexityRoot.TimelineEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineEdge.Cursor(childComplexity), true
+	case "TimelineEdge.node":
+		if e.ComplexityRoot.TimelineEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineEdge.Node(childComplexity), true
+
+	case "TimelineMonth.count":
+		if e.ComplexityRoot.TimelineMonth.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineMonth.Count(childComplexity), true
+	case "TimelineMonth.month":
+		if e.ComplexityRoot.TimelineMonth.Month == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelineMonth.Month(childComplexity), true
+
 	case "Topic.aliases":
 		if e.ComplexityRoot.Topic.Aliases == nil {
 			break
@@ -1284,12 +1599,34 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Topic.Related(childComplexity, args["first"].(*int)), true
+	case "Topic.relatedConnection":
+		if e.ComplexityRoot.Topic.RelatedConnection == nil {
+			break
+		}
+
+		args, err := ec.field_Topic_relatedConnection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Topic.RelatedConnection(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Topic.slug":
 		if e.ComplexityRoot.Topic.Slug == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Topic.Slug(childComplexity), true
+	case "Topic.timeline":
+		if e.ComplexityRoot.Topic.Timeline == nil {
+			break
+		}
+
+		args, err := ec.field_Topic_timeline_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Topic.Timeline(childComplexity, args["first"].(*int), args["after"].(*string), args["show"].(*string)), true
 
 	case "TopicConnection.edges":
 		if e.ComplexityRoot.TopicConnection.Edges == nil {
@@ -1477,6 +1814,17 @@ interface Node {
   "Opaque global ID; pass it to ` + "`" + `node(id:)` + "`" + ` or ` + "`" + `nodes(ids:)` + "`" + ` to fetch the object again."
   id: ID!
 }
+
+"""
+The work a field does beyond the objects it returns, in points of the
+operation's cost (` + "`" + `extensions.cost.requestedQueryCost` + "`" + `): a ranking or a
+count over many episodes adds its weight each time it is resolved, that
+is once per parent object. ` + "`" + `docs/api-limits.md` + "`" + ` has the whole cost model.
+"""
+directive @cost(
+  "The points the field adds each time it is resolved."
+  weight: Int!
+) on FIELD_DEFINITION
 
 "An ISO 8601 calendar date, e.g. ` + "`" + `2025-09-17` + "`" + `."
 scalar Date
@@ -1736,6 +2084,21 @@ type Episode implements Node {
   previous: Episode
   "When the feed published the episode (` + "`" + `pubDate` + "`" + `), in UTC; null for an episode seen only on pages, or a feed item without a date."
   publishedAt: DateTime
+  """
+  Other episodes, of any show, ranked by what they share with this one:
+  guests, curated topics and terms of the text (discovered topic names),
+  each weighted by its rarity (ln(1 + episodes / episodes that have it));
+  a guest counts twice a topic as rare, a term three quarters. Ties go to
+  the later release, then by show and number. The ranking looks at 500
+  candidates at most, read rarest feature first, at most 250 episodes of
+  each (the latest); each edge says what the two share.
+  """
+  related(
+    "Returns the first ` + "`" + `first` + "`" + ` episodes after ` + "`" + `after` + "`" + `: 0 to 100, default 20."
+    first: Int
+    "Returns the episodes after this cursor (an edge's ` + "`" + `cursor` + "`" + ` or ` + "`" + `pageInfo.endCursor` + "`" + ` from this field)."
+    after: String
+  ): RelatedEpisodeConnection! @cost(weight: 200)
   "The release date; null while unknown."
   releaseDate: Date
   "The season the feed item puts the episode in (` + "`" + `itunes:season` + "`" + ` or ` + "`" + `podcast:season` + "`" + `); null when not given."
@@ -1820,6 +2183,17 @@ type Guest implements Node {
     "The most guests to return: 0 to 100, default 20."
     first: Int
   ): [Guest!]!
+  """
+  ` + "`" + `coGuests` + "`" + ` as a connection: other guests who shared an episode with this
+  one, most shared episodes first, then by slug, each edge with the count
+  and the shared episodes.
+  """
+  coGuestsConnection(
+    "Returns the first ` + "`" + `first` + "`" + ` guests after ` + "`" + `after` + "`" + `: 0 to 100, default 20."
+    first: Int
+    "Returns the guests after this cursor (an edge's ` + "`" + `cursor` + "`" + ` or ` + "`" + `pageInfo.endCursor` + "`" + ` from this field)."
+    after: String
+  ): CoGuestConnection! @cost(weight: 25)
   "How many episodes the guest appeared on."
   episodeCount: Int!
   "Episodes the guest appeared on. Default order: NUMBER DESC."
@@ -1910,9 +2284,33 @@ type Topic implements Node {
   related(
     "The most topics to return: 0 to 100, default 20."
     first: Int
-  ): [Topic!]!
+  ): [Topic!]! @cost(weight: 10)
+  """
+  ` + "`" + `related` + "`" + ` as a connection: curated topics that share episodes with this
+  one, most shared episodes first, then by slug, each edge with the count.
+  Empty for a discovered topic.
+  """
+  relatedConnection(
+    "Returns the first ` + "`" + `first` + "`" + ` topics after ` + "`" + `after` + "`" + `: 0 to 100, default 20."
+    first: Int
+    "Returns the topics after this cursor (an edge's ` + "`" + `cursor` + "`" + ` or ` + "`" + `pageInfo.endCursor` + "`" + ` from this field)."
+    after: String
+  ): RelatedTopicConnection! @cost(weight: 10)
   "Lowercase ASCII words joined by ` + "`" + `-` + "`" + `, e.g. ` + "`" + `peer-to-peer` + "`" + `."
   slug: String!
+  """
+  The topic's episodes per month of release, oldest month first; months
+  without an episode are left out, and episodes without a release date
+  are counted in ` + "`" + `undatedCount` + "`" + ` instead.
+  """
+  timeline(
+    "Returns the first ` + "`" + `first` + "`" + ` months after ` + "`" + `after` + "`" + `: 0 to 100, default 20."
+    first: Int
+    "Returns the months after this cursor (an edge's ` + "`" + `cursor` + "`" + ` or ` + "`" + `pageInfo.endCursor` + "`" + ` from this field with the same ` + "`" + `show` + "`" + `)."
+    after: String
+    "Only the episodes of this show (slug); an unknown slug matches nothing."
+    show: String
+  ): TimelineConnection! @cost(weight: 100)
 }
 
 "What a link points at, from the page's label or, failing that, the URL's host."
@@ -2149,6 +2547,113 @@ type TopicEdge {
   "The topic."
   node: Topic!
 }
+
+"A page of episodes related to an episode, best first."
+type RelatedEpisodeConnection {
+  "The page's episodes with their cursors and what they share with the episode."
+  edges: [RelatedEpisodeEdge!]!
+  "The nodes of the edges, without cursors."
+  nodes: [Episode!]!
+  "Whether more pages follow or precede this one, and the cursors to get them."
+  pageInfo: PageInfo!
+  "How many episodes were ranked, across all pages (at most 500)."
+  totalCount: Int!
+}
+
+"An episode related to another, and why."
+type RelatedEpisodeEdge {
+  "Opaque position of the episode in the ranking; pass it as ` + "`" + `after` + "`" + ` to the same field."
+  cursor: String!
+  "The related episode."
+  node: Episode!
+  "The sum of the weights of what the two episodes share: higher is closer."
+  score: Float!
+  "Guests both episodes have, heaviest (rarest) first; at most the episode's guests."
+  sharedGuests: [Guest!]!
+  "Terms of the text both episodes have (discovered topic names, as the first episode writes them), heaviest (rarest) first; at most the episode's discovered topics."
+  sharedTerms: [String!]!
+  "Curated topics both episodes have, heaviest (rarest) first; at most the episode's topics."
+  sharedTopics: [Topic!]!
+}
+
+"A page of the guests who shared episodes with a guest."
+type CoGuestConnection {
+  "The page's guests with their cursors and the episodes they shared."
+  edges: [CoGuestEdge!]!
+  "The nodes of the edges, without cursors."
+  nodes: [Guest!]!
+  "Whether more pages follow or precede this one, and the cursors to get them."
+  pageInfo: PageInfo!
+  "How many guests shared an episode with the guest, across all pages."
+  totalCount: Int!
+}
+
+"A guest who shared episodes with another, and how many."
+type CoGuestEdge {
+  "Opaque position of the guest in the list; pass it as ` + "`" + `after` + "`" + ` to the same field."
+  cursor: String!
+  "The other guest."
+  node: Guest!
+  "How many episodes the two guests appeared on together."
+  sharedEpisodeCount: Int!
+  "The episodes the two guests appeared on together, highest number first. At most ` + "`" + `first` + "`" + ` (default 20, 0 to 100)."
+  sharedEpisodes(
+    "The most episodes to return: 0 to 100, default 20."
+    first: Int
+  ): [Episode!]!
+}
+
+"A page of the topics that share episodes with a topic."
+type RelatedTopicConnection {
+  "The page's topics with their cursors and the episodes they share."
+  edges: [RelatedTopicEdge!]!
+  "The nodes of the edges, without cursors."
+  nodes: [Topic!]!
+  "Whether more pages follow or precede this one, and the cursors to get them."
+  pageInfo: PageInfo!
+  "How many topics share an episode with the topic, across all pages."
+  totalCount: Int!
+}
+
+"A topic that shares episodes with another, and how many."
+type RelatedTopicEdge {
+  "Opaque position of the topic in the list; pass it as ` + "`" + `after` + "`" + ` to the same field."
+  cursor: String!
+  "The other topic."
+  node: Topic!
+  "How many episodes mention both topics."
+  sharedEpisodeCount: Int!
+}
+
+"A page of a topic's timeline: months, oldest first."
+type TimelineConnection {
+  "The page's months with their cursors."
+  edges: [TimelineEdge!]!
+  "The nodes of the edges, without cursors."
+  nodes: [TimelineMonth!]!
+  "Whether more pages follow or precede this one, and the cursors to get them."
+  pageInfo: PageInfo!
+  "How many months have at least one episode, across all pages."
+  totalCount: Int!
+  "How many of the episodes have no known release date (they are in no month)."
+  undatedCount: Int!
+}
+
+"A month of a timeline and its cursor."
+type TimelineEdge {
+  "Opaque position of the month; pass it as ` + "`" + `after` + "`" + ` to the same field with the same ` + "`" + `show` + "`" + `."
+  cursor: String!
+  "The month."
+  node: TimelineMonth!
+}
+
+"How many episodes were released in one month."
+type TimelineMonth {
+  "How many of the episodes were released in the month."
+  count: Int!
+  "The month, as ` + "`" + `YYYY-MM` + "`" + `."
+  month: String!
+}
 `, BuiltIn: false},
 	{Name: "keys.graphqls", Input: sourceData("keys.graphqls"), BuiltIn: false},
 	{Name: "../../federation/directives.graphql", Input: `
@@ -2257,6 +2762,34 @@ func (ec *executionContext) childFields_Audio(ctx context.Context, field graphql
 	return nil, fmt.Errorf("no field named %q was found under type Audio", field.Name)
 }
 
+func (ec *executionContext) childFields_CoGuestConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CoGuestConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_CoGuestConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CoGuestConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_CoGuestConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CoGuestConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CoGuestEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_CoGuestEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_CoGuestEdge_node(ctx, field)
+	case "sharedEpisodeCount":
+		return ec.fieldContext_CoGuestEdge_sharedEpisodeCount(ctx, field)
+	case "sharedEpisodes":
+		return ec.fieldContext_CoGuestEdge_sharedEpisodes(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CoGuestEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_Episode(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "appearances":
@@ -2301,6 +2834,8 @@ func (ec *executionContext) childFields_Episode(ctx context.Context, field graph
 		return ec.fieldContext_Episode_previous(ctx, field)
 	case "publishedAt":
 		return ec.fieldContext_Episode_publishedAt(ctx, field)
+	case "related":
+		return ec.fieldContext_Episode_related(ctx, field)
 	case "releaseDate":
 		return ec.fieldContext_Episode_releaseDate(ctx, field)
 	case "season":
@@ -2353,6 +2888,8 @@ func (ec *executionContext) childFields_Guest(ctx context.Context, field graphql
 		return ec.fieldContext_Guest_bio(ctx, field)
 	case "coGuests":
 		return ec.fieldContext_Guest_coGuests(ctx, field)
+	case "coGuestsConnection":
+		return ec.fieldContext_Guest_coGuestsConnection(ctx, field)
 	case "episodeCount":
 		return ec.fieldContext_Guest_episodeCount(ctx, field)
 	case "episodes":
@@ -2435,6 +2972,64 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
 }
 
+func (ec *executionContext) childFields_RelatedEpisodeConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_RelatedEpisodeConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_RelatedEpisodeConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_RelatedEpisodeConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_RelatedEpisodeConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RelatedEpisodeConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_RelatedEpisodeEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_RelatedEpisodeEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_RelatedEpisodeEdge_node(ctx, field)
+	case "score":
+		return ec.fieldContext_RelatedEpisodeEdge_score(ctx, field)
+	case "sharedGuests":
+		return ec.fieldContext_RelatedEpisodeEdge_sharedGuests(ctx, field)
+	case "sharedTerms":
+		return ec.fieldContext_RelatedEpisodeEdge_sharedTerms(ctx, field)
+	case "sharedTopics":
+		return ec.fieldContext_RelatedEpisodeEdge_sharedTopics(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RelatedEpisodeEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_RelatedTopicConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_RelatedTopicConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_RelatedTopicConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_RelatedTopicConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_RelatedTopicConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RelatedTopicConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_RelatedTopicEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_RelatedTopicEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_RelatedTopicEdge_node(ctx, field)
+	case "sharedEpisodeCount":
+		return ec.fieldContext_RelatedTopicEdge_sharedEpisodeCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RelatedTopicEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_Show(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "author":
@@ -2513,6 +3108,42 @@ func (ec *executionContext) childFields_Source(ctx context.Context, field graphq
 	return nil, fmt.Errorf("no field named %q was found under type Source", field.Name)
 }
 
+func (ec *executionContext) childFields_TimelineConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_TimelineConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_TimelineConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_TimelineConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_TimelineConnection_totalCount(ctx, field)
+	case "undatedCount":
+		return ec.fieldContext_TimelineConnection_undatedCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TimelineConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_TimelineEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_TimelineEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_TimelineEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TimelineEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_TimelineMonth(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_TimelineMonth_count(ctx, field)
+	case "month":
+		return ec.fieldContext_TimelineMonth_month(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TimelineMonth", field.Name)
+}
+
 func (ec *executionContext) childFields_Topic(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "aliases":
@@ -2531,8 +3162,12 @@ func (ec *executionContext) childFields_Topic(ctx context.Context, field graphql
 		return ec.fieldContext_Topic_name(ctx, field)
 	case "related":
 		return ec.fieldContext_Topic_related(ctx, field)
+	case "relatedConnection":
+		return ec.fieldContext_Topic_relatedConnection(ctx, field)
 	case "slug":
 		return ec.fieldContext_Topic_slug(ctx, field)
+	case "timeline":
+		return ec.fieldContext_Topic_timeline(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Topic", field.Name)
 }
@@ -2713,6 +3348,20 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 
 // region    ***************************** args.gotpl *****************************
 
+func (ec *executionContext) field_CoGuestEdge_sharedEpisodes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Entity_findEpisodeByShowSlugAndNumber_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2861,6 +3510,28 @@ func (ec *executionContext) field_Episode_links_args(ctx context.Context, rawArg
 	return args, nil
 }
 
+func (ec *executionContext) field_Episode_related_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Episode_sources_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2900,6 +3571,28 @@ func (ec *executionContext) field_Episode_transcripts_args(ctx context.Context, 
 		return nil, err
 	}
 	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Guest_coGuestsConnection_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -3509,6 +4202,28 @@ func (ec *executionContext) field_Topic_guests_args(ctx context.Context, rawArgs
 	return args, nil
 }
 
+func (ec *executionContext) field_Topic_relatedConnection_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Topic_related_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3520,6 +4235,36 @@ func (ec *executionContext) field_Topic_related_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Topic_timeline_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "show",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["show"] = arg2
 	return args, nil
 }
 
@@ -3760,6 +4505,247 @@ func (ec *executionContext) _Audio_url(ctx context.Context, field graphql.Collec
 }
 func (ec *executionContext) fieldContext_Audio_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Audio", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _CoGuestConnection_edges(ctx context.Context, field graphql.CollectedField, obj *graph.CoGuestConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoGuestConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*graph.CoGuestEdge) graphql.Marshaler {
+			return ec.marshalNCoGuestEdge2ᚕᚖpodcastgraphᚋgraphᚐCoGuestEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoGuestConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CoGuestConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CoGuestEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CoGuestConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *graph.CoGuestConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoGuestConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*podcast.Guest) graphql.Marshaler {
+			return ec.marshalNGuest2ᚕᚖpodcastgraphᚋinternalᚋpodcastᚐGuestᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoGuestConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CoGuestConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Guest(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CoGuestConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *graph.CoGuestConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoGuestConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *graph.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖpodcastgraphᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoGuestConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CoGuestConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CoGuestConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *graph.CoGuestConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoGuestConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoGuestConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CoGuestConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _CoGuestEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *graph.CoGuestEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoGuestEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoGuestEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CoGuestEdge", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _CoGuestEdge_node(ctx context.Context, field graphql.CollectedField, obj *graph.CoGuestEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoGuestEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *podcast.Guest) graphql.Marshaler {
+			return ec.marshalNGuest2ᚖpodcastgraphᚋinternalᚋpodcastᚐGuest(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoGuestEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CoGuestEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Guest(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CoGuestEdge_sharedEpisodeCount(ctx context.Context, field graphql.CollectedField, obj *graph.CoGuestEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoGuestEdge_sharedEpisodeCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SharedEpisodeCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoGuestEdge_sharedEpisodeCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CoGuestEdge", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _CoGuestEdge_sharedEpisodes(ctx context.Context, field graphql.CollectedField, obj *graph.CoGuestEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoGuestEdge_sharedEpisodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.CoGuestEdge().SharedEpisodes(ctx, obj, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*podcast.Episode) graphql.Marshaler {
+			return ec.marshalNEpisode2ᚕᚖpodcastgraphᚋinternalᚋpodcastᚐEpisodeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CoGuestEdge_sharedEpisodes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CoGuestEdge",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Episode(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_CoGuestEdge_sharedEpisodes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Entity_findEpisodeByShowSlugAndNumber(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -4574,6 +5560,50 @@ func (ec *executionContext) fieldContext_Episode_publishedAt(_ context.Context, 
 	return graphql.NewScalarFieldContext("Episode", field, false, false, errors.New("field of type DateTime does not have child fields"))
 }
 
+func (ec *executionContext) _Episode_related(ctx context.Context, field graphql.CollectedField, obj *podcast.Episode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Episode_related(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Episode().Related(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *graph.RelatedEpisodeConnection) graphql.Marshaler {
+			return ec.marshalNRelatedEpisodeConnection2ᚖpodcastgraphᚋgraphᚐRelatedEpisodeConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Episode_related(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Episode",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RelatedEpisodeConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Episode_related_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Episode_releaseDate(ctx context.Context, field graphql.CollectedField, obj *podcast.Episode) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5088,6 +6118,50 @@ func (ec *executionContext) fieldContext_Guest_coGuests(ctx context.Context, fie
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Guest_coGuests_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Guest_coGuestsConnection(ctx context.Context, field graphql.CollectedField, obj *podcast.Guest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Guest_coGuestsConnection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Guest().CoGuestsConnection(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *graph.CoGuestConnection) graphql.Marshaler {
+			return ec.marshalNCoGuestConnection2ᚖpodcastgraphᚋgraphᚐCoGuestConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Guest_coGuestsConnection(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Guest",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CoGuestConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Guest_coGuestsConnection_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -6337,6 +7411,487 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _RelatedEpisodeConnection_edges(ctx context.Context, field graphql.CollectedField, obj *graph.RelatedEpisodeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelatedEpisodeConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*graph.RelatedEpisodeEdge) graphql.Marshaler {
+			return ec.marshalNRelatedEpisodeEdge2ᚕᚖpodcastgraphᚋgraphᚐRelatedEpisodeEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelatedEpisodeConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RelatedEpisodeConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RelatedEpisodeEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RelatedEpisodeConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *graph.RelatedEpisodeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelatedEpisodeConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*podcast.Episode) graphql.Marshaler {
+			return ec.marshalNEpisode2ᚕᚖpodcastgraphᚋinternalᚋpodcastᚐEpisodeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelatedEpisodeConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RelatedEpisodeConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Episode(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RelatedEpisodeConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *graph.RelatedEpisodeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelatedEpisodeConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *graph.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖpodcastgraphᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelatedEpisodeConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RelatedEpisodeConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RelatedEpisodeConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *graph.RelatedEpisodeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelatedEpisodeConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelatedEpisodeConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RelatedEpisodeConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _RelatedEpisodeEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *graph.RelatedEpisodeEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelatedEpisodeEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelatedEpisodeEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RelatedEpisodeEdge", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _RelatedEpisodeEdge_node(ctx context.Context, field graphql.CollectedField, obj *graph.RelatedEpisodeEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelatedEpisodeEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *podcast.Episode) graphql.Marshaler {
+			return ec.marshalNEpisode2ᚖpodcastgraphᚋinternalᚋpodcastᚐEpisode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelatedEpisodeEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RelatedEpisodeEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Episode(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RelatedEpisodeEdge_score(ctx context.Context, field graphql.CollectedField, obj *graph.RelatedEpisodeEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelatedEpisodeEdge_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelatedEpisodeEdge_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RelatedEpisodeEdge", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _RelatedEpisodeEdge_sharedGuests(ctx context.Context, field graphql.CollectedField, obj *graph.RelatedEpisodeEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelatedEpisodeEdge_sharedGuests(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SharedGuests, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*podcast.Guest) graphql.Marshaler {
+			return ec.marshalNGuest2ᚕᚖpodcastgraphᚋinternalᚋpodcastᚐGuestᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelatedEpisodeEdge_sharedGuests(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RelatedEpisodeEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Guest(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RelatedEpisodeEdge_sharedTerms(ctx context.Context, field graphql.CollectedField, obj *graph.RelatedEpisodeEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelatedEpisodeEdge_sharedTerms(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SharedTerms, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelatedEpisodeEdge_sharedTerms(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RelatedEpisodeEdge", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _RelatedEpisodeEdge_sharedTopics(ctx context.Context, field graphql.CollectedField, obj *graph.RelatedEpisodeEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelatedEpisodeEdge_sharedTopics(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SharedTopics, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*podcast.Topic) graphql.Marshaler {
+			return ec.marshalNTopic2ᚕᚖpodcastgraphᚋinternalᚋpodcastᚐTopicᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelatedEpisodeEdge_sharedTopics(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RelatedEpisodeEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Topic(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RelatedTopicConnection_edges(ctx context.Context, field graphql.CollectedField, obj *graph.RelatedTopicConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelatedTopicConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*graph.RelatedTopicEdge) graphql.Marshaler {
+			return ec.marshalNRelatedTopicEdge2ᚕᚖpodcastgraphᚋgraphᚐRelatedTopicEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelatedTopicConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RelatedTopicConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RelatedTopicEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RelatedTopicConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *graph.RelatedTopicConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelatedTopicConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*podcast.Topic) graphql.Marshaler {
+			return ec.marshalNTopic2ᚕᚖpodcastgraphᚋinternalᚋpodcastᚐTopicᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelatedTopicConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RelatedTopicConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Topic(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RelatedTopicConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *graph.RelatedTopicConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelatedTopicConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *graph.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖpodcastgraphᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelatedTopicConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RelatedTopicConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RelatedTopicConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *graph.RelatedTopicConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelatedTopicConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelatedTopicConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RelatedTopicConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _RelatedTopicEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *graph.RelatedTopicEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelatedTopicEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelatedTopicEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RelatedTopicEdge", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _RelatedTopicEdge_node(ctx context.Context, field graphql.CollectedField, obj *graph.RelatedTopicEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelatedTopicEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *podcast.Topic) graphql.Marshaler {
+			return ec.marshalNTopic2ᚖpodcastgraphᚋinternalᚋpodcastᚐTopic(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelatedTopicEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RelatedTopicEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Topic(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RelatedTopicEdge_sharedEpisodeCount(ctx context.Context, field graphql.CollectedField, obj *graph.RelatedTopicEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RelatedTopicEdge_sharedEpisodeCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SharedEpisodeCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RelatedTopicEdge_sharedEpisodeCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RelatedTopicEdge", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
 func (ec *executionContext) _Show_author(ctx context.Context, field graphql.CollectedField, obj *podcast.Show) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7120,6 +8675,249 @@ func (ec *executionContext) fieldContext_Source_warnings(ctx context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _TimelineConnection_edges(ctx context.Context, field graphql.CollectedField, obj *graph.TimelineConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*graph.TimelineEdge) graphql.Marshaler {
+			return ec.marshalNTimelineEdge2ᚕᚖpodcastgraphᚋgraphᚐTimelineEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TimelineConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TimelineEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TimelineConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *graph.TimelineConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*graph.TimelineMonth) graphql.Marshaler {
+			return ec.marshalNTimelineMonth2ᚕᚖpodcastgraphᚋgraphᚐTimelineMonthᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TimelineConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TimelineMonth(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TimelineConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *graph.TimelineConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *graph.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖpodcastgraphᚋgraphᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TimelineConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TimelineConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *graph.TimelineConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimelineConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _TimelineConnection_undatedCount(ctx context.Context, field graphql.CollectedField, obj *graph.TimelineConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineConnection_undatedCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UndatedCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineConnection_undatedCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimelineConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _TimelineEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *graph.TimelineEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimelineEdge", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _TimelineEdge_node(ctx context.Context, field graphql.CollectedField, obj *graph.TimelineEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *graph.TimelineMonth) graphql.Marshaler {
+			return ec.marshalNTimelineMonth2ᚖpodcastgraphᚋgraphᚐTimelineMonth(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TimelineEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TimelineMonth(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TimelineMonth_count(ctx context.Context, field graphql.CollectedField, obj *graph.TimelineMonth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineMonth_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineMonth_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimelineMonth", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _TimelineMonth_month(ctx context.Context, field graphql.CollectedField, obj *graph.TimelineMonth) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelineMonth_month(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Month, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelineMonth_month(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimelineMonth", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
 func (ec *executionContext) _Topic_aliases(ctx context.Context, field graphql.CollectedField, obj *podcast.Topic) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7388,6 +9186,50 @@ func (ec *executionContext) fieldContext_Topic_related(ctx context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Topic_relatedConnection(ctx context.Context, field graphql.CollectedField, obj *podcast.Topic) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Topic_relatedConnection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Topic().RelatedConnection(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *graph.RelatedTopicConnection) graphql.Marshaler {
+			return ec.marshalNRelatedTopicConnection2ᚖpodcastgraphᚋgraphᚐRelatedTopicConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Topic_relatedConnection(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Topic",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RelatedTopicConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Topic_relatedConnection_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Topic_slug(ctx context.Context, field graphql.CollectedField, obj *podcast.Topic) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7409,6 +9251,50 @@ func (ec *executionContext) _Topic_slug(ctx context.Context, field graphql.Colle
 }
 func (ec *executionContext) fieldContext_Topic_slug(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Topic", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Topic_timeline(ctx context.Context, field graphql.CollectedField, obj *podcast.Topic) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Topic_timeline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Topic().Timeline(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["show"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *graph.TimelineConnection) graphql.Marshaler {
+			return ec.marshalNTimelineConnection2ᚖpodcastgraphᚋgraphᚐTimelineConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Topic_timeline(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Topic",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TimelineConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Topic_timeline_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _TopicConnection_edges(ctx context.Context, field graphql.CollectedField, obj *graph.TopicConnection) (ret graphql.Marshaler) {
@@ -9307,6 +11193,145 @@ func (ec *executionContext) _Audio(ctx context.Context, sel ast.SelectionSet, ob
 	return out
 }
 
+var coGuestConnectionImplementors = []string{"CoGuestConnection"}
+
+func (ec *executionContext) _CoGuestConnection(ctx context.Context, sel ast.SelectionSet, obj *graph.CoGuestConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, coGuestConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CoGuestConnection")
+		case "edges":
+			out.Values[i] = ec._CoGuestConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._CoGuestConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._CoGuestConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._CoGuestConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var coGuestEdgeImplementors = []string{"CoGuestEdge"}
+
+func (ec *executionContext) _CoGuestEdge(ctx context.Context, sel ast.SelectionSet, obj *graph.CoGuestEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, coGuestEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CoGuestEdge")
+		case "cursor":
+			out.Values[i] = ec._CoGuestEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "node":
+			out.Values[i] = ec._CoGuestEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sharedEpisodeCount":
+			out.Values[i] = ec._CoGuestEdge_sharedEpisodeCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sharedEpisodes":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._CoGuestEdge_sharedEpisodes(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var entityImplementors = []string{"Entity"}
 
 func (ec *executionContext) _Entity(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -9850,6 +11875,44 @@ func (ec *executionContext) _Episode(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "related":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Episode_related(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "releaseDate":
 			out.Values[i] = ec._Episode_releaseDate(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -10204,6 +12267,44 @@ func (ec *executionContext) _Guest(ctx context.Context, sel ast.SelectionSet, ob
 					}
 				}()
 				res = ec._Guest_coGuests(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "coGuestsConnection":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Guest_coGuestsConnection(ctx, field, obj)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -10989,6 +13090,223 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 	return out
 }
 
+var relatedEpisodeConnectionImplementors = []string{"RelatedEpisodeConnection"}
+
+func (ec *executionContext) _RelatedEpisodeConnection(ctx context.Context, sel ast.SelectionSet, obj *graph.RelatedEpisodeConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, relatedEpisodeConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RelatedEpisodeConnection")
+		case "edges":
+			out.Values[i] = ec._RelatedEpisodeConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._RelatedEpisodeConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._RelatedEpisodeConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._RelatedEpisodeConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var relatedEpisodeEdgeImplementors = []string{"RelatedEpisodeEdge"}
+
+func (ec *executionContext) _RelatedEpisodeEdge(ctx context.Context, sel ast.SelectionSet, obj *graph.RelatedEpisodeEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, relatedEpisodeEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RelatedEpisodeEdge")
+		case "cursor":
+			out.Values[i] = ec._RelatedEpisodeEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._RelatedEpisodeEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "score":
+			out.Values[i] = ec._RelatedEpisodeEdge_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sharedGuests":
+			out.Values[i] = ec._RelatedEpisodeEdge_sharedGuests(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sharedTerms":
+			out.Values[i] = ec._RelatedEpisodeEdge_sharedTerms(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sharedTopics":
+			out.Values[i] = ec._RelatedEpisodeEdge_sharedTopics(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var relatedTopicConnectionImplementors = []string{"RelatedTopicConnection"}
+
+func (ec *executionContext) _RelatedTopicConnection(ctx context.Context, sel ast.SelectionSet, obj *graph.RelatedTopicConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, relatedTopicConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RelatedTopicConnection")
+		case "edges":
+			out.Values[i] = ec._RelatedTopicConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._RelatedTopicConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._RelatedTopicConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._RelatedTopicConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var relatedTopicEdgeImplementors = []string{"RelatedTopicEdge"}
+
+func (ec *executionContext) _RelatedTopicEdge(ctx context.Context, sel ast.SelectionSet, obj *graph.RelatedTopicEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, relatedTopicEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RelatedTopicEdge")
+		case "cursor":
+			out.Values[i] = ec._RelatedTopicEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._RelatedTopicEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sharedEpisodeCount":
+			out.Values[i] = ec._RelatedTopicEdge_sharedEpisodeCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var showImplementors = []string{"Show", "Node", "_Entity"}
 
 func (ec *executionContext) _Show(ctx context.Context, sel ast.SelectionSet, obj *podcast.Show) graphql.Marshaler {
@@ -11487,6 +13805,150 @@ func (ec *executionContext) _Source(ctx context.Context, sel ast.SelectionSet, o
 	return out
 }
 
+var timelineConnectionImplementors = []string{"TimelineConnection"}
+
+func (ec *executionContext) _TimelineConnection(ctx context.Context, sel ast.SelectionSet, obj *graph.TimelineConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, timelineConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TimelineConnection")
+		case "edges":
+			out.Values[i] = ec._TimelineConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._TimelineConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._TimelineConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._TimelineConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "undatedCount":
+			out.Values[i] = ec._TimelineConnection_undatedCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var timelineEdgeImplementors = []string{"TimelineEdge"}
+
+func (ec *executionContext) _TimelineEdge(ctx context.Context, sel ast.SelectionSet, obj *graph.TimelineEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, timelineEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TimelineEdge")
+		case "cursor":
+			out.Values[i] = ec._TimelineEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._TimelineEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var timelineMonthImplementors = []string{"TimelineMonth"}
+
+func (ec *executionContext) _TimelineMonth(ctx context.Context, sel ast.SelectionSet, obj *graph.TimelineMonth) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, timelineMonthImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TimelineMonth")
+		case "count":
+			out.Values[i] = ec._TimelineMonth_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "month":
+			out.Values[i] = ec._TimelineMonth_month(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var topicImplementors = []string{"Topic", "Node", "_Entity"}
 
 func (ec *executionContext) _Topic(ctx context.Context, sel ast.SelectionSet, obj *podcast.Topic) graphql.Marshaler {
@@ -11737,11 +14199,87 @@ func (ec *executionContext) _Topic(ctx context.Context, sel ast.SelectionSet, ob
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "relatedConnection":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Topic_relatedConnection(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "slug":
 			out.Values[i] = ec._Topic_slug(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "timeline":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Topic_timeline(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -12447,6 +14985,42 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalNCoGuestConnection2ᚖpodcastgraphᚋgraphᚐCoGuestConnection(ctx context.Context, sel ast.SelectionSet, v *graph.CoGuestConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CoGuestConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCoGuestEdge2ᚕᚖpodcastgraphᚋgraphᚐCoGuestEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*graph.CoGuestEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCoGuestEdge2ᚖpodcastgraphᚋgraphᚐCoGuestEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCoGuestEdge2ᚖpodcastgraphᚋgraphᚐCoGuestEdge(ctx context.Context, sel ast.SelectionSet, v *graph.CoGuestEdge) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CoGuestEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNDateTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
 	res, err := graphql.UnmarshalTime(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -12549,6 +15123,22 @@ func (ec *executionContext) marshalNFieldSet2string(ctx context.Context, sel ast
 		}
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.SelectionSet, v float64) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalFloatContext(v)
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return graphql.WrapContextMarshaler(ctx, res)
 }
 
 func (ec *executionContext) marshalNGuest2ᚕᚖpodcastgraphᚋinternalᚋpodcastᚐGuestᚄ(ctx context.Context, sel ast.SelectionSet, v []*podcast.Guest) graphql.Marshaler {
@@ -12783,6 +15373,78 @@ func (ec *executionContext) marshalNPageInfo2ᚖpodcastgraphᚋgraphᚐPageInfo(
 	return ec._PageInfo(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNRelatedEpisodeConnection2ᚖpodcastgraphᚋgraphᚐRelatedEpisodeConnection(ctx context.Context, sel ast.SelectionSet, v *graph.RelatedEpisodeConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._RelatedEpisodeConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRelatedEpisodeEdge2ᚕᚖpodcastgraphᚋgraphᚐRelatedEpisodeEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*graph.RelatedEpisodeEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRelatedEpisodeEdge2ᚖpodcastgraphᚋgraphᚐRelatedEpisodeEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRelatedEpisodeEdge2ᚖpodcastgraphᚋgraphᚐRelatedEpisodeEdge(ctx context.Context, sel ast.SelectionSet, v *graph.RelatedEpisodeEdge) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._RelatedEpisodeEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRelatedTopicConnection2ᚖpodcastgraphᚋgraphᚐRelatedTopicConnection(ctx context.Context, sel ast.SelectionSet, v *graph.RelatedTopicConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._RelatedTopicConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRelatedTopicEdge2ᚕᚖpodcastgraphᚋgraphᚐRelatedTopicEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*graph.RelatedTopicEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRelatedTopicEdge2ᚖpodcastgraphᚋgraphᚐRelatedTopicEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRelatedTopicEdge2ᚖpodcastgraphᚋgraphᚐRelatedTopicEdge(ctx context.Context, sel ast.SelectionSet, v *graph.RelatedTopicEdge) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._RelatedTopicEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNShow2ᚕᚖpodcastgraphᚋinternalᚋpodcastᚐShowᚄ(ctx context.Context, sel ast.SelectionSet, v []*podcast.Show) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -12914,6 +15576,68 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNTimelineConnection2ᚖpodcastgraphᚋgraphᚐTimelineConnection(ctx context.Context, sel ast.SelectionSet, v *graph.TimelineConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._TimelineConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTimelineEdge2ᚕᚖpodcastgraphᚋgraphᚐTimelineEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*graph.TimelineEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTimelineEdge2ᚖpodcastgraphᚋgraphᚐTimelineEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTimelineEdge2ᚖpodcastgraphᚋgraphᚐTimelineEdge(ctx context.Context, sel ast.SelectionSet, v *graph.TimelineEdge) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._TimelineEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTimelineMonth2ᚕᚖpodcastgraphᚋgraphᚐTimelineMonthᚄ(ctx context.Context, sel ast.SelectionSet, v []*graph.TimelineMonth) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTimelineMonth2ᚖpodcastgraphᚋgraphᚐTimelineMonth(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTimelineMonth2ᚖpodcastgraphᚋgraphᚐTimelineMonth(ctx context.Context, sel ast.SelectionSet, v *graph.TimelineMonth) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._TimelineMonth(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNTopic2ᚕᚖpodcastgraphᚋinternalᚋpodcastᚐTopicᚄ(ctx context.Context, sel ast.SelectionSet, v []*podcast.Topic) graphql.Marshaler {

@@ -16,6 +16,9 @@ var _ ResolverRoot = (*Resolver)(nil)
 // Appearance returns graph's resolver of Appearance fields.
 func (r *Resolver) Appearance() AppearanceResolver { return r.graph.Appearance() }
 
+// CoGuestEdge returns graph's resolver of CoGuestEdge fields.
+func (r *Resolver) CoGuestEdge() CoGuestEdgeResolver { return r.graph.CoGuestEdge() }
+
 // Episode returns graph's resolver of Episode fields.
 func (r *Resolver) Episode() EpisodeResolver { return r.graph.Episode() }
 
