@@ -1,0 +1,448 @@
+package search
+
+import (
+	"encoding/binary"
+	"math"
+	"slices"
+	"strings"
+	"sync"
+)
+
+// Kind is what a hit is.
+type Kind uint8
+
+// The kinds of searchable things.
+const (
+	KindEpisode Kind = iota
+	KindGuest
+	KindTopic
+	KindShow
+	numKinds
+)
+
+var kindNames = [numKinds]string{"EPISODE", "GUEST", "TOPIC", "SHOW"}
+
+// String returns the kind's name in the schema (EPISODE, GUEST, TOPIC, SHOW).
+func (k Kind) String() string { return kindNames[k] }
+
+// Field is a searchable text of a thing.
+type Field uint8
+
+// The fields, with their boosts in fieldBoost.
+const (
+	FieldTitle Field = iota // an episode's or a show's title
+	FieldName               // a guest's or a topic's name
+	FieldAlias              // a topic's aliases
+	FieldRole               // a guest's role
+	FieldOrganization       // a guest's organization
+	FieldSummary            // an episode's summary
+	FieldDescription        // an episode's description
+	numFields
+)
+
+var fieldNames = [numFields]string{"title", "name", "aliases", "role", "organization", "summary", "description"}
+
+// fieldBoost weighs a field's matches: a title or a name beats a
+// description.
+var fieldBoost = [numFields]float64{4, 4, 3, 2, 2, 1.5, 1}
+
+// String returns the field's name as highlights report it.
+func (f Field) String() string { return fieldNames[f] }
+
+// Entry is one thing to index: its kind and key, its texts by field, and
+// what the facets and filters read (episodes only).
+type Entry struct {
+	Kind   Kind
+	Key    string // show/number for an episode, else the slug
+	Texts  [numFields]string
+	Show   string   // an episode's show slug
+	Day    uint32   // an episode's release day (podcast.Date.Days), 0 when unknown
+	Year   int      // an episode's release year, 0 when unknown
+	Topics []string // an episode's topic slugs
+	Guests []string // an episode's guest slugs
+	// Suggest is the text typeahead offers (a title or a name); empty
+	// for none.
+	Suggest string
+}
+
+// doc is an indexed Entry. A changed thing gets a new doc; the old one is
+// marked dead and its postings are skipped until compaction drops them.
+type doc struct {
+	Kind   Kind
+	Key    string
+	Gen    uint64 // the generation of the state it was read from
+	Live   bool
+	Lens   [numFields]uint16
+	Show   int32 // interned, -1 for none
+	Day    uint32
+	Year   int16
+	Topics []uint32
+	Guests []uint32
+	Sugg   string
+}
+
+// postings of a term: entries in doc order, each uvarint(doc delta), then
+// per field: field byte (0x80 set on the last field), uvarint(tf),
+// tf uvarint position deltas.
+type postings struct {
+	Buf  []byte
+	Last uint32
+	N    uint32 // entries, dead ones included (the df of BM25)
+}
+
+// interner gives strings small numbers.
+type interner struct {
+	Names []string
+	ids   map[string]uint32
+}
+
+func (in *interner) id(s string) uint32 {
+	if in.ids == nil {
+		in.ids = make(map[string]uint32, len(in.Names))
+		for i, n := range in.Names {
+			in.ids[n] = uint32(i)
+		}
+	}
+	if id, ok := in.ids[s]; ok {
+		return id
+	}
+	in.Names = append(in.Names, s)
+	in.ids[s] = uint32(len(in.Names) - 1)
+	return uint32(len(in.Names) - 1)
+}
+
+func (in *interner) lookup(s string) (uint32, bool) {
+	if in.ids == nil {
+		in.id("")
+	}
+	id, ok := in.ids[s]
+	return id, ok
+}
+
+// Index is the in-memory index. It is safe for concurrent use: searches
+// share it, updates (Apply) take it alone.
+type Index struct {
+	mu   sync.RWMutex
+	gen  uint64
+	docs []doc
+	live map[string]uint32 // kind byte + key -> live doc
+	dead int
+
+	terms  map[string]*postings
+	sorted []string            // every term, sorted (prefix matching, typos)
+	stems  map[string][]string // stem -> terms with it
+
+	sumLen [numFields]float64 // over live docs
+	numLen [numFields]float64
+
+	shows, topics, guests interner
+	counts                map[string]int // kind byte + slug -> live episodes naming it (suggest's weights)
+
+	sugg []suggTok // suggest's words, sorted
+}
+
+// New returns an empty index at generation 0.
+func New() *Index {
+	return &Index{live: map[string]uint32{}, terms: map[string]*postings{}, stems: map[string][]string{}, counts: map[string]int{}}
+}
+
+// Generation returns the store generation the index reflects.
+func (ix *Index) Generation() uint64 {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return ix.gen
+}
+
+// Len returns the number of live things indexed.
+func (ix *Index) Len() int {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return len(ix.live)
+}
+
+func liveKey(k Kind, key string) string { return string(rune('0'+k)) + key }
+
+// Update applies one batch read from the store at generation gen: removes
+// are the things gone (kind and key), entries the things to (re)index.
+// The index then reflects gen.
+func (ix *Index) Update(gen uint64, removes []Ref, entries []*Entry) {
+	ix.update(gen, removes, entries, true)
+}
+
+// update is Update; advance false leaves the index's generation alone (a
+// batch applied in parts: the generation moves with the last).
+func (ix *Index) update(gen uint64, removes []Ref, entries []*Entry, advance bool) {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	for _, r := range removes {
+		ix.remove(r.Kind, r.Key)
+	}
+	var newTerms []string
+	var newSugg []suggTok
+	for _, e := range entries {
+		ix.remove(e.Kind, e.Key)
+		newTerms, newSugg = ix.add(gen, e, newTerms, newSugg)
+	}
+	ix.mergeTerms(newTerms)
+	ix.mergeSugg(newSugg)
+	if advance && gen > ix.gen {
+		ix.gen = gen
+	}
+	if ix.dead > 1024 && ix.dead > len(ix.live)/4 {
+		ix.compact()
+	}
+}
+
+// Ref names an indexed thing.
+type Ref struct {
+	Kind Kind
+	Key  string
+}
+
+func (ix *Index) remove(k Kind, key string) {
+	lk := liveKey(k, key)
+	id, ok := ix.live[lk]
+	if !ok {
+		return
+	}
+	delete(ix.live, lk)
+	d := &ix.docs[id]
+	d.Live = false
+	ix.dead++
+	for f, l := range d.Lens {
+		if l > 0 {
+			ix.sumLen[f] -= float64(l)
+			ix.numLen[f]--
+		}
+	}
+	if d.Kind == KindEpisode {
+		for _, t := range d.Topics {
+			ix.counts["t"+ix.topics.Names[t]]--
+		}
+		for _, g := range d.Guests {
+			ix.counts["g"+ix.guests.Names[g]]--
+		}
+		if d.Show >= 0 {
+			ix.counts["s"+ix.shows.Names[d.Show]]--
+		}
+	}
+	d.Topics, d.Guests = nil, nil
+}
+
+func (ix *Index) add(gen uint64, e *Entry, newTerms []string, newSugg []suggTok) ([]string, []suggTok) {
+	id := uint32(len(ix.docs))
+	d := doc{Kind: e.Kind, Key: e.Key, Gen: gen, Live: true, Show: -1, Day: e.Day, Year: int16(e.Year), Sugg: e.Suggest}
+	if e.Kind == KindEpisode {
+		if e.Show != "" {
+			d.Show = int32(ix.shows.id(e.Show))
+			ix.counts["s"+e.Show]++
+		}
+		for _, t := range e.Topics {
+			d.Topics = append(d.Topics, ix.topics.id(t))
+			ix.counts["t"+t]++
+		}
+		for _, g := range e.Guests {
+			d.Guests = append(d.Guests, ix.guests.id(g))
+			ix.counts["g"+g]++
+		}
+	}
+	// Positions of each term, by field.
+	type occ struct {
+		field Field
+		pos   []uint32
+	}
+	perTerm := map[string][]occ{}
+	var order []string
+	for f := range numFields {
+		text := e.Texts[f]
+		if text == "" {
+			continue
+		}
+		pos := uint32(0)
+		tokenize(text, func(t token) {
+			list := perTerm[t.term]
+			if len(list) == 0 {
+				order = append(order, t.term)
+			}
+			if len(list) == 0 || list[len(list)-1].field != f {
+				list = append(list, occ{field: f})
+			}
+			list[len(list)-1].pos = append(list[len(list)-1].pos, pos)
+			perTerm[t.term] = list
+			pos++
+		})
+		if pos > math.MaxUint16 {
+			pos = math.MaxUint16
+		}
+		d.Lens[f] = uint16(pos)
+		if pos > 0 {
+			ix.sumLen[f] += float64(pos)
+			ix.numLen[f]++
+		}
+	}
+	for _, term := range order {
+		p := ix.terms[term]
+		if p == nil {
+			p = &postings{}
+			ix.terms[term] = p
+			newTerms = append(newTerms, term)
+		}
+		p.Buf = binary.AppendUvarint(p.Buf, uint64(id-p.Last))
+		p.Last = id
+		p.N++
+		list := perTerm[term]
+		for i, o := range list {
+			fb := byte(o.field)
+			if i == len(list)-1 {
+				fb |= 0x80
+			}
+			p.Buf = append(p.Buf, fb)
+			p.Buf = binary.AppendUvarint(p.Buf, uint64(len(o.pos)))
+			prev := uint32(0)
+			for _, x := range o.pos {
+				p.Buf = binary.AppendUvarint(p.Buf, uint64(x-prev))
+				prev = x
+			}
+		}
+	}
+	ix.docs = append(ix.docs, d)
+	ix.live[liveKey(e.Kind, e.Key)] = id
+	if e.Suggest != "" {
+		tokenize(e.Suggest, func(t token) { newSugg = append(newSugg, suggTok{Tok: t.term, Doc: id}) })
+	}
+	return newTerms, newSugg
+}
+
+// mergeTerms adds new terms to the sorted list and the stem map.
+func (ix *Index) mergeTerms(newTerms []string) {
+	if len(newTerms) == 0 {
+		return
+	}
+	slices.Sort(newTerms)
+	merged := make([]string, 0, len(ix.sorted)+len(newTerms))
+	i, j := 0, 0
+	for i < len(ix.sorted) || j < len(newTerms) {
+		if j == len(newTerms) || (i < len(ix.sorted) && ix.sorted[i] < newTerms[j]) {
+			merged = append(merged, ix.sorted[i])
+			i++
+		} else {
+			merged = append(merged, newTerms[j])
+			j++
+		}
+	}
+	ix.sorted = merged
+	for _, t := range newTerms {
+		s := stem(t)
+		ix.stems[s] = append(ix.stems[s], t)
+	}
+}
+
+// compact drops dead docs' postings (doc numbers stay).
+func (ix *Index) compact() {
+	for term, p := range ix.terms {
+		var out postings
+		it := p.iter()
+		for it.next() {
+			if !ix.docs[it.doc].Live {
+				continue
+			}
+			out.Buf = binary.AppendUvarint(out.Buf, uint64(it.doc-out.Last))
+			out.Last = it.doc
+			out.N++
+			out.Buf = append(out.Buf, it.raw...)
+		}
+		if out.N == 0 {
+			delete(ix.terms, term)
+			continue
+		}
+		*p = out
+	}
+	ix.sorted = ix.sorted[:0]
+	ix.stems = map[string][]string{}
+	terms := make([]string, 0, len(ix.terms))
+	for t := range ix.terms {
+		terms = append(terms, t)
+	}
+	ix.mergeTerms(terms)
+	ix.sugg = slices.DeleteFunc(ix.sugg, func(s suggTok) bool { return !ix.docs[s.Doc].Live })
+	ix.dead = 0
+}
+
+// iterator walks a postings list.
+type iterator struct {
+	buf    []byte
+	off    int
+	doc    uint32
+	raw    []byte // the current entry's field data
+	fields []byte // scratch
+}
+
+func (p *postings) iter() *iterator { return &iterator{buf: p.Buf} }
+
+func (it *iterator) next() bool {
+	if it.off >= len(it.buf) {
+		return false
+	}
+	delta, w := binary.Uvarint(it.buf[it.off:])
+	it.off += w
+	it.doc += uint32(delta)
+	start := it.off
+	for {
+		fb := it.buf[it.off]
+		it.off++
+		tf, w := binary.Uvarint(it.buf[it.off:])
+		it.off += w
+		for range tf {
+			_, w := binary.Uvarint(it.buf[it.off:])
+			it.off += w
+		}
+		if fb&0x80 != 0 {
+			break
+		}
+	}
+	it.raw = it.buf[start:it.off]
+	return true
+}
+
+// fieldTF calls fn with each field of the current entry and its term
+// frequency.
+func (it *iterator) fieldTF(fn func(f Field, tf int)) {
+	b := it.raw
+	for len(b) > 0 {
+		fb := b[0]
+		tf, w := binary.Uvarint(b[1:])
+		b = b[1+w:]
+		for range tf {
+			_, w := binary.Uvarint(b)
+			b = b[w:]
+		}
+		fn(Field(fb&0x7f), int(tf))
+	}
+}
+
+// positions calls fn with each position of the current entry, by field.
+func (it *iterator) positions(fn func(f Field, pos uint32)) {
+	b := it.raw
+	for len(b) > 0 {
+		fb := b[0]
+		tf, w := binary.Uvarint(b[1:])
+		b = b[1+w:]
+		prev := uint32(0)
+		for range tf {
+			d, w := binary.Uvarint(b)
+			b = b[w:]
+			prev += uint32(d)
+			fn(Field(fb&0x7f), prev)
+		}
+	}
+}
+
+// prefixRange returns the sorted terms that start with p.
+func (ix *Index) prefixRange(p string) []string {
+	i, _ := slices.BinarySearch(ix.sorted, p)
+	j := i
+	for j < len(ix.sorted) && strings.HasPrefix(ix.sorted[j], p) {
+		j++
+	}
+	return ix.sorted[i:j]
+}
