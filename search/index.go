@@ -30,13 +30,13 @@ type Field uint8
 
 // The fields, with their boosts in fieldBoost.
 const (
-	FieldTitle Field = iota // an episode's or a show's title
-	FieldName               // a guest's or a topic's name
-	FieldAlias              // a topic's aliases
-	FieldRole               // a guest's role
-	FieldOrganization       // a guest's organization
-	FieldSummary            // an episode's summary
-	FieldDescription        // an episode's description
+	FieldTitle        Field = iota // an episode's or a show's title
+	FieldName                      // a guest's or a topic's name
+	FieldAlias                     // a topic's aliases
+	FieldRole                      // a guest's role
+	FieldOrganization              // a guest's organization
+	FieldSummary                   // an episode's summary
+	FieldDescription               // an episode's description
 	numFields
 )
 

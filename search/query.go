@@ -128,4 +128,3 @@ func typoBudget(n int) int {
 	}
 	return 0
 }
-

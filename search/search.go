@@ -543,4 +543,3 @@ func (s *distScratch) distance(a, c []rune, max int) int {
 	}
 	return prev[len(c)]
 }
-

@@ -13,6 +13,7 @@ import (
 
 	"podcastgraph/graph"
 	"podcastgraph/internal/graphhttp"
+	"podcastgraph/search"
 	"podcastgraph/store"
 )
 
@@ -20,8 +21,8 @@ import (
 // graphhttp (spec-compliant JSON transports, limits, cost, rate limiting,
 // CORS, persisted queries, HTTP caching of GET answers), errors that never
 // carry Go internals, and a deadline on every operation.
-func newGraphQL(st *store.Store, cfg *Config, opts Options, log *slog.Logger) http.Handler {
-	srv := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: &graph.Resolver{}}))
+func newGraphQL(st *store.Store, idx *search.Feeder, cfg *Config, opts Options, log *slog.Logger) http.Handler {
+	srv := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: &graph.Resolver{Search: idx}}))
 	present := graph.ErrorPresenter(log)
 	if !cfg.API.Introspection {
 		present = graphhttp.WithoutSuggestions(present)
