@@ -186,7 +186,9 @@ func TestSearchAPI(t *testing.T) {
 	var sg struct {
 		Suggest []struct {
 			Kind, Text string
-			Node       struct{ Typename string `json:"__typename"` }
+			Node       struct {
+				Typename string `json:"__typename"`
+			}
 		}
 	}
 	s.query(t, `{ suggest(prefix: "tailsc", first: 5) { kind text node { __typename } } }`, nil).must(t, &sg)

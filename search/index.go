@@ -79,6 +79,8 @@ type doc struct {
 	Topics []uint32
 	Guests []uint32
 	Sugg   string
+	// SuggFold is Sugg's words folded, joined by spaces.
+	SuggFold string
 }
 
 // postings of a term: entries in doc order, each uvarint(doc delta), then
@@ -308,7 +310,12 @@ func (ix *Index) add(gen uint64, e *Entry, newTerms []string, newSugg []suggTok)
 	ix.docs = append(ix.docs, d)
 	ix.live[liveKey(e.Kind, e.Key)] = id
 	if e.Suggest != "" {
-		tokenize(e.Suggest, func(t token) { newSugg = append(newSugg, suggTok{Tok: t.term, Doc: id}) })
+		var words []string
+		tokenize(e.Suggest, func(t token) {
+			newSugg = append(newSugg, suggTok{Tok: t.term, Doc: id})
+			words = append(words, t.term)
+		})
+		ix.docs[id].SuggFold = strings.Join(words, " ")
 	}
 	return newTerms, newSugg
 }

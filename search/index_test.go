@@ -220,3 +220,15 @@ func TestBadQueries(t *testing.T) {
 		}
 	}
 }
+
+func TestMoreLikeThis(t *testing.T) {
+	ix := corpus()
+	terms := ix.Terms("Kubernetes secrets done right. We talk about secret management in clusters.", 10)
+	if len(terms) == 0 || terms[0].Term == "we" {
+		t.Fatalf("terms: %+v", terms)
+	}
+	hits := ix.Similar(terms, KindEpisode, 3, "s/1", 0)
+	if len(hits) == 0 || hits[0].Key != "s/5" || slices.ContainsFunc(hits, func(h Hit) bool { return h.Key == "s/1" }) {
+		t.Fatalf("similar: %+v", hits)
+	}
+}

@@ -3,7 +3,6 @@ package search
 import (
 	"cmp"
 	"container/heap"
-	"math"
 	"slices"
 	"strconv"
 	"sync"
@@ -262,7 +261,7 @@ func (ix *Index) Search(q *Query) (*Result, error) {
 		for _, x := range ix.expand(qt) {
 			res.Terms[x.term] = true
 			pl := ix.terms[x.term]
-			idf := math.Log(1 + (float64(len(ix.live))-float64(pl.N)+0.5)/(float64(pl.N)+0.5))
+			idf := ix.idf(pl)
 			it := pl.iter()
 			for it.next() {
 				d := it.doc
@@ -272,16 +271,7 @@ func (ix *Index) Search(q *Query) (*Result, error) {
 				if qi == 0 && !f.admits(&ix.docs[d]) {
 					continue
 				}
-				tfw := 0.0
-				it.fieldTF(func(fl Field, tf int) {
-					avg := 1.0
-					if ix.numLen[fl] > 0 {
-						avg = ix.sumLen[fl] / ix.numLen[fl]
-					}
-					norm := 1 - b + b*float64(ix.docs[d].Lens[fl])/avg
-					tfw += fieldBoost[fl] * float64(tf) / norm
-				})
-				s := float32(idf * tfw * (k1 + 1) / (tfw + k1) * x.weight)
+				s := float32(idf * ix.fieldWeight(it, &ix.docs[d]) * x.weight)
 				if sc.cur[d] == 0 {
 					sc.touched = append(sc.touched, d)
 					sc.curT[d] = x.typos
@@ -362,30 +352,44 @@ func (ix *Index) exclusions(w string) []string {
 }
 
 // checkPhrase keeps, of the candidates (cnt == nt), those where the
-// phrase's words stand in order in one field.
+// phrase's words stand in order in one field. Every candidate holds every
+// word, so the words' postings are walked side by side, led by the first.
 func (ix *Index) checkPhrase(p *parsed, ph []int, sc *scratch, nt uint8) {
-	pos := make([]map[uint32][]uint32, len(ph))
+	its := make([]*iterator, len(ph))
 	for i, ti := range ph {
-		pos[i] = map[uint32][]uint32{}
 		pl := ix.terms[p.terms[ti].text]
 		if pl == nil {
+			return // no candidate then
+		}
+		its[i] = pl.iter()
+	}
+	pos := make([][]uint32, len(ph))
+	for its[0].next() {
+		d := its[0].doc
+		if sc.cnt[d] != nt {
 			continue
 		}
-		it := pl.iter()
-		for it.next() {
-			if sc.cnt[it.doc] != nt {
-				continue
+		found := true
+		for i, it := range its {
+			if i > 0 {
+				for it.doc < d || it.off == 0 {
+					if !it.next() {
+						break
+					}
+				}
+				if it.doc != d {
+					found = false
+					break
+				}
 			}
-			d := it.doc
-			it.positions(func(f Field, x uint32) { pos[i][d] = append(pos[i][d], uint32(f)<<24|x) })
+			pos[i] = pos[i][:0]
+			it.positions(func(f Field, x uint32) { pos[i] = append(pos[i], uint32(f)<<24|x) })
 		}
-	}
-	for d, starts := range pos[0] {
 		ok := false
-		for _, s := range starts {
-			all := true
+		for _, s := range pos[0] {
+			all := found
 			for i := 1; i < len(ph) && all; i++ {
-				all = slices.Contains(pos[i][d], s+uint32(i))
+				_, all = slices.BinarySearch(pos[i], s+uint32(i))
 			}
 			if all {
 				ok = true
@@ -394,14 +398,6 @@ func (ix *Index) checkPhrase(p *parsed, ph []int, sc *scratch, nt uint8) {
 		}
 		if !ok {
 			sc.cnt[d] = 0
-		}
-	}
-	// Candidates the first word's positions never saw cannot match.
-	for _, m := range pos[1:] {
-		for d := range m {
-			if _, ok := pos[0][d]; !ok {
-				sc.cnt[d] = 0
-			}
 		}
 	}
 }

@@ -79,11 +79,10 @@ func (ix *Index) Suggest(prefix string, n int, gen uint64) ([]Suggestion, error)
 			continue
 		}
 		seen[id] = true
-		var toks []string
-		tokenize(d.Sugg, func(t token) { toks = append(toks, t.term) })
+		padded := " " + d.SuggFold + " "
 		ok := true
 		for _, w := range words[:len(words)-1] {
-			ok = ok && slices.Contains(toks, w)
+			ok = ok && strings.Contains(padded, " "+w+" ")
 		}
 		if !ok {
 			continue
@@ -97,7 +96,7 @@ func (ix *Index) Suggest(prefix string, n int, gen uint64) ([]Suggestion, error)
 		case KindShow:
 			s.Weight = ix.counts["s"+d.Key]
 		}
-		cands = append(cands, cand{s, strings.HasPrefix(strings.Join(toks, " "), full)})
+		cands = append(cands, cand{s, strings.HasPrefix(d.SuggFold, full)})
 	}
 	slices.SortFunc(cands, func(a, c cand) int {
 		if a.start != c.start {

@@ -1,0 +1,147 @@
+package search_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"podcastgraph/internal/benchstore"
+	"podcastgraph/internal/podcast"
+	"podcastgraph/search"
+	"podcastgraph/store"
+)
+
+// FigureQueries are the rotation the figures and cmd/loadtest's search
+// workload use, by class.
+var figureQueries = map[string][]string{
+	"one-word":   {"kubernetes", "observability", "gitops", "microservices", "serverless"},
+	"three-word": {"platform engineering observability", "edge computing careers", "site reliability testing", "machine learning virtualization", "time series databases"},
+	"typo":       {"obsrevability", "kuberntes", "microservise", "virtualisation", "serverles"},
+	"phrase":     {`"site reliability engineering"`, `"platform engineering"`, `"edge computing"`, `"machine learning"`, `"time series databases"`},
+}
+
+// TestSearchFigures prints the index's figures on a generated store:
+// PODCAST_SEARCH_FIGURES=100000 go test -run TestSearchFigures -v ./search/
+// (the store is built first, which takes a while; PODCAST_SEARCH_DIR keeps
+// it between runs). Each query is the full work of a search field: the
+// search with facets, the page's 20 hits read from a snapshot, highlighted.
+func TestSearchFigures(t *testing.T) {
+	n, _ := strconv.Atoi(os.Getenv("PODCAST_SEARCH_FIGURES"))
+	if n <= 0 {
+		t.Skip("set PODCAST_SEARCH_FIGURES to a number of pages")
+	}
+	ctx := context.Background()
+	dir := os.Getenv("PODCAST_SEARCH_DIR")
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	var st *store.Store
+	var err error
+	if _, serr := os.Stat(filepath.Join(dir, "bench.db")); serr == nil {
+		st, err = store.Open(ctx, filepath.Join(dir, "bench.db"), store.Options{NoSync: true})
+	} else {
+		start := time.Now()
+		st, err = benchstore.New(dir, n)
+		t.Logf("store of %d pages built in %v", n, time.Since(start))
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	os.Remove(search.Path(st.Path()))
+	start := time.Now()
+	f, err := search.Open(ctx, st, search.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	build := time.Since(start)
+	ix := f.Index()
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	fi, _ := os.Stat(search.Path(st.Path()))
+	di, _ := os.Stat(st.Path())
+	start = time.Now()
+	if _, err := search.Load(search.Path(st.Path())); err != nil {
+		t.Fatal(err)
+	}
+	load := time.Since(start)
+	fmt.Printf("things indexed: %d; built from the store in %v (%.0f things/s); saved index %d MB, store file %d MB; load %v\n",
+		ix.Len(), build.Round(time.Millisecond), float64(ix.Len())/build.Seconds(), fi.Size()>>20, di.Size()>>20, load.Round(time.Millisecond))
+
+	sn, err := st.Snapshot(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sn.Close()
+	one := func(q string) (total int) {
+		res, err := ix.Search(&search.Query{Text: q, First: 20, Facets: 10, Generation: sn.Generation()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var keys []search.Hit
+		keys = append(keys, res.Hits...)
+		var eks = keysOf(keys)
+		eps, err := sn.EpisodesByKey(ctx, eks)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range eps {
+			if e == nil {
+				continue
+			}
+			if e.Title != nil {
+				search.HighlightText(search.FieldTitle, *e.Title, res.Terms)
+			}
+			search.HighlightText(search.FieldSummary, e.Summary, res.Terms)
+			if e.Description != nil {
+				search.HighlightText(search.FieldDescription, *e.Description, res.Terms)
+			}
+		}
+		return res.Total
+	}
+	runtime.GC() // the build's garbage is not the searches'
+	const runs = 400
+	fmt.Printf("%-11s %9s %9s %9s  %s\n", "query", "p50", "p99", "hits", "(each query of the class in turn, "+strconv.Itoa(runs)+" runs)")
+	for _, class := range []string{"one-word", "three-word", "typo", "phrase"} {
+		qs := figureQueries[class]
+		var d []time.Duration
+		hits := 0
+		for i := range runs {
+			q := qs[i%len(qs)]
+			s := time.Now()
+			hits += one(q)
+			d = append(d, time.Since(s))
+		}
+		slices.Sort(d)
+		fmt.Printf("%-11s %9v %9v %9d\n", class, d[len(d)/2].Round(time.Microsecond), d[len(d)*99/100].Round(time.Microsecond), hits/runs)
+	}
+	var d []time.Duration
+	prefixes := []string{"k", "ku", "kub", "obs", "gus", "site rel", "mirr", "priya s", "generated", "edge c"}
+	for i := range 2000 {
+		s := time.Now()
+		if _, err := ix.Suggest(prefixes[i%len(prefixes)], 10, sn.Generation()); err != nil {
+			t.Fatal(err)
+		}
+		d = append(d, time.Since(s))
+	}
+	slices.Sort(d)
+	fmt.Printf("%-11s %9v %9v\n", "suggest", d[len(d)/2].Round(time.Microsecond), d[len(d)*99/100].Round(time.Microsecond))
+}
+
+func keysOf(hits []search.Hit) (out []podcast.EpisodeKey) {
+	for _, h := range hits {
+		if h.Kind == search.KindEpisode {
+			if k, ok := search.ParseEpisodeRef(h.Key); ok {
+				out = append(out, k)
+			}
+		}
+	}
+	return out
+}
