@@ -141,7 +141,10 @@ func (r *Resolver) searchConnection(ctx context.Context, query string, first *in
 		}
 		offset = int(binary.BigEndian.Uint32(b)) + 1
 	}
-	q := &search.Query{Text: query, Offset: offset, First: n, Facets: MaxPageSize}
+	q := &search.Query{Text: query, Offset: offset, First: n}
+	if wants(ctx, "facets") {
+		q.Facets = MaxPageSize
+	}
 	for _, k := range kinds {
 		q.Kinds = append(q.Kinds, searchKinds[k])
 	}

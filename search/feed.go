@@ -405,7 +405,7 @@ func (ix *Index) episodeTopics(ref string) []string {
 		return nil
 	}
 	var out []string
-	for _, t := range ix.docs[id].Topics {
+	for _, t := range ix.topicsOf(&ix.meta[id]) {
 		out = append(out, ix.topics.Names[t])
 	}
 	return out

@@ -123,7 +123,7 @@ func TestSearchFigures(t *testing.T) {
 		fmt.Printf("%-11s %9v %9v %9d\n", class, d[len(d)/2].Round(time.Microsecond), d[len(d)*99/100].Round(time.Microsecond), hits/runs)
 	}
 	var d []time.Duration
-	prefixes := []string{"k", "ku", "kub", "obs", "gus", "site rel", "mirr", "priya s", "generated", "edge c"}
+	prefixes := suggestPrefixes
 	for i := range 2000 {
 		s := time.Now()
 		if _, err := ix.Suggest(prefixes[i%len(prefixes)], 10, sn.Generation()); err != nil {
@@ -145,3 +145,50 @@ func keysOf(hits []search.Hit) (out []podcast.EpisodeKey) {
 	}
 	return out
 }
+
+// BenchmarkSearch runs the rotation on the index saved beside the store
+// in PODCAST_SEARCH_DIR (run TestSearchFigures first), without the store:
+// the index's own share of a search.
+func BenchmarkSearch(b *testing.B) {
+	dir := os.Getenv("PODCAST_SEARCH_DIR")
+	if dir == "" {
+		b.Skip("set PODCAST_SEARCH_DIR")
+	}
+	ix, err := search.Load(search.Path(filepath.Join(dir, "bench.db")))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, class := range []string{"one-word", "three-word", "typo", "phrase"} {
+		b.Run(class, func(b *testing.B) {
+			qs := figureQueries[class]
+			for i := 0; b.Loop(); i++ {
+				if _, err := ix.Search(&search.Query{Text: qs[i%len(qs)], First: 20, Facets: 10}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkSuggest is BenchmarkSearch's for suggest: ten prefixes in turn.
+func BenchmarkSuggest(b *testing.B) {
+	dir := os.Getenv("PODCAST_SEARCH_DIR")
+	if dir == "" {
+		b.Skip("set PODCAST_SEARCH_DIR")
+	}
+	ix, err := search.Load(search.Path(filepath.Join(dir, "bench.db")))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, p := range suggestPrefixes {
+		b.Run(p, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := ix.Suggest(p, 10, 0); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+var suggestPrefixes = []string{"k", "ku", "kub", "obs", "gus", "site rel", "mirr", "priya s", "generated", "edge c"}

@@ -65,22 +65,31 @@ type Entry struct {
 	Suggest string
 }
 
-// doc is an indexed Entry. A changed thing gets a new doc; the old one is
-// marked dead and its postings are skipped until compaction drops them.
+// A changed thing gets a new doc number; the old one is marked dead and
+// its postings are skipped until compaction drops them. What a search
+// reads for every posting it walks is kept apart from the rest, compact
+// and in doc order (meta); the rest is doc.
+
+// doc is the cold part of an indexed Entry: what a hit or a suggestion
+// reports.
 type doc struct {
-	Kind   Kind
-	Key    string
-	Gen    uint64 // the generation of the state it was read from
-	Live   bool
-	Lens   [numFields]uint16
-	Show   int32 // interned, -1 for none
-	Day    uint32
-	Year   int16
-	Topics []uint32
-	Guests []uint32
-	Sugg   string
-	// SuggFold is Sugg's words folded, joined by spaces.
-	SuggFold string
+	Key      string
+	Sugg     string
+	SuggFold string // Sugg's words folded, joined by spaces
+}
+
+// meta is the hot part of an indexed Entry.
+type meta struct {
+	Gen     uint64 // the generation of the state it was read from
+	Day     uint32
+	Show    int32  // interned, -1 for none
+	Facets  uint32 // offset in Index.facets of its topics, then its guests
+	Year    int16
+	Lens    [numFields]uint16
+	Kind    Kind
+	Live    bool
+	NTopics uint8
+	NGuests uint8
 }
 
 // postings of a term: entries in doc order, each uvarint(doc delta), then
@@ -124,11 +133,13 @@ func (in *interner) lookup(s string) (uint32, bool) {
 // Index is the in-memory index. It is safe for concurrent use: searches
 // share it, updates (Apply) take it alone.
 type Index struct {
-	mu   sync.RWMutex
-	gen  uint64
-	docs []doc
-	live map[string]uint32 // kind byte + key -> live doc
-	dead int
+	mu     sync.RWMutex
+	gen    uint64
+	docs   []doc
+	meta   []meta            // parallel to docs
+	facets []uint32          // the episodes' topics and guests (meta.Facets)
+	live   map[string]uint32 // kind byte + key -> live doc
+	dead   int
 
 	terms  map[string]*postings
 	sorted []string            // every term, sorted (prefix matching, typos)
@@ -136,11 +147,14 @@ type Index struct {
 
 	sumLen [numFields]float64 // over live docs
 	numLen [numFields]float64
+	invAvg [numFields]float64 // numLen/sumLen (setAverages)
 
 	shows, topics, guests interner
 	counts                map[string]int // kind byte + slug -> live episodes naming it (suggest's weights)
 
-	sugg []suggTok // suggest's words, sorted
+	// sugg are suggest's words, sorted: of guests, topics and shows
+	// (weighted by their episodes), and of episode titles.
+	sugg [2][]suggTok
 }
 
 // New returns an empty index at generation 0.
@@ -180,13 +194,15 @@ func (ix *Index) update(gen uint64, removes []Ref, entries []*Entry, advance boo
 		ix.remove(r.Kind, r.Key)
 	}
 	var newTerms []string
-	var newSugg []suggTok
+	var newSugg [2][]suggTok
 	for _, e := range entries {
 		ix.remove(e.Kind, e.Key)
 		newTerms, newSugg = ix.add(gen, e, newTerms, newSugg)
 	}
 	ix.mergeTerms(newTerms)
-	ix.mergeSugg(newSugg)
+	ix.mergeSugg(0, newSugg[0])
+	ix.mergeSugg(1, newSugg[1])
+	ix.setAverages()
 	if advance && gen > ix.gen {
 		ix.gen = gen
 	}
@@ -208,44 +224,53 @@ func (ix *Index) remove(k Kind, key string) {
 		return
 	}
 	delete(ix.live, lk)
-	d := &ix.docs[id]
-	d.Live = false
+	m := &ix.meta[id]
+	m.Live = false
 	ix.dead++
-	for f, l := range d.Lens {
+	for f, l := range m.Lens {
 		if l > 0 {
 			ix.sumLen[f] -= float64(l)
 			ix.numLen[f]--
 		}
 	}
-	if d.Kind == KindEpisode {
-		for _, t := range d.Topics {
+	if m.Kind == KindEpisode {
+		for _, t := range ix.topicsOf(m) {
 			ix.counts["t"+ix.topics.Names[t]]--
 		}
-		for _, g := range d.Guests {
+		for _, g := range ix.guestsOf(m) {
 			ix.counts["g"+ix.guests.Names[g]]--
 		}
-		if d.Show >= 0 {
-			ix.counts["s"+ix.shows.Names[d.Show]]--
+		if m.Show >= 0 {
+			ix.counts["s"+ix.shows.Names[m.Show]]--
 		}
 	}
-	d.Topics, d.Guests = nil, nil
 }
 
-func (ix *Index) add(gen uint64, e *Entry, newTerms []string, newSugg []suggTok) ([]string, []suggTok) {
+func (ix *Index) topicsOf(m *meta) []uint32 { return ix.facets[m.Facets : m.Facets+uint32(m.NTopics)] }
+
+func (ix *Index) guestsOf(m *meta) []uint32 {
+	at := m.Facets + uint32(m.NTopics)
+	return ix.facets[at : at+uint32(m.NGuests)]
+}
+
+func (ix *Index) add(gen uint64, e *Entry, newTerms []string, newSugg [2][]suggTok) ([]string, [2][]suggTok) {
 	id := uint32(len(ix.docs))
-	d := doc{Kind: e.Kind, Key: e.Key, Gen: gen, Live: true, Show: -1, Day: e.Day, Year: int16(e.Year), Sugg: e.Suggest}
+	d := doc{Key: e.Key, Sugg: e.Suggest}
+	m := meta{Kind: e.Kind, Gen: gen, Live: true, Show: -1, Day: e.Day, Year: int16(e.Year), Facets: uint32(len(ix.facets))}
 	if e.Kind == KindEpisode {
 		if e.Show != "" {
-			d.Show = int32(ix.shows.id(e.Show))
+			m.Show = int32(ix.shows.id(e.Show))
 			ix.counts["s"+e.Show]++
 		}
-		for _, t := range e.Topics {
-			d.Topics = append(d.Topics, ix.topics.id(t))
+		for _, t := range e.Topics[:min(len(e.Topics), 255)] {
+			ix.facets = append(ix.facets, ix.topics.id(t))
 			ix.counts["t"+t]++
+			m.NTopics++
 		}
-		for _, g := range e.Guests {
-			d.Guests = append(d.Guests, ix.guests.id(g))
+		for _, g := range e.Guests[:min(len(e.Guests), 255)] {
+			ix.facets = append(ix.facets, ix.guests.id(g))
 			ix.counts["g"+g]++
+			m.NGuests++
 		}
 	}
 	// Positions of each term, by field.
@@ -276,7 +301,7 @@ func (ix *Index) add(gen uint64, e *Entry, newTerms []string, newSugg []suggTok)
 		if pos > math.MaxUint16 {
 			pos = math.MaxUint16
 		}
-		d.Lens[f] = uint16(pos)
+		m.Lens[f] = uint16(pos)
 		if pos > 0 {
 			ix.sumLen[f] += float64(pos)
 			ix.numLen[f]++
@@ -308,11 +333,13 @@ func (ix *Index) add(gen uint64, e *Entry, newTerms []string, newSugg []suggTok)
 		}
 	}
 	ix.docs = append(ix.docs, d)
+	ix.meta = append(ix.meta, m)
 	ix.live[liveKey(e.Kind, e.Key)] = id
 	if e.Suggest != "" {
 		var words []string
 		tokenize(e.Suggest, func(t token) {
-			newSugg = append(newSugg, suggTok{Tok: t.term, Doc: id})
+			list := suggList(e.Kind)
+			newSugg[list] = append(newSugg[list], suggTok{Tok: t.term, Doc: id})
 			words = append(words, t.term)
 		})
 		ix.docs[id].SuggFold = strings.Join(words, " ")
@@ -350,7 +377,7 @@ func (ix *Index) compact() {
 		var out postings
 		it := p.iter()
 		for it.next() {
-			if !ix.docs[it.doc].Live {
+			if !ix.meta[it.doc].Live {
 				continue
 			}
 			out.Buf = binary.AppendUvarint(out.Buf, uint64(it.doc-out.Last))
@@ -371,17 +398,30 @@ func (ix *Index) compact() {
 		terms = append(terms, t)
 	}
 	ix.mergeTerms(terms)
-	ix.sugg = slices.DeleteFunc(ix.sugg, func(s suggTok) bool { return !ix.docs[s.Doc].Live })
+	for l := range ix.sugg {
+		ix.sugg[l] = slices.DeleteFunc(ix.sugg[l], func(s suggTok) bool { return !ix.meta[s.Doc].Live })
+	}
+	facets := make([]uint32, 0, len(ix.facets))
+	for id := range ix.meta {
+		m := &ix.meta[id]
+		if !m.Live {
+			m.NTopics, m.NGuests = 0, 0
+		}
+		n := uint32(m.NTopics) + uint32(m.NGuests)
+		from := m.Facets
+		m.Facets = uint32(len(facets))
+		facets = append(facets, ix.facets[from:from+n]...)
+	}
+	ix.facets = facets
 	ix.dead = 0
 }
 
 // iterator walks a postings list.
 type iterator struct {
-	buf    []byte
-	off    int
-	doc    uint32
-	raw    []byte // the current entry's field data
-	fields []byte // scratch
+	buf []byte
+	off int
+	doc uint32
+	raw []byte // the current entry's field data
 }
 
 func (p *postings) iter() *iterator { return &iterator{buf: p.Buf} }

@@ -15,22 +15,24 @@ type saved struct {
 	Version               int
 	Gen                   uint64
 	Docs                  []doc
+	Meta                  []meta
+	Facets                []uint32
 	Terms                 map[string]*postings
 	SumLen, NumLen        [numFields]float64
 	Shows, Topics, Guests []string
 	Counts                map[string]int
-	Sugg                  []suggTok
+	Sugg                  [2][]suggTok
 }
 
 // fileVersion changes when the layout of a saved index does: an index of
 // another version is rebuilt.
-const fileVersion = 1
+const fileVersion = 3
 
 // Save writes the index to path atomically (a temporary file renamed into
 // place), with the generation it reflects. It returns the bytes written.
 func (ix *Index) Save(path string) (int64, error) {
 	ix.mu.RLock()
-	s := saved{Version: fileVersion, Gen: ix.gen, Docs: ix.docs, Terms: ix.terms, SumLen: ix.sumLen, NumLen: ix.numLen,
+	s := saved{Version: fileVersion, Gen: ix.gen, Docs: ix.docs, Meta: ix.meta, Facets: ix.facets, Terms: ix.terms, SumLen: ix.sumLen, NumLen: ix.numLen,
 		Shows: ix.shows.Names, Topics: ix.topics.Names, Guests: ix.guests.Names, Counts: ix.counts, Sugg: ix.sugg}
 	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp*")
 	if err != nil {
@@ -84,6 +86,10 @@ func load(r io.Reader) (*Index, error) {
 		return nil, fmt.Errorf("search: load: index version %d, want %d", s.Version, fileVersion)
 	}
 	ix := New()
+	ix.meta, ix.facets = s.Meta, s.Facets
+	if len(ix.meta) != len(s.Docs) {
+		return nil, fmt.Errorf("search: load: %d docs, %d metas", len(s.Docs), len(ix.meta))
+	}
 	ix.gen, ix.docs, ix.sumLen, ix.numLen, ix.sugg = s.Gen, s.Docs, s.SumLen, s.NumLen, s.Sugg
 	if s.Terms != nil {
 		ix.terms = s.Terms
@@ -93,13 +99,13 @@ func load(r io.Reader) (*Index, error) {
 	}
 	ix.shows.Names, ix.topics.Names, ix.guests.Names = s.Shows, s.Topics, s.Guests
 	for id := range ix.docs {
-		d := &ix.docs[id]
-		if d.Live {
-			ix.live[liveKey(d.Kind, d.Key)] = uint32(id)
+		if m := &ix.meta[id]; m.Live {
+			ix.live[liveKey(m.Kind, ix.docs[id].Key)] = uint32(id)
 		} else {
 			ix.dead++
 		}
 	}
+	ix.setAverages()
 	terms := make([]string, 0, len(ix.terms))
 	for t := range ix.terms {
 		terms = append(terms, t)

@@ -19,7 +19,7 @@ type Query struct {
 	// is set, only episodes that match all of them are hits.
 	Show, Topic, Guest string
 	After, Before      uint32
-	// Facets is the most values each facet lists.
+	// Facets is the most values each facet lists; 0 skips counting them.
 	Facets int
 	// Generation is the generation of the state the caller reads hits
 	// from: things the index holds from a later one are left out.
@@ -32,6 +32,7 @@ type Hit struct {
 	Key   string
 	Score float64
 	Typos int // typos the match needed: hits with fewer come first
+	doc   uint32
 }
 
 // FacetCount is a value of a facet and the hits that have it.
@@ -66,8 +67,8 @@ type Result struct {
 
 // BM25 parameters.
 const (
-	k1 = 1.2
-	b  = 0.75
+	k1    = 1.2
+	bm25b = 0.75
 )
 
 // Weights of a match by how the word was found.
@@ -151,6 +152,9 @@ type scratch struct {
 	curT    []uint8
 	touched []uint32
 	first   []uint32
+
+	showCnt, topicCnt, guestCnt, yearCnt []int32
+	fShows, fTopics, fGuests, fYears     []uint32 // the entries counted
 }
 
 var scratchPool = sync.Pool{New: func() any { return &scratch{} }}
@@ -203,29 +207,29 @@ func (ix *Index) filterOf(q *Query) filter {
 	return f
 }
 
-func (f *filter) admits(d *doc) bool {
-	if !d.Live || !f.kinds[d.Kind] || (f.gen > 0 && d.Gen > f.gen) {
+func (f *filter) admits(ix *Index, m *meta) bool {
+	if !m.Live || !f.kinds[m.Kind] || (f.gen > 0 && m.Gen > f.gen) {
 		return false
 	}
 	if !f.episodesOnly {
 		return true
 	}
-	if d.Kind != KindEpisode {
+	if m.Kind != KindEpisode {
 		return false
 	}
-	if f.show >= 0 && d.Show != f.show {
+	if f.show >= 0 && m.Show != f.show {
 		return false
 	}
-	if f.topic >= 0 && !slices.Contains(d.Topics, uint32(f.topic)) {
+	if f.topic >= 0 && !slices.Contains(ix.topicsOf(m), uint32(f.topic)) {
 		return false
 	}
-	if f.guest >= 0 && !slices.Contains(d.Guests, uint32(f.guest)) {
+	if f.guest >= 0 && !slices.Contains(ix.guestsOf(m), uint32(f.guest)) {
 		return false
 	}
-	if f.after > 0 && (d.Day == 0 || d.Day < f.after) {
+	if f.after > 0 && (m.Day == 0 || m.Day < f.after) {
 		return false
 	}
-	if f.before > 0 && (d.Day == 0 || d.Day > f.before) {
+	if f.before > 0 && (m.Day == 0 || m.Day > f.before) {
 		return false
 	}
 	return true
@@ -268,10 +272,10 @@ func (ix *Index) Search(q *Query) (*Result, error) {
 				if int(sc.cnt[d]) != qi {
 					continue
 				}
-				if qi == 0 && !f.admits(&ix.docs[d]) {
+				if qi == 0 && !f.admits(ix, &ix.meta[d]) {
 					continue
 				}
-				s := float32(idf * ix.fieldWeight(it, &ix.docs[d]) * x.weight)
+				s := float32(idf * ix.fieldWeight(it, &ix.meta[d]) * x.weight)
 				if sc.cur[d] == 0 {
 					sc.touched = append(sc.touched, d)
 					sc.curT[d] = x.typos
@@ -306,33 +310,41 @@ func (ix *Index) Search(q *Query) (*Result, error) {
 	for _, ph := range p.phrases {
 		ix.checkPhrase(p, ph, sc, nt)
 	}
-	h := &hitHeap{}
+	h := &hitHeap{ix: ix}
 	k := q.Offset + q.First
-	var facets facetCounter
+	var fc *facetCounter
+	if q.Facets > 0 {
+		fc = sc.facets(ix)
+	}
 	for _, d := range cands {
 		if sc.cnt[d] != nt {
 			continue
 		}
 		res.Total++
-		dc := &ix.docs[d]
-		facets.add(dc)
-		hit := Hit{Kind: dc.Kind, Key: dc.Key, Score: float64(sc.acc[d]), Typos: int(sc.typos[d])}
+		m := &ix.meta[d]
+		if fc != nil {
+			fc.add(ix, m, d)
+		}
+		hit := Hit{Kind: m.Kind, Score: float64(sc.acc[d]), Typos: int(sc.typos[d]), doc: d}
 		if h.Len() < k {
 			heap.Push(h, hit)
-		} else if k > 0 && better(hit, (*h)[0]) {
-			(*h)[0] = hit
+		} else if k > 0 && ix.better(hit, h.hits[0]) {
+			h.hits[0] = hit
 			heap.Fix(h, 0)
 		}
 	}
 	top := make([]Hit, h.Len())
 	for i := len(top) - 1; i >= 0; i-- {
 		top[i] = heap.Pop(h).(Hit)
+		top[i].Key = ix.docs[top[i].doc].Key
 	}
 	if q.Offset < len(top) {
 		res.Hits = top[q.Offset:]
 	}
 	res.HasNext = res.Total > k
-	res.Facets = facets.facets(ix, q.Facets)
+	if fc != nil {
+		res.Facets = fc.facets(ix, q.Facets)
+	}
 	return res, nil
 }
 
@@ -402,8 +414,9 @@ func (ix *Index) checkPhrase(p *parsed, ph []int, sc *scratch, nt uint8) {
 	}
 }
 
-// better orders hits: fewer typos, then higher score, then kind and key.
-func better(a, c Hit) bool {
+// better orders hits: fewer typos, then higher score, then kind and
+// key (the doc's, when the hit has none yet).
+func (ix *Index) better(a, c Hit) bool {
 	if a.Typos != c.Typos {
 		return a.Typos < c.Typos
 	}
@@ -413,80 +426,155 @@ func better(a, c Hit) bool {
 	if a.Kind != c.Kind {
 		return a.Kind < c.Kind
 	}
-	return a.Key < c.Key
+	return ix.keyOf(a) < ix.keyOf(c)
+}
+
+func (ix *Index) keyOf(h Hit) string {
+	if h.Key != "" {
+		return h.Key
+	}
+	return ix.docs[h.doc].Key
 }
 
 // hitHeap is a min-heap by better: its root is the worst hit kept.
-type hitHeap []Hit
+type hitHeap struct {
+	hits []Hit
+	ix   *Index
+}
 
-func (h hitHeap) Len() int           { return len(h) }
-func (h hitHeap) Less(i, j int) bool { return better(h[j], h[i]) }
-func (h hitHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *hitHeap) Push(x any)        { *h = append(*h, x.(Hit)) }
+func (h *hitHeap) Len() int           { return len(h.hits) }
+func (h *hitHeap) Less(i, j int) bool { return h.ix.better(h.hits[j], h.hits[i]) }
+func (h *hitHeap) Swap(i, j int)      { h.hits[i], h.hits[j] = h.hits[j], h.hits[i] }
+func (h *hitHeap) Push(x any)         { h.hits = append(h.hits, x.(Hit)) }
 func (h *hitHeap) Pop() any {
-	old := *h
-	x := old[len(old)-1]
-	*h = old[:len(old)-1]
+	x := h.hits[len(h.hits)-1]
+	h.hits = h.hits[:len(h.hits)-1]
 	return x
 }
 
+// facetCounter counts a result set's facets in the scratch's dense
+// arrays, remembering which entries it touched.
 type facetCounter struct {
-	kinds                 [numKinds]int
-	shows, topics, guests map[uint32]int
-	showSlugs             map[string]int
-	years                 map[int16]int
+	sc    *scratch
+	kinds [numKinds]int
+	// shows counts episodes by show and show hits by their doc (the
+	// show's slug is its key).
+	showDocs []uint32
 }
 
-func (fc *facetCounter) add(d *doc) {
-	fc.kinds[d.Kind]++
-	if fc.shows == nil {
-		fc.shows, fc.topics, fc.guests = map[uint32]int{}, map[uint32]int{}, map[uint32]int{}
-		fc.showSlugs, fc.years = map[string]int{}, map[int16]int{}
+func (sc *scratch) facets(ix *Index) *facetCounter {
+	grow := func(a []int32, n int) []int32 {
+		if len(a) < n {
+			return make([]int32, n+n/4+16)
+		}
+		return a
 	}
-	switch d.Kind {
+	sc.showCnt = grow(sc.showCnt, len(ix.shows.Names))
+	sc.topicCnt = grow(sc.topicCnt, len(ix.topics.Names))
+	sc.guestCnt = grow(sc.guestCnt, len(ix.guests.Names))
+	sc.yearCnt = grow(sc.yearCnt, 1<<15)
+	sc.fShows, sc.fTopics, sc.fGuests, sc.fYears = sc.fShows[:0], sc.fTopics[:0], sc.fGuests[:0], sc.fYears[:0]
+	return &facetCounter{sc: sc}
+}
+
+func (fc *facetCounter) add(ix *Index, m *meta, d uint32) {
+	fc.kinds[m.Kind]++
+	sc := fc.sc
+	switch m.Kind {
 	case KindShow:
-		fc.showSlugs[d.Key]++
+		fc.showDocs = append(fc.showDocs, d)
 	case KindEpisode:
-		if d.Show >= 0 {
-			fc.shows[uint32(d.Show)]++
+		if m.Show >= 0 {
+			if sc.showCnt[m.Show] == 0 {
+				sc.fShows = append(sc.fShows, uint32(m.Show))
+			}
+			sc.showCnt[m.Show]++
 		}
-		for _, t := range d.Topics {
-			fc.topics[t]++
+		for _, t := range ix.topicsOf(m) {
+			if sc.topicCnt[t] == 0 {
+				sc.fTopics = append(sc.fTopics, t)
+			}
+			sc.topicCnt[t]++
 		}
-		for _, g := range d.Guests {
-			fc.guests[g]++
+		for _, g := range ix.guestsOf(m) {
+			if sc.guestCnt[g] == 0 {
+				sc.fGuests = append(sc.fGuests, g)
+			}
+			sc.guestCnt[g]++
 		}
-		if d.Year != 0 {
-			fc.years[d.Year]++
+		if m.Year > 0 {
+			if sc.yearCnt[m.Year] == 0 {
+				sc.fYears = append(sc.fYears, uint32(m.Year))
+			}
+			sc.yearCnt[m.Year]++
 		}
 	}
 }
 
+// facets returns the counts, most first, cut to n, and clears the arrays.
 func (fc *facetCounter) facets(ix *Index, n int) Facets {
+	sc := fc.sc
 	out := Facets{Kinds: fc.kinds}
-	named := func(m map[uint32]int, in *interner) []FacetCount {
-		list := make([]FacetCount, 0, len(m))
-		for id, c := range m {
-			list = append(list, FacetCount{in.Names[id], c})
+	// named keeps the n most frequent ids (ties by name) without sorting
+	// them all: a common word's hits have thousands of guests.
+	named := func(ids []uint32, cnt []int32, name func(uint32) string) []FacetCount {
+		less := func(a, b uint32) bool { // a ranks after b
+			if cnt[a] != cnt[b] {
+				return cnt[a] < cnt[b]
+			}
+			return name(a) > name(b)
+		}
+		var top []uint32 // a min-heap by rank, at most n
+		down := func(i int) {
+			for {
+				l, small := 2*i+1, i
+				if l < len(top) && less(top[l], top[small]) {
+					small = l
+				}
+				if r := l + 1; r < len(top) && less(top[r], top[small]) {
+					small = r
+				}
+				if small == i {
+					return
+				}
+				top[i], top[small] = top[small], top[i]
+				i = small
+			}
+		}
+		for _, id := range ids {
+			switch {
+			case len(top) < n:
+				top = append(top, id)
+				for i := len(top) - 1; i > 0 && less(top[i], top[(i-1)/2]); i = (i - 1) / 2 {
+					top[i], top[(i-1)/2] = top[(i-1)/2], top[i]
+				}
+			case n > 0 && less(top[0], id):
+				top[0] = id
+				down(0)
+			}
+		}
+		list := make([]FacetCount, 0, len(top))
+		for _, id := range top {
+			list = append(list, FacetCount{name(id), int(cnt[id])})
+		}
+		for _, id := range ids {
+			cnt[id] = 0
 		}
 		return list
 	}
-	shows := named(fc.shows, &ix.shows)
-	for slug, c := range fc.showSlugs {
+	shows := named(sc.fShows, sc.showCnt, func(id uint32) string { return ix.shows.Names[id] })
+	for _, d := range fc.showDocs {
+		slug := ix.docs[d].Key
 		if i := slices.IndexFunc(shows, func(f FacetCount) bool { return f.Value == slug }); i >= 0 {
-			shows[i].Count += c
+			shows[i].Count++
 		} else {
-			shows = append(shows, FacetCount{slug, c})
+			shows = append(shows, FacetCount{slug, 1})
 		}
 	}
 	out.Shows = topN(shows, n)
-	out.Topics = topN(named(fc.topics, &ix.topics), n)
-	out.Guests = topN(named(fc.guests, &ix.guests), n)
-	years := make([]FacetCount, 0, len(fc.years))
-	for y, c := range fc.years {
-		years = append(years, FacetCount{strconv.Itoa(int(y)), c})
-	}
-	out.Years = topN(years, n)
+	out.Topics = topN(named(sc.fTopics, sc.topicCnt, func(id uint32) string { return ix.topics.Names[id] }), n)
+	out.Guests = topN(named(sc.fGuests, sc.guestCnt, func(id uint32) string { return ix.guests.Names[id] }), n)
+	out.Years = topN(named(sc.fYears, sc.yearCnt, func(y uint32) string { return strconv.Itoa(int(y)) }), n)
 	return out
 }
 

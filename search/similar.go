@@ -3,6 +3,7 @@ package search
 import (
 	"cmp"
 	"container/heap"
+	"encoding/binary"
 	"math"
 	"slices"
 )
@@ -65,44 +66,60 @@ func (ix *Index) Similar(terms []WeightedTerm, kind Kind, n int, exclude string,
 		idf := ix.idf(pl)
 		it := pl.iter()
 		for it.next() {
-			d := &ix.docs[it.doc]
-			if !d.Live || d.Kind != kind || d.Key == exclude || (gen > 0 && d.Gen > gen) {
+			m := &ix.meta[it.doc]
+			if !m.Live || m.Kind != kind || (gen > 0 && m.Gen > gen) || ix.docs[it.doc].Key == exclude {
 				continue
 			}
 			if sc.acc[it.doc] == 0 {
 				sc.touched = append(sc.touched, it.doc)
 			}
-			sc.acc[it.doc] += float32(wt.Weight * idf * ix.fieldWeight(it, d))
+			sc.acc[it.doc] += float32(wt.Weight * idf * ix.fieldWeight(it, m))
 		}
 	}
-	h := &hitHeap{}
+	h := &hitHeap{ix: ix}
 	for _, id := range sc.touched {
-		hit := Hit{Kind: kind, Key: ix.docs[id].Key, Score: float64(sc.acc[id])}
+		hit := Hit{Kind: kind, Score: float64(sc.acc[id]), doc: id}
 		sc.acc[id] = 0
 		if h.Len() < n {
 			heap.Push(h, hit)
-		} else if n > 0 && better(hit, (*h)[0]) {
-			(*h)[0] = hit
+		} else if n > 0 && ix.better(hit, h.hits[0]) {
+			h.hits[0] = hit
 			heap.Fix(h, 0)
 		}
 	}
 	out := make([]Hit, h.Len())
 	for i := len(out) - 1; i >= 0; i-- {
 		out[i] = heap.Pop(h).(Hit)
+		out[i].Key = ix.docs[out[i].doc].Key
 	}
 	return out
 }
 
 // fieldWeight is BM25F's saturated, length-normalised, boosted term
-// frequency of the iterator's current entry in d.
-func (ix *Index) fieldWeight(it *iterator, d *doc) float64 {
+// frequency of the iterator's current entry, whose meta is m.
+func (ix *Index) fieldWeight(it *iterator, m *meta) float64 {
 	tfw := 0.0
-	it.fieldTF(func(fl Field, tf int) {
-		avg := 1.0
-		if ix.numLen[fl] > 0 {
-			avg = ix.sumLen[fl] / ix.numLen[fl]
+	b := it.raw
+	for len(b) > 0 {
+		fb := b[0]
+		tf, w := binary.Uvarint(b[1:])
+		b = b[1+w:]
+		for range tf {
+			_, w := binary.Uvarint(b)
+			b = b[w:]
 		}
-		tfw += fieldBoost[fl] * float64(tf) / (1 - b + b*float64(d.Lens[fl])/avg)
-	})
+		fl := Field(fb & 0x7f)
+		tfw += fieldBoost[fl] * float64(tf) / (1 - bm25b + bm25b*float64(m.Lens[fl])*ix.invAvg[fl])
+	}
 	return tfw * (k1 + 1) / (tfw + k1)
+}
+
+// setAverages recomputes the inverse average length of each field.
+func (ix *Index) setAverages() {
+	for f := range numFields {
+		ix.invAvg[f] = 1
+		if ix.numLen[f] > 0 && ix.sumLen[f] > 0 {
+			ix.invAvg[f] = ix.numLen[f] / ix.sumLen[f]
+		}
+	}
 }

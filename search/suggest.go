@@ -12,18 +12,27 @@ type suggTok struct {
 	Doc uint32
 }
 
-func (ix *Index) mergeSugg(add []suggTok) {
+// suggList is the list of ix.sugg a kind's words go to.
+func suggList(k Kind) int {
+	if k == KindEpisode {
+		return 1
+	}
+	return 0
+}
+
+func (ix *Index) mergeSugg(list int, add []suggTok) {
 	if len(add) == 0 {
 		return
 	}
+	sugg := ix.sugg[list]
 	less := func(a, c suggTok) int { return cmp.Or(strings.Compare(a.Tok, c.Tok), cmp.Compare(a.Doc, c.Doc)) }
 	slices.SortFunc(add, less)
-	merged := make([]suggTok, 0, len(ix.sugg)+len(add))
+	merged := make([]suggTok, 0, len(sugg)+len(add))
 	i, j := 0, 0
-	for i < len(ix.sugg) || j < len(add) {
-		if j == len(add) || (i < len(ix.sugg) && less(ix.sugg[i], add[j]) < 0) {
-			if ix.docs[ix.sugg[i].Doc].Live {
-				merged = append(merged, ix.sugg[i])
+	for i < len(sugg) || j < len(add) {
+		if j == len(add) || (i < len(sugg) && less(sugg[i], add[j]) < 0) {
+			if ix.meta[sugg[i].Doc].Live {
+				merged = append(merged, sugg[i])
 			}
 			i++
 		} else {
@@ -31,7 +40,7 @@ func (ix *Index) mergeSugg(add []suggTok) {
 			j++
 		}
 	}
-	ix.sugg = merged
+	ix.sugg[list] = merged
 }
 
 // Suggestion is a completion of what the user is typing.
@@ -44,8 +53,13 @@ type Suggestion struct {
 	Weight int
 }
 
-// maxSuggestScan bounds the words a suggestion looks at.
-const maxSuggestScan = 4096
+// maxSuggestScan bounds the words a suggestion looks at: of guests,
+// topics and shows, and of episode titles (which all weigh alike, so
+// the first few hundred serve as well as all).
+const (
+	maxSuggestNamed  = 2048
+	maxSuggestTitles = 256
+)
 
 // Suggest returns up to n titles and names that have a word beginning
 // with the prefix's last word and every other word of the prefix, ranked:
@@ -65,52 +79,92 @@ func (ix *Index) Suggest(prefix string, n int, gen uint64) ([]Suggestion, error)
 	last := words[len(words)-1]
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	i, _ := slices.BinarySearchFunc(ix.sugg, last, func(s suggTok, t string) int { return strings.Compare(s.Tok, t) })
+	// The words are looked up by the last (a prefix) or, when there are
+	// complete words before it, by the longest of those (exact): a short
+	// last word ("priya s") would have thousands of words to scan.
+	look, exact := last, false
+	for _, w := range words[:len(words)-1] {
+		if !exact || len(w) > len(look) {
+			look, exact = w, true
+		}
+	}
 	type cand struct {
 		s     Suggestion
 		start bool
 	}
-	var cands []cand
-	seen := map[uint32]bool{}
-	for scanned := 0; i < len(ix.sugg) && scanned < maxSuggestScan && strings.HasPrefix(ix.sugg[i].Tok, last); i, scanned = i+1, scanned+1 {
-		id := ix.sugg[i].Doc
-		d := &ix.docs[id]
-		if seen[id] || !d.Live || (gen > 0 && d.Gen > gen) {
-			continue
-		}
-		seen[id] = true
-		padded := " " + d.SuggFold + " "
-		ok := true
-		for _, w := range words[:len(words)-1] {
-			ok = ok && strings.Contains(padded, " "+w+" ")
-		}
-		if !ok {
-			continue
-		}
-		s := Suggestion{Kind: d.Kind, Key: d.Key, Text: d.Sugg}
-		switch d.Kind {
-		case KindGuest:
-			s.Weight = ix.counts["g"+d.Key]
-		case KindTopic:
-			s.Weight = ix.counts["t"+d.Key]
-		case KindShow:
-			s.Weight = ix.counts["s"+d.Key]
-		}
-		cands = append(cands, cand{s, strings.HasPrefix(d.SuggFold, full)})
-	}
-	slices.SortFunc(cands, func(a, c cand) int {
+	// after reports whether a ranks after c.
+	after := func(a, c *cand) bool {
 		if a.start != c.start {
-			if a.start {
-				return -1
-			}
-			return 1
+			return c.start
 		}
-		return cmp.Or(cmp.Compare(c.s.Weight, a.s.Weight), cmp.Compare(len(a.s.Text), len(c.s.Text)),
-			strings.Compare(a.s.Text, c.s.Text), cmp.Compare(a.s.Kind, c.s.Kind), strings.Compare(a.s.Key, c.s.Key))
-	})
-	out := make([]Suggestion, 0, min(n, len(cands)))
-	for _, c := range cands[:min(n, len(cands))] {
+		if d := cmp.Or(cmp.Compare(c.s.Weight, a.s.Weight), cmp.Compare(len(a.s.Text), len(c.s.Text)),
+			strings.Compare(a.s.Text, c.s.Text), cmp.Compare(a.s.Kind, c.s.Kind), strings.Compare(a.s.Key, c.s.Key)); d != 0 {
+			return d > 0
+		}
+		return false
+	}
+	// cands holds the best n so far, best first: most candidates are
+	// turned away by one comparison with the last.
+	cands := make([]cand, 0, n+1)
+	seen := map[uint32]bool{}
+	var key []byte
+	for list, sugg := range ix.sugg {
+		i, _ := slices.BinarySearchFunc(sugg, look, func(s suggTok, t string) int { return strings.Compare(s.Tok, t) })
+		for scanned := 0; i < len(sugg) && scanned < [2]int{maxSuggestNamed, maxSuggestTitles}[list] && strings.HasPrefix(sugg[i].Tok, look) && (!exact || sugg[i].Tok == look); i, scanned = i+1, scanned+1 {
+			id := sugg[i].Doc
+			d, m := &ix.docs[id], &ix.meta[id]
+			if !m.Live || (gen > 0 && m.Gen > gen) || seen[id] {
+				continue
+			}
+			seen[id] = true
+			if exact {
+				ok := hasWord(d.SuggFold, last, true)
+				for _, w := range words[:len(words)-1] {
+					ok = ok && hasWord(d.SuggFold, w, false)
+				}
+				if !ok {
+					continue
+				}
+			}
+			c := cand{Suggestion{Kind: m.Kind, Key: d.Key, Text: d.Sugg}, strings.HasPrefix(d.SuggFold, full)}
+			if m.Kind != KindEpisode {
+				key = append(append(key[:0], "gts"[m.Kind-KindGuest]), d.Key...)
+				c.s.Weight = ix.counts[string(key)]
+			}
+			if len(cands) == n && (n == 0 || !after(&cands[n-1], &c)) {
+				continue
+			}
+			at := len(cands)
+			for at > 0 && after(&cands[at-1], &c) {
+				at--
+			}
+			cands = slices.Insert(cands, at, c)
+			if len(cands) > n {
+				cands = cands[:n]
+			}
+		}
+	}
+	out := make([]Suggestion, 0, len(cands))
+	for _, c := range cands {
 		out = append(out, c.s)
 	}
 	return out, nil
+}
+
+// hasWord reports whether the space-separated words of fold include w
+// (or, with prefix, a word that begins with w).
+func hasWord(fold, w string, prefix bool) bool {
+	for at := 0; at <= len(fold)-len(w); {
+		i := strings.Index(fold[at:], w)
+		if i < 0 {
+			return false
+		}
+		i += at
+		end := i + len(w)
+		if (i == 0 || fold[i-1] == ' ') && (prefix || end == len(fold) || fold[end] == ' ') {
+			return true
+		}
+		at = i + 1
+	}
+	return false
 }
