@@ -67,45 +67,28 @@ func TestSearchFigures(t *testing.T) {
 	}
 	fi, _ := os.Stat(search.Path(st.Path()))
 	di, _ := os.Stat(st.Path())
+	ix = nil
+	runtime.GC()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
 	start = time.Now()
-	if _, err := search.Load(search.Path(st.Path())); err != nil {
+	ix, err = search.Load(search.Path(st.Path()))
+	if err != nil {
 		t.Fatal(err)
 	}
 	load := time.Since(start)
-	fmt.Printf("things indexed: %d; built from the store in %v (%.0f things/s); saved index %d MB, store file %d MB; load %v\n",
-		ix.Len(), build.Round(time.Millisecond), float64(ix.Len())/build.Seconds(), fi.Size()>>20, di.Size()>>20, load.Round(time.Millisecond))
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	fmt.Printf("things indexed: %d; built from the store in %v (%.0f things/s); saved index %d MB, store file %d MB; load %v, heap %d MB\n",
+		ix.Len(), build.Round(time.Millisecond), float64(ix.Len())/build.Seconds(), fi.Size()>>20, di.Size()>>20, load.Round(time.Millisecond),
+		(int64(after.HeapAlloc)-int64(before.HeapAlloc))>>20)
 
 	sn, err := st.Snapshot(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer sn.Close()
-	one := func(q string) (total int) {
-		res, err := ix.Search(&search.Query{Text: q, First: 20, Facets: 10, Generation: sn.Generation()})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var keys []search.Hit
-		keys = append(keys, res.Hits...)
-		var eks = keysOf(keys)
-		eps, err := sn.EpisodesByKey(ctx, eks)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, e := range eps {
-			if e == nil {
-				continue
-			}
-			if e.Title != nil {
-				search.HighlightText(search.FieldTitle, *e.Title, res.Terms)
-			}
-			search.HighlightText(search.FieldSummary, e.Summary, res.Terms)
-			if e.Description != nil {
-				search.HighlightText(search.FieldDescription, *e.Description, res.Terms)
-			}
-		}
-		return res.Total
-	}
+	one := func(q string) int { return searchPage(t, ix, sn, q) }
 	runtime.GC() // the build's garbage is not the searches'
 	const runs = 400
 	fmt.Printf("%-11s %9s %9s %9s  %s\n", "query", "p50", "p99", "hits", "(each query of the class in turn, "+strconv.Itoa(runs)+" runs)")
@@ -192,3 +175,62 @@ func BenchmarkSuggest(b *testing.B) {
 }
 
 var suggestPrefixes = []string{"k", "ku", "kub", "obs", "gus", "site rel", "mirr", "priya s", "generated", "edge c"}
+
+// searchPage is the work of one search field: the search with facets, the
+// page's 20 hits read from the snapshot, highlighted. It returns the
+// total.
+func searchPage(t testing.TB, ix *search.Index, sn *store.Snapshot, q string) int {
+	ctx := context.Background()
+	res, err := ix.Search(&search.Query{Text: q, First: 20, Facets: 100, Generation: sn.Generation()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eps, err := sn.EpisodesByKey(ctx, keysOf(res.Hits))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range eps {
+		if e == nil {
+			continue
+		}
+		if e.Title != nil {
+			search.HighlightText(search.FieldTitle, *e.Title, res.Terms)
+		}
+		search.HighlightText(search.FieldSummary, e.Summary, res.Terms)
+		if e.Description != nil {
+			search.HighlightText(search.FieldDescription, *e.Description, res.Terms)
+		}
+	}
+	return res.Total
+}
+
+// BenchmarkSearchPage is searchPage on the store and index in
+// PODCAST_SEARCH_DIR, by class.
+func BenchmarkSearchPage(b *testing.B) {
+	dir := os.Getenv("PODCAST_SEARCH_DIR")
+	if dir == "" {
+		b.Skip("set PODCAST_SEARCH_DIR")
+	}
+	ix, err := search.Load(search.Path(filepath.Join(dir, "bench.db")))
+	if err != nil {
+		b.Fatal(err)
+	}
+	st, err := store.Open(context.Background(), filepath.Join(dir, "bench.db"), store.Options{ReadOnly: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	sn, err := st.Snapshot(context.Background())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer sn.Close()
+	for _, class := range []string{"one-word", "three-word", "typo", "phrase"} {
+		b.Run(class, func(b *testing.B) {
+			qs := figureQueries[class]
+			for i := 0; b.Loop(); i++ {
+				searchPage(b, ix, sn, qs[i%len(qs)])
+			}
+		})
+	}
+}
