@@ -206,7 +206,7 @@ func (ix *Index) update(gen uint64, removes []Ref, entries []*Entry, advance boo
 	if advance && gen > ix.gen {
 		ix.gen = gen
 	}
-	if ix.dead > 1024 && ix.dead > len(ix.live)/4 {
+	if ix.dead > 64 && ix.dead > len(ix.live)/8 {
 		ix.compact()
 	}
 }
@@ -371,17 +371,38 @@ func (ix *Index) mergeTerms(newTerms []string) {
 	}
 }
 
-// compact drops dead docs' postings (doc numbers stay).
+// compact drops the dead docs and renumbers the live ones in their order,
+// so postings stay sorted: memory stays what the live things need however
+// often they change.
 func (ix *Index) compact() {
+	renum := make([]uint32, len(ix.meta))
+	docs := make([]doc, 0, len(ix.live))
+	metas := make([]meta, 0, len(ix.live))
+	facets := make([]uint32, 0, len(ix.facets))
+	for id := range ix.meta {
+		m := ix.meta[id]
+		if !m.Live {
+			renum[id] = math.MaxUint32
+			continue
+		}
+		renum[id] = uint32(len(docs))
+		n := uint32(m.NTopics) + uint32(m.NGuests)
+		from := m.Facets
+		m.Facets = uint32(len(facets))
+		facets = append(facets, ix.facets[from:from+n]...)
+		docs = append(docs, ix.docs[id])
+		metas = append(metas, m)
+	}
 	for term, p := range ix.terms {
 		var out postings
 		it := p.iter()
 		for it.next() {
-			if !ix.meta[it.doc].Live {
+			id := renum[it.doc]
+			if id == math.MaxUint32 {
 				continue
 			}
-			out.Buf = binary.AppendUvarint(out.Buf, uint64(it.doc-out.Last))
-			out.Last = it.doc
+			out.Buf = binary.AppendUvarint(out.Buf, uint64(id-out.Last))
+			out.Last = id
 			out.N++
 			out.Buf = append(out.Buf, it.raw...)
 		}
@@ -389,8 +410,22 @@ func (ix *Index) compact() {
 			delete(ix.terms, term)
 			continue
 		}
+		out.Buf = slices.Clip(out.Buf)
 		*p = out
 	}
+	for l := range ix.sugg {
+		list := ix.sugg[l][:0]
+		for _, t := range ix.sugg[l] {
+			if id := renum[t.Doc]; id != math.MaxUint32 {
+				list = append(list, suggTok{Tok: t.Tok, Doc: id})
+			}
+		}
+		ix.sugg[l] = list
+	}
+	for k, id := range ix.live {
+		ix.live[k] = renum[id]
+	}
+	ix.docs, ix.meta, ix.facets = docs, metas, facets
 	ix.sorted = ix.sorted[:0]
 	ix.stems = map[string][]string{}
 	terms := make([]string, 0, len(ix.terms))
@@ -398,21 +433,6 @@ func (ix *Index) compact() {
 		terms = append(terms, t)
 	}
 	ix.mergeTerms(terms)
-	for l := range ix.sugg {
-		ix.sugg[l] = slices.DeleteFunc(ix.sugg[l], func(s suggTok) bool { return !ix.meta[s.Doc].Live })
-	}
-	facets := make([]uint32, 0, len(ix.facets))
-	for id := range ix.meta {
-		m := &ix.meta[id]
-		if !m.Live {
-			m.NTopics, m.NGuests = 0, 0
-		}
-		n := uint32(m.NTopics) + uint32(m.NGuests)
-		from := m.Facets
-		m.Facets = uint32(len(facets))
-		facets = append(facets, ix.facets[from:from+n]...)
-	}
-	ix.facets = facets
 	ix.dead = 0
 }
 

@@ -232,3 +232,40 @@ func TestMoreLikeThis(t *testing.T) {
 		t.Fatalf("similar: %+v", hits)
 	}
 }
+
+func TestCompactionKeepsAnswers(t *testing.T) {
+	ix := corpus()
+	queries := []string{"kubernetes", "tails", `"peer networks"`, "kubernetes -secrets ", "cafe"}
+	before := map[string][]string{}
+	for _, q := range queries {
+		before[q] = keys(t, ix, q)
+	}
+	// Rewrite every episode many times: enough dead docs to compact.
+	for round := range 300 {
+		ix.Update(uint64(2+round), nil, []*Entry{
+			ep("s/2", "Observability with eBPF", "Tracing the kernel. Kubernetes gets a mention at the end.", "s", 2024, []string{"ebpf"}, nil),
+			ep("s/4", "Running databases", "Databases on Kubernetes: running stateful sets, operators and backups.", "s", 2025, []string{"kubernetes", "databases"}, nil),
+			ep("s/3", "The café economy", "A chat about coffee, naïve résumés and Zürich.", "t", 2024, nil, []string{"avery"}),
+			ep("s/9", "Throwaway", "Words nobody keeps.", "s", 2020, nil, nil),
+		})
+		ix.Update(uint64(2+round), []Ref{{KindEpisode, "s/9"}}, nil)
+	}
+	if len(ix.docs) > 200 {
+		t.Fatalf("%d docs for %d live things: never compacted", len(ix.docs), ix.Len())
+	}
+	for _, q := range queries {
+		if got := keys(t, ix, q); !slices.Equal(got, before[q]) {
+			t.Errorf("%q: %v after compaction, %v before", q, got, before[q])
+		}
+	}
+	if got := keys(t, ix, "throwaway"); len(got) != 0 {
+		t.Errorf("removed page found: %v", got)
+	}
+	if s, _ := ix.Suggest("caf", 5, 0); len(s) != 1 || s[0].Key != "s/3" {
+		t.Errorf("suggest after compaction: %+v", s)
+	}
+	res, _ := ix.Search(&Query{Text: "kubernetes", First: 10, Facets: 10, Topic: "databases"})
+	if res.Total != 1 || res.Facets.Topics[0].Count != 1 {
+		t.Errorf("facets after compaction: %+v", res)
+	}
+}

@@ -43,8 +43,13 @@ func (ix *Index) Terms(text string, n int) []WeightedTerm {
 	return out
 }
 
+// idf is BM25's inverse document frequency of a word. Its document
+// frequency counts the postings of dead docs too until compaction drops
+// them (at most an eighth of the docs), bounded by the live docs.
 func (ix *Index) idf(pl *postings) float64 {
-	return math.Log(1 + (float64(len(ix.live))-float64(pl.N)+0.5)/(float64(pl.N)+0.5))
+	n := float64(len(ix.live))
+	df := min(float64(pl.N), n)
+	return math.Log(1 + (n-df+0.5)/(df+0.5))
 }
 
 // Similar returns up to n live things of kind that share the most weight
