@@ -80,14 +80,10 @@ type doc struct {
 
 // meta is the hot part of an indexed Entry.
 type meta struct {
-	Gen    uint64 // the generation of the state it was read from
-	Day    uint32
-	Show   int32  // interned, -1 for none
-	Facets uint32 // offset in Index.facets of its topics, then its guests, when they do not fit Inline
-	// Inline holds the topics, then the guests, when there are at most
-	// as many as it has room for (most episodes): a result set's facets
-	// are then counted from the one cache line of 64 bytes.
-	Inline  [6]uint32
+	Gen     uint64 // the generation of the state it was read from
+	Day     uint32
+	Show    int32  // interned, -1 for none
+	Facets  uint32 // offset in Index.facets of its topics, then its guests
 	Year    int16
 	Lens    [numFields]uint16
 	Kind    Kind
@@ -250,18 +246,12 @@ func (ix *Index) remove(k Kind, key string) {
 	}
 }
 
-// facetIDs returns a doc's topics, then its guests.
-func (ix *Index) facetIDs(m *meta) []uint32 {
-	n := uint32(m.NTopics) + uint32(m.NGuests)
-	if n <= uint32(len(m.Inline)) {
-		return m.Inline[:n]
-	}
-	return ix.facets[m.Facets : m.Facets+n]
+func (ix *Index) topicsOf(m *meta) []uint32 { return ix.facets[m.Facets : m.Facets+uint32(m.NTopics)] }
+
+func (ix *Index) guestsOf(m *meta) []uint32 {
+	at := m.Facets + uint32(m.NTopics)
+	return ix.facets[at : at+uint32(m.NGuests)]
 }
-
-func (ix *Index) topicsOf(m *meta) []uint32 { return ix.facetIDs(m)[:m.NTopics] }
-
-func (ix *Index) guestsOf(m *meta) []uint32 { return ix.facetIDs(m)[m.NTopics:] }
 
 func (ix *Index) add(gen uint64, e *Entry, newTerms []string, newSugg [2][]suggTok) ([]string, [2][]suggTok) {
 	id := uint32(len(ix.docs))
@@ -272,21 +262,15 @@ func (ix *Index) add(gen uint64, e *Entry, newTerms []string, newSugg [2][]suggT
 			m.Show = int32(ix.shows.id(e.Show))
 			ix.counts["s"+e.Show]++
 		}
-		var ids []uint32
 		for _, t := range e.Topics[:min(len(e.Topics), 255)] {
-			ids = append(ids, ix.topics.id(t))
+			ix.facets = append(ix.facets, ix.topics.id(t))
 			ix.counts["t"+t]++
 			m.NTopics++
 		}
 		for _, g := range e.Guests[:min(len(e.Guests), 255)] {
-			ids = append(ids, ix.guests.id(g))
+			ix.facets = append(ix.facets, ix.guests.id(g))
 			ix.counts["g"+g]++
 			m.NGuests++
-		}
-		if len(ids) <= len(m.Inline) {
-			copy(m.Inline[:], ids)
-		} else {
-			ix.facets = append(ix.facets, ids...)
 		}
 	}
 	// Positions of each term, by field.
@@ -402,11 +386,10 @@ func (ix *Index) compact() {
 			continue
 		}
 		renum[id] = uint32(len(docs))
-		if n := uint32(m.NTopics) + uint32(m.NGuests); n > uint32(len(m.Inline)) {
-			from := m.Facets
-			m.Facets = uint32(len(facets))
-			facets = append(facets, ix.facets[from:from+n]...)
-		}
+		n := uint32(m.NTopics) + uint32(m.NGuests)
+		from := m.Facets
+		m.Facets = uint32(len(facets))
+		facets = append(facets, ix.facets[from:from+n]...)
 		docs = append(docs, ix.docs[id])
 		metas = append(metas, m)
 	}

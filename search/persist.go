@@ -26,7 +26,7 @@ type saved struct {
 
 // fileVersion changes when the layout of a saved index does: an index of
 // another version is rebuilt.
-const fileVersion = 4
+const fileVersion = 3
 
 // Save writes the index to path atomically (a temporary file renamed into
 // place), with the generation it reflects. It returns the bytes written.
