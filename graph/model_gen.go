@@ -66,17 +66,17 @@ type SearchFacetValue struct {
 	Value string `json:"value"`
 }
 
-// Narrows a search to episodes.
+// Narrows a search to episodes: every given field must match, as in `EpisodeFilter`.
 type SearchFilter struct {
-	// Only episodes with this guest (slug).
+	// Guest slug: episodes the guest appeared on. An unknown slug matches nothing.
 	Guest *string `json:"guest,omitempty"`
-	// Only episodes released on or after this date.
+	// Released strictly after this date (excludes undated episodes).
 	ReleasedAfter *podcast.Date `json:"releasedAfter,omitempty"`
-	// Only episodes released on or before this date.
+	// Released strictly before this date (excludes undated episodes).
 	ReleasedBefore *podcast.Date `json:"releasedBefore,omitempty"`
-	// Only episodes of this show (slug).
+	// Show slug: episodes of the show. An unknown slug matches nothing.
 	Show *string `json:"show,omitempty"`
-	// Only episodes about this topic (slug).
+	// Topic slug (curated or discovered): episodes that mention the topic. An unknown slug matches nothing.
 	Topic *string `json:"topic,omitempty"`
 }
 

@@ -130,7 +130,7 @@ func TestFacetsSumToTotal(t *testing.T) {
 	if err != nil || res.Total != 1 || res.Hits[0].Key != "s/4" {
 		t.Fatalf("topic filter: %+v %v", res, err)
 	}
-	res, err = ix.Search(&Query{Text: "kubernetes", First: 20, Facets: 10, After: 2024 * 365})
+	res, err = ix.Search(&Query{Text: "kubernetes", First: 20, Facets: 10, After: 2024*365 - 1})
 	if err != nil || res.Total != 2 {
 		t.Fatalf("date filter: %+v %v", res, err)
 	}

@@ -15,8 +15,9 @@ type Query struct {
 	First  int // hits returned
 	Kinds  []Kind
 	// Show, Topic and Guest (slugs) and After and Before (release days,
-	// podcast.Date.Days, inclusive; 0 for none) select episodes: when any
-	// is set, only episodes that match all of them are hits.
+	// podcast.Date.Days, exclusive as EpisodeFilter's; 0 for none) select
+	// episodes: when any is set, only episodes that match all of them are
+	// hits.
 	Show, Topic, Guest string
 	After, Before      uint32
 	// Facets is the most values each facet lists; 0 skips counting them.
@@ -226,10 +227,10 @@ func (f *filter) admits(ix *Index, m *meta) bool {
 	if f.guest >= 0 && !slices.Contains(ix.guestsOf(m), uint32(f.guest)) {
 		return false
 	}
-	if f.after > 0 && (m.Day == 0 || m.Day < f.after) {
+	if f.after > 0 && (m.Day == 0 || m.Day <= f.after) {
 		return false
 	}
-	if f.before > 0 && (m.Day == 0 || m.Day > f.before) {
+	if f.before > 0 && (m.Day == 0 || m.Day >= f.before) {
 		return false
 	}
 	return true
