@@ -48,7 +48,7 @@ type StartInfo struct {
 	Rebuilt  bool   // the index was built from the whole store
 	Replayed int    // journal entries applied on start
 	From, To uint64 // generations: of the saved index, of the store
-	Why      string // why it was rebuilt
+	Why      string // why no saved index was used, or why it was rebuilt
 }
 
 // Path returns the file an index of the store at dbPath is saved in.

@@ -471,22 +471,6 @@ func (it *iterator) next() bool {
 	return true
 }
 
-// fieldTF calls fn with each field of the current entry and its term
-// frequency.
-func (it *iterator) fieldTF(fn func(f Field, tf int)) {
-	b := it.raw
-	for len(b) > 0 {
-		fb := b[0]
-		tf, w := binary.Uvarint(b[1:])
-		b = b[1+w:]
-		for range tf {
-			_, w := binary.Uvarint(b)
-			b = b[w:]
-		}
-		fn(Field(fb&0x7f), int(tf))
-	}
-}
-
 // positions calls fn with each position of the current entry, by field.
 func (it *iterator) positions(fn func(f Field, pos uint32)) {
 	b := it.raw
