@@ -37,8 +37,8 @@ type Feeder struct {
 	stop  chan struct{}
 	done  chan struct{}
 
-	savedGen  uint64
-	savedAt   time.Time
+	savedGen  uint64 // the generation of the file at Path, when saved is set
+	saved     bool
 	startInfo StartInfo
 }
 
@@ -74,13 +74,13 @@ func Open(ctx context.Context, st *store.Store, opts Options) (*Feeder, error) {
 		opts.Log = slog.New(slog.DiscardHandler)
 	}
 	f := &Feeder{st: st, path: Path(st.Path()), log: opts.Log, advanced: make(chan struct{}),
-		nudge: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}), savedAt: time.Now()}
+		nudge: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
 	ix, err := Load(f.path)
 	switch {
 	case err == nil:
 		f.startInfo.Loaded = true
 		f.startInfo.From = ix.Generation()
-		f.savedGen = ix.Generation()
+		f.savedGen, f.saved = ix.Generation(), true
 	case errors.Is(err, fs.ErrNotExist):
 		ix = New()
 		f.startInfo.Why = "no saved index"
@@ -107,7 +107,11 @@ func Open(ctx context.Context, st *store.Store, opts Options) (*Feeder, error) {
 }
 
 // StartInfo returns how Open brought the index up to date.
-func (f *Feeder) StartInfo() StartInfo { return f.startInfo }
+func (f *Feeder) StartInfo() StartInfo {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.startInfo
+}
 
 // Index returns the index. Hold it for one request: a rebuild replaces it.
 func (f *Feeder) Index() *Index { return f.ix.Load() }
@@ -139,7 +143,10 @@ func (f *Feeder) loop(every time.Duration) {
 			if err := f.catchUp(context.Background(), false); err != nil {
 				f.log.Error("search index: catch up", "err", err)
 			}
-			if f.Index().Generation() != f.savedGen {
+			f.mu.Lock()
+			stale := f.Index().Generation() != f.savedGen || !f.saved
+			f.mu.Unlock()
+			if stale {
 				if err := f.save(); err != nil {
 					f.log.Error("search index: save", "err", err)
 				}
@@ -152,7 +159,7 @@ func (f *Feeder) save() error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	gen := f.Index().Generation()
-	if gen == f.savedGen && f.startInfo.Loaded {
+	if gen == f.savedGen && f.saved {
 		return nil
 	}
 	start := time.Now()
@@ -160,8 +167,7 @@ func (f *Feeder) save() error {
 	if err != nil {
 		return err
 	}
-	f.savedGen, f.savedAt = gen, time.Now()
-	f.startInfo.Loaded = true
+	f.savedGen, f.saved = gen, true
 	f.log.Debug("search index saved", "generation", gen, "bytes", size, "took", time.Since(start))
 	return nil
 }
