@@ -51,6 +51,8 @@ func init() {
 		"guest":    noPrefetch[Resolver](root),
 		"topics":   noPrefetch[Resolver](root),
 		"topic":    noPrefetch[Resolver](root),
+		"search":   noPrefetch[Resolver]("a root field: its hits are loaded in one batch per kind, with their texts for highlights"),
+		"suggest":  noPrefetch[Resolver]("a root field: its suggestions are loaded in one batch per kind"),
 	}}
 
 	const onRecord = "read off the object's own record"

@@ -58,6 +58,48 @@ type GuestOrder struct {
 type Query struct {
 }
 
+// A value of a facet and how many hits have it.
+type SearchFacetValue struct {
+	// How many hits have the value.
+	Count int `json:"count"`
+	// The value: a slug, a year or a kind.
+	Value string `json:"value"`
+}
+
+// Narrows a search to episodes: every given field must match, as in `EpisodeFilter`.
+type SearchFilter struct {
+	// Guest slug: episodes the guest appeared on. An unknown slug matches nothing.
+	Guest *string `json:"guest,omitempty"`
+	// Released strictly after this date (excludes undated episodes).
+	ReleasedAfter *podcast.Date `json:"releasedAfter,omitempty"`
+	// Released strictly before this date (excludes undated episodes).
+	ReleasedBefore *podcast.Date `json:"releasedBefore,omitempty"`
+	// Show slug: episodes of the show. An unknown slug matches nothing.
+	Show *string `json:"show,omitempty"`
+	// Topic slug (curated or discovered): episodes that mention the topic. An unknown slug matches nothing.
+	Topic *string `json:"topic,omitempty"`
+}
+
+// Where a hit matched.
+type SearchHighlight struct {
+	// The field: title, summary, description, name, role, organization or aliases.
+	Field string `json:"field"`
+	// The snippet as HTML: the text escaped, each matched word in `<mark>`; `…` where the text was cut.
+	Snippet string `json:"snippet"`
+	// The same snippet as plain text.
+	Text string `json:"text"`
+}
+
+// A typeahead suggestion.
+type Suggestion struct {
+	// What it is.
+	Kind SearchKind `json:"kind"`
+	// The episode, guest, topic or show.
+	Node podcast.Node `json:"node"`
+	// The title or name that matched.
+	Text string `json:"text"`
+}
+
 // Topic order; the default is NAME ASC.
 type TopicOrder struct {
 	// Ascending or descending.
@@ -299,6 +341,70 @@ func (e *OrderDirection) UnmarshalJSON(b []byte) error {
 }
 
 func (e OrderDirection) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// The kinds of search hits.
+type SearchKind string
+
+const (
+	// An episode.
+	SearchKindEpisode SearchKind = "EPISODE"
+	// A guest.
+	SearchKindGuest SearchKind = "GUEST"
+	// A show.
+	SearchKindShow SearchKind = "SHOW"
+	// A topic.
+	SearchKindTopic SearchKind = "TOPIC"
+)
+
+var AllSearchKind = []SearchKind{
+	SearchKindEpisode,
+	SearchKindGuest,
+	SearchKindShow,
+	SearchKindTopic,
+}
+
+func (e SearchKind) IsValid() bool {
+	switch e {
+	case SearchKindEpisode, SearchKindGuest, SearchKindShow, SearchKindTopic:
+		return true
+	}
+	return false
+}
+
+func (e SearchKind) String() string {
+	return string(e)
+}
+
+func (e *SearchKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = SearchKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid SearchKind", str)
+	}
+	return nil
+}
+
+func (e SearchKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *SearchKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e SearchKind) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

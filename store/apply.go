@@ -112,6 +112,9 @@ type Change struct {
 	Shows      []string
 	Episodes   []podcast.EpisodeKey
 	Guests     []string
+	// Topics are the topics whose vocabulary entry changed (SetVocabulary);
+	// a topic an episode gains or loses is seen through the episode.
+	Topics []string `json:",omitempty"`
 }
 
 // Subscribe registers fn to be called, after commit, with what each write
@@ -252,7 +255,7 @@ func (s *Store) ApplyPrepared(ctx context.Context, docs []*Prepared, opts ApplyO
 			return false, nil
 		}
 		change.Generation = generation(tx) + 1
-		return true, nil
+		return true, putChange(tx, &change)
 	})
 	if err != nil {
 		return nil, err

@@ -494,16 +494,17 @@ func slugPage(c cursor, prefix []byte, desc bool, w Window, slugOf func(sortKey 
 // SetVocabulary records the topic vocabulary in use, so that topics carry
 // their curated names; it renames topics already stored.
 func (s *Store) SetVocabulary(ctx context.Context, topics []podcast.Topic) error {
+	var change Change
 	err := s.update(ctx, func(tx *bolt.Tx, m *maxima) (bool, error) {
 		vocab, live := tx.Bucket(bucketVocab), tx.Bucket(bucketTopics)
-		changed := false
+		change = Change{}
 		for _, t := range topics {
 			m.topic(&t)
 			js := encodeTopic(&t)
 			if bytes.Equal(vocab.Get([]byte(t.Slug)), js) {
 				continue
 			}
-			changed = true
+			change.Topics = append(change.Topics, t.Slug)
 			if err := vocab.Put([]byte(t.Slug), js); err != nil {
 				return false, err
 			}
@@ -513,10 +514,17 @@ func (s *Store) SetVocabulary(ctx context.Context, topics []podcast.Topic) error
 				}
 			}
 		}
-		return changed, nil
+		if len(change.Topics) == 0 {
+			return false, nil
+		}
+		change.Generation = generation(tx) + 1
+		return true, putChange(tx, &change)
 	})
 	if err != nil {
 		return fmt.Errorf("store: set vocabulary: %w", err)
+	}
+	if len(change.Topics) > 0 {
+		s.announce(change)
 	}
 	return nil
 }

@@ -56,7 +56,7 @@ var (
 
 	allBuckets = [][]byte{bucketMeta, bucketDocs, bucketFrags, bucketRefs, bucketShows, bucketEpisodes,
 		bucketEpSrc, bucketGuests, bucketTopics, bucketVocab, bucketByNum, bucketByDate,
-		bucketCounts, bucketByCount, bucketPairs, bucketDays, bucketSources, bucketFetched, bucketShowIDs, bucketFeedEps, bucketGuestIDs, bucketDiscovered}
+		bucketCounts, bucketByCount, bucketPairs, bucketDays, bucketSources, bucketFetched, bucketShowIDs, bucketFeedEps, bucketGuestIDs, bucketDiscovered, bucketChanges}
 
 	keySchema     = []byte("schema")
 	keyGeneration = []byte("generation")

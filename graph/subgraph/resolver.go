@@ -13,6 +13,9 @@ type Resolver struct{ graph graph.Resolver }
 
 var _ ResolverRoot = (*Resolver)(nil)
 
+// NewResolver returns the subgraph's root resolver over graph's r.
+func NewResolver(r graph.Resolver) *Resolver { return &Resolver{graph: r} }
+
 // Appearance returns graph's resolver of Appearance fields.
 func (r *Resolver) Appearance() AppearanceResolver { return r.graph.Appearance() }
 

@@ -41,7 +41,7 @@ func FuzzHandler(f *testing.F) {
 	// serve's defaults, with --rate 0 --cost-rate 0 --query-timeout 5s.
 	cfg := &Config{QueryTimeout: 5 * time.Second, API: defaultAPI()}
 	cfg.API.Rate, cfg.API.CostRate = 0, 0
-	h := newGraphQL(st, cfg, Options{}, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
+	h := newGraphQL(st, nil, cfg, Options{}, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
 
 	const js, gr = "application/json", "application/graphql-response+json"
 	seeds := []struct {

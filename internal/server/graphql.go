@@ -15,6 +15,7 @@ import (
 	"podcastgraph/graph"
 	"podcastgraph/graph/subgraph"
 	"podcastgraph/internal/graphhttp"
+	"podcastgraph/internal/search"
 	"podcastgraph/internal/tracing"
 	"podcastgraph/store"
 )
@@ -23,8 +24,8 @@ import (
 // graphhttp (spec-compliant JSON transports, limits, cost, rate limiting,
 // CORS, persisted queries, HTTP caching of GET answers), errors that never
 // carry Go internals, and a deadline on every operation.
-func newGraphQL(st *store.Store, cfg *Config, opts Options, log *slog.Logger, tracer trace.Tracer) http.Handler {
-	srv := handler.New(executableSchema(cfg.API.Federation))
+func newGraphQL(st *store.Store, idx *search.Feeder, cfg *Config, opts Options, log *slog.Logger, tracer trace.Tracer) http.Handler {
+	srv := handler.New(executableSchema(cfg.API.Federation, idx))
 	present := graph.ErrorPresenter(log)
 	if !cfg.API.Introspection {
 		present = graphhttp.WithoutSuggestions(present)
@@ -94,11 +95,12 @@ func newGraphQL(st *store.Store, cfg *Config, opts Options, log *slog.Logger, tr
 // executableSchema returns the plain schema, or with federation the
 // subgraph's: the same schema with @key on the entities, _service and
 // _entities (graph/subgraph).
-func executableSchema(federation bool) graphql.ExecutableSchema {
+func executableSchema(federation bool, idx *search.Feeder) graphql.ExecutableSchema {
+	r := graph.Resolver{Search: idx}
 	if federation {
-		return subgraph.NewExecutableSchema(subgraph.Config{Resolvers: &subgraph.Resolver{}})
+		return subgraph.NewExecutableSchema(subgraph.Config{Resolvers: subgraph.NewResolver(r)})
 	}
-	return graph.NewExecutableSchema(graph.Config{Resolvers: &graph.Resolver{}})
+	return graph.NewExecutableSchema(graph.Config{Resolvers: &r})
 }
 
 // storeBounds returns the cost model's hooks on the store's bounds (kept

@@ -21,6 +21,7 @@ import (
 	"podcastgraph/internal/fetch"
 	"podcastgraph/internal/pipeline"
 	"podcastgraph/internal/playground"
+	"podcastgraph/internal/search"
 	"podcastgraph/internal/tracing"
 	"podcastgraph/store"
 )
@@ -55,6 +56,7 @@ type app struct {
 	opts    Options
 	log     *slog.Logger
 	store   *store.Store
+	search  *search.Feeder // the full-text index, fed from the store's changes
 	ing     *pipeline.Ingester
 	metrics *metrics
 	ready   atomic.Bool
@@ -96,7 +98,18 @@ func Serve(ctx context.Context, cfg *Config, opts Options, stdout io.Writer) err
 		}
 	}()
 	m.watchStore(st)
-	a := &app{cfg: cfg, opts: opts, log: log, store: st, metrics: m, startup: &pipeline.Progress{},
+	// The index catches up with the store (or is built from it) before
+	// anything is served; it is closed, and saved, before the store.
+	idx, err := search.Open(ctx, st, search.Options{Log: log})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := idx.Close(); err != nil {
+			log.Error("close search index", "err", err)
+		}
+	}()
+	a := &app{cfg: cfg, opts: opts, log: log, store: st, search: idx, metrics: m, startup: &pipeline.Progress{},
 		feeds: &pipeline.Progress{}, fetcher: fetch.New(cfg.Fetch), tracer: tracer,
 		ing: &pipeline.Ingester{Store: st, Vocab: vocab, Batch: cfg.Batch, Observe: m.observeDoc,
 			Rescan: cfg.Rescan, Settle: opts.Settle}}
@@ -223,7 +236,7 @@ func Serve(ctx context.Context, cfg *Config, opts Options, stdout io.Writer) err
 // move to the admin listener when there is one.
 func (a *app) handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", a.metrics.instrument(newGraphQL(a.store, a.cfg, a.opts, a.log, a.tracer)))
+	mux.Handle("/graphql", a.metrics.instrument(newGraphQL(a.store, a.search, a.cfg, a.opts, a.log, a.tracer)))
 	mux.HandleFunc("GET /healthz", a.healthz)
 	mux.HandleFunc("GET /readyz", a.readyz)
 	if a.cfg.AdminAddr == "" {

@@ -1,0 +1,112 @@
+package search_test
+
+import (
+	"context"
+	"encoding/binary"
+	"os"
+	"path/filepath"
+	"testing"
+
+	bolt "go.etcd.io/bbolt"
+
+	"podcastgraph/ingest"
+	"podcastgraph/internal/pagegen"
+	"podcastgraph/internal/search"
+	"podcastgraph/store"
+)
+
+func TestFeederStartsFromWhatItHas(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "f.db"), store.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { st.Close() }()
+	vocab := ingest.DefaultVocabulary()
+	apply := func(from, to int) {
+		t.Helper()
+		var docs []*ingest.Document
+		for i := from; i < to; i++ {
+			name, data := pagegen.Page(i, pagegen.Options{Shows: 2, Seed: 3})
+			d, err := ingest.Parse(name, data, vocab)
+			if err != nil {
+				t.Fatal(err)
+			}
+			docs = append(docs, d)
+		}
+		if _, err := st.Apply(ctx, docs, store.ApplyOptions{Fingerprint: vocab.Fingerprint()}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	apply(0, 20)
+	open := func() (*search.Feeder, search.StartInfo) {
+		t.Helper()
+		f, err := search.Open(ctx, st, search.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return f, f.StartInfo()
+	}
+	f, info := open()
+	// A new store's journal reaches back to its start: replayed, not
+	// rebuilt.
+	if info.Loaded || info.Rebuilt || info.Replayed != 1 || info.Why != "no saved index" {
+		t.Fatalf("first open: %+v", info)
+	}
+	things := f.Index().Len()
+	// While it runs, writes reach it without being asked.
+	apply(20, 25)
+	gen, _ := st.Generation()
+	if err := f.WaitFor(ctx, gen); err != nil || f.Index().Len() <= things {
+		t.Fatalf("after a write: %d things (was %d), %v", f.Index().Len(), things, err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	f, info = open()
+	if !info.Loaded || info.Rebuilt || info.Replayed != 0 {
+		t.Fatalf("reopen: %+v", info)
+	}
+	f.Close()
+	// Writes it missed are replayed.
+	apply(25, 27)
+	apply(27, 30)
+	f, info = open()
+	if !info.Loaded || info.Rebuilt || info.Replayed != 2 {
+		t.Fatalf("after missed writes: %+v", info)
+	}
+	want := f.Index().Len()
+	f.Close()
+	// A damaged file is rebuilt from the store, to the same index.
+	if err := os.WriteFile(search.Path(st.Path()), []byte("not an index"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, info = open()
+	if info.Loaded || info.Rebuilt || info.Why == "" || f.Index().Len() != want {
+		t.Fatalf("damaged file: %+v, %d things, want %d", info, f.Index().Len(), want)
+	}
+	f.Close()
+	// A journal that does not reach back to the saved index (its start
+	// dropped, as from a file older than the journal): rebuilt.
+	os.Remove(search.Path(st.Path()))
+	st.Close()
+	db, err := bolt.Open(st.Path(), 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket([]byte("changes")).Delete(binary.BigEndian.AppendUint64(nil, 1))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	st, err = store.Open(ctx, st.Path(), store.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, info = open()
+	defer f.Close()
+	if !info.Rebuilt || f.Index().Len() != want {
+		t.Fatalf("journal cut: %+v, %d things, want %d", info, f.Index().Len(), want)
+	}
+}

@@ -1,0 +1,83 @@
+package search
+
+import (
+	"html"
+	"strings"
+)
+
+// Highlight is a snippet of a field's text with the words the query
+// matched: Snippet is HTML (the text escaped, each match in <mark>),
+// Text the same snippet as plain text.
+type Highlight struct {
+	Field   Field
+	Snippet string
+	Text    string
+}
+
+// snippetBytes is about how much text a snippet shows.
+const snippetBytes = 200
+
+// HighlightText returns the snippet of text around the words of terms, or
+// false when the text has none of them.
+func HighlightText(field Field, text string, terms map[string]bool) (Highlight, bool) {
+	var marks []token
+	tokenize(text, func(t token) {
+		if terms[t.term] {
+			marks = append(marks, t)
+		}
+	})
+	if len(marks) == 0 {
+		return Highlight{}, false
+	}
+	from, to := 0, len(text)
+	if len(text) > snippetBytes {
+		from = wordStart(text, marks[0].start-snippetBytes/4)
+		to = wordEnd(text, from+snippetBytes)
+	}
+	var snip, plain strings.Builder
+	if from > 0 {
+		snip.WriteString("…")
+		plain.WriteString("…")
+	}
+	at := from
+	for _, m := range marks {
+		if m.start < at || m.end > to {
+			continue
+		}
+		snip.WriteString(html.EscapeString(text[at:m.start]))
+		snip.WriteString("<mark>")
+		snip.WriteString(html.EscapeString(text[m.start:m.end]))
+		snip.WriteString("</mark>")
+		at = m.end
+	}
+	snip.WriteString(html.EscapeString(text[at:to]))
+	plain.WriteString(text[from:to])
+	if to < len(text) {
+		snip.WriteString("…")
+		plain.WriteString("…")
+	}
+	return Highlight{Field: field, Snippet: snip.String(), Text: plain.String()}, true
+}
+
+// wordStart moves i back to the start of the word it is in (0 if
+// negative).
+func wordStart(text string, i int) int {
+	if i <= 0 {
+		return 0
+	}
+	for i > 0 && text[i-1] != ' ' && text[i-1] != '\n' {
+		i--
+	}
+	return i
+}
+
+// wordEnd moves i forward to the end of the word it is in.
+func wordEnd(text string, i int) int {
+	if i >= len(text) {
+		return len(text)
+	}
+	for i < len(text) && text[i] != ' ' && text[i] != '\n' {
+		i++
+	}
+	return i
+}

@@ -1,0 +1,630 @@
+package search
+
+import (
+	"cmp"
+	"container/heap"
+	"slices"
+	"strconv"
+	"sync"
+)
+
+// Query is a search: its text and what narrows it.
+type Query struct {
+	Text   string
+	Offset int // hits skipped (the cursor)
+	First  int // hits returned
+	Kinds  []Kind
+	// Show, Topic and Guest (slugs) and After and Before (release days,
+	// podcast.Date.Days, exclusive as EpisodeFilter's; 0 for none) select
+	// episodes: when any is set, only episodes that match all of them are
+	// hits.
+	Show, Topic, Guest string
+	After, Before      uint32
+	// Facets is the most values each facet lists; 0 skips counting them.
+	Facets int
+	// Generation is the generation of the state the caller reads hits
+	// from: things the index holds from a later one are left out.
+	Generation uint64
+}
+
+// Hit is one thing found.
+type Hit struct {
+	Kind  Kind
+	Key   string
+	Score float64
+	Typos int // typos the match needed: hits with fewer come first
+	doc   uint32
+}
+
+// FacetCount is a value of a facet and the hits that have it.
+type FacetCount struct {
+	Value string
+	Count int
+}
+
+// Facets count the whole result set. Kinds sum to the total; Shows count
+// episodes and shows (an episode by its show), and sum to those hits;
+// Years count the episodes with a release date, and sum to them; Topics
+// and Guests count the episodes that have each (an episode with two
+// topics counts in both). Each list is the most frequent first, then by
+// value, cut to Query.Facets.
+type Facets struct {
+	Kinds                        [numKinds]int
+	Shows, Topics, Guests, Years []FacetCount
+}
+
+// Result is a page of hits, the size of the whole result set and its
+// facets, and the words to highlight.
+type Result struct {
+	Total   int
+	Hits    []Hit
+	HasNext bool
+	Facets  Facets
+	// Terms are the indexed words the query matched (its words, their
+	// stems' other forms, completions and typo corrections): Highlight
+	// marks them.
+	Terms map[string]bool
+}
+
+// BM25 parameters.
+const (
+	k1    = 1.2
+	bm25b = 0.75
+)
+
+// Weights of a match by how the word was found.
+const (
+	weightExact  = 1.0
+	weightStem   = 0.9
+	weightPrefix = 0.7
+	weightTypo1  = 0.5
+	weightTypo2  = 0.3
+)
+
+// maxPrefixTerms bounds the completions of the last word (the most
+// frequent are kept).
+const maxPrefixTerms = 64
+
+type expansion struct {
+	term   string
+	typos  uint8
+	weight float64
+}
+
+// expand returns the indexed words a query word matches.
+func (ix *Index) expand(q qterm) []expansion {
+	var out []expansion
+	seen := map[string]bool{}
+	addx := func(t string, typos uint8, w float64) {
+		if !seen[t] {
+			seen[t] = true
+			out = append(out, expansion{t, typos, w})
+		}
+	}
+	if ix.terms[q.text] != nil {
+		addx(q.text, 0, weightExact)
+	}
+	if q.exact {
+		return out
+	}
+	for _, t := range ix.stems[stem(q.text)] {
+		addx(t, 0, weightStem)
+	}
+	if q.prefix {
+		r := ix.prefixRange(q.text)
+		if len(r) > maxPrefixTerms {
+			r = slices.Clone(r)
+			slices.SortFunc(r, func(a, c string) int { return cmp.Compare(ix.terms[c].N, ix.terms[a].N) })
+			r = r[:maxPrefixTerms]
+		}
+		for _, t := range r {
+			addx(t, 0, weightPrefix)
+		}
+	}
+	qr := []rune(q.text)
+	budget := typoBudget(len(qr))
+	if budget == 0 {
+		return out
+	}
+	var sc distScratch
+	for _, t := range ix.sorted {
+		n := len(t)
+		if n < len(q.text)-2*budget || n > len(q.text)+2*budget || seen[t] {
+			continue
+		}
+		tr := []rune(t)
+		if d := sc.distance(qr, tr, budget); d <= budget && d > 0 {
+			w := weightTypo1
+			if d == 2 {
+				w = weightTypo2
+			}
+			addx(t, uint8(d), w)
+		}
+	}
+	return out
+}
+
+// scratch holds a search's per-doc arrays, reused between searches.
+type scratch struct {
+	acc     []float32
+	cur     []float32
+	cnt     []uint8
+	typos   []uint8
+	curT    []uint8
+	touched []uint32
+	first   []uint32
+
+	showCnt, topicCnt, guestCnt, yearCnt []int32
+	fShows, fTopics, fGuests, fYears     []uint32 // the entries counted
+}
+
+var scratchPool = sync.Pool{New: func() any { return &scratch{} }}
+
+func (s *scratch) grow(n int) {
+	if len(s.acc) < n {
+		n = n + n/4
+		s.acc = make([]float32, n)
+		s.cur = make([]float32, n)
+		s.cnt = make([]uint8, n)
+		s.typos = make([]uint8, n)
+		s.curT = make([]uint8, n)
+	}
+}
+
+// filter is a query's narrowing, resolved against the index.
+type filter struct {
+	kinds         [numKinds]bool
+	episodesOnly  bool
+	show          int32
+	topic, guest  int64
+	after, before uint32
+	gen           uint64
+	none          bool // a filter names something the index does not hold
+}
+
+func (ix *Index) filterOf(q *Query) filter {
+	f := filter{show: -1, topic: -1, guest: -1, after: q.After, before: q.Before, gen: q.Generation}
+	if len(q.Kinds) == 0 {
+		for k := range f.kinds {
+			f.kinds[k] = true
+		}
+	}
+	for _, k := range q.Kinds {
+		f.kinds[k] = true
+	}
+	f.episodesOnly = q.Show != "" || q.Topic != "" || q.Guest != "" || q.After > 0 || q.Before > 0
+	if q.Show != "" {
+		id, ok := ix.shows.lookup(q.Show)
+		f.show, f.none = int32(id), f.none || !ok
+	}
+	if q.Topic != "" {
+		id, ok := ix.topics.lookup(q.Topic)
+		f.topic, f.none = int64(id), f.none || !ok
+	}
+	if q.Guest != "" {
+		id, ok := ix.guests.lookup(q.Guest)
+		f.guest, f.none = int64(id), f.none || !ok
+	}
+	return f
+}
+
+func (f *filter) admits(ix *Index, m *meta) bool {
+	if !m.Live || !f.kinds[m.Kind] || (f.gen > 0 && m.Gen > f.gen) {
+		return false
+	}
+	if !f.episodesOnly {
+		return true
+	}
+	if m.Kind != KindEpisode {
+		return false
+	}
+	if f.show >= 0 && m.Show != f.show {
+		return false
+	}
+	if f.topic >= 0 && !slices.Contains(ix.topicsOf(m), uint32(f.topic)) {
+		return false
+	}
+	if f.guest >= 0 && !slices.Contains(ix.guestsOf(m), uint32(f.guest)) {
+		return false
+	}
+	if f.after > 0 && (m.Day == 0 || m.Day <= f.after) {
+		return false
+	}
+	if f.before > 0 && (m.Day == 0 || m.Day >= f.before) {
+		return false
+	}
+	return true
+}
+
+// Search runs q. A query the index cannot read (no words, too long) is an
+// *InputError; nothing else fails.
+func (ix *Index) Search(q *Query) (*Result, error) {
+	p, err := parse(q.Text)
+	if err != nil {
+		return nil, err
+	}
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	res := &Result{Terms: map[string]bool{}}
+	f := ix.filterOf(q)
+	if f.none {
+		return res, nil
+	}
+	n := len(ix.docs)
+	sc := scratchPool.Get().(*scratch)
+	defer scratchPool.Put(sc)
+	sc.grow(n)
+	sc.first = sc.first[:0]
+	defer func() {
+		for _, d := range sc.first {
+			sc.acc[d], sc.cnt[d], sc.typos[d] = 0, 0, 0
+		}
+	}()
+	nt := uint8(len(p.terms))
+	for qi, qt := range p.terms {
+		sc.touched = sc.touched[:0]
+		for _, x := range ix.expand(qt) {
+			res.Terms[x.term] = true
+			pl := ix.terms[x.term]
+			idf := ix.idf(pl)
+			it := pl.iter()
+			for it.next() {
+				d := it.doc
+				if int(sc.cnt[d]) != qi {
+					continue
+				}
+				if qi == 0 && !f.admits(ix, &ix.meta[d]) {
+					continue
+				}
+				s := float32(idf * ix.fieldWeight(it, &ix.meta[d]) * x.weight)
+				if sc.cur[d] == 0 {
+					sc.touched = append(sc.touched, d)
+					sc.curT[d] = x.typos
+				} else {
+					sc.curT[d] = min(sc.curT[d], x.typos)
+				}
+				sc.cur[d] = max(sc.cur[d], s)
+			}
+		}
+		for _, d := range sc.touched {
+			sc.cnt[d]++
+			sc.acc[d] += sc.cur[d]
+			sc.typos[d] += sc.curT[d]
+			sc.cur[d] = 0
+		}
+		if qi == 0 {
+			sc.first = append(sc.first, sc.touched...)
+		}
+	}
+	// The candidates are the docs every word matched: the last round's.
+	cands := sc.touched
+	for _, w := range p.excluded {
+		for _, t := range ix.exclusions(w) {
+			it := ix.terms[t].iter()
+			for it.next() {
+				if sc.cnt[it.doc] == nt {
+					sc.cnt[it.doc] = 0
+				}
+			}
+		}
+	}
+	for _, ph := range p.phrases {
+		ix.checkPhrase(p, ph, sc, nt)
+	}
+	h := &hitHeap{ix: ix}
+	k := q.Offset + q.First
+	var fc *facetCounter
+	if q.Facets > 0 {
+		fc = sc.facets(ix)
+	}
+	for _, d := range cands {
+		if sc.cnt[d] != nt {
+			continue
+		}
+		res.Total++
+		m := &ix.meta[d]
+		if fc != nil {
+			fc.add(ix, m, d)
+		}
+		hit := Hit{Kind: m.Kind, Score: float64(sc.acc[d]), Typos: int(sc.typos[d]), doc: d}
+		if h.Len() < k {
+			heap.Push(h, hit)
+		} else if k > 0 && ix.better(hit, h.hits[0]) {
+			h.hits[0] = hit
+			heap.Fix(h, 0)
+		}
+	}
+	top := make([]Hit, h.Len())
+	for i := len(top) - 1; i >= 0; i-- {
+		top[i] = heap.Pop(h).(Hit)
+		top[i].Key = ix.docs[top[i].doc].Key
+	}
+	if q.Offset < len(top) {
+		res.Hits = top[q.Offset:]
+	}
+	res.HasNext = res.Total > k
+	if fc != nil {
+		res.Facets = fc.facets(ix, q.Facets)
+	}
+	return res, nil
+}
+
+// exclusions returns the indexed words an excluded word removes: itself
+// and the other forms of its stem.
+func (ix *Index) exclusions(w string) []string {
+	var out []string
+	if ix.terms[w] != nil {
+		out = append(out, w)
+	}
+	for _, t := range ix.stems[stem(w)] {
+		if t != w {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// checkPhrase keeps, of the candidates (cnt == nt), those where the
+// phrase's words stand in order in one field. Every candidate holds every
+// word, so the words' postings are walked side by side, led by the first.
+func (ix *Index) checkPhrase(p *parsed, ph []int, sc *scratch, nt uint8) {
+	its := make([]*iterator, len(ph))
+	for i, ti := range ph {
+		pl := ix.terms[p.terms[ti].text]
+		if pl == nil {
+			return // no candidate then
+		}
+		its[i] = pl.iter()
+	}
+	pos := make([][]uint32, len(ph))
+	for its[0].next() {
+		d := its[0].doc
+		if sc.cnt[d] != nt {
+			continue
+		}
+		found := true
+		for i, it := range its {
+			if i > 0 {
+				for it.doc < d || it.off == 0 {
+					if !it.next() {
+						break
+					}
+				}
+				if it.doc != d {
+					found = false
+					break
+				}
+			}
+			pos[i] = pos[i][:0]
+			it.positions(func(f Field, x uint32) { pos[i] = append(pos[i], uint32(f)<<24|x) })
+		}
+		ok := false
+		for _, s := range pos[0] {
+			all := found
+			for i := 1; i < len(ph) && all; i++ {
+				_, all = slices.BinarySearch(pos[i], s+uint32(i))
+			}
+			if all {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			sc.cnt[d] = 0
+		}
+	}
+}
+
+// better orders hits: fewer typos, then higher score, then kind and
+// key (the doc's, when the hit has none yet).
+func (ix *Index) better(a, c Hit) bool {
+	if a.Typos != c.Typos {
+		return a.Typos < c.Typos
+	}
+	if a.Score != c.Score {
+		return a.Score > c.Score
+	}
+	if a.Kind != c.Kind {
+		return a.Kind < c.Kind
+	}
+	return ix.keyOf(a) < ix.keyOf(c)
+}
+
+func (ix *Index) keyOf(h Hit) string {
+	if h.Key != "" {
+		return h.Key
+	}
+	return ix.docs[h.doc].Key
+}
+
+// hitHeap is a min-heap by better: its root is the worst hit kept.
+type hitHeap struct {
+	hits []Hit
+	ix   *Index
+}
+
+func (h *hitHeap) Len() int           { return len(h.hits) }
+func (h *hitHeap) Less(i, j int) bool { return h.ix.better(h.hits[j], h.hits[i]) }
+func (h *hitHeap) Swap(i, j int)      { h.hits[i], h.hits[j] = h.hits[j], h.hits[i] }
+func (h *hitHeap) Push(x any)         { h.hits = append(h.hits, x.(Hit)) }
+func (h *hitHeap) Pop() any {
+	x := h.hits[len(h.hits)-1]
+	h.hits = h.hits[:len(h.hits)-1]
+	return x
+}
+
+// facetCounter counts a result set's facets in the scratch's dense
+// arrays, remembering which entries it touched.
+type facetCounter struct {
+	sc    *scratch
+	kinds [numKinds]int
+	// shows counts episodes by show and show hits by their doc (the
+	// show's slug is its key).
+	showDocs []uint32
+}
+
+func (sc *scratch) facets(ix *Index) *facetCounter {
+	grow := func(a []int32, n int) []int32 {
+		if len(a) < n {
+			return make([]int32, n+n/4+16)
+		}
+		return a
+	}
+	sc.showCnt = grow(sc.showCnt, len(ix.shows.Names))
+	sc.topicCnt = grow(sc.topicCnt, len(ix.topics.Names))
+	sc.guestCnt = grow(sc.guestCnt, len(ix.guests.Names))
+	sc.yearCnt = grow(sc.yearCnt, 1<<15)
+	sc.fShows, sc.fTopics, sc.fGuests, sc.fYears = sc.fShows[:0], sc.fTopics[:0], sc.fGuests[:0], sc.fYears[:0]
+	return &facetCounter{sc: sc}
+}
+
+func (fc *facetCounter) add(ix *Index, m *meta, d uint32) {
+	fc.kinds[m.Kind]++
+	sc := fc.sc
+	switch m.Kind {
+	case KindShow:
+		fc.showDocs = append(fc.showDocs, d)
+	case KindEpisode:
+		if m.Show >= 0 {
+			if sc.showCnt[m.Show] == 0 {
+				sc.fShows = append(sc.fShows, uint32(m.Show))
+			}
+			sc.showCnt[m.Show]++
+		}
+		for _, t := range ix.topicsOf(m) {
+			if sc.topicCnt[t] == 0 {
+				sc.fTopics = append(sc.fTopics, t)
+			}
+			sc.topicCnt[t]++
+		}
+		for _, g := range ix.guestsOf(m) {
+			if sc.guestCnt[g] == 0 {
+				sc.fGuests = append(sc.fGuests, g)
+			}
+			sc.guestCnt[g]++
+		}
+		if m.Year > 0 {
+			if sc.yearCnt[m.Year] == 0 {
+				sc.fYears = append(sc.fYears, uint32(m.Year))
+			}
+			sc.yearCnt[m.Year]++
+		}
+	}
+}
+
+// facets returns the counts, most first, cut to n, and clears the arrays.
+func (fc *facetCounter) facets(ix *Index, n int) Facets {
+	sc := fc.sc
+	out := Facets{Kinds: fc.kinds}
+	// named keeps the n most frequent ids (ties by name) without sorting
+	// them all: a common word's hits have thousands of guests.
+	named := func(ids []uint32, cnt []int32, name func(uint32) string) []FacetCount {
+		less := func(a, b uint32) bool { // a ranks after b
+			if cnt[a] != cnt[b] {
+				return cnt[a] < cnt[b]
+			}
+			return name(a) > name(b)
+		}
+		var top []uint32 // a min-heap by rank, at most n
+		down := func(i int) {
+			for {
+				l, small := 2*i+1, i
+				if l < len(top) && less(top[l], top[small]) {
+					small = l
+				}
+				if r := l + 1; r < len(top) && less(top[r], top[small]) {
+					small = r
+				}
+				if small == i {
+					return
+				}
+				top[i], top[small] = top[small], top[i]
+				i = small
+			}
+		}
+		for _, id := range ids {
+			switch {
+			case len(top) < n:
+				top = append(top, id)
+				for i := len(top) - 1; i > 0 && less(top[i], top[(i-1)/2]); i = (i - 1) / 2 {
+					top[i], top[(i-1)/2] = top[(i-1)/2], top[i]
+				}
+			case n > 0 && less(top[0], id):
+				top[0] = id
+				down(0)
+			}
+		}
+		list := make([]FacetCount, 0, len(top))
+		for _, id := range top {
+			list = append(list, FacetCount{name(id), int(cnt[id])})
+		}
+		for _, id := range ids {
+			cnt[id] = 0
+		}
+		return list
+	}
+	shows := named(sc.fShows, sc.showCnt, func(id uint32) string { return ix.shows.Names[id] })
+	for _, d := range fc.showDocs {
+		slug := ix.docs[d].Key
+		if i := slices.IndexFunc(shows, func(f FacetCount) bool { return f.Value == slug }); i >= 0 {
+			shows[i].Count++
+		} else {
+			shows = append(shows, FacetCount{slug, 1})
+		}
+	}
+	out.Shows = topN(shows, n)
+	out.Topics = topN(named(sc.fTopics, sc.topicCnt, func(id uint32) string { return ix.topics.Names[id] }), n)
+	out.Guests = topN(named(sc.fGuests, sc.guestCnt, func(id uint32) string { return ix.guests.Names[id] }), n)
+	out.Years = topN(named(sc.fYears, sc.yearCnt, func(y uint32) string { return strconv.Itoa(int(y)) }), n)
+	return out
+}
+
+func topN(list []FacetCount, n int) []FacetCount {
+	slices.SortFunc(list, func(a, c FacetCount) int {
+		return cmp.Or(cmp.Compare(c.Count, a.Count), cmp.Compare(a.Value, c.Value))
+	})
+	if len(list) > n {
+		list = list[:n]
+	}
+	return list
+}
+
+// distScratch holds distance's rows.
+type distScratch struct{ rows [3][]int }
+
+func (s *distScratch) distance(a, c []rune, max int) int {
+	if d := len(a) - len(c); d > max || -d > max {
+		return max + 1
+	}
+	for i := range s.rows {
+		if cap(s.rows[i]) < len(c)+1 {
+			s.rows[i] = make([]int, len(c)+1)
+		}
+		s.rows[i] = s.rows[i][:len(c)+1]
+	}
+	prev2, prev, cur := s.rows[0], s.rows[1], s.rows[2]
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		rowMin := cur[0]
+		for j := 1; j <= len(c); j++ {
+			cost := 1
+			if a[i-1] == c[j-1] {
+				cost = 0
+			}
+			v := min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == c[j-2] && a[i-2] == c[j-1] {
+				v = min(v, prev2[j-2]+1)
+			}
+			cur[j] = v
+			rowMin = min(rowMin, v)
+		}
+		if rowMin > max {
+			return max + 1
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(c)]
+}
