@@ -2912,7 +2912,7 @@ type TimelineMonth {
     kinds: [SearchKind!]
     "Only episodes that match every given field; when any is set, only episodes are hits."
     filter: SearchFilter
-  ): SearchConnection!
+  ): SearchConnection! @cost(weight: 100)
   """
   Typeahead: guest and topic names, show and episode titles with a word
   beginning with the prefix's last word and containing its other words;
@@ -2925,7 +2925,7 @@ type TimelineMonth {
     prefix: String!
     "At most this many suggestions: 0 to 100, default 20."
     first: Int
-  ): [Suggestion!]!
+  ): [Suggestion!]! @cost(weight: 5)
 }
 
 "What a search hit is."
