@@ -40,6 +40,10 @@ const DefaultBatch = 2048
 // ingest command, start-up, the watcher and the admin endpoint.
 type Ingester struct {
 	Store *store.Store
+	// Writer, when set, takes the ingester's writes in place of Store (a
+	// cluster's replicated log, which applies them to every replica's
+	// store); reads still go to Store.
+	Writer Writer
 	Vocab *ingest.Vocabulary
 	// Batch is the number of documents per write transaction of Files.
 	Batch int
@@ -62,6 +66,23 @@ type Ingester struct {
 
 	vocabOnce sync.Once
 	vocabErr  error
+}
+
+// Writer is where an Ingester's writes go: a *store.Store, or a
+// replicated log in front of one (internal/cluster).
+type Writer interface {
+	ApplyPrepared(ctx context.Context, docs []*store.Prepared, opts store.ApplyOptions) ([]store.Result, error)
+	SetVocabulary(ctx context.Context, topics []podcast.Topic) error
+}
+
+var _ Writer = (*store.Store)(nil)
+
+// writer returns where writes go: Writer, else Store.
+func (in *Ingester) writer() Writer {
+	if in.Writer != nil {
+		return in.Writer
+	}
+	return in.Store
 }
 
 // Page is one document to ingest: its name and bytes, or why they could
@@ -97,6 +118,10 @@ type Result struct {
 	// say why each failed item failed. Nil for a page.
 	Items      *ItemCounts `json:"items,omitempty"`
 	ItemErrors []string    `json:"itemErrors,omitempty"`
+	// Index is the replicated log index the document committed at (a
+	// feed: its last item's), for read-your-writes (docs/cluster.md); 0
+	// outside a cluster, and for a document not written.
+	Index uint64 `json:"index,omitempty"`
 }
 
 // ItemCounts counts a feed's items by outcome.
@@ -419,7 +444,7 @@ func prepare(doc *ingest.Document) (*store.Prepared, error) {
 func (in *Ingester) commit(ctx context.Context, pb parsedBatch) ([]Result, error) {
 	in.vocabOnce.Do(func() {
 		in.fingerprint = in.Vocab.Fingerprint()
-		in.vocabErr = in.Store.SetVocabulary(ctx, in.Vocab.Topics())
+		in.vocabErr = in.writer().SetVocabulary(ctx, in.Vocab.Topics())
 	})
 	if in.vocabErr != nil {
 		return nil, in.vocabErr
@@ -453,7 +478,7 @@ func (in *Ingester) commit(ctx context.Context, pb parsedBatch) ([]Result, error
 		} else {
 			a := applied[i]
 			docs[i] = Result{Name: a.Name, Status: string(a.Status), Episodes: a.Episodes, Guests: a.Guests,
-				Topics: a.Topics, Warnings: append([]string{}, a.Warnings...)}
+				Topics: a.Topics, Warnings: append([]string{}, a.Warnings...), Index: a.Index}
 		}
 		if in.Observe != nil {
 			in.Observe(docs[i])
@@ -491,6 +516,7 @@ func feedResult(name string, fi *feedInfo, docs []Result) Result {
 			r.ItemErrors = append(r.ItemErrors, d.Error)
 			continue
 		}
+		r.Index = max(r.Index, d.Index)
 		r.Episodes += d.Episodes
 		r.Guests += d.Guests
 		r.Topics += d.Topics
@@ -534,7 +560,7 @@ func (in *Ingester) write(ctx context.Context, pb parsedBatch, idx []int, applie
 		for j, i := range idx {
 			docs[j] = pb.docs[i]
 		}
-		res, err := in.Store.ApplyPrepared(ctx, docs, store.ApplyOptions{Fingerprint: in.fingerprint})
+		res, err := in.writer().ApplyPrepared(ctx, docs, store.ApplyOptions{Fingerprint: in.fingerprint})
 		if err == nil {
 			for j, i := range idx {
 				applied[i] = res[j]
