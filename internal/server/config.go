@@ -6,6 +6,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 
+	"podcastgraph/internal/cluster"
 	"podcastgraph/internal/fetch"
 )
 
@@ -43,6 +44,10 @@ type Config struct {
 	// Fetch is how URLs are fetched: the feeds and those /admin/ingest is
 	// given.
 	Fetch fetch.Config
+
+	// Cluster, when set, runs the server as a node of a replicated
+	// cluster (docs/cluster.md); nil: one process on its own store.
+	Cluster *cluster.Config
 
 	// Warnings are logged at start, before the listeners open.
 	Warnings []string
