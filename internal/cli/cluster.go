@@ -25,6 +25,13 @@ func Cluster() *Command {
 
 func runCluster(ctx context.Context, env *Env, args []string) error {
 	var c clientFlags
+	// The words may come before the flags, as operators type them
+	// (`cluster remove n3 --server URL`): flags parse up to the first word.
+	var words []string
+	for len(args) > 0 && len(words) < 2 && !strings.HasPrefix(args[0], "-") {
+		words, args = append(words, args[0]), args[1:]
+	}
+	args = append(args, words...)
 	return Cluster().run(env, args, func(f *flags) { c.declare(f) }, func(f *flags, rest []string) error {
 		if err := c.resolve(env, f); err != nil {
 			return err
