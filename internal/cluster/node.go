@@ -135,6 +135,10 @@ func Start(ctx context.Context, cfg *Config, st *store.Store, logw io.Writer) (*
 			n.Close()
 			return nil, fmt.Errorf("cluster: bootstrap: %w", err)
 		}
+		if err := n.snapshotExisting(ctx); err != nil {
+			n.Close()
+			return nil, err
+		}
 	case len(cfg.Join) > 0:
 		if err := n.join(ctx); err != nil {
 			n.Close()
@@ -145,6 +149,44 @@ func Start(ctx context.Context, cfg *Config, st *store.Store, logw io.Writer) (*
 		return nil, errors.New("cluster: no raft state in --raft-dir: give --bootstrap (the first node) or --join URL")
 	}
 	return n, nil
+}
+
+// snapshotExisting makes a store that holds a graph from before the
+// cluster (a single server turned into the first node) reach the nodes
+// that join: they start from a snapshot of it rather than from the log,
+// which does not hold it. It waits for the new cluster's leader (this
+// node), snapshots with no log kept behind, and puts the setting back.
+func (n *Node) snapshotExisting(ctx context.Context) error {
+	if gen, _ := n.store.Generation(); gen == 0 || n.fsm.stored.Load() > 0 {
+		return nil
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for !n.IsLeader() {
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			return errors.New("cluster: bootstrap: this node did not become leader of its own cluster")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	// A write, so that the snapshot has an entry to hold.
+	if _, err := n.propose(ctx, &entry{Op: opMember, At: time.Now().UTC(), Member: &member{ID: n.cfg.ID, HTTP: n.cfg.HTTP}}); err != nil {
+		return fmt.Errorf("cluster: bootstrap: %w", err)
+	}
+	rc := n.raft.ReloadableConfig()
+	keep := rc.TrailingLogs
+	rc.TrailingLogs = 0
+	if err := n.raft.ReloadConfig(rc); err != nil {
+		return fmt.Errorf("cluster: bootstrap: %w", err)
+	}
+	err := n.raft.Snapshot().Error()
+	rc.TrailingLogs = keep
+	if rerr := n.raft.ReloadConfig(rc); err == nil {
+		err = rerr
+	}
+	if err != nil {
+		return fmt.Errorf("cluster: bootstrap: snapshot the existing store: %w", err)
+	}
+	n.log.Info("the store held a graph already: snapshotted for the nodes that join")
+	return nil
 }
 
 // catchUpLocal restores the newest local snapshot when the store holds

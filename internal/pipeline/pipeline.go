@@ -64,8 +64,11 @@ type Ingester struct {
 
 	fingerprint string // of the vocabulary, computed once
 
-	vocabOnce sync.Once
-	vocabErr  error
+	// vocabMu guards vocabSet: the vocabulary is written once, before the
+	// first document; a write that failed (a cluster with no leader for
+	// a while) is tried again by the next batch.
+	vocabMu  sync.Mutex
+	vocabSet bool
 }
 
 // Writer is where an Ingester's writes go: a *store.Store, or a
@@ -442,12 +445,8 @@ func prepare(doc *ingest.Document) (*store.Prepared, error) {
 // alone (see write); the error is for failures of the store or ctx, which
 // stop the run.
 func (in *Ingester) commit(ctx context.Context, pb parsedBatch) ([]Result, error) {
-	in.vocabOnce.Do(func() {
-		in.fingerprint = in.Vocab.Fingerprint()
-		in.vocabErr = in.writer().SetVocabulary(ctx, in.Vocab.Topics())
-	})
-	if in.vocabErr != nil {
-		return nil, in.vocabErr
+	if err := in.setVocabulary(ctx); err != nil {
+		return nil, err
 	}
 	var good []int
 	for i := range pb.docs {
@@ -498,6 +497,22 @@ func (in *Ingester) commit(ctx context.Context, pb parsedBatch) ([]Result, error
 		results[i] = feedResult(p.Name, pb.feeds[i], docs[pb.first[i]:end])
 	}
 	return results, nil
+}
+
+// setVocabulary writes the vocabulary before the first document, until it
+// succeeds once.
+func (in *Ingester) setVocabulary(ctx context.Context) error {
+	in.vocabMu.Lock()
+	defer in.vocabMu.Unlock()
+	if in.vocabSet {
+		return nil
+	}
+	in.fingerprint = in.Vocab.Fingerprint()
+	if err := in.writer().SetVocabulary(ctx, in.Vocab.Topics()); err != nil {
+		return err
+	}
+	in.vocabSet = true
+	return nil
 }
 
 // feedResult sums up the results of the documents of one feed.
