@@ -184,7 +184,15 @@ func (f *fsm) waitApplied(ctx context.Context, index uint64, wait time.Duration)
 func (f *fsm) Snapshot() (raft.FSMSnapshot, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return &snapshot{store: f.store, members: maps.Clone(f.members)}, nil
+	return &snapshot{store: f.store, header: snapshotHeader{Index: f.applied.Load(), Members: maps.Clone(f.members)}}, nil
+}
+
+// snapshotHeader is what a snapshot holds beside the store: the last entry
+// applied when it was taken (an entry that wrote nothing to the store
+// included), and the members' admin URLs.
+type snapshotHeader struct {
+	Index   uint64            `json:"index"`
+	Members map[string]string `json:"members"`
 }
 
 // Restore implements raft.FSM: it replaces the store's content by the
@@ -200,8 +208,8 @@ func (f *fsm) Restore(rc io.ReadCloser) error {
 	if _, err := io.ReadFull(br, hdr); err != nil {
 		return fmt.Errorf("cluster: restore: snapshot header: %w", err)
 	}
-	var members map[string]string
-	if err := json.Unmarshal(hdr, &members); err != nil {
+	var h snapshotHeader
+	if err := json.Unmarshal(hdr, &h); err != nil {
 		return fmt.Errorf("cluster: restore: snapshot header: %w", err)
 	}
 	ctx := context.Background()
@@ -214,23 +222,23 @@ func (f *fsm) Restore(rc io.ReadCloser) error {
 	}
 	f.stored.Store(idx)
 	f.mu.Lock()
-	maps.Copy(f.members, members)
+	maps.Copy(f.members, h.Members)
 	snap := maps.Clone(f.members)
 	f.mu.Unlock()
 	f.saveMembers(snap)
-	f.setApplied(idx)
+	f.setApplied(max(idx, h.Index))
 	return nil
 }
 
 // snapshot is a snapshot being persisted: a header (a uvarint length, then
-// the members' addresses as JSON), then the store's backup.
+// a snapshotHeader as JSON), then the store's backup.
 type snapshot struct {
-	store   *store.Store
-	members map[string]string
+	store  *store.Store
+	header snapshotHeader
 }
 
 func (s *snapshot) Persist(sink raft.SnapshotSink) error {
-	hdr, _ := json.Marshal(s.members)
+	hdr, _ := json.Marshal(s.header)
 	bw := bufio.NewWriterSize(sink, 1<<16)
 	_, err := bw.Write(binary.AppendUvarint(nil, uint64(len(hdr))))
 	if err == nil {

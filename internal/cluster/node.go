@@ -194,8 +194,14 @@ func (n *Node) snapshotExisting(ctx context.Context) error {
 // does not restore on start (the store is the state).
 func (n *Node) catchUpLocal(ctx context.Context, snaps *raft.FileSnapshotStore) error {
 	list, err := snaps.List()
-	if err != nil || len(list) == 0 || list[0].Index <= n.fsm.stored.Load() {
+	if err != nil || len(list) == 0 {
 		return err
+	}
+	// Entries up to the snapshot are applied, those that wrote nothing
+	// to the store included: raft replays only the log after it.
+	defer n.fsm.setApplied(list[0].Index)
+	if list[0].Index <= n.fsm.stored.Load() {
+		return nil
 	}
 	_, rc, err := snaps.Open(list[0].ID)
 	if err != nil {
