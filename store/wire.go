@@ -27,6 +27,8 @@ type wirePrepared struct {
 	Source       *FileStat
 	Discovered   []ingest.Mention
 	ID           *wireIdentity
+	// gob decodes an empty slice as nil; records tell them apart.
+	EmptyWarnings, EmptyResultWarnings, EmptyDiscovered bool
 }
 
 type wireIdentity struct {
@@ -47,6 +49,9 @@ func EncodePrepared(docs []*Prepared) ([]byte, error) {
 		}
 		w := wirePrepared{Name: p.doc.Name, SHA256: p.doc.SHA256, Warnings: p.doc.Warnings, Result: p.result,
 			Episodes: p.episodes, Source: p.source, Discovered: p.discovered}
+		w.EmptyWarnings = p.doc.Warnings != nil && len(p.doc.Warnings) == 0
+		w.EmptyResultWarnings = p.result.Warnings != nil && len(p.result.Warnings) == 0
+		w.EmptyDiscovered = p.discovered != nil && len(p.discovered) == 0
 		w.Keys, w.Values = make([][]byte, len(p.frags)), make([][]byte, len(p.frags))
 		for j, f := range p.frags {
 			w.Keys[j], w.Values[j] = f.key, f.value
@@ -74,6 +79,15 @@ func DecodePrepared(b []byte) ([]*Prepared, error) {
 	for i, w := range in {
 		if len(w.Keys) != len(w.Values) {
 			return nil, errors.New("store: decode prepared documents: keys and values differ in number")
+		}
+		if w.EmptyWarnings {
+			w.Warnings = []string{}
+		}
+		if w.EmptyResultWarnings {
+			w.Result.Warnings = []string{}
+		}
+		if w.EmptyDiscovered {
+			w.Discovered = []ingest.Mention{}
 		}
 		p := &Prepared{doc: &ingest.Document{Name: w.Name, SHA256: w.SHA256, Warnings: w.Warnings}, result: w.Result,
 			episodes: w.Episodes, source: w.Source, discovered: w.Discovered}

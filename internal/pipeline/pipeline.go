@@ -44,7 +44,7 @@ type Ingester struct {
 	// cluster's replicated log, which applies them to every replica's
 	// store); reads still go to Store.
 	Writer Writer
-	Vocab *ingest.Vocabulary
+	Vocab  *ingest.Vocabulary
 	// Batch is the number of documents per write transaction of Files.
 	Batch int
 	// Observe, when set, is told of every document's result (metrics).
