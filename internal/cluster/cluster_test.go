@@ -88,12 +88,24 @@ func freeAddr(t *testing.T) string {
 // and n2. extra flags go to every node.
 func newCluster(t *testing.T, extra ...string) []*node {
 	t.Helper()
-	dir := t.TempDir()
+	return newClusterOn(t, t.TempDir(), extra...)
+}
+
+// newClusterOn is newCluster with the nodes' files in dir (n1.db, ...).
+func newClusterOn(t *testing.T, dir string, extra ...string) []*node {
+	t.Helper()
+	return newClusterWith(t, dir, func(n *node, _ int) { n.extra = append(n.extra, extra...) })
+}
+
+// newClusterWith is newClusterOn with each node's flags set by flags (i
+// from 0).
+func newClusterWith(t *testing.T, dir string, flags func(n *node, i int)) []*node {
+	t.Helper()
 	var nodes []*node
 	for i := 1; i <= 3; i++ {
 		n := &node{id: fmt.Sprintf("n%d", i), url: "http://" + freeAddr(t), raft: freeAddr(t),
 			db: filepath.Join(dir, fmt.Sprintf("n%d.db", i)), logs: &lockedBuffer{}}
-		n.extra = append([]string{}, extra...)
+		flags(n, i-1)
 		switch i {
 		case 1:
 			n.extra = append(n.extra, "--bootstrap")
@@ -435,6 +447,15 @@ func TestClusterFailover(t *testing.T) {
 	if code != http.StatusServiceUnavailable || h.Get("Retry-After") == "" || !bytes.Contains(b, []byte("INDEX_NOT_APPLIED")) {
 		t.Errorf("read at an index never written: %d Retry-After %q %s", code, h.Get("Retry-After"), b)
 	}
+	metrics := scrape(t, via)
+	for _, want := range []string{`podcast_cluster_role{role="follower"} 1`, `podcast_cluster_applied_index `, `podcast_cluster_lag_entries `, `podcast_cluster_term `} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("%s's metrics lack %s", via.id, want)
+		}
+	}
+	if strings.Contains(metrics, "podcast_cluster_apply_lag_seconds_count 0\n") {
+		t.Errorf("%s's metrics count no replicated entry", via.id)
+	}
 
 	// A large ingest through the follower; the leader dies in its middle.
 	const total = 400
@@ -501,6 +522,89 @@ func TestClusterFailover(t *testing.T) {
 	old.start(t)
 	old.awaitReady(t)
 	sameAnswers(t, nodes)
+}
+
+func scrape(t *testing.T, n *node) string {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, n.url+"/metrics", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
+}
+
+// TestClusterFromExistingStore turns a store a single server filled into
+// the first node of a cluster: the nodes that join get its graph.
+func TestClusterFromExistingStore(t *testing.T) {
+	dir, seeds := t.TempDir(), t.TempDir()
+	for _, d := range pages(0, 30) {
+		if err := os.WriteFile(filepath.Join(seeds, d.Name), d.Data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if out, err := exec.Command(bin, "ingest", "--db", filepath.Join(dir, "n1.db"), seeds).CombinedOutput(); err != nil {
+		t.Fatalf("ingest: %v\n%s", err, out)
+	}
+	nodes := newClusterOn(t, dir)
+	got := titles(t, sameAnswers(t, nodes))
+	if len(got) == 0 {
+		t.Fatal("no episodes")
+	}
+	for i := range 30 {
+		g := pagegen.Generate(i, pagegen.Options{Shows: 4, Seed: 3})
+		if title := got[fmt.Sprintf("%s %d", g.Show, g.Number)]; title == "" || title == "null" {
+			t.Fatalf("%s's episode missing after the nodes joined", g.Name)
+		}
+	}
+}
+
+// TestClusterLeaderWork gives every node a seeds directory of its own
+// (the same pages) and --watch: only the leader ingests them and watches,
+// and a page added to every directory reaches every node through it.
+func TestClusterLeaderWork(t *testing.T) {
+	base := t.TempDir()
+	dirs := make([]string, 3)
+	for i := range dirs {
+		dirs[i] = filepath.Join(base, fmt.Sprintf("seeds%d", i+1))
+		if err := os.Mkdir(dirs[i], 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range pages(0, 5) {
+			if err := os.WriteFile(filepath.Join(dirs[i], d.Name), d.Data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	nodes := newClusterWith(t, t.TempDir(), func(n *node, i int) { n.extra = append(n.extra, "--seeds", dirs[i], "--watch") })
+	l := leader(t, nodes)
+	eventually(t, "the leader to watch", func() bool { return strings.Contains(l.logs.String(), "watching for pages") })
+	d := pages(5, 6)[0]
+	for _, dir := range dirs {
+		if err := os.WriteFile(filepath.Join(dir, d.Name), d.Data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	g := pagegen.Generate(5, pagegen.Options{Shows: 4, Seed: 3})
+	eventually(t, "the watched page on every node", func() bool {
+		for _, n := range nodes {
+			if title := titles(t, dump(t, n))[fmt.Sprintf("%s %d", g.Show, g.Number)]; title == "" || title == "null" {
+				return false
+			}
+		}
+		return true
+	})
+	sameAnswers(t, nodes)
+	for _, n := range nodes {
+		logs := n.logs.String()
+		did := strings.Contains(logs, "start-up ingest done") || strings.Contains(logs, "watching for pages")
+		if did != (n == l) {
+			t.Errorf("%s (leader: %v) ran the start-up ingest or watched: %v", n.id, n == l, did)
+		}
+	}
 }
 
 // TestClusterSnapshotCatchUp keeps a node down through many writes, with
