@@ -28,6 +28,9 @@ import (
 
 var bin string
 
+// buildFlags are go build's flags for the binary (race_test.go adds -race).
+var buildFlags []string
+
 const token = "cluster-test-token-0123456789abcdef"
 
 func TestMain(m *testing.M) {
@@ -36,7 +39,7 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	bin = filepath.Join(dir, "podcastgraph")
-	cmd := exec.Command("go", "build", "-o", bin, ".")
+	cmd := exec.Command("go", append(append([]string{"build"}, buildFlags...), "-o", bin, ".")...)
 	cmd.Dir = "../.." // the module root: the main package
 	if out, err := cmd.CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "build: %v\n%s", err, out)
@@ -119,6 +122,9 @@ func newClusterWith(t *testing.T, dir string, flags func(n *node, i int)) []*nod
 	t.Cleanup(func() {
 		for _, n := range nodes {
 			n.kill()
+			if strings.Contains(n.logs.String(), "WARNING: DATA RACE") {
+				t.Errorf("%s: the race detector found a race", n.id)
+			}
 		}
 		if t.Failed() {
 			for _, n := range nodes {

@@ -49,6 +49,10 @@ type Config struct {
 	// ReadWait is how long a read carrying an index this node has not
 	// applied waits for it.
 	ReadWait time.Duration
+	// Lag, when set, is told for each entry the node applies how long
+	// after its proposal that was (the leader's clock: on one machine,
+	// or with synchronised clocks, the replication lag).
+	Lag func(time.Duration)
 }
 
 // Node is a running member of a cluster. It is the pipeline's Writer: its
@@ -84,6 +88,7 @@ func Start(ctx context.Context, cfg *Config, st *store.Store, logw io.Writer) (*
 	if n.fsm, err = newFSM(ctx, st, cfg.Dir, n.fail); err != nil {
 		return nil, err
 	}
+	n.fsm.observe = cfg.Lag
 	if n.logs, err = raftboltdb.NewBoltStore(filepath.Join(cfg.Dir, "raft.db")); err != nil {
 		return nil, fmt.Errorf("cluster: open raft log: %w", err)
 	}
@@ -406,11 +411,6 @@ func (n *Node) Applied() uint64 { return n.fsm.applied.Load() }
 func (n *Node) WaitApplied(ctx context.Context, index uint64) bool {
 	return n.fsm.waitApplied(ctx, index, n.cfg.ReadWait)
 }
-
-// ObserveLag makes the node report, for each entry it applies, how long
-// after its proposal that was (the leader's clock: on one machine, or
-// with synchronised clocks, the replication lag).
-func (n *Node) ObserveLag(fn func(time.Duration)) { n.fsm.observe = fn }
 
 // Status is what /readyz and the metrics say of the node.
 type Status struct {

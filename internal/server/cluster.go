@@ -72,11 +72,11 @@ func (a *app) startCluster(ctx context.Context, adminURL string) (*cluster.Node,
 	if cc.HTTP == "" {
 		cc.HTTP = adminURL
 	}
+	cc.Lag = func(d time.Duration) { a.metrics.applyLag.Observe(d.Seconds()) }
 	node, err := cluster.Start(ctx, &cc, a.store, a.logw)
 	if err != nil {
 		return nil, err
 	}
-	node.ObserveLag(func(d time.Duration) { a.metrics.applyLag.Observe(d.Seconds()) })
 	a.metrics.reg.MustRegister(a.metrics.applyLag, &clusterCollector{node: node})
 	a.ing.Writer = node
 	a.node.Store(node)
