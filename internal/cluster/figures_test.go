@@ -6,6 +6,8 @@ import (
 	"math"
 	"net/http"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -32,6 +34,47 @@ func TestClusterFigures(t *testing.T) {
 	if total <= 0 {
 		t.Skip("set PODCAST_CLUSTER_FIGURES=PAGES to measure")
 	}
+	opts := pagegen.Options{Shows: 1, Seed: 1, Catalogue: true}
+	batches := func(yield func([]adminapi.Document) bool) {
+		for from := 0; from < total; from += 256 {
+			var docs []adminapi.Document
+			for i := from; i < min(from+256, total); i++ {
+				name, data := pagegen.Page(i, opts)
+				docs = append(docs, adminapi.Document{Name: name, Data: data})
+			}
+			if !yield(docs) {
+				return
+			}
+		}
+	}
+
+	// The same ingest on one server without --cluster, for comparison.
+	single := &node{id: "single", url: "http://" + freeAddr(t), db: filepath.Join(t.TempDir(), "single.db"), logs: &lockedBuffer{}}
+	single.cmd = exec.Command(bin, "serve", "--addr", strings.TrimPrefix(single.url, "http://"), "--db", single.db, "--seeds", "")
+	single.cmd.Env = append(os.Environ(), "PODCAST_ADMIN_TOKEN="+token)
+	single.cmd.Stdout, single.cmd.Stderr = single.logs, single.logs
+	if err := single.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	single.done = make(chan struct{})
+	go func() { _ = single.cmd.Wait(); close(single.done) }()
+	eventually(t, "the single server", func() bool {
+		resp, err := http.Get(single.url + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+		}
+		return err == nil && resp.StatusCode == http.StatusOK
+	})
+	start := time.Now()
+	for docs := range batches {
+		if _, _, err := ingest(single, docs); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Logf("ingest of %d catalogue pages into one server without --cluster, same requests: %v (%.0f pages/s)",
+		total, time.Since(start).Round(time.Millisecond), float64(total)/time.Since(start).Seconds())
+	single.kill()
+
 	nodes := newCluster(t, "--snapshot-threshold", "4", "--snapshot-interval", "1s", "--trailing-logs", "2", "--raft-timeout", "1s")
 	l := leader(t, nodes)
 	var down *node
@@ -41,14 +84,8 @@ func TestClusterFigures(t *testing.T) {
 		}
 	}
 	down.stop(t)
-	opts := pagegen.Options{Shows: 1, Seed: 1, Catalogue: true}
-	start := time.Now()
-	for from := 0; from < total; from += 256 {
-		var docs []adminapi.Document
-		for i := from; i < min(from+256, total); i++ {
-			name, data := pagegen.Page(i, opts)
-			docs = append(docs, adminapi.Document{Name: name, Data: data})
-		}
+	start = time.Now()
+	for docs := range batches {
 		if _, _, err := ingest(l, docs); err != nil {
 			t.Fatal(err)
 		}
