@@ -566,6 +566,26 @@ func TestClusterFromExistingStore(t *testing.T) {
 			t.Fatalf("%s's episode missing after the nodes joined", g.Name)
 		}
 	}
+
+	// `ingest --server` through a follower.
+	more := t.TempDir()
+	for _, d := range pages(30, 36) {
+		if err := os.WriteFile(filepath.Join(more, d.Name), d.Data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	via := follower(t, nodes)
+	out, err := exec.Command(bin, "ingest", "--server", via.url, "--token", token, more).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "6 documents: 6 added") {
+		t.Fatalf("ingest --server %s: %v\n%s", via.id, err, out)
+	}
+	got = titles(t, sameAnswers(t, nodes))
+	for i := 30; i < 36; i++ {
+		g := pagegen.Generate(i, pagegen.Options{Shows: 4, Seed: 3})
+		if title := got[fmt.Sprintf("%s %d", g.Show, g.Number)]; title == "" || title == "null" {
+			t.Fatalf("%s's episode missing after ingest --server", g.Name)
+		}
+	}
 }
 
 // TestClusterLeaderWork gives every node a seeds directory of its own

@@ -3,6 +3,8 @@ package server
 import (
 	"context"
 	"net/http"
+	"net/netip"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -71,6 +73,11 @@ func (a *app) startCluster(ctx context.Context, adminURL string) (*cluster.Node,
 	cc.AdminToken = a.cfg.AdminToken
 	if cc.HTTP == "" {
 		cc.HTTP = adminURL
+		if u, err := url.Parse(adminURL); err == nil {
+			if ip, err := netip.ParseAddr(u.Hostname()); err == nil && ip.IsUnspecified() {
+				a.log.Warn("the other nodes cannot reach " + adminURL + " to forward writes: give --http-advertise")
+			}
+		}
 	}
 	cc.Lag = func(d time.Duration) { a.metrics.applyLag.Observe(d.Seconds()) }
 	node, err := cluster.Start(ctx, &cc, a.store, a.logw)
