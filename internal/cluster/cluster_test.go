@@ -721,4 +721,14 @@ func TestClusterPause(t *testing.T) {
 		return err == nil && s.Cluster.Role == "follower"
 	})
 	sameAnswers(t, nodes)
+
+	// SIGTERM of the leader hands leadership over first.
+	l := leader(t, nodes)
+	l.stop(t)
+	if !strings.Contains(l.logs.String(), "handed leadership over before shutdown") {
+		t.Errorf("%s stopped without handing leadership over", l.id)
+	}
+	if n := leader(t, nodes); n == l {
+		t.Fatal("the stopped node leads")
+	}
 }

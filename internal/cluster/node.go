@@ -231,8 +231,16 @@ func (n *Node) fail(err error) {
 }
 
 // Close leaves raft running no more (the node stays a member: see
-// remove) and closes the raft log.
+// remove) and closes the raft log. A leader first hands leadership to
+// another node, so that a rolling restart does not wait for an election.
 func (n *Node) Close() error {
+	if n.raft != nil && n.IsLeader() && len(n.Status().Servers) > 1 {
+		if err := n.raft.LeadershipTransfer().Error(); err != nil {
+			n.log.Warn("leadership transfer before shutdown", "error", err)
+		} else {
+			n.log.Info("handed leadership over before shutdown")
+		}
+	}
 	if n.raft != nil {
 		if err := n.raft.Shutdown().Error(); err != nil {
 			n.log.Error("raft shutdown", "error", err)
