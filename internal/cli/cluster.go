@@ -60,9 +60,9 @@ func clusterFlags(f *flags, on *bool, cc *cluster.Config, join *string) {
 	f.boolean(&cc.Bootstrap, "bootstrap", "PODCAST_BOOTSTRAP", false, "make this node, if it has no raft state, the first member of a new cluster (one node, once)")
 	f.str(join, "join", "PODCAST_JOIN", "", "comma-separated admin URLs of members (any of them) to join through, when the node has no raft state")
 	f.str(&cc.HTTP, "http-advertise", "PODCAST_HTTP_ADVERTISE", "", "URL the other nodes reach this node's /admin/* at (writes are forwarded to the leader there); empty: the listener serving /admin/*")
-	f.uint64(&cc.SnapshotThreshold, "snapshot-threshold", "PODCAST_SNAPSHOT_THRESHOLD", 8192, 1, "log entries after which the node snapshots its store (checked every --snapshot-interval)")
+	f.uint64(&cc.SnapshotThreshold, "snapshot-threshold", "PODCAST_SNAPSHOT_THRESHOLD", 1024, 1, "log entries after which the node snapshots its store (checked every --snapshot-interval)")
 	f.duration(&cc.SnapshotInterval, "snapshot-interval", "PODCAST_SNAPSHOT_INTERVAL", 2*time.Minute, 100*time.Millisecond, "how often the node checks whether to snapshot")
-	f.uint64(&cc.TrailingLogs, "trailing-logs", "PODCAST_TRAILING_LOGS", 10240, 0, "log entries kept after a snapshot, so a follower a little behind catches up from the log; one further behind restores a snapshot")
+	f.uint64(&cc.TrailingLogs, "trailing-logs", "PODCAST_TRAILING_LOGS", 256, 0, "log entries kept after a snapshot, so a follower a little behind catches up from the log; one further behind restores a snapshot")
 	f.duration(&cc.Timeout, "raft-timeout", "PODCAST_RAFT_TIMEOUT", time.Second, 50*time.Millisecond, "raft's heartbeat and election timeout: a leader silent this long is replaced")
 	f.duration(&cc.ReadWait, "read-wait", "PODCAST_READ_WAIT", 2*time.Second, 0, "how long a read with X-Podcast-Min-Index waits for this node to apply that index before answering 503")
 }
