@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -77,7 +78,7 @@ type Node struct {
 // apply is reported on Failed; the node must then stop.
 func Start(ctx context.Context, cfg *Config, st *store.Store, logw io.Writer) (*Node, error) {
 	if cfg.ID == "" {
-		cfg.ID = cmpOr(cfg.Advertise, cfg.RaftAddr)
+		cfg.ID = cmp.Or(cfg.Advertise, cfg.RaftAddr)
 	}
 	if err := os.MkdirAll(cfg.Dir, 0o700); err != nil {
 		return nil, fmt.Errorf("cluster: %w", err)
@@ -214,13 +215,6 @@ func (n *Node) catchUpLocal(ctx context.Context, snaps *raft.FileSnapshotStore) 
 	}
 	n.log.Warn("store is behind the newest snapshot: restoring it", "store", n.fsm.stored.Load(), "snapshot", list[0].Index)
 	return n.fsm.Restore(rc)
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 // Failed reports the error that stopped the node's replica, once.
