@@ -47,17 +47,6 @@ func (s *Store) AppliedIndex(ctx context.Context) (uint64, error) {
 	return n, err
 }
 
-// MarkApplied records index as the last log entry applied, for an entry
-// that writes nothing else (one the store refused); it never lowers it.
-func (s *Store) MarkApplied(ctx context.Context, index uint64) error {
-	return s.update(ctx, func(tx *bolt.Tx, _ *maxima) (bool, error) {
-		if appliedIndex(tx) >= index {
-			return false, nil
-		}
-		return false, putApplied(tx, index)
-	})
-}
-
 // Restore replaces the whole content of the open store by the snapshot r
 // holds (what WriteTo wrote, from a store of this schema version), in one
 // write transaction: readers see the old store or the new one, never a
