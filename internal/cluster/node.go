@@ -120,6 +120,11 @@ func Start(ctx context.Context, cfg *Config, st *store.Store, logw io.Writer) (*
 	rc.LeaderLeaseTimeout = cfg.Timeout / 2
 	rc.SnapshotThreshold, rc.SnapshotInterval = cfg.SnapshotThreshold, cfg.SnapshotInterval
 	rc.TrailingLogs = cfg.TrailingLogs
+	// An entry is a batch of documents, megabytes (up to some 20 MB for a
+	// start-up batch of 2,048 pages): raft's default of 64 entries a
+	// message would let one message to a follower catching up hold a
+	// gigabyte.
+	rc.MaxAppendEntries = 8
 	// The store is the state: it survives a restart, and records the
 	// last entry it holds; the log after it is replayed.
 	rc.NoSnapshotRestoreOnStart = true
