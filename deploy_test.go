@@ -205,8 +205,7 @@ func readDockerfile(t *testing.T, path string) dockerfile {
 // The Kubernetes manifests: a StatefulSet of three behind a headless
 // service of the same name as its serviceName (stable pod names), ready on
 // /readyz, its store on a claim per pod mounted where the image keeps it,
-// and its serve flags known to the program (but the cluster's, which come
-// with the Raft cluster: --cluster, --node-id, --raft-addr, --join).
+// and its serve flags, the cluster's included, known to the program.
 func TestKubernetesManifests(t *testing.T) {
 	b, err := os.ReadFile(filepath.Join("deploy", "kubernetes", "podcastgraph.yaml"))
 	if err != nil {
@@ -276,15 +275,7 @@ func TestKubernetesManifests(t *testing.T) {
 	if !mounted {
 		t.Errorf("the claim is not mounted at the image's data directory %s", dataDir)
 	}
-	var args []string
-	for _, a := range c.Args {
-		name, _, _ := strings.Cut(a, "=")
-		switch name {
-		case "--cluster", "--node-id", "--raft-addr", "--join":
-		default:
-			args = append(args, a)
-		}
-	}
+	args := c.Args
 	if len(args) == 0 || args[0] != "serve" {
 		t.Fatalf("args %q: want serve first", c.Args)
 	}

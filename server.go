@@ -7,6 +7,7 @@
 //	podcastgraph [serve] [flags]            ingest --seeds, then serve HTTP
 //	podcastgraph ingest [--db PATH] PATH|URL...  ingest files, directories, URLs
 //	podcastgraph backup --db PATH OUT       write a consistent snapshot
+//	podcastgraph cluster status --server URL  a cluster node's state (docs/cluster.md)
 //
 // `podcastgraph COMMAND --help` lists a command's flags. This package is
 // only the entry point: the commands are in internal/cli.
@@ -28,7 +29,7 @@ import (
 // commands is the command table, in the order usage lists them; the first
 // runs when no command is named.
 func commands() []*cli.Command {
-	return []*cli.Command{cli.Serve(), cli.Ingest(), cli.Backup(), cli.Compact(), cli.Probe()}
+	return []*cli.Command{cli.Serve(), cli.Ingest(), cli.Backup(), cli.Compact(), cli.Probe(), cli.Cluster()}
 }
 
 func main() {
@@ -64,7 +65,7 @@ func runEnv(ctx context.Context, args []string, env *cli.Env) error {
 	cmd := commands()[0]
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		if cmd = lookup(args[0]); cmd == nil {
-			return fmt.Errorf("unknown command %q (want serve, ingest or backup)", args[0])
+			return fmt.Errorf("unknown command %q (want serve, ingest, backup, compact or cluster)", args[0])
 		}
 		args = args[1:]
 	}

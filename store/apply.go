@@ -35,6 +35,9 @@ type Result struct {
 	Guests   int
 	Topics   int
 	Warnings []string
+	// Index is the replicated log index the write committed at
+	// (ApplyOptions.LogIndex); 0 outside a cluster.
+	Index uint64
 }
 
 // ApplyOptions qualify a write.
@@ -43,8 +46,13 @@ type ApplyOptions struct {
 	// documents: a document whose bytes and fingerprint are both unchanged
 	// is skipped.
 	Fingerprint string
-	// Now stamps the sources; nil means time.Now.
+	// Now stamps the sources; nil means time.Now. A replicated write
+	// carries its leader's time here, so every replica stamps the same.
 	Now func() time.Time
+	// LogIndex, when not zero, is the index of the replicated log entry
+	// the write applies: it is recorded in the same transaction (see
+	// AppliedIndex) and returned in every Result.
+	LogIndex uint64
 }
 
 // docRecord is what the store remembers of an ingested page: its identity
@@ -115,6 +123,10 @@ type Change struct {
 	// Topics are the topics whose vocabulary entry changed (SetVocabulary);
 	// a topic an episode gains or loses is seen through the episode.
 	Topics []string `json:",omitempty"`
+	// Restored says that the whole store was replaced (a replica
+	// restored a snapshot): everything may have changed, and the lists
+	// above are empty.
+	Restored bool
 }
 
 // Subscribe registers fn to be called, after commit, with what each write
@@ -242,7 +254,11 @@ func (s *Store) ApplyPrepared(ctx context.Context, docs []*Prepared, opts ApplyO
 			if err := w.putSource(p, r, opts.Fingerprint); err != nil {
 				return false, fmt.Errorf("store: apply: %w", &DocumentError{Name: p.doc.Name, Err: docCause(err)})
 			}
+			r.Index = opts.LogIndex
 			results[i] = r
+		}
+		if err := putApplied(tx, opts.LogIndex); err != nil {
+			return false, fmt.Errorf("store: apply: %w", err)
 		}
 		if err := w.rebuild(); err != nil {
 			return false, fmt.Errorf("store: apply: %w", err)

@@ -494,8 +494,17 @@ func slugPage(c cursor, prefix []byte, desc bool, w Window, slugOf func(sortKey 
 // SetVocabulary records the topic vocabulary in use, so that topics carry
 // their curated names; it renames topics already stored.
 func (s *Store) SetVocabulary(ctx context.Context, topics []podcast.Topic) error {
+	return s.SetVocabularyAt(ctx, topics, 0)
+}
+
+// SetVocabularyAt is SetVocabulary for the replicated log entry at
+// logIndex (0: none), recorded in the same transaction (AppliedIndex).
+func (s *Store) SetVocabularyAt(ctx context.Context, topics []podcast.Topic, logIndex uint64) error {
 	var change Change
 	err := s.update(ctx, func(tx *bolt.Tx, m *maxima) (bool, error) {
+		if err := putApplied(tx, logIndex); err != nil {
+			return false, err
+		}
 		vocab, live := tx.Bucket(bucketVocab), tx.Bucket(bucketTopics)
 		change = Change{}
 		for _, t := range topics {

@@ -276,3 +276,24 @@ func (c *Client) Backup(ctx context.Context, out string, stdout io.Writer) error
 	fmt.Fprintf(stdout, "wrote %s (%d bytes) from %s\n", out, n, c.Server)
 	return nil
 }
+
+// Cluster sends a request to the server's /admin/cluster endpoints (GET
+// /admin/cluster when body is nil, else a POST of body as JSON to
+// /admin/cluster/op) and copies the JSON answer to out.
+func (c *Client) Cluster(ctx context.Context, op string, body any, out io.Writer) error {
+	method, path, r := http.MethodGet, "/admin/cluster", io.Reader(nil)
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return err
+		}
+		method, path, r = http.MethodPost, "/admin/cluster/"+op, bytes.NewReader(b)
+	}
+	resp, err := c.request(ctx, &http.Client{Timeout: time.Minute}, method, path, r)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	_, err = io.Copy(out, resp.Body)
+	return err
+}

@@ -25,6 +25,10 @@ type Document struct {
 // order.
 type IngestResponse struct {
 	Results []pipeline.Result `json:"results"`
+	// Index is the replicated log index of the request's last write, in
+	// a cluster (omitted outside one): a read carrying it in
+	// X-Podcast-Min-Index sees the request's documents (docs/cluster.md).
+	Index uint64 `json:"index,omitempty"`
 }
 
 // IngestLine is one line of the streamed answer of /admin/ingest: a
@@ -44,4 +48,6 @@ type IngestSummary struct {
 	Updated   int `json:"updated"`
 	Unchanged int `json:"unchanged"`
 	Failed    int `json:"failed"`
+	// Index is as in IngestResponse.
+	Index uint64 `json:"index,omitempty"`
 }

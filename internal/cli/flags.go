@@ -72,6 +72,17 @@ func (f *flags) int64(p *int64, name, env string, def, min int64, usage string) 
 	f.fs.Int64Var(p, name, def, usage+" ($"+env+")")
 }
 
+func (f *flags) uint64(p *uint64, name, env string, def, min uint64, usage string) {
+	f.fromEnv(env, fmt.Sprintf("an integer of at least %d", min), func(v string) bool {
+		n, err := strconv.ParseUint(v, 10, 64)
+		if err == nil && n >= min {
+			def = n
+		}
+		return err == nil && n >= min
+	})
+	f.fs.Uint64Var(p, name, def, usage+" ($"+env+")")
+}
+
 func (f *flags) float(p *float64, name, env string, def, min float64, usage string) {
 	f.fromEnv(env, fmt.Sprintf("a number of at least %g", min), func(v string) bool {
 		n, err := strconv.ParseFloat(v, 64)

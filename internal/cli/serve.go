@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"podcastgraph/internal/cluster"
 	"podcastgraph/internal/fetch"
 	"podcastgraph/internal/graphhttp"
 	"podcastgraph/internal/pipeline"
@@ -23,8 +24,13 @@ func Serve() *Command {
 
 func runServe(ctx context.Context, env *Env, args []string) error {
 	cfg := &server.Config{Getenv: env.Getenv}
-	var tokenFile string
-	return Serve().run(env, args, func(f *flags) { serveFlags(f, cfg, &tokenFile) }, func(f *flags, rest []string) error {
+	var tokenFile, join, bootstrapNode string
+	var clustered bool
+	cc := &cluster.Config{}
+	return Serve().run(env, args, func(f *flags) {
+		serveFlags(f, cfg, &tokenFile)
+		clusterFlags(f, &clustered, cc, &join, &bootstrapNode)
+	}, func(f *flags, rest []string) error {
 		if len(rest) > 0 {
 			return fmt.Errorf("serve takes no arguments, got %q", rest)
 		}
@@ -36,6 +42,9 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 			return fmt.Errorf("--admin-token: %w", err)
 		}
 		cfg.Warnings = append(f.Warnings(), warnings...)
+		if clustered {
+			cfg.Cluster = clusterConfig(cc, join, bootstrapNode, cfg.DB)
+		}
 		if cfg.RecordCache == 0 {
 			cfg.RecordCache = -1 // --record-cache 0: none (the zero Config means the store's default)
 		}

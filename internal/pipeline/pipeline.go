@@ -40,7 +40,11 @@ const DefaultBatch = 2048
 // ingest command, start-up, the watcher and the admin endpoint.
 type Ingester struct {
 	Store *store.Store
-	Vocab *ingest.Vocabulary
+	// Writer, when set, takes the ingester's writes in place of Store (a
+	// cluster's replicated log, which applies them to every replica's
+	// store); reads still go to Store.
+	Writer Writer
+	Vocab  *ingest.Vocabulary
 	// Batch is the number of documents per write transaction of Files.
 	Batch int
 	// Observe, when set, is told of every document's result (metrics).
@@ -60,8 +64,28 @@ type Ingester struct {
 
 	fingerprint string // of the vocabulary, computed once
 
-	vocabOnce sync.Once
-	vocabErr  error
+	// vocabMu guards vocabSet: the vocabulary is written once, before the
+	// first document; a write that failed (a cluster with no leader for
+	// a while) is tried again by the next batch.
+	vocabMu  sync.Mutex
+	vocabSet bool
+}
+
+// Writer is where an Ingester's writes go: a *store.Store, or a
+// replicated log in front of one (internal/cluster).
+type Writer interface {
+	ApplyPrepared(ctx context.Context, docs []*store.Prepared, opts store.ApplyOptions) ([]store.Result, error)
+	SetVocabulary(ctx context.Context, topics []podcast.Topic) error
+}
+
+var _ Writer = (*store.Store)(nil)
+
+// writer returns where writes go: Writer, else Store.
+func (in *Ingester) writer() Writer {
+	if in.Writer != nil {
+		return in.Writer
+	}
+	return in.Store
 }
 
 // Page is one document to ingest: its name and bytes, or why they could
@@ -97,6 +121,10 @@ type Result struct {
 	// say why each failed item failed. Nil for a page.
 	Items      *ItemCounts `json:"items,omitempty"`
 	ItemErrors []string    `json:"itemErrors,omitempty"`
+	// Index is the replicated log index the document committed at (a
+	// feed: its last item's), for read-your-writes (docs/cluster.md); 0
+	// outside a cluster, and for a document not written.
+	Index uint64 `json:"index,omitempty"`
 }
 
 // ItemCounts counts a feed's items by outcome.
@@ -417,12 +445,8 @@ func prepare(doc *ingest.Document) (*store.Prepared, error) {
 // alone (see write); the error is for failures of the store or ctx, which
 // stop the run.
 func (in *Ingester) commit(ctx context.Context, pb parsedBatch) ([]Result, error) {
-	in.vocabOnce.Do(func() {
-		in.fingerprint = in.Vocab.Fingerprint()
-		in.vocabErr = in.Store.SetVocabulary(ctx, in.Vocab.Topics())
-	})
-	if in.vocabErr != nil {
-		return nil, in.vocabErr
+	if err := in.setVocabulary(ctx); err != nil {
+		return nil, err
 	}
 	var good []int
 	for i := range pb.docs {
@@ -453,7 +477,7 @@ func (in *Ingester) commit(ctx context.Context, pb parsedBatch) ([]Result, error
 		} else {
 			a := applied[i]
 			docs[i] = Result{Name: a.Name, Status: string(a.Status), Episodes: a.Episodes, Guests: a.Guests,
-				Topics: a.Topics, Warnings: append([]string{}, a.Warnings...)}
+				Topics: a.Topics, Warnings: append([]string{}, a.Warnings...), Index: a.Index}
 		}
 		if in.Observe != nil {
 			in.Observe(docs[i])
@@ -475,6 +499,22 @@ func (in *Ingester) commit(ctx context.Context, pb parsedBatch) ([]Result, error
 	return results, nil
 }
 
+// setVocabulary writes the vocabulary before the first document, until it
+// succeeds once.
+func (in *Ingester) setVocabulary(ctx context.Context) error {
+	in.vocabMu.Lock()
+	defer in.vocabMu.Unlock()
+	if in.vocabSet {
+		return nil
+	}
+	in.fingerprint = in.Vocab.Fingerprint()
+	if err := in.writer().SetVocabulary(ctx, in.Vocab.Topics()); err != nil {
+		return err
+	}
+	in.vocabSet = true
+	return nil
+}
+
 // feedResult sums up the results of the documents of one feed.
 func feedResult(name string, fi *feedInfo, docs []Result) Result {
 	r := Result{Name: name, Items: &ItemCounts{}, Warnings: append([]string{}, fi.warnings...)}
@@ -491,6 +531,7 @@ func feedResult(name string, fi *feedInfo, docs []Result) Result {
 			r.ItemErrors = append(r.ItemErrors, d.Error)
 			continue
 		}
+		r.Index = max(r.Index, d.Index)
 		r.Episodes += d.Episodes
 		r.Guests += d.Guests
 		r.Topics += d.Topics
@@ -534,7 +575,7 @@ func (in *Ingester) write(ctx context.Context, pb parsedBatch, idx []int, applie
 		for j, i := range idx {
 			docs[j] = pb.docs[i]
 		}
-		res, err := in.Store.ApplyPrepared(ctx, docs, store.ApplyOptions{Fingerprint: in.fingerprint})
+		res, err := in.writer().ApplyPrepared(ctx, docs, store.ApplyOptions{Fingerprint: in.fingerprint})
 		if err == nil {
 			for j, i := range idx {
 				applied[i] = res[j]

@@ -28,6 +28,10 @@ func (a *app) mountAdmin(mux *http.ServeMux) {
 	}
 	mux.Handle("POST /admin/ingest", a.authorized(http.HandlerFunc(a.adminIngest)))
 	mux.Handle("GET /admin/backup", a.authorized(http.HandlerFunc(a.adminBackup)))
+	if a.cfg.Cluster != nil {
+		mux.Handle("/admin/cluster", a.authorized(a.clusterAdmin()))
+		mux.Handle("/admin/cluster/", a.authorized(a.clusterAdmin()))
+	}
 }
 
 // authorized checks the bearer token in constant time.
@@ -110,7 +114,9 @@ func (a *app) adminIngest(w http.ResponseWriter, r *http.Request) {
 	}
 	var sum pipeline.Summary
 	results := make([]pipeline.Result, 0, len(pages)+len(req.URLs))
+	var index uint64 // the last log index written, in a cluster
 	emit := func(res pipeline.Result) {
+		index = max(index, res.Index)
 		sum.Add(res)
 		a.log.Info("admin ingest", "document", res.Name, "status", res.Status, "error", res.Error)
 		if stream {
@@ -175,13 +181,13 @@ func (a *app) adminIngest(w http.ResponseWriter, r *http.Request) {
 	}
 	extend()
 	if !stream {
-		writeJSON(w, http.StatusOK, adminapi.IngestResponse{Results: results})
+		writeJSON(w, http.StatusOK, adminapi.IngestResponse{Results: results, Index: index})
 		return
 	}
 	// Documents counts the answers, one per document sent and per URL (a
 	// feed is one); the outcomes count documents (a feed's items each).
 	_ = enc.Encode(adminapi.IngestLine{Summary: &adminapi.IngestSummary{Documents: len(pages) + len(req.URLs), Added: sum.Added,
-		Updated: sum.Updated, Unchanged: sum.Unchanged, Failed: sum.Failed}})
+		Updated: sum.Updated, Unchanged: sum.Unchanged, Failed: sum.Failed, Index: index}})
 }
 
 // adminBackup streams a snapshot. Each write gets --write-timeout anew, so

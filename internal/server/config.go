@@ -7,6 +7,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"go.opentelemetry.io/otel/trace"
 
+	"podcastgraph/internal/cluster"
 	"podcastgraph/internal/fetch"
 )
 
@@ -48,6 +49,9 @@ type Config struct {
 	// TraceFields adds a span per resolver field below its operation's
 	// when tracing is on (internal/tracing).
 	TraceFields bool
+	// Cluster, when set, runs the server as a node of a replicated
+	// cluster (docs/cluster.md); nil: one process on its own store.
+	Cluster *cluster.Config
 
 	// Warnings are logged at start, before the listeners open.
 	Warnings []string

@@ -30,6 +30,9 @@ type metrics struct {
 	txs      *prometheus.CounterVec
 	txTime   *prometheus.HistogramVec
 	docs     *prometheus.CounterVec
+	// applyLag is a cluster node's replication lag (registered by
+	// startCluster only).
+	applyLag prometheus.Histogram
 
 	mu    sync.Mutex
 	ops   map[string]time.Time // operation label → last seen
@@ -62,6 +65,11 @@ func newMetrics() *metrics {
 			Name: "podcast_ingest_documents_total",
 			Help: "Documents ingested by status (added, updated, unchanged, failed).",
 		}, []string{"status"}),
+		applyLag: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "podcast_cluster_apply_lag_seconds",
+			Help:    "Time from a log entry's proposal by the leader to its application by this node (the leader's included).",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 10},
+		}),
 		ops:   map[string]time.Time{},
 		now:   time.Now,
 		opTTL: operationLabelTTL,

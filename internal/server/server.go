@@ -18,6 +18,7 @@ import (
 
 	"go.opentelemetry.io/otel/trace"
 
+	"podcastgraph/internal/cluster"
 	"podcastgraph/internal/fetch"
 	"podcastgraph/internal/pipeline"
 	"podcastgraph/internal/playground"
@@ -67,6 +68,10 @@ type app struct {
 	fetcher *fetch.Fetcher
 	// tracer makes the spans; nil when tracing is off.
 	tracer trace.Tracer
+	// node is this server's node of a cluster, once started (--cluster);
+	// nil otherwise. logw takes its raft log.
+	node atomic.Pointer[cluster.Node]
+	logw io.Writer
 }
 
 // Serve opens the store, starts listening, ingests the seeds and serves
@@ -109,7 +114,7 @@ func Serve(ctx context.Context, cfg *Config, opts Options, stdout io.Writer) err
 			log.Error("close search index", "err", err)
 		}
 	}()
-	a := &app{cfg: cfg, opts: opts, log: log, store: st, search: idx, metrics: m, startup: &pipeline.Progress{},
+	a := &app{cfg: cfg, opts: opts, log: log, logw: lw, store: st, search: idx, metrics: m, startup: &pipeline.Progress{},
 		feeds: &pipeline.Progress{}, fetcher: fetch.New(cfg.Fetch), tracer: tracer,
 		ing: &pipeline.Ingester{Store: st, Vocab: vocab, Batch: cfg.Batch, Observe: m.observeDoc,
 			Rescan: cfg.Rescan, Settle: opts.Settle}}
@@ -117,10 +122,10 @@ func Serve(ctx context.Context, cfg *Config, opts Options, stdout io.Writer) err
 	a.ing.Progress, a.ing.Step = a.startup, opts.IngestStep
 
 	servers := []*http.Server{}
-	listen := func(addr string, h http.Handler, what string) (*http.Server, error) {
+	listen := func(addr string, h http.Handler, what string) (string, error) {
 		ln, err := net.Listen("tcp", addr)
 		if err != nil {
-			return nil, fmt.Errorf("listen on %s: %w", addr, err)
+			return "", fmt.Errorf("listen on %s: %w", addr, err)
 		}
 		ln, connState := limitConnections(ln, cfg.MaxConnections)
 		srv := &http.Server{
@@ -140,7 +145,7 @@ func Serve(ctx context.Context, cfg *Config, opts Options, stdout io.Writer) err
 			}
 		}()
 		log.Info(what+" http://"+ln.Addr().String(), "db", cfg.DB)
-		return srv, nil
+		return "http://" + ln.Addr().String(), nil
 	}
 	shutdown := func() {
 		shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
@@ -165,65 +170,59 @@ func Serve(ctx context.Context, cfg *Config, opts Options, stdout io.Writer) err
 			return fmt.Errorf("--feeds: %w", err)
 		}
 	}
-	if _, err := listen(cfg.Addr, a.handler(), "listening on"); err != nil {
+	adminURL, err := listen(cfg.Addr, a.handler(), "listening on")
+	if err != nil {
 		return err
 	}
 	if cfg.AdminAddr != "" {
-		if _, err := listen(cfg.AdminAddr, a.adminHandler(), "admin listener on"); err != nil {
+		if adminURL, err = listen(cfg.AdminAddr, a.adminHandler(), "admin listener on"); err != nil {
 			return err
 		}
 	}
 
-	if cfg.Seeds != "" {
-		files, skipped, err := pipeline.Expand([]string{cfg.Seeds})
-		for _, line := range skipped {
-			log.Warn("start-up ingest: skipped " + line)
-		}
-		if err != nil {
-			log.Error("start-up ingest", "err", err)
-		} else {
-			restore := pipeline.BulkGC(cfg.getenv(), len(files), cfg.Batch)
-			sum, err := a.startupIngest(ctx, files)
-			restore()
-			if sum.Added+sum.Updated > 0 {
-				// The ingest's writes read much of the file; serving
-				// needs a small part of it again.
-				if err := st.ReleaseMapped(); err != nil {
-					log.Warn("start-up ingest", "err", err)
-				}
-			}
-			switch {
-			case err != nil && ctx.Err() != nil:
-				log.Info("start-up ingest stopped by shutdown; the batches committed are kept")
-			case err != nil:
-				log.Error("start-up ingest", "err", err)
-			}
-			ps := a.startup.State()
-			log.Info("start-up ingest done", "dir", cfg.Seeds, "added", sum.Added, "updated", sum.Updated,
-				"unchanged", sum.Unchanged, "failed", sum.Failed, "unread", sum.Unread,
-				"took", ps.Elapsed.Round(time.Millisecond), "rate", perSecond(ps.Done, ps.Elapsed))
-		}
-	}
-	if cfg.Feeds != "" {
-		fd := &pipeline.Feeds{Ingester: a.ing, Fetcher: a.fetcher, File: cfg.Feeds, Every: cfg.Refresh, Log: log}
-		if _, err := fd.Round(ctx, a.feeds); err != nil {
-			if ctx.Err() != nil {
-				log.Info("start-up feed fetch stopped by shutdown; the feeds ingested are kept")
-			} else {
-				log.Error("start-up feed fetch", "err", err)
-			}
-		}
-		var wg sync.WaitGroup
-		wg.Go(func() { fd.Run(ctx) })
-		defer wg.Wait() // before the store closes
-		defer a.fetcher.CloseIdle()
-	}
-	if cfg.Watch && cfg.Seeds != "" {
-		w, err := pipeline.Watch(ctx, cfg.Seeds, a.ing, log)
+	if cfg.Cluster == nil {
+		stop, err := a.work(ctx)
 		if err != nil {
 			return err
 		}
-		defer w.Close()
+		defer stop()
+	} else {
+		if cfg.AdminToken == "" {
+			return errors.New("--cluster needs --admin-token (or --admin-token-file): the nodes authenticate to each other with it")
+		}
+		node, err := a.startCluster(ctx, adminURL)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			if err := node.Close(); err != nil {
+				log.Error("close cluster node", "err", err)
+			}
+		}()
+		var wg sync.WaitGroup
+		defer wg.Wait() // before the node and the store close
+		wg.Go(func() {
+			node.WhileLeader(ctx, func(ctx context.Context) {
+				log.Info("leading the cluster: start-up ingest, feeds and watching run here")
+				stop, err := a.work(ctx)
+				if err != nil {
+					log.Error("leader work", "err", err)
+					return
+				}
+				<-ctx.Done()
+				stop()
+			})
+		})
+		defer pipeline.ServeGC(cfg.getenv())()
+		a.ready.Store(true)
+		select {
+		case <-ctx.Done():
+			log.Info("shutting down")
+			return nil
+		case err := <-node.Failed():
+			log.Error("cluster", "err", err)
+			return err
+		}
 	}
 	defer pipeline.ServeGC(cfg.getenv())()
 	a.ready.Store(true)
@@ -236,7 +235,7 @@ func Serve(ctx context.Context, cfg *Config, opts Options, stdout io.Writer) err
 // move to the admin listener when there is one.
 func (a *app) handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", a.metrics.instrument(newGraphQL(a.store, a.search, a.cfg, a.opts, a.log, a.tracer)))
+	mux.Handle("/graphql", a.metrics.instrument(a.readYourWrites(newGraphQL(a.store, a.search, a.cfg, a.opts, a.log, a.tracer))))
 	mux.HandleFunc("GET /healthz", a.healthz)
 	mux.HandleFunc("GET /readyz", a.readyz)
 	if a.cfg.AdminAddr == "" {
@@ -314,6 +313,17 @@ func (a *app) readyz(w http.ResponseWriter, r *http.Request) {
 			body["feeds"] = startupProgress(ps)
 		}
 		writeJSON(w, http.StatusServiceUnavailable, body)
+		return
+	}
+	if node := a.node.Load(); node != nil {
+		// A node without a leader serves reads, which may be stale, but
+		// takes no writes: a balancer should prefer the others.
+		st := node.Status()
+		if st.Leader == "" {
+			writeJSON(w, http.StatusServiceUnavailable, map[string]any{"status": "no leader", "cluster": st})
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"status": "ready", "cluster": st})
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"status": "ready"})
@@ -439,4 +449,70 @@ func startTracing(ctx context.Context, cfg *Config, opts Options, log *slog.Logg
 			log.Warn("tracing", "err", err)
 		}
 	}, nil
+}
+
+// work runs what one server does for the whole cluster (every server, when
+// alone): the start-up ingest of --seeds, then the --feeds refresher and
+// the --watch watcher, until ctx ends. stop waits for the refresher and
+// closes the watcher, before the store closes.
+func (a *app) work(ctx context.Context) (stop func(), err error) {
+	cfg, log, st := a.cfg, a.log, a.store
+	var stops []func()
+	stop = func() {
+		for i := len(stops) - 1; i >= 0; i-- {
+			stops[i]()
+		}
+	}
+	if cfg.Seeds != "" {
+		files, skipped, err := pipeline.Expand([]string{cfg.Seeds})
+		for _, line := range skipped {
+			log.Warn("start-up ingest: skipped " + line)
+		}
+		if err != nil {
+			log.Error("start-up ingest", "err", err)
+		} else {
+			restore := pipeline.BulkGC(cfg.getenv(), len(files), cfg.Batch)
+			sum, err := a.startupIngest(ctx, files)
+			restore()
+			if sum.Added+sum.Updated > 0 {
+				// The ingest's writes read much of the file; serving
+				// needs a small part of it again.
+				if err := st.ReleaseMapped(); err != nil {
+					log.Warn("start-up ingest", "err", err)
+				}
+			}
+			switch {
+			case err != nil && ctx.Err() != nil:
+				log.Info("start-up ingest stopped by shutdown; the batches committed are kept")
+			case err != nil:
+				log.Error("start-up ingest", "err", err)
+			}
+			ps := a.startup.State()
+			log.Info("start-up ingest done", "dir", cfg.Seeds, "added", sum.Added, "updated", sum.Updated,
+				"unchanged", sum.Unchanged, "failed", sum.Failed, "unread", sum.Unread,
+				"took", ps.Elapsed.Round(time.Millisecond), "rate", perSecond(ps.Done, ps.Elapsed))
+		}
+	}
+	if cfg.Feeds != "" {
+		fd := &pipeline.Feeds{Ingester: a.ing, Fetcher: a.fetcher, File: cfg.Feeds, Every: cfg.Refresh, Log: log}
+		if _, err := fd.Round(ctx, a.feeds); err != nil {
+			if ctx.Err() != nil {
+				log.Info("start-up feed fetch stopped by shutdown; the feeds ingested are kept")
+			} else {
+				log.Error("start-up feed fetch", "err", err)
+			}
+		}
+		var wg sync.WaitGroup
+		wg.Go(func() { fd.Run(ctx) })
+		stops = append(stops, wg.Wait, a.fetcher.CloseIdle) // the refresher ends before the store closes
+	}
+	if cfg.Watch && cfg.Seeds != "" {
+		w, err := pipeline.Watch(ctx, cfg.Seeds, a.ing, log)
+		if err != nil {
+			stop()
+			return nil, err
+		}
+		stops = append(stops, func() { _ = w.Close() })
+	}
+	return stop, nil
 }
