@@ -47,3 +47,28 @@ func TestGCPoliciesReadTheGivenEnvironment(t *testing.T) {
 		}
 	}
 }
+
+// TestServeLimitCountsWhatTheServerKeeps: a server that holds much from
+// the start (the search index) gets that on top of the serving budget, so
+// the collector does not run without pause; one that holds little gets
+// the budget alone.
+func TestServeLimitCountsWhatTheServerKeeps(t *testing.T) {
+	if got := serveLimit(4 << 20); got != serveHeap {
+		t.Errorf("a small live heap: limit %d, want %d", got, serveHeap)
+	}
+	kept := make([]byte, 64<<20)
+	for i := range kept {
+		kept[i] = byte(i)
+	}
+	limit := debug.SetMemoryLimit(-1)
+	restore := ServeGC(func(string) string { return "" })
+	got := debug.SetMemoryLimit(-1)
+	restore()
+	debug.SetMemoryLimit(limit)
+	if got < serveHeap+serveKeptFactor*((64<<20)-serveBaseline) {
+		t.Errorf("64 MiB kept: limit %d MiB, want at least %d MiB", got>>20, (serveHeap+serveKeptFactor*((64<<20)-serveBaseline))>>20)
+	}
+	if kept[len(kept)-1] != byte(len(kept)-1) {
+		t.Fatal("kept changed")
+	}
+}
