@@ -23,6 +23,35 @@ import (
 )
 
 // child starts this test binary as the program with args.
+// startChild starts cmd, a child server (child), and returns its URL once
+// it answers /readyz with 200.
+func startChild(t *testing.T, cmd *exec.Cmd) string {
+	t.Helper()
+	stdout, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	url := ""
+	sc := bufio.NewScanner(stdout)
+	for url == "" && sc.Scan() {
+		if m := listeningRE.FindStringSubmatch(sc.Text()); m != nil {
+			url = m[1]
+		}
+	}
+	go io.Copy(io.Discard, stdout)
+	if url == "" {
+		t.Fatal("child server did not start")
+	}
+	for {
+		if resp, err := http.Get(url + "/readyz"); err == nil && resp.StatusCode == 200 {
+			resp.Body.Close()
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return url
+}
+
 func child(t *testing.T, args ...string) *exec.Cmd {
 	t.Helper()
 	js, _ := json.Marshal(args)
@@ -93,28 +122,7 @@ func TestServerSurvivesSIGKILLUnderLoad(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "srv.db")
 	cmd := child(t, "serve", "--addr", "127.0.0.1:0", "--db", db, "--seeds", "seeds", "--admin-token", testAdminToken,
 		"--rate-exempt", "127.0.0.1") // the load comes from this test, exempt from the rate and cost limits
-	stdout, _ := cmd.StdoutPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	url := ""
-	sc := bufio.NewScanner(stdout)
-	for url == "" && sc.Scan() {
-		if m := listeningRE.FindStringSubmatch(sc.Text()); m != nil {
-			url = m[1]
-		}
-	}
-	go io.Copy(io.Discard, stdout)
-	if url == "" {
-		t.Fatal("child server did not start")
-	}
-	for {
-		if resp, err := http.Get(url + "/readyz"); err == nil && resp.StatusCode == 200 {
-			resp.Body.Close()
-			break
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	url := startChild(t, cmd)
 	var queries, ingested atomic.Int64
 	stop := make(chan struct{})
 	var wg sync.WaitGroup

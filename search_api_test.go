@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/base64"
@@ -14,7 +13,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"podcastgraph/ingest"
 	"podcastgraph/internal/pagegen"
@@ -328,28 +326,7 @@ func TestSearchIndexRestartAndRepair(t *testing.T) {
 	// A real kill: pages acknowledged by a server killed before it saved
 	// its index are searchable after a restart, from the journal.
 	cmd := child(t, "serve", "--addr", "127.0.0.1:0", "--db", db, "--seeds", "seeds", "--admin-token", testAdminToken)
-	stdout, _ := cmd.StdoutPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	url := ""
-	sc := bufio.NewScanner(stdout)
-	for url == "" && sc.Scan() {
-		if m := listeningRE.FindStringSubmatch(sc.Text()); m != nil {
-			url = m[1]
-		}
-	}
-	go io.Copy(io.Discard, stdout)
-	if url == "" {
-		t.Fatal("child server did not start")
-	}
-	for {
-		if resp, err := http.Get(url + "/readyz"); err == nil && resp.StatusCode == 200 {
-			resp.Body.Close()
-			break
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	url := startChild(t, cmd)
 	name, data := pagegen.Page(40, pagegen.Options{Shows: 2, Seed: 11})
 	ingestDocs(t, url, map[string][]byte{name: []byte(strings.Replace(string(data), "\n", " Archaeopteryx\n", 1))})
 	_ = cmd.Process.Kill()

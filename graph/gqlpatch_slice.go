@@ -10,7 +10,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 )
 
-// marshalSlice stands in for gqlgen's graphql.MarshalSliceConcurrently in
+// marshalSliceIn stands in for gqlgen's graphql.MarshalSliceConcurrently in
 // generated.go (internal/gqlpatch's "lists run inline" swaps the call after
 // every `go generate`; "resolver fields run inline" likewise runs objects'
 // resolver fields inline rather than queuing them for a goroutine each). gqlgen runs each list element and each
@@ -28,12 +28,10 @@ import (
 // client has gone) the list stops, with the context's error, which the
 // error presenter answers as TIMEOUT (or CANCELLED); every list after it
 // stops at once, so the operation ends within a few elements.
-func marshalSlice(ctx context.Context, length int, _ int64, omitPanicHandler bool, marshalElement func(ctx context.Context, i int) graphql.Marshaler) graphql.Array {
-	return marshalSliceIn(nil, ctx, length, 0, omitPanicHandler, marshalElement)
-}
-
-// marshalSliceIn is marshalSlice with the list's memory taken from the
-// operation's slabs (gqlpatch_arena.go); nil slabs allocate it.
+//
+// The list's memory comes from the operation's slabs (gqlpatch_arena.go,
+// the rewrite "objects and lists from the operation's slabs"); nil slabs,
+// without that rewrite, allocate it.
 func marshalSliceIn(slabs *operationSlabs, ctx context.Context, length int, _ int64, omitPanicHandler bool, marshalElement func(ctx context.Context, i int) graphql.Marshaler) graphql.Array {
 	// The array, the elements' field contexts and their indexes.
 	ret, fcs, index := slabs.list(length)
@@ -66,7 +64,7 @@ func marshalSliceIn(slabs *operationSlabs, ctx context.Context, length int, _ in
 	return ret
 }
 
-// deadlineEvery is how many elements of a list marshalSlice marshals
+// deadlineEvery is how many elements of a list marshalSliceIn marshals
 // between two looks at the operation's deadline.
 const deadlineEvery = 64
 

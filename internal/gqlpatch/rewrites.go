@@ -26,7 +26,7 @@ var rewrites = []rewrite{
 		// Lists: gqlgen runs one goroutine per element.
 		name:    "lists run inline",
 		runtime: "gqlpatch_slice.go",
-		apply:   replace(replacement{"graphql.MarshalSliceConcurrently(", "marshalSlice("}),
+		apply:   replace(replacement{"graphql.MarshalSliceConcurrently(", "marshalSliceIn(nil, "}),
 	},
 	{
 		// Objects' resolver fields: queued, then run by FieldSet.Dispatch
@@ -91,7 +91,7 @@ var rewrites = []rewrite{
 		needs:   []string{"lists run inline", "lean field set", "selection sets collected once per operation", "answer buffer sized and bounded"},
 		runtime: "gqlpatch_arena.go",
 		apply: replace(
-			replacement{"marshalSlice(ctx, ", "marshalSliceIn(&ec.memo.slabs, ctx, "},
+			replacement{"marshalSliceIn(nil, ctx, ", "marshalSliceIn(&ec.memo.slabs, ctx, "},
 			replacement{"\tout := newFieldSet(fields)\n", "\tout := ec.memo.slabs.fieldSet(fields)\n"},
 			replacement{"\t\t\tresponse.Data = marshalData(ctx, data)\n", "\t\t\tresponse.Data = marshalData(ctx, data)\n\t\t\tec.memo.slabs.release()\n"},
 		),
