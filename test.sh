@@ -26,6 +26,14 @@ if [ ! -x /usr/bin/chromium ]; then
 	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
 
+# Debian's nginx, in front of a test cluster (internal/cluster's
+# TestClusterBehindNginx runs deploy/nginx/podcastgraph.conf).
+if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
+	echo "test.sh: installing Debian's nginx-light" >&2
+	as_root apt-get update -qq
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null
+fi
+
 # The e2e scripts' dependencies, reinstalled when the lock file changes.
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
 	echo "test.sh: node and npm (Node.js >= 20) are needed for the browser checks in e2e/" >&2

@@ -788,3 +788,100 @@ func TestClusterSameFlags(t *testing.T) {
 	converged(t, nodes)
 	sameAnswers(t, nodes)
 }
+
+// TestClusterBehindNginx runs deploy/nginx/podcastgraph.conf, the
+// documented configuration, in front of three nodes: an ingest through
+// nginx is acknowledged with its index, reads through nginx carrying that
+// index all answer what the leader answers, and with a follower killed
+// nginx goes on answering from the other two. It needs nginx (Debian's
+// nginx-light or nginx package); without it the test is skipped, saying so.
+func TestClusterBehindNginx(t *testing.T) {
+	nginx, err := exec.LookPath("nginx")
+	if err != nil {
+		if _, err = os.Stat("/usr/sbin/nginx"); err != nil {
+			t.Skip("nginx is not installed (apt-get install nginx-light)")
+		}
+		nginx = "/usr/sbin/nginx"
+	}
+	nodes := newCluster(t)
+	conf, err := os.ReadFile("../../deploy/nginx/podcastgraph.conf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := freeAddr(t)
+	site := strings.Replace(string(conf), "listen 80;", "listen "+addr+";", 1)
+	for i, n := range nodes {
+		from := fmt.Sprintf("server 10.0.0.%d:8080 ", i+1)
+		if !strings.Contains(site, from) {
+			t.Fatalf("the configuration has no %q", from)
+		}
+		site = strings.Replace(site, from, "server "+strings.TrimPrefix(n.url, "http://")+" ", 1)
+	}
+	dir := t.TempDir()
+	main := fmt.Sprintf(`daemon off;
+worker_processes 1;
+pid %[1]s/nginx.pid;
+error_log %[1]s/error.log;
+events { worker_connections 256; }
+http {
+    access_log off;
+    client_body_temp_path %[1]s/body;
+    proxy_temp_path %[1]s/proxy;
+    fastcgi_temp_path %[1]s/fastcgi;
+    uwsgi_temp_path %[1]s/uwsgi;
+    scgi_temp_path %[1]s/scgi;
+    include %[1]s/podcastgraph.conf;
+}
+`, dir)
+	for name, text := range map[string]string{"nginx.conf": main, "podcastgraph.conf": site} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// nginx's workers run as nobody when it is started as root.
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// Its messages go to error.log; its workers are in its process group.
+	cmd := exec.Command(nginx, "-p", dir, "-c", filepath.Join(dir, "nginx.conf"), "-e", filepath.Join(dir, "error.log"))
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		_ = cmd.Wait()
+		if t.Failed() {
+			b, _ := os.ReadFile(filepath.Join(dir, "error.log"))
+			t.Logf("nginx's error log:\n%s", tail(string(b), 3000))
+		}
+	})
+	front := &node{id: "nginx", url: "http://" + addr}
+	eventually(t, "nginx to answer", func() bool {
+		s, err := front.status()
+		return err == nil && s.code == http.StatusOK
+	})
+
+	_, index, err := ingest(front, pages(1, 21))
+	if err != nil || index == 0 {
+		t.Fatalf("ingest through nginx: index %d, %v", index, err)
+	}
+	const q = `{ episodes(first: 20) { totalCount nodes { number title guests { name } } } }`
+	_, _, want, err := query(leader(t, nodes), q, index)
+	if err != nil || !strings.Contains(string(want), `"totalCount":`) || strings.Contains(string(want), `"errors"`) {
+		t.Fatalf("the leader's answer: %s %v", want, err)
+	}
+	for i := range 30 {
+		code, _, got, err := query(front, q, index)
+		if err != nil || code != http.StatusOK || !bytes.Equal(got, want) {
+			t.Fatalf("read %d through nginx: %d %v\n%s\nwant %s", i, code, err, got, want)
+		}
+	}
+	follower(t, nodes).kill()
+	for i := range 30 {
+		code, _, got, err := query(front, q, 0)
+		if err != nil || code != http.StatusOK || !bytes.Equal(got, want) {
+			t.Fatalf("read %d through nginx with a node down: %d %v\n%s", i, code, err, got)
+		}
+	}
+}
