@@ -32,6 +32,7 @@ type catEpisode struct {
 	code   string // "GS1 316", as the API writes it
 	title  string // "" when only listings name the episode
 	date   podcast.Date
+	paras  []string    // the description's paragraphs (nil when only listings name the episode)
 	guests []*catGuest // in the order the pages name them
 	topics []string    // topic slugs, sorted
 }
@@ -73,7 +74,7 @@ func newCatalogueBuilder() *catalogueBuilder {
 func (b *catalogueBuilder) add(g pagegen.Generated) {
 	show := ingest.Slugify(g.Show)
 	e := b.episode(show, g.Code, g.Number)
-	e.title, e.date = g.Title, g.ReleaseDate
+	e.title, e.date, e.paras = g.Title, g.ReleaseDate, g.Paragraphs
 	e.topics = appendNew(e.topics, g.Topics...)
 	for _, p := range g.Guests {
 		e.own = appendGuest(e.own, b.person(p, true))

@@ -135,6 +135,11 @@ func compare(ctx context.Context, cfg *config, client *http.Client, ours side, p
 			if err := checkSamples(client, peer.side, q, pb, pa, c); err != nil {
 				return err
 			}
+			if q.rotate == "search" {
+				if err := checkSearch(client, ours, peer.side, q, ob, pb); err != nil {
+					return err
+				}
+			}
 		}
 		if cfg.warmup > 0 {
 			drive(cfg, client, ours.url, ob, cfg.warmup)

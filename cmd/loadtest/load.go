@@ -95,7 +95,9 @@ func drive(cfg *config, client *http.Client, url string, bodies [][]byte, dur ti
 
 // driveWrk runs wrk (2 threads) with cfg.conns connections for dur,
 // posting bodies: the one, or each thread cycling through them from its
-// own place.
+// own place. Its timeout is 30 s, not wrk's 2 s, so that slow answers
+// (the peer's searches at 100,000 pages) count in the latencies instead
+// of being left out of them as socket errors.
 func driveWrk(ctx context.Context, cfg *config, url string, bodies [][]byte, dur time.Duration) (result, error) {
 	script, err := os.CreateTemp("", "loadtest-*.lua")
 	if err != nil {
@@ -117,7 +119,7 @@ func driveWrk(ctx context.Context, cfg *config, url string, bodies [][]byte, dur
 	}
 	script.Close()
 	out, err := exec.CommandContext(ctx, "wrk", "-t2", fmt.Sprintf("-c%d", cfg.conns), fmt.Sprintf("-d%ds", max(1, int(dur.Round(time.Second).Seconds()))),
-		"--latency", "-s", script.Name(), url+"/graphql").CombinedOutput()
+		"--timeout", "30s", "--latency", "-s", script.Name(), url+"/graphql").CombinedOutput()
 	if ctx.Err() != nil {
 		return result{}, ctx.Err()
 	}

@@ -29,7 +29,9 @@
 // temporary directory (initdb; a Unix socket only, no TCP; as root it runs
 // as the user postgres), loads the peer's rows with COPY (built from the
 // generator's facts, not through either API), adds the keys and indexes a
-// PostGraphile user would, and starts PostGraphile 4.14.1 on 127.0.0.1
+// PostGraphile user would (for the search workload, PostgreSQL's
+// full-text search: a weighted tsvector column, a GIN index and a search
+// function; see rows.go), and starts PostGraphile 4.14.1 on 127.0.0.1
 // (pinned in peer.go; installed with npm into
 // $XDG_CACHE_HOME/podcastgraph-peer or ~/.cache/podcastgraph-peer when
 // missing). It checks both servers' answers against the generator and

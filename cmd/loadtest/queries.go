@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -42,6 +43,9 @@ const (
 	peerGuest100 = `query($g: String!) { guestBySlug(slug: $g) { name role organization episodeCount
   episodeGuestsByGuestId(first: 100, orderBy: EPISODE_ID_DESC) { nodes { episodeByEpisodeId { code title releaseDate } } } } }`
 )
+
+// peerSearchQuery is the search workload's question to the peer.
+const peerSearchQuery = `query($q: String!) { searchEpisodes(q: $q, first: 20) { totalCount nodes { code title rank(q: $q) headline(q: $q) } } }`
 
 var nested = fields{date: true, guests: true, guestEpisodes: 5, topics: true}
 
@@ -111,9 +115,14 @@ var queries = []query{
 	{
 		// Full-text search: twenty queries in turn, five of each class
 		// (one word, three words, a typo, a phrase), with highlights,
-		// facets and totalCount; answers are checked for errors only.
+		// facets and totalCount; the peer's is PostgreSQL's full-text
+		// search (rows.go's peerSearch), first 20 with rank, headline and
+		// totalCount. Answers are checked for errors, and by checkSearch
+		// for hits on both sides (not for the same ranking).
 		name: "search, rotating 20 queries + highlights + facets", at: "search", rotate: "search",
-		query: `query($q: String!) { search(query: $q, first: 20) { totalCount edges { score highlights { field snippet } node { ... on Episode { code title } ... on Guest { name } ... on Topic { name } ... on Show { slug } } } facets { kinds { value count } shows { value count } topics { value count } years { value count } } } }`,
+		query:  `query($q: String!) { search(query: $q, first: 20) { totalCount edges { score highlights { field snippet } node { ... on Episode { code title } ... on Guest { name } ... on Topic { name } ... on Show { slug } } } facets { kinds { value count } shows { value count } topics { value count } years { value count } } } }`,
+		peer:   peerSearchQuery,
+		peerAt: "searchEpisodes",
 	},
 	{
 		name: "guest(slug:) + 100 episodes, rotating guest", at: "guest", rotate: "guest",
@@ -285,11 +294,116 @@ func samples(size, n int) []int {
 	return out
 }
 
-// searchRotation is the search workload's queries: five of each class, as
-// search's figures test has them.
+// searchRotation is the search workload's queries: five of each class
+// (searchClasses, in this order), as search's figures test has them.
 var searchRotation = []string{
 	"kubernetes", "observability", "gitops", "microservices", "serverless",
 	"platform engineering observability", "edge computing careers", "site reliability testing", "machine learning virtualization", "time series databases",
 	"obsrevability", "kuberntes", "microservise", "virtualisation", "serverles",
 	`"site reliability engineering"`, `"platform engineering"`, `"edge computing"`, `"machine learning"`, `"time series databases"`,
+}
+
+// searchClasses are the classes of searchRotation's queries, five each.
+var searchClasses = []string{"one word", "three words", "typo", "phrase"}
+
+// searchClass returns the class of searchRotation[i].
+func searchClass(i int) string { return searchClasses[i/5%len(searchClasses)] }
+
+// searchAnswer is what checkSearch reads of a search answer: the total,
+// the hits on the page, and how many of them show a match in <mark>.
+type searchAnswer struct{ total, hits, marked int }
+
+// readSearch reads a search answer, ours or (renamed by fromPeer) the
+// peer's, at path.
+func readSearch(body []byte, path string, peer bool) (searchAnswer, error) {
+	var d struct {
+		Data   any
+		Errors []any
+	}
+	if err := json.Unmarshal(body, &d); err != nil {
+		return searchAnswer{}, err
+	}
+	if len(d.Errors) > 0 {
+		return searchAnswer{}, fmt.Errorf("errors: %.300s", body)
+	}
+	if peer {
+		d.Data = fromPeer(d.Data)
+	}
+	conn, _ := at(d.Data, path).(map[string]any)
+	if conn == nil {
+		return searchAnswer{}, fmt.Errorf("no %s in %.300s", path, body)
+	}
+	total, _ := conn["totalCount"].(float64)
+	a := searchAnswer{total: int(total)}
+	hits, _ := conn["edges"].([]any)
+	if peer {
+		hits, _ = conn["nodes"].([]any)
+	}
+	for _, h := range hits {
+		a.hits++
+		var marked bool
+		if peer {
+			s, _ := at(h, "headline").(string)
+			marked = strings.Contains(s, "<mark>")
+		} else {
+			hl, _ := at(h, "highlights").([]any)
+			for _, x := range hl {
+				s, _ := at(x, "snippet").(string)
+				marked = marked || strings.Contains(s, "<mark>")
+			}
+		}
+		if marked {
+			a.marked++
+		}
+	}
+	return a, nil
+}
+
+// checkSearch posts each query of the search rotation to both sides and
+// prints what each found. Ours must find something for every query, the
+// peer for every one but the typos (PostgreSQL's full-text search has no
+// typo tolerance); the rankings are not compared.
+func checkSearch(client *http.Client, ours, peer side, q query, ob, pb [][]byte) error {
+	if len(ob) != len(searchRotation) || len(pb) != len(searchRotation) {
+		return fmt.Errorf("%s: %d and %d bodies for %d queries", q.name, len(ob), len(pb), len(searchRotation))
+	}
+	fmt.Printf("search answers, ours (total, hits on the page, hits with a <mark>) and the peer's:\n")
+	for i, text := range searchRotation {
+		var got [2]searchAnswer
+		for k, s := range []side{ours, peer} {
+			body := [][][]byte{ob, pb}[k][i]
+			resp, err := client.Post(s.url+"/graphql", "application/json", bytes.NewReader(body))
+			if err != nil {
+				return err
+			}
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if got[k], err = readSearch(b, s.at(q), s.peer); err != nil {
+				return fmt.Errorf("%s, search %q: %w", s.name, text, err)
+			}
+		}
+		fmt.Printf("  %-12s %-38q ours %6d %3d %3d │ peer %6d %3d %3d\n", searchClass(i), text,
+			got[0].total, got[0].hits, got[0].marked, got[1].total, got[1].hits, got[1].marked)
+		if err := searchAgrees(searchClass(i), got[0], got[1]); err != nil {
+			return fmt.Errorf("search %q: %w", text, err)
+		}
+	}
+	return nil
+}
+
+// searchAgrees says whether both sides' answers to a query of a class are
+// sane: hits on both (the peer may find none for a typo), a full page
+// when there are 20 or more, and on ours a highlighted match on the page.
+func searchAgrees(class string, ours, peer searchAnswer) error {
+	switch {
+	case ours.total == 0:
+		return errors.New("ours found nothing")
+	case peer.total == 0 && class != "typo":
+		return errors.New("the peer found nothing")
+	case ours.hits != min(ours.total, 20) || peer.hits != min(peer.total, 20):
+		return fmt.Errorf("pages of %d and %d hits for totals %d and %d", ours.hits, peer.hits, ours.total, peer.total)
+	case ours.marked == 0:
+		return errors.New("no highlighted match on our page")
+	}
+	return nil
 }

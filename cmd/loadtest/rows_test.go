@@ -49,7 +49,8 @@ func TestWriteRows(t *testing.T) {
 		t.Fatal(err)
 	}
 	script := b.String()
-	for _, want := range []string{"create table episode", "alter table guest add primary key (id), add unique (slug)", "create function guest_episode_count", "analyze;"} {
+	for _, want := range []string{"create table episode", "alter table guest add primary key (id), add unique (slug)", "create function guest_episode_count",
+		"create index episode_search on episode using gin (search)", "create function search_episodes(q text)", "analyze;"} {
 		if !strings.Contains(script, want) {
 			t.Errorf("the script lacks %q", want)
 		}
@@ -62,8 +63,13 @@ func TestWriteRows(t *testing.T) {
 	id := map[string]string{} // episode code -> id
 	for i, r := range eps {
 		e := c.episodes[i]
-		if len(r) != 5 || *r[0] != strconv.Itoa(i+1) || *r[1] != strconv.Itoa(e.number) || *r[2] != e.code || *r[3] != e.title || *r[4] != e.date.String() {
-			t.Errorf("episode row %d: %v, want %+v", i, r, *e)
+		if len(r) != 7 || *r[0] != strconv.Itoa(i+1) || *r[1] != strconv.Itoa(e.number) || *r[2] != e.code || *r[3] != e.title || *r[4] != e.date.String() {
+			t.Fatalf("episode row %d: %v, want %+v", i, r, *e)
+		}
+		// The texts full-text search reads: the summary is the
+		// description's first paragraph.
+		if len(e.paras) < 2 || r[5] == nil || *r[5] != e.paras[0] || r[6] == nil || *r[6] != strings.Join(e.paras, "\n") {
+			t.Errorf("episode row %d: summary %v, description %v, want the paragraphs %q", i, r[5], r[6], e.paras)
 		}
 		id[e.code] = *r[0]
 	}

@@ -60,6 +60,7 @@ type Generated struct {
 	Title         string           // the own episode's title
 	ReleaseDate   podcast.Date     // the own episode's release date
 	Topics        []string         // topics of the own episode's title and description
+	Paragraphs    []string         // the own episode's description, paragraph by paragraph
 	Guests        []Person         // the own episode's guests, with their links
 	Listing       map[int][]Person // guests named by each listing entry, by number
 	ListingTopics map[int][]string // topics of each listing entry's text, by number
@@ -136,6 +137,7 @@ func Generate(i int, opts Options) Generated {
 		Title:         own.title,
 		ReleaseDate:   podcast.DateOf(own.date),
 		Topics:        ownTopics(opts, own),
+		Paragraphs:    own.paras,
 		Guests:        own.guests,
 		Listing:       listing,
 		ListingTopics: listingTopics,
