@@ -817,7 +817,18 @@ func TestClusterBehindNginx(t *testing.T) {
 		}
 		site = strings.Replace(site, from, "server "+strings.TrimPrefix(n.url, "http://")+" ", 1)
 	}
-	dir := t.TempDir()
+	// nginx's workers run as nobody when it is started as root: they
+	// need to reach the cache directory, so it is not below t.TempDir
+	// (whose parent only root may enter).
+	dir, err := os.MkdirTemp("", "podcastgraph-nginx-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	site = strings.Replace(site, "/var/cache/nginx/podcastgraph", filepath.Join(dir, "cache"), 1)
 	main := fmt.Sprintf(`daemon off;
 worker_processes 1;
 pid %[1]s/nginx.pid;
@@ -838,10 +849,7 @@ http {
 			t.Fatal(err)
 		}
 	}
-	// nginx's workers run as nobody when it is started as root.
-	if err := os.Chmod(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
+
 	// Its messages go to error.log; its workers are in its process group.
 	cmd := exec.Command(nginx, "-p", dir, "-c", filepath.Join(dir, "nginx.conf"), "-e", filepath.Join(dir, "error.log"))
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
