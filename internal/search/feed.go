@@ -406,7 +406,7 @@ func ParseEpisodeRef(ref string) (podcast.EpisodeKey, bool) {
 func (ix *Index) episodeTopics(ref string) []string {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	id, ok := ix.live[liveKey(KindEpisode, ref)]
+	id, ok := ix.liveDoc(KindEpisode, ref)
 	if !ok {
 		return nil
 	}

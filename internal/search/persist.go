@@ -3,6 +3,7 @@ package search
 import (
 	"bufio"
 	"encoding/gob"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -10,14 +11,24 @@ import (
 )
 
 // saved is what Save writes: the index but for what Load derives again
-// (the sorted words, the stems, the live map).
+// (the lookup tables from strings to numbers). Every part of it is an
+// array of numbers or bytes: it decodes into a few large allocations, none
+// of which the collector has to scan.
 type saved struct {
 	Version               int
 	Gen                   uint64
 	Docs                  []doc
+	Text                  []byte
 	Meta                  []meta
 	Facets                []uint32
-	Terms                 map[string]*postings
+	Terms                 []byte
+	TermAt                []uint32
+	Lists                 []plist
+	Post                  []byte
+	Sorted                []uint32
+	Stems                 []byte
+	StemAt                []uint32
+	Forms, NextForm       []uint32
 	SumLen, NumLen        [numFields]float64
 	Shows, Topics, Guests []string
 	Counts                map[string]int
@@ -25,14 +36,18 @@ type saved struct {
 }
 
 // fileVersion changes when the layout of a saved index does: an index of
-// another version is rebuilt.
-const fileVersion = 3
+// another version is rebuilt. 4: terms, postings and the docs' strings as
+// arrays (strtab.go).
+const fileVersion = 4
 
 // Save writes the index to path atomically (a temporary file renamed into
 // place), with the generation it reflects. It returns the bytes written.
 func (ix *Index) Save(path string) (int64, error) {
 	ix.mu.RLock()
-	s := saved{Version: fileVersion, Gen: ix.gen, Docs: ix.docs, Meta: ix.meta, Facets: ix.facets, Terms: ix.terms, SumLen: ix.sumLen, NumLen: ix.numLen,
+	lists, post := ix.packed()
+	s := saved{Version: fileVersion, Gen: ix.gen, Docs: ix.docs, Text: ix.text, Meta: ix.meta, Facets: ix.facets,
+		Terms: ix.terms.text, TermAt: ix.terms.at, Lists: lists, Post: post, Sorted: ix.sorted,
+		Stems: ix.stems.text, StemAt: ix.stems.at, Forms: ix.forms, NextForm: ix.nextForm, SumLen: ix.sumLen, NumLen: ix.numLen,
 		Shows: ix.shows.Names, Topics: ix.topics.Names, Guests: ix.guests.Names, Counts: ix.counts, Sugg: ix.sugg}
 	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp*")
 	if err != nil {
@@ -86,30 +101,73 @@ func load(r io.Reader) (*Index, error) {
 		return nil, fmt.Errorf("search: load: index version %d, want %d", s.Version, fileVersion)
 	}
 	ix := New()
-	ix.meta, ix.facets = s.Meta, s.Facets
-	if len(ix.meta) != len(s.Docs) {
-		return nil, fmt.Errorf("search: load: %d docs, %d metas", len(s.Docs), len(ix.meta))
+	if err := ix.restore(&s); err != nil {
+		return nil, fmt.Errorf("search: load: %w", err)
 	}
-	ix.gen, ix.docs, ix.sumLen, ix.numLen, ix.sugg = s.Gen, s.Docs, s.SumLen, s.NumLen, s.Sugg
-	if s.Terms != nil {
-		ix.terms = s.Terms
+	return ix, nil
+}
+
+// restore makes ix the index s holds, after checking that its parts fit
+// together (a damaged file decodes into parts that do not).
+func (ix *Index) restore(s *saved) error {
+	var ok bool
+	if ix.terms, ok = strtabOf(s.Terms, s.TermAt); !ok {
+		return errors.New("terms do not fit their text")
 	}
+	if ix.stems, ok = strtabOf(s.Stems, s.StemAt); !ok {
+		return errors.New("stems do not fit their text")
+	}
+	nt := ix.terms.len()
+	switch {
+	case len(s.Meta) != len(s.Docs):
+		return fmt.Errorf("%d docs, %d metas", len(s.Docs), len(s.Meta))
+	case len(s.Lists) != nt || len(s.Sorted) != nt || len(s.NextForm) != nt || len(s.Forms) != ix.stems.len():
+		return fmt.Errorf("%d terms, %d postings, %d sorted, %d forms; %d stems, %d firsts", nt, len(s.Lists), len(s.Sorted), len(s.NextForm), ix.stems.len(), len(s.Forms))
+	}
+	for _, p := range s.Lists {
+		if uint64(p.Off)+uint64(p.Len) > uint64(len(s.Post)) || p.Cap != p.Len {
+			return errors.New("postings outside their array")
+		}
+	}
+	for i, d := range s.Docs {
+		for _, sp := range [...]span{d.Key, d.Sugg, d.Fold} {
+			if uint64(sp.Off)+uint64(sp.Len) > uint64(len(s.Text)) {
+				return fmt.Errorf("doc %d outside the text", i)
+			}
+		}
+		if m := s.Meta[i]; uint64(m.Facets)+uint64(m.NTopics)+uint64(m.NGuests) > uint64(len(s.Facets)) {
+			return fmt.Errorf("doc %d outside the facets", i)
+		}
+	}
+	for _, list := range s.Sugg {
+		for _, t := range list {
+			if int(t.Doc) >= len(s.Docs) || uint64(t.Off)+uint64(t.Len) > uint64(s.Docs[t.Doc].Fold.Len) {
+				return errors.New("a suggestion outside its doc")
+			}
+		}
+	}
+	for _, ids := range [][]uint32{s.Sorted, s.NextForm, s.Forms} {
+		for _, id := range ids {
+			if id != noTerm && int(id) >= nt {
+				return errors.New("a term number out of range")
+			}
+		}
+	}
+	ix.gen, ix.docs, ix.text, ix.meta, ix.facets = s.Gen, s.Docs, s.Text, s.Meta, s.Facets
+	ix.lists, ix.post, ix.sorted, ix.forms, ix.nextForm = s.Lists, s.Post, s.Sorted, s.Forms, s.NextForm
+	ix.sumLen, ix.numLen, ix.sugg = s.SumLen, s.NumLen, s.Sugg
 	if s.Counts != nil {
 		ix.counts = s.Counts
 	}
 	ix.shows.Names, ix.topics.Names, ix.guests.Names = s.Shows, s.Topics, s.Guests
+	ix.live = newIDTable(len(ix.docs))
 	for id := range ix.docs {
-		if m := &ix.meta[id]; m.Live {
-			ix.live[liveKey(m.Kind, ix.docs[id].Key)] = uint32(id)
+		if ix.meta[id].Live {
+			ix.setLive(uint32(id))
 		} else {
 			ix.dead++
 		}
 	}
 	ix.setAverages()
-	terms := make([]string, 0, len(ix.terms))
-	for t := range ix.terms {
-		terms = append(terms, t)
-	}
-	ix.mergeTerms(terms)
-	return ix, nil
+	return nil
 }
