@@ -412,7 +412,7 @@ func (ix *Index) episodeTopics(ref string) []string {
 	}
 	var out []string
 	for _, t := range ix.topicsOf(&ix.meta[id]) {
-		out = append(out, ix.topics.Names[t])
+		out = append(out, ix.topics.str(t))
 	}
 	return out
 }

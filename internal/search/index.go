@@ -105,33 +105,29 @@ type plist struct {
 // noTerm ends a list of a stem's terms (Index.nextForm).
 const noTerm = math.MaxUint32
 
-// interner gives strings small numbers.
+// interner gives strings (slugs) small numbers, and counts the live
+// episodes naming each (suggest's weights).
 type interner struct {
-	Names []string
-	ids   map[string]uint32
+	strtab
+	episodes []int32 // by number
 }
+
+func newInterner() interner { return interner{strtab: newStrtab()} }
 
 func (in *interner) id(s string) uint32 {
-	if in.ids == nil {
-		in.ids = make(map[string]uint32, len(in.Names))
-		for i, n := range in.Names {
-			in.ids[n] = uint32(i)
-		}
-	}
-	if id, ok := in.ids[s]; ok {
+	if id, ok := in.find(s); ok {
 		return id
 	}
-	in.Names = append(in.Names, s)
-	in.ids[s] = uint32(len(in.Names) - 1)
-	return uint32(len(in.Names) - 1)
+	in.episodes = append(in.episodes, 0)
+	return in.add(s)
 }
 
-func (in *interner) lookup(s string) (uint32, bool) {
-	if in.ids == nil {
-		in.id("")
+// weight returns the live episodes naming s.
+func (in *interner) weight(s string) int {
+	if id, ok := in.find(s); ok {
+		return int(in.episodes[id])
 	}
-	id, ok := in.ids[s]
-	return id, ok
+	return 0
 }
 
 // Index is the in-memory index. It is safe for concurrent use: searches
@@ -162,16 +158,17 @@ type Index struct {
 	invAvg [numFields]float64 // numLen/sumLen (setAverages)
 
 	shows, topics, guests interner
-	counts                map[string]int // kind byte + slug -> live episodes naming it (suggest's weights)
 
 	// sugg are suggest's words, sorted: of guests, topics and shows
 	// (weighted by their episodes), and of episode titles.
 	sugg [2][]suggTok
 }
 
+func (ix *Index) interners() [3]*interner { return [...]*interner{&ix.shows, &ix.topics, &ix.guests} }
+
 // New returns an empty index at generation 0.
 func New() *Index {
-	return &Index{live: newIDTable(0), terms: newStrtab(), stems: newStrtab(), counts: map[string]int{}}
+	return &Index{live: newIDTable(0), terms: newStrtab(), stems: newStrtab(), shows: newInterner(), topics: newInterner(), guests: newInterner()}
 }
 
 // Generation returns the store generation the index reflects.
@@ -282,13 +279,13 @@ func (ix *Index) remove(k Kind, key string) {
 	}
 	if m.Kind == KindEpisode {
 		for _, t := range ix.topicsOf(m) {
-			ix.counts["t"+ix.topics.Names[t]]--
+			ix.topics.episodes[t]--
 		}
 		for _, g := range ix.guestsOf(m) {
-			ix.counts["g"+ix.guests.Names[g]]--
+			ix.guests.episodes[g]--
 		}
 		if m.Show >= 0 {
-			ix.counts["s"+ix.shows.Names[m.Show]]--
+			ix.shows.episodes[m.Show]--
 		}
 	}
 }
@@ -309,16 +306,18 @@ func (ix *Index) add(gen uint64, e *Entry, newTerms []uint32, newSugg [2][]suggT
 	if e.Kind == KindEpisode {
 		if e.Show != "" {
 			m.Show = int32(ix.shows.id(e.Show))
-			ix.counts["s"+e.Show]++
+			ix.shows.episodes[m.Show]++
 		}
 		for _, t := range e.Topics[:min(len(e.Topics), 255)] {
-			ix.facets = append(ix.facets, ix.topics.id(t))
-			ix.counts["t"+t]++
+			id := ix.topics.id(t)
+			ix.facets = append(ix.facets, id)
+			ix.topics.episodes[id]++
 			m.NTopics++
 		}
 		for _, g := range e.Guests[:min(len(e.Guests), 255)] {
-			ix.facets = append(ix.facets, ix.guests.id(g))
-			ix.counts["g"+g]++
+			id := ix.guests.id(g)
+			ix.facets = append(ix.facets, id)
+			ix.guests.episodes[id]++
 			m.NGuests++
 		}
 	}

@@ -15,24 +15,30 @@ import (
 // array of numbers or bytes: it decodes into a few large allocations, none
 // of which the collector has to scan.
 type saved struct {
-	Version               int
-	Gen                   uint64
-	Docs                  []doc
-	Text                  []byte
-	Meta                  []meta
-	Facets                []uint32
-	Terms                 []byte
-	TermAt                []uint32
-	Lists                 []plist
-	Post                  []byte
-	Sorted                []uint32
-	Stems                 []byte
-	StemAt                []uint32
-	Forms, NextForm       []uint32
-	SumLen, NumLen        [numFields]float64
-	Shows, Topics, Guests []string
-	Counts                map[string]int
-	Sugg                  [2][]suggTok
+	Version         int
+	Gen             uint64
+	Docs            []doc
+	Text            []byte
+	Meta            []meta
+	Facets          []uint32
+	Terms           []byte
+	TermAt          []uint32
+	Lists           []plist
+	Post            []byte
+	Sorted          []uint32
+	Stems           []byte
+	StemAt          []uint32
+	Forms, NextForm []uint32
+	SumLen, NumLen  [numFields]float64
+	Names           [3]savedNames // shows, topics, guests
+	Sugg            [2][]suggTok
+}
+
+// savedNames is an interner as saved.
+type savedNames struct {
+	Text     []byte
+	At       []uint32
+	Episodes []int32
 }
 
 // fileVersion changes when the layout of a saved index does: an index of
@@ -48,7 +54,10 @@ func (ix *Index) Save(path string) (int64, error) {
 	s := saved{Version: fileVersion, Gen: ix.gen, Docs: ix.docs, Text: ix.text, Meta: ix.meta, Facets: ix.facets,
 		Terms: ix.terms.text, TermAt: ix.terms.at, Lists: lists, Post: post, Sorted: ix.sorted,
 		Stems: ix.stems.text, StemAt: ix.stems.at, Forms: ix.forms, NextForm: ix.nextForm, SumLen: ix.sumLen, NumLen: ix.numLen,
-		Shows: ix.shows.Names, Topics: ix.topics.Names, Guests: ix.guests.Names, Counts: ix.counts, Sugg: ix.sugg}
+		Sugg: ix.sugg}
+	for i, in := range ix.interners() {
+		s.Names[i] = savedNames{in.text, in.at, in.episodes}
+	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp*")
 	if err != nil {
 		ix.mu.RUnlock()
@@ -117,6 +126,13 @@ func (ix *Index) restore(s *saved) error {
 	if ix.stems, ok = strtabOf(s.Stems, s.StemAt); !ok {
 		return errors.New("stems do not fit their text")
 	}
+	for i, in := range ix.interners() {
+		n := s.Names[i]
+		if in.strtab, ok = strtabOf(n.Text, n.At); !ok || len(n.Episodes) != in.len() {
+			return errors.New("names do not fit their text")
+		}
+		in.episodes = n.Episodes
+	}
 	nt := ix.terms.len()
 	switch {
 	case len(s.Meta) != len(s.Docs):
@@ -135,8 +151,14 @@ func (ix *Index) restore(s *saved) error {
 				return fmt.Errorf("doc %d outside the text", i)
 			}
 		}
-		if m := s.Meta[i]; uint64(m.Facets)+uint64(m.NTopics)+uint64(m.NGuests) > uint64(len(s.Facets)) {
+		m := s.Meta[i]
+		if uint64(m.Facets)+uint64(m.NTopics)+uint64(m.NGuests) > uint64(len(s.Facets)) || m.Show < -1 || int(m.Show) >= ix.shows.len() {
 			return fmt.Errorf("doc %d outside the facets", i)
+		}
+		for j, id := range s.Facets[m.Facets : m.Facets+uint32(m.NTopics)+uint32(m.NGuests)] {
+			if (j < int(m.NTopics) && int(id) >= ix.topics.len()) || (j >= int(m.NTopics) && int(id) >= ix.guests.len()) {
+				return fmt.Errorf("doc %d names a topic or guest out of range", i)
+			}
 		}
 	}
 	for _, list := range s.Sugg {
@@ -156,10 +178,6 @@ func (ix *Index) restore(s *saved) error {
 	ix.gen, ix.docs, ix.text, ix.meta, ix.facets = s.Gen, s.Docs, s.Text, s.Meta, s.Facets
 	ix.lists, ix.post, ix.sorted, ix.forms, ix.nextForm = s.Lists, s.Post, s.Sorted, s.Forms, s.NextForm
 	ix.sumLen, ix.numLen, ix.sugg = s.SumLen, s.NumLen, s.Sugg
-	if s.Counts != nil {
-		ix.counts = s.Counts
-	}
-	ix.shows.Names, ix.topics.Names, ix.guests.Names = s.Shows, s.Topics, s.Guests
 	ix.live = newIDTable(len(ix.docs))
 	for id := range ix.docs {
 		if ix.meta[id].Live {

@@ -195,15 +195,15 @@ func (ix *Index) filterOf(q *Query) filter {
 	}
 	f.episodesOnly = q.Show != "" || q.Topic != "" || q.Guest != "" || q.After > 0 || q.Before > 0
 	if q.Show != "" {
-		id, ok := ix.shows.lookup(q.Show)
+		id, ok := ix.shows.find(q.Show)
 		f.show, f.none = int32(id), f.none || !ok
 	}
 	if q.Topic != "" {
-		id, ok := ix.topics.lookup(q.Topic)
+		id, ok := ix.topics.find(q.Topic)
 		f.topic, f.none = int64(id), f.none || !ok
 	}
 	if q.Guest != "" {
-		id, ok := ix.guests.lookup(q.Guest)
+		id, ok := ix.guests.find(q.Guest)
 		f.guest, f.none = int64(id), f.none || !ok
 	}
 	return f
@@ -471,9 +471,9 @@ func (sc *scratch) facets(ix *Index) *facetCounter {
 		}
 		return a
 	}
-	sc.showCnt = grow(sc.showCnt, len(ix.shows.Names))
-	sc.topicCnt = grow(sc.topicCnt, len(ix.topics.Names))
-	sc.guestCnt = grow(sc.guestCnt, len(ix.guests.Names))
+	sc.showCnt = grow(sc.showCnt, ix.shows.len())
+	sc.topicCnt = grow(sc.topicCnt, ix.topics.len())
+	sc.guestCnt = grow(sc.guestCnt, ix.guests.len())
 	sc.yearCnt = grow(sc.yearCnt, 1<<15)
 	sc.fShows, sc.fTopics, sc.fGuests, sc.fYears = sc.fShows[:0], sc.fTopics[:0], sc.fGuests[:0], sc.fYears[:0]
 	return &facetCounter{sc: sc}
@@ -564,7 +564,7 @@ func (fc *facetCounter) facets(ix *Index, n int) Facets {
 		}
 		return list
 	}
-	shows := named(sc.fShows, sc.showCnt, func(id uint32) string { return ix.shows.Names[id] })
+	shows := named(sc.fShows, sc.showCnt, func(id uint32) string { return ix.shows.str(id) })
 	for _, d := range fc.showDocs {
 		slug := ix.key(d)
 		if i := slices.IndexFunc(shows, func(f FacetCount) bool { return f.Value == slug }); i >= 0 {
@@ -574,8 +574,8 @@ func (fc *facetCounter) facets(ix *Index, n int) Facets {
 		}
 	}
 	out.Shows = topN(shows, n)
-	out.Topics = topN(named(sc.fTopics, sc.topicCnt, func(id uint32) string { return ix.topics.Names[id] }), n)
-	out.Guests = topN(named(sc.fGuests, sc.guestCnt, func(id uint32) string { return ix.guests.Names[id] }), n)
+	out.Topics = topN(named(sc.fTopics, sc.topicCnt, func(id uint32) string { return ix.topics.str(id) }), n)
+	out.Guests = topN(named(sc.fGuests, sc.guestCnt, func(id uint32) string { return ix.guests.str(id) }), n)
 	out.Years = topN(named(sc.fYears, sc.yearCnt, func(y uint32) string { return strconv.Itoa(int(y)) }), n)
 	return out
 }

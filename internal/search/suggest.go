@@ -113,7 +113,6 @@ func (ix *Index) Suggest(prefix string, n int, gen uint64) ([]Suggestion, error)
 	// turned away by one comparison with the last.
 	cands := make([]cand, 0, n+1)
 	seen := map[uint32]bool{}
-	var key []byte
 	for list, sugg := range ix.sugg {
 		i, _ := slices.BinarySearchFunc(sugg, look, func(s suggTok, t string) int { return strings.Compare(ix.tok(s), t) })
 		for scanned := 0; i < len(sugg) && scanned < [2]int{maxSuggestNamed, maxSuggestTitles}[list] && strings.HasPrefix(ix.tok(sugg[i]), look) && (!exact || ix.tok(sugg[i]) == look); i, scanned = i+1, scanned+1 {
@@ -135,8 +134,7 @@ func (ix *Index) Suggest(prefix string, n int, gen uint64) ([]Suggestion, error)
 			}
 			c := cand{Suggestion{Kind: m.Kind, Key: dkey, Text: ix.suggText(id)}, strings.HasPrefix(fold, full)}
 			if m.Kind != KindEpisode {
-				key = append(append(key[:0], "gts"[m.Kind-KindGuest]), dkey...)
-				c.s.Weight = ix.counts[string(key)]
+				c.s.Weight = [...]*interner{&ix.guests, &ix.topics, &ix.shows}[m.Kind-KindGuest].weight(dkey)
 			}
 			if len(cands) == n && (n == 0 || !after(&cands[n-1], &c)) {
 				continue
