@@ -2,18 +2,21 @@ package search
 
 import (
 	"bufio"
-	"encoding/gob"
+	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"os"
 	"path/filepath"
+	"unsafe"
 )
 
 // saved is what Save writes: the index but for what Load derives again
 // (the lookup tables from strings to numbers). Every part of it is an
-// array of numbers or bytes: it decodes into a few large allocations, none
-// of which the collector has to scan.
+// array of numbers or bytes, written as it lies in memory (writeSaved):
+// it loads as a few large reads into arrays the collector does not scan.
 type saved struct {
 	Version         int
 	Gen             uint64
@@ -64,7 +67,7 @@ func (ix *Index) Save(path string) (int64, error) {
 		return 0, fmt.Errorf("search: save: %w", err)
 	}
 	w := bufio.NewWriterSize(tmp, 1<<20)
-	err = gob.NewEncoder(w).Encode(&s)
+	err = writeSaved(w, &s)
 	ix.mu.RUnlock()
 	if err == nil {
 		err = w.Flush()
@@ -98,22 +101,181 @@ func Load(path string) (*Index, error) {
 		return nil, fmt.Errorf("search: load: %w", err)
 	}
 	defer f.Close()
-	return load(bufio.NewReaderSize(f, 1<<20))
-}
-
-func load(r io.Reader) (*Index, error) {
-	var s saved
-	if err := gob.NewDecoder(r).Decode(&s); err != nil {
+	st, err := f.Stat()
+	if err != nil {
 		return nil, fmt.Errorf("search: load: %w", err)
 	}
-	if s.Version != fileVersion {
-		return nil, fmt.Errorf("search: load: index version %d, want %d", s.Version, fileVersion)
+	s, err := readSaved(bufio.NewReaderSize(f, 1<<20), st.Size())
+	if err != nil {
+		return nil, fmt.Errorf("search: load %s: %w", path, err)
 	}
 	ix := New()
-	if err := ix.restore(&s); err != nil {
-		return nil, fmt.Errorf("search: load: %w", err)
+	if err := ix.restore(s); err != nil {
+		return nil, fmt.Errorf("search: load %s: %w", path, err)
 	}
 	return ix, nil
+}
+
+// The file: fileMagic, the version, then what tells a file written on a
+// machine of another byte order or by a build of other struct layouts
+// (byteOrderProbe as this machine writes it, the sizes of the structs),
+// the generation, the arrays (each its length, then its bytes), and the
+// CRC-32C of all that.
+const (
+	fileMagic      = "podcastgraph search index\n"
+	byteOrderProbe = 0x01020304
+)
+
+var crcTable = crc32.MakeTable(crc32.Castagnoli)
+
+func header() []byte {
+	b := append([]byte(fileMagic), 0, 0, 0, 0)
+	binary.LittleEndian.PutUint32(b[len(fileMagic):], fileVersion)
+	probe := uint32(byteOrderProbe)
+	b = append(b, unsafe.Slice((*byte)(unsafe.Pointer(&probe)), 4)...)
+	for _, n := range []uintptr{unsafe.Sizeof(doc{}), unsafe.Sizeof(meta{}), unsafe.Sizeof(plist{}), unsafe.Sizeof(suggTok{})} {
+		b = binary.LittleEndian.AppendUint32(b, uint32(n))
+	}
+	return b
+}
+
+// bytesOf returns the memory of s (of numbers, or structs of them).
+func bytesOf[T any](s []T) []byte {
+	if len(s) == 0 {
+		return nil
+	}
+	return unsafe.Slice((*byte)(unsafe.Pointer(&s[0])), len(s)*int(unsafe.Sizeof(s[0])))
+}
+
+// arrays writes or reads arrays in turn, keeping the first error.
+type arrays struct {
+	w    io.Writer
+	r    io.Reader
+	left int64 // bytes of the file not read yet
+	err  error
+}
+
+func (a *arrays) write(b []byte) {
+	if a.err == nil {
+		_, a.err = a.w.Write(b)
+	}
+}
+
+func (a *arrays) read(b []byte) {
+	if a.err == nil {
+		_, a.err = io.ReadFull(a.r, b)
+		a.left -= int64(len(b))
+	}
+}
+
+func putArray[T any](a *arrays, s []T) {
+	a.write(binary.LittleEndian.AppendUint64(nil, uint64(len(s))))
+	a.write(bytesOf(s))
+}
+
+func getArray[T any](a *arrays) []T {
+	var n [8]byte
+	a.read(n[:])
+	if a.err != nil {
+		return nil
+	}
+	count, size := binary.LittleEndian.Uint64(n[:]), uint64(unsafe.Sizeof(*new(T)))
+	if count > uint64(max(a.left, 0))/size {
+		a.err = fmt.Errorf("an array of %d items longer than the file", count)
+		return nil
+	}
+	s := make([]T, count)
+	a.read(bytesOf(s))
+	return s
+}
+
+func writeSaved(w io.Writer, s *saved) error {
+	crc := crc32.New(crcTable)
+	a := &arrays{w: io.MultiWriter(w, crc)}
+	a.write(header())
+	a.write(binary.LittleEndian.AppendUint64(nil, s.Gen))
+	putArray(a, s.Docs)
+	putArray(a, s.Text)
+	putArray(a, s.Meta)
+	putArray(a, s.Facets)
+	putArray(a, s.Terms)
+	putArray(a, s.TermAt)
+	putArray(a, s.Lists)
+	putArray(a, s.Post)
+	putArray(a, s.Sorted)
+	putArray(a, s.Stems)
+	putArray(a, s.StemAt)
+	putArray(a, s.Forms)
+	putArray(a, s.NextForm)
+	putArray(a, s.SumLen[:])
+	putArray(a, s.NumLen[:])
+	for _, n := range s.Names {
+		putArray(a, n.Text)
+		putArray(a, n.At)
+		putArray(a, n.Episodes)
+	}
+	putArray(a, s.Sugg[0])
+	putArray(a, s.Sugg[1])
+	if a.err != nil {
+		return a.err
+	}
+	_, err := w.Write(binary.LittleEndian.AppendUint32(nil, crc.Sum32()))
+	return err
+}
+
+func readSaved(r io.Reader, size int64) (*saved, error) {
+	crc := crc32.New(crcTable)
+	a := &arrays{r: io.TeeReader(r, crc), left: size}
+	want := header()
+	got := make([]byte, len(want))
+	if a.read(got); a.err != nil || !bytes.Equal(got, want) {
+		if a.err == nil && bytes.HasPrefix(got, []byte(fileMagic)) {
+			return nil, fmt.Errorf("index version %d or from a machine of another layout, want %d", binary.LittleEndian.Uint32(got[len(fileMagic):]), fileVersion)
+		}
+		return nil, errors.New("not a search index of this version")
+	}
+	var gen [8]byte
+	a.read(gen[:])
+	s := &saved{Version: fileVersion, Gen: binary.LittleEndian.Uint64(gen[:])}
+	s.Docs = getArray[doc](a)
+	s.Text = getArray[byte](a)
+	s.Meta = getArray[meta](a)
+	live := unsafe.Offsetof(meta{}.Live)
+	for i := range s.Meta {
+		// A bool must be 0 or 1 before Go reads it.
+		if bytesOf(s.Meta[i : i+1])[live] > 1 {
+			return nil, fmt.Errorf("doc %d: damaged", i)
+		}
+	}
+	s.Facets = getArray[uint32](a)
+	s.Terms = getArray[byte](a)
+	s.TermAt = getArray[uint32](a)
+	s.Lists = getArray[plist](a)
+	s.Post = getArray[byte](a)
+	s.Sorted = getArray[uint32](a)
+	s.Stems = getArray[byte](a)
+	s.StemAt = getArray[uint32](a)
+	s.Forms = getArray[uint32](a)
+	s.NextForm = getArray[uint32](a)
+	copy(s.SumLen[:], getArray[float64](a))
+	copy(s.NumLen[:], getArray[float64](a))
+	for i := range s.Names {
+		s.Names[i] = savedNames{getArray[byte](a), getArray[uint32](a), getArray[int32](a)}
+	}
+	s.Sugg[0] = getArray[suggTok](a)
+	s.Sugg[1] = getArray[suggTok](a)
+	if a.err != nil {
+		return nil, a.err
+	}
+	sum := crc.Sum32()
+	var trailer [4]byte
+	if _, err := io.ReadFull(r, trailer[:]); err != nil {
+		return nil, err
+	}
+	if binary.LittleEndian.Uint32(trailer[:]) != sum {
+		return nil, errors.New("checksum mismatch: damaged")
+	}
+	return s, nil
 }
 
 // restore makes ix the index s holds, after checking that its parts fit

@@ -3,8 +3,10 @@ package search
 import (
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -193,5 +195,41 @@ func TestIDTableClash(t *testing.T) {
 	}
 	if tab.len() != 3 {
 		t.Fatalf("%d strings, want 3", tab.len())
+	}
+}
+
+// TestLoadRefusesDamage checks that a saved index cut short, with a byte
+// changed, or of another layout is an error (the feeder then rebuilds),
+// never a panic or an index that answers wrong.
+func TestLoadRefusesDamage(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "ix.search")
+	if _, err := corpus().Save(path); err != nil {
+		t.Fatal(err)
+	}
+	good, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	flipped := slices.Clone(good)
+	flipped[len(flipped)/2] ^= 0x10
+	oldVersion := slices.Clone(good)
+	oldVersion[len(fileMagic)] = 3
+	for name, b := range map[string][]byte{
+		"cut short": good[:len(good)-7], "a byte changed": flipped, "version 3": oldVersion,
+		"empty": nil, "gob": []byte("\x0f\xff\x81\x03\x01\x01\x05saved\x01\xff\x82"),
+	} {
+		t.Run(name, func(t *testing.T) {
+			p := filepath.Join(dir, strings.ReplaceAll(name, " ", "-"))
+			if err := os.WriteFile(p, b, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if ix, err := Load(p); err == nil {
+				t.Fatalf("loaded %d things", ix.Len())
+			}
+		})
+	}
+	if ix, err := Load(path); err != nil || ix.Len() != corpus().Len() {
+		t.Fatalf("the good file: %v", err)
 	}
 }
