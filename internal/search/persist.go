@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"unsafe"
 )
 
@@ -28,6 +29,7 @@ type saved struct {
 	TermAt          []uint32
 	Lists           []plist
 	Post            []byte
+	postParts       [][]byte // instead of Post when saving: the lists' bytes in turn
 	Sorted          []uint32
 	Stems           []byte
 	StemAt          []uint32
@@ -53,9 +55,19 @@ const fileVersion = 4
 // place), with the generation it reflects. It returns the bytes written.
 func (ix *Index) Save(path string) (int64, error) {
 	ix.mu.RLock()
-	lists, post := ix.packed()
+	// The postings are written as packed() would pack them, without the
+	// copy.
+	lists := slices.Clone(ix.lists)
+	parts := make([][]byte, len(lists))
+	off := uint32(0)
+	for i := range lists {
+		p := &lists[i]
+		parts[i] = ix.post[p.Off : p.Off+p.Len]
+		p.Off, p.Cap = off, p.Len
+		off += p.Len
+	}
 	s := saved{Version: fileVersion, Gen: ix.gen, Docs: ix.docs, Text: ix.text, Meta: ix.meta, Facets: ix.facets,
-		Terms: ix.terms.text, TermAt: ix.terms.at, Lists: lists, Post: post, Sorted: ix.sorted,
+		Terms: ix.terms.text, TermAt: ix.terms.at, Lists: lists, postParts: parts, Sorted: ix.sorted,
 		Stems: ix.stems.text, StemAt: ix.stems.at, Forms: ix.forms, NextForm: ix.nextForm, SumLen: ix.sumLen, NumLen: ix.numLen,
 		Sugg: ix.sugg}
 	for i, in := range ix.interners() {
@@ -201,7 +213,18 @@ func writeSaved(w io.Writer, s *saved) error {
 	putArray(a, s.Terms)
 	putArray(a, s.TermAt)
 	putArray(a, s.Lists)
-	putArray(a, s.Post)
+	if s.postParts == nil {
+		putArray(a, s.Post)
+	} else {
+		n := 0
+		for _, p := range s.postParts {
+			n += len(p)
+		}
+		a.write(binary.LittleEndian.AppendUint64(nil, uint64(n)))
+		for _, p := range s.postParts {
+			a.write(p)
+		}
+	}
 	putArray(a, s.Sorted)
 	putArray(a, s.Stems)
 	putArray(a, s.StemAt)
