@@ -515,8 +515,8 @@ func (ix *Index) compact() {
 		metas = append(metas, m)
 	}
 	terms := newStrtab()
-	var lists []plist
-	var post []byte
+	lists := make([]plist, 0, len(ix.lists))
+	post := make([]byte, 0, len(ix.post)-ix.waste)
 	for _, t := range ix.sorted {
 		out := plist{Off: uint32(len(post))}
 		it := ix.iter(&ix.lists[t])
