@@ -60,7 +60,7 @@ func TestGCFigure(t *testing.T) {
 	// index's bytes added factor times (internal/pipeline/gc.go).
 	type node struct {
 		next *node
-		pad  [40]byte
+		_    [40]byte
 	}
 	var ring [300]*node
 	runtime.GC()
