@@ -406,13 +406,13 @@ func ParseEpisodeRef(ref string) (podcast.EpisodeKey, bool) {
 func (ix *Index) episodeTopics(ref string) []string {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	id, ok := ix.live[liveKey(KindEpisode, ref)]
+	id, ok := ix.liveDoc(KindEpisode, ref)
 	if !ok {
 		return nil
 	}
 	var out []string
 	for _, t := range ix.topicsOf(&ix.meta[id]) {
-		out = append(out, ix.topics.Names[t])
+		out = append(out, ix.topics.str(t))
 	}
 	return out
 }

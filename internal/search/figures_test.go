@@ -61,18 +61,16 @@ func TestSearchFigures(t *testing.T) {
 		t.Fatal(err)
 	}
 	build := time.Since(start)
-	ix := f.Index()
 	if err := f.Close(); err != nil {
 		t.Fatal(err)
 	}
 	fi, _ := os.Stat(search.Path(st.Path()))
 	di, _ := os.Stat(st.Path())
-	ix = nil
-	runtime.GC()
+	runtime.GC() // the built index is garbage once the feeder is closed
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
 	start = time.Now()
-	ix, err = search.Load(search.Path(st.Path()))
+	ix, err := search.Load(search.Path(st.Path()))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -71,11 +71,11 @@ type Entry struct {
 // and in doc order (meta); the rest is doc.
 
 // doc is the cold part of an indexed Entry: what a hit or a suggestion
-// reports.
+// reports, as spans of Index.text.
 type doc struct {
-	Key      string
-	Sugg     string
-	SuggFold string // Sugg's words folded, joined by spaces
+	Key  span
+	Sugg span
+	Fold span // Sugg's words folded, joined by spaces
 }
 
 // meta is the hot part of an indexed Entry.
@@ -92,74 +92,83 @@ type meta struct {
 	NGuests uint8
 }
 
-// postings of a term: entries in doc order, each uvarint(doc delta), then
-// per field: field byte (0x80 set on the last field), uvarint(tf),
-// tf uvarint position deltas.
-type postings struct {
-	Buf  []byte
-	Last uint32
-	N    uint32 // entries, dead ones included (the df of BM25)
+// plist is where a term's postings are in Index.post: Len bytes from Off,
+// with room for Cap. The postings are entries in doc order, each
+// uvarint(doc delta), then per field: field byte (0x80 set on the last
+// field), uvarint(tf), tf uvarint position deltas.
+type plist struct {
+	Off, Len, Cap uint32
+	Last          uint32
+	N             uint32 // entries, dead ones included (the df of BM25)
 }
 
-// interner gives strings small numbers.
+// noTerm ends a list of a stem's terms (Index.nextForm).
+const noTerm = math.MaxUint32
+
+// interner gives strings (slugs) small numbers, and counts the live
+// episodes naming each (suggest's weights).
 type interner struct {
-	Names []string
-	ids   map[string]uint32
+	strtab
+	episodes []int32 // by number
 }
+
+func newInterner() interner { return interner{strtab: newStrtab()} }
 
 func (in *interner) id(s string) uint32 {
-	if in.ids == nil {
-		in.ids = make(map[string]uint32, len(in.Names))
-		for i, n := range in.Names {
-			in.ids[n] = uint32(i)
-		}
-	}
-	if id, ok := in.ids[s]; ok {
+	if id, ok := in.find(s); ok {
 		return id
 	}
-	in.Names = append(in.Names, s)
-	in.ids[s] = uint32(len(in.Names) - 1)
-	return uint32(len(in.Names) - 1)
+	in.episodes = append(in.episodes, 0)
+	return in.add(s)
 }
 
-func (in *interner) lookup(s string) (uint32, bool) {
-	if in.ids == nil {
-		in.id("")
+// weight returns the live episodes naming s.
+func (in *interner) weight(s string) int {
+	if id, ok := in.find(s); ok {
+		return int(in.episodes[id])
 	}
-	id, ok := in.ids[s]
-	return id, ok
+	return 0
 }
 
 // Index is the in-memory index. It is safe for concurrent use: searches
-// share it, updates (Apply) take it alone.
+// share it, updates (Apply) take it alone. Nothing in it per word or per
+// document holds a pointer (strtab.go says why).
 type Index struct {
 	mu     sync.RWMutex
 	gen    uint64
 	docs   []doc
-	meta   []meta            // parallel to docs
-	facets []uint32          // the episodes' topics and guests (meta.Facets)
-	live   map[string]uint32 // kind byte + key -> live doc
+	text   []byte   // the docs' spans
+	meta   []meta   // parallel to docs
+	facets []uint32 // the episodes' topics and guests (meta.Facets)
+	live   idTable  // kind byte + key -> live doc
 	dead   int
 
-	terms  map[string]*postings
-	sorted []string            // every term, sorted (prefix matching, typos)
-	stems  map[string][]string // stem -> terms with it
+	terms  strtab   // every term, numbered
+	lists  []plist  // by term: its postings
+	post   []byte   // the postings (lists)
+	waste  int      // bytes of post no list holds
+	sorted []uint32 // every term, in the order of its text (prefix matching, typos)
+
+	stems    strtab   // every stem of a term
+	forms    []uint32 // by stem: its first term
+	nextForm []uint32 // by term: the next term with its stem, or noTerm
 
 	sumLen [numFields]float64 // over live docs
 	numLen [numFields]float64
 	invAvg [numFields]float64 // numLen/sumLen (setAverages)
 
 	shows, topics, guests interner
-	counts                map[string]int // kind byte + slug -> live episodes naming it (suggest's weights)
 
 	// sugg are suggest's words, sorted: of guests, topics and shows
 	// (weighted by their episodes), and of episode titles.
 	sugg [2][]suggTok
 }
 
+func (ix *Index) interners() [3]*interner { return [...]*interner{&ix.shows, &ix.topics, &ix.guests} }
+
 // New returns an empty index at generation 0.
 func New() *Index {
-	return &Index{live: map[string]uint32{}, terms: map[string]*postings{}, stems: map[string][]string{}, counts: map[string]int{}}
+	return &Index{live: newIDTable(0), terms: newStrtab(), stems: newStrtab(), shows: newInterner(), topics: newInterner(), guests: newInterner()}
 }
 
 // Generation returns the store generation the index reflects.
@@ -173,10 +182,40 @@ func (ix *Index) Generation() uint64 {
 func (ix *Index) Len() int {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	return len(ix.live)
+	return ix.live.len()
 }
 
 func liveKey(k Kind, key string) string { return string(rune('0'+k)) + key }
+
+// liveDoc returns the live doc of a thing.
+func (ix *Index) liveDoc(k Kind, key string) (uint32, bool) {
+	return ix.live.get(ix.live.hash(key)+uint64(k), liveKey(k, key), ix.isThing(k, key))
+}
+
+func (ix *Index) isThing(k Kind, key string) func(uint32) bool {
+	return func(id uint32) bool { return ix.meta[id].Kind == k && ix.key(id) == key }
+}
+
+func (ix *Index) key(id uint32) string {
+	return view(ix.text, ix.docs[id].Key.Off, ix.docs[id].Key.Len)
+}
+
+func (ix *Index) suggText(id uint32) string {
+	return view(ix.text, ix.docs[id].Sugg.Off, ix.docs[id].Sugg.Len)
+}
+
+func (ix *Index) fold(id uint32) string {
+	return view(ix.text, ix.docs[id].Fold.Off, ix.docs[id].Fold.Len)
+}
+
+// postings returns a term's postings, nil for a term not indexed.
+func (ix *Index) postings(term string) *plist {
+	id, ok := ix.terms.find(term)
+	if !ok {
+		return nil
+	}
+	return &ix.lists[id]
+}
 
 // Update applies one batch read from the store at generation gen: removes
 // are the things gone (kind and key), entries the things to (re)index.
@@ -193,7 +232,7 @@ func (ix *Index) update(gen uint64, removes []Ref, entries []*Entry, advance boo
 	for _, r := range removes {
 		ix.remove(r.Kind, r.Key)
 	}
-	var newTerms []string
+	var newTerms []uint32
 	var newSugg [2][]suggTok
 	for _, e := range entries {
 		ix.remove(e.Kind, e.Key)
@@ -202,11 +241,15 @@ func (ix *Index) update(gen uint64, removes []Ref, entries []*Entry, advance boo
 	ix.mergeTerms(newTerms)
 	ix.mergeSugg(0, newSugg[0])
 	ix.mergeSugg(1, newSugg[1])
+	if ix.waste > len(ix.post)/2 {
+		ix.lists, ix.post = ix.packed()
+		ix.waste = 0
+	}
 	ix.setAverages()
 	if advance && gen > ix.gen {
 		ix.gen = gen
 	}
-	if ix.dead > 64 && ix.dead > len(ix.live)/8 {
+	if ix.dead > 64 && ix.dead > ix.live.len()/8 {
 		ix.compact()
 	}
 }
@@ -219,11 +262,12 @@ type Ref struct {
 
 func (ix *Index) remove(k Kind, key string) {
 	lk := liveKey(k, key)
-	id, ok := ix.live[lk]
+	h, same := ix.live.hash(key)+uint64(k), ix.isThing(k, key)
+	id, ok := ix.live.get(h, lk, same)
 	if !ok {
 		return
 	}
-	delete(ix.live, lk)
+	ix.live.del(h, lk, same)
 	m := &ix.meta[id]
 	m.Live = false
 	ix.dead++
@@ -235,13 +279,13 @@ func (ix *Index) remove(k Kind, key string) {
 	}
 	if m.Kind == KindEpisode {
 		for _, t := range ix.topicsOf(m) {
-			ix.counts["t"+ix.topics.Names[t]]--
+			ix.topics.episodes[t]--
 		}
 		for _, g := range ix.guestsOf(m) {
-			ix.counts["g"+ix.guests.Names[g]]--
+			ix.guests.episodes[g]--
 		}
 		if m.Show >= 0 {
-			ix.counts["s"+ix.shows.Names[m.Show]]--
+			ix.shows.episodes[m.Show]--
 		}
 	}
 }
@@ -253,23 +297,27 @@ func (ix *Index) guestsOf(m *meta) []uint32 {
 	return ix.facets[at : at+uint32(m.NGuests)]
 }
 
-func (ix *Index) add(gen uint64, e *Entry, newTerms []string, newSugg [2][]suggTok) ([]string, [2][]suggTok) {
+func (ix *Index) add(gen uint64, e *Entry, newTerms []uint32, newSugg [2][]suggTok) ([]uint32, [2][]suggTok) {
 	id := uint32(len(ix.docs))
-	d := doc{Key: e.Key, Sugg: e.Suggest}
+	var d doc
+	ix.text, d.Key = appendSpan(ix.text, e.Key)
+	ix.text, d.Sugg = appendSpan(ix.text, e.Suggest)
 	m := meta{Kind: e.Kind, Gen: gen, Live: true, Show: -1, Day: e.Day, Year: int16(e.Year), Facets: uint32(len(ix.facets))}
 	if e.Kind == KindEpisode {
 		if e.Show != "" {
 			m.Show = int32(ix.shows.id(e.Show))
-			ix.counts["s"+e.Show]++
+			ix.shows.episodes[m.Show]++
 		}
 		for _, t := range e.Topics[:min(len(e.Topics), 255)] {
-			ix.facets = append(ix.facets, ix.topics.id(t))
-			ix.counts["t"+t]++
+			id := ix.topics.id(t)
+			ix.facets = append(ix.facets, id)
+			ix.topics.episodes[id]++
 			m.NTopics++
 		}
 		for _, g := range e.Guests[:min(len(e.Guests), 255)] {
-			ix.facets = append(ix.facets, ix.guests.id(g))
-			ix.counts["g"+g]++
+			id := ix.guests.id(g)
+			ix.facets = append(ix.facets, id)
+			ix.guests.episodes[id]++
 			m.NGuests++
 		}
 	}
@@ -307,14 +355,17 @@ func (ix *Index) add(gen uint64, e *Entry, newTerms []string, newSugg [2][]suggT
 			ix.numLen[f]++
 		}
 	}
+	var ent []byte
 	for _, term := range order {
-		p := ix.terms[term]
-		if p == nil {
-			p = &postings{}
-			ix.terms[term] = p
-			newTerms = append(newTerms, term)
+		tid, ok := ix.terms.find(term)
+		if !ok {
+			tid = ix.terms.add(term)
+			ix.lists = append(ix.lists, plist{})
+			ix.nextForm = append(ix.nextForm, noTerm)
+			newTerms = append(newTerms, tid)
 		}
-		p.Buf = binary.AppendUvarint(p.Buf, uint64(id-p.Last))
+		p := &ix.lists[tid]
+		ent = binary.AppendUvarint(ent[:0], uint64(id-p.Last))
 		p.Last = id
 		p.N++
 		list := perTerm[term]
@@ -323,40 +374,81 @@ func (ix *Index) add(gen uint64, e *Entry, newTerms []string, newSugg [2][]suggT
 			if i == len(list)-1 {
 				fb |= 0x80
 			}
-			p.Buf = append(p.Buf, fb)
-			p.Buf = binary.AppendUvarint(p.Buf, uint64(len(o.pos)))
+			ent = append(ent, fb)
+			ent = binary.AppendUvarint(ent, uint64(len(o.pos)))
 			prev := uint32(0)
 			for _, x := range o.pos {
-				p.Buf = binary.AppendUvarint(p.Buf, uint64(x-prev))
+				ent = binary.AppendUvarint(ent, uint64(x-prev))
 				prev = x
 			}
 		}
+		ix.appendPostings(p, ent)
+	}
+	if e.Suggest != "" {
+		start := len(ix.text)
+		list := suggList(e.Kind)
+		tokenize(e.Suggest, func(t token) {
+			if len(ix.text) > start {
+				ix.text = append(ix.text, ' ')
+			}
+			newSugg[list] = append(newSugg[list], suggTok{Doc: id, Off: uint32(len(ix.text) - start), Len: uint32(len(t.term))})
+			ix.text = append(ix.text, t.term...)
+		})
+		d.Fold = span{uint32(start), uint32(len(ix.text) - start)}
 	}
 	ix.docs = append(ix.docs, d)
 	ix.meta = append(ix.meta, m)
-	ix.live[liveKey(e.Kind, e.Key)] = id
-	if e.Suggest != "" {
-		var words []string
-		tokenize(e.Suggest, func(t token) {
-			list := suggList(e.Kind)
-			newSugg[list] = append(newSugg[list], suggTok{Tok: t.term, Doc: id})
-			words = append(words, t.term)
-		})
-		ix.docs[id].SuggFold = strings.Join(words, " ")
-	}
+	ix.live.put(ix.live.hash(e.Key)+uint64(e.Kind), liveKey(e.Kind, e.Key), id, ix.isThing(e.Kind, e.Key))
 	return newTerms, newSugg
 }
 
-// mergeTerms adds new terms to the sorted list and the stem map.
-func (ix *Index) mergeTerms(newTerms []string) {
+// appendPostings appends an entry to a term's postings, moving them to
+// the end of post with twice the room when they have none left.
+func (ix *Index) appendPostings(p *plist, ent []byte) {
+	need := p.Len + uint32(len(ent))
+	if need > p.Cap {
+		c := max(2*need, 16)
+		if p.Cap == 0 || p.Off+p.Cap != uint32(len(ix.post)) {
+			ix.waste += int(p.Cap)
+			off := uint32(len(ix.post))
+			ix.post = append(ix.post, ix.post[p.Off:p.Off+p.Len]...)
+			p.Off, p.Cap = off, p.Len
+		}
+		ix.post = slices.Grow(ix.post, int(c-p.Cap))[:len(ix.post)+int(c-p.Cap)]
+		p.Cap = c
+	}
+	copy(ix.post[p.Off+p.Len:], ent)
+	p.Len = need
+}
+
+// packed returns copies of the postings without room to spare.
+func (ix *Index) packed() ([]plist, []byte) {
+	lists := slices.Clone(ix.lists)
+	n := 0
+	for _, p := range lists {
+		n += int(p.Len)
+	}
+	post := make([]byte, 0, n)
+	for i := range lists {
+		p := &lists[i]
+		off := uint32(len(post))
+		post = append(post, ix.post[p.Off:p.Off+p.Len]...)
+		p.Off, p.Cap = off, p.Len
+	}
+	return lists, post
+}
+
+// mergeTerms adds new terms to the sorted list and to their stems'.
+func (ix *Index) mergeTerms(newTerms []uint32) {
 	if len(newTerms) == 0 {
 		return
 	}
-	slices.Sort(newTerms)
-	merged := make([]string, 0, len(ix.sorted)+len(newTerms))
+	str := ix.terms.str
+	slices.SortFunc(newTerms, func(a, c uint32) int { return strings.Compare(str(a), str(c)) })
+	merged := make([]uint32, 0, len(ix.sorted)+len(newTerms))
 	i, j := 0, 0
 	for i < len(ix.sorted) || j < len(newTerms) {
-		if j == len(newTerms) || (i < len(ix.sorted) && ix.sorted[i] < newTerms[j]) {
+		if j == len(newTerms) || (i < len(ix.sorted) && str(ix.sorted[i]) < str(newTerms[j])) {
 			merged = append(merged, ix.sorted[i])
 			i++
 		} else {
@@ -366,19 +458,44 @@ func (ix *Index) mergeTerms(newTerms []string) {
 	}
 	ix.sorted = merged
 	for _, t := range newTerms {
-		s := stem(t)
-		ix.stems[s] = append(ix.stems[s], t)
+		s := stem(str(t))
+		sid, ok := ix.stems.find(s)
+		if !ok {
+			ix.stems.add(s)
+			ix.forms = append(ix.forms, t)
+			continue
+		}
+		last := ix.forms[sid]
+		for ix.nextForm[last] != noTerm {
+			last = ix.nextForm[last]
+		}
+		ix.nextForm[last] = t
 	}
 }
 
+// formsOf returns the terms whose stem is s.
+func (ix *Index) formsOf(s string) []string {
+	sid, ok := ix.stems.find(s)
+	if !ok {
+		return nil
+	}
+	var out []string
+	for t := ix.forms[sid]; t != noTerm; t = ix.nextForm[t] {
+		out = append(out, ix.terms.str(t))
+	}
+	return out
+}
+
 // compact drops the dead docs and renumbers the live ones in their order,
-// so postings stay sorted: memory stays what the live things need however
-// often they change.
+// so postings stay sorted, and renumbers the terms still used in their
+// order: memory stays what the live things need however often they
+// change.
 func (ix *Index) compact() {
 	renum := make([]uint32, len(ix.meta))
-	docs := make([]doc, 0, len(ix.live))
-	metas := make([]meta, 0, len(ix.live))
+	docs := make([]doc, 0, ix.live.len())
+	metas := make([]meta, 0, ix.live.len())
 	facets := make([]uint32, 0, len(ix.facets))
+	var text []byte
 	for id := range ix.meta {
 		m := ix.meta[id]
 		if !m.Live {
@@ -390,50 +507,73 @@ func (ix *Index) compact() {
 		from := m.Facets
 		m.Facets = uint32(len(facets))
 		facets = append(facets, ix.facets[from:from+n]...)
-		docs = append(docs, ix.docs[id])
+		d := ix.docs[id]
+		text, d.Key = appendSpan(text, ix.key(uint32(id)))
+		text, d.Sugg = appendSpan(text, ix.suggText(uint32(id)))
+		text, d.Fold = appendSpan(text, ix.fold(uint32(id)))
+		docs = append(docs, d)
 		metas = append(metas, m)
 	}
-	for term, p := range ix.terms {
-		var out postings
-		it := p.iter()
+	terms := newStrtab()
+	lists := make([]plist, 0, len(ix.lists))
+	post := make([]byte, 0, len(ix.post)-ix.waste)
+	for _, t := range ix.sorted {
+		out := plist{Off: uint32(len(post))}
+		it := ix.iter(&ix.lists[t])
 		for it.next() {
 			id := renum[it.doc]
 			if id == math.MaxUint32 {
 				continue
 			}
-			out.Buf = binary.AppendUvarint(out.Buf, uint64(id-out.Last))
+			post = binary.AppendUvarint(post, uint64(id-out.Last))
 			out.Last = id
 			out.N++
-			out.Buf = append(out.Buf, it.raw...)
+			post = append(post, it.raw...)
 		}
 		if out.N == 0 {
-			delete(ix.terms, term)
 			continue
 		}
-		out.Buf = slices.Clip(out.Buf)
-		*p = out
+		out.Len = uint32(len(post)) - out.Off
+		out.Cap = out.Len
+		terms.add(ix.terms.str(t))
+		lists = append(lists, out)
 	}
 	for l := range ix.sugg {
 		list := ix.sugg[l][:0]
 		for _, t := range ix.sugg[l] {
 			if id := renum[t.Doc]; id != math.MaxUint32 {
-				list = append(list, suggTok{Tok: t.Tok, Doc: id})
+				t.Doc = id
+				list = append(list, t)
 			}
 		}
 		ix.sugg[l] = list
 	}
-	for k, id := range ix.live {
-		ix.live[k] = renum[id]
+	ix.docs, ix.meta, ix.facets, ix.text = docs, metas, facets, text
+	ix.live = newIDTable(len(docs))
+	for id := range docs {
+		ix.setLive(uint32(id))
 	}
-	ix.docs, ix.meta, ix.facets = docs, metas, facets
-	ix.sorted = ix.sorted[:0]
-	ix.stems = map[string][]string{}
-	terms := make([]string, 0, len(ix.terms))
-	for t := range ix.terms {
-		terms = append(terms, t)
-	}
-	ix.mergeTerms(terms)
+	ix.terms, ix.lists, ix.post, ix.waste = terms, lists, post, 0
+	ix.relink()
 	ix.dead = 0
+}
+
+// setLive enters a doc in the live table.
+func (ix *Index) setLive(id uint32) {
+	k, key := ix.meta[id].Kind, ix.key(id)
+	ix.live.put(ix.live.hash(key)+uint64(k), liveKey(k, key), id, ix.isThing(k, key))
+}
+
+// relink derives the sorted terms and the stems from the terms.
+func (ix *Index) relink() {
+	ix.sorted, ix.stems, ix.forms = nil, newStrtab(), nil
+	ix.nextForm = make([]uint32, ix.terms.len())
+	all := make([]uint32, ix.terms.len())
+	for i := range all {
+		all[i] = uint32(i)
+		ix.nextForm[i] = noTerm
+	}
+	ix.mergeTerms(all)
 }
 
 // iterator walks a postings list.
@@ -444,7 +584,7 @@ type iterator struct {
 	raw []byte // the current entry's field data
 }
 
-func (p *postings) iter() *iterator { return &iterator{buf: p.Buf} }
+func (ix *Index) iter(p *plist) *iterator { return &iterator{buf: ix.post[p.Off : p.Off+p.Len]} }
 
 func (it *iterator) next() bool {
 	if it.off >= len(it.buf) {
@@ -489,10 +629,10 @@ func (it *iterator) positions(fn func(f Field, pos uint32)) {
 }
 
 // prefixRange returns the sorted terms that start with p.
-func (ix *Index) prefixRange(p string) []string {
-	i, _ := slices.BinarySearch(ix.sorted, p)
+func (ix *Index) prefixRange(p string) []uint32 {
+	i, _ := slices.BinarySearchFunc(ix.sorted, p, func(t uint32, p string) int { return strings.Compare(ix.terms.str(t), p) })
 	j := i
-	for j < len(ix.sorted) && strings.HasPrefix(ix.sorted[j], p) {
+	for j < len(ix.sorted) && strings.HasPrefix(ix.terms.str(ix.sorted[j]), p) {
 		j++
 	}
 	return ix.sorted[i:j]

@@ -101,24 +101,24 @@ func (ix *Index) expand(q qterm) []expansion {
 			out = append(out, expansion{t, typos, w})
 		}
 	}
-	if ix.terms[q.text] != nil {
+	if ix.postings(q.text) != nil {
 		addx(q.text, 0, weightExact)
 	}
 	if q.exact {
 		return out
 	}
-	for _, t := range ix.stems[stem(q.text)] {
+	for _, t := range ix.formsOf(stem(q.text)) {
 		addx(t, 0, weightStem)
 	}
 	if q.prefix {
 		r := ix.prefixRange(q.text)
 		if len(r) > maxPrefixTerms {
 			r = slices.Clone(r)
-			slices.SortFunc(r, func(a, c string) int { return cmp.Compare(ix.terms[c].N, ix.terms[a].N) })
+			slices.SortFunc(r, func(a, c uint32) int { return cmp.Compare(ix.lists[c].N, ix.lists[a].N) })
 			r = r[:maxPrefixTerms]
 		}
 		for _, t := range r {
-			addx(t, 0, weightPrefix)
+			addx(ix.terms.str(t), 0, weightPrefix)
 		}
 	}
 	qr := []rune(q.text)
@@ -127,7 +127,8 @@ func (ix *Index) expand(q qterm) []expansion {
 		return out
 	}
 	var sc distScratch
-	for _, t := range ix.sorted {
+	for _, id := range ix.sorted {
+		t := ix.terms.str(id)
 		n := len(t)
 		if n < len(q.text)-2*budget || n > len(q.text)+2*budget || seen[t] {
 			continue
@@ -194,15 +195,15 @@ func (ix *Index) filterOf(q *Query) filter {
 	}
 	f.episodesOnly = q.Show != "" || q.Topic != "" || q.Guest != "" || q.After > 0 || q.Before > 0
 	if q.Show != "" {
-		id, ok := ix.shows.lookup(q.Show)
+		id, ok := ix.shows.find(q.Show)
 		f.show, f.none = int32(id), f.none || !ok
 	}
 	if q.Topic != "" {
-		id, ok := ix.topics.lookup(q.Topic)
+		id, ok := ix.topics.find(q.Topic)
 		f.topic, f.none = int64(id), f.none || !ok
 	}
 	if q.Guest != "" {
-		id, ok := ix.guests.lookup(q.Guest)
+		id, ok := ix.guests.find(q.Guest)
 		f.guest, f.none = int64(id), f.none || !ok
 	}
 	return f
@@ -265,9 +266,9 @@ func (ix *Index) Search(q *Query) (*Result, error) {
 		sc.touched = sc.touched[:0]
 		for _, x := range ix.expand(qt) {
 			res.Terms[x.term] = true
-			pl := ix.terms[x.term]
+			pl := ix.postings(x.term)
 			idf := ix.idf(pl)
-			it := pl.iter()
+			it := ix.iter(pl)
 			for it.next() {
 				d := it.doc
 				if int(sc.cnt[d]) != qi {
@@ -300,7 +301,7 @@ func (ix *Index) Search(q *Query) (*Result, error) {
 	cands := sc.touched
 	for _, w := range p.excluded {
 		for _, t := range ix.exclusions(w) {
-			it := ix.terms[t].iter()
+			it := ix.iter(ix.postings(t))
 			for it.next() {
 				if sc.cnt[it.doc] == nt {
 					sc.cnt[it.doc] = 0
@@ -337,7 +338,7 @@ func (ix *Index) Search(q *Query) (*Result, error) {
 	top := make([]Hit, h.Len())
 	for i := len(top) - 1; i >= 0; i-- {
 		top[i] = heap.Pop(h).(Hit)
-		top[i].Key = ix.docs[top[i].doc].Key
+		top[i].Key = ix.key(top[i].doc)
 	}
 	if q.Offset < len(top) {
 		res.Hits = top[q.Offset:]
@@ -353,10 +354,10 @@ func (ix *Index) Search(q *Query) (*Result, error) {
 // and the other forms of its stem.
 func (ix *Index) exclusions(w string) []string {
 	var out []string
-	if ix.terms[w] != nil {
+	if ix.postings(w) != nil {
 		out = append(out, w)
 	}
-	for _, t := range ix.stems[stem(w)] {
+	for _, t := range ix.formsOf(stem(w)) {
 		if t != w {
 			out = append(out, t)
 		}
@@ -370,11 +371,11 @@ func (ix *Index) exclusions(w string) []string {
 func (ix *Index) checkPhrase(p *parsed, ph []int, sc *scratch, nt uint8) {
 	its := make([]*iterator, len(ph))
 	for i, ti := range ph {
-		pl := ix.terms[p.terms[ti].text]
+		pl := ix.postings(p.terms[ti].text)
 		if pl == nil {
 			return // no candidate then
 		}
-		its[i] = pl.iter()
+		its[i] = ix.iter(pl)
 	}
 	pos := make([][]uint32, len(ph))
 	for its[0].next() {
@@ -434,7 +435,7 @@ func (ix *Index) keyOf(h Hit) string {
 	if h.Key != "" {
 		return h.Key
 	}
-	return ix.docs[h.doc].Key
+	return ix.key(h.doc)
 }
 
 // hitHeap is a min-heap by better: its root is the worst hit kept.
@@ -470,9 +471,9 @@ func (sc *scratch) facets(ix *Index) *facetCounter {
 		}
 		return a
 	}
-	sc.showCnt = grow(sc.showCnt, len(ix.shows.Names))
-	sc.topicCnt = grow(sc.topicCnt, len(ix.topics.Names))
-	sc.guestCnt = grow(sc.guestCnt, len(ix.guests.Names))
+	sc.showCnt = grow(sc.showCnt, ix.shows.len())
+	sc.topicCnt = grow(sc.topicCnt, ix.topics.len())
+	sc.guestCnt = grow(sc.guestCnt, ix.guests.len())
 	sc.yearCnt = grow(sc.yearCnt, 1<<15)
 	sc.fShows, sc.fTopics, sc.fGuests, sc.fYears = sc.fShows[:0], sc.fTopics[:0], sc.fGuests[:0], sc.fYears[:0]
 	return &facetCounter{sc: sc}
@@ -563,9 +564,9 @@ func (fc *facetCounter) facets(ix *Index, n int) Facets {
 		}
 		return list
 	}
-	shows := named(sc.fShows, sc.showCnt, func(id uint32) string { return ix.shows.Names[id] })
+	shows := named(sc.fShows, sc.showCnt, func(id uint32) string { return ix.shows.str(id) })
 	for _, d := range fc.showDocs {
-		slug := ix.docs[d].Key
+		slug := ix.key(d)
 		if i := slices.IndexFunc(shows, func(f FacetCount) bool { return f.Value == slug }); i >= 0 {
 			shows[i].Count++
 		} else {
@@ -573,8 +574,8 @@ func (fc *facetCounter) facets(ix *Index, n int) Facets {
 		}
 	}
 	out.Shows = topN(shows, n)
-	out.Topics = topN(named(sc.fTopics, sc.topicCnt, func(id uint32) string { return ix.topics.Names[id] }), n)
-	out.Guests = topN(named(sc.fGuests, sc.guestCnt, func(id uint32) string { return ix.guests.Names[id] }), n)
+	out.Topics = topN(named(sc.fTopics, sc.topicCnt, func(id uint32) string { return ix.topics.str(id) }), n)
+	out.Guests = topN(named(sc.fGuests, sc.guestCnt, func(id uint32) string { return ix.guests.str(id) }), n)
 	out.Years = topN(named(sc.fYears, sc.yearCnt, func(y uint32) string { return strconv.Itoa(int(y)) }), n)
 	return out
 }

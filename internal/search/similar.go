@@ -30,7 +30,7 @@ func (ix *Index) Terms(text string, n int) []WeightedTerm {
 	defer ix.mu.RUnlock()
 	out := make([]WeightedTerm, 0, len(tf))
 	for t, c := range tf {
-		if pl := ix.terms[t]; pl != nil {
+		if pl := ix.postings(t); pl != nil {
 			out = append(out, WeightedTerm{t, float64(c) * ix.idf(pl)})
 		}
 	}
@@ -46,8 +46,8 @@ func (ix *Index) Terms(text string, n int) []WeightedTerm {
 // idf is BM25's inverse document frequency of a word. Its document
 // frequency counts the postings of dead docs too until compaction drops
 // them (at most an eighth of the docs), bounded by the live docs.
-func (ix *Index) idf(pl *postings) float64 {
-	n := float64(len(ix.live))
+func (ix *Index) idf(pl *plist) float64 {
+	n := float64(ix.live.len())
 	df := min(float64(pl.N), n)
 	return math.Log(1 + (n-df+0.5)/(df+0.5))
 }
@@ -64,15 +64,15 @@ func (ix *Index) Similar(terms []WeightedTerm, kind Kind, n int, exclude string,
 	sc.grow(len(ix.docs))
 	sc.touched = sc.touched[:0]
 	for _, wt := range terms {
-		pl := ix.terms[wt.Term]
+		pl := ix.postings(wt.Term)
 		if pl == nil {
 			continue
 		}
 		idf := ix.idf(pl)
-		it := pl.iter()
+		it := ix.iter(pl)
 		for it.next() {
 			m := &ix.meta[it.doc]
-			if !m.Live || m.Kind != kind || (gen > 0 && m.Gen > gen) || ix.docs[it.doc].Key == exclude {
+			if !m.Live || m.Kind != kind || (gen > 0 && m.Gen > gen) || ix.key(it.doc) == exclude {
 				continue
 			}
 			if sc.acc[it.doc] == 0 {
@@ -95,7 +95,7 @@ func (ix *Index) Similar(terms []WeightedTerm, kind Kind, n int, exclude string,
 	out := make([]Hit, h.Len())
 	for i := len(out) - 1; i >= 0; i-- {
 		out[i] = heap.Pop(h).(Hit)
-		out[i].Key = ix.docs[out[i].doc].Key
+		out[i].Key = ix.key(out[i].doc)
 	}
 	return out
 }

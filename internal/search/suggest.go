@@ -6,10 +6,14 @@ import (
 	"strings"
 )
 
-// suggTok is a word of a suggestion's text and the doc it belongs to.
+// suggTok is a word of a suggestion's text and the doc it belongs to:
+// Len bytes from Off in the doc's Fold.
 type suggTok struct {
-	Tok string
-	Doc uint32
+	Doc, Off, Len uint32
+}
+
+func (ix *Index) tok(t suggTok) string {
+	return view(ix.text, ix.docs[t.Doc].Fold.Off+t.Off, t.Len)
 }
 
 // suggList is the list of ix.sugg a kind's words go to.
@@ -25,7 +29,9 @@ func (ix *Index) mergeSugg(list int, add []suggTok) {
 		return
 	}
 	sugg := ix.sugg[list]
-	less := func(a, c suggTok) int { return cmp.Or(strings.Compare(a.Tok, c.Tok), cmp.Compare(a.Doc, c.Doc)) }
+	less := func(a, c suggTok) int {
+		return cmp.Or(strings.Compare(ix.tok(a), ix.tok(c)), cmp.Compare(a.Doc, c.Doc))
+	}
 	slices.SortFunc(add, less)
 	merged := make([]suggTok, 0, len(sugg)+len(add))
 	i, j := 0, 0
@@ -107,29 +113,28 @@ func (ix *Index) Suggest(prefix string, n int, gen uint64) ([]Suggestion, error)
 	// turned away by one comparison with the last.
 	cands := make([]cand, 0, n+1)
 	seen := map[uint32]bool{}
-	var key []byte
 	for list, sugg := range ix.sugg {
-		i, _ := slices.BinarySearchFunc(sugg, look, func(s suggTok, t string) int { return strings.Compare(s.Tok, t) })
-		for scanned := 0; i < len(sugg) && scanned < [2]int{maxSuggestNamed, maxSuggestTitles}[list] && strings.HasPrefix(sugg[i].Tok, look) && (!exact || sugg[i].Tok == look); i, scanned = i+1, scanned+1 {
+		i, _ := slices.BinarySearchFunc(sugg, look, func(s suggTok, t string) int { return strings.Compare(ix.tok(s), t) })
+		for scanned := 0; i < len(sugg) && scanned < [2]int{maxSuggestNamed, maxSuggestTitles}[list] && strings.HasPrefix(ix.tok(sugg[i]), look) && (!exact || ix.tok(sugg[i]) == look); i, scanned = i+1, scanned+1 {
 			id := sugg[i].Doc
-			d, m := &ix.docs[id], &ix.meta[id]
+			m := &ix.meta[id]
+			fold, dkey := ix.fold(id), ix.key(id)
 			if !m.Live || (gen > 0 && m.Gen > gen) || seen[id] {
 				continue
 			}
 			seen[id] = true
 			if exact {
-				ok := hasWord(d.SuggFold, last, true)
+				ok := hasWord(fold, last, true)
 				for _, w := range words[:len(words)-1] {
-					ok = ok && hasWord(d.SuggFold, w, false)
+					ok = ok && hasWord(fold, w, false)
 				}
 				if !ok {
 					continue
 				}
 			}
-			c := cand{Suggestion{Kind: m.Kind, Key: d.Key, Text: d.Sugg}, strings.HasPrefix(d.SuggFold, full)}
+			c := cand{Suggestion{Kind: m.Kind, Key: dkey, Text: ix.suggText(id)}, strings.HasPrefix(fold, full)}
 			if m.Kind != KindEpisode {
-				key = append(append(key[:0], "gts"[m.Kind-KindGuest]), d.Key...)
-				c.s.Weight = ix.counts[string(key)]
+				c.s.Weight = [...]*interner{&ix.guests, &ix.topics, &ix.shows}[m.Kind-KindGuest].weight(dkey)
 			}
 			if len(cands) == n && (n == 0 || !after(&cands[n-1], &c)) {
 				continue
