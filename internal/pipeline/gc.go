@@ -62,16 +62,15 @@ func serveLimit(live uint64) int64 {
 }
 
 // serveKeptFactor is how many times what the server keeps (beyond
-// serveBaseline) the limit adds. Once is enough since the search index
-// holds no pointers (a few hundred large arrays): a cycle need not scan
-// it, so adding it once leaves the headroom, and the work of a cycle, what
-// they are without it. (While the index was pointer-bearing a cycle marked
-// all of it; with it added once each cycle marked three times what it had
-// before and the collector took half the CPU, so it was added twice.)
-// TestGCFigure in internal/search: the collector's share under this
-// limit, 15-16% with the old index added twice, 2% with this one added
-// once (1% twice).
-const serveKeptFactor = 1
+// serveBaseline) the limit adds. The search index holds no pointers now (a
+// few hundred large arrays), so a cycle need not scan it; but it still
+// fills the limit, and added once it left the rotating nested page at
+// 100,000 catalogue pages about 35 MB of headroom: a cycle every few
+// requests, each marking the record cache. Three pairs on a quiet machine
+// (docs/performance.md, "The search index without pointers"): added once
+// 1,163-1,380 req/s, p99 28.6-35.5 ms, RssAnon 174 MB; added twice
+// 1,727-1,818 req/s, p99 20.5-21.6 ms, RssAnon 254-256 MB.
+const serveKeptFactor = 2
 
 // liveHeap collects and returns the bytes of heap still in use.
 func liveHeap() uint64 {
