@@ -45,20 +45,30 @@ const (
 
 // ServeGC applies the serving policy, unless the environment getenv reads
 // (the one the run was given) sets GOGC or GOMEMLIMIT; it returns the
-// undo.
-func ServeGC(getenv func(string) string) (restore func()) {
+// undo, and retune, which sets the limit again from kept (nil: nothing
+// kept beyond the live heap at this call): the server calls it as what it
+// keeps grows (the search index, as pages arrive).
+func ServeGC(getenv func(string) string, kept func() int64) (retune, restore func()) {
 	if tuned(getenv) {
-		return func() {}
+		return func() {}, func() {}
 	}
-	gc, limit := debug.SetGCPercent(serveGCPercent), debug.SetMemoryLimit(serveLimit(liveHeap()))
-	return func() { debug.SetGCPercent(gc); debug.SetMemoryLimit(limit) }
+	atStart := int64(max(liveHeap(), serveBaseline) - serveBaseline)
+	limitFor := func() int64 {
+		k := atStart
+		if kept != nil {
+			k = max(k, kept())
+		}
+		return serveLimit(k)
+	}
+	gc, limit := debug.SetGCPercent(serveGCPercent), debug.SetMemoryLimit(limitFor())
+	return func() { debug.SetMemoryLimit(limitFor()) },
+		func() { debug.SetGCPercent(gc); debug.SetMemoryLimit(limit) }
 }
 
-// serveLimit is the soft memory limit while serving for a server whose
-// live heap is live when it starts: serveHeap, plus what it keeps beyond
-// serveBaseline.
-func serveLimit(live uint64) int64 {
-	return serveHeap + serveKeptFactor*int64(max(live, serveBaseline)-serveBaseline)
+// serveLimit is the soft memory limit while serving for a server that
+// keeps kept bytes on purpose: serveHeap plus serveKeptFactor times kept.
+func serveLimit(kept int64) int64 {
+	return serveHeap + serveKeptFactor*max(kept, 0)
 }
 
 // serveKeptFactor is how many times what the server keeps (beyond

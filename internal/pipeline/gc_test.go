@@ -15,7 +15,7 @@ func TestGCPoliciesReadTheGivenEnvironment(t *testing.T) {
 		limit int64
 	}{
 		"bulk":  {func(getenv func(string) string) func() { return BulkGC(getenv, 10, 1) }, bulkHeap},
-		"serve": {ServeGC, serveHeap},
+		"serve": {func(getenv func(string) string) func() { _, restore := ServeGC(getenv, nil); return restore }, serveHeap},
 	}
 	envs := map[string]struct {
 		vars  map[string]string
@@ -53,18 +53,27 @@ func TestGCPoliciesReadTheGivenEnvironment(t *testing.T) {
 // the collector does not run without pause; one that holds little gets
 // the budget alone.
 func TestServeLimitCountsWhatTheServerKeeps(t *testing.T) {
-	if got := serveLimit(4 << 20); got != serveHeap {
-		t.Errorf("a small live heap: limit %d, want %d", got, serveHeap)
+	if got := serveLimit(0); got != serveHeap {
+		t.Errorf("nothing kept: limit %d, want %d", got, serveHeap)
 	}
 	kept := make([]byte, 64<<20)
 	for i := range kept {
 		kept[i] = byte(i)
 	}
 	limit := debug.SetMemoryLimit(-1)
-	restore := ServeGC(func(string) string { return "" })
+	var index int64
+	retune, restore := ServeGC(func(string) string { return "" }, func() int64 { return index })
 	got := debug.SetMemoryLimit(-1)
+	// What is kept grows after the start (pages arrive, the index with
+	// them): retune follows it.
+	index = 512 << 20
+	retune()
+	grown := debug.SetMemoryLimit(-1)
 	restore()
 	debug.SetMemoryLimit(limit)
+	if grown != serveHeap+serveKeptFactor*index {
+		t.Errorf("an index of 512 MiB after the start: limit %d MiB, want %d MiB", grown>>20, (serveHeap+serveKeptFactor*index)>>20)
+	}
 	if got < serveHeap+serveKeptFactor*((64<<20)-serveBaseline) {
 		t.Errorf("64 MiB kept: limit %d MiB, want at least %d MiB", got>>20, (serveHeap+serveKeptFactor*((64<<20)-serveBaseline))>>20)
 	}

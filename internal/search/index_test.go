@@ -2,6 +2,7 @@ package search
 
 import (
 	"bytes"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -267,5 +268,24 @@ func TestCompactionKeepsAnswers(t *testing.T) {
 	res, _ := ix.Search(&Query{Text: "kubernetes", First: 10, Facets: 10, Topic: "databases"})
 	if res.Total != 1 || res.Facets.Topics[0].Count != 1 {
 		t.Errorf("facets after compaction: %+v", res)
+	}
+}
+
+// TestHeapBytesGrowsWithTheIndex: the size the collector policy counts
+// starts small and grows with what is indexed, by at least the text.
+func TestHeapBytesGrowsWithTheIndex(t *testing.T) {
+	ix := New()
+	empty := ix.HeapBytes()
+	var entries []*Entry
+	text := 0
+	for i := range 2000 {
+		e := &Entry{Kind: KindEpisode, Key: fmt.Sprintf("show/%d", i), Show: "show", Suggest: fmt.Sprintf("Episode %d about distributed systems", i)}
+		e.Texts[0] = fmt.Sprintf("Title %d on eBPF, kernels and networking number%d", i, i)
+		text += len(e.Texts[0])
+		entries = append(entries, e)
+	}
+	ix.Update(1, nil, entries)
+	if got := ix.HeapBytes(); got < empty+int64(text) {
+		t.Errorf("HeapBytes %d after indexing %d bytes of text (empty: %d)", got, text, empty)
 	}
 }

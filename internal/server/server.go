@@ -213,7 +213,7 @@ func Serve(ctx context.Context, cfg *Config, opts Options, stdout io.Writer) err
 				stop()
 			})
 		})
-		defer pipeline.ServeGC(cfg.getenv())()
+		defer a.serveGC(ctx)()
 		a.ready.Store(true)
 		select {
 		case <-ctx.Done():
@@ -224,12 +224,50 @@ func Serve(ctx context.Context, cfg *Config, opts Options, stdout io.Writer) err
 			return err
 		}
 	}
-	defer pipeline.ServeGC(cfg.getenv())()
+	defer a.serveGC(ctx)()
 	a.ready.Store(true)
 	<-ctx.Done()
 	log.Info("shutting down")
 	return nil
 }
+
+// serveGC applies the collector's serving policy, counting the search
+// index as memory kept on purpose, and follows the index as it grows
+// (feeds, admin ingest, a cluster's writes) every retuneEvery until ctx
+// ends; it returns the undo.
+func (a *app) serveGC(ctx context.Context) (restore func()) {
+	kept := func() int64 {
+		if a.search == nil {
+			return 0
+		}
+		if ix := a.search.Index(); ix != nil {
+			return ix.HeapBytes()
+		}
+		return 0
+	}
+	retune, restore := pipeline.ServeGC(a.cfg.getenv(), kept)
+	stop, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(retuneEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-stop:
+				return
+			case <-t.C:
+				retune()
+			}
+		}
+	}()
+	return func() { close(stop); <-done; restore() }
+}
+
+// retuneEvery is how often the collector's limit follows the search
+// index's size.
+const retuneEvery = 15 * time.Second
 
 // handler wires every public HTTP path of the contract; /metrics and pprof
 // move to the admin listener when there is one.

@@ -1,0 +1,31 @@
+package search
+
+import "unsafe"
+
+// HeapBytes returns about how many bytes of heap the index holds: its
+// arrays' capacities, and its hash tables at about 24 bytes an entry (a
+// uint64 key, a uint32 value and the map's own share). The server's
+// collector policy counts it as memory kept on purpose
+// (pipeline.ServeGC).
+func (ix *Index) HeapBytes() int64 {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	n := int64(cap(ix.docs))*int64(unsafe.Sizeof(doc{})) + int64(cap(ix.text)) +
+		int64(cap(ix.meta))*int64(unsafe.Sizeof(meta{})) + 4*int64(cap(ix.facets)) +
+		ix.live.heapBytes() + ix.terms.heapBytes() +
+		int64(cap(ix.lists))*int64(unsafe.Sizeof(plist{})) + int64(cap(ix.post)) + 4*int64(cap(ix.sorted)) +
+		ix.stems.heapBytes() + 4*int64(cap(ix.forms)) + 4*int64(cap(ix.nextForm))
+	for _, in := range ix.interners() {
+		n += in.heapBytes() + 4*int64(cap(in.episodes))
+	}
+	for _, s := range ix.sugg {
+		n += int64(cap(s)) * int64(unsafe.Sizeof(suggTok{}))
+	}
+	return n
+}
+
+func (t *idTable) heapBytes() int64 { return 24*int64(len(t.first)) + 48*int64(len(t.clash)) }
+
+func (s *strtab) heapBytes() int64 {
+	return int64(cap(s.text)) + 4*int64(cap(s.at)) + s.ids.heapBytes()
+}
