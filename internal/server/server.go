@@ -245,7 +245,7 @@ func (a *app) serveGC(ctx context.Context) (restore func()) {
 		}
 		return 0
 	}
-	retune, restore := pipeline.ServeGC(a.cfg.getenv(), kept)
+	retune, undo := pipeline.ServeGC(a.cfg.getenv(), kept)
 	stop, done := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(done)
@@ -262,7 +262,7 @@ func (a *app) serveGC(ctx context.Context) (restore func()) {
 			}
 		}
 	}()
-	return func() { close(stop); <-done; restore() }
+	return func() { close(stop); <-done; undo() }
 }
 
 // retuneEvery is how often the collector's limit follows the search
