@@ -19,25 +19,33 @@ import (
 	"podcastgraph/store"
 )
 
+// seedsStore returns a store in a temporary directory holding the seeds,
+// ingested as serve does.
+func seedsStore(tb testing.TB) *store.Store {
+	tb.Helper()
+	st, err := store.Open(context.Background(), filepath.Join(tb.TempDir(), "podcast.db"), store.Options{NoSync: true})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { st.Close() })
+	files, _, err := pipeline.Expand([]string{"../../seeds"})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ing := &pipeline.Ingester{Store: st, Vocab: ingest.DefaultVocabulary(), Batch: pipeline.DefaultBatch}
+	if sum, err := ing.Files(context.Background(), files, io.Discard); err != nil || sum.Failed > 0 {
+		tb.Fatalf("ingest seeds: %v, %+v", err, sum)
+	}
+	return st
+}
+
 // FuzzHandler feeds random requests (method, Content-Type, Accept, body or
 // query string) to the real GraphQL handler over the seeds. Whatever comes
 // in, the answer must be a GraphQL response in JSON, with a status the
 // GraphQL-over-HTTP spec allows, every error carrying extensions.code and
 // never an internal error. The seed corpus runs with every go test.
 func FuzzHandler(f *testing.F) {
-	st, err := store.Open(context.Background(), filepath.Join(f.TempDir(), "podcast.db"), store.Options{NoSync: true})
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Cleanup(func() { st.Close() })
-	files, _, err := pipeline.Expand([]string{"../../seeds"})
-	if err != nil {
-		f.Fatal(err)
-	}
-	ing := &pipeline.Ingester{Store: st, Vocab: ingest.DefaultVocabulary(), Batch: pipeline.DefaultBatch}
-	if sum, err := ing.Files(context.Background(), files, io.Discard); err != nil || sum.Failed > 0 {
-		f.Fatalf("ingest seeds: %v, %+v", err, sum)
-	}
+	st := seedsStore(f)
 	// serve's defaults, with --rate 0 --cost-rate 0 --query-timeout 5s.
 	cfg := &Config{QueryTimeout: 5 * time.Second, API: defaultAPI()}
 	cfg.API.Rate, cfg.API.CostRate = 0, 0

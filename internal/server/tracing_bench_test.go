@@ -1,12 +1,10 @@
 package server
 
 import (
-	"context"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -15,10 +13,8 @@ import (
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
 
-	"podcastgraph/ingest"
 	"podcastgraph/internal/pipeline"
 	"podcastgraph/internal/tracing"
-	"podcastgraph/store"
 )
 
 // BenchmarkTracing serves one nested query through the whole public
@@ -56,19 +52,7 @@ func BenchmarkTracing(b *testing.B) {
 
 // benchHandler is serve's public handler on a store of the seeds.
 func benchHandler(b *testing.B, tracer trace.Tracer, fields bool) http.Handler {
-	st, err := store.Open(context.Background(), filepath.Join(b.TempDir(), "podcast.db"), store.Options{NoSync: true})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { st.Close() })
-	files, _, err := pipeline.Expand([]string{"../../seeds"})
-	if err != nil {
-		b.Fatal(err)
-	}
-	ing := &pipeline.Ingester{Store: st, Vocab: ingest.DefaultVocabulary(), Batch: pipeline.DefaultBatch}
-	if sum, err := ing.Files(context.Background(), files, io.Discard); err != nil || sum.Failed > 0 {
-		b.Fatalf("ingest seeds: %v, %+v", err, sum)
-	}
+	st := seedsStore(b)
 	cfg := &Config{QueryTimeout: 5 * time.Second, API: defaultAPI(), TraceFields: fields}
 	cfg.API.Rate, cfg.API.CostRate, cfg.API.ResponseCache = 0, 0, 0
 	a := &app{cfg: cfg, log: slog.New(slog.NewTextHandler(io.Discard, nil)), store: st, metrics: newMetrics(),
