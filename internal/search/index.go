@@ -78,14 +78,16 @@ type doc struct {
 	Fold span // Sugg's words folded, joined by spaces
 }
 
-// meta is the hot part of an indexed Entry.
+// meta is the hot part of an indexed Entry: what a search reads of a doc
+// it finds (filters, BM25's lengths, facets), 32 bytes so that one cache
+// line holds it (a search's docs are scattered over the array). The
+// generation is apart (Index.gens): most searches need not read it.
 type meta struct {
-	Gen     uint64 // the generation of the state it was read from
 	Day     uint32
 	Show    int32  // interned, -1 for none
 	Facets  uint32 // offset in Index.facets of its topics, then its guests
-	Year    int16
 	Lens    [numFields]uint16
+	Year    int16
 	Kind    Kind
 	Live    bool
 	NTopics uint8
@@ -139,6 +141,8 @@ type Index struct {
 	docs   []doc
 	text   []byte   // the docs' spans
 	meta   []meta   // parallel to docs
+	gens   []uint64 // parallel to docs: the generation of the state each was read from
+	maxGen uint64   // the latest of gens
 	facets []uint32 // the episodes' topics and guests (meta.Facets)
 	live   idTable  // kind byte + key -> live doc
 	dead   int
@@ -302,7 +306,7 @@ func (ix *Index) add(gen uint64, e *Entry, newTerms []uint32, newSugg [2][]suggT
 	var d doc
 	ix.text, d.Key = appendSpan(ix.text, e.Key)
 	ix.text, d.Sugg = appendSpan(ix.text, e.Suggest)
-	m := meta{Kind: e.Kind, Gen: gen, Live: true, Show: -1, Day: e.Day, Year: int16(e.Year), Facets: uint32(len(ix.facets))}
+	m := meta{Kind: e.Kind, Live: true, Show: -1, Day: e.Day, Year: int16(e.Year), Facets: uint32(len(ix.facets))}
 	if e.Kind == KindEpisode {
 		if e.Show != "" {
 			m.Show = int32(ix.shows.id(e.Show))
@@ -398,6 +402,8 @@ func (ix *Index) add(gen uint64, e *Entry, newTerms []uint32, newSugg [2][]suggT
 	}
 	ix.docs = append(ix.docs, d)
 	ix.meta = append(ix.meta, m)
+	ix.gens = append(ix.gens, gen)
+	ix.maxGen = max(ix.maxGen, gen)
 	ix.live.put(ix.live.hash(e.Key)+uint64(e.Kind), liveKey(e.Kind, e.Key), id, ix.isThing(e.Kind, e.Key))
 	return newTerms, newSugg
 }
@@ -494,6 +500,7 @@ func (ix *Index) compact() {
 	renum := make([]uint32, len(ix.meta))
 	docs := make([]doc, 0, ix.live.len())
 	metas := make([]meta, 0, ix.live.len())
+	gens := make([]uint64, 0, ix.live.len())
 	facets := make([]uint32, 0, len(ix.facets))
 	var text []byte
 	for id := range ix.meta {
@@ -513,6 +520,7 @@ func (ix *Index) compact() {
 		text, d.Fold = appendSpan(text, ix.fold(uint32(id)))
 		docs = append(docs, d)
 		metas = append(metas, m)
+		gens = append(gens, ix.gens[id])
 	}
 	terms := newStrtab()
 	lists := make([]plist, 0, len(ix.lists))
@@ -548,7 +556,7 @@ func (ix *Index) compact() {
 		}
 		ix.sugg[l] = list
 	}
-	ix.docs, ix.meta, ix.facets, ix.text = docs, metas, facets, text
+	ix.docs, ix.meta, ix.gens, ix.facets, ix.text = docs, metas, gens, facets, text
 	ix.live = newIDTable(len(docs))
 	for id := range docs {
 		ix.setLive(uint32(id))

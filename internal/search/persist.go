@@ -24,6 +24,7 @@ type saved struct {
 	Docs            []doc
 	Text            []byte
 	Meta            []meta
+	Gens            []uint64
 	Facets          []uint32
 	Terms           []byte
 	TermAt          []uint32
@@ -48,8 +49,8 @@ type savedNames struct {
 
 // fileVersion changes when the layout of a saved index does: an index of
 // another version is rebuilt. 4: terms, postings and the docs' strings as
-// arrays (strtab.go).
-const fileVersion = 4
+// arrays (strtab.go). 5: the docs' generations apart from their meta.
+const fileVersion = 5
 
 // Save writes the index to path atomically (a temporary file renamed into
 // place), with the generation it reflects. It returns the bytes written.
@@ -66,7 +67,7 @@ func (ix *Index) Save(path string) (int64, error) {
 		p.Off, p.Cap = off, p.Len
 		off += p.Len
 	}
-	s := saved{Version: fileVersion, Gen: ix.gen, Docs: ix.docs, Text: ix.text, Meta: ix.meta, Facets: ix.facets,
+	s := saved{Version: fileVersion, Gen: ix.gen, Docs: ix.docs, Text: ix.text, Meta: ix.meta, Gens: ix.gens, Facets: ix.facets,
 		Terms: ix.terms.text, TermAt: ix.terms.at, Lists: lists, postParts: parts, Sorted: ix.sorted,
 		Stems: ix.stems.text, StemAt: ix.stems.at, Forms: ix.forms, NextForm: ix.nextForm, SumLen: ix.sumLen, NumLen: ix.numLen,
 		Sugg: ix.sugg}
@@ -209,6 +210,7 @@ func writeSaved(w io.Writer, s *saved) error {
 	putArray(a, s.Docs)
 	putArray(a, s.Text)
 	putArray(a, s.Meta)
+	putArray(a, s.Gens)
 	putArray(a, s.Facets)
 	putArray(a, s.Terms)
 	putArray(a, s.TermAt)
@@ -270,6 +272,7 @@ func readSaved(r io.Reader, size int64) (*saved, error) {
 			return nil, fmt.Errorf("doc %d: damaged", i)
 		}
 	}
+	s.Gens = getArray[uint64](a)
 	s.Facets = getArray[uint32](a)
 	s.Terms = getArray[byte](a)
 	s.TermAt = getArray[uint32](a)
@@ -320,8 +323,8 @@ func (ix *Index) restore(s *saved) error {
 	}
 	nt := ix.terms.len()
 	switch {
-	case len(s.Meta) != len(s.Docs):
-		return fmt.Errorf("%d docs, %d metas", len(s.Docs), len(s.Meta))
+	case len(s.Meta) != len(s.Docs) || len(s.Gens) != len(s.Docs):
+		return fmt.Errorf("%d docs, %d metas, %d generations", len(s.Docs), len(s.Meta), len(s.Gens))
 	case len(s.Lists) != nt || len(s.Sorted) != nt || len(s.NextForm) != nt || len(s.Forms) != ix.stems.len():
 		return fmt.Errorf("%d terms, %d postings, %d sorted, %d forms; %d stems, %d firsts", nt, len(s.Lists), len(s.Sorted), len(s.NextForm), ix.stems.len(), len(s.Forms))
 	}
@@ -360,7 +363,10 @@ func (ix *Index) restore(s *saved) error {
 			}
 		}
 	}
-	ix.gen, ix.docs, ix.text, ix.meta, ix.facets = s.Gen, s.Docs, s.Text, s.Meta, s.Facets
+	ix.gen, ix.docs, ix.text, ix.meta, ix.gens, ix.facets = s.Gen, s.Docs, s.Text, s.Meta, s.Gens, s.Facets
+	for _, g := range ix.gens {
+		ix.maxGen = max(ix.maxGen, g)
+	}
 	ix.lists, ix.post, ix.sorted, ix.forms, ix.nextForm = s.Lists, s.Post, s.Sorted, s.Forms, s.NextForm
 	ix.sumLen, ix.numLen, ix.sugg = s.SumLen, s.NumLen, s.Sugg
 	ix.live = newIDTable(len(ix.docs))

@@ -184,7 +184,10 @@ type filter struct {
 }
 
 func (ix *Index) filterOf(q *Query) filter {
-	f := filter{show: -1, topic: -1, guest: -1, after: q.After, before: q.Before, gen: q.Generation}
+	f := filter{show: -1, topic: -1, guest: -1, after: q.After, before: q.Before}
+	if q.Generation < ix.maxGen {
+		f.gen = q.Generation // else no doc is newer: none to test
+	}
 	if len(q.Kinds) == 0 {
 		for k := range f.kinds {
 			f.kinds[k] = true
@@ -209,8 +212,8 @@ func (ix *Index) filterOf(q *Query) filter {
 	return f
 }
 
-func (f *filter) admits(ix *Index, m *meta) bool {
-	if !m.Live || !f.kinds[m.Kind] || (f.gen > 0 && m.Gen > f.gen) {
+func (f *filter) admits(ix *Index, m *meta, d uint32) bool {
+	if !m.Live || !f.kinds[m.Kind] || (f.gen > 0 && ix.gens[d] > f.gen) {
 		return false
 	}
 	if !f.episodesOnly {
@@ -274,7 +277,7 @@ func (ix *Index) Search(q *Query) (*Result, error) {
 				if int(sc.cnt[d]) != qi {
 					continue
 				}
-				if qi == 0 && !f.admits(ix, &ix.meta[d]) {
+				if qi == 0 && !f.admits(ix, &ix.meta[d], d) {
 					continue
 				}
 				s := float32(idf * ix.fieldWeight(it, &ix.meta[d]) * x.weight)

@@ -72,7 +72,7 @@ func (ix *Index) Similar(terms []WeightedTerm, kind Kind, n int, exclude string,
 		it := ix.iter(pl)
 		for it.next() {
 			m := &ix.meta[it.doc]
-			if !m.Live || m.Kind != kind || (gen > 0 && m.Gen > gen) || ix.key(it.doc) == exclude {
+			if !m.Live || m.Kind != kind || (gen > 0 && ix.gens[it.doc] > gen) || ix.key(it.doc) == exclude {
 				continue
 			}
 			if sc.acc[it.doc] == 0 {

@@ -11,7 +11,7 @@ func (ix *Index) HeapBytes() int64 {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	n := int64(cap(ix.docs))*int64(unsafe.Sizeof(doc{})) + int64(cap(ix.text)) +
-		int64(cap(ix.meta))*int64(unsafe.Sizeof(meta{})) + 4*int64(cap(ix.facets)) +
+		int64(cap(ix.meta))*int64(unsafe.Sizeof(meta{})) + 8*int64(cap(ix.gens)) + 4*int64(cap(ix.facets)) +
 		ix.live.heapBytes() + ix.terms.heapBytes() +
 		int64(cap(ix.lists))*int64(unsafe.Sizeof(plist{})) + int64(cap(ix.post)) + 4*int64(cap(ix.sorted)) +
 		ix.stems.heapBytes() + 4*int64(cap(ix.forms)) + 4*int64(cap(ix.nextForm))

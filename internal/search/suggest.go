@@ -119,7 +119,7 @@ func (ix *Index) Suggest(prefix string, n int, gen uint64) ([]Suggestion, error)
 			id := sugg[i].Doc
 			m := &ix.meta[id]
 			fold, dkey := ix.fold(id), ix.key(id)
-			if !m.Live || (gen > 0 && m.Gen > gen) || seen[id] {
+			if !m.Live || (gen > 0 && ix.gens[id] > gen) || seen[id] {
 				continue
 			}
 			seen[id] = true
