@@ -145,6 +145,9 @@ func (ix *Index) expand(q qterm) []expansion {
 	return out
 }
 
+// metaBlock is how many hits' metas Search reads before using them.
+const metaBlock = 32
+
 // scratch holds a search's per-doc arrays, reused between searches.
 type scratch struct {
 	acc     []float32
@@ -154,6 +157,8 @@ type scratch struct {
 	curT    []uint8
 	touched []uint32
 	first   []uint32
+	hits    []uint32 // the docs every word matched
+	touch   uint32   // sums loads made to bring memory in early
 
 	showCnt, topicCnt, guestCnt, yearCnt []int32
 	fShows, fTopics, fGuests, fYears     []uint32 // the entries counted
@@ -321,21 +326,44 @@ func (ix *Index) Search(q *Query) (*Result, error) {
 	if q.Facets > 0 {
 		fc = sc.facets(ix)
 	}
+	hits := sc.hits[:0]
 	for _, d := range cands {
-		if sc.cnt[d] != nt {
-			continue
+		if sc.cnt[d] == nt {
+			hits = append(hits, d)
 		}
-		res.Total++
-		m := &ix.meta[d]
+	}
+	sc.hits = hits
+	res.Total = len(hits)
+	// The hits' metas are read a block at a time, then their topics' and
+	// guests', then counted: the loads of a block do not wait for each
+	// other (the docs are scattered: each is a cache miss).
+	var ms [metaBlock]meta
+	for len(hits) > 0 {
+		b := hits[:min(metaBlock, len(hits))]
+		hits = hits[len(b):]
+		for i, d := range b {
+			ms[i] = ix.meta[d]
+		}
 		if fc != nil {
-			fc.add(ix, m, d)
+			var touch uint32
+			for i := range b {
+				if ms[i].NTopics+ms[i].NGuests > 0 {
+					touch += ix.facets[ms[i].Facets]
+				}
+			}
+			sc.touch += touch
+			for i, d := range b {
+				fc.add(ix, &ms[i], d)
+			}
 		}
-		hit := Hit{Kind: m.Kind, Score: float64(sc.acc[d]), Typos: int(sc.typos[d]), doc: d}
-		if h.Len() < k {
-			heap.Push(h, hit)
-		} else if k > 0 && ix.better(hit, h.hits[0]) {
-			h.hits[0] = hit
-			heap.Fix(h, 0)
+		for i, d := range b {
+			hit := Hit{Kind: ms[i].Kind, Score: float64(sc.acc[d]), Typos: int(sc.typos[d]), doc: d}
+			if h.Len() < k {
+				heap.Push(h, hit)
+			} else if k > 0 && ix.better(hit, h.hits[0]) {
+				h.hits[0] = hit
+				heap.Fix(h, 0)
+			}
 		}
 	}
 	top := make([]Hit, h.Len())
