@@ -590,33 +590,59 @@ type iterator struct {
 	off int
 	doc uint32
 	raw []byte // the current entry's field data
+	// tfs are the current entry's fields and their term frequencies, the
+	// first nf (BM25 reads them; the positions are skipped).
+	nf  int
+	tfs [numFields]fieldTF
+}
+
+type fieldTF struct {
+	field Field
+	tf    uint32
 }
 
 func (ix *Index) iter(p *plist) *iterator { return &iterator{buf: ix.post[p.Off : p.Off+p.Len]} }
 
 func (it *iterator) next() bool {
-	if it.off >= len(it.buf) {
+	buf, off := it.buf, it.off
+	if off >= len(buf) {
 		return false
 	}
-	delta, w := binary.Uvarint(it.buf[it.off:])
-	it.off += w
+	delta, w := uvarint(buf, off)
+	off += w
 	it.doc += uint32(delta)
-	start := it.off
+	start := off
+	nf := 0
 	for {
-		fb := it.buf[it.off]
-		it.off++
-		tf, w := binary.Uvarint(it.buf[it.off:])
-		it.off += w
-		for range tf {
-			_, w := binary.Uvarint(it.buf[it.off:])
-			it.off += w
+		fb := buf[off]
+		off++
+		tf, w := uvarint(buf, off)
+		off += w
+		if nf < int(numFields) {
+			it.tfs[nf] = fieldTF{Field(fb & 0x7f), uint32(tf)}
+			nf++
+		}
+		// The positions: tf uvarints, each ending with a byte below 0x80.
+		for n := tf; n > 0; off++ {
+			if buf[off] < 0x80 {
+				n--
+			}
 		}
 		if fb&0x80 != 0 {
 			break
 		}
 	}
-	it.raw = it.buf[start:it.off]
+	it.off, it.nf = off, nf
+	it.raw = buf[start:off]
 	return true
+}
+
+// uvarint decodes the uvarint at b[off:], most often one byte.
+func uvarint(b []byte, off int) (uint64, int) {
+	if c := b[off]; c < 0x80 {
+		return uint64(c), 1
+	}
+	return binary.Uvarint(b[off:])
 }
 
 // positions calls fn with each position of the current entry, by field.

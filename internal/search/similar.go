@@ -3,7 +3,6 @@ package search
 import (
 	"cmp"
 	"container/heap"
-	"encoding/binary"
 	"math"
 	"slices"
 )
@@ -104,17 +103,9 @@ func (ix *Index) Similar(terms []WeightedTerm, kind Kind, n int, exclude string,
 // frequency of the iterator's current entry, whose meta is m.
 func (ix *Index) fieldWeight(it *iterator, m *meta) float64 {
 	tfw := 0.0
-	b := it.raw
-	for len(b) > 0 {
-		fb := b[0]
-		tf, w := binary.Uvarint(b[1:])
-		b = b[1+w:]
-		for range tf {
-			_, w := binary.Uvarint(b)
-			b = b[w:]
-		}
-		fl := Field(fb & 0x7f)
-		tfw += fieldBoost[fl] * float64(tf) / (1 - bm25b + bm25b*float64(m.Lens[fl])*ix.invAvg[fl])
+	for _, ft := range it.tfs[:it.nf] {
+		fl := ft.field
+		tfw += fieldBoost[fl] * float64(ft.tf) / (1 - bm25b + bm25b*float64(m.Lens[fl])*ix.invAvg[fl])
 	}
 	return tfw * (k1 + 1) / (tfw + k1)
 }
