@@ -18,11 +18,11 @@ import (
 
 // TestSearchCPU prints the CPU time of a search and of a search page
 // (searchPage) by class, on the store and index in PODCAST_SEARCH_DIR
-// (as BenchmarkSearch's), PODCAST_SEARCH_CPU rounds of 100 searches
+// (as BenchmarkSearch's), PODCAST_SEARCH_CPU rounds of 20 searches
 // each: the median and the least of the rounds, in the thread's own CPU
 // time, which other processes sharing the cores do not inflate as they
 // do a benchmark's wall time. Run base and changed binaries in turn:
-// PODCAST_SEARCH_CPU=15 PODCAST_SEARCH_DIR=... go test -run TestSearchCPU -v ./internal/search/
+// PODCAST_SEARCH_CPU=40 PODCAST_SEARCH_DIR=... go test -run TestSearchCPU -v ./internal/search/
 func TestSearchCPU(t *testing.T) {
 	rounds, _ := strconv.Atoi(os.Getenv("PODCAST_SEARCH_CPU"))
 	dir := os.Getenv("PODCAST_SEARCH_DIR")
@@ -52,7 +52,7 @@ func TestSearchCPU(t *testing.T) {
 		}
 		return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 	}
-	const per = 100
+	const per = 20
 	for _, what := range []string{"search", "page"} {
 		for _, class := range []string{"one-word", "three-word", "typo", "phrase"} {
 			qs := figureQueries[class]

@@ -536,7 +536,7 @@ func (ix *Index) compact() {
 			post = binary.AppendUvarint(post, uint64(id-out.Last))
 			out.Last = id
 			out.N++
-			post = append(post, it.raw...)
+			post = append(post, it.raw()...)
 		}
 		if out.N == 0 {
 			continue
@@ -589,7 +589,7 @@ type iterator struct {
 	buf []byte
 	off int
 	doc uint32
-	raw []byte // the current entry's field data
+	at  int // where the current entry's field data starts (raw)
 	// tfs are the current entry's fields and their term frequencies, the
 	// first nf (BM25 reads them; the positions are skipped).
 	nf  int
@@ -632,34 +632,44 @@ func (it *iterator) next() bool {
 			break
 		}
 	}
-	it.off, it.nf = off, nf
-	it.raw = buf[start:off]
+	it.off, it.nf, it.at = off, nf, start
 	return true
 }
 
-// uvarint decodes the uvarint at b[off:], most often one byte.
-func uvarint(b []byte, off int) (uint64, int) {
-	if c := b[off]; c < 0x80 {
-		return uint64(c), 1
-	}
-	return binary.Uvarint(b[off:])
-}
+// raw returns the current entry's field data.
+func (it *iterator) raw() []byte { return it.buf[it.at:it.off] }
 
-// positions calls fn with each position of the current entry, by field.
-func (it *iterator) positions(fn func(f Field, pos uint32)) {
-	b := it.raw
-	for len(b) > 0 {
-		fb := b[0]
-		tf, w := binary.Uvarint(b[1:])
-		b = b[1+w:]
-		prev := uint32(0)
-		for range tf {
-			d, w := binary.Uvarint(b)
-			b = b[w:]
-			prev += uint32(d)
-			fn(Field(fb&0x7f), prev)
+// uvarint decodes the uvarint at b[off:] (binary.Uvarint's encoding;
+// inlined, where binary.Uvarint is not). The postings are the index's
+// own: it trusts them to be well formed.
+func uvarint(b []byte, off int) (x uint64, n int) {
+	for shift := uint(0); ; shift += 7 {
+		c := b[off+n]
+		n++
+		x |= uint64(c&0x7f) << shift
+		if c < 0x80 {
+			return x, n
 		}
 	}
+}
+
+// appendPositions appends the current entry's positions to dst, each as
+// its field<<24 | the position, in order.
+func (it *iterator) appendPositions(dst []uint32) []uint32 {
+	b, off := it.buf[:it.off], it.at
+	for off < len(b) {
+		f := uint32(Field(b[off]&0x7f)) << 24
+		tf, w := uvarint(b, off+1)
+		off += 1 + w
+		prev := uint32(0)
+		for range tf {
+			d, w := uvarint(b, off)
+			off += w
+			prev += uint32(d)
+			dst = append(dst, f|prev)
+		}
+	}
+	return dst
 }
 
 // prefixRange returns the sorted terms that start with p.

@@ -148,6 +148,13 @@ func (ix *Index) expand(q qterm) []expansion {
 // metaBlock is how many hits' metas Search reads before using them.
 const metaBlock = 32
 
+// pending is a postings entry whose doc's meta is yet to be read.
+type pending struct {
+	doc uint32
+	nf  uint8
+	tfs [numFields]fieldTF
+}
+
 // scratch holds a search's per-doc arrays, reused between searches.
 type scratch struct {
 	acc     []float32
@@ -270,29 +277,48 @@ func (ix *Index) Search(q *Query) (*Result, error) {
 		}
 	}()
 	nt := uint8(len(p.terms))
+	var blk [metaBlock]pending
 	for qi, qt := range p.terms {
 		sc.touched = sc.touched[:0]
 		for _, x := range ix.expand(qt) {
 			res.Terms[x.term] = true
 			pl := ix.postings(x.term)
 			idf := ix.idf(pl)
+			// The entries of docs still in the running are taken a block at
+			// a time: their metas are read together, then used.
 			it := ix.iter(pl)
-			for it.next() {
-				d := it.doc
-				if int(sc.cnt[d]) != qi {
-					continue
+			for more := true; more; {
+				n := 0
+				for n < metaBlock {
+					if !it.next() {
+						more = false
+						break
+					}
+					if int(sc.cnt[it.doc]) == qi {
+						blk[n] = pending{it.doc, uint8(it.nf), it.tfs}
+						n++
+					}
 				}
-				if qi == 0 && !f.admits(ix, &ix.meta[d], d) {
-					continue
+				var touch uint8
+				for _, e := range blk[:n] {
+					touch += ix.meta[e.doc].NTopics
 				}
-				s := float32(idf * ix.fieldWeight(it, &ix.meta[d]) * x.weight)
-				if sc.cur[d] == 0 {
-					sc.touched = append(sc.touched, d)
-					sc.curT[d] = x.typos
-				} else {
-					sc.curT[d] = min(sc.curT[d], x.typos)
+				sc.touch += uint32(touch)
+				for i := range blk[:n] {
+					e := &blk[i]
+					d, m := e.doc, &ix.meta[e.doc]
+					if qi == 0 && !f.admits(ix, m, d) {
+						continue
+					}
+					s := float32(idf * ix.fieldWeight(e.tfs[:e.nf], m) * x.weight)
+					if sc.cur[d] == 0 {
+						sc.touched = append(sc.touched, d)
+						sc.curT[d] = x.typos
+					} else {
+						sc.curT[d] = min(sc.curT[d], x.typos)
+					}
+					sc.cur[d] = max(sc.cur[d], s)
 				}
-				sc.cur[d] = max(sc.cur[d], s)
 			}
 		}
 		for _, d := range sc.touched {
@@ -400,13 +426,13 @@ func (ix *Index) exclusions(w string) []string {
 // phrase's words stand in order in one field. Every candidate holds every
 // word, so the words' postings are walked side by side, led by the first.
 func (ix *Index) checkPhrase(p *parsed, ph []int, sc *scratch, nt uint8) {
-	its := make([]*iterator, len(ph))
+	its := make([]iterator, len(ph))
 	for i, ti := range ph {
 		pl := ix.postings(p.terms[ti].text)
 		if pl == nil {
 			return // no candidate then
 		}
-		its[i] = ix.iter(pl)
+		its[i] = *ix.iter(pl)
 	}
 	pos := make([][]uint32, len(ph))
 	for its[0].next() {
@@ -415,7 +441,8 @@ func (ix *Index) checkPhrase(p *parsed, ph []int, sc *scratch, nt uint8) {
 			continue
 		}
 		found := true
-		for i, it := range its {
+		for i := range its {
+			it := &its[i]
 			if i > 0 {
 				for it.doc < d || it.off == 0 {
 					if !it.next() {
@@ -427,8 +454,7 @@ func (ix *Index) checkPhrase(p *parsed, ph []int, sc *scratch, nt uint8) {
 					break
 				}
 			}
-			pos[i] = pos[i][:0]
-			it.positions(func(f Field, x uint32) { pos[i] = append(pos[i], uint32(f)<<24|x) })
+			pos[i] = it.appendPositions(pos[i][:0])
 		}
 		ok := false
 		for _, s := range pos[0] {

@@ -77,7 +77,7 @@ func (ix *Index) Similar(terms []WeightedTerm, kind Kind, n int, exclude string,
 			if sc.acc[it.doc] == 0 {
 				sc.touched = append(sc.touched, it.doc)
 			}
-			sc.acc[it.doc] += float32(wt.Weight * idf * ix.fieldWeight(it, m))
+			sc.acc[it.doc] += float32(wt.Weight * idf * ix.fieldWeight(it.tfs[:it.nf], m))
 		}
 	}
 	h := &hitHeap{ix: ix}
@@ -100,10 +100,10 @@ func (ix *Index) Similar(terms []WeightedTerm, kind Kind, n int, exclude string,
 }
 
 // fieldWeight is BM25F's saturated, length-normalised, boosted term
-// frequency of the iterator's current entry, whose meta is m.
-func (ix *Index) fieldWeight(it *iterator, m *meta) float64 {
+// frequency of a postings entry with fields tfs, whose meta is m.
+func (ix *Index) fieldWeight(tfs []fieldTF, m *meta) float64 {
 	tfw := 0.0
-	for _, ft := range it.tfs[:it.nf] {
+	for _, ft := range tfs {
 		fl := ft.field
 		tfw += fieldBoost[fl] * float64(ft.tf) / (1 - bm25b + bm25b*float64(m.Lens[fl])*ix.invAvg[fl])
 	}
