@@ -2,7 +2,6 @@ package search
 
 import (
 	"cmp"
-	"container/heap"
 	"slices"
 	"strconv"
 	"sync"
@@ -385,16 +384,15 @@ func (ix *Index) Search(q *Query) (*Result, error) {
 		for i, d := range b {
 			hit := Hit{Kind: ms[i].Kind, Score: float64(sc.acc[d]), Typos: int(sc.typos[d]), doc: d}
 			if h.Len() < k {
-				heap.Push(h, hit)
+				h.push(hit)
 			} else if k > 0 && ix.better(hit, h.hits[0]) {
-				h.hits[0] = hit
-				heap.Fix(h, 0)
+				h.replaceRoot(hit)
 			}
 		}
 	}
 	top := make([]Hit, h.Len())
 	for i := len(top) - 1; i >= 0; i-- {
-		top[i] = heap.Pop(h).(Hit)
+		top[i] = h.pop()
 		top[i].Key = ix.key(top[i].doc)
 	}
 	if q.Offset < len(top) {
@@ -496,19 +494,65 @@ func (ix *Index) keyOf(h Hit) string {
 }
 
 // hitHeap is a min-heap by better: its root is the worst hit kept.
+// It is container/heap's algorithm on the hits themselves, without an
+// interface value (an allocation) for each hit pushed or popped.
 type hitHeap struct {
 	hits []Hit
 	ix   *Index
 }
 
-func (h *hitHeap) Len() int           { return len(h.hits) }
-func (h *hitHeap) Less(i, j int) bool { return h.ix.better(h.hits[j], h.hits[i]) }
-func (h *hitHeap) Swap(i, j int)      { h.hits[i], h.hits[j] = h.hits[j], h.hits[i] }
-func (h *hitHeap) Push(x any)         { h.hits = append(h.hits, x.(Hit)) }
-func (h *hitHeap) Pop() any {
-	x := h.hits[len(h.hits)-1]
-	h.hits = h.hits[:len(h.hits)-1]
+func (h *hitHeap) Len() int { return len(h.hits) }
+
+func (h *hitHeap) less(i, j int) bool { return h.ix.better(h.hits[j], h.hits[i]) }
+
+func (h *hitHeap) push(x Hit) {
+	h.hits = append(h.hits, x)
+	h.up(len(h.hits) - 1)
+}
+
+// pop removes and returns the worst hit.
+func (h *hitHeap) pop() Hit {
+	n := len(h.hits) - 1
+	h.hits[0], h.hits[n] = h.hits[n], h.hits[0]
+	h.down(0, n)
+	x := h.hits[n]
+	h.hits = h.hits[:n]
 	return x
+}
+
+// replaceRoot puts x in the worst hit's place.
+func (h *hitHeap) replaceRoot(x Hit) {
+	h.hits[0] = x
+	h.down(0, len(h.hits))
+}
+
+func (h *hitHeap) up(j int) {
+	for {
+		i := (j - 1) / 2 // parent
+		if i == j || !h.less(j, i) {
+			break
+		}
+		h.hits[i], h.hits[j] = h.hits[j], h.hits[i]
+		j = i
+	}
+}
+
+func (h *hitHeap) down(i, n int) {
+	for {
+		j1 := 2*i + 1
+		if j1 >= n || j1 < 0 { // j1 < 0 after int overflow
+			break
+		}
+		j := j1 // left child
+		if j2 := j1 + 1; j2 < n && h.less(j2, j1) {
+			j = j2 // = 2*i + 2  // right child
+		}
+		if !h.less(j, i) {
+			break
+		}
+		h.hits[i], h.hits[j] = h.hits[j], h.hits[i]
+		i = j
+	}
 }
 
 // facetCounter counts a result set's facets in the scratch's dense
@@ -633,7 +677,12 @@ func (fc *facetCounter) facets(ix *Index, n int) Facets {
 	out.Shows = topN(shows, n)
 	out.Topics = topN(named(sc.fTopics, sc.topicCnt, func(id uint32) string { return ix.topics.str(id) }), n)
 	out.Guests = topN(named(sc.fGuests, sc.guestCnt, func(id uint32) string { return ix.guests.str(id) }), n)
-	out.Years = topN(named(sc.fYears, sc.yearCnt, func(y uint32) string { return strconv.Itoa(int(y)) }), n)
+	// A year's name is made once, not at each comparison.
+	years := make(map[uint32]string, len(sc.fYears))
+	for _, y := range sc.fYears {
+		years[y] = strconv.Itoa(int(y))
+	}
+	out.Years = topN(named(sc.fYears, sc.yearCnt, func(y uint32) string { return years[y] }), n)
 	return out
 }
 

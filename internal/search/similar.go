@@ -2,7 +2,6 @@ package search
 
 import (
 	"cmp"
-	"container/heap"
 	"math"
 	"slices"
 )
@@ -85,15 +84,14 @@ func (ix *Index) Similar(terms []WeightedTerm, kind Kind, n int, exclude string,
 		hit := Hit{Kind: kind, Score: float64(sc.acc[id]), doc: id}
 		sc.acc[id] = 0
 		if h.Len() < n {
-			heap.Push(h, hit)
+			h.push(hit)
 		} else if n > 0 && ix.better(hit, h.hits[0]) {
-			h.hits[0] = hit
-			heap.Fix(h, 0)
+			h.replaceRoot(hit)
 		}
 	}
 	out := make([]Hit, h.Len())
 	for i := len(out) - 1; i >= 0; i-- {
-		out[i] = heap.Pop(h).(Hit)
+		out[i] = h.pop()
 		out[i].Key = ix.key(out[i].doc)
 	}
 	return out
