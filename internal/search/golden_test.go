@@ -29,7 +29,8 @@ const goldenPages = 3000
 // word, several, typos, prefixes, phrases, exclusions, filters by show,
 // topic, guest and date, kinds, generations, offsets, facets) on an index
 // of a generated store, with dead docs and a later generation in it, and
-// compares every answer (hits, order, scores, totals, facets, terms)
+// compares every answer (hits, order, scores, totals, facets, terms, the
+// highlights of the episodes found)
 // with testdata/golden_answers.txt, which the code before the search
 // loop was made cheaper wrote (-update rewrites it). A faster search
 // must answer the same.
@@ -92,6 +93,11 @@ func TestGoldenAnswers(t *testing.T) {
 	show.Texts[search.FieldTitle] = show.Suggest
 	entries = append(entries, show)
 	ix.Update(base+1, removes, entries)
+	sn, err := st.Snapshot(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sn.Close()
 
 	var out bytes.Buffer
 	for i, q := range goldenQueries(shows, topics, guests, base) {
@@ -117,6 +123,29 @@ func TestGoldenAnswers(t *testing.T) {
 					fmt.Fprintf(&out, " %s=%d", c.Value, c.Count)
 				}
 				out.WriteByte('\n')
+			}
+		}
+		// The highlights of the episodes' texts, as the search field
+		// makes them.
+		eps, err := sn.EpisodesByKey(ctx, keysOf(res.Hits))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range eps {
+			if e == nil {
+				continue
+			}
+			texts := map[search.Field]string{search.FieldSummary: e.Summary}
+			if e.Title != nil {
+				texts[search.FieldTitle] = *e.Title
+			}
+			if e.Description != nil {
+				texts[search.FieldDescription] = *e.Description
+			}
+			for _, f := range []search.Field{search.FieldTitle, search.FieldSummary, search.FieldDescription} {
+				if hl, ok := search.HighlightText(f, texts[f], res.Terms); ok {
+					fmt.Fprintf(&out, "highlight %s/%d %v %q %q\n", e.Show, e.Number, hl.Field, hl.Snippet, hl.Text)
+				}
 			}
 		}
 		var terms []string
@@ -170,6 +199,7 @@ func goldenQueries(shows, topics, guests []string, base uint64) []search.Query {
 		"priya", "gustavo", "okafor", "nakamura", "quillbase", "globex", "mirrorline", "kestrel",
 		"practice", "scale", "teams", "hype", "changed", "talk", "running", "runs", "rewritten", "golden",
 		"ceo", "founder", "maintainer", "advocate", "cloud", "google", "react", "javascript", "argo",
+		"zoe", "soren", "alvarez", "angstrom", "obrien", "o'brien", "ines", "josé", "dijk", "moss",
 	}
 	typos := []string{
 		"obsrevability", "kuberntes", "microservise", "virtualisation", "serverles", "enginering", "reliabilty",

@@ -21,9 +21,17 @@ const snippetBytes = 200
 // false when the text has none of them.
 func HighlightText(field Field, text string, terms map[string]bool) (Highlight, bool) {
 	var marks []token
-	tokenize(text, func(t token) {
-		if terms[t.term] {
-			marks = append(marks, t)
+	var buf [2 * maxTermBytes]byte
+	words(text, func(start, end int, ideograph bool) {
+		// Most words are ASCII: folded in buf, looked up without a string.
+		if t, ok := foldASCII(buf[:0], text[start:end]); ok {
+			if len(t) > 0 && terms[string(t)] {
+				marks = append(marks, token{start: start, end: end})
+			}
+			return
+		}
+		if t := fold(text[start:end]); (t != "" || ideograph) && terms[t] {
+			marks = append(marks, token{term: t, start: start, end: end})
 		}
 	})
 	if len(marks) == 0 {

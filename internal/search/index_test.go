@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unsafe"
 )
 
 func ep(key, title, desc, show string, year int, topics, guests []string) *Entry {
@@ -287,5 +288,29 @@ func TestHeapBytesGrowsWithTheIndex(t *testing.T) {
 	ix.Update(1, nil, entries)
 	if got := ix.HeapBytes(); got < empty+int64(text) {
 		t.Errorf("HeapBytes %d after indexing %d bytes of text (empty: %d)", got, text, empty)
+	}
+}
+
+// foldASCII is fold without allocating, for the ASCII words highlighting
+// looks up: it must fold them the same.
+func TestFoldASCII(t *testing.T) {
+	for _, w := range []string{"Kubernetes", "don't", "O'Brien", "SRE", "x86", "a", strings.Repeat("Ab", 40), strings.Repeat("a'", 70), "''"} {
+		got, ok := foldASCII(nil, w)
+		if !ok || string(got) != fold(w) {
+			t.Errorf("foldASCII(%q) = %q, %v; fold gives %q", w, got, ok, fold(w))
+		}
+	}
+	for _, w := range []string{"Zoë", "Søren", "don’t"} {
+		if _, ok := foldASCII(nil, w); ok {
+			t.Errorf("foldASCII(%q) folded a word that is not ASCII", w)
+		}
+	}
+}
+
+// The hot per-doc record is one cache line's half: a search reads it for
+// every doc it finds.
+func TestMetaSize(t *testing.T) {
+	if n := unsafe.Sizeof(meta{}); n != 32 {
+		t.Errorf("meta is %d bytes, want 32", n)
 	}
 }

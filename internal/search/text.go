@@ -24,12 +24,20 @@ const maxTermBytes = 64
 // Hiragana or Katakana character a word of its own (those scripts write
 // no spaces). Terms are folded: lower case, accents removed.
 func tokenize(text string, fn func(tok token)) {
+	words(text, func(start, end int, ideograph bool) {
+		if t := fold(text[start:end]); t != "" || ideograph {
+			fn(token{term: t, start: start, end: end})
+		}
+	})
+}
+
+// words calls fn with where each of tokenize's words is in text, before
+// it is folded.
+func words(text string, fn func(start, end int, ideograph bool)) {
 	start := -1
 	flush := func(end int) {
 		if start >= 0 {
-			if t := fold(text[start:end]); t != "" {
-				fn(token{term: t, start: start, end: end})
-			}
+			fn(start, end, false)
 			start = -1
 		}
 	}
@@ -37,8 +45,7 @@ func tokenize(text string, fn func(tok token)) {
 		switch {
 		case isIdeograph(r):
 			flush(i)
-			end := i + utf8.RuneLen(r)
-			fn(token{term: fold(text[i:end]), start: i, end: end})
+			fn(i, i+utf8.RuneLen(r), true)
 		case unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r):
 			if start < 0 {
 				start = i
@@ -50,6 +57,27 @@ func tokenize(text string, fn func(tok token)) {
 		}
 	}
 	flush(len(text))
+}
+
+// foldASCII appends fold(w) to dst when w is ASCII, without allocating;
+// false when it is not.
+func foldASCII(dst []byte, w string) ([]byte, bool) {
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		switch {
+		case c >= utf8.RuneSelf:
+			return dst, false
+		case c == '\'':
+			continue
+		case 'A' <= c && c <= 'Z':
+			c += 'a' - 'A'
+		}
+		dst = append(dst, c)
+	}
+	if len(dst) > maxTermBytes {
+		dst = dst[:maxTermBytes]
+	}
+	return dst, true
 }
 
 func isWordByte(text string, i int) bool {
