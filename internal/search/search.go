@@ -1,6 +1,7 @@
 package search
 
 import (
+	"bytes"
 	"cmp"
 	"slices"
 	"strconv"
@@ -345,7 +346,6 @@ func (ix *Index) Search(q *Query) (*Result, error) {
 	for _, ph := range p.phrases {
 		ix.checkPhrase(p, ph, sc, nt)
 	}
-	h := &hitHeap{ix: ix}
 	k := q.Offset + q.First
 	var fc *facetCounter
 	if q.Facets > 0 {
@@ -359,6 +359,7 @@ func (ix *Index) Search(q *Query) (*Result, error) {
 	}
 	sc.hits = hits
 	res.Total = len(hits)
+	h := &hitHeap{ix: ix, hits: make([]Hit, 0, min(max(k, 0), res.Total))}
 	// The hits' metas are read a block at a time, then their topics' and
 	// guests', then counted: the loads of a block do not wait for each
 	// other (the docs are scattered: each is a cache miss).
@@ -620,10 +621,15 @@ func (fc *facetCounter) facets(ix *Index, n int) Facets {
 	out := Facets{Kinds: fc.kinds}
 	// named keeps the n most frequent ids (ties by name) without sorting
 	// them all: a common word's hits have thousands of guests.
-	named := func(ids []uint32, cnt []int32, name func(uint32) string) []FacetCount {
+	// nameAfter, when not nil, says whether a's name sorts after b's
+	// without making the names.
+	named := func(ids []uint32, cnt []int32, name func(uint32) string, nameAfter func(a, b uint32) bool) []FacetCount {
 		less := func(a, b uint32) bool { // a ranks after b
 			if cnt[a] != cnt[b] {
 				return cnt[a] < cnt[b]
+			}
+			if nameAfter != nil {
+				return nameAfter(a, b)
 			}
 			return name(a) > name(b)
 		}
@@ -665,7 +671,7 @@ func (fc *facetCounter) facets(ix *Index, n int) Facets {
 		}
 		return list
 	}
-	shows := named(sc.fShows, sc.showCnt, func(id uint32) string { return ix.shows.str(id) })
+	shows := named(sc.fShows, sc.showCnt, func(id uint32) string { return ix.shows.str(id) }, nil)
 	for _, d := range fc.showDocs {
 		slug := ix.key(d)
 		if i := slices.IndexFunc(shows, func(f FacetCount) bool { return f.Value == slug }); i >= 0 {
@@ -675,15 +681,17 @@ func (fc *facetCounter) facets(ix *Index, n int) Facets {
 		}
 	}
 	out.Shows = topN(shows, n)
-	out.Topics = topN(named(sc.fTopics, sc.topicCnt, func(id uint32) string { return ix.topics.str(id) }), n)
-	out.Guests = topN(named(sc.fGuests, sc.guestCnt, func(id uint32) string { return ix.guests.str(id) }), n)
-	// A year's name is made once, not at each comparison.
-	years := make(map[uint32]string, len(sc.fYears))
-	for _, y := range sc.fYears {
-		years[y] = strconv.Itoa(int(y))
-	}
-	out.Years = topN(named(sc.fYears, sc.yearCnt, func(y uint32) string { return years[y] }), n)
+	out.Topics = topN(named(sc.fTopics, sc.topicCnt, func(id uint32) string { return ix.topics.str(id) }, nil), n)
+	out.Guests = topN(named(sc.fGuests, sc.guestCnt, func(id uint32) string { return ix.guests.str(id) }, nil), n)
+	out.Years = topN(named(sc.fYears, sc.yearCnt, func(y uint32) string { return strconv.Itoa(int(y)) }, decimalAfter), n)
 	return out
+}
+
+// decimalAfter reports whether a written in decimal sorts after b, as
+// strings do, without making the strings.
+func decimalAfter(a, b uint32) bool {
+	var x, y [10]byte
+	return bytes.Compare(strconv.AppendUint(x[:0], uint64(a), 10), strconv.AppendUint(y[:0], uint64(b), 10)) > 0
 }
 
 func topN(list []FacetCount, n int) []FacetCount {
