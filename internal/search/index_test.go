@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"unicode"
 	"unsafe"
 )
 
@@ -312,5 +314,23 @@ func TestFoldASCII(t *testing.T) {
 func TestMetaSize(t *testing.T) {
 	if n := unsafe.Sizeof(meta{}); n != 32 {
 		t.Errorf("meta is %d bytes, want 32", n)
+	}
+}
+
+func TestIsWordRune(t *testing.T) {
+	for r := rune(0); r < 0x80; r++ {
+		want := unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)
+		if got := isWordRune(r); got != want {
+			t.Errorf("isWordRune(%q) = %v, want %v", r, got, want)
+		}
+	}
+}
+
+func TestDecimalAfter(t *testing.T) {
+	for _, c := range [][2]uint32{{999, 2024}, {2024, 999}, {2024, 2023}, {7, 10}, {10, 7}, {0, 9}, {32767, 4}, {5, 5}} {
+		want := strconv.Itoa(int(c[0])) > strconv.Itoa(int(c[1]))
+		if got := decimalAfter(c[0], c[1]); got != want {
+			t.Errorf("decimalAfter(%d, %d) = %v, want %v", c[0], c[1], got, want)
+		}
 	}
 }

@@ -690,8 +690,19 @@ func (fc *facetCounter) facets(ix *Index, n int) Facets {
 // decimalAfter reports whether a written in decimal sorts after b, as
 // strings do, without making the strings.
 func decimalAfter(a, b uint32) bool {
+	if digits(a) == digits(b) {
+		return a > b
+	}
 	var x, y [10]byte
 	return bytes.Compare(strconv.AppendUint(x[:0], uint64(a), 10), strconv.AppendUint(y[:0], uint64(b), 10)) > 0
+}
+
+func digits(n uint32) int {
+	d := 1
+	for ; n >= 10; n /= 10 {
+		d++
+	}
+	return d
 }
 
 func topN(list []FacetCount, n int) []FacetCount {

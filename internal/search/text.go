@@ -46,7 +46,7 @@ func words(text string, fn func(start, end int, ideograph bool)) {
 		case isIdeograph(r):
 			flush(i)
 			fn(i, i+utf8.RuneLen(r), true)
-		case unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r):
+		case isWordRune(r):
 			if start < 0 {
 				start = i
 			}
@@ -78,6 +78,15 @@ func foldASCII(dst []byte, w string) ([]byte, bool) {
 		dst = dst[:maxTermBytes]
 	}
 	return dst, true
+}
+
+// isWordRune reports whether r is a letter, a digit or a mark (ASCII
+// answered without the Unicode tables).
+func isWordRune(r rune) bool {
+	if r < utf8.RuneSelf {
+		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
+	}
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)
 }
 
 func isWordByte(text string, i int) bool {
