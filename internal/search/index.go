@@ -96,8 +96,11 @@ type meta struct {
 
 // plist is where a term's postings are in Index.post: Len bytes from Off,
 // with room for Cap. The postings are entries in doc order, each
-// uvarint(doc delta), then per field: field byte (0x80 set on the last
-// field), uvarint(tf), tf uvarint position deltas.
+// uvarint(doc delta), uvarint(the bytes of the rest), then per field its
+// field byte (0x80 set on the last field) and uvarint(tf), then per field
+// in that order its tf uvarint position deltas. A search passes over an
+// entry it does not want in one step, and reads the frequencies of one it
+// does without the positions.
 type plist struct {
 	Off, Len, Cap uint32
 	Last          uint32
@@ -359,7 +362,7 @@ func (ix *Index) add(gen uint64, e *Entry, newTerms []uint32, newSugg [2][]suggT
 			ix.numLen[f]++
 		}
 	}
-	var ent []byte
+	var ent, body []byte
 	for _, term := range order {
 		tid, ok := ix.terms.find(term)
 		if !ok {
@@ -369,23 +372,28 @@ func (ix *Index) add(gen uint64, e *Entry, newTerms []uint32, newSugg [2][]suggT
 			newTerms = append(newTerms, tid)
 		}
 		p := &ix.lists[tid]
-		ent = binary.AppendUvarint(ent[:0], uint64(id-p.Last))
-		p.Last = id
 		p.N++
 		list := perTerm[term]
+		body = body[:0]
 		for i, o := range list {
 			fb := byte(o.field)
 			if i == len(list)-1 {
 				fb |= 0x80
 			}
-			ent = append(ent, fb)
-			ent = binary.AppendUvarint(ent, uint64(len(o.pos)))
+			body = append(body, fb)
+			body = binary.AppendUvarint(body, uint64(len(o.pos)))
+		}
+		for _, o := range list {
 			prev := uint32(0)
 			for _, x := range o.pos {
-				ent = binary.AppendUvarint(ent, uint64(x-prev))
+				body = binary.AppendUvarint(body, uint64(x-prev))
 				prev = x
 			}
 		}
+		ent = binary.AppendUvarint(ent[:0], uint64(id-p.Last))
+		ent = binary.AppendUvarint(ent, uint64(len(body)))
+		ent = append(ent, body...)
+		p.Last = id
 		ix.appendPostings(p, ent)
 	}
 	if e.Suggest != "" {
@@ -536,6 +544,7 @@ func (ix *Index) compact() {
 			post = binary.AppendUvarint(post, uint64(id-out.Last))
 			out.Last = id
 			out.N++
+			post = binary.AppendUvarint(post, uint64(len(it.raw())))
 			post = append(post, it.raw()...)
 		}
 		if out.N == 0 {
@@ -589,11 +598,12 @@ type iterator struct {
 	buf []byte
 	off int
 	doc uint32
-	at  int // where the current entry's field data starts (raw)
+	at  int // where the current entry's fields start (raw)
 	// tfs are the current entry's fields and their term frequencies, the
-	// first nf (BM25 reads them; the positions are skipped).
+	// first nf, once fields has read them; its positions start at pos.
 	nf  int
 	tfs [numFields]fieldTF
+	pos int
 }
 
 type fieldTF struct {
@@ -603,6 +613,7 @@ type fieldTF struct {
 
 func (ix *Index) iter(p *plist) *iterator { return &iterator{buf: ix.post[p.Off : p.Off+p.Len]} }
 
+// next moves to the next entry, without reading its fields.
 func (it *iterator) next() bool {
 	buf, off := it.buf, it.off
 	if off >= len(buf) {
@@ -611,32 +622,32 @@ func (it *iterator) next() bool {
 	delta, w := uvarint(buf, off)
 	off += w
 	it.doc += uint32(delta)
-	start := off
+	n, w := uvarint(buf, off)
+	off += w
+	it.at, it.off = off, off+int(n)
+	return true
+}
+
+// fields reads the current entry's fields and term frequencies into tfs.
+func (it *iterator) fields() {
+	buf, off := it.buf, it.at
 	nf := 0
 	for {
 		fb := buf[off]
-		off++
-		tf, w := uvarint(buf, off)
-		off += w
+		tf, w := uvarint(buf, off+1)
+		off += 1 + w
 		if nf < int(numFields) {
 			it.tfs[nf] = fieldTF{Field(fb & 0x7f), uint32(tf)}
 			nf++
-		}
-		// The positions: tf uvarints, each ending with a byte below 0x80.
-		for n := tf; n > 0; off++ {
-			if buf[off] < 0x80 {
-				n--
-			}
 		}
 		if fb&0x80 != 0 {
 			break
 		}
 	}
-	it.off, it.nf, it.at = off, nf, start
-	return true
+	it.nf, it.pos = nf, off
 }
 
-// raw returns the current entry's field data.
+// raw returns the current entry's fields and positions.
 func (it *iterator) raw() []byte { return it.buf[it.at:it.off] }
 
 // uvarint decodes the uvarint at b[off:] (binary.Uvarint's encoding;
@@ -656,13 +667,12 @@ func uvarint(b []byte, off int) (x uint64, n int) {
 // appendPositions appends the current entry's positions to dst, each as
 // its field<<24 | the position, in order.
 func (it *iterator) appendPositions(dst []uint32) []uint32 {
-	b, off := it.buf[:it.off], it.at
-	for off < len(b) {
-		f := uint32(Field(b[off]&0x7f)) << 24
-		tf, w := uvarint(b, off+1)
-		off += 1 + w
+	it.fields()
+	b, off := it.buf[:it.off], it.pos
+	for _, ft := range it.tfs[:it.nf] {
+		f := uint32(ft.field) << 24
 		prev := uint32(0)
-		for range tf {
+		for range ft.tf {
 			d, w := uvarint(b, off)
 			off += w
 			prev += uint32(d)

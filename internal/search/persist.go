@@ -49,8 +49,10 @@ type savedNames struct {
 
 // fileVersion changes when the layout of a saved index does: an index of
 // another version is rebuilt. 4: terms, postings and the docs' strings as
-// arrays (strtab.go). 5: the docs' generations apart from their meta.
-const fileVersion = 5
+// arrays (strtab.go). 5: the docs' generations apart from their meta. 6:
+// a postings entry's length before it, its frequencies before its
+// positions (plist).
+const fileVersion = 6
 
 // Save writes the index to path atomically (a temporary file renamed into
 // place), with the generation it reflects. It returns the bytes written.

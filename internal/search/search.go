@@ -295,6 +295,7 @@ func (ix *Index) Search(q *Query) (*Result, error) {
 						break
 					}
 					if int(sc.cnt[it.doc]) == qi {
+						it.fields()
 						blk[n] = pending{it.doc, uint8(it.nf), it.tfs}
 						n++
 					}

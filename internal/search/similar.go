@@ -76,6 +76,7 @@ func (ix *Index) Similar(terms []WeightedTerm, kind Kind, n int, exclude string,
 			if sc.acc[it.doc] == 0 {
 				sc.touched = append(sc.touched, it.doc)
 			}
+			it.fields()
 			sc.acc[it.doc] += float32(wt.Weight * idf * ix.fieldWeight(it.tfs[:it.nf], m))
 		}
 	}
