@@ -148,11 +148,10 @@ func (ix *Index) expand(q qterm) []expansion {
 // metaBlock is how many hits' metas Search reads before using them.
 const metaBlock = 32
 
-// pending is a postings entry whose doc's meta is yet to be read.
+// pending is a postings entry whose doc's meta is yet to be read: its
+// doc and where its fields start.
 type pending struct {
-	doc uint32
-	nf  uint8
-	tfs [numFields]fieldTF
+	doc, at uint32
 }
 
 // scratch holds a search's per-doc arrays, reused between searches.
@@ -295,8 +294,7 @@ func (ix *Index) Search(q *Query) (*Result, error) {
 						break
 					}
 					if int(sc.cnt[it.doc]) == qi {
-						it.fields()
-						blk[n] = pending{it.doc, uint8(it.nf), it.tfs}
+						blk[n] = pending{it.doc, uint32(it.at)}
 						n++
 					}
 				}
@@ -311,7 +309,7 @@ func (ix *Index) Search(q *Query) (*Result, error) {
 					if qi == 0 && !f.admits(ix, m, d) {
 						continue
 					}
-					s := float32(idf * ix.fieldWeight(e.tfs[:e.nf], m) * x.weight)
+					s := float32(idf * ix.fieldWeight(it.buf, int(e.at), m) * x.weight)
 					if sc.cur[d] == 0 {
 						sc.touched = append(sc.touched, d)
 						sc.curT[d] = x.typos

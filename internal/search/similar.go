@@ -76,8 +76,7 @@ func (ix *Index) Similar(terms []WeightedTerm, kind Kind, n int, exclude string,
 			if sc.acc[it.doc] == 0 {
 				sc.touched = append(sc.touched, it.doc)
 			}
-			it.fields()
-			sc.acc[it.doc] += float32(wt.Weight * idf * ix.fieldWeight(it.tfs[:it.nf], m))
+			sc.acc[it.doc] += float32(wt.Weight * idf * ix.fieldWeight(it.buf, it.at, m))
 		}
 	}
 	h := &hitHeap{ix: ix}
@@ -99,12 +98,19 @@ func (ix *Index) Similar(terms []WeightedTerm, kind Kind, n int, exclude string,
 }
 
 // fieldWeight is BM25F's saturated, length-normalised, boosted term
-// frequency of a postings entry with fields tfs, whose meta is m.
-func (ix *Index) fieldWeight(tfs []fieldTF, m *meta) float64 {
+// frequency of the postings entry whose fields start at post[at:], whose
+// meta is m.
+func (ix *Index) fieldWeight(post []byte, at int, m *meta) float64 {
 	tfw := 0.0
-	for _, ft := range tfs {
-		fl := ft.field
-		tfw += fieldBoost[fl] * float64(ft.tf) / (1 - bm25b + bm25b*float64(m.Lens[fl])*ix.invAvg[fl])
+	for {
+		fb := post[at]
+		tf, w := uvarint(post, at+1)
+		at += 1 + w
+		fl := Field(fb & 0x7f)
+		tfw += fieldBoost[fl] * float64(tf) / (1 - bm25b + bm25b*float64(m.Lens[fl])*ix.invAvg[fl])
+		if fb&0x80 != 0 {
+			break
+		}
 	}
 	return tfw * (k1 + 1) / (tfw + k1)
 }
