@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -69,11 +70,14 @@ func genCorpus(r *rand.Rand, n int) (words []string, entries []*Entry) {
 // TestLoadedAnswersAsSaved checks that an index loaded from a file
 // answers every kind of query exactly as the index it was saved from, on
 // a generated corpus with replaced and removed things, and goes on doing
-// so after both take the same update.
+// so after both take the same updates, a compaction and another save.
+// Both read their postings from the file they were saved to or loaded
+// from where files can be mapped; a third index, never saved, keeps them
+// in the heap, and all three must agree.
 func TestLoadedAnswersAsSaved(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	words, entries := genCorpus(r, 3000)
-	ix := New()
+	ix, ref := New(), New()
 	gen := uint64(0)
 	for len(entries) > 0 {
 		n := min(len(entries), 1+r.IntN(300))
@@ -83,18 +87,27 @@ func TestLoadedAnswersAsSaved(t *testing.T) {
 		}
 		gen++
 		ix.Update(gen, removes, entries[:n])
+		ref.Update(gen, removes, entries[:n])
 		entries = entries[n:]
 	}
 	if ix.dead == 0 {
 		t.Fatal("no dead docs: the corpus replaces nothing")
 	}
 	path := filepath.Join(t.TempDir(), "ix.search")
+	heap := ix.HeapBytes()
 	if _, err := ix.Save(path); err != nil {
 		t.Fatal(err)
 	}
 	back, err := Load(path)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if runtime.GOOS == "linux" {
+		posted := int64(len(ix.post))
+		if ix.region == nil || back.region == nil || len(ix.post) != 0 || ix.HeapBytes() > heap-posted {
+			t.Fatalf("postings not read from the file: saved %v, loaded %v, %d bytes in the heap; HeapBytes %d, %d before",
+				ix.region != nil, back.region != nil, len(ix.post), ix.HeapBytes(), heap)
+		}
 	}
 
 	var queries []*Query
@@ -123,7 +136,7 @@ func TestLoadedAnswersAsSaved(t *testing.T) {
 		}
 		queries = append(queries, q)
 	}
-	same := func(when string) {
+	same2 := func(when string, ix, back *Index) {
 		t.Helper()
 		if ix.Len() != back.Len() || ix.Generation() != back.Generation() {
 			t.Fatalf("%s: %d things at %d, loaded %d at %d", when, ix.Len(), ix.Generation(), back.Len(), back.Generation())
@@ -159,12 +172,40 @@ func TestLoadedAnswersAsSaved(t *testing.T) {
 			}
 		}
 	}
+	same := func(when string) {
+		t.Helper()
+		same2(when+", saved and loaded", ix, back)
+		same2(when+", saved and never saved", ix, ref)
+	}
 	same("loaded")
+	all := []*Index{ix, back, ref}
 	_, more := genCorpus(rand.New(rand.NewPCG(3, 4)), 500)
-	ix.Update(gen+1, []Ref{{KindTopic, "t3"}}, more)
-	back.Update(gen+1, []Ref{{KindTopic, "t3"}}, more)
+	for _, x := range all {
+		x.Update(gen+1, []Ref{{KindTopic, "t3"}}, more)
+	}
 	same("after an update")
+	// Remove an eighth and more of the things: each compacts.
+	var gone []Ref
+	for i := range 3000 {
+		gone = append(gone, Ref{KindEpisode, fmt.Sprintf("show%d/%d", i%4, i)})
+	}
+	for _, x := range all {
+		x.Update(gen+2, gone, nil)
+		if x.dead != 0 {
+			t.Fatalf("%d dead docs: no compaction", x.dead)
+		}
+	}
+	same("after a compaction")
+	if _, err := back.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range all {
+		x.Update(gen+3, nil, more[:100])
+	}
+	same("saved again and updated")
 }
+
+
 
 // TestIDTableClash checks the table when different strings have the same
 // hash (as real ones almost never do): each is still found, replaced and
