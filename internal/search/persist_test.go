@@ -205,8 +205,6 @@ func TestLoadedAnswersAsSaved(t *testing.T) {
 	same("saved again and updated")
 }
 
-
-
 // TestIDTableClash checks the table when different strings have the same
 // hash (as real ones almost never do): each is still found, replaced and
 // removed by itself.
