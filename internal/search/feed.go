@@ -103,6 +103,9 @@ func Open(ctx context.Context, st *store.Store, opts Options) (*Feeder, error) {
 	f.log.Info("search index ready", "loaded", f.startInfo.Loaded, "rebuilt", f.startInfo.Rebuilt,
 		"replayed", f.startInfo.Replayed, "from", f.startInfo.From, "to", f.startInfo.To, "why", f.startInfo.Why,
 		"things", f.Index().Len())
+	if f.startInfo.Rebuilt || f.startInfo.Replayed > 0 || !f.startInfo.Loaded {
+		f.SaveSoon() // what changed since the file is in the heap until saved
+	}
 	go f.loop(opts.SaveEvery)
 	return f, nil
 }
