@@ -272,3 +272,41 @@ func TestLoadRefusesDamage(t *testing.T) {
 		t.Fatalf("the good file: %v", err)
 	}
 }
+
+// TestIDTableChurn puts, replaces and removes many numbers in random
+// order, with few distinct hashes among many strings, and checks the
+// table against a map after each step: it grows, reuses removed slots and
+// shrinks when rehashing without losing or confusing any string.
+func TestIDTableChurn(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	tab := newIDTable(0)
+	want := map[string]uint32{}
+	names := map[uint32]string{}
+	next := uint32(0)
+	hash := func(s string) uint64 { return uint64(len(s)%7) * 0x9e3779b97f4a7c15 } // seven hashes in all
+	is := func(s string) func(uint32) bool { return func(id uint32) bool { return names[id] == s } }
+	for step := range 20000 {
+		s := fmt.Sprintf("s%d", r.IntN(3000))
+		if r.IntN(3) == 0 {
+			tab.del(hash(s), s, is(s))
+			delete(want, s)
+		} else {
+			next++
+			names[next] = s
+			tab.put(hash(s), s, next, is(s))
+			want[s] = next
+		}
+		if step%997 == 0 || step == 19999 {
+			if tab.len() != len(want) {
+				t.Fatalf("step %d: %d numbers, want %d", step, tab.len(), len(want))
+			}
+			for i := range 3000 {
+				s := fmt.Sprintf("s%d", i)
+				got, ok := tab.get(hash(s), s, is(s))
+				if w, wok := want[s]; ok != wok || got != w {
+					t.Fatalf("step %d: %q: %d, %v; want %d, %v", step, s, got, ok, w, wok)
+				}
+			}
+		}
+	}
+}
