@@ -51,7 +51,9 @@ func TestGCPoliciesReadTheGivenEnvironment(t *testing.T) {
 // TestServeLimitCountsWhatTheServerKeeps: a server that holds much from
 // the start (the search index) gets that on top of the serving budget, so
 // the collector does not run without pause; one that holds little gets
-// the budget alone.
+// the budget alone; and the limit follows what the index holds both ways,
+// also down when it leaves the heap (its postings read from its saved
+// file) after having been there when serving began.
 func TestServeLimitCountsWhatTheServerKeeps(t *testing.T) {
 	if got := serveLimit(0); got != serveHeap {
 		t.Errorf("nothing kept: limit %d, want %d", got, serveHeap)
@@ -61,6 +63,7 @@ func TestServeLimitCountsWhatTheServerKeeps(t *testing.T) {
 		kept[i] = byte(i)
 	}
 	limit := debug.SetMemoryLimit(-1)
+	defer debug.SetMemoryLimit(limit)
 	var index int64
 	retune, restore := ServeGC(func(string) string { return "" }, func() int64 { return index })
 	got := debug.SetMemoryLimit(-1)
@@ -70,12 +73,24 @@ func TestServeLimitCountsWhatTheServerKeeps(t *testing.T) {
 	retune()
 	grown := debug.SetMemoryLimit(-1)
 	restore()
-	debug.SetMemoryLimit(limit)
-	if grown != serveHeap+serveKeptFactor*index {
-		t.Errorf("an index of 512 MiB after the start: limit %d MiB, want %d MiB", grown>>20, (serveHeap+serveKeptFactor*index)>>20)
+	if grown-got != serveKeptFactor*index {
+		t.Errorf("an index of 512 MiB after the start: limit %d MiB, %d MiB before, want %d MiB more", grown>>20, got>>20, (serveKeptFactor*index)>>20)
 	}
 	if got < serveHeap+serveKeptFactor*((64<<20)-serveBaseline) {
 		t.Errorf("64 MiB kept: limit %d MiB, want at least %d MiB", got>>20, (serveHeap+serveKeptFactor*((64<<20)-serveBaseline))>>20)
+	}
+
+	// The 64 MiB are the index's when serving starts, then leave the heap.
+	index = int64(len(kept))
+	retune, restore = ServeGC(func(string) string { return "" }, func() int64 { return index })
+	atStart := debug.SetMemoryLimit(-1)
+	index = 0
+	retune()
+	shrunk := debug.SetMemoryLimit(-1)
+	restore()
+	if atStart < serveHeap+serveKeptFactor*(int64(len(kept))-serveBaseline) || shrunk > serveHeap+serveKeptFactor*(16<<20) {
+		t.Errorf("an index of 64 MiB at the start, then none: limit %d MiB, then %d MiB, want at most %d MiB",
+			atStart>>20, shrunk>>20, (serveHeap+serveKeptFactor*(16<<20))>>20)
 	}
 	if kept[len(kept)-1] != byte(len(kept)-1) {
 		t.Fatal("kept changed")

@@ -33,9 +33,10 @@ type Feeder struct {
 	advanced chan struct{} // closed and replaced when the index moves
 	advMu    sync.Mutex
 
-	nudge chan struct{}
-	stop  chan struct{}
-	done  chan struct{}
+	nudge   chan struct{}
+	saveNow chan struct{}
+	stop    chan struct{}
+	done    chan struct{}
 
 	savedGen  uint64 // the generation of the file at Path, when saved is set
 	saved     bool
@@ -74,7 +75,7 @@ func Open(ctx context.Context, st *store.Store, opts Options) (*Feeder, error) {
 		opts.Log = slog.New(slog.DiscardHandler)
 	}
 	f := &Feeder{st: st, path: Path(st.Path()), log: opts.Log, advanced: make(chan struct{}),
-		nudge: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+		nudge: make(chan struct{}, 1), saveNow: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
 	ix, err := Load(f.path)
 	switch {
 	case err == nil:
@@ -102,6 +103,9 @@ func Open(ctx context.Context, st *store.Store, opts Options) (*Feeder, error) {
 	f.log.Info("search index ready", "loaded", f.startInfo.Loaded, "rebuilt", f.startInfo.Rebuilt,
 		"replayed", f.startInfo.Replayed, "from", f.startInfo.From, "to", f.startInfo.To, "why", f.startInfo.Why,
 		"things", f.Index().Len())
+	if f.startInfo.Rebuilt || f.startInfo.Replayed > 0 || !f.startInfo.Loaded {
+		f.SaveSoon() // what changed since the file is in the heap until saved
+	}
 	go f.loop(opts.SaveEvery)
 	return f, nil
 }
@@ -127,6 +131,16 @@ func (f *Feeder) Close() error {
 	return f.save()
 }
 
+// SaveSoon asks for the index to be brought up to date and saved now
+// rather than at the next SaveEvery tick: after a bulk write, so that it
+// reads its postings from the saved file (mapped) and its heap copy goes.
+func (f *Feeder) SaveSoon() {
+	select {
+	case f.saveNow <- struct{}{}:
+	default:
+	}
+}
+
 func (f *Feeder) loop(every time.Duration) {
 	defer close(f.done)
 	tick := time.NewTicker(every)
@@ -140,17 +154,23 @@ func (f *Feeder) loop(every time.Duration) {
 				f.log.Error("search index: catch up", "err", err)
 			}
 		case <-tick.C:
-			if err := f.catchUp(context.Background(), false); err != nil {
-				f.log.Error("search index: catch up", "err", err)
-			}
-			f.mu.Lock()
-			stale := f.Index().Generation() != f.savedGen || !f.saved
-			f.mu.Unlock()
-			if stale {
-				if err := f.save(); err != nil {
-					f.log.Error("search index: save", "err", err)
-				}
-			}
+			f.catchUpAndSave()
+		case <-f.saveNow:
+			f.catchUpAndSave()
+		}
+	}
+}
+
+func (f *Feeder) catchUpAndSave() {
+	if err := f.catchUp(context.Background(), false); err != nil {
+		f.log.Error("search index: catch up", "err", err)
+	}
+	f.mu.Lock()
+	stale := f.Index().Generation() != f.savedGen || !f.saved
+	f.mu.Unlock()
+	if stale {
+		if err := f.save(); err != nil {
+			f.log.Error("search index: save", "err", err)
 		}
 	}
 }

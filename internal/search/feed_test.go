@@ -5,7 +5,9 @@ import (
 	"encoding/binary"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -59,6 +61,21 @@ func TestFeederStartsFromWhatItHas(t *testing.T) {
 	gen, _ := st.Generation()
 	if err := f.WaitFor(ctx, gen); err != nil || f.Index().Len() <= things {
 		t.Fatalf("after a write: %d things (was %d), %v", f.Index().Len(), things, err)
+	}
+	// Asked to, it saves now, not at its next tick (30 s away), and then
+	// reads its postings from the file, out of the heap.
+	heap := f.Index().HeapBytes()
+	f.SaveSoon()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		_, err := os.Stat(search.Path(st.Path()))
+		if err == nil && (runtime.GOOS != "linux" || f.Index().HeapBytes() < heap) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("not saved 10 s after SaveSoon (%v), or its heap not smaller (%d bytes, %d before)", err, f.Index().HeapBytes(), heap)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 	if err := f.Close(); err != nil {
 		t.Fatal(err)

@@ -150,10 +150,18 @@ type Index struct {
 	live   idTable  // kind byte + key -> live doc
 	dead   int
 
-	terms  strtab   // every term, numbered
-	lists  []plist  // by term: its postings
-	post   []byte   // the postings (lists)
+	terms strtab  // every term, numbered
+	lists []plist // by term: its postings
+	// The postings lie in two arrays: those of the file the index was
+	// loaded from or last saved to, mapped into memory (mapped, in
+	// region), and those written since, in the heap (post). A list's Off
+	// counts from the start of mapped, then on into post. A mapped list is
+	// never written: one that grows moves to post first.
+	mapped []byte
+	region *mapping
+	post   []byte
 	waste  int      // bytes of post no list holds
+	edits  uint64   // changes so far: Save maps the file it wrote only when none came in between
 	sorted []uint32 // every term, in the order of its text (prefix matching, typos)
 
 	stems    strtab   // every stem of a term
@@ -248,9 +256,9 @@ func (ix *Index) update(gen uint64, removes []Ref, entries []*Entry, advance boo
 	ix.mergeTerms(newTerms)
 	ix.mergeSugg(0, newSugg[0])
 	ix.mergeSugg(1, newSugg[1])
+	ix.edits++
 	if ix.waste > len(ix.post)/2 {
-		ix.lists, ix.post = ix.packed()
-		ix.waste = 0
+		ix.packTail()
 	}
 	ix.setAverages()
 	if advance && gen > ix.gen {
@@ -416,40 +424,60 @@ func (ix *Index) add(gen uint64, e *Entry, newTerms []uint32, newSugg [2][]suggT
 	return newTerms, newSugg
 }
 
+// listBytes returns a list's postings, mapped or in the heap.
+func (ix *Index) listBytes(p *plist) []byte {
+	if m := uint32(len(ix.mapped)); p.Off < m || p.Len == 0 {
+		return ix.mapped[p.Off : p.Off+p.Len : p.Off+p.Len]
+	}
+	o := p.Off - uint32(len(ix.mapped))
+	return ix.post[o : o+p.Len]
+}
+
 // appendPostings appends an entry to a term's postings, moving them to
-// the end of post with twice the room when they have none left.
+// the end of post with twice the room when they have none left, or when
+// they are mapped.
 func (ix *Index) appendPostings(p *plist, ent []byte) {
+	m := uint32(len(ix.mapped))
 	need := p.Len + uint32(len(ent))
-	if need > p.Cap {
+	if need > p.Cap || p.Off < m {
 		c := max(2*need, 16)
-		if p.Cap == 0 || p.Off+p.Cap != uint32(len(ix.post)) {
-			ix.waste += int(p.Cap)
-			off := uint32(len(ix.post))
-			ix.post = append(ix.post, ix.post[p.Off:p.Off+p.Len]...)
-			p.Off, p.Cap = off, p.Len
+		end := m + uint32(len(ix.post))
+		if p.Cap == 0 || p.Off < m || p.Off+p.Cap != end {
+			if p.Off >= m {
+				ix.waste += int(p.Cap)
+			}
+			old := ix.listBytes(p)
+			ix.post = append(ix.post, old...)
+			p.Off, p.Cap = end, p.Len
 		}
 		ix.post = slices.Grow(ix.post, int(c-p.Cap))[:len(ix.post)+int(c-p.Cap)]
 		p.Cap = c
 	}
-	copy(ix.post[p.Off+p.Len:], ent)
+	copy(ix.post[p.Off-m+p.Len:], ent)
 	p.Len = need
 }
 
-// packed returns copies of the postings without room to spare.
-func (ix *Index) packed() ([]plist, []byte) {
-	lists := slices.Clone(ix.lists)
+// packTail packs the lists in the heap, without room to spare; the mapped
+// ones stay where they are.
+func (ix *Index) packTail() {
+	m := uint32(len(ix.mapped))
 	n := 0
-	for _, p := range lists {
-		n += int(p.Len)
+	for _, p := range ix.lists {
+		if p.Off >= m {
+			n += int(p.Len)
+		}
 	}
 	post := make([]byte, 0, n)
-	for i := range lists {
-		p := &lists[i]
-		off := uint32(len(post))
-		post = append(post, ix.post[p.Off:p.Off+p.Len]...)
+	for i := range ix.lists {
+		p := &ix.lists[i]
+		if p.Off < m {
+			continue
+		}
+		off := m + uint32(len(post))
+		post = append(post, ix.listBytes(p)...)
 		p.Off, p.Cap = off, p.Len
 	}
-	return lists, post
+	ix.post, ix.waste = post, 0
 }
 
 // mergeTerms adds new terms to the sorted list and to their stems'.
@@ -532,7 +560,7 @@ func (ix *Index) compact() {
 	}
 	terms := newStrtab()
 	lists := make([]plist, 0, len(ix.lists))
-	post := make([]byte, 0, len(ix.post)-ix.waste)
+	post := make([]byte, 0, len(ix.mapped)+len(ix.post)-ix.waste)
 	for _, t := range ix.sorted {
 		out := plist{Off: uint32(len(post))}
 		it := ix.iter(&ix.lists[t])
@@ -571,6 +599,8 @@ func (ix *Index) compact() {
 		ix.setLive(uint32(id))
 	}
 	ix.terms, ix.lists, ix.post, ix.waste = terms, lists, post, 0
+	ix.mapped, ix.region = nil, nil
+	ix.edits++
 	ix.relink()
 	ix.dead = 0
 }
@@ -611,7 +641,7 @@ type fieldTF struct {
 	tf    uint32
 }
 
-func (ix *Index) iter(p *plist) *iterator { return &iterator{buf: ix.post[p.Off : p.Off+p.Len]} }
+func (ix *Index) iter(p *plist) *iterator { return &iterator{buf: ix.listBytes(p)} }
 
 // next moves to the next entry, without reading its fields.
 func (it *iterator) next() bool {

@@ -31,6 +31,8 @@ type saved struct {
 	Lists           []plist
 	Post            []byte
 	postParts       [][]byte // instead of Post when saving: the lists' bytes in turn
+	postAt          int64    // where writeSaved put Post's bytes in the file
+	mapping         *mapping // when Post is a view of the file mapped
 	Sorted          []uint32
 	Stems           []byte
 	StemAt          []uint32
@@ -56,16 +58,19 @@ const fileVersion = 6
 
 // Save writes the index to path atomically (a temporary file renamed into
 // place), with the generation it reflects. It returns the bytes written.
+// Where files can be mapped, the index then reads its postings from the
+// file it wrote, and the heap copy goes (unless it changed meanwhile).
 func (ix *Index) Save(path string) (int64, error) {
 	ix.mu.RLock()
-	// The postings are written as packed() would pack them, without the
+	edits := ix.edits
+	// The postings are written as they would lie packed, without the
 	// copy.
 	lists := slices.Clone(ix.lists)
 	parts := make([][]byte, len(lists))
 	off := uint32(0)
 	for i := range lists {
 		p := &lists[i]
-		parts[i] = ix.post[p.Off : p.Off+p.Len]
+		parts[i] = ix.listBytes(p)
 		p.Off, p.Cap = off, p.Len
 		off += p.Len
 	}
@@ -94,6 +99,12 @@ func (ix *Index) Save(path string) (int64, error) {
 	if st, serr := tmp.Stat(); serr == nil {
 		size = st.Size()
 	}
+	var m *mapping
+	if err == nil {
+		// Mapped before the rename, the mapping is of the file written
+		// here whatever replaces it later. Not mapping is no failure.
+		m, _ = mapFile(tmp, size)
+	}
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}
@@ -104,12 +115,22 @@ func (ix *Index) Save(path string) (int64, error) {
 		os.Remove(tmp.Name())
 		return 0, fmt.Errorf("search: save %s: %w", path, err)
 	}
+	if m != nil && s.postAt+int64(off) <= int64(len(m.b)) {
+		ix.mu.Lock()
+		if ix.edits == edits {
+			ix.lists = lists
+			ix.mapped = m.b[s.postAt : s.postAt+int64(off) : s.postAt+int64(off)]
+			ix.region, ix.post, ix.waste = m, nil, 0
+		}
+		ix.mu.Unlock()
+	}
 	return size, nil
 }
 
 // Load reads an index Save wrote. A missing file is os.ErrNotExist
 // (wrapped); a damaged one or one of another version is an error: the
-// caller rebuilds.
+// caller rebuilds. Where files can be mapped, the postings are read from
+// the file mapped rather than copied into the heap.
 func Load(path string) (*Index, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -120,7 +141,12 @@ func Load(path string) (*Index, error) {
 	if err != nil {
 		return nil, fmt.Errorf("search: load: %w", err)
 	}
-	s, err := readSaved(bufio.NewReaderSize(f, 1<<20), st.Size())
+	var s *saved
+	if m, merr := mapFile(f, st.Size()); merr == nil && m != nil {
+		s, err = readMapped(m)
+	} else {
+		s, err = readSaved(bufio.NewReaderSize(f, 1<<20), st.Size())
+	}
 	if err != nil {
 		return nil, fmt.Errorf("search: load %s: %w", path, err)
 	}
@@ -165,22 +191,58 @@ func bytesOf[T any](s []T) []byte {
 // arrays writes or reads arrays in turn, keeping the first error.
 type arrays struct {
 	w    io.Writer
+	n    int64 // bytes written
 	r    io.Reader
-	left int64 // bytes of the file not read yet
+	m    []byte // the file mapped, read instead of r
+	at   int64  // bytes of m read
+	left int64  // bytes of the file not read yet
 	err  error
 }
 
 func (a *arrays) write(b []byte) {
 	if a.err == nil {
 		_, a.err = a.w.Write(b)
+		a.n += int64(len(b))
 	}
 }
 
 func (a *arrays) read(b []byte) {
-	if a.err == nil {
+	switch {
+	case a.err != nil:
+	case a.m != nil:
+		if int64(len(b)) > a.left {
+			a.err = io.ErrUnexpectedEOF
+			return
+		}
+		copy(b, a.m[a.at:])
+		a.at += int64(len(b))
+		a.left -= int64(len(b))
+	default:
 		_, a.err = io.ReadFull(a.r, b)
 		a.left -= int64(len(b))
 	}
+}
+
+// getBytes is getArray[byte], but a view of the mapped file when there
+// is one.
+func getBytes(a *arrays) []byte {
+	if a.m == nil {
+		return getArray[byte](a)
+	}
+	var n [8]byte
+	a.read(n[:])
+	if a.err != nil {
+		return nil
+	}
+	count := binary.LittleEndian.Uint64(n[:])
+	if count > uint64(max(a.left, 0)) {
+		a.err = fmt.Errorf("an array of %d items longer than the file", count)
+		return nil
+	}
+	b := a.m[a.at : a.at+int64(count) : a.at+int64(count)]
+	a.at += int64(count)
+	a.left -= int64(count)
+	return b
 }
 
 func putArray[T any](a *arrays, s []T) {
@@ -225,6 +287,7 @@ func writeSaved(w io.Writer, s *saved) error {
 			n += len(p)
 		}
 		a.write(binary.LittleEndian.AppendUint64(nil, uint64(n)))
+		s.postAt = a.n
 		for _, p := range s.postParts {
 			a.write(p)
 		}
@@ -252,7 +315,42 @@ func writeSaved(w io.Writer, s *saved) error {
 
 func readSaved(r io.Reader, size int64) (*saved, error) {
 	crc := crc32.New(crcTable)
-	a := &arrays{r: io.TeeReader(r, crc), left: size}
+	s, err := decodeSaved(&arrays{r: io.TeeReader(r, crc), left: size})
+	if err != nil {
+		return nil, err
+	}
+	sum := crc.Sum32()
+	var trailer [4]byte
+	if _, err := io.ReadFull(r, trailer[:]); err != nil {
+		return nil, err
+	}
+	if binary.LittleEndian.Uint32(trailer[:]) != sum {
+		return nil, errors.New("checksum mismatch: damaged")
+	}
+	return s, nil
+}
+
+// readMapped is readSaved on the file mapped: the postings stay a view
+// of it.
+func readMapped(m *mapping) (*saved, error) {
+	b := m.b
+	if len(b) < 4 {
+		return nil, errors.New("not a search index of this version")
+	}
+	body := b[:len(b)-4]
+	s, err := decodeSaved(&arrays{m: body, left: int64(len(body))})
+	if err != nil {
+		return nil, err
+	}
+	if binary.LittleEndian.Uint32(b[len(body):]) != crc32.Checksum(body, crcTable) {
+		return nil, errors.New("checksum mismatch: damaged")
+	}
+	s.mapping = m
+	return s, nil
+}
+
+// decodeSaved reads the arrays of a saved index, the trailer aside.
+func decodeSaved(a *arrays) (*saved, error) {
 	want := header()
 	got := make([]byte, len(want))
 	if a.read(got); a.err != nil || !bytes.Equal(got, want) {
@@ -279,7 +377,7 @@ func readSaved(r io.Reader, size int64) (*saved, error) {
 	s.Terms = getArray[byte](a)
 	s.TermAt = getArray[uint32](a)
 	s.Lists = getArray[plist](a)
-	s.Post = getArray[byte](a)
+	s.Post = getBytes(a)
 	s.Sorted = getArray[uint32](a)
 	s.Stems = getArray[byte](a)
 	s.StemAt = getArray[uint32](a)
@@ -294,14 +392,6 @@ func readSaved(r io.Reader, size int64) (*saved, error) {
 	s.Sugg[1] = getArray[suggTok](a)
 	if a.err != nil {
 		return nil, a.err
-	}
-	sum := crc.Sum32()
-	var trailer [4]byte
-	if _, err := io.ReadFull(r, trailer[:]); err != nil {
-		return nil, err
-	}
-	if binary.LittleEndian.Uint32(trailer[:]) != sum {
-		return nil, errors.New("checksum mismatch: damaged")
 	}
 	return s, nil
 }
@@ -369,7 +459,12 @@ func (ix *Index) restore(s *saved) error {
 	for _, g := range ix.gens {
 		ix.maxGen = max(ix.maxGen, g)
 	}
-	ix.lists, ix.post, ix.sorted, ix.forms, ix.nextForm = s.Lists, s.Post, s.Sorted, s.Forms, s.NextForm
+	ix.lists, ix.sorted, ix.forms, ix.nextForm = s.Lists, s.Sorted, s.Forms, s.NextForm
+	if s.mapping != nil {
+		ix.mapped, ix.region = s.Post, s.mapping
+	} else {
+		ix.post = s.Post
+	}
 	ix.sumLen, ix.numLen, ix.sugg = s.SumLen, s.NumLen, s.Sugg
 	ix.live = newIDTable(len(ix.docs))
 	for id := range ix.docs {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -69,11 +70,14 @@ func genCorpus(r *rand.Rand, n int) (words []string, entries []*Entry) {
 // TestLoadedAnswersAsSaved checks that an index loaded from a file
 // answers every kind of query exactly as the index it was saved from, on
 // a generated corpus with replaced and removed things, and goes on doing
-// so after both take the same update.
+// so after both take the same updates, a compaction and another save.
+// Both read their postings from the file they were saved to or loaded
+// from where files can be mapped; a third index, never saved, keeps them
+// in the heap, and all three must agree.
 func TestLoadedAnswersAsSaved(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	words, entries := genCorpus(r, 3000)
-	ix := New()
+	ix, ref := New(), New()
 	gen := uint64(0)
 	for len(entries) > 0 {
 		n := min(len(entries), 1+r.IntN(300))
@@ -83,18 +87,27 @@ func TestLoadedAnswersAsSaved(t *testing.T) {
 		}
 		gen++
 		ix.Update(gen, removes, entries[:n])
+		ref.Update(gen, removes, entries[:n])
 		entries = entries[n:]
 	}
 	if ix.dead == 0 {
 		t.Fatal("no dead docs: the corpus replaces nothing")
 	}
 	path := filepath.Join(t.TempDir(), "ix.search")
+	heap := ix.HeapBytes()
 	if _, err := ix.Save(path); err != nil {
 		t.Fatal(err)
 	}
 	back, err := Load(path)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if runtime.GOOS == "linux" {
+		posted := int64(len(ix.post))
+		if ix.region == nil || back.region == nil || len(ix.post) != 0 || ix.HeapBytes() > heap-posted {
+			t.Fatalf("postings not read from the file: saved %v, loaded %v, %d bytes in the heap; HeapBytes %d, %d before",
+				ix.region != nil, back.region != nil, len(ix.post), ix.HeapBytes(), heap)
+		}
 	}
 
 	var queries []*Query
@@ -123,7 +136,7 @@ func TestLoadedAnswersAsSaved(t *testing.T) {
 		}
 		queries = append(queries, q)
 	}
-	same := func(when string) {
+	same2 := func(when string, ix, back *Index) {
 		t.Helper()
 		if ix.Len() != back.Len() || ix.Generation() != back.Generation() {
 			t.Fatalf("%s: %d things at %d, loaded %d at %d", when, ix.Len(), ix.Generation(), back.Len(), back.Generation())
@@ -159,11 +172,37 @@ func TestLoadedAnswersAsSaved(t *testing.T) {
 			}
 		}
 	}
+	same := func(when string) {
+		t.Helper()
+		same2(when+", saved and loaded", ix, back)
+		same2(when+", saved and never saved", ix, ref)
+	}
 	same("loaded")
+	all := []*Index{ix, back, ref}
 	_, more := genCorpus(rand.New(rand.NewPCG(3, 4)), 500)
-	ix.Update(gen+1, []Ref{{KindTopic, "t3"}}, more)
-	back.Update(gen+1, []Ref{{KindTopic, "t3"}}, more)
+	for _, x := range all {
+		x.Update(gen+1, []Ref{{KindTopic, "t3"}}, more)
+	}
 	same("after an update")
+	// Remove an eighth and more of the things: each compacts.
+	var gone []Ref
+	for i := range 3000 {
+		gone = append(gone, Ref{KindEpisode, fmt.Sprintf("show%d/%d", i%4, i)})
+	}
+	for _, x := range all {
+		x.Update(gen+2, gone, nil)
+		if x.dead != 0 {
+			t.Fatalf("%d dead docs: no compaction", x.dead)
+		}
+	}
+	same("after a compaction")
+	if _, err := back.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range all {
+		x.Update(gen+3, nil, more[:100])
+	}
+	same("saved again and updated")
 }
 
 // TestIDTableClash checks the table when different strings have the same
@@ -231,5 +270,43 @@ func TestLoadRefusesDamage(t *testing.T) {
 	}
 	if ix, err := Load(path); err != nil || ix.Len() != corpus().Len() {
 		t.Fatalf("the good file: %v", err)
+	}
+}
+
+// TestIDTableChurn puts, replaces and removes many numbers in random
+// order, with few distinct hashes among many strings, and checks the
+// table against a map after each step: it grows, reuses removed slots and
+// shrinks when rehashing without losing or confusing any string.
+func TestIDTableChurn(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	tab := newIDTable(0)
+	want := map[string]uint32{}
+	names := map[uint32]string{}
+	next := uint32(0)
+	hash := func(s string) uint64 { return uint64(len(s)%7) * 0x9e3779b97f4a7c15 } // seven hashes in all
+	is := func(s string) func(uint32) bool { return func(id uint32) bool { return names[id] == s } }
+	for step := range 20000 {
+		s := fmt.Sprintf("s%d", r.IntN(3000))
+		if r.IntN(3) == 0 {
+			tab.del(hash(s), s, is(s))
+			delete(want, s)
+		} else {
+			next++
+			names[next] = s
+			tab.put(hash(s), s, next, is(s))
+			want[s] = next
+		}
+		if step%997 == 0 || step == 19999 {
+			if tab.len() != len(want) {
+				t.Fatalf("step %d: %d numbers, want %d", step, tab.len(), len(want))
+			}
+			for i := range 3000 {
+				s := fmt.Sprintf("s%d", i)
+				got, ok := tab.get(hash(s), s, is(s))
+				if w, wok := want[s]; ok != wok || got != w {
+					t.Fatalf("step %d: %q: %d, %v; want %d, %v", step, s, got, ok, w, wok)
+				}
+			}
+		}
 	}
 }

@@ -3,8 +3,7 @@ package search
 import "unsafe"
 
 // HeapBytes returns about how many bytes of heap the index holds: its
-// arrays' capacities, and its hash tables at about 24 bytes an entry (a
-// uint64 key, a uint32 value and the map's own share). The server's
+// arrays' capacities (of its hash tables too). The server's
 // collector policy counts it as memory kept on purpose
 // (pipeline.ServeGC).
 func (ix *Index) HeapBytes() int64 {
@@ -24,7 +23,7 @@ func (ix *Index) HeapBytes() int64 {
 	return n
 }
 
-func (t *idTable) heapBytes() int64 { return 24*int64(len(t.first)) + 48*int64(len(t.clash)) }
+func (t *idTable) heapBytes() int64 { return int64(len(t.slots)) * int64(unsafe.Sizeof(idSlot{})) }
 
 func (s *strtab) heapBytes() int64 {
 	return int64(cap(s.text)) + 4*int64(cap(s.at)) + s.ids.heapBytes()

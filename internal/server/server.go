@@ -518,6 +518,9 @@ func (a *app) work(ctx context.Context) (stop func(), err error) {
 				if err := st.ReleaseMapped(); err != nil {
 					log.Warn("start-up ingest", "err", err)
 				}
+				if a.search != nil {
+					a.search.SaveSoon() // the index then reads its postings from the file
+				}
 			}
 			switch {
 			case err != nil && ctx.Err() != nil:
