@@ -172,7 +172,11 @@ type Prepared struct {
 
 // Prepare encodes a document for ApplyPrepared. It does no I/O.
 func Prepare(doc *ingest.Document) *Prepared {
-	frags, episodes, err := fragmentsOf(doc)
+	return prepare(doc, nil)
+}
+
+func prepare(doc *ingest.Document, memo *Memo) *Prepared {
+	frags, episodes, err := fragmentsOf(doc, memo)
 	if err == nil {
 		err = checkKeys(doc.Name, frags)
 	}
@@ -180,17 +184,15 @@ func Prepare(doc *ingest.Document) *Prepared {
 		err = errNoShowSlug
 	}
 	r := Result{Name: doc.Name, Episodes: 1 + len(doc.Listing), Guests: len(doc.Guests), Warnings: doc.Warnings}
-	topics := map[string]bool{}
-	for _, t := range doc.Episode.Topics {
-		topics[t] = true
-	}
+	// The distinct topics: a page names a few, from a vocabulary of some
+	// dozens, so a list does better than a set.
+	topics := slices.Clone(doc.Episode.Topics)
 	for _, l := range doc.Listing {
 		r.Guests += len(l.Guests)
-		for _, t := range l.Topics {
-			topics[t] = true
-		}
+		topics = append(topics, l.Topics...)
 	}
-	r.Topics = len(topics)
+	slices.Sort(topics)
+	r.Topics = len(slices.Compact(topics))
 	named := &ingest.Document{Name: doc.Name, SHA256: doc.SHA256, Warnings: doc.Warnings}
 	return &Prepared{doc: named, result: r, frags: frags, episodes: episodes, err: err, id: identityOf(doc),
 		discovered: doc.Episode.Discovered}
