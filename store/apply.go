@@ -306,6 +306,7 @@ type writer struct {
 	dirtyEpisodes map[podcast.EpisodeKey]bool
 	dirtyGuests   map[string]bool
 	touched       map[podcast.EpisodeKey]bool // sources changed
+	sourceOps     map[podcast.EpisodeKey][]sourceOp // sources to add and remove, in order (see flushSources)
 
 	countDeltas map[string]int       // episode-count changes by scope, applied by flushCounts
 	pairDeltas  map[string]int       // pair-count changes by pair key
@@ -349,6 +350,7 @@ func newWriter(tx *bolt.Tx, at time.Time, m *maxima) *writer {
 		dirtyEpisodes: map[podcast.EpisodeKey]bool{},
 		dirtyGuests:   map[string]bool{},
 		touched:       map[podcast.EpisodeKey]bool{},
+		sourceOps:     map[podcast.EpisodeKey][]sourceOp{},
 		countDeltas:   map[string]int{},
 		pairDeltas:    map[string]int{},
 		refCounts:     map[string]*refCount{},
@@ -420,16 +422,12 @@ func (w *writer) applyDoc(p *Prepared, at resolution, fingerprint string) (Resul
 	}
 	for _, k := range old.episodes() {
 		if !named[k] {
-			if err := removeSource(w.b.epsrc, k, doc.Name); err != nil {
-				return r, err
-			}
+			w.source(k, doc.Name, false)
 		}
 		w.touched[k] = true
 	}
 	for _, k := range episodes {
-		if err := addSource(w.b.epsrc, k, doc.Name); err != nil {
-			return r, err
-		}
+		w.source(k, doc.Name, true)
 		w.touched[k] = true
 	}
 	v := encodeDocRecord(&rec)
@@ -466,6 +464,9 @@ func (w *writer) markDirty(key []byte) {
 // Entities are visited in key order: neighbouring keys share B+tree
 // pages, which a random order would fault in again and again.
 func (w *writer) rebuild() error {
+	if err := w.flushSources(); err != nil {
+		return err
+	}
 	if err := w.flushRefs(); err != nil {
 		return err
 	}
