@@ -305,7 +305,7 @@ type writer struct {
 	dirtyShows    map[string]bool
 	dirtyEpisodes map[podcast.EpisodeKey]bool
 	dirtyGuests   map[string]bool
-	touched       map[podcast.EpisodeKey]bool // sources changed
+	touched       map[podcast.EpisodeKey]bool       // sources changed
 	sourceOps     map[podcast.EpisodeKey][]sourceOp // sources to add and remove, in order (see flushSources)
 
 	countDeltas map[string]int       // episode-count changes by scope, applied by flushCounts
