@@ -311,6 +311,7 @@ type writer struct {
 	countDeltas map[string]int       // episode-count changes by scope, applied by flushCounts
 	pairDeltas  map[string]int       // pair-count changes by pair key
 	refCounts   map[string]*refCount // fragments' reference counts, by fragment key (see flushRefs)
+	refsC       cursorBucket         // the refs bucket, read through one cursor
 	indexOps    []indexOp            // index entries to add or remove (see flushIndexes)
 
 	guestMemo map[string]string     // show 0 name slug -> guest slug, as given in this write (guests.go)
@@ -344,8 +345,9 @@ func bucketsOf(tx *bolt.Tx) buckets {
 }
 
 func newWriter(tx *bolt.Tx, at time.Time, m *maxima) *writer {
+	b := bucketsOf(tx)
 	return &writer{
-		tx: tx, at: at, b: bucketsOf(tx), max: m,
+		tx: tx, at: at, b: b, max: m,
 		dirtyShows:    map[string]bool{},
 		dirtyEpisodes: map[podcast.EpisodeKey]bool{},
 		dirtyGuests:   map[string]bool{},
@@ -354,6 +356,7 @@ func newWriter(tx *bolt.Tx, at time.Time, m *maxima) *writer {
 		countDeltas:   map[string]int{},
 		pairDeltas:    map[string]int{},
 		refCounts:     map[string]*refCount{},
+		refsC:         newCursorBucket(b.refs),
 		guestMemo:     map[string]string{},
 		guestNew:      map[string]*guestSeen{},
 		disc:          discoveredWrite{pairs: map[string]*pairChange{}, days: map[podcast.EpisodeKey]uint32{}},

@@ -36,7 +36,7 @@ func (w *writer) count(key []byte) *refCount {
 		return rc
 	}
 	rc := &refCount{}
-	if v := w.b.refs.Get(key); len(v) == 4 {
+	if v := w.refsC.Get(key); len(v) == 4 {
 		rc.stored = binary.BigEndian.Uint32(v)
 	}
 	rc.n = rc.stored
@@ -182,9 +182,10 @@ func (w *writer) flushSources() error {
 		keys = append(keys, episodeKey(k))
 	}
 	slices.SortFunc(keys, bytes.Compare)
+	epsrc := newCursorBucket(w.b.epsrc)
 	for _, ekey := range keys {
 		k, _ := parseEpisodeKey(ekey)
-		if err := flushSourcesOf(w.b.epsrc, ekey, w.sourceOps[k]); err != nil {
+		if err := flushSourcesOf(epsrc, ekey, w.sourceOps[k]); err != nil {
 			return fmt.Errorf("sources of %s %d: %w", k.Show, k.Number, err)
 		}
 	}
@@ -194,7 +195,7 @@ func (w *writer) flushSources() error {
 
 // flushSourcesOf applies ops to the sources of the episode at ekey: its
 // list is read once, and written once if it changed (deleted once empty).
-func flushSourcesOf(b *bolt.Bucket, ekey []byte, ops []sourceOp) error {
+func flushSourcesOf(b cursorBucket, ekey []byte, ops []sourceOp) error {
 	stored, err := sourceNames(b.Get(ekey))
 	if err != nil {
 		return err
@@ -221,4 +222,27 @@ func flushSourcesOf(b *bolt.Bucket, ekey []byte, ops []sourceOp) error {
 		return b.Delete(ekey)
 	}
 	return b.Put(ekey, encodeSourceNames(names))
+}
+
+// cursorBucket is a bucket whose Get goes through one cursor, reused from
+// key to key: bbolt's Get makes a cursor, and grows its stack, for every
+// key, and a write reads thousands of counts. Seek starts from the root
+// each time, so the cursor may be reused after Puts and Deletes.
+type cursorBucket struct {
+	*bolt.Bucket
+	c *bolt.Cursor
+}
+
+func newCursorBucket(b *bolt.Bucket) cursorBucket {
+	return cursorBucket{Bucket: b, c: b.Cursor()}
+}
+
+// Get returns the value of key, or nil, as bolt.Bucket.Get does for a
+// bucket without nested buckets.
+func (b cursorBucket) Get(key []byte) []byte {
+	k, v := b.c.Seek(key)
+	if !bytes.Equal(k, key) {
+		return nil
+	}
+	return v
 }
