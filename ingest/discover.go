@@ -107,8 +107,9 @@ func (v *Vocabulary) discover(text string, people []string, show string) []Menti
 		initial bool
 	}
 	var runs []run
+	var toks []token // each sentence's, in one buffer: runs keep none of them
 	for _, s := range splitSentences(text) {
-		toks := tokenize(nil, s.text, "")
+		toks = tokenize(toks[:0], s.text, "")
 		if titleLike(toks) {
 			continue // a heading: "Episode 52: Celebrating Our First Anniversary"
 		}

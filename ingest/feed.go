@@ -588,7 +588,8 @@ func boundItem(doc *Document, w *warnings, line int) {
 	}
 	e := &doc.Episode
 	b.cut(&e.Title, MaxTitleBytes, "item title")
-	b.episode(e, "item")
+	item := func() string { return "item" }
+	b.episode(e, item)
 	b.cut(&e.GUID, MaxURLBytes, "item guid")
 	b.url(&e.Image, "item image")
 	b.url(&e.Chapters, "item chapters")
@@ -612,7 +613,7 @@ func boundItem(doc *Document, w *warnings, line int) {
 	if len(e.Transcripts) == 0 {
 		e.Transcripts = nil
 	}
-	doc.Guests = b.guests(doc.Guests, "item")
+	doc.Guests = b.guests(doc.Guests, item)
 	for i := range doc.Guests {
 		b.url(&doc.Guests[i].Image, "guest "+quote(doc.Guests[i].Name)+" image")
 	}

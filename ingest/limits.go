@@ -70,33 +70,42 @@ func bound(doc *Document, w *warnings, at lineOf) {
 	b.line = at.title
 	b.cut(&doc.Episode.Title, MaxTitleBytes, "the page's episode title")
 	b.line = at.own
-	b.episode(&doc.Episode, "the page's episode")
-	doc.Guests = b.guests(doc.Guests, "the page's episode")
+	own := func() string { return "the page's episode" }
+	b.episode(&doc.Episode, own)
+	doc.Guests = b.guests(doc.Guests, own)
 	for i := range doc.Listing {
 		e := &doc.Listing[i]
 		b.line = at.listing[e.Number]
-		b.episode(e, "listing episode #"+itoa(e.Number))
+		b.episode(e, func() string { return "listing episode #" + itoa(e.Number) })
 	}
 }
 
-func (b bounder) episode(e *EpisodeFacts, what string) {
-	b.cut(&e.Title, MaxTitleBytes, what+" title") // listing entries have none
-	b.cut(&e.Summary, MaxSummaryBytes, what+" summary")
-	b.cut(&e.Description, MaxTextBytes, what+" description")
-	e.Links = b.links(e.Links, what)
+// episode bounds an episode's values; what names it in warnings (called
+// only to warn: a page's values are nearly always within their limits).
+func (b bounder) episode(e *EpisodeFacts, what func() string) {
+	if len(e.Title) > MaxTitleBytes || len(e.Summary) > MaxSummaryBytes || len(e.Description) > MaxTextBytes ||
+		!linksFit(e.Links) {
+		w := what()
+		b.cut(&e.Title, MaxTitleBytes, w+" title") // listing entries have none
+		b.cut(&e.Summary, MaxSummaryBytes, w+" summary")
+		b.cut(&e.Description, MaxTextBytes, w+" description")
+		e.Links = b.links(e.Links, w)
+	}
 	e.Guests = b.guests(e.Guests, what)
 }
 
 // guests drops guests whose name is over MaxNameBytes (no real name is;
 // cut, it would be another person's) and bounds the rest.
-func (b bounder) guests(gs []GuestFacts, what string) []GuestFacts {
+func (b bounder) guests(gs []GuestFacts, what func() string) []GuestFacts {
 	out := gs[:0:0]
 	for _, g := range gs {
 		if len(g.Name) > MaxNameBytes {
-			b.warn.add(b.line, "%s: guest name %s is %d bytes, over %d; dropped", what, quote(g.Name), len(g.Name), MaxNameBytes)
+			b.warn.add(b.line, "%s: guest name %s is %d bytes, over %d; dropped", what(), quote(g.Name), len(g.Name), MaxNameBytes)
 			continue
 		}
-		b.slugWarn(g.Name, "guest "+quote(g.Name))
+		if len(slugify(g.Name)) > MaxSlugBytes {
+			b.slugWarn(g.Name, "guest "+quote(g.Name))
+		}
 		b.guest(&g)
 		out = append(out, g)
 	}
@@ -107,6 +116,10 @@ func (b bounder) guests(gs []GuestFacts, what string) []GuestFacts {
 }
 
 func (b bounder) guest(g *GuestFacts) {
+	if len(g.Role) <= MaxNameBytes && len(g.Organization) <= MaxNameBytes && len(g.Bio) <= MaxTextBytes &&
+		len(g.Evidence) <= MaxTextBytes && linksFit(g.Links) {
+		return // the usual case: nothing to cut, no name to quote
+	}
 	what := "guest " + quote(g.Name)
 	b.cut(&g.Role, MaxNameBytes, what+" role")
 	b.cut(&g.Organization, MaxNameBytes, what+" organization")
@@ -115,14 +128,20 @@ func (b bounder) guest(g *GuestFacts) {
 	g.Links = b.links(g.Links, what)
 }
 
+// linksFit reports whether every link is within its limits.
+func linksFit(ls []podcast.Link) bool {
+	for _, l := range ls {
+		if len(l.URL) > MaxURLBytes || len(l.Label) > MaxNameBytes {
+			return false
+		}
+	}
+	return true
+}
+
 // links drops links whose URL is over MaxURLBytes and cuts long labels,
 // returning a new slice when it changes anything (links may be shared).
 func (b bounder) links(ls []podcast.Link, what string) []podcast.Link {
-	ok := true
-	for _, l := range ls {
-		ok = ok && len(l.URL) <= MaxURLBytes && len(l.Label) <= MaxNameBytes
-	}
-	if ok {
+	if linksFit(ls) {
 		return ls
 	}
 	out := make([]podcast.Link, 0, len(ls))

@@ -172,7 +172,11 @@ type Prepared struct {
 
 // Prepare encodes a document for ApplyPrepared. It does no I/O.
 func Prepare(doc *ingest.Document) *Prepared {
-	frags, episodes, err := fragmentsOf(doc)
+	return prepare(doc, nil)
+}
+
+func prepare(doc *ingest.Document, memo *Memo) *Prepared {
+	frags, episodes, err := fragmentsOf(doc, memo)
 	if err == nil {
 		err = checkKeys(doc.Name, frags)
 	}
@@ -180,17 +184,15 @@ func Prepare(doc *ingest.Document) *Prepared {
 		err = errNoShowSlug
 	}
 	r := Result{Name: doc.Name, Episodes: 1 + len(doc.Listing), Guests: len(doc.Guests), Warnings: doc.Warnings}
-	topics := map[string]bool{}
-	for _, t := range doc.Episode.Topics {
-		topics[t] = true
-	}
+	// The distinct topics: a page names a few, from a vocabulary of some
+	// dozens, so a list does better than a set.
+	topics := slices.Clone(doc.Episode.Topics)
 	for _, l := range doc.Listing {
 		r.Guests += len(l.Guests)
-		for _, t := range l.Topics {
-			topics[t] = true
-		}
+		topics = append(topics, l.Topics...)
 	}
-	r.Topics = len(topics)
+	slices.Sort(topics)
+	r.Topics = len(slices.Compact(topics))
 	named := &ingest.Document{Name: doc.Name, SHA256: doc.SHA256, Warnings: doc.Warnings}
 	return &Prepared{doc: named, result: r, frags: frags, episodes: episodes, err: err, id: identityOf(doc),
 		discovered: doc.Episode.Discovered}
@@ -303,11 +305,13 @@ type writer struct {
 	dirtyShows    map[string]bool
 	dirtyEpisodes map[podcast.EpisodeKey]bool
 	dirtyGuests   map[string]bool
-	touched       map[podcast.EpisodeKey]bool // sources changed
+	touched       map[podcast.EpisodeKey]bool       // sources changed
+	sourceOps     map[podcast.EpisodeKey][]sourceOp // sources to add and remove, in order (see flushSources)
 
 	countDeltas map[string]int       // episode-count changes by scope, applied by flushCounts
 	pairDeltas  map[string]int       // pair-count changes by pair key
 	refCounts   map[string]*refCount // fragments' reference counts, by fragment key (see flushRefs)
+	refsC       cursorBucket         // the refs bucket, read through one cursor
 	indexOps    []indexOp            // index entries to add or remove (see flushIndexes)
 
 	guestMemo map[string]string     // show 0 name slug -> guest slug, as given in this write (guests.go)
@@ -341,15 +345,18 @@ func bucketsOf(tx *bolt.Tx) buckets {
 }
 
 func newWriter(tx *bolt.Tx, at time.Time, m *maxima) *writer {
+	b := bucketsOf(tx)
 	return &writer{
-		tx: tx, at: at, b: bucketsOf(tx), max: m,
+		tx: tx, at: at, b: b, max: m,
 		dirtyShows:    map[string]bool{},
 		dirtyEpisodes: map[podcast.EpisodeKey]bool{},
 		dirtyGuests:   map[string]bool{},
 		touched:       map[podcast.EpisodeKey]bool{},
+		sourceOps:     map[podcast.EpisodeKey][]sourceOp{},
 		countDeltas:   map[string]int{},
 		pairDeltas:    map[string]int{},
 		refCounts:     map[string]*refCount{},
+		refsC:         newCursorBucket(b.refs),
 		guestMemo:     map[string]string{},
 		guestNew:      map[string]*guestSeen{},
 		disc:          discoveredWrite{pairs: map[string]*pairChange{}, days: map[podcast.EpisodeKey]uint32{}},
@@ -418,16 +425,12 @@ func (w *writer) applyDoc(p *Prepared, at resolution, fingerprint string) (Resul
 	}
 	for _, k := range old.episodes() {
 		if !named[k] {
-			if err := removeSource(w.b.epsrc, k, doc.Name); err != nil {
-				return r, err
-			}
+			w.source(k, doc.Name, false)
 		}
 		w.touched[k] = true
 	}
 	for _, k := range episodes {
-		if err := addSource(w.b.epsrc, k, doc.Name); err != nil {
-			return r, err
-		}
+		w.source(k, doc.Name, true)
 		w.touched[k] = true
 	}
 	v := encodeDocRecord(&rec)
@@ -464,6 +467,9 @@ func (w *writer) markDirty(key []byte) {
 // Entities are visited in key order: neighbouring keys share B+tree
 // pages, which a random order would fault in again and again.
 func (w *writer) rebuild() error {
+	if err := w.flushSources(); err != nil {
+		return err
+	}
 	if err := w.flushRefs(); err != nil {
 		return err
 	}

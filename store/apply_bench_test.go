@@ -129,3 +129,44 @@ func prepareCatalogue(b *testing.B, vocab *ingest.Vocabulary, opts pagegen.Optio
 	}
 	return docs
 }
+
+// BenchmarkPrepareCatalogue is Prepare alone on 2,000 catalogue pages,
+// in order, without a memo and through one (store.Memo), as a bulk
+// ingest prepares them: the figure is per page.
+//
+//	go test -run '^$' -bench PrepareCatalogue -benchmem ./store
+func BenchmarkPrepareCatalogue(b *testing.B) {
+	vocab := ingest.DefaultVocabulary()
+	opts := pagegen.Options{Shows: 1, Seed: 1, Catalogue: true}
+	memo := ingest.NewMemo(0)
+	docs := make([]*ingest.Document, 2000)
+	for i := range docs {
+		name, data := pagegen.Page(i, opts)
+		doc, err := ingest.ParseMemo(name, data, vocab, memo)
+		if err != nil {
+			b.Fatal(err)
+		}
+		docs[i] = doc
+	}
+	for _, withMemo := range []bool{false, true} {
+		name := "plain"
+		if withMemo {
+			name = "memo"
+		}
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			for range b.N {
+				var m *store.Memo
+				if withMemo {
+					m = store.NewMemo(0)
+				}
+				for _, d := range docs {
+					if p := store.PrepareMemo(d, m); p.Err() != nil {
+						b.Fatal(p.Err())
+					}
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(docs))/1e3, "µs/page")
+		})
+	}
+}

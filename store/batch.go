@@ -3,8 +3,13 @@ package store
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"maps"
 	"slices"
+
+	bolt "go.etcd.io/bbolt"
+
+	"podcastgraph/internal/podcast"
 )
 
 // A write gathers what its documents change and writes each key once, in
@@ -31,7 +36,7 @@ func (w *writer) count(key []byte) *refCount {
 		return rc
 	}
 	rc := &refCount{}
-	if v := w.b.refs.Get(key); len(v) == 4 {
+	if v := w.refsC.Get(key); len(v) == 4 {
 		rc.stored = binary.BigEndian.Uint32(v)
 	}
 	rc.n = rc.stored
@@ -152,4 +157,92 @@ func sortedDeltas(deltas map[string]int) []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+// sourceOp adds (add) or removes a document from an episode's sources.
+type sourceOp struct {
+	name string
+	add  bool
+}
+
+// source records that the document name names episode k (add) or no
+// longer does, for flushSources: a page names the ten episodes its
+// listing holds, which the pages around it name too, so an episode's
+// list of sources is read and written once per write rather than once
+// per page.
+func (w *writer) source(k podcast.EpisodeKey, name string, add bool) {
+	w.sourceOps[k] = append(w.sourceOps[k], sourceOp{name: name, add: add})
+}
+
+// flushSources applies the source changes of the write, in episode key
+// order, each episode's in the order they were made.
+func (w *writer) flushSources() error {
+	keys := make([][]byte, 0, len(w.sourceOps))
+	for k := range w.sourceOps {
+		keys = append(keys, episodeKey(k))
+	}
+	slices.SortFunc(keys, bytes.Compare)
+	epsrc := newCursorBucket(w.b.epsrc)
+	for _, ekey := range keys {
+		k, _ := parseEpisodeKey(ekey)
+		if err := flushSourcesOf(epsrc, ekey, w.sourceOps[k]); err != nil {
+			return fmt.Errorf("sources of %s %d: %w", k.Show, k.Number, err)
+		}
+	}
+	clear(w.sourceOps)
+	return nil
+}
+
+// flushSourcesOf applies ops to the sources of the episode at ekey: its
+// list is read once, and written once if it changed (deleted once empty).
+func flushSourcesOf(b cursorBucket, ekey []byte, ops []sourceOp) error {
+	stored, err := sourceNames(b.Get(ekey))
+	if err != nil {
+		return err
+	}
+	names := stored
+	changed := false
+	for _, op := range ops {
+		i, found := slices.BinarySearchFunc(names, op.name, func(n []byte, name string) int {
+			return bytes.Compare(n, []byte(name))
+		})
+		switch {
+		case op.add && !found:
+			names = slices.Insert(names, i, []byte(op.name))
+			changed = true
+		case !op.add && found:
+			names = slices.Delete(names, i, i+1)
+			changed = true
+		}
+	}
+	switch {
+	case !changed:
+		return nil
+	case len(names) == 0:
+		return b.Delete(ekey)
+	}
+	return b.Put(ekey, encodeSourceNames(names))
+}
+
+// cursorBucket is a bucket whose Get goes through one cursor, reused from
+// key to key: bbolt's Get makes a cursor, and grows its stack, for every
+// key, and a write reads thousands of counts. Seek starts from the root
+// each time, so the cursor may be reused after Puts and Deletes.
+type cursorBucket struct {
+	*bolt.Bucket
+	c *bolt.Cursor
+}
+
+func newCursorBucket(b *bolt.Bucket) cursorBucket {
+	return cursorBucket{Bucket: b, c: b.Cursor()}
+}
+
+// Get returns the value of key, or nil, as bolt.Bucket.Get does for a
+// bucket without nested buckets.
+func (b cursorBucket) Get(key []byte) []byte {
+	k, v := b.c.Seek(key)
+	if !bytes.Equal(k, key) {
+		return nil
+	}
+	return v
 }

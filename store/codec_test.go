@@ -62,7 +62,7 @@ func generatedEpisode(t testing.TB, i int) *podcast.Episode {
 	if err != nil {
 		t.Fatal(err)
 	}
-	frags, _, err := fragmentsOf(doc)
+	frags, _, err := fragmentsOf(doc, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,7 +188,7 @@ func TestFragmentsDecodeAsJSONDid(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	frags, _, err := fragmentsOf(doc)
+	frags, _, err := fragmentsOf(doc, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

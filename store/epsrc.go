@@ -7,8 +7,6 @@ import (
 	"slices"
 
 	bolt "go.etcd.io/bbolt"
-
-	"podcastgraph/internal/podcast"
 )
 
 // The sources of an episode (the epsrc bucket) are the documents that
@@ -24,14 +22,8 @@ import (
 // accept both while a file migrates (migrate.go); only the migration
 // writes the old form away.
 
-// addSource records that the document name names episode k.
-func addSource(b *bolt.Bucket, k podcast.EpisodeKey, name string) error {
-	if err := addSourceAt(b, episodeKey(k), []byte(name)); err != nil {
-		return fmt.Errorf("sources of %s %d: %w", k.Show, k.Number, err)
-	}
-	return nil
-}
-
+// addSourceAt records that the document name names the episode at ekey
+// (the migration's way; a write gathers its changes, flushSources).
 func addSourceAt(b *bolt.Bucket, ekey, name []byte) error {
 	names, err := sourceNames(b.Get(ekey))
 	if err != nil {
@@ -42,23 +34,6 @@ func addSourceAt(b *bolt.Bucket, ekey, name []byte) error {
 		return nil
 	}
 	return b.Put(ekey, encodeSourceNames(slices.Insert(names, i, name)))
-}
-
-// removeSource takes back that the document name names episode k.
-func removeSource(b *bolt.Bucket, k podcast.EpisodeKey, name string) error {
-	key := episodeKey(k)
-	names, err := sourceNames(b.Get(key))
-	if err != nil {
-		return fmt.Errorf("sources of %s %d: %w", k.Show, k.Number, err)
-	}
-	i := slices.IndexFunc(names, func(n []byte) bool { return string(n) == name })
-	switch {
-	case i < 0:
-		return nil
-	case len(names) == 1:
-		return b.Delete(key)
-	}
-	return b.Put(key, encodeSourceNames(slices.Delete(names, i, i+1)))
 }
 
 // episodeSources returns the names of the documents that name the

@@ -1,9 +1,11 @@
 package store
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	"podcastgraph/ingest"
 	"podcastgraph/internal/podcast"
@@ -109,23 +111,53 @@ func newFragment(kind byte, id string, prio byte, v any) (fragment, error) {
 	return fragment{key: key, value: value}, nil
 }
 
-// fragmentsOf splits a document into the fragments it states, deduplicated.
-func fragmentsOf(doc *ingest.Document) ([]fragment, []podcast.EpisodeKey, error) {
+// fragmentsOf splits a document into the fragments it states, deduplicated,
+// encoding through memo those it remembers (nil: none).
+func fragmentsOf(doc *ingest.Document, memo *Memo) ([]fragment, []podcast.EpisodeKey, error) {
 	show := doc.Show.Slug
-	var out []fragment
-	seen := map[string]bool{}
+	out := make([]fragment, 0, 8+4*len(doc.Listing))
+	var seen map[string]bool // the keys in out, once they are many
+	var mk []byte            // the memo's key of the fragment at hand
 	add := func(kind byte, id string, prio byte, v any) error {
-		f, err := newFragment(kind, id, prio, v)
-		if err != nil {
-			return err
+		var f fragment
+		remember := false
+		if memo != nil {
+			mk, remember = memoKey(mk[:0], kind, id, prio, v)
 		}
-		if !seen[string(f.key)] {
+		hit := false
+		if remember {
+			f, hit = memo.get(mk)
+		}
+		if !hit {
+			var err error
+			if f, err = newFragment(kind, id, prio, v); err != nil {
+				return err
+			}
+			if remember {
+				memo.put(mk, f)
+			}
+		}
+		// A page states a few dozen fragments: looking through them
+		// costs less than a set, until they are many.
+		if seen == nil && len(out) >= 64 {
+			seen = make(map[string]bool, 2*len(out))
+			for _, o := range out {
+				seen[string(o.key)] = true
+			}
+		}
+		switch {
+		case seen != nil:
+			if seen[string(f.key)] {
+				return nil
+			}
 			seen[string(f.key)] = true
-			out = append(out, f)
+		case slices.ContainsFunc(out, func(o fragment) bool { return bytes.Equal(o.key, f.key) }):
+			return nil
 		}
+		out = append(out, f)
 		return nil
 	}
-	if err := add(fragShow, show, prioOwn, showFrag{
+	if err := add(fragShow, show, prioOwn, &showFrag{
 		Title: doc.Show.Title, Code: doc.Show.Code, Hosts: doc.Show.Hosts, Links: doc.Show.Links,
 		ShowFeed: showFeedOf(&doc.Show),
 	}); err != nil {
@@ -135,14 +167,18 @@ func fragmentsOf(doc *ingest.Document) ([]fragment, []podcast.EpisodeKey, error)
 	if doc.Kind == ingest.KindFeedItem && code == "" {
 		code = feedCode(show)
 	}
-	var episodes []podcast.EpisodeKey
+	episodes := make([]podcast.EpisodeKey, 0, 1+len(doc.Listing))
+	// f and gf are filled anew for each fragment: add keeps nothing of
+	// them but their encoding.
+	var f episodeFrag
+	var gf guestFrag
 	addEpisode := func(e *ingest.EpisodeFacts, guests []ingest.GuestFacts) error {
 		k := podcast.EpisodeKey{Show: show, Number: e.Number}
 		episodes = append(episodes, k)
-		f := episodeFrag{
+		f = episodeFrag{
 			Code: code, Title: e.Title, ReleaseDate: e.ReleaseDate, Description: e.Description,
 			Summary: e.Summary, Truncated: e.Truncated, Topics: e.Topics, Links: e.Links,
-			EpisodeFeed: episodeFeedOf(e),
+			Appearances: f.Appearances[:0], EpisodeFeed: episodeFeedOf(e),
 		}
 		if doc.Kind == ingest.KindFeedItem {
 			f.FeedNumber = e.Number
@@ -154,13 +190,12 @@ func fragmentsOf(doc *ingest.Document) ([]fragment, []podcast.EpisodeKey, error)
 		}
 		for _, g := range guests {
 			f.Appearances = append(f.Appearances, podcast.Appearance{Guest: g.Slug, Evidence: g.Evidence, Via: g.Via})
-			if err := add(fragGuest, g.Slug, prio, guestFrag{
-				Name: g.Name, Role: g.Role, Organization: g.Organization, Bio: g.Bio, Links: g.Links, Image: g.Image,
-			}); err != nil {
+			gf = guestFrag{Name: g.Name, Role: g.Role, Organization: g.Organization, Bio: g.Bio, Links: g.Links, Image: g.Image}
+			if err := add(fragGuest, g.Slug, prio, &gf); err != nil {
 				return err
 			}
 		}
-		return add(fragEpisode, string(episodeKey(k)), prio, f)
+		return add(fragEpisode, string(episodeKey(k)), prio, &f)
 	}
 	if err := addEpisode(&doc.Episode, doc.Guests); err != nil {
 		return nil, nil, err

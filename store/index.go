@@ -182,13 +182,15 @@ func (w *writer) indexNew(k podcast.EpisodeKey, e *podcast.Episode) {
 // many episodes moved it (a batch moves "*" once per new episode), in key
 // order.
 func (w *writer) flushCounts() error {
+	counts := newCursorBucket(w.b.counts)
 	for _, scope := range sortedDeltas(w.countDeltas) {
-		if err := w.addCount(scope, w.countDeltas[scope]); err != nil {
+		if err := w.addCount(counts, scope, w.countDeltas[scope]); err != nil {
 			return err
 		}
 	}
+	pairs := newCursorBucket(w.b.pairs)
 	for _, p := range sortedDeltas(w.pairDeltas) {
-		if err := addU32(w.b.pairs, []byte(p), w.pairDeltas[p]); err != nil {
+		if err := addU32(pairs, []byte(p), w.pairDeltas[p]); err != nil {
 			return err
 		}
 	}
@@ -225,8 +227,8 @@ func addU32Values(b interface {
 
 // addCount moves the episode count of a scope, keeping the guests' and
 // topics' by-count index and the set of live topics in step.
-func (w *writer) addCount(scope string, delta int) error {
-	before, after, err := addU32Values(w.b.counts, []byte(scope), delta)
+func (w *writer) addCount(counts cursorBucket, scope string, delta int) error {
+	before, after, err := addU32Values(counts, []byte(scope), delta)
 	if err != nil {
 		return err
 	}

@@ -324,10 +324,16 @@ func encodeFragment(v any) ([]byte, error) {
 	switch f := v.(type) {
 	case episodeFrag:
 		return encodeEpisodeFrag(&f), nil
+	case *episodeFrag:
+		return encodeEpisodeFrag(f), nil
 	case guestFrag:
 		return encodeGuestFrag(&f), nil
+	case *guestFrag:
+		return encodeGuestFrag(f), nil
 	case showFrag:
 		return encodeShowFrag(&f), nil
+	case *showFrag:
+		return encodeShowFrag(f), nil
 	}
 	return nil, fmt.Errorf("encode fragment: unknown type %T", v)
 }

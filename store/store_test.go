@@ -563,3 +563,41 @@ func TestEpisodeHeads(t *testing.T) {
 		}
 	}
 }
+
+// TestChangedPageInOneWrite checks that a page and its changed version in
+// the same write leave what the changed version alone says: the sources
+// the first version gave episodes it no longer names are taken back
+// within the write (sources are gathered and written once per write).
+func TestChangedPageInOneWrite(t *testing.T) {
+	docs := corpus()
+	changed := page("b.txt", 322, "2025-10-29", nil, []string{"kubernetes"},
+		listed(339, "DNS text", []string{"dns"}), listed(333, "Pete text", []string{"ai"}, guest("Pete Hunt", "", "")))
+	changed.SHA256 = "changed"
+	var b *ingest.Document
+	for _, d := range docs {
+		if d.Name == "b.txt" {
+			b = d
+		}
+	}
+	if b == nil {
+		t.Fatal("the corpus has no b.txt")
+	}
+	st := open(t)
+	apply(t, st, append(slices.Clone(docs), changed)...)
+	ctx := context.Background()
+	srcs, err := st.Sources(ctx, []podcast.EpisodeKey{{Show: "devops-paradox", Number: 330}})
+	if err != nil || len(srcs[0]) != 1 || srcs[0][0].Name != "a.txt" {
+		t.Errorf("330 sources = %v (%v), want only a.txt", srcs, err)
+	}
+	fresh := open(t)
+	var others []*ingest.Document
+	for _, d := range docs {
+		if d.Name != "b.txt" {
+			others = append(others, d)
+		}
+	}
+	apply(t, fresh, append(others, changed)...)
+	if d1, d2 := dump(t, st), dump(t, fresh); d1 != d2 {
+		t.Errorf("both versions in one write differ from the changed one alone:\n%s\n---\n%s", d1, d2)
+	}
+}

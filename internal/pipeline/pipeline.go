@@ -216,11 +216,12 @@ func (in *Ingester) Files(ctx context.Context, files []string, out io.Writer) (S
 	var sum Summary
 	batch := max(in.Batch, 1)
 	bulk := len(files) > batch
-	// The memo remembers listing entries across pages and batches: a
-	// show's pages list the episodes before theirs, and read once, an
-	// entry is found again on the next pages (see ingest.Memo). It lives
-	// as long as the run.
-	memo := ingest.NewMemo(0)
+	// The memos remember listing entries and the fragments they state
+	// across pages and batches: a show's pages list the episodes before
+	// theirs, and read and encoded once, an entry is found again on the
+	// next pages (see ingest.Memo and store.Memo). They live as long as
+	// the run.
+	memo := &memos{parse: ingest.NewMemo(0), prepare: store.NewMemo(0)}
 	in.Progress.Begin(len(files))
 	batches := make(chan fileBatch, 1)
 	ctx, cancel := context.WithCancel(ctx)
@@ -337,12 +338,19 @@ func (in *Ingester) Apply(ctx context.Context, pages []Page) ([]Result, error) {
 	return in.commit(ctx, in.parse(ctx, pages, nil))
 }
 
+// memos are what a run of many pages remembers of the pages it parsed
+// (ingest.Memo) and prepared (store.Memo).
+type memos struct {
+	parse   *ingest.Memo
+	prepare *store.Memo
+}
+
 // parse parses pages on every core, through memo (nil: none); once ctx is
 // done it parses no more (the batch is then dropped by its caller). A
 // page's bytes are let go once it is parsed: a batch waiting for the
 // writer holds its prepared fragments, not its pages. A feed (recognised
 // by its content, ingest.IsFeed) yields a document per item.
-func (in *Ingester) parse(ctx context.Context, pages []Page, memo *ingest.Memo) parsedBatch {
+func (in *Ingester) parse(ctx context.Context, pages []Page, memo *memos) parsedBatch {
 	pages = slices.Clone(pages) // the caller's pages keep their bytes
 	out := make([]parsedPage, len(pages))
 	var wg sync.WaitGroup
@@ -388,7 +396,7 @@ func failedPage(name string, err error) parsedPage {
 }
 
 // parseOne parses one page or feed and prepares its documents.
-func (in *Ingester) parseOne(p Page, memo *ingest.Memo) parsedPage {
+func (in *Ingester) parseOne(p Page, memo *memos) parsedPage {
 	if ingest.IsFeed(p.Data) {
 		feed, err := parseFeed(p, in.Vocab)
 		if err != nil {
@@ -405,7 +413,7 @@ func (in *Ingester) parseOne(p Page, memo *ingest.Memo) parsedPage {
 		for range min(runtime.GOMAXPROCS(0), n/32+1) {
 			wg.Go(func() {
 				for k := int(next.Add(1) - 1); k < n; k = int(next.Add(1) - 1) {
-					pp.docs[k], pp.errs[k] = prepare(feed.Items[k])
+					pp.docs[k], pp.errs[k] = prepare(feed.Items[k], nil)
 					pp.names[k] = feed.Items[k].Name
 				}
 			})
@@ -418,21 +426,27 @@ func (in *Ingester) parseOne(p Page, memo *ingest.Memo) parsedPage {
 		}
 		return pp
 	}
-	doc, err := parsePage(p, in.Vocab, memo)
+	var parseMemo *ingest.Memo
+	var prepMemo *store.Memo
+	if memo != nil {
+		parseMemo, prepMemo = memo.parse, memo.prepare
+	}
+	doc, err := parsePage(p, in.Vocab, parseMemo)
 	if err != nil {
 		return failedPage(p.Name, err)
 	}
-	prep, err := prepare(doc)
+	prep, err := prepare(doc, prepMemo)
 	if err == nil && p.File != nil && in.settled(p.File, p.ReadAt) {
 		prep.SetFile(*p.File)
 	}
 	return parsedPage{docs: []*store.Prepared{prep}, errs: []error{err}, names: []string{p.Name}}
 }
 
-// prepare prepares a document for the store; the error is the store's
-// refusal, found before the transaction rather than by retrying it.
-func prepare(doc *ingest.Document) (*store.Prepared, error) {
-	prep := store.Prepare(doc)
+// prepare prepares a document for the store, through memo (nil: none);
+// the error is the store's refusal, found before the transaction rather
+// than by retrying it.
+func prepare(doc *ingest.Document, memo *store.Memo) (*store.Prepared, error) {
+	prep := store.PrepareMemo(doc, memo)
 	if perr := prep.Err(); perr != nil {
 		return prep, fmt.Errorf("%s: the store refused it: %w", doc.Name, perr)
 	}
