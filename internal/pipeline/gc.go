@@ -25,73 +25,68 @@ const bulkHeap = 640 << 20
 // (docs/performance.md, "The collector"), median 1,671 against 1,560 req/s
 // and p99 21.5 against 23.4 ms on the rotating nested page at 10,000
 // pages, for about 25 MB more resident memory (90-92 against 61-68 MB
-// anonymous). The soft limit keeps the heap near 100 MB whatever the
-// store's size: at 100,000 pages the limit, not the percentage, sets the
-// pace.
+// anonymous). At 100,000 pages the soft limit, not the percentage, sets
+// the pace.
 //
-// What the server keeps resident from the start on purpose, the search
-// index above all (about 30 MB of heap at 100,000 catalogue pages once
-// its postings are read from its saved file, mapped; 95 MB before), is
-// added to the limit (serveKeptFactor times): with the index inside a 96
-// MiB limit the collector ran without pause and the rotating nested page
-// at 100,000 catalogue pages fell from about 1,850 to 1,100-1,200 req/s
-// (docs/performance.md, "The collector and the search index").
+// The limit starts at serveHeap and grows with what the server holds, in
+// two parts. The search
+// index (kept: pointer-free arrays, about 30 MB of heap at 100,000
+// catalogue pages once its postings are read from its saved file, mapped)
+// is added once: it must fit, but a cycle does not scan it. The rest of
+// the live heap beyond serveBaseline, chiefly the record cache, is added
+// serveLiveFactor times: each cycle marks it, so the room for garbage
+// grows with it, as GOGC would have it. Both are read again every time
+// the server retunes, so the limit follows the index down when it leaves
+// the heap and the record cache up as it fills. On the rotating nested
+// page at 100,000 catalogue pages (docs/performance.md, "Catalogue
+// scale: the search index mapped"), a limit near 157 MiB cost 10-20% of
+// the throughput of the 286 MiB the policy before set, and 200 MiB
+// matched it, with 80 MB less resident.
 const (
 	serveHeap      = 96 << 20
 	serveGCPercent = 400
 	// serveBaseline is the live heap of a server without a search index
 	// when it starts serving: what serveHeap already counts.
 	serveBaseline = 16 << 20
+	// serveLiveFactor is how many times the live heap beyond the
+	// baseline and the index the limit adds.
+	serveLiveFactor = 2
 )
 
 // ServeGC applies the serving policy, unless the environment getenv reads
 // (the one the run was given) sets GOGC or GOMEMLIMIT; it returns the
 // undo, and retune, which sets the limit again from kept (nil: nothing
-// kept beyond the live heap at this call): the server calls it as what it
-// keeps grows (the search index, as pages arrive).
+// kept) and the live heap of the last cycle: the server calls it every
+// few seconds.
 func ServeGC(getenv func(string) string, kept func() int64) (retune, restore func()) {
 	if tuned(getenv) {
 		return func() {}, func() {}
 	}
-	keptNow := func() int64 {
-		if kept == nil {
-			return 0
+	limitFor := func(live uint64) int64 {
+		k := int64(0)
+		if kept != nil {
+			k = max(kept(), 0)
 		}
-		return max(kept(), 0)
+		return serveLimit(k, int64(live)-k-serveBaseline)
 	}
-	// other is what the live heap holds at the start beyond the baseline
-	// and beyond what kept counts: it stays, while kept follows the index
-	// both ways (it shrinks once the index reads its postings from its
-	// saved file; frozen into the limit, the heap the index held when a
-	// start-up ingest ended kept the limit at 428 MB at 100,000 catalogue
-	// pages).
-	other := max(int64(max(liveHeap(), serveBaseline)-serveBaseline)-keptNow(), 0)
-	limitFor := func() int64 { return serveLimit(other + keptNow()) }
-	gc, limit := debug.SetGCPercent(serveGCPercent), debug.SetMemoryLimit(limitFor())
-	return func() { debug.SetMemoryLimit(limitFor()) },
+	gc, limit := debug.SetGCPercent(serveGCPercent), debug.SetMemoryLimit(limitFor(liveHeap(true)))
+	return func() { debug.SetMemoryLimit(limitFor(liveHeap(false))) },
 		func() { debug.SetGCPercent(gc); debug.SetMemoryLimit(limit) }
 }
 
 // serveLimit is the soft memory limit while serving for a server that
-// keeps kept bytes on purpose: serveHeap plus serveKeptFactor times kept.
-func serveLimit(kept int64) int64 {
-	return serveHeap + serveKeptFactor*max(kept, 0)
+// keeps kept bytes of pointer-free index and other bytes of live heap
+// beyond serveBaseline.
+func serveLimit(kept, other int64) int64 {
+	return serveHeap + max(kept, 0) + serveLiveFactor*max(other, 0)
 }
 
-// serveKeptFactor is how many times what the server keeps (beyond
-// serveBaseline) the limit adds. The search index holds no pointers now (a
-// few hundred large arrays), so a cycle need not scan it; but it still
-// fills the limit, and added once it left the rotating nested page at
-// 100,000 catalogue pages about 35 MB of headroom: a cycle every few
-// requests, each marking the record cache. Three pairs on a quiet machine
-// (docs/performance.md, "The search index without pointers"): added once
-// 1,163-1,380 req/s, p99 28.6-35.5 ms, RssAnon 174 MB; added twice
-// 1,727-1,818 req/s, p99 20.5-21.6 ms, RssAnon 254-256 MB.
-const serveKeptFactor = 2
-
-// liveHeap collects and returns the bytes of heap still in use.
-func liveHeap() uint64 {
-	runtime.GC()
+// liveHeap returns the bytes of heap in use at the end of the last
+// cycle, collecting first when collect is set.
+func liveHeap(collect bool) uint64 {
+	if collect {
+		runtime.GC()
+	}
 	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
 	metrics.Read(s)
 	if s[0].Value.Kind() != metrics.KindUint64 {

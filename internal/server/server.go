@@ -232,8 +232,9 @@ func Serve(ctx context.Context, cfg *Config, opts Options, stdout io.Writer) err
 }
 
 // serveGC applies the collector's serving policy, counting the search
-// index as memory kept on purpose, and follows the index as it grows
-// (feeds, admin ingest, a cluster's writes) every retuneEvery until ctx
+// index as memory kept on purpose, and follows the index and the live
+// heap as they change (feeds, admin ingest, a cluster's writes, the index
+// saved and mapped, the record cache filling) every retuneEvery until ctx
 // ends; it returns the undo.
 func (a *app) serveGC(ctx context.Context) (restore func()) {
 	kept := func() int64 {
@@ -266,8 +267,8 @@ func (a *app) serveGC(ctx context.Context) (restore func()) {
 }
 
 // retuneEvery is how often the collector's limit follows the search
-// index's size.
-const retuneEvery = 15 * time.Second
+// index's size and the live heap.
+const retuneEvery = time.Second
 
 // handler wires every public HTTP path of the contract; /metrics and pprof
 // move to the admin listener when there is one.
