@@ -30,7 +30,7 @@ const bulkHeap = 640 << 20
 //
 // The limit starts at serveHeap and grows with what the server holds, in
 // two parts. The search
-// index (kept: pointer-free arrays, about 30 MB of heap at 100,000
+// index (kept: pointer-free arrays, about 33 MB of heap at 100,000
 // catalogue pages once its postings are read from its saved file, mapped)
 // is added once: it must fit, but a cycle does not scan it. The rest of
 // the live heap beyond serveBaseline, chiefly the record cache, is added

@@ -33,8 +33,9 @@ func view(b []byte, off, n uint32) string {
 // table of (hash, number) slots, probed linearly from the hash; same
 // reports whether a number stands for the string being looked up, so two
 // strings of one hash each keep their own slot. At 16 bytes a slot and at
-// most three quarters full it takes a fifth of what a Go map of the same
-// entries did (11 MB for the live documents at 100,000 catalogue pages).
+// most three quarters full it takes about half of what a Go map of the
+// same entries did (a heap profile of a server at 100,000 catalogue
+// pages: 5.2 MB of tables against 11.2 MB).
 type idTable struct {
 	seed  maphash.Seed
 	slots []idSlot // a power of two of them
