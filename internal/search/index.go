@@ -164,6 +164,8 @@ type Index struct {
 	edits  uint64   // changes so far: Save maps the file it wrote only when none came in between
 	sorted []uint32 // every term, in the order of its text (prefix matching, typos)
 
+	adding addScratch // add's memory, reused from entry to entry (updates are one at a time)
+
 	stems    strtab   // every stem of a term
 	forms    []uint32 // by stem: its first term
 	nextForm []uint32 // by term: the next term with its stem, or noTerm
@@ -336,13 +338,15 @@ func (ix *Index) add(gen uint64, e *Entry, newTerms []uint32, newSugg [2][]suggT
 			m.NGuests++
 		}
 	}
-	// Positions of each term, by field.
-	type occ struct {
-		field Field
-		pos   []uint32
+	// The entry's tokens, their terms numbered in order of first sight,
+	// then grouped by term (a counting sort, keeping each term's tokens in
+	// order: by field, then position).
+	sc := &ix.adding
+	if sc.ids == nil {
+		sc.ids = map[string]int32{}
 	}
-	perTerm := map[string][]occ{}
-	var order []string
+	clear(sc.ids)
+	sc.terms, sc.toks = sc.terms[:0], sc.toks[:0]
 	for f := range numFields {
 		text := e.Texts[f]
 		if text == "" {
@@ -350,15 +354,13 @@ func (ix *Index) add(gen uint64, e *Entry, newTerms []uint32, newSugg [2][]suggT
 		}
 		pos := uint32(0)
 		tokenize(text, func(t token) {
-			list := perTerm[t.term]
-			if len(list) == 0 {
-				order = append(order, t.term)
+			n, ok := sc.ids[t.term]
+			if !ok {
+				n = int32(len(sc.terms))
+				sc.ids[t.term] = n
+				sc.terms = append(sc.terms, t.term)
 			}
-			if len(list) == 0 || list[len(list)-1].field != f {
-				list = append(list, occ{field: f})
-			}
-			list[len(list)-1].pos = append(list[len(list)-1].pos, pos)
-			perTerm[t.term] = list
+			sc.toks = append(sc.toks, addTok{n, f, pos})
 			pos++
 		})
 		if pos > math.MaxUint16 {
@@ -370,8 +372,22 @@ func (ix *Index) add(gen uint64, e *Entry, newTerms []uint32, newSugg [2][]suggT
 			ix.numLen[f]++
 		}
 	}
-	var ent, body []byte
-	for _, term := range order {
+	nt := len(sc.terms)
+	sc.start = append(sc.start[:0], make([]int32, nt+1)...)
+	for _, tk := range sc.toks {
+		sc.start[tk.term+1]++
+	}
+	for i := range nt {
+		sc.start[i+1] += sc.start[i]
+	}
+	sc.next = append(sc.next[:0], sc.start[:nt]...)
+	sc.byTerm = slices.Grow(sc.byTerm[:0], len(sc.toks))[:len(sc.toks)]
+	for _, tk := range sc.toks {
+		sc.byTerm[sc.next[tk.term]] = tk
+		sc.next[tk.term]++
+	}
+	ent, body := sc.ent, sc.body
+	for i, term := range sc.terms {
 		tid, ok := ix.terms.find(term)
 		if !ok {
 			tid = ix.terms.add(term)
@@ -381,22 +397,30 @@ func (ix *Index) add(gen uint64, e *Entry, newTerms []uint32, newSugg [2][]suggT
 		}
 		p := &ix.lists[tid]
 		p.N++
-		list := perTerm[term]
+		group := sc.byTerm[sc.start[i]:sc.start[i+1]]
+		// The fields and their term frequencies, then the positions of
+		// each field, from 0 at each.
 		body = body[:0]
-		for i, o := range list {
-			fb := byte(o.field)
-			if i == len(list)-1 {
+		for j := 0; j < len(group); {
+			k := j + 1
+			for k < len(group) && group[k].field == group[j].field {
+				k++
+			}
+			fb := byte(group[j].field)
+			if k == len(group) {
 				fb |= 0x80
 			}
 			body = append(body, fb)
-			body = binary.AppendUvarint(body, uint64(len(o.pos)))
+			body = binary.AppendUvarint(body, uint64(k-j))
+			j = k
 		}
-		for _, o := range list {
-			prev := uint32(0)
-			for _, x := range o.pos {
-				body = binary.AppendUvarint(body, uint64(x-prev))
-				prev = x
+		prev := uint32(0)
+		for j, tk := range group {
+			if j > 0 && tk.field != group[j-1].field {
+				prev = 0
 			}
+			body = binary.AppendUvarint(body, uint64(tk.pos-prev))
+			prev = tk.pos
 		}
 		ent = binary.AppendUvarint(ent[:0], uint64(id-p.Last))
 		ent = binary.AppendUvarint(ent, uint64(len(body)))
@@ -404,6 +428,7 @@ func (ix *Index) add(gen uint64, e *Entry, newTerms []uint32, newSugg [2][]suggT
 		p.Last = id
 		ix.appendPostings(p, ent)
 	}
+	sc.ent, sc.body = ent, body
 	if e.Suggest != "" {
 		start := len(ix.text)
 		list := suggList(e.Kind)
@@ -431,6 +456,27 @@ func (ix *Index) listBytes(p *plist) []byte {
 	}
 	o := p.Off - uint32(len(ix.mapped))
 	return ix.post[o : o+p.Len]
+}
+
+// addScratch is what add reuses from one entry to the next: the entry's
+// terms numbered in order of first sight, its tokens, the tokens grouped
+// by term (start: where each term's begin), and the postings entry being
+// encoded.
+type addScratch struct {
+	ids         map[string]int32
+	terms       []string
+	toks        []addTok
+	byTerm      []addTok
+	start, next []int32
+	ent, body   []byte
+}
+
+// addTok is a token of an entry being added: its term's number in the
+// entry, its field and its position in the field.
+type addTok struct {
+	term  int32
+	field Field
+	pos   uint32
 }
 
 // appendPostings appends an entry to a term's postings, moving them to

@@ -3,6 +3,7 @@ package search
 import (
 	"bytes"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strconv"
 	"strings"
@@ -333,4 +334,19 @@ func TestDecimalAfter(t *testing.T) {
 			t.Errorf("decimalAfter(%d, %d) = %v, want %v", c[0], c[1], got, want)
 		}
 	}
+}
+
+// BenchmarkUpdate indexes a generated corpus of 3,000 things in batches
+// of 100 (about 80 words of text each): the index's share of an ingest.
+//
+//	go test -run '^$' -bench Update -benchmem ./internal/search/
+func BenchmarkUpdate(b *testing.B) {
+	_, entries := genCorpus(rand.New(rand.NewPCG(7, 8)), 3000)
+	for b.Loop() {
+		ix := New()
+		for i := 0; i < len(entries); i += 100 {
+			ix.Update(uint64(1+i/100), nil, entries[i:min(i+100, len(entries))])
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(entries)), "ns/thing")
 }
