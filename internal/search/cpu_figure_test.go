@@ -1,10 +1,8 @@
 package search_test
 
 import (
-	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"runtime"
 	"slices"
 	"strconv"
@@ -13,7 +11,6 @@ import (
 	"time"
 
 	"podcastgraph/internal/search"
-	"podcastgraph/store"
 )
 
 // TestSearchCPU prints the CPU time of a search and of a search page
@@ -29,20 +26,7 @@ func TestSearchCPU(t *testing.T) {
 	if rounds <= 0 || dir == "" {
 		t.Skip("set PODCAST_SEARCH_CPU (rounds) and PODCAST_SEARCH_DIR")
 	}
-	ix, err := search.Load(search.Path(filepath.Join(dir, "bench.db")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := store.Open(context.Background(), filepath.Join(dir, "bench.db"), store.Options{ReadOnly: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	sn, err := st.Snapshot(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sn.Close()
+	ix, sn := openSaved(t, dir)
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	cpu := func() time.Duration {

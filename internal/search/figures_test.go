@@ -209,20 +209,7 @@ func BenchmarkSearchPage(b *testing.B) {
 	if dir == "" {
 		b.Skip("set PODCAST_SEARCH_DIR")
 	}
-	ix, err := search.Load(search.Path(filepath.Join(dir, "bench.db")))
-	if err != nil {
-		b.Fatal(err)
-	}
-	st, err := store.Open(context.Background(), filepath.Join(dir, "bench.db"), store.Options{ReadOnly: true})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer st.Close()
-	sn, err := st.Snapshot(context.Background())
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer sn.Close()
+	ix, sn := openSaved(b, dir)
 	for _, class := range []string{"one-word", "three-word", "typo", "phrase"} {
 		b.Run(class, func(b *testing.B) {
 			qs := figureQueries[class]
@@ -231,4 +218,26 @@ func BenchmarkSearchPage(b *testing.B) {
 			}
 		})
 	}
+}
+
+// openSaved opens the store in dir (bench.db, read only) and the index
+// saved beside it, and returns the index and a snapshot of the store,
+// closed when tb ends.
+func openSaved(tb testing.TB, dir string) (*search.Index, *store.Snapshot) {
+	tb.Helper()
+	ix, err := search.Load(search.Path(filepath.Join(dir, "bench.db")))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	st, err := store.Open(context.Background(), filepath.Join(dir, "bench.db"), store.Options{ReadOnly: true})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { st.Close() })
+	sn, err := st.Snapshot(context.Background())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { sn.Close() })
+	return ix, sn
 }
