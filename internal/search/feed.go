@@ -193,7 +193,7 @@ func (f *Feeder) save(reload bool) error {
 	f.log.Debug("search index saved", "generation", gen, "bytes", size, "took", time.Since(start))
 	// An index built up by updates holds its arrays with room to grow
 	// (after the start-up ingest of 100,000 catalogue pages, 60 MB of
-	// heap against 26 MB loaded): the file just written loads compact,
+	// heap against 34 MB loaded): the file just written loads compact,
 	// its postings mapped, and answers the same (TestLoadedAnswersAsSaved).
 	// No update comes in between: f.mu is held.
 	if !reload {
