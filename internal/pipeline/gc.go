@@ -39,7 +39,7 @@ const bulkHeap = 640 << 20
 // the server retunes, so the limit follows the index down when it leaves
 // the heap and the record cache up as it fills. On the rotating nested
 // page at 100,000 catalogue pages (docs/performance.md, "Catalogue
-// scale: the search index mapped"), a limit near 157 MiB cost 10-20% of
+// scale: the search index mapped"), a limit near 157 MiB cost 6-20% of
 // the throughput of the 286 MiB the policy before set, and 200 MiB
 // matched it, with 80 MB less resident.
 const (
