@@ -202,11 +202,9 @@ func (ix *Index) Len() int {
 	return ix.live.len()
 }
 
-func liveKey(k Kind, key string) string { return string(rune('0'+k)) + key }
-
 // liveDoc returns the live doc of a thing.
 func (ix *Index) liveDoc(k Kind, key string) (uint32, bool) {
-	return ix.live.get(ix.live.hash(key)+uint64(k), liveKey(k, key), ix.isThing(k, key))
+	return ix.live.get(ix.live.hash(key)+uint64(k), ix.isThing(k, key))
 }
 
 func (ix *Index) isThing(k Kind, key string) func(uint32) bool {
@@ -278,13 +276,12 @@ type Ref struct {
 }
 
 func (ix *Index) remove(k Kind, key string) {
-	lk := liveKey(k, key)
 	h, same := ix.live.hash(key)+uint64(k), ix.isThing(k, key)
-	id, ok := ix.live.get(h, lk, same)
+	id, ok := ix.live.get(h, same)
 	if !ok {
 		return
 	}
-	ix.live.del(h, lk, same)
+	ix.live.del(h, same)
 	m := &ix.meta[id]
 	m.Live = false
 	ix.dead++
@@ -445,7 +442,7 @@ func (ix *Index) add(gen uint64, e *Entry, newTerms []uint32, newSugg [2][]suggT
 	ix.meta = append(ix.meta, m)
 	ix.gens = append(ix.gens, gen)
 	ix.maxGen = max(ix.maxGen, gen)
-	ix.live.put(ix.live.hash(e.Key)+uint64(e.Kind), liveKey(e.Kind, e.Key), id, ix.isThing(e.Kind, e.Key))
+	ix.live.put(ix.live.hash(e.Key)+uint64(e.Kind), id, ix.isThing(e.Kind, e.Key))
 	return newTerms, newSugg
 }
 
@@ -654,7 +651,7 @@ func (ix *Index) compact() {
 // setLive enters a doc in the live table.
 func (ix *Index) setLive(id uint32) {
 	k, key := ix.meta[id].Kind, ix.key(id)
-	ix.live.put(ix.live.hash(key)+uint64(k), liveKey(k, key), id, ix.isThing(k, key))
+	ix.live.put(ix.live.hash(key)+uint64(k), id, ix.isThing(k, key))
 }
 
 // relink derives the sorted terms and the stems from the terms.

@@ -214,21 +214,21 @@ func TestIDTableClash(t *testing.T) {
 	is := func(s string) func(uint32) bool { return func(id uint32) bool { return names[id%3] == s } }
 	const h = 42 // every string's hash
 	for id, s := range names {
-		tab.put(h, s, uint32(id), is(s))
+		tab.put(h, uint32(id), is(s))
 	}
 	for id, s := range names {
-		if got, ok := tab.get(h, s, is(s)); !ok || got != uint32(id) {
+		if got, ok := tab.get(h, is(s)); !ok || got != uint32(id) {
 			t.Fatalf("%q: %d, %v; want %d", s, got, ok, id)
 		}
 	}
-	tab.del(h, "a", is("a"))
-	if _, ok := tab.get(h, "a", is("a")); ok || tab.len() != 2 {
+	tab.del(h, is("a"))
+	if _, ok := tab.get(h, is("a")); ok || tab.len() != 2 {
 		t.Fatalf("a found after removal, or %d left", tab.len())
 	}
-	tab.put(h, "b", 4, is("b")) // b again, under a new number
-	tab.put(h, "a", 3, is("a"))
+	tab.put(h, 4, is("b")) // b again, under a new number
+	tab.put(h, 3, is("a"))
 	for s, want := range map[string]uint32{"a": 3, "b": 4, "c": 2} {
-		if got, ok := tab.get(h, s, is(s)); !ok || got != want {
+		if got, ok := tab.get(h, is(s)); !ok || got != want {
 			t.Fatalf("%q: %d, %v; want %d", s, got, ok, want)
 		}
 	}
@@ -288,12 +288,12 @@ func TestIDTableChurn(t *testing.T) {
 	for step := range 20000 {
 		s := fmt.Sprintf("s%d", r.IntN(3000))
 		if r.IntN(3) == 0 {
-			tab.del(hash(s), s, is(s))
+			tab.del(hash(s), is(s))
 			delete(want, s)
 		} else {
 			next++
 			names[next] = s
-			tab.put(hash(s), s, next, is(s))
+			tab.put(hash(s), next, is(s))
 			want[s] = next
 		}
 		if step%997 == 0 || step == 19999 {
@@ -302,7 +302,7 @@ func TestIDTableChurn(t *testing.T) {
 			}
 			for i := range 3000 {
 				s := fmt.Sprintf("s%d", i)
-				got, ok := tab.get(hash(s), s, is(s))
+				got, ok := tab.get(hash(s), is(s))
 				if w, wok := want[s]; ok != wok || got != w {
 					t.Fatalf("step %d: %q: %d, %v; want %d, %v", step, s, got, ok, w, wok)
 				}

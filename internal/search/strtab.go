@@ -96,14 +96,14 @@ func (t *idTable) find(h uint64, same func(uint32) bool) (at, free int) {
 	}
 }
 
-func (t *idTable) get(h uint64, _ string, same func(uint32) bool) (uint32, bool) {
+func (t *idTable) get(h uint64, same func(uint32) bool) (uint32, bool) {
 	if at, _ := t.find(h, same); at >= 0 {
 		return t.slots[at].id, true
 	}
 	return 0, false
 }
 
-func (t *idTable) put(h uint64, _ string, id uint32, same func(uint32) bool) {
+func (t *idTable) put(h uint64, id uint32, same func(uint32) bool) {
 	at, free := t.find(h, same)
 	if at >= 0 {
 		t.slots[at].id = id
@@ -119,7 +119,7 @@ func (t *idTable) put(h uint64, _ string, id uint32, same func(uint32) bool) {
 	}
 }
 
-func (t *idTable) del(h uint64, _ string, same func(uint32) bool) {
+func (t *idTable) del(h uint64, same func(uint32) bool) {
 	if at, _ := t.find(h, same); at >= 0 {
 		t.slots[at].id = slotGone
 		t.n--
@@ -168,7 +168,7 @@ func strtabOf(text []byte, at []uint32) (strtab, bool) {
 			return strtab{}, false
 		}
 		x := s.str(uint32(i))
-		s.ids.put(s.ids.hash(x), x, uint32(i), s.is(x))
+		s.ids.put(s.ids.hash(x), uint32(i), s.is(x))
 	}
 	return s, true
 }
@@ -181,13 +181,13 @@ func (s *strtab) is(x string) func(uint32) bool {
 	return func(id uint32) bool { return s.str(id) == x }
 }
 
-func (s *strtab) find(x string) (uint32, bool) { return s.ids.get(s.ids.hash(x), x, s.is(x)) }
+func (s *strtab) find(x string) (uint32, bool) { return s.ids.get(s.ids.hash(x), s.is(x)) }
 
 // add numbers x, which find does not know.
 func (s *strtab) add(x string) uint32 {
 	id := uint32(s.len())
 	s.text = append(s.text, x...)
 	s.at = append(s.at, uint32(len(s.text)))
-	s.ids.put(s.ids.hash(x), x, id, s.is(x))
+	s.ids.put(s.ids.hash(x), id, s.is(x))
 	return id
 }
