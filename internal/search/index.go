@@ -161,7 +161,6 @@ type Index struct {
 	region *mapping
 	post   []byte
 	waste  int      // bytes of post no list holds
-	edits  uint64   // changes so far: Save maps the file it wrote only when none came in between
 	sorted []uint32 // every term, in the order of its text (prefix matching, typos)
 
 	adding addScratch // add's memory, reused from entry to entry (updates are one at a time)
@@ -256,7 +255,6 @@ func (ix *Index) update(gen uint64, removes []Ref, entries []*Entry, advance boo
 	ix.mergeTerms(newTerms)
 	ix.mergeSugg(0, newSugg[0])
 	ix.mergeSugg(1, newSugg[1])
-	ix.edits++
 	if ix.waste > len(ix.post)/2 {
 		ix.packTail()
 	}
@@ -643,7 +641,6 @@ func (ix *Index) compact() {
 	}
 	ix.terms, ix.lists, ix.post, ix.waste = terms, lists, post, 0
 	ix.mapped, ix.region = nil, nil
-	ix.edits++
 	ix.relink()
 	ix.dead = 0
 }

@@ -31,7 +31,6 @@ type saved struct {
 	Lists           []plist
 	Post            []byte
 	postParts       [][]byte // instead of Post when saving: the lists' bytes in turn
-	postAt          int64    // where writeSaved put Post's bytes in the file
 	mapping         *mapping // when Post is a view of the file mapped
 	Sorted          []uint32
 	Stems           []byte
@@ -58,11 +57,10 @@ const fileVersion = 6
 
 // Save writes the index to path atomically (a temporary file renamed into
 // place), with the generation it reflects. It returns the bytes written.
-// Where files can be mapped, the index then reads its postings from the
-// file it wrote, and the heap copy goes (unless it changed meanwhile).
+// The index goes on reading what it read before; Load reads the file
+// back with its postings mapped (the Feeder does, after each save).
 func (ix *Index) Save(path string) (int64, error) {
 	ix.mu.RLock()
-	edits := ix.edits
 	// The postings are written as they would lie packed, without the
 	// copy.
 	lists := slices.Clone(ix.lists)
@@ -99,12 +97,6 @@ func (ix *Index) Save(path string) (int64, error) {
 	if st, serr := tmp.Stat(); serr == nil {
 		size = st.Size()
 	}
-	var m *mapping
-	if err == nil {
-		// Mapped before the rename, the mapping is of the file written
-		// here whatever replaces it later. Not mapping is no failure.
-		m, _ = mapFile(tmp, size)
-	}
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}
@@ -114,15 +106,6 @@ func (ix *Index) Save(path string) (int64, error) {
 	if err != nil {
 		os.Remove(tmp.Name())
 		return 0, fmt.Errorf("search: save %s: %w", path, err)
-	}
-	if m != nil && s.postAt+int64(off) <= int64(len(m.b)) {
-		ix.mu.Lock()
-		if ix.edits == edits {
-			ix.lists = lists
-			ix.mapped = m.b[s.postAt : s.postAt+int64(off) : s.postAt+int64(off)]
-			ix.region, ix.post, ix.waste = m, nil, 0
-		}
-		ix.mu.Unlock()
 	}
 	return size, nil
 }
@@ -191,7 +174,6 @@ func bytesOf[T any](s []T) []byte {
 // arrays writes or reads arrays in turn, keeping the first error.
 type arrays struct {
 	w    io.Writer
-	n    int64 // bytes written
 	r    io.Reader
 	m    []byte // the file mapped, read instead of r
 	at   int64  // bytes of m read
@@ -202,7 +184,6 @@ type arrays struct {
 func (a *arrays) write(b []byte) {
 	if a.err == nil {
 		_, a.err = a.w.Write(b)
-		a.n += int64(len(b))
 	}
 }
 
@@ -287,7 +268,6 @@ func writeSaved(w io.Writer, s *saved) error {
 			n += len(p)
 		}
 		a.write(binary.LittleEndian.AppendUint64(nil, uint64(n)))
-		s.postAt = a.n
 		for _, p := range s.postParts {
 			a.write(p)
 		}
