@@ -368,7 +368,8 @@ func (ix *Index) add(gen uint64, e *Entry, newTerms []uint32, newSugg [2][]suggT
 		}
 	}
 	nt := len(sc.terms)
-	sc.start = append(sc.start[:0], make([]int32, nt+1)...)
+	sc.start = slices.Grow(sc.start[:0], nt+1)[:nt+1]
+	clear(sc.start)
 	for _, tk := range sc.toks {
 		sc.start[tk.term+1]++
 	}
