@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"maps"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -203,6 +204,11 @@ func (f *Feeder) save(reload bool) error {
 		f.log.Warn("search index: reading back the index just saved", "err", err)
 	} else if ix.Generation() == gen {
 		f.ix.Store(ix)
+		// The index replaced is garbage now (60 MB after that ingest),
+		// but an idle server allocates nothing to make the collector
+		// run: collect it once, so the serving limit, read from the
+		// last cycle's live heap, comes down and the memory goes back.
+		runtime.GC()
 	}
 	return nil
 }
