@@ -276,9 +276,11 @@ func (f *Feeder) catchUp(ctx context.Context, starting bool) error {
 			return err
 		}
 		ix := New()
+		ix.beginBulk()
 		if err := fill(ctx, sn, ix, gen, nil, all.Episodes, all.Guests, all.Topics, all.Shows); err != nil {
 			return err
 		}
+		ix.endBulk()
 		f.ix.Store(ix)
 		f.startInfo.Rebuilt = starting || f.startInfo.Rebuilt
 		f.signal()

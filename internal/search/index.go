@@ -161,6 +161,7 @@ type Index struct {
 	region *mapping
 	post   []byte
 	waste  int      // bytes of post no list holds
+	bulk   *bulkPostings // while set (a rebuild), entries go here, not into post
 	sorted []uint32 // every term, in the order of its text (prefix matching, typos)
 
 	adding addScratch // add's memory, reused from entry to entry (updates are one at a time)
@@ -262,7 +263,13 @@ func (ix *Index) update(gen uint64, removes []Ref, entries []*Entry, advance boo
 	if advance && gen > ix.gen {
 		ix.gen = gen
 	}
-	if ix.dead > 64 && ix.dead > ix.live.len()/8 {
+	ix.compactIfDead()
+}
+
+// compactIfDead compacts when dead docs are an eighth of the live ones
+// (a rebuild's, once its postings are laid out).
+func (ix *Index) compactIfDead() {
+	if ix.bulk == nil && ix.dead > 64 && ix.dead > ix.live.len()/8 {
 		ix.compact()
 	}
 }
@@ -422,7 +429,12 @@ func (ix *Index) add(gen uint64, e *Entry, newTerms []uint32, newSugg [2][]suggT
 		ent = binary.AppendUvarint(ent, uint64(len(body)))
 		ent = append(ent, body...)
 		p.Last = id
-		ix.appendPostings(p, ent)
+		if ix.bulk != nil {
+			ix.bulk.add(tid, ent)
+			p.Len += uint32(len(ent))
+		} else {
+			ix.appendPostings(p, ent)
+		}
 	}
 	sc.ent, sc.body = ent, body
 	if e.Suggest != "" {
