@@ -160,9 +160,9 @@ type Index struct {
 	mapped []byte
 	region *mapping
 	post   []byte
-	waste  int      // bytes of post no list holds
+	waste  int           // bytes of post no list holds
 	bulk   *bulkPostings // while set (a rebuild), entries go here, not into post
-	sorted []uint32 // every term, in the order of its text (prefix matching, typos)
+	sorted []uint32      // every term, in the order of its text (prefix matching, typos)
 
 	adding addScratch // add's memory, reused from entry to entry (updates are one at a time)
 
