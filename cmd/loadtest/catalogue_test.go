@@ -200,3 +200,30 @@ func TestCatalogueViews(t *testing.T) {
 		}
 	}
 }
+
+// TestSearchRotationFitsTheShape checks that the search rotation is the
+// fixed one on default pages, and that on catalogue pages (which name
+// time-series databases "TSDB" only) the queries no episode says are
+// replaced by ones of their class that some episode says, so the check
+// that both sides find episodes can pass on either shape.
+func TestSearchRotationFitsTheShape(t *testing.T) {
+	if got := searchRotationFor(catalogueOf(300, pagegen.Options{Shows: 1, Seed: 1})); !slices.Equal(got, searchRotation) {
+		t.Errorf("default pages: rotation changed to %q", got)
+	}
+	cat := catalogueOf(300, pagegen.Options{Shows: 1, Seed: 1, Catalogue: true})
+	got := searchRotationFor(cat)
+	if len(got) != len(searchRotation) || slices.Contains(got, "time series databases") || slices.Contains(got, `"time series databases"`) {
+		t.Fatalf("catalogue pages: rotation %q", got)
+	}
+	for i, q := range got {
+		if q != searchRotation[i] && (searchClass(i) == "typo" || !slices.Contains(searchStandIns[searchClass(i)], q)) {
+			t.Errorf("query %d (%s) became %q, not a stand-in of its class", i, searchClass(i), q)
+		}
+		if slices.Index(got, q) != i {
+			t.Errorf("%q twice in the rotation", q)
+		}
+	}
+	if got := searchRotationFor(nil); !slices.Equal(got, searchRotation) {
+		t.Errorf("no catalogue: %q", got)
+	}
+}

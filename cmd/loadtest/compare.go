@@ -136,7 +136,7 @@ func compare(ctx context.Context, cfg *config, client *http.Client, ours side, p
 				return err
 			}
 			if q.rotate == "search" {
-				if err := checkSearch(client, ours, peer.side, q, ob, pb); err != nil {
+				if err := checkSearch(client, ours, peer.side, q, ob, pb, c); err != nil {
 					return err
 				}
 			}
