@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -337,5 +338,59 @@ func TestSearchIndexRestartAndRepair(t *testing.T) {
 	}
 	if c := s.search(t, "archaeopteryx", nil); c.Search.TotalCount != 1 {
 		t.Errorf("a page acknowledged before the kill is not found: %v", codes(c))
+	}
+}
+
+// TestSearchFacetsAsSelected checks that a search counts the facets its
+// selection asks for, however it asks (a fragment, aliases, a variable
+// `first`, one facet alone), with the values a selection of every facet
+// gets: the search leaves out the facets nobody selected, so this is
+// where a wrong reading of the selection would show.
+func TestSearchFacetsAsSelected(t *testing.T) {
+	s := startServer(t, "--rate-exempt", "127.0.0.1")
+	type values = []struct {
+		Value string
+		Count int
+	}
+	var all struct {
+		Search struct {
+			Facets struct{ Kinds, Shows, Topics, Guests, Years values }
+		}
+	}
+	s.query(t, `{ search(query: "the") { facets { kinds { value count } shows(first: 100) { value count }
+	  topics(first: 100) { value count } guests(first: 100) { value count } years(first: 100) { value count } } } }`, nil).must(t, &all)
+	f := all.Search.Facets
+	if len(f.Kinds) == 0 || len(f.Shows) == 0 || len(f.Topics) < 3 || len(f.Guests) < 3 || len(f.Years) == 0 {
+		t.Fatalf("facets of everything: %+v", f)
+	}
+
+	var some struct {
+		Search struct {
+			Facets struct {
+				Guests, Few, Many values
+			}
+			More struct{ Facets struct{ Years values } }
+		}
+	}
+	s.query(t, `query($n: Int) { search(query: "the") { ...f } }
+	fragment f on SearchConnection { facets { guests(first: $n) { value count } few: topics(first: 2) { value count } many: topics(first: 100) { value count } } }`,
+		map[string]any{"n": 3}).must(t, &some)
+	if !reflect.DeepEqual(some.Search.Facets.Guests, f.Guests[:3]) {
+		t.Errorf("guests through a fragment, first from a variable: %+v, want %+v", some.Search.Facets.Guests, f.Guests[:3])
+	}
+	if !reflect.DeepEqual(some.Search.Facets.Few, f.Topics[:2]) || !reflect.DeepEqual(some.Search.Facets.Many, f.Topics) {
+		t.Errorf("aliased topics: %+v and %+v, want %+v", some.Search.Facets.Few, some.Search.Facets.Many, f.Topics)
+	}
+
+	var one struct {
+		Search struct{ Facets struct{ Years, Kinds values } }
+	}
+	s.query(t, `{ search(query: "the") { facets { years { value count } } } }`, nil).must(t, &one)
+	if !reflect.DeepEqual(one.Search.Facets.Years, f.Years[:min(len(f.Years), 20)]) {
+		t.Errorf("years alone: %+v, want %+v", one.Search.Facets.Years, f.Years)
+	}
+	s.query(t, `{ search(query: "the") { facets { kinds { value count } } } }`, nil).must(t, &one)
+	if !reflect.DeepEqual(one.Search.Facets.Kinds, f.Kinds) {
+		t.Errorf("kinds alone: %+v, want %+v", one.Search.Facets.Kinds, f.Kinds)
 	}
 }

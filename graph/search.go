@@ -6,6 +6,8 @@ import (
 	"errors"
 	"strings"
 
+	"github.com/99designs/gqlgen/graphql"
+
 	"podcastgraph/internal/podcast"
 	"podcastgraph/internal/search"
 )
@@ -65,6 +67,48 @@ func (f *SearchFacets) Kinds() []*SearchFacetValue {
 		}
 	}
 	return out
+}
+
+// facetFields are SearchFacets' fields that list values of a facet.
+var facetFields = map[string]search.FacetSet{
+	"shows": search.FacetShows, "topics": search.FacetTopics, "guests": search.FacetGuests, "years": search.FacetYears,
+}
+
+// facetsAsked returns the most values the current search field's
+// selection asks of a facet (0 when it selects no facets; at least 1 when
+// it selects them, for the kinds) and the facets it leaves out, which the
+// search then does not count. A `first` the field will refuse counts as
+// the most there is.
+func facetsAsked(ctx context.Context) (int, search.FacetSet) {
+	n, uncounted := 0, search.FacetShows|search.FacetTopics|search.FacetGuests|search.FacetYears
+	oc := graphql.GetOperationContext(ctx)
+	for _, f := range graphql.CollectFieldsCtx(ctx, nil) {
+		if f.Name != "facets" {
+			continue
+		}
+		n = max(n, 1)
+		for _, ff := range collect(ctx, f.Selections, "SearchFacets") {
+			set, ok := facetFields[ff.Name]
+			if !ok {
+				continue
+			}
+			first := DefaultPageSize
+			if v := ff.ArgumentMap(oc.Variables)["first"]; v != nil {
+				i, err := graphql.UnmarshalInt(v)
+				switch {
+				case err != nil || i < 0 || i > MaxPageSize:
+					first = MaxPageSize
+				default:
+					first = i
+				}
+			}
+			if first > 0 {
+				uncounted &^= set
+				n = max(n, first)
+			}
+		}
+	}
+	return n, uncounted
 }
 
 func facetValues(list []search.FacetCount, first *int) ([]*SearchFacetValue, error) {
@@ -142,9 +186,7 @@ func (r *Resolver) searchConnection(ctx context.Context, query string, first *in
 		offset = int(binary.BigEndian.Uint32(b)) + 1
 	}
 	q := &search.Query{Text: query, Offset: offset, First: n}
-	if wants(ctx, "facets") {
-		q.Facets = MaxPageSize
-	}
+	q.Facets, q.Uncounted = facetsAsked(ctx)
 	for _, k := range kinds {
 		q.Kinds = append(q.Kinds, searchKinds[k])
 	}

@@ -175,6 +175,7 @@ type Index struct {
 	invAvg [numFields]float64 // numLen/sumLen (setAverages)
 
 	shows, topics, guests interner
+	topicDocs             []docSet // by topic: its episodes (countTopicsBySet)
 
 	// sugg are suggest's words, sorted: of guests, topics and shows
 	// (weighted by their episodes), and of episode titles.
@@ -329,6 +330,9 @@ func (ix *Index) add(gen uint64, e *Entry, newTerms []uint32, newSugg [2][]suggT
 		}
 		for _, t := range e.Topics[:min(len(e.Topics), 255)] {
 			id := ix.topics.id(t)
+			if slices.Contains(ix.facets[m.Facets:], id) {
+				continue // named twice: the episode counts once
+			}
 			ix.facets = append(ix.facets, id)
 			ix.topics.episodes[id]++
 			m.NTopics++
@@ -448,6 +452,9 @@ func (ix *Index) add(gen uint64, e *Entry, newTerms []uint32, newSugg [2][]suggT
 			ix.text = append(ix.text, t.term...)
 		})
 		d.Fold = span{uint32(start), uint32(len(ix.text) - start)}
+	}
+	if e.Kind == KindEpisode {
+		ix.addTopicDocs(id, &m)
 	}
 	ix.docs = append(ix.docs, d)
 	ix.meta = append(ix.meta, m)
@@ -655,6 +662,7 @@ func (ix *Index) compact() {
 	ix.terms, ix.lists, ix.post, ix.waste = terms, lists, post, 0
 	ix.mapped, ix.region = nil, nil
 	ix.relink()
+	ix.setTopicDocs()
 	ix.dead = 0
 }
 

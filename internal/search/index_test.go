@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -142,6 +143,30 @@ func TestFacetsSumToTotal(t *testing.T) {
 	res, err = ix.Search(&Query{Text: "avery", First: 20, Facets: 10, Kinds: []Kind{KindGuest}})
 	if err != nil || res.Total != 1 || res.Hits[0].Kind != KindGuest {
 		t.Fatalf("kind filter: %+v %v", res, err)
+	}
+	// Each facet left uncounted comes back empty; the others as counted
+	// with all of them.
+	full, err := ix.Search(&Query{Text: "kubernetes", First: 2, Facets: 10})
+	if err != nil || len(full.Facets.Shows) == 0 || len(full.Facets.Topics) == 0 || len(full.Facets.Guests) == 0 || len(full.Facets.Years) == 0 {
+		t.Fatalf("facets: %+v %v", full.Facets, err)
+	}
+	for _, skip := range []FacetSet{FacetShows, FacetTopics, FacetGuests, FacetYears, FacetTopics | FacetGuests, FacetShows | FacetTopics | FacetGuests | FacetYears} {
+		res, err := ix.Search(&Query{Text: "kubernetes", First: 2, Facets: 10, Uncounted: skip})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := full.Facets
+		for _, f := range []struct {
+			set  FacetSet
+			list *[]FacetCount
+		}{{FacetShows, &want.Shows}, {FacetTopics, &want.Topics}, {FacetGuests, &want.Guests}, {FacetYears, &want.Years}} {
+			if skip&f.set != 0 {
+				*f.list = []FacetCount{}
+			}
+		}
+		if !reflect.DeepEqual(res.Facets, want) || !reflect.DeepEqual(res.Hits, full.Hits) || res.Total != full.Total {
+			t.Errorf("uncounted %04b: %+v, want %+v", skip, res.Facets, want)
+		}
 	}
 }
 

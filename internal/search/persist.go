@@ -455,5 +455,6 @@ func (ix *Index) restore(s *saved) error {
 		}
 	}
 	ix.setAverages()
+	ix.setTopicDocs()
 	return nil
 }

@@ -22,10 +22,25 @@ type Query struct {
 	After, Before      uint32
 	// Facets is the most values each facet lists; 0 skips counting them.
 	Facets int
+	// Uncounted are facets not to count when Facets is set (they come
+	// back empty); the kinds are always counted. A page that draws no
+	// guest filter need not count the guests of ten thousand hits.
+	Uncounted FacetSet
 	// Generation is the generation of the state the caller reads hits
 	// from: things the index holds from a later one are left out.
 	Generation uint64
 }
+
+// FacetSet is a set of the facets beside the kinds.
+type FacetSet uint8
+
+// The facets beside the kinds.
+const (
+	FacetShows FacetSet = 1 << iota
+	FacetTopics
+	FacetGuests
+	FacetYears
+)
 
 // Hit is one thing found.
 type Hit struct {
@@ -165,6 +180,7 @@ type scratch struct {
 	first   []uint32
 	hits    []uint32 // the docs every word matched
 	touch   uint32   // sums loads made to bring memory in early
+	hitBits []uint64 // the hits as a bitset, zero between searches (countTopicsBySet)
 
 	showCnt, topicCnt, guestCnt, yearCnt []int32
 	fShows, fTopics, fGuests, fYears     []uint32 // the entries counted
@@ -348,7 +364,7 @@ func (ix *Index) Search(q *Query) (*Result, error) {
 	k := q.Offset + q.First
 	var fc *facetCounter
 	if q.Facets > 0 {
-		fc = sc.facets(ix)
+		fc = sc.facets(ix, q.Uncounted)
 	}
 	hits := sc.hits[:0]
 	for _, d := range cands {
@@ -358,6 +374,9 @@ func (ix *Index) Search(q *Query) (*Result, error) {
 	}
 	sc.hits = hits
 	res.Total = len(hits)
+	if fc != nil && fc.skip&(FacetTopics|FacetGuests) == FacetGuests && ix.countTopicsBySet(sc, hits) {
+		fc.skip |= FacetTopics // counted
+	}
 	h := &hitHeap{ix: ix, hits: make([]Hit, 0, min(max(k, 0), res.Total))}
 	// The hits' metas are read a block at a time, then their topics' and
 	// guests', then counted: the loads of a block do not wait for each
@@ -369,7 +388,7 @@ func (ix *Index) Search(q *Query) (*Result, error) {
 		for i, d := range b {
 			ms[i] = ix.meta[d]
 		}
-		if fc != nil {
+		if fc != nil && fc.skip&(FacetTopics|FacetGuests) != FacetTopics|FacetGuests {
 			var touch uint32
 			for i := range b {
 				if ms[i].NTopics+ms[i].NGuests > 0 {
@@ -377,6 +396,8 @@ func (ix *Index) Search(q *Query) (*Result, error) {
 				}
 			}
 			sc.touch += touch
+		}
+		if fc != nil {
 			for i, d := range b {
 				fc.add(ix, &ms[i], d)
 			}
@@ -559,13 +580,14 @@ func (h *hitHeap) down(i, n int) {
 // arrays, remembering which entries it touched.
 type facetCounter struct {
 	sc    *scratch
+	skip  FacetSet
 	kinds [numKinds]int
 	// shows counts episodes by show and show hits by their doc (the
 	// show's slug is its key).
 	showDocs []uint32
 }
 
-func (sc *scratch) facets(ix *Index) *facetCounter {
+func (sc *scratch) facets(ix *Index, skip FacetSet) *facetCounter {
 	grow := func(a []int32, n int) []int32 {
 		if len(a) < n {
 			return make([]int32, n+n/4+16)
@@ -577,7 +599,7 @@ func (sc *scratch) facets(ix *Index) *facetCounter {
 	sc.guestCnt = grow(sc.guestCnt, ix.guests.len())
 	sc.yearCnt = grow(sc.yearCnt, 1<<15)
 	sc.fShows, sc.fTopics, sc.fGuests, sc.fYears = sc.fShows[:0], sc.fTopics[:0], sc.fGuests[:0], sc.fYears[:0]
-	return &facetCounter{sc: sc}
+	return &facetCounter{sc: sc, skip: skip}
 }
 
 func (fc *facetCounter) add(ix *Index, m *meta, d uint32) {
@@ -585,27 +607,33 @@ func (fc *facetCounter) add(ix *Index, m *meta, d uint32) {
 	sc := fc.sc
 	switch m.Kind {
 	case KindShow:
-		fc.showDocs = append(fc.showDocs, d)
+		if fc.skip&FacetShows == 0 {
+			fc.showDocs = append(fc.showDocs, d)
+		}
 	case KindEpisode:
-		if m.Show >= 0 {
+		if m.Show >= 0 && fc.skip&FacetShows == 0 {
 			if sc.showCnt[m.Show] == 0 {
 				sc.fShows = append(sc.fShows, uint32(m.Show))
 			}
 			sc.showCnt[m.Show]++
 		}
-		for _, t := range ix.topicsOf(m) {
-			if sc.topicCnt[t] == 0 {
-				sc.fTopics = append(sc.fTopics, t)
+		if fc.skip&FacetTopics == 0 {
+			for _, t := range ix.topicsOf(m) {
+				if sc.topicCnt[t] == 0 {
+					sc.fTopics = append(sc.fTopics, t)
+				}
+				sc.topicCnt[t]++
 			}
-			sc.topicCnt[t]++
 		}
-		for _, g := range ix.guestsOf(m) {
-			if sc.guestCnt[g] == 0 {
-				sc.fGuests = append(sc.fGuests, g)
+		if fc.skip&FacetGuests == 0 {
+			for _, g := range ix.guestsOf(m) {
+				if sc.guestCnt[g] == 0 {
+					sc.fGuests = append(sc.fGuests, g)
+				}
+				sc.guestCnt[g]++
 			}
-			sc.guestCnt[g]++
 		}
-		if m.Year > 0 {
+		if m.Year > 0 && fc.skip&FacetYears == 0 {
 			if sc.yearCnt[m.Year] == 0 {
 				sc.fYears = append(sc.fYears, uint32(m.Year))
 			}

@@ -17,6 +17,10 @@ func (ix *Index) HeapBytes() int64 {
 	for _, in := range ix.interners() {
 		n += in.heapBytes() + 4*int64(cap(in.episodes))
 	}
+	n += int64(cap(ix.topicDocs)) * int64(unsafe.Sizeof(docSet{}))
+	for i := range ix.topicDocs {
+		n += ix.topicDocs[i].heapBytes()
+	}
 	for _, s := range ix.sugg {
 		n += int64(cap(s)) * int64(unsafe.Sizeof(suggTok{}))
 	}
