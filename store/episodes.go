@@ -90,19 +90,26 @@ func episodePage(r *reader, q EpisodeQuery) (*EpisodePage, error) {
 	// Pick the smallest scope to drive the walk; check the rest by key.
 	drive := scopeAll
 	var others []string
-	for _, sc := range []struct{ slug, scope string }{
-		{q.Guest, scopeGuest(q.Guest)}, {q.Topic, topicScope(q.Topic, scopeCount)}, {q.Show, scopeShow(q.Show)},
-	} {
-		if sc.slug == "" {
-			continue
-		}
+	// The scopes asked for (a topic's costs two lookups: only when asked).
+	var scopes [3]string
+	n := 0
+	if q.Guest != "" {
+		scopes[n], n = scopeGuest(q.Guest), n+1
+	}
+	if q.Topic != "" {
+		scopes[n], n = topicScope(q.Topic, scopeCount), n+1
+	}
+	if q.Show != "" {
+		scopes[n], n = scopeShow(q.Show), n+1
+	}
+	for _, sc := range scopes[:n] {
 		switch {
 		case drive == scopeAll:
-			drive = sc.scope
-		case scopeCount(sc.scope) < scopeCount(drive):
-			others, drive = append(others, drive), sc.scope
+			drive = sc
+		case scopeCount(sc) < scopeCount(drive):
+			others, drive = append(others, drive), sc
 		default:
-			others = append(others, sc.scope)
+			others = append(others, sc)
 		}
 	}
 	prefix := append([]byte(drive), 0)
