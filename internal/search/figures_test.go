@@ -151,6 +151,36 @@ func BenchmarkSearch(b *testing.B) {
 	}
 }
 
+// BenchmarkSearchFacets is BenchmarkSearch with facets of 100 values:
+// every facet; every one but the guests (the topics are then counted from
+// the topics' sets of episodes); none.
+func BenchmarkSearchFacets(b *testing.B) {
+	dir := os.Getenv("PODCAST_SEARCH_DIR")
+	if dir == "" {
+		b.Skip("set PODCAST_SEARCH_DIR")
+	}
+	ix, err := search.Load(search.Path(filepath.Join(dir, "bench.db")))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, v := range []struct {
+		name      string
+		n         int
+		uncounted search.FacetSet
+	}{{"all", 100, 0}, {"no-guests", 100, search.FacetGuests}, {"none", 0, 0}} {
+		for _, class := range []string{"one-word", "three-word"} {
+			b.Run(v.name+"/"+class, func(b *testing.B) {
+				qs := figureQueries[class]
+				for i := 0; b.Loop(); i++ {
+					if _, err := ix.Search(&search.Query{Text: qs[i%len(qs)], First: 20, Facets: v.n, Uncounted: v.uncounted}); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}
+
 // BenchmarkSuggest is BenchmarkSearch's for suggest: ten prefixes in turn.
 func BenchmarkSuggest(b *testing.B) {
 	dir := os.Getenv("PODCAST_SEARCH_DIR")
