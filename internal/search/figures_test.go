@@ -131,14 +131,7 @@ func keysOf(hits []search.Hit) (out []podcast.EpisodeKey) {
 // in PODCAST_SEARCH_DIR (run TestSearchFigures first), without the store:
 // the index's own share of a search.
 func BenchmarkSearch(b *testing.B) {
-	dir := os.Getenv("PODCAST_SEARCH_DIR")
-	if dir == "" {
-		b.Skip("set PODCAST_SEARCH_DIR")
-	}
-	ix, err := search.Load(search.Path(filepath.Join(dir, "bench.db")))
-	if err != nil {
-		b.Fatal(err)
-	}
+	ix := benchIndex(b)
 	for _, class := range []string{"one-word", "three-word", "typo", "phrase"} {
 		b.Run(class, func(b *testing.B) {
 			qs := figureQueries[class]
@@ -155,14 +148,7 @@ func BenchmarkSearch(b *testing.B) {
 // every facet; every one but the guests (the topics are then counted from
 // the topics' sets of episodes); none.
 func BenchmarkSearchFacets(b *testing.B) {
-	dir := os.Getenv("PODCAST_SEARCH_DIR")
-	if dir == "" {
-		b.Skip("set PODCAST_SEARCH_DIR")
-	}
-	ix, err := search.Load(search.Path(filepath.Join(dir, "bench.db")))
-	if err != nil {
-		b.Fatal(err)
-	}
+	ix := benchIndex(b)
 	for _, v := range []struct {
 		name      string
 		n         int
@@ -181,8 +167,9 @@ func BenchmarkSearchFacets(b *testing.B) {
 	}
 }
 
-// BenchmarkSuggest is BenchmarkSearch's for suggest: ten prefixes in turn.
-func BenchmarkSuggest(b *testing.B) {
+// benchIndex loads the index saved in $PODCAST_SEARCH_DIR (by
+// TestSearchFigures), or skips.
+func benchIndex(b *testing.B) *search.Index {
 	dir := os.Getenv("PODCAST_SEARCH_DIR")
 	if dir == "" {
 		b.Skip("set PODCAST_SEARCH_DIR")
@@ -191,6 +178,12 @@ func BenchmarkSuggest(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	return ix
+}
+
+// BenchmarkSuggest is BenchmarkSearch's for suggest: ten prefixes in turn.
+func BenchmarkSuggest(b *testing.B) {
+	ix := benchIndex(b)
 	for _, p := range suggestPrefixes {
 		b.Run(p, func(b *testing.B) {
 			for b.Loop() {
