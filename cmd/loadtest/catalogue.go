@@ -22,6 +22,7 @@ type catalogue struct {
 	topics   []catTopic    // every topic of the vocabulary, by slug; id is the index + 1
 	guest    map[string]*catGuest
 	topic    map[string]*catTopic
+	rotation []string // the search rotation for these pages (searchRotationFor), once worked out
 }
 
 // catEpisode is an episode of the catalogue.

@@ -319,37 +319,33 @@ var searchStandIns = map[string][]string{
 // stand-in of its class that some episode says, so every query finds
 // episodes on both sides whatever the pages' shape. The typos are kept:
 // their words are the one-word class's. Without a catalogue (the seeds)
-// it is searchRotation.
+// it is searchRotation. It is worked out once per catalogue.
 func searchRotationFor(c *catalogue) []string {
 	if c == nil || len(c.episodes) == 0 {
 		return searchRotation
 	}
-	texts := make([]string, 0, len(c.episodes))
-	for _, e := range c.episodes {
-		if e.title != "" || len(e.paras) > 0 {
-			texts = append(texts, strings.ToLower(e.title+"\n"+strings.Join(e.paras, "\n")))
-		}
+	if c.rotation != nil {
+		return c.rotation
 	}
+	// said looks through the episodes until one says the query: a query
+	// most pages say stops at the first few; only one nobody says reads
+	// them all (each lowered in turn, none kept).
 	said := func(query string) bool {
 		var parts []string
 		if p, ok := strings.CutPrefix(query, `"`); ok {
-			parts = []string{strings.TrimSuffix(p, `"`)}
+			parts = []string{strings.ToLower(strings.TrimSuffix(p, `"`))}
 		} else {
-			parts = strings.Fields(query)
+			parts = strings.Fields(strings.ToLower(query))
 		}
-		for _, t := range texts {
-			all := true
+		return slices.ContainsFunc(c.episodes, func(e *catEpisode) bool {
+			t := strings.ToLower(e.title + "\n" + strings.Join(e.paras, "\n"))
 			for _, p := range parts {
-				if !strings.Contains(t, strings.ToLower(p)) {
-					all = false
-					break
+				if !strings.Contains(t, p) {
+					return false
 				}
 			}
-			if all {
-				return true
-			}
-		}
-		return false
+			return true
+		})
 	}
 	out := slices.Clone(searchRotation)
 	for i, q := range out {
@@ -364,6 +360,7 @@ func searchRotationFor(c *catalogue) []string {
 			}
 		}
 	}
+	c.rotation = out
 	return out
 }
 
