@@ -201,12 +201,19 @@ var suggestPrefixes = []string{"k", "ku", "kub", "obs", "gus", "site rel", "mirr
 // page's 20 hits read from the snapshot, highlighted. It returns the
 // total.
 func searchPage(t testing.TB, ix *search.Index, sn *store.Snapshot, q string) int {
-	ctx := context.Background()
 	res, err := ix.Search(&search.Query{Text: q, First: 20, Facets: 100, Generation: sn.Generation()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	eps, err := sn.EpisodesByKey(ctx, keysOf(res.Hits))
+	eachHighlight(t, sn, res, func(*podcast.Episode, search.Highlight) {})
+	return res.Total
+}
+
+// eachHighlight reads the hits' episodes from sn and calls f with each
+// highlight of their texts (title, summary, description), as the search
+// field makes them.
+func eachHighlight(t testing.TB, sn *store.Snapshot, res *search.Result, f func(*podcast.Episode, search.Highlight)) {
+	eps, err := sn.EpisodesByKey(context.Background(), keysOf(res.Hits))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -214,15 +221,18 @@ func searchPage(t testing.TB, ix *search.Index, sn *store.Snapshot, q string) in
 		if e == nil {
 			continue
 		}
-		if e.Title != nil {
-			search.HighlightText(search.FieldTitle, *e.Title, res.Terms)
-		}
-		search.HighlightText(search.FieldSummary, e.Summary, res.Terms)
-		if e.Description != nil {
-			search.HighlightText(search.FieldDescription, *e.Description, res.Terms)
+		for _, ft := range []struct {
+			field search.Field
+			text  *string
+		}{{search.FieldTitle, e.Title}, {search.FieldSummary, &e.Summary}, {search.FieldDescription, e.Description}} {
+			if ft.text == nil {
+				continue
+			}
+			if hl, ok := search.HighlightText(ft.field, *ft.text, res.Terms); ok {
+				f(e, hl)
+			}
 		}
 	}
-	return res.Total
 }
 
 // BenchmarkSearchPage is searchPage on the store and index in

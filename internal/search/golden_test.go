@@ -138,27 +138,9 @@ func TestGoldenAnswers(t *testing.T) {
 		}
 		// The highlights of the episodes' texts, as the search field
 		// makes them.
-		eps, err := sn.EpisodesByKey(ctx, keysOf(res.Hits))
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, e := range eps {
-			if e == nil {
-				continue
-			}
-			texts := map[search.Field]string{search.FieldSummary: e.Summary}
-			if e.Title != nil {
-				texts[search.FieldTitle] = *e.Title
-			}
-			if e.Description != nil {
-				texts[search.FieldDescription] = *e.Description
-			}
-			for _, f := range []search.Field{search.FieldTitle, search.FieldSummary, search.FieldDescription} {
-				if hl, ok := search.HighlightText(f, texts[f], res.Terms); ok {
-					fmt.Fprintf(&out, "highlight %s/%d %v %q %q\n", e.Show, e.Number, hl.Field, hl.Snippet, hl.Text)
-				}
-			}
-		}
+		eachHighlight(t, sn, res, func(e *podcast.Episode, hl search.Highlight) {
+			fmt.Fprintf(&out, "highlight %s/%d %v %q %q\n", e.Show, e.Number, hl.Field, hl.Snippet, hl.Text)
+		})
 		var terms []string
 		for t := range res.Terms {
 			terms = append(terms, t)
