@@ -11,6 +11,7 @@
 //   - objects and lists from the operation's slabs (runtime: gqlpatch_arena.go)
 //   - leaf fields marshalled at once
 //   - string leaves marshalled through a pointer (runtime: gqlpatch_leaves.go)
+//   - resolver fields' contexts from the operation's slabs (runtime: gqlpatch_resolve.go)
 
 package graph
 
@@ -3681,7 +3682,7 @@ func (ec *executionContext) field___Type_fields_args(ctx context.Context, rawArg
 // region    **************************** field.gotpl *****************************
 
 func (ec *executionContext) _Appearance_episode(ctx context.Context, field graphql.CollectedField, obj *Appearance) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -3700,7 +3701,8 @@ func (ec *executionContext) _Appearance_episode(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_Appearance_episode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Appearance",
 		Field:      field,
 		IsMethod:   true,
@@ -3720,7 +3722,7 @@ func (ec *executionContext) fieldContext_Appearance_evidence(_ context.Context, 
 }
 
 func (ec *executionContext) _Appearance_guest(ctx context.Context, field graphql.CollectedField, obj *Appearance) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -3739,7 +3741,8 @@ func (ec *executionContext) _Appearance_guest(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Appearance_guest(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Appearance",
 		Field:      field,
 		IsMethod:   true,
@@ -3780,7 +3783,7 @@ func (ec *executionContext) fieldContext_Audio_url(_ context.Context, field grap
 }
 
 func (ec *executionContext) _CoGuestConnection_edges(ctx context.Context, field graphql.CollectedField, obj *CoGuestConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -3799,7 +3802,8 @@ func (ec *executionContext) _CoGuestConnection_edges(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_CoGuestConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "CoGuestConnection",
 		Field:      field,
 		IsMethod:   true,
@@ -3812,7 +3816,7 @@ func (ec *executionContext) fieldContext_CoGuestConnection_edges(_ context.Conte
 }
 
 func (ec *executionContext) _CoGuestConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *CoGuestConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -3831,7 +3835,8 @@ func (ec *executionContext) _CoGuestConnection_nodes(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_CoGuestConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "CoGuestConnection",
 		Field:      field,
 		IsMethod:   false,
@@ -3844,7 +3849,7 @@ func (ec *executionContext) fieldContext_CoGuestConnection_nodes(_ context.Conte
 }
 
 func (ec *executionContext) _CoGuestConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *CoGuestConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -3863,7 +3868,8 @@ func (ec *executionContext) _CoGuestConnection_pageInfo(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_CoGuestConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "CoGuestConnection",
 		Field:      field,
 		IsMethod:   true,
@@ -3890,7 +3896,7 @@ func (ec *executionContext) fieldContext_CoGuestEdge_cursor(_ context.Context, f
 }
 
 func (ec *executionContext) _CoGuestEdge_node(ctx context.Context, field graphql.CollectedField, obj *CoGuestEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -3909,7 +3915,8 @@ func (ec *executionContext) _CoGuestEdge_node(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_CoGuestEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "CoGuestEdge",
 		Field:      field,
 		IsMethod:   false,
@@ -3929,7 +3936,7 @@ func (ec *executionContext) fieldContext_CoGuestEdge_sharedEpisodeCount(_ contex
 }
 
 func (ec *executionContext) _CoGuestEdge_sharedEpisodes(ctx context.Context, field graphql.CollectedField, obj *CoGuestEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -3949,7 +3956,8 @@ func (ec *executionContext) _CoGuestEdge_sharedEpisodes(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_CoGuestEdge_sharedEpisodes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "CoGuestEdge",
 		Field:      field,
 		IsMethod:   true,
@@ -3964,7 +3972,7 @@ func (ec *executionContext) fieldContext_CoGuestEdge_sharedEpisodes(ctx context.
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = ec.memo.slabs.withFieldContext(ctx, fc)
 	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
 		return ec.field_CoGuestEdge_sharedEpisodes_args(ctx, field.ArgumentMap(ec.Variables))
 	}); err != nil {
@@ -3975,7 +3983,7 @@ func (ec *executionContext) fieldContext_CoGuestEdge_sharedEpisodes(ctx context.
 }
 
 func (ec *executionContext) _Episode_appearances(ctx context.Context, field graphql.CollectedField, obj *podcast.Episode) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -3995,7 +4003,8 @@ func (ec *executionContext) _Episode_appearances(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_Episode_appearances(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Episode",
 		Field:      field,
 		IsMethod:   true,
@@ -4010,7 +4019,7 @@ func (ec *executionContext) fieldContext_Episode_appearances(ctx context.Context
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = ec.memo.slabs.withFieldContext(ctx, fc)
 	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
 		return ec.field_Episode_appearances_args(ctx, field.ArgumentMap(ec.Variables))
 	}); err != nil {
@@ -4021,7 +4030,7 @@ func (ec *executionContext) fieldContext_Episode_appearances(ctx context.Context
 }
 
 func (ec *executionContext) _Episode_audio(ctx context.Context, field graphql.CollectedField, obj *podcast.Episode) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -4040,7 +4049,8 @@ func (ec *executionContext) _Episode_audio(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Episode_audio(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Episode",
 		Field:      field,
 		IsMethod:   false,
@@ -4053,7 +4063,7 @@ func (ec *executionContext) fieldContext_Episode_audio(_ context.Context, field 
 }
 
 func (ec *executionContext) _Episode_categories(ctx context.Context, field graphql.CollectedField, obj *podcast.Episode) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -4073,7 +4083,8 @@ func (ec *executionContext) _Episode_categories(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_Episode_categories(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Episode",
 		Field:      field,
 		IsMethod:   true,
@@ -4088,7 +4099,7 @@ func (ec *executionContext) fieldContext_Episode_categories(ctx context.Context,
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = ec.memo.slabs.withFieldContext(ctx, fc)
 	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
 		return ec.field_Episode_categories_args(ctx, field.ArgumentMap(ec.Variables))
 	}); err != nil {
@@ -4113,7 +4124,7 @@ func (ec *executionContext) fieldContext_Episode_code(_ context.Context, field g
 }
 
 func (ec *executionContext) _Episode_description(ctx context.Context, field graphql.CollectedField, obj *podcast.Episode) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -4136,7 +4147,7 @@ func (ec *executionContext) fieldContext_Episode_description(_ context.Context, 
 }
 
 func (ec *executionContext) _Episode_discoveredTopics(ctx context.Context, field graphql.CollectedField, obj *podcast.Episode) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -4156,7 +4167,8 @@ func (ec *executionContext) _Episode_discoveredTopics(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_Episode_discoveredTopics(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Episode",
 		Field:      field,
 		IsMethod:   true,
@@ -4171,7 +4183,7 @@ func (ec *executionContext) fieldContext_Episode_discoveredTopics(ctx context.Co
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = ec.memo.slabs.withFieldContext(ctx, fc)
 	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
 		return ec.field_Episode_discoveredTopics_args(ctx, field.ArgumentMap(ec.Variables))
 	}); err != nil {
@@ -4210,7 +4222,7 @@ func (ec *executionContext) fieldContext_Episode_feedNumber(_ context.Context, f
 }
 
 func (ec *executionContext) _Episode_guests(ctx context.Context, field graphql.CollectedField, obj *podcast.Episode) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -4230,7 +4242,8 @@ func (ec *executionContext) _Episode_guests(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_Episode_guests(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Episode",
 		Field:      field,
 		IsMethod:   true,
@@ -4245,7 +4258,7 @@ func (ec *executionContext) fieldContext_Episode_guests(ctx context.Context, fie
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = ec.memo.slabs.withFieldContext(ctx, fc)
 	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
 		return ec.field_Episode_guests_args(ctx, field.ArgumentMap(ec.Variables))
 	}); err != nil {
@@ -4263,7 +4276,7 @@ func (ec *executionContext) fieldContext_Episode_guid(_ context.Context, field g
 }
 
 func (ec *executionContext) _Episode_hosts(ctx context.Context, field graphql.CollectedField, obj *podcast.Episode) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -4283,7 +4296,8 @@ func (ec *executionContext) _Episode_hosts(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Episode_hosts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Episode",
 		Field:      field,
 		IsMethod:   true,
@@ -4298,7 +4312,7 @@ func (ec *executionContext) fieldContext_Episode_hosts(ctx context.Context, fiel
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = ec.memo.slabs.withFieldContext(ctx, fc)
 	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
 		return ec.field_Episode_hosts_args(ctx, field.ArgumentMap(ec.Variables))
 	}); err != nil {
@@ -4323,7 +4337,7 @@ func (ec *executionContext) fieldContext_Episode_image(_ context.Context, field 
 }
 
 func (ec *executionContext) _Episode_links(ctx context.Context, field graphql.CollectedField, obj *podcast.Episode) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -4343,7 +4357,8 @@ func (ec *executionContext) _Episode_links(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Episode_links(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Episode",
 		Field:      field,
 		IsMethod:   true,
@@ -4358,7 +4373,7 @@ func (ec *executionContext) fieldContext_Episode_links(ctx context.Context, fiel
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = ec.memo.slabs.withFieldContext(ctx, fc)
 	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
 		return ec.field_Episode_links_args(ctx, field.ArgumentMap(ec.Variables))
 	}); err != nil {
@@ -4369,7 +4384,7 @@ func (ec *executionContext) fieldContext_Episode_links(ctx context.Context, fiel
 }
 
 func (ec *executionContext) _Episode_next(ctx context.Context, field graphql.CollectedField, obj *podcast.Episode) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -4388,7 +4403,8 @@ func (ec *executionContext) _Episode_next(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Episode_next(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Episode",
 		Field:      field,
 		IsMethod:   true,
@@ -4408,7 +4424,7 @@ func (ec *executionContext) fieldContext_Episode_number(_ context.Context, field
 }
 
 func (ec *executionContext) _Episode_previous(ctx context.Context, field graphql.CollectedField, obj *podcast.Episode) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -4427,7 +4443,8 @@ func (ec *executionContext) _Episode_previous(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Episode_previous(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Episode",
 		Field:      field,
 		IsMethod:   true,
@@ -4447,7 +4464,7 @@ func (ec *executionContext) fieldContext_Episode_publishedAt(_ context.Context, 
 }
 
 func (ec *executionContext) _Episode_related(ctx context.Context, field graphql.CollectedField, obj *podcast.Episode) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -4467,7 +4484,8 @@ func (ec *executionContext) _Episode_related(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Episode_related(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Episode",
 		Field:      field,
 		IsMethod:   true,
@@ -4482,7 +4500,7 @@ func (ec *executionContext) fieldContext_Episode_related(ctx context.Context, fi
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = ec.memo.slabs.withFieldContext(ctx, fc)
 	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
 		return ec.field_Episode_related_args(ctx, field.ArgumentMap(ec.Variables))
 	}); err != nil {
@@ -4507,7 +4525,7 @@ func (ec *executionContext) fieldContext_Episode_season(_ context.Context, field
 }
 
 func (ec *executionContext) _Episode_show(ctx context.Context, field graphql.CollectedField, obj *podcast.Episode) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -4526,7 +4544,8 @@ func (ec *executionContext) _Episode_show(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Episode_show(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Episode",
 		Field:      field,
 		IsMethod:   true,
@@ -4539,7 +4558,7 @@ func (ec *executionContext) fieldContext_Episode_show(_ context.Context, field g
 }
 
 func (ec *executionContext) _Episode_sources(ctx context.Context, field graphql.CollectedField, obj *podcast.Episode) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -4559,7 +4578,8 @@ func (ec *executionContext) _Episode_sources(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Episode_sources(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Episode",
 		Field:      field,
 		IsMethod:   true,
@@ -4574,7 +4594,7 @@ func (ec *executionContext) fieldContext_Episode_sources(ctx context.Context, fi
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = ec.memo.slabs.withFieldContext(ctx, fc)
 	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
 		return ec.field_Episode_sources_args(ctx, field.ArgumentMap(ec.Variables))
 	}); err != nil {
@@ -4585,7 +4605,7 @@ func (ec *executionContext) fieldContext_Episode_sources(ctx context.Context, fi
 }
 
 func (ec *executionContext) _Episode_summary(ctx context.Context, field graphql.CollectedField, obj *podcast.Episode) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -4625,7 +4645,7 @@ func (ec *executionContext) fieldContext_Episode_title(_ context.Context, field 
 }
 
 func (ec *executionContext) _Episode_topics(ctx context.Context, field graphql.CollectedField, obj *podcast.Episode) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -4645,7 +4665,8 @@ func (ec *executionContext) _Episode_topics(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_Episode_topics(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Episode",
 		Field:      field,
 		IsMethod:   true,
@@ -4660,7 +4681,7 @@ func (ec *executionContext) fieldContext_Episode_topics(ctx context.Context, fie
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = ec.memo.slabs.withFieldContext(ctx, fc)
 	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
 		return ec.field_Episode_topics_args(ctx, field.ArgumentMap(ec.Variables))
 	}); err != nil {
@@ -4671,7 +4692,7 @@ func (ec *executionContext) fieldContext_Episode_topics(ctx context.Context, fie
 }
 
 func (ec *executionContext) _Episode_transcripts(ctx context.Context, field graphql.CollectedField, obj *podcast.Episode) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -4691,7 +4712,8 @@ func (ec *executionContext) _Episode_transcripts(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_Episode_transcripts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Episode",
 		Field:      field,
 		IsMethod:   true,
@@ -4706,7 +4728,7 @@ func (ec *executionContext) fieldContext_Episode_transcripts(ctx context.Context
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = ec.memo.slabs.withFieldContext(ctx, fc)
 	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
 		return ec.field_Episode_transcripts_args(ctx, field.ArgumentMap(ec.Variables))
 	}); err != nil {
@@ -4717,7 +4739,7 @@ func (ec *executionContext) fieldContext_Episode_transcripts(ctx context.Context
 }
 
 func (ec *executionContext) _EpisodeConnection_edges(ctx context.Context, field graphql.CollectedField, obj *EpisodeConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -4736,7 +4758,8 @@ func (ec *executionContext) _EpisodeConnection_edges(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_EpisodeConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "EpisodeConnection",
 		Field:      field,
 		IsMethod:   true,
@@ -4749,7 +4772,7 @@ func (ec *executionContext) fieldContext_EpisodeConnection_edges(_ context.Conte
 }
 
 func (ec *executionContext) _EpisodeConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *EpisodeConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -4768,7 +4791,8 @@ func (ec *executionContext) _EpisodeConnection_nodes(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_EpisodeConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "EpisodeConnection",
 		Field:      field,
 		IsMethod:   false,
@@ -4781,7 +4805,7 @@ func (ec *executionContext) fieldContext_EpisodeConnection_nodes(_ context.Conte
 }
 
 func (ec *executionContext) _EpisodeConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *EpisodeConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -4800,7 +4824,8 @@ func (ec *executionContext) _EpisodeConnection_pageInfo(ctx context.Context, fie
 	)
 }
 func (ec *executionContext) fieldContext_EpisodeConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "EpisodeConnection",
 		Field:      field,
 		IsMethod:   true,
@@ -4827,7 +4852,7 @@ func (ec *executionContext) fieldContext_EpisodeEdge_cursor(_ context.Context, f
 }
 
 func (ec *executionContext) _EpisodeEdge_node(ctx context.Context, field graphql.CollectedField, obj *EpisodeEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -4846,7 +4871,8 @@ func (ec *executionContext) _EpisodeEdge_node(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_EpisodeEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "EpisodeEdge",
 		Field:      field,
 		IsMethod:   false,
@@ -4866,7 +4892,7 @@ func (ec *executionContext) fieldContext_Guest_bio(_ context.Context, field grap
 }
 
 func (ec *executionContext) _Guest_coGuests(ctx context.Context, field graphql.CollectedField, obj *podcast.Guest) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -4886,7 +4912,8 @@ func (ec *executionContext) _Guest_coGuests(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_Guest_coGuests(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Guest",
 		Field:      field,
 		IsMethod:   true,
@@ -4901,7 +4928,7 @@ func (ec *executionContext) fieldContext_Guest_coGuests(ctx context.Context, fie
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = ec.memo.slabs.withFieldContext(ctx, fc)
 	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
 		return ec.field_Guest_coGuests_args(ctx, field.ArgumentMap(ec.Variables))
 	}); err != nil {
@@ -4912,7 +4939,7 @@ func (ec *executionContext) fieldContext_Guest_coGuests(ctx context.Context, fie
 }
 
 func (ec *executionContext) _Guest_coGuestsConnection(ctx context.Context, field graphql.CollectedField, obj *podcast.Guest) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -4932,7 +4959,8 @@ func (ec *executionContext) _Guest_coGuestsConnection(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_Guest_coGuestsConnection(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Guest",
 		Field:      field,
 		IsMethod:   true,
@@ -4947,7 +4975,7 @@ func (ec *executionContext) fieldContext_Guest_coGuestsConnection(ctx context.Co
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = ec.memo.slabs.withFieldContext(ctx, fc)
 	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
 		return ec.field_Guest_coGuestsConnection_args(ctx, field.ArgumentMap(ec.Variables))
 	}); err != nil {
@@ -4958,7 +4986,7 @@ func (ec *executionContext) fieldContext_Guest_coGuestsConnection(ctx context.Co
 }
 
 func (ec *executionContext) _Guest_episodeCount(ctx context.Context, field graphql.CollectedField, obj *podcast.Guest) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -4981,7 +5009,7 @@ func (ec *executionContext) fieldContext_Guest_episodeCount(_ context.Context, f
 }
 
 func (ec *executionContext) _Guest_episodes(ctx context.Context, field graphql.CollectedField, obj *podcast.Guest) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5001,7 +5029,8 @@ func (ec *executionContext) _Guest_episodes(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_Guest_episodes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Guest",
 		Field:      field,
 		IsMethod:   true,
@@ -5016,7 +5045,7 @@ func (ec *executionContext) fieldContext_Guest_episodes(ctx context.Context, fie
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = ec.memo.slabs.withFieldContext(ctx, fc)
 	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
 		return ec.field_Guest_episodes_args(ctx, field.ArgumentMap(ec.Variables))
 	}); err != nil {
@@ -5041,7 +5070,7 @@ func (ec *executionContext) fieldContext_Guest_image(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Guest_links(ctx context.Context, field graphql.CollectedField, obj *podcast.Guest) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5061,7 +5090,8 @@ func (ec *executionContext) _Guest_links(ctx context.Context, field graphql.Coll
 	)
 }
 func (ec *executionContext) fieldContext_Guest_links(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Guest",
 		Field:      field,
 		IsMethod:   true,
@@ -5076,7 +5106,7 @@ func (ec *executionContext) fieldContext_Guest_links(ctx context.Context, field 
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = ec.memo.slabs.withFieldContext(ctx, fc)
 	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) { return ec.field_Guest_links_args(ctx, field.ArgumentMap(ec.Variables)) }); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -5113,7 +5143,7 @@ func (ec *executionContext) fieldContext_Guest_slug(_ context.Context, field gra
 }
 
 func (ec *executionContext) _Guest_topics(ctx context.Context, field graphql.CollectedField, obj *podcast.Guest) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5133,7 +5163,8 @@ func (ec *executionContext) _Guest_topics(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Guest_topics(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Guest",
 		Field:      field,
 		IsMethod:   true,
@@ -5148,7 +5179,7 @@ func (ec *executionContext) fieldContext_Guest_topics(ctx context.Context, field
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = ec.memo.slabs.withFieldContext(ctx, fc)
 	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
 		return ec.field_Guest_topics_args(ctx, field.ArgumentMap(ec.Variables))
 	}); err != nil {
@@ -5159,7 +5190,7 @@ func (ec *executionContext) fieldContext_Guest_topics(ctx context.Context, field
 }
 
 func (ec *executionContext) _GuestConnection_edges(ctx context.Context, field graphql.CollectedField, obj *GuestConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5178,7 +5209,8 @@ func (ec *executionContext) _GuestConnection_edges(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_GuestConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "GuestConnection",
 		Field:      field,
 		IsMethod:   true,
@@ -5191,7 +5223,7 @@ func (ec *executionContext) fieldContext_GuestConnection_edges(_ context.Context
 }
 
 func (ec *executionContext) _GuestConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *GuestConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5210,7 +5242,8 @@ func (ec *executionContext) _GuestConnection_nodes(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_GuestConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "GuestConnection",
 		Field:      field,
 		IsMethod:   false,
@@ -5223,7 +5256,7 @@ func (ec *executionContext) fieldContext_GuestConnection_nodes(_ context.Context
 }
 
 func (ec *executionContext) _GuestConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *GuestConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5242,7 +5275,8 @@ func (ec *executionContext) _GuestConnection_pageInfo(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_GuestConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "GuestConnection",
 		Field:      field,
 		IsMethod:   true,
@@ -5269,7 +5303,7 @@ func (ec *executionContext) fieldContext_GuestEdge_cursor(_ context.Context, fie
 }
 
 func (ec *executionContext) _GuestEdge_node(ctx context.Context, field graphql.CollectedField, obj *GuestEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5288,7 +5322,8 @@ func (ec *executionContext) _GuestEdge_node(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_GuestEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "GuestEdge",
 		Field:      field,
 		IsMethod:   false,
@@ -5363,7 +5398,7 @@ func (ec *executionContext) fieldContext_PageInfo_startCursor(_ context.Context,
 }
 
 func (ec *executionContext) _Query_episode(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5383,7 +5418,8 @@ func (ec *executionContext) _Query_episode(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Query_episode(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
@@ -5398,7 +5434,7 @@ func (ec *executionContext) fieldContext_Query_episode(ctx context.Context, fiel
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = ec.memo.slabs.withFieldContext(ctx, fc)
 	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
 		return ec.field_Query_episode_args(ctx, field.ArgumentMap(ec.Variables))
 	}); err != nil {
@@ -5409,7 +5445,7 @@ func (ec *executionContext) fieldContext_Query_episode(ctx context.Context, fiel
 }
 
 func (ec *executionContext) _Query_episodes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5429,7 +5465,8 @@ func (ec *executionContext) _Query_episodes(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_Query_episodes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
@@ -5444,7 +5481,7 @@ func (ec *executionContext) fieldContext_Query_episodes(ctx context.Context, fie
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = ec.memo.slabs.withFieldContext(ctx, fc)
 	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
 		return ec.field_Query_episodes_args(ctx, field.ArgumentMap(ec.Variables))
 	}); err != nil {
@@ -5455,7 +5492,7 @@ func (ec *executionContext) fieldContext_Query_episodes(ctx context.Context, fie
 }
 
 func (ec *executionContext) _Query_guest(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5475,7 +5512,8 @@ func (ec *executionContext) _Query_guest(ctx context.Context, field graphql.Coll
 	)
 }
 func (ec *executionContext) fieldContext_Query_guest(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
@@ -5490,7 +5528,7 @@ func (ec *executionContext) fieldContext_Query_guest(ctx context.Context, field 
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = ec.memo.slabs.withFieldContext(ctx, fc)
 	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) { return ec.field_Query_guest_args(ctx, field.ArgumentMap(ec.Variables)) }); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -5499,7 +5537,7 @@ func (ec *executionContext) fieldContext_Query_guest(ctx context.Context, field 
 }
 
 func (ec *executionContext) _Query_guests(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5519,7 +5557,8 @@ func (ec *executionContext) _Query_guests(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Query_guests(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
@@ -5534,7 +5573,7 @@ func (ec *executionContext) fieldContext_Query_guests(ctx context.Context, field
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = ec.memo.slabs.withFieldContext(ctx, fc)
 	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
 		return ec.field_Query_guests_args(ctx, field.ArgumentMap(ec.Variables))
 	}); err != nil {
@@ -5545,7 +5584,7 @@ func (ec *executionContext) fieldContext_Query_guests(ctx context.Context, field
 }
 
 func (ec *executionContext) _Query_node(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5565,7 +5604,8 @@ func (ec *executionContext) _Query_node(ctx context.Context, field graphql.Colle
 	)
 }
 func (ec *executionContext) fieldContext_Query_node(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
@@ -5580,7 +5620,7 @@ func (ec *executionContext) fieldContext_Query_node(ctx context.Context, field g
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = ec.memo.slabs.withFieldContext(ctx, fc)
 	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) { return ec.field_Query_node_args(ctx, field.ArgumentMap(ec.Variables)) }); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -5589,7 +5629,7 @@ func (ec *executionContext) fieldContext_Query_node(ctx context.Context, field g
 }
 
 func (ec *executionContext) _Query_nodes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5609,7 +5649,8 @@ func (ec *executionContext) _Query_nodes(ctx context.Context, field graphql.Coll
 	)
 }
 func (ec *executionContext) fieldContext_Query_nodes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
@@ -5624,7 +5665,7 @@ func (ec *executionContext) fieldContext_Query_nodes(ctx context.Context, field 
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = ec.memo.slabs.withFieldContext(ctx, fc)
 	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) { return ec.field_Query_nodes_args(ctx, field.ArgumentMap(ec.Variables)) }); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -5633,7 +5674,7 @@ func (ec *executionContext) fieldContext_Query_nodes(ctx context.Context, field 
 }
 
 func (ec *executionContext) _Query_show(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5653,7 +5694,8 @@ func (ec *executionContext) _Query_show(ctx context.Context, field graphql.Colle
 	)
 }
 func (ec *executionContext) fieldContext_Query_show(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
@@ -5668,7 +5710,7 @@ func (ec *executionContext) fieldContext_Query_show(ctx context.Context, field g
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = ec.memo.slabs.withFieldContext(ctx, fc)
 	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) { return ec.field_Query_show_args(ctx, field.ArgumentMap(ec.Variables)) }); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -5677,7 +5719,7 @@ func (ec *executionContext) fieldContext_Query_show(ctx context.Context, field g
 }
 
 func (ec *executionContext) _Query_shows(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5697,7 +5739,8 @@ func (ec *executionContext) _Query_shows(ctx context.Context, field graphql.Coll
 	)
 }
 func (ec *executionContext) fieldContext_Query_shows(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
@@ -5712,7 +5755,7 @@ func (ec *executionContext) fieldContext_Query_shows(ctx context.Context, field 
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = ec.memo.slabs.withFieldContext(ctx, fc)
 	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) { return ec.field_Query_shows_args(ctx, field.ArgumentMap(ec.Variables)) }); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -5721,7 +5764,7 @@ func (ec *executionContext) fieldContext_Query_shows(ctx context.Context, field 
 }
 
 func (ec *executionContext) _Query_topic(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5741,7 +5784,8 @@ func (ec *executionContext) _Query_topic(ctx context.Context, field graphql.Coll
 	)
 }
 func (ec *executionContext) fieldContext_Query_topic(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
@@ -5756,7 +5800,7 @@ func (ec *executionContext) fieldContext_Query_topic(ctx context.Context, field 
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = ec.memo.slabs.withFieldContext(ctx, fc)
 	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) { return ec.field_Query_topic_args(ctx, field.ArgumentMap(ec.Variables)) }); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -5765,7 +5809,7 @@ func (ec *executionContext) fieldContext_Query_topic(ctx context.Context, field 
 }
 
 func (ec *executionContext) _Query_topics(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5785,7 +5829,8 @@ func (ec *executionContext) _Query_topics(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Query_topics(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
@@ -5800,7 +5845,7 @@ func (ec *executionContext) fieldContext_Query_topics(ctx context.Context, field
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = ec.memo.slabs.withFieldContext(ctx, fc)
 	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
 		return ec.field_Query_topics_args(ctx, field.ArgumentMap(ec.Variables))
 	}); err != nil {
@@ -5811,7 +5856,7 @@ func (ec *executionContext) fieldContext_Query_topics(ctx context.Context, field
 }
 
 func (ec *executionContext) _Query_search(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5831,7 +5876,8 @@ func (ec *executionContext) _Query_search(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Query_search(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
@@ -5846,7 +5892,7 @@ func (ec *executionContext) fieldContext_Query_search(ctx context.Context, field
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = ec.memo.slabs.withFieldContext(ctx, fc)
 	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
 		return ec.field_Query_search_args(ctx, field.ArgumentMap(ec.Variables))
 	}); err != nil {
@@ -5857,7 +5903,7 @@ func (ec *executionContext) fieldContext_Query_search(ctx context.Context, field
 }
 
 func (ec *executionContext) _Query_suggest(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5877,7 +5923,8 @@ func (ec *executionContext) _Query_suggest(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Query_suggest(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
@@ -5892,7 +5939,7 @@ func (ec *executionContext) fieldContext_Query_suggest(ctx context.Context, fiel
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = ec.memo.slabs.withFieldContext(ctx, fc)
 	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
 		return ec.field_Query_suggest_args(ctx, field.ArgumentMap(ec.Variables))
 	}); err != nil {
@@ -5903,7 +5950,7 @@ func (ec *executionContext) fieldContext_Query_suggest(ctx context.Context, fiel
 }
 
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5923,7 +5970,8 @@ func (ec *executionContext) _Query___type(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Query___type(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
@@ -5938,7 +5986,7 @@ func (ec *executionContext) fieldContext_Query___type(ctx context.Context, field
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = ec.memo.slabs.withFieldContext(ctx, fc)
 	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
 		return ec.field_Query___type_args(ctx, field.ArgumentMap(ec.Variables))
 	}); err != nil {
@@ -5949,7 +5997,7 @@ func (ec *executionContext) fieldContext_Query___type(ctx context.Context, field
 }
 
 func (ec *executionContext) _Query___schema(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -5968,7 +6016,8 @@ func (ec *executionContext) _Query___schema(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Query",
 		Field:      field,
 		IsMethod:   true,
@@ -5981,7 +6030,7 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 }
 
 func (ec *executionContext) _RelatedEpisodeConnection_edges(ctx context.Context, field graphql.CollectedField, obj *RelatedEpisodeConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6000,7 +6049,8 @@ func (ec *executionContext) _RelatedEpisodeConnection_edges(ctx context.Context,
 	)
 }
 func (ec *executionContext) fieldContext_RelatedEpisodeConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "RelatedEpisodeConnection",
 		Field:      field,
 		IsMethod:   true,
@@ -6013,7 +6063,7 @@ func (ec *executionContext) fieldContext_RelatedEpisodeConnection_edges(_ contex
 }
 
 func (ec *executionContext) _RelatedEpisodeConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *RelatedEpisodeConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6032,7 +6082,8 @@ func (ec *executionContext) _RelatedEpisodeConnection_nodes(ctx context.Context,
 	)
 }
 func (ec *executionContext) fieldContext_RelatedEpisodeConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "RelatedEpisodeConnection",
 		Field:      field,
 		IsMethod:   false,
@@ -6045,7 +6096,7 @@ func (ec *executionContext) fieldContext_RelatedEpisodeConnection_nodes(_ contex
 }
 
 func (ec *executionContext) _RelatedEpisodeConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *RelatedEpisodeConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6064,7 +6115,8 @@ func (ec *executionContext) _RelatedEpisodeConnection_pageInfo(ctx context.Conte
 	)
 }
 func (ec *executionContext) fieldContext_RelatedEpisodeConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "RelatedEpisodeConnection",
 		Field:      field,
 		IsMethod:   true,
@@ -6091,7 +6143,7 @@ func (ec *executionContext) fieldContext_RelatedEpisodeEdge_cursor(_ context.Con
 }
 
 func (ec *executionContext) _RelatedEpisodeEdge_node(ctx context.Context, field graphql.CollectedField, obj *RelatedEpisodeEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6110,7 +6162,8 @@ func (ec *executionContext) _RelatedEpisodeEdge_node(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_RelatedEpisodeEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "RelatedEpisodeEdge",
 		Field:      field,
 		IsMethod:   false,
@@ -6130,7 +6183,7 @@ func (ec *executionContext) fieldContext_RelatedEpisodeEdge_score(_ context.Cont
 }
 
 func (ec *executionContext) _RelatedEpisodeEdge_sharedGuests(ctx context.Context, field graphql.CollectedField, obj *RelatedEpisodeEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6149,7 +6202,8 @@ func (ec *executionContext) _RelatedEpisodeEdge_sharedGuests(ctx context.Context
 	)
 }
 func (ec *executionContext) fieldContext_RelatedEpisodeEdge_sharedGuests(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "RelatedEpisodeEdge",
 		Field:      field,
 		IsMethod:   false,
@@ -6169,7 +6223,7 @@ func (ec *executionContext) fieldContext_RelatedEpisodeEdge_sharedTerms(_ contex
 }
 
 func (ec *executionContext) _RelatedEpisodeEdge_sharedTopics(ctx context.Context, field graphql.CollectedField, obj *RelatedEpisodeEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6188,7 +6242,8 @@ func (ec *executionContext) _RelatedEpisodeEdge_sharedTopics(ctx context.Context
 	)
 }
 func (ec *executionContext) fieldContext_RelatedEpisodeEdge_sharedTopics(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "RelatedEpisodeEdge",
 		Field:      field,
 		IsMethod:   false,
@@ -6201,7 +6256,7 @@ func (ec *executionContext) fieldContext_RelatedEpisodeEdge_sharedTopics(_ conte
 }
 
 func (ec *executionContext) _RelatedTopicConnection_edges(ctx context.Context, field graphql.CollectedField, obj *RelatedTopicConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6220,7 +6275,8 @@ func (ec *executionContext) _RelatedTopicConnection_edges(ctx context.Context, f
 	)
 }
 func (ec *executionContext) fieldContext_RelatedTopicConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "RelatedTopicConnection",
 		Field:      field,
 		IsMethod:   true,
@@ -6233,7 +6289,7 @@ func (ec *executionContext) fieldContext_RelatedTopicConnection_edges(_ context.
 }
 
 func (ec *executionContext) _RelatedTopicConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *RelatedTopicConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6252,7 +6308,8 @@ func (ec *executionContext) _RelatedTopicConnection_nodes(ctx context.Context, f
 	)
 }
 func (ec *executionContext) fieldContext_RelatedTopicConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "RelatedTopicConnection",
 		Field:      field,
 		IsMethod:   false,
@@ -6265,7 +6322,7 @@ func (ec *executionContext) fieldContext_RelatedTopicConnection_nodes(_ context.
 }
 
 func (ec *executionContext) _RelatedTopicConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *RelatedTopicConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6284,7 +6341,8 @@ func (ec *executionContext) _RelatedTopicConnection_pageInfo(ctx context.Context
 	)
 }
 func (ec *executionContext) fieldContext_RelatedTopicConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "RelatedTopicConnection",
 		Field:      field,
 		IsMethod:   true,
@@ -6311,7 +6369,7 @@ func (ec *executionContext) fieldContext_RelatedTopicEdge_cursor(_ context.Conte
 }
 
 func (ec *executionContext) _RelatedTopicEdge_node(ctx context.Context, field graphql.CollectedField, obj *RelatedTopicEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6330,7 +6388,8 @@ func (ec *executionContext) _RelatedTopicEdge_node(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_RelatedTopicEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "RelatedTopicEdge",
 		Field:      field,
 		IsMethod:   false,
@@ -6350,7 +6409,7 @@ func (ec *executionContext) fieldContext_RelatedTopicEdge_sharedEpisodeCount(_ c
 }
 
 func (ec *executionContext) _SearchConnection_edges(ctx context.Context, field graphql.CollectedField, obj *SearchConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6369,7 +6428,8 @@ func (ec *executionContext) _SearchConnection_edges(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_SearchConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "SearchConnection",
 		Field:      field,
 		IsMethod:   false,
@@ -6382,7 +6442,7 @@ func (ec *executionContext) fieldContext_SearchConnection_edges(_ context.Contex
 }
 
 func (ec *executionContext) _SearchConnection_facets(ctx context.Context, field graphql.CollectedField, obj *SearchConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6401,7 +6461,8 @@ func (ec *executionContext) _SearchConnection_facets(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_SearchConnection_facets(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "SearchConnection",
 		Field:      field,
 		IsMethod:   false,
@@ -6421,7 +6482,7 @@ func (ec *executionContext) fieldContext_SearchConnection_nodes(_ context.Contex
 }
 
 func (ec *executionContext) _SearchConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *SearchConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6440,7 +6501,8 @@ func (ec *executionContext) _SearchConnection_pageInfo(ctx context.Context, fiel
 	)
 }
 func (ec *executionContext) fieldContext_SearchConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "SearchConnection",
 		Field:      field,
 		IsMethod:   true,
@@ -6467,7 +6529,7 @@ func (ec *executionContext) fieldContext_SearchEdge_cursor(_ context.Context, fi
 }
 
 func (ec *executionContext) _SearchEdge_highlights(ctx context.Context, field graphql.CollectedField, obj *SearchEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6486,7 +6548,8 @@ func (ec *executionContext) _SearchEdge_highlights(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_SearchEdge_highlights(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "SearchEdge",
 		Field:      field,
 		IsMethod:   false,
@@ -6534,7 +6597,7 @@ func (ec *executionContext) fieldContext_SearchFacetValue_value(_ context.Contex
 }
 
 func (ec *executionContext) _SearchFacets_guests(ctx context.Context, field graphql.CollectedField, obj *SearchFacets) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6554,7 +6617,8 @@ func (ec *executionContext) _SearchFacets_guests(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_SearchFacets_guests(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "SearchFacets",
 		Field:      field,
 		IsMethod:   true,
@@ -6569,7 +6633,7 @@ func (ec *executionContext) fieldContext_SearchFacets_guests(ctx context.Context
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = ec.memo.slabs.withFieldContext(ctx, fc)
 	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
 		return ec.field_SearchFacets_guests_args(ctx, field.ArgumentMap(ec.Variables))
 	}); err != nil {
@@ -6580,7 +6644,7 @@ func (ec *executionContext) fieldContext_SearchFacets_guests(ctx context.Context
 }
 
 func (ec *executionContext) _SearchFacets_kinds(ctx context.Context, field graphql.CollectedField, obj *SearchFacets) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6599,7 +6663,8 @@ func (ec *executionContext) _SearchFacets_kinds(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_SearchFacets_kinds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "SearchFacets",
 		Field:      field,
 		IsMethod:   true,
@@ -6612,7 +6677,7 @@ func (ec *executionContext) fieldContext_SearchFacets_kinds(_ context.Context, f
 }
 
 func (ec *executionContext) _SearchFacets_shows(ctx context.Context, field graphql.CollectedField, obj *SearchFacets) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6632,7 +6697,8 @@ func (ec *executionContext) _SearchFacets_shows(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_SearchFacets_shows(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "SearchFacets",
 		Field:      field,
 		IsMethod:   true,
@@ -6647,7 +6713,7 @@ func (ec *executionContext) fieldContext_SearchFacets_shows(ctx context.Context,
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = ec.memo.slabs.withFieldContext(ctx, fc)
 	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
 		return ec.field_SearchFacets_shows_args(ctx, field.ArgumentMap(ec.Variables))
 	}); err != nil {
@@ -6658,7 +6724,7 @@ func (ec *executionContext) fieldContext_SearchFacets_shows(ctx context.Context,
 }
 
 func (ec *executionContext) _SearchFacets_topics(ctx context.Context, field graphql.CollectedField, obj *SearchFacets) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6678,7 +6744,8 @@ func (ec *executionContext) _SearchFacets_topics(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_SearchFacets_topics(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "SearchFacets",
 		Field:      field,
 		IsMethod:   true,
@@ -6693,7 +6760,7 @@ func (ec *executionContext) fieldContext_SearchFacets_topics(ctx context.Context
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = ec.memo.slabs.withFieldContext(ctx, fc)
 	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
 		return ec.field_SearchFacets_topics_args(ctx, field.ArgumentMap(ec.Variables))
 	}); err != nil {
@@ -6704,7 +6771,7 @@ func (ec *executionContext) fieldContext_SearchFacets_topics(ctx context.Context
 }
 
 func (ec *executionContext) _SearchFacets_years(ctx context.Context, field graphql.CollectedField, obj *SearchFacets) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6724,7 +6791,8 @@ func (ec *executionContext) _SearchFacets_years(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_SearchFacets_years(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "SearchFacets",
 		Field:      field,
 		IsMethod:   true,
@@ -6739,7 +6807,7 @@ func (ec *executionContext) fieldContext_SearchFacets_years(ctx context.Context,
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = ec.memo.slabs.withFieldContext(ctx, fc)
 	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
 		return ec.field_SearchFacets_years_args(ctx, field.ArgumentMap(ec.Variables))
 	}); err != nil {
@@ -6778,7 +6846,7 @@ func (ec *executionContext) fieldContext_Show_author(_ context.Context, field gr
 }
 
 func (ec *executionContext) _Show_categories(ctx context.Context, field graphql.CollectedField, obj *podcast.Show) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6798,7 +6866,8 @@ func (ec *executionContext) _Show_categories(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Show_categories(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Show",
 		Field:      field,
 		IsMethod:   true,
@@ -6813,7 +6882,7 @@ func (ec *executionContext) fieldContext_Show_categories(ctx context.Context, fi
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = ec.memo.slabs.withFieldContext(ctx, fc)
 	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
 		return ec.field_Show_categories_args(ctx, field.ArgumentMap(ec.Variables))
 	}); err != nil {
@@ -6838,7 +6907,7 @@ func (ec *executionContext) fieldContext_Show_description(_ context.Context, fie
 }
 
 func (ec *executionContext) _Show_episodeCount(ctx context.Context, field graphql.CollectedField, obj *podcast.Show) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6861,7 +6930,7 @@ func (ec *executionContext) fieldContext_Show_episodeCount(_ context.Context, fi
 }
 
 func (ec *executionContext) _Show_episodes(ctx context.Context, field graphql.CollectedField, obj *podcast.Show) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6881,7 +6950,8 @@ func (ec *executionContext) _Show_episodes(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Show_episodes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Show",
 		Field:      field,
 		IsMethod:   true,
@@ -6896,7 +6966,7 @@ func (ec *executionContext) fieldContext_Show_episodes(ctx context.Context, fiel
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = ec.memo.slabs.withFieldContext(ctx, fc)
 	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
 		return ec.field_Show_episodes_args(ctx, field.ArgumentMap(ec.Variables))
 	}); err != nil {
@@ -6914,7 +6984,7 @@ func (ec *executionContext) fieldContext_Show_feedUrl(_ context.Context, field g
 }
 
 func (ec *executionContext) _Show_guests(ctx context.Context, field graphql.CollectedField, obj *podcast.Show) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6934,7 +7004,8 @@ func (ec *executionContext) _Show_guests(ctx context.Context, field graphql.Coll
 	)
 }
 func (ec *executionContext) fieldContext_Show_guests(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Show",
 		Field:      field,
 		IsMethod:   true,
@@ -6949,7 +7020,7 @@ func (ec *executionContext) fieldContext_Show_guests(ctx context.Context, field 
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = ec.memo.slabs.withFieldContext(ctx, fc)
 	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) { return ec.field_Show_guests_args(ctx, field.ArgumentMap(ec.Variables)) }); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -6965,7 +7036,7 @@ func (ec *executionContext) fieldContext_Show_guid(_ context.Context, field grap
 }
 
 func (ec *executionContext) _Show_hosts(ctx context.Context, field graphql.CollectedField, obj *podcast.Show) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -6985,7 +7056,8 @@ func (ec *executionContext) _Show_hosts(ctx context.Context, field graphql.Colle
 	)
 }
 func (ec *executionContext) fieldContext_Show_hosts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Show",
 		Field:      field,
 		IsMethod:   true,
@@ -7000,7 +7072,7 @@ func (ec *executionContext) fieldContext_Show_hosts(ctx context.Context, field g
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = ec.memo.slabs.withFieldContext(ctx, fc)
 	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) { return ec.field_Show_hosts_args(ctx, field.ArgumentMap(ec.Variables)) }); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -7030,7 +7102,7 @@ func (ec *executionContext) fieldContext_Show_language(_ context.Context, field 
 }
 
 func (ec *executionContext) _Show_links(ctx context.Context, field graphql.CollectedField, obj *podcast.Show) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7050,7 +7122,8 @@ func (ec *executionContext) _Show_links(ctx context.Context, field graphql.Colle
 	)
 }
 func (ec *executionContext) fieldContext_Show_links(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Show",
 		Field:      field,
 		IsMethod:   true,
@@ -7065,7 +7138,7 @@ func (ec *executionContext) fieldContext_Show_links(ctx context.Context, field g
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = ec.memo.slabs.withFieldContext(ctx, fc)
 	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) { return ec.field_Show_links_args(ctx, field.ArgumentMap(ec.Variables)) }); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
@@ -7095,7 +7168,7 @@ func (ec *executionContext) fieldContext_Show_title(_ context.Context, field gra
 }
 
 func (ec *executionContext) _ShowConnection_edges(ctx context.Context, field graphql.CollectedField, obj *ShowConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7114,7 +7187,8 @@ func (ec *executionContext) _ShowConnection_edges(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_ShowConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "ShowConnection",
 		Field:      field,
 		IsMethod:   true,
@@ -7127,7 +7201,7 @@ func (ec *executionContext) fieldContext_ShowConnection_edges(_ context.Context,
 }
 
 func (ec *executionContext) _ShowConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *ShowConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7146,7 +7220,8 @@ func (ec *executionContext) _ShowConnection_nodes(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_ShowConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "ShowConnection",
 		Field:      field,
 		IsMethod:   false,
@@ -7159,7 +7234,7 @@ func (ec *executionContext) fieldContext_ShowConnection_nodes(_ context.Context,
 }
 
 func (ec *executionContext) _ShowConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *ShowConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7178,7 +7253,8 @@ func (ec *executionContext) _ShowConnection_pageInfo(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_ShowConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "ShowConnection",
 		Field:      field,
 		IsMethod:   true,
@@ -7205,7 +7281,7 @@ func (ec *executionContext) fieldContext_ShowEdge_cursor(_ context.Context, fiel
 }
 
 func (ec *executionContext) _ShowEdge_node(ctx context.Context, field graphql.CollectedField, obj *ShowEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7224,7 +7300,8 @@ func (ec *executionContext) _ShowEdge_node(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_ShowEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "ShowEdge",
 		Field:      field,
 		IsMethod:   false,
@@ -7258,7 +7335,7 @@ func (ec *executionContext) fieldContext_Source_sha256(_ context.Context, field 
 }
 
 func (ec *executionContext) _Source_warnings(ctx context.Context, field graphql.CollectedField, obj *podcast.Source) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7278,7 +7355,8 @@ func (ec *executionContext) _Source_warnings(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Source_warnings(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Source",
 		Field:      field,
 		IsMethod:   true,
@@ -7293,7 +7371,7 @@ func (ec *executionContext) fieldContext_Source_warnings(ctx context.Context, fi
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = ec.memo.slabs.withFieldContext(ctx, fc)
 	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
 		return ec.field_Source_warnings_args(ctx, field.ArgumentMap(ec.Variables))
 	}); err != nil {
@@ -7325,7 +7403,7 @@ func (ec *executionContext) fieldContext_Suggestion_text(_ context.Context, fiel
 }
 
 func (ec *executionContext) _TimelineConnection_edges(ctx context.Context, field graphql.CollectedField, obj *TimelineConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7344,7 +7422,8 @@ func (ec *executionContext) _TimelineConnection_edges(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_TimelineConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "TimelineConnection",
 		Field:      field,
 		IsMethod:   true,
@@ -7357,7 +7436,7 @@ func (ec *executionContext) fieldContext_TimelineConnection_edges(_ context.Cont
 }
 
 func (ec *executionContext) _TimelineConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *TimelineConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7376,7 +7455,8 @@ func (ec *executionContext) _TimelineConnection_nodes(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_TimelineConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "TimelineConnection",
 		Field:      field,
 		IsMethod:   false,
@@ -7389,7 +7469,7 @@ func (ec *executionContext) fieldContext_TimelineConnection_nodes(_ context.Cont
 }
 
 func (ec *executionContext) _TimelineConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *TimelineConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7408,7 +7488,8 @@ func (ec *executionContext) _TimelineConnection_pageInfo(ctx context.Context, fi
 	)
 }
 func (ec *executionContext) fieldContext_TimelineConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "TimelineConnection",
 		Field:      field,
 		IsMethod:   true,
@@ -7442,7 +7523,7 @@ func (ec *executionContext) fieldContext_TimelineEdge_cursor(_ context.Context, 
 }
 
 func (ec *executionContext) _TimelineEdge_node(ctx context.Context, field graphql.CollectedField, obj *TimelineEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7461,7 +7542,8 @@ func (ec *executionContext) _TimelineEdge_node(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_TimelineEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "TimelineEdge",
 		Field:      field,
 		IsMethod:   false,
@@ -7488,7 +7570,7 @@ func (ec *executionContext) fieldContext_TimelineMonth_month(_ context.Context, 
 }
 
 func (ec *executionContext) _Topic_aliases(ctx context.Context, field graphql.CollectedField, obj *podcast.Topic) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7508,7 +7590,8 @@ func (ec *executionContext) _Topic_aliases(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Topic_aliases(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Topic",
 		Field:      field,
 		IsMethod:   true,
@@ -7523,7 +7606,7 @@ func (ec *executionContext) fieldContext_Topic_aliases(ctx context.Context, fiel
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = ec.memo.slabs.withFieldContext(ctx, fc)
 	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
 		return ec.field_Topic_aliases_args(ctx, field.ArgumentMap(ec.Variables))
 	}); err != nil {
@@ -7534,7 +7617,7 @@ func (ec *executionContext) fieldContext_Topic_aliases(ctx context.Context, fiel
 }
 
 func (ec *executionContext) _Topic_episodeCount(ctx context.Context, field graphql.CollectedField, obj *podcast.Topic) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7557,7 +7640,7 @@ func (ec *executionContext) fieldContext_Topic_episodeCount(_ context.Context, f
 }
 
 func (ec *executionContext) _Topic_episodes(ctx context.Context, field graphql.CollectedField, obj *podcast.Topic) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7577,7 +7660,8 @@ func (ec *executionContext) _Topic_episodes(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_Topic_episodes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Topic",
 		Field:      field,
 		IsMethod:   true,
@@ -7592,7 +7676,7 @@ func (ec *executionContext) fieldContext_Topic_episodes(ctx context.Context, fie
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = ec.memo.slabs.withFieldContext(ctx, fc)
 	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
 		return ec.field_Topic_episodes_args(ctx, field.ArgumentMap(ec.Variables))
 	}); err != nil {
@@ -7603,7 +7687,7 @@ func (ec *executionContext) fieldContext_Topic_episodes(ctx context.Context, fie
 }
 
 func (ec *executionContext) _Topic_guests(ctx context.Context, field graphql.CollectedField, obj *podcast.Topic) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7623,7 +7707,8 @@ func (ec *executionContext) _Topic_guests(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Topic_guests(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Topic",
 		Field:      field,
 		IsMethod:   true,
@@ -7638,7 +7723,7 @@ func (ec *executionContext) fieldContext_Topic_guests(ctx context.Context, field
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = ec.memo.slabs.withFieldContext(ctx, fc)
 	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
 		return ec.field_Topic_guests_args(ctx, field.ArgumentMap(ec.Variables))
 	}); err != nil {
@@ -7656,7 +7741,7 @@ func (ec *executionContext) fieldContext_Topic_id(_ context.Context, field graph
 }
 
 func (ec *executionContext) _Topic_kind(ctx context.Context, field graphql.CollectedField, obj *podcast.Topic) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7686,7 +7771,7 @@ func (ec *executionContext) fieldContext_Topic_name(_ context.Context, field gra
 }
 
 func (ec *executionContext) _Topic_related(ctx context.Context, field graphql.CollectedField, obj *podcast.Topic) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7706,7 +7791,8 @@ func (ec *executionContext) _Topic_related(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Topic_related(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Topic",
 		Field:      field,
 		IsMethod:   true,
@@ -7721,7 +7807,7 @@ func (ec *executionContext) fieldContext_Topic_related(ctx context.Context, fiel
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = ec.memo.slabs.withFieldContext(ctx, fc)
 	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
 		return ec.field_Topic_related_args(ctx, field.ArgumentMap(ec.Variables))
 	}); err != nil {
@@ -7732,7 +7818,7 @@ func (ec *executionContext) fieldContext_Topic_related(ctx context.Context, fiel
 }
 
 func (ec *executionContext) _Topic_relatedConnection(ctx context.Context, field graphql.CollectedField, obj *podcast.Topic) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7752,7 +7838,8 @@ func (ec *executionContext) _Topic_relatedConnection(ctx context.Context, field 
 	)
 }
 func (ec *executionContext) fieldContext_Topic_relatedConnection(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Topic",
 		Field:      field,
 		IsMethod:   true,
@@ -7767,7 +7854,7 @@ func (ec *executionContext) fieldContext_Topic_relatedConnection(ctx context.Con
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = ec.memo.slabs.withFieldContext(ctx, fc)
 	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
 		return ec.field_Topic_relatedConnection_args(ctx, field.ArgumentMap(ec.Variables))
 	}); err != nil {
@@ -7785,7 +7872,7 @@ func (ec *executionContext) fieldContext_Topic_slug(_ context.Context, field gra
 }
 
 func (ec *executionContext) _Topic_timeline(ctx context.Context, field graphql.CollectedField, obj *podcast.Topic) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7805,7 +7892,8 @@ func (ec *executionContext) _Topic_timeline(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_Topic_timeline(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "Topic",
 		Field:      field,
 		IsMethod:   true,
@@ -7820,7 +7908,7 @@ func (ec *executionContext) fieldContext_Topic_timeline(ctx context.Context, fie
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = ec.memo.slabs.withFieldContext(ctx, fc)
 	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
 		return ec.field_Topic_timeline_args(ctx, field.ArgumentMap(ec.Variables))
 	}); err != nil {
@@ -7831,7 +7919,7 @@ func (ec *executionContext) fieldContext_Topic_timeline(ctx context.Context, fie
 }
 
 func (ec *executionContext) _TopicConnection_edges(ctx context.Context, field graphql.CollectedField, obj *TopicConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7850,7 +7938,8 @@ func (ec *executionContext) _TopicConnection_edges(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_TopicConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "TopicConnection",
 		Field:      field,
 		IsMethod:   true,
@@ -7863,7 +7952,7 @@ func (ec *executionContext) fieldContext_TopicConnection_edges(_ context.Context
 }
 
 func (ec *executionContext) _TopicConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *TopicConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7882,7 +7971,8 @@ func (ec *executionContext) _TopicConnection_nodes(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_TopicConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "TopicConnection",
 		Field:      field,
 		IsMethod:   false,
@@ -7895,7 +7985,7 @@ func (ec *executionContext) fieldContext_TopicConnection_nodes(_ context.Context
 }
 
 func (ec *executionContext) _TopicConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *TopicConnection) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7914,7 +8004,8 @@ func (ec *executionContext) _TopicConnection_pageInfo(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_TopicConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "TopicConnection",
 		Field:      field,
 		IsMethod:   true,
@@ -7941,7 +8032,7 @@ func (ec *executionContext) fieldContext_TopicEdge_cursor(_ context.Context, fie
 }
 
 func (ec *executionContext) _TopicEdge_node(ctx context.Context, field graphql.CollectedField, obj *TopicEdge) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -7960,7 +8051,8 @@ func (ec *executionContext) _TopicEdge_node(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_TopicEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "TopicEdge",
 		Field:      field,
 		IsMethod:   false,
@@ -7994,7 +8086,7 @@ func (ec *executionContext) fieldContext_TopicMention_name(_ context.Context, fi
 }
 
 func (ec *executionContext) _TopicMention_topic(ctx context.Context, field graphql.CollectedField, obj *TopicMention) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8013,7 +8105,8 @@ func (ec *executionContext) _TopicMention_topic(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_TopicMention_topic(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "TopicMention",
 		Field:      field,
 		IsMethod:   false,
@@ -8082,7 +8175,7 @@ func (ec *executionContext) fieldContext___Directive_locations(_ context.Context
 }
 
 func (ec *executionContext) ___Directive_args(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8101,7 +8194,8 @@ func (ec *executionContext) ___Directive_args(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext___Directive_args(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "__Directive",
 		Field:      field,
 		IsMethod:   false,
@@ -8116,7 +8210,7 @@ func (ec *executionContext) fieldContext___Directive_args(ctx context.Context, f
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = ec.memo.slabs.withFieldContext(ctx, fc)
 	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
 		return ec.field___Directive_args_args(ctx, field.ArgumentMap(ec.Variables))
 	}); err != nil {
@@ -8169,7 +8263,7 @@ func (ec *executionContext) fieldContext___Field_description(_ context.Context, 
 }
 
 func (ec *executionContext) ___Field_args(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8188,7 +8282,8 @@ func (ec *executionContext) ___Field_args(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext___Field_args(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "__Field",
 		Field:      field,
 		IsMethod:   false,
@@ -8203,7 +8298,7 @@ func (ec *executionContext) fieldContext___Field_args(ctx context.Context, field
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = ec.memo.slabs.withFieldContext(ctx, fc)
 	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
 		return ec.field___Field_args_args(ctx, field.ArgumentMap(ec.Variables))
 	}); err != nil {
@@ -8214,7 +8309,7 @@ func (ec *executionContext) fieldContext___Field_args(ctx context.Context, field
 }
 
 func (ec *executionContext) ___Field_type(ctx context.Context, field graphql.CollectedField, obj *introspection.Field) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8233,7 +8328,8 @@ func (ec *executionContext) ___Field_type(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext___Field_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "__Field",
 		Field:      field,
 		IsMethod:   false,
@@ -8274,7 +8370,7 @@ func (ec *executionContext) fieldContext___InputValue_description(_ context.Cont
 }
 
 func (ec *executionContext) ___InputValue_type(ctx context.Context, field graphql.CollectedField, obj *introspection.InputValue) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8293,7 +8389,8 @@ func (ec *executionContext) ___InputValue_type(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext___InputValue_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "__InputValue",
 		Field:      field,
 		IsMethod:   false,
@@ -8337,7 +8434,7 @@ func (ec *executionContext) fieldContext___Schema_description(_ context.Context,
 }
 
 func (ec *executionContext) ___Schema_types(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8356,7 +8453,8 @@ func (ec *executionContext) ___Schema_types(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext___Schema_types(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "__Schema",
 		Field:      field,
 		IsMethod:   true,
@@ -8369,7 +8467,7 @@ func (ec *executionContext) fieldContext___Schema_types(_ context.Context, field
 }
 
 func (ec *executionContext) ___Schema_queryType(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8388,7 +8486,8 @@ func (ec *executionContext) ___Schema_queryType(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext___Schema_queryType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "__Schema",
 		Field:      field,
 		IsMethod:   true,
@@ -8401,7 +8500,7 @@ func (ec *executionContext) fieldContext___Schema_queryType(_ context.Context, f
 }
 
 func (ec *executionContext) ___Schema_mutationType(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8420,7 +8519,8 @@ func (ec *executionContext) ___Schema_mutationType(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext___Schema_mutationType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "__Schema",
 		Field:      field,
 		IsMethod:   true,
@@ -8433,7 +8533,7 @@ func (ec *executionContext) fieldContext___Schema_mutationType(_ context.Context
 }
 
 func (ec *executionContext) ___Schema_subscriptionType(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8452,7 +8552,8 @@ func (ec *executionContext) ___Schema_subscriptionType(ctx context.Context, fiel
 	)
 }
 func (ec *executionContext) fieldContext___Schema_subscriptionType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "__Schema",
 		Field:      field,
 		IsMethod:   true,
@@ -8465,7 +8566,7 @@ func (ec *executionContext) fieldContext___Schema_subscriptionType(_ context.Con
 }
 
 func (ec *executionContext) ___Schema_directives(ctx context.Context, field graphql.CollectedField, obj *introspection.Schema) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8484,7 +8585,8 @@ func (ec *executionContext) ___Schema_directives(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext___Schema_directives(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "__Schema",
 		Field:      field,
 		IsMethod:   true,
@@ -8525,7 +8627,7 @@ func (ec *executionContext) fieldContext___Type_specifiedByURL(_ context.Context
 }
 
 func (ec *executionContext) ___Type_fields(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8545,7 +8647,8 @@ func (ec *executionContext) ___Type_fields(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext___Type_fields(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "__Type",
 		Field:      field,
 		IsMethod:   true,
@@ -8560,7 +8663,7 @@ func (ec *executionContext) fieldContext___Type_fields(ctx context.Context, fiel
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = ec.memo.slabs.withFieldContext(ctx, fc)
 	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
 		return ec.field___Type_fields_args(ctx, field.ArgumentMap(ec.Variables))
 	}); err != nil {
@@ -8571,7 +8674,7 @@ func (ec *executionContext) fieldContext___Type_fields(ctx context.Context, fiel
 }
 
 func (ec *executionContext) ___Type_interfaces(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8590,7 +8693,8 @@ func (ec *executionContext) ___Type_interfaces(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext___Type_interfaces(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "__Type",
 		Field:      field,
 		IsMethod:   true,
@@ -8603,7 +8707,7 @@ func (ec *executionContext) fieldContext___Type_interfaces(_ context.Context, fi
 }
 
 func (ec *executionContext) ___Type_possibleTypes(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8622,7 +8726,8 @@ func (ec *executionContext) ___Type_possibleTypes(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext___Type_possibleTypes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "__Type",
 		Field:      field,
 		IsMethod:   true,
@@ -8635,7 +8740,7 @@ func (ec *executionContext) fieldContext___Type_possibleTypes(_ context.Context,
 }
 
 func (ec *executionContext) ___Type_enumValues(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8655,7 +8760,8 @@ func (ec *executionContext) ___Type_enumValues(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext___Type_enumValues(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "__Type",
 		Field:      field,
 		IsMethod:   true,
@@ -8670,7 +8776,7 @@ func (ec *executionContext) fieldContext___Type_enumValues(ctx context.Context, 
 			ec.Error(ctx, err)
 		}
 	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
+	ctx = ec.memo.slabs.withFieldContext(ctx, fc)
 	if fc.Args, err = ec.memo.arguments(field.Field, func() (map[string]any, error) {
 		return ec.field___Type_enumValues_args(ctx, field.ArgumentMap(ec.Variables))
 	}); err != nil {
@@ -8681,7 +8787,7 @@ func (ec *executionContext) fieldContext___Type_enumValues(ctx context.Context, 
 }
 
 func (ec *executionContext) ___Type_inputFields(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8700,7 +8806,8 @@ func (ec *executionContext) ___Type_inputFields(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext___Type_inputFields(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "__Type",
 		Field:      field,
 		IsMethod:   true,
@@ -8713,7 +8820,7 @@ func (ec *executionContext) fieldContext___Type_inputFields(_ context.Context, f
 }
 
 func (ec *executionContext) ___Type_ofType(ctx context.Context, field graphql.CollectedField, obj *introspection.Type) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
+	return resolveFieldIn(&ec.memo.slabs,
 		ctx,
 		ec.OperationContext,
 		field,
@@ -8732,7 +8839,8 @@ func (ec *executionContext) ___Type_ofType(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext___Type_ofType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
+	fc = ec.memo.slabs.fieldContext()
+	*fc = graphql.FieldContext{
 		Object:     "__Type",
 		Field:      field,
 		IsMethod:   true,
@@ -13321,8 +13429,7 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	}
 	_ = sel
 	_ = ctx
-	res := graphql.MarshalString(*v)
-	return res
+	return (*jsonString)(v)
 }
 
 func (ec *executionContext) marshalOTopic2ᚖpodcastgraphᚋinternalᚋpodcastᚐTopic(ctx context.Context, sel ast.SelectionSet, v *podcast.Topic) graphql.Marshaler {

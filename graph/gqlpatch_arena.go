@@ -78,6 +78,7 @@ var (
 	marshalerSlabs    = slabPool[graphql.Marshaler]()
 	fieldContextSlabs = slabPool[graphql.FieldContext]()
 	indexSlabs        = slabPool[int]()
+	elementSlabs      = slabPool[elementContext]()
 )
 
 // operationSlabs is the memory of one operation's answer tree.
@@ -87,12 +88,14 @@ type operationSlabs struct {
 	marshalers slab[graphql.Marshaler]
 	contexts   slab[graphql.FieldContext]
 	indexes    slab[int]
+	elements   slab[elementContext]
 }
 
 func (o *operationSlabs) init() {
 	if o.fieldSets.pool == nil {
 		o.fieldSets.pool, o.marshalers.pool = fieldSetSlabs, marshalerSlabs
 		o.contexts.pool, o.indexes.pool = fieldContextSlabs, indexSlabs
+		o.elements.pool = elementSlabs
 	}
 }
 
@@ -114,17 +117,18 @@ func (o *operationSlabs) fieldSet(fields []graphql.CollectedField) *fieldSet {
 	return fs
 }
 
-// list returns a list's array, its elements' field contexts and their
-// indexes; nil slabs allocate them.
-func (o *operationSlabs) list(n int) (graphql.Array, []graphql.FieldContext, []int) {
+// list returns a list's array, its elements' field contexts, their
+// indexes and the contexts that carry them (elementContext); nil slabs
+// allocate them.
+func (o *operationSlabs) list(n int) (graphql.Array, []graphql.FieldContext, []int, []elementContext) {
 	if o == nil {
-		return make(graphql.Array, n), make([]graphql.FieldContext, n), make([]int, n)
+		return make(graphql.Array, n), make([]graphql.FieldContext, n), make([]int, n), make([]elementContext, n)
 	}
 	o.mu.Lock()
 	o.init()
-	ret, fcs, index := o.marshalers.take(n), o.contexts.take(n), o.indexes.take(n)
+	ret, fcs, index, elems := o.marshalers.take(n), o.contexts.take(n), o.indexes.take(n), o.elements.take(n)
 	o.mu.Unlock()
-	return ret, fcs, index
+	return ret, fcs, index, elems
 }
 
 // release hands the slabs back: the answer has been written.
@@ -134,5 +138,6 @@ func (o *operationSlabs) release() {
 	o.marshalers.release()
 	o.contexts.release()
 	o.indexes.release()
+	o.elements.release()
 	o.mu.Unlock()
 }

@@ -33,8 +33,10 @@ import (
 // the rewrite "objects and lists from the operation's slabs"); nil slabs,
 // without that rewrite, allocate it.
 func marshalSliceIn(slabs *operationSlabs, ctx context.Context, length int, _ int64, omitPanicHandler bool, marshalElement func(ctx context.Context, i int) graphql.Marshaler) graphql.Array {
-	// The array, the elements' field contexts and their indexes.
-	ret, fcs, index := slabs.list(length)
+	// The array, the elements' field contexts, their indexes and the
+	// contexts carrying them.
+	ret, fcs, index, elems := slabs.list(length)
+	parent := graphql.GetFieldContext(ctx)
 	for i := range length {
 		if i%deadlineEvery == 0 && ctx.Err() != nil {
 			stopped(ctx)
@@ -42,7 +44,7 @@ func marshalSliceIn(slabs *operationSlabs, ctx context.Context, length int, _ in
 		}
 		index[i] = i
 		fcs[i].Index = &index[i]
-		childCtx := graphql.WithFieldContext(ctx, &fcs[i])
+		childCtx := withElement(ctx, &elems[i], parent, &fcs[i])
 		if omitPanicHandler {
 			ret[i] = marshalElement(childCtx, i)
 			continue
@@ -78,4 +80,61 @@ func stopped(ctx context.Context) {
 		}
 	}
 	graphql.AddError(ctx, err)
+}
+
+// elementContext is a list element's context: its parent's, with the
+// element's field context. It is what graphql.WithFieldContext makes
+// (a context.WithValue under gqlgen's key), taken from the operation's
+// slabs instead of allocated: a nested page has hundreds of elements.
+type elementContext struct {
+	context.Context
+	fc *graphql.FieldContext
+}
+
+func (c *elementContext) Value(key any) any {
+	if key == fieldContextKey {
+		return c.fc
+	}
+	return c.Context.Value(key)
+}
+
+// fieldContextKey is the key gqlgen keeps a field context under, as
+// graphql.GetFieldContext asks for it; elementContexts reports whether
+// graphql.GetFieldContext finds an elementContext's field context. When
+// a gqlgen release looks its field contexts up otherwise, withElement
+// falls back to graphql.WithFieldContext, and TestElementContexts fails
+// to say so.
+var (
+	fieldContextKey = func() any {
+		probe := &keyProbe{Context: context.Background()}
+		graphql.GetFieldContext(probe)
+		return probe.key
+	}()
+	elementContexts = func() bool {
+		fc := &graphql.FieldContext{}
+		c := &elementContext{Context: context.Background(), fc: fc}
+		return fieldContextKey != nil && graphql.GetFieldContext(c) == fc
+	}()
+)
+
+// keyProbe records the key of the last value asked of it.
+type keyProbe struct {
+	context.Context
+	key any
+}
+
+func (p *keyProbe) Value(key any) any {
+	p.key = key
+	return nil
+}
+
+// withElement returns ctx carrying fc, whose parent is parent (ctx's field
+// context), in c.
+func withElement(ctx context.Context, c *elementContext, parent, fc *graphql.FieldContext) context.Context {
+	if !elementContexts {
+		return graphql.WithFieldContext(ctx, fc)
+	}
+	fc.Parent = parent
+	*c = elementContext{Context: ctx, fc: fc}
+	return c
 }

@@ -180,7 +180,23 @@ type loader[K comparable, V any] struct {
 	// primed are values read elsewhere (PrimeAll), not yet in cache: they
 	// are added only when a key is asked for that cache lacks, so a page's
 	// hundred episodes cost nothing unless something looks one up by key.
-	primed []func(map[K]V)
+	primed []primedValues[K, V]
+}
+
+// primedValues are values PrimeAll was given, with their key.
+type primedValues[K comparable, V any] struct {
+	vals []V
+	key  func(V) K
+}
+
+// add caches the values under their keys, keeping a value already cached.
+func (p primedValues[K, V]) add(m map[K]V) {
+	for _, v := range p.vals {
+		k := p.key(v)
+		if _, ok := m[k]; !ok {
+			m[k] = v
+		}
+	}
 }
 
 func newLoader[K comparable, V any](fetch func(context.Context, []K) ([]V, error)) *loader[K, V] {
@@ -192,8 +208,8 @@ func (l *loader[K, V]) Prefetch(ctx context.Context, keys []K) error {
 	l.mu.Lock()
 	missing := l.missing(keys)
 	if len(missing) > 0 && len(l.primed) > 0 {
-		for _, add := range l.primed {
-			add(l.cache)
+		for _, p := range l.primed {
+			p.add(l.cache)
 		}
 		l.primed = nil
 		missing = l.missing(keys)
@@ -280,14 +296,7 @@ func (l *loader[K, V]) PrimeAll(vals []V, key func(V) K) {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.primed = append(l.primed, func(m map[K]V) {
-		for _, v := range vals {
-			k := key(v)
-			if _, ok := m[k]; !ok {
-				m[k] = v
-			}
-		}
-	})
+	l.primed = append(l.primed, primedValues[K, V]{vals, key})
 }
 
 // pageKey is an episode query in comparable form, so that equal queries in

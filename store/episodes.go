@@ -113,9 +113,9 @@ func episodePage(r *reader, q EpisodeQuery) (*EpisodePage, error) {
 		}
 	}
 	prefix := append([]byte(drive), 0)
-	bucket := bynum
+	bucketName := bucketByNum
 	if q.Order.ByDate {
-		bucket = r.bucket(bucketByDate)
+		bucketName = bucketByDate
 	}
 	segs := episodeSegments(prefix, q)
 	dated := q.ReleasedAfter != nil || q.ReleasedBefore != nil
@@ -143,9 +143,9 @@ func episodePage(r *reader, q EpisodeQuery) (*EpisodePage, error) {
 	if !validSortKey(q.Order.ByDate, w.After) || !validSortKey(q.Order.ByDate, w.Before) {
 		return nil, ErrBadCursor
 	}
-	keys, hasPrev, hasNext := page(bucket.Cursor(), segs, prefix, w, keep)
-	p := &EpisodePage{HasPrevious: hasPrev, HasNext: hasNext,
-		Episodes: make([]*podcast.Episode, 0, len(keys)), Keys: make([]podcast.EpisodeKey, 0, len(keys)), SortKeys: make([][]byte, 0, len(keys))}
+	keys, hasPrev, hasNext := page(r.cursor(bucketName), segs, prefix, w, keep)
+	p := newEpisodePage(len(keys))
+	p.HasPrevious, p.HasNext = hasPrev, hasNext
 	for _, k := range keys {
 		sk := k[len(prefix):]
 		ek, ok := r.episodeFromSortKey(q.Order.ByDate, sk)
@@ -177,10 +177,31 @@ func episodePage(r *reader, q EpisodeQuery) (*EpisodePage, error) {
 			to, _ := slices.BinarySearch(days, hi)
 			p.Total = to - from
 		default:
-			p.Total = count(bucket.Cursor(), segs, keep)
+			p.Total = count(r.cursor(bucketName), segs, keep)
 		}
 	}
 	return p, nil
+}
+
+// smallPage is an EpisodePage of up to smallPageLen episodes in one
+// allocation: a nested page reads one such page per guest.
+type smallPage struct {
+	p        EpisodePage
+	episodes [smallPageLen]*podcast.Episode
+	keys     [smallPageLen]podcast.EpisodeKey
+	sortKeys [smallPageLen][]byte
+}
+
+const smallPageLen = 8
+
+// newEpisodePage returns an empty page with room for n episodes.
+func newEpisodePage(n int) *EpisodePage {
+	if n <= smallPageLen {
+		sp := &smallPage{}
+		sp.p.Episodes, sp.p.Keys, sp.p.SortKeys = sp.episodes[:0:n], sp.keys[:0:n], sp.sortKeys[:0:n]
+		return &sp.p
+	}
+	return &EpisodePage{Episodes: make([]*podcast.Episode, 0, n), Keys: make([]podcast.EpisodeKey, 0, n), SortKeys: make([][]byte, 0, n)}
 }
 
 // daysOfScope names scopeDays' lists in the record cache as if they were

@@ -36,6 +36,7 @@ type reader struct {
 type openBucket struct {
 	name string
 	b    *bolt.Bucket
+	c    *bolt.Cursor // made by cursor, on first use
 }
 
 // bucket returns the top-level bucket name, opened once per reader.
@@ -46,8 +47,26 @@ func (r *reader) bucket(name []byte) *bolt.Bucket {
 		}
 	}
 	b := r.tx.Bucket(name)
-	r.buckets = append(r.buckets, openBucket{string(name), b})
+	r.buckets = append(r.buckets, openBucket{name: string(name), b: b})
 	return b
+}
+
+// cursor returns a cursor of the top-level bucket name, the same one every
+// time for a reader: a fresh cursor costs an allocation and grows its
+// stack of pages again at its first seek, and a request walks the same
+// index tens of times (a page per guest). The caller positions it and is
+// done with it before anything else calls cursor for that bucket.
+func (r *reader) cursor(name []byte) *bolt.Cursor {
+	b := r.bucket(name)
+	for i := range r.buckets {
+		if o := &r.buckets[i]; o.name == string(name) {
+			if o.c == nil && b != nil {
+				o.c = b.Cursor()
+			}
+			return o.c
+		}
+	}
+	return b.Cursor()
 }
 
 // episodeFromSortKey is the package's episodeFromSortKey, sharing the show

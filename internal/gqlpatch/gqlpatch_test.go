@@ -44,6 +44,8 @@ var fixtureRewrites = []struct {
 		"graphql.MarshalSliceConcurrently(", "ec.memo.slabs.release()", ""},
 	{"string leaves marshalled through a pointer",
 		"marshalNString2string(", "return (*jsonString)(&obj.Title)", "marshalNString2stringX("},
+	{"resolver fields' contexts from the operation's slabs",
+		"\tfc = &graphql.FieldContext{\n", "return resolveFieldIn(&ec.memo.slabs,", "\tfc = new(graphql.FieldContext)\n\t*fc = graphql.FieldContext{\n"},
 }
 
 // fixture runs gqlgen on testdata/fixture in a directory of the module

@@ -115,9 +115,31 @@ var rewrites = []rewrite{
 				"return (*jsonString)(&$1)\n"},
 			replacementRegexp{regexp.MustCompile(`\breturn ec\.marshalOString2ᚖstring\(ctx, field\.Selections, (obj\.\w+)\)\n`),
 				"if $1 == nil {\n\t\treturn graphql.Null\n\t}\n\treturn (*jsonString)($1)\n"},
+			// The other optional strings (from methods) come through
+			// the marshaller of *string: the same there.
+			replacement{optionalString + "\t_ = sel\n\t_ = ctx\n\tres := graphql.MarshalString(*v)\n\treturn res\n}\n",
+				optionalString + "\t_ = sel\n\t_ = ctx\n\treturn (*jsonString)(v)\n}\n"},
+		),
+	},
+	{
+		// A resolver field costs a field context and two contexts
+		// carrying it (context.WithValue), each an allocation, and a
+		// nested page resolves about a hundred: take them from the
+		// operation's slabs. The field still runs through the field
+		// middleware, in a copy of gqlgen's ResolveField.
+		name:    "resolver fields' contexts from the operation's slabs",
+		needs:   []string{"objects and lists from the operation's slabs"},
+		runtime: "gqlpatch_resolve.go",
+		apply: replace(
+			replacement{"\treturn graphql.ResolveField(\n\t\tctx,\n\t\tec.OperationContext,\n", "\treturn resolveFieldIn(&ec.memo.slabs,\n\t\tctx,\n\t\tec.OperationContext,\n"},
+			replacement{"\tfc = &graphql.FieldContext{\n", "\tfc = ec.memo.slabs.fieldContext()\n\t*fc = graphql.FieldContext{\n"},
+			replacement{"\tctx = graphql.WithFieldContext(ctx, fc)\n", "\tctx = ec.memo.slabs.withFieldContext(ctx, fc)\n"},
 		),
 	},
 }
+
+// optionalString is how the marshaller of *string begins.
+const optionalString = "func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {\n\tif v == nil {\n\t\treturn graphql.Null\n\t}\n"
 
 // argsCall is how a field context parses its field's arguments.
 var argsCall = regexp.MustCompile(`if fc\.Args, err = (ec\.field_\w+_args)\(ctx, field\.ArgumentMap\(ec\.Variables\)\); err != nil \{`)

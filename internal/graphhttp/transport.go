@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -469,7 +470,10 @@ func (e *endpoint) write(w http.ResponseWriter, r *http.Request, start time.Time
 	if status == http.StatusMethodNotAllowed {
 		w.Header().Set("Allow", "POST")
 	}
-	body := encodeResponse(resp)
+	buf := takeBody(len(resp.Data) + 64)
+	*buf = appendResponse(*buf, resp)
+	defer giveBody(buf)
+	body := *buf
 	coding := ""
 	// Answers with errors go as they are: they are seldom large (the
 	// errors are capped at MaxErrors, and a partial answer is bounded by
@@ -599,32 +603,61 @@ func setHeaders(w http.ResponseWriter, media string, length int) {
 // a response without data has no data entry, as the spec asks of request
 // errors.
 func encodeResponse(resp *graphql.Response) []byte {
-	var buf bytes.Buffer
-	buf.Grow(len(resp.Data) + 64)
-	buf.WriteByte('{')
+	return appendResponse(make([]byte, 0, len(resp.Data)+64), resp)
+}
+
+// appendResponse appends resp, encoded, to buf.
+func appendResponse(buf []byte, resp *graphql.Response) []byte {
+	buf = append(buf, '{')
 	sep := ""
 	if len(resp.Errors) > 0 {
 		b, err := json.Marshal(resp.Errors)
 		if err != nil {
 			b = []byte(`[{"message":"internal error","extensions":{"code":"INTERNAL"}}]`)
 		}
-		buf.WriteString(`"errors":`)
-		buf.Write(b)
+		buf = append(buf, `"errors":`...)
+		buf = append(buf, b...)
 		sep = ","
 	}
 	if len(resp.Data) > 0 {
-		buf.WriteString(sep + `"data":`)
-		buf.Write(resp.Data)
+		buf = append(append(buf, sep...), `"data":`...)
+		buf = append(buf, resp.Data...)
 		sep = ","
 	}
 	if len(resp.Extensions) > 0 {
 		if b, err := json.Marshal(resp.Extensions); err == nil {
-			buf.WriteString(sep + `"extensions":`)
-			buf.Write(b)
+			buf = append(append(buf, sep...), `"extensions":`...)
+			buf = append(buf, b...)
 		}
 	}
-	buf.WriteByte('}')
-	return buf.Bytes()
+	return append(buf, '}')
+}
+
+// bodies are the buffers answers that nothing keeps (write) are encoded
+// into, handed back once written (an io.Writer keeps nothing it is
+// given): an executed nested page is a buffer of 10-20 KB per request.
+// Buffers past maxPooledBody are left to the collector, so that one large
+// answer does not stay in the pool.
+var bodies sync.Pool // of *[]byte
+
+const maxPooledBody = 256 << 10
+
+func takeBody(n int) *[]byte {
+	if b, ok := bodies.Get().(*[]byte); ok {
+		if cap(*b) >= n {
+			return b
+		}
+		bodies.Put(b)
+	}
+	b := make([]byte, 0, n)
+	return &b
+}
+
+func giveBody(b *[]byte) {
+	if cap(*b) <= maxPooledBody {
+		*b = (*b)[:0]
+		bodies.Put(b)
+	}
 }
 
 // decodeBody reads the parameters of a POST body: a JSON object with a
