@@ -206,14 +206,13 @@ func newLoader[K comparable, V any](fetch func(context.Context, []K) ([]V, error
 // Prefetch reads every key not yet cached, in one call.
 func (l *loader[K, V]) Prefetch(ctx context.Context, keys []K) error {
 	l.mu.Lock()
-	missing := l.missing(keys)
-	if len(missing) > 0 && len(l.primed) > 0 {
+	if len(l.primed) > 0 && l.lacksAny(keys) {
 		for _, p := range l.primed {
 			p.add(l.cache)
 		}
 		l.primed = nil
-		missing = l.missing(keys)
 	}
+	missing := l.missing(keys)
 	l.mu.Unlock()
 	if len(missing) == 0 {
 		return nil
@@ -230,11 +229,21 @@ func (l *loader[K, V]) Prefetch(ctx context.Context, keys []K) error {
 	return nil
 }
 
+// lacksAny reports whether a key is not cached; l.mu is held.
+func (l *loader[K, V]) lacksAny(keys []K) bool {
+	for _, k := range keys {
+		if _, ok := l.cache[k]; !ok {
+			return true
+		}
+	}
+	return false
+}
+
 // missing returns the keys not cached, once each; l.mu is held. Repeats
 // among the first few misses are found by scanning them (no allocation
 // beyond the result: a page asks for tens of keys); past that, by a set.
 func (l *loader[K, V]) missing(keys []K) []K {
-	const scanned = 16
+	const scanned = 32
 	var missing []K
 	var seen map[K]bool
 	for _, k := range keys {

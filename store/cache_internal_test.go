@@ -1,6 +1,10 @@
 package store
 
-import "testing"
+import (
+	"testing"
+
+	"podcastgraph/internal/podcast"
+)
 
 func TestRecordCacheBudgetAndGenerations(t *testing.T) {
 	c := newRecordCache(1600) // entries of 100 bytes: 16 fit
@@ -31,5 +35,59 @@ func TestRecordCacheBudgetAndGenerations(t *testing.T) {
 	c.put(2, "huge", 1, 1000)
 	if _, ok := c.get(2, []byte("huge")); ok {
 		t.Errorf("an entry over a sixteenth of the budget was kept")
+	}
+}
+
+// Heads are kept by show and number beside the other records, in the same
+// budget: either kind makes room by dropping the other, and a newer
+// generation drops both.
+func TestRecordCacheHeads(t *testing.T) {
+	c := newRecordCache(1600) // entries of 100 bytes: 16 fit
+	heads := map[int]*podcast.Episode{}
+	for n := range 10 {
+		heads[n] = &podcast.Episode{Show: "s", Number: n}
+		c.putHead(1, "s", n, heads[n], 100)
+	}
+	for n := range 10 {
+		if h, ok := c.getHead(1, "s", n); !ok || h != heads[n] {
+			t.Fatalf("head %d: %v %v", n, h, ok)
+		}
+	}
+	if _, ok := c.getHead(1, "other", 1); ok {
+		t.Error("another show's episode 1 found")
+	}
+	for i := range 40 {
+		c.put(1, string(rune('a'+i)), i, 100)
+		if c.size > c.budget {
+			t.Fatalf("after %d puts: %d bytes held, budget %d", i+1, c.size, c.budget)
+		}
+	}
+	sum := 0
+	for _, e := range c.m {
+		sum += e.size
+	}
+	for _, byNumber := range c.heads {
+		for _, e := range byNumber {
+			sum += e.size
+		}
+	}
+	if sum != c.size {
+		t.Errorf("%d bytes held, accounted %d", sum, c.size)
+	}
+	for n := range 40 {
+		c.putHead(1, "t", n, &podcast.Episode{Show: "t", Number: n}, 100)
+		if c.size > c.budget {
+			t.Fatalf("after %d heads: %d bytes held, budget %d", n+1, c.size, c.budget)
+		}
+	}
+	if len(c.m) != 0 {
+		t.Errorf("%d records left after heads filled the budget", len(c.m))
+	}
+	if _, ok := c.getHead(2, "t", 39); ok {
+		t.Error("a reader of another generation got a head")
+	}
+	c.putHead(2, "t", 1, heads[1], 100)
+	if _, ok := c.getHead(2, "t", 39); ok || c.size != 100 {
+		t.Errorf("a newer generation kept the older heads (%d bytes)", c.size)
 	}
 }

@@ -155,7 +155,7 @@ func episodePage(r *reader, q EpisodeQuery) (*EpisodePage, error) {
 		var e *podcast.Episode
 		var err error
 		if q.Heads {
-			e, err = cachedEpisodeHead(r, episodeKey(ek))
+			e, err = cachedEpisodeHead(r, ek)
 		} else {
 			err = cachedJSON(r, bucketEpisodes, episodeKey(ek), &e)
 		}
@@ -192,7 +192,7 @@ type smallPage struct {
 	sortKeys [smallPageLen][]byte
 }
 
-const smallPageLen = 8
+const smallPageLen = 5 // a guest's latest episodes on a nested page
 
 // newEpisodePage returns an empty page with room for n episodes.
 func newEpisodePage(n int) *EpisodePage {

@@ -16,20 +16,13 @@ import (
 // decodes them twice. The graph reads the texts, when a query selects
 // them, as whole records (EpisodesByKey).
 
-// episodeHeads names heads in the record cache as if they were a bucket;
-// no bucket is called that.
-var episodeHeads = []byte("#heads")
-
-// cachedEpisodeHead returns the head of the episode at key of the episodes
-// bucket, through the record cache; nil when there is none.
-func cachedEpisodeHead(r *reader, key []byte) (*podcast.Episode, error) {
-	var buf [96]byte
-	ck := recordKey(buf[:0], episodeHeads, key)
-	if v, ok := r.cache.get(r.gen, ck); ok {
-		e, _ := v.(*podcast.Episode)
-		return e, nil
+// cachedEpisodeHead returns the head of episode k, through the record
+// cache (its heads, by show and number); nil when there is none.
+func cachedEpisodeHead(r *reader, k podcast.EpisodeKey) (*podcast.Episode, error) {
+	if h, ok := r.cache.getHead(r.gen, k.Show, k.Number); ok {
+		return h, nil
 	}
-	raw := r.bucket(bucketEpisodes).Get(key)
+	raw := r.bucket(bucketEpisodes).Get(episodeKey(k))
 	if raw == nil {
 		return nil, nil
 	}
@@ -38,7 +31,7 @@ func cachedEpisodeHead(r *reader, key []byte) (*podcast.Episode, error) {
 		return nil, err
 	}
 	h := headOf(e)
-	r.cache.put(r.gen, string(ck), h, headSize(h))
+	r.cache.putHead(r.gen, k.Show, k.Number, h, headSize(h))
 	return h, nil
 }
 

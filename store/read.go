@@ -46,7 +46,7 @@ func (s reads) EpisodeHeadsByKey(ctx context.Context, keys []podcast.EpisodeKey)
 	out := make([]*podcast.Episode, len(keys))
 	err := s.read(ctx, func(r *reader) error {
 		for i, k := range keys {
-			e, err := cachedEpisodeHead(r, episodeKey(k))
+			e, err := cachedEpisodeHead(r, k)
 			if err != nil {
 				return fmt.Errorf("episode %s %d: %w", k.Show, k.Number, err)
 			}
@@ -240,7 +240,7 @@ func guestRelated(r *reader, slug string, coGuests bool) ([]Related, error) {
 		if !ok {
 			continue
 		}
-		e, err := cachedEpisodeHead(r, episodeKey(ek))
+		e, err := cachedEpisodeHead(r, ek)
 		if err != nil || e == nil {
 			return nil, fmt.Errorf("episode %s %d: indexed but unreadable (%v)", ek.Show, ek.Number, err)
 		}

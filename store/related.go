@@ -153,7 +153,7 @@ type candidate struct {
 }
 
 func relatedEpisodes(r *reader, k podcast.EpisodeKey, text textSignal) ([]RelatedEpisode, error) {
-	e, err := cachedEpisodeHead(r, episodeKey(k))
+	e, err := cachedEpisodeHead(r, k)
 	if err != nil || e == nil {
 		return nil, err
 	}
@@ -201,7 +201,7 @@ func relatedEpisodes(r *reader, k podcast.EpisodeKey, text textSignal) ([]Relate
 		if missing := ^cd.has & ^complete & (1<<len(feats) - 1); missing != 0 {
 			// Features not read to their end: the candidate's head says
 			// its guests and topics; a term is looked up in its index.
-			h, err := cachedEpisodeHead(r, episodeKey(cd.key))
+			h, err := cachedEpisodeHead(r, cd.key)
 			if err != nil || h == nil {
 				return nil, fmt.Errorf("episode %s %d: indexed but unreadable (%v)", cd.key.Show, cd.key.Number, err)
 			}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"time"
 
@@ -184,6 +185,11 @@ type recordCache struct {
 	size   int
 	budget int
 	m      map[string]cachedRecord
+	// heads are the episodes' heads (cachedEpisodeHead), by show and
+	// number: a nested page looks up hundreds, and a lookup by number
+	// hashes and compares a word where one by record key hashes and
+	// compares some 30 bytes kept elsewhere in memory.
+	heads map[string]map[int]cachedRecord
 }
 
 type cachedRecord struct {
@@ -220,18 +226,83 @@ func (c *recordCache) put(gen uint64, key string, v any, size int) {
 	case gen < c.gen:
 		return
 	case gen > c.gen:
-		c.gen, c.size, c.m = gen, 0, map[string]cachedRecord{}
+		c.reset(gen)
 	}
 	if _, ok := c.m[key]; ok {
 		return
 	}
+	c.makeRoom(size)
+	c.m[key] = cachedRecord{v: v, size: size}
+	c.size += size
+}
+
+// reset empties the cache for generation gen; c.mu is held.
+func (c *recordCache) reset(gen uint64) {
+	c.gen, c.size, c.m, c.heads = gen, 0, map[string]cachedRecord{}, nil
+}
+
+// makeRoom drops arbitrary entries (map order) until size more bytes fit
+// in the budget, which costs nothing to track; c.mu is held.
+func (c *recordCache) makeRoom(size int) {
 	for k, e := range c.m {
 		if c.size+size <= c.budget {
-			break
+			return
 		}
 		delete(c.m, k)
 		c.size -= e.size
 	}
-	c.m[key] = cachedRecord{v: v, size: size}
+	for _, byNumber := range c.heads {
+		for n, e := range byNumber {
+			if c.size+size <= c.budget {
+				return
+			}
+			delete(byNumber, n)
+			c.size -= e.size
+		}
+	}
+}
+
+// getHead returns the cached head of show's episode number.
+func (c *recordCache) getHead(gen uint64, show string, number int) (*podcast.Episode, bool) {
+	if c == nil || c.budget <= 0 {
+		return nil, false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if gen != c.gen {
+		return nil, false
+	}
+	e, ok := c.heads[show][number]
+	h, _ := e.v.(*podcast.Episode)
+	return h, ok
+}
+
+// putHead keeps h as the head of show's episode number, as put keeps a
+// record.
+func (c *recordCache) putHead(gen uint64, show string, number int, h *podcast.Episode, size int) {
+	if c == nil || c.budget <= 0 || size > c.budget/16 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch {
+	case gen < c.gen:
+		return
+	case gen > c.gen:
+		c.reset(gen)
+	}
+	byNumber := c.heads[show]
+	if _, ok := byNumber[number]; ok {
+		return
+	}
+	c.makeRoom(size)
+	if byNumber == nil {
+		if c.heads == nil {
+			c.heads = map[string]map[int]cachedRecord{}
+		}
+		byNumber = map[int]cachedRecord{}
+		c.heads[strings.Clone(show)] = byNumber
+	}
+	byNumber[number] = cachedRecord{v: h, size: size}
 	c.size += size
 }
