@@ -135,6 +135,12 @@ func withElement(ctx context.Context, c *elementContext, parent, fc *graphql.Fie
 		return graphql.WithFieldContext(ctx, fc)
 	}
 	fc.Parent = parent
+	// An element context answers only for the field context, which the
+	// new one replaces: skip it, so that a value of the operation is
+	// found a few steps up rather than past every level of the answer.
+	if e, ok := ctx.(*elementContext); ok {
+		ctx = e.Context
+	}
 	*c = elementContext{Context: ctx, fc: fc}
 	return c
 }

@@ -23,6 +23,8 @@ type Loaders struct {
 	// done holds the query's fields (*ast.Field, shared by every object
 	// that has them) whose data a look-ahead has fetched for all of them.
 	done sync.Map
+	// fields are the selection sets' fields the look-ahead collected.
+	fields fieldsMemo
 
 	// Episodes reads episodes without their texts (podcast.Episode.Partial),
 	// as the pages do; Texts reads them whole, for the fields that need

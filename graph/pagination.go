@@ -117,7 +117,7 @@ func window(first, last *int, after, before *string, kind string) (store.Window,
 
 // wants reports whether the current field's selection asks for name.
 func wants(ctx context.Context, name string) bool {
-	for _, f := range graphql.CollectFieldsCtx(ctx, nil) {
+	for _, f := range collect(ctx, graphql.GetFieldContext(ctx).Field.Selections, "") {
 		if f.Name == name {
 			return true
 		}

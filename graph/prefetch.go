@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -196,12 +197,58 @@ func nodesBelow(ctx context.Context, fc *graphql.FieldContext, typ string) selec
 	return sel
 }
 
-// collect returns the fields a selection set asks of typ.
+// collect returns the fields a selection set asks of typ (of any type
+// when typ is ""), once per operation and selection set: the look-ahead
+// asks again for every object it prefetches for.
 func collect(ctx context.Context, sel ast.SelectionSet, typ string) []graphql.CollectedField {
 	if len(sel) == 0 {
 		return nil
 	}
-	return graphql.CollectFields(graphql.GetOperationContext(ctx), sel, []string{typ})
+	if l, ok := ctx.Value(loadersKey{}).(*Loaders); ok {
+		return l.fields.collect(graphql.GetOperationContext(ctx), sel, typ)
+	}
+	return collectFields(graphql.GetOperationContext(ctx), sel, typ)
+}
+
+func collectFields(oc *graphql.OperationContext, sel ast.SelectionSet, typ string) []graphql.CollectedField {
+	if typ == "" {
+		return graphql.CollectFields(oc, sel, nil)
+	}
+	return graphql.CollectFields(oc, sel, []string{typ})
+}
+
+// fieldsMemo is collect's memory for one operation (its loaders): the
+// fields of a selection set depend on the operation's variables
+// (@skip, @include), which are the same throughout it.
+type fieldsMemo struct {
+	mu      sync.Mutex
+	entries []fieldsEntry
+}
+
+type fieldsEntry struct {
+	sel    *ast.Selection // the selection set's first element: its identity
+	n      int
+	typ    string
+	fields []graphql.CollectedField
+}
+
+func (m *fieldsMemo) collect(oc *graphql.OperationContext, sel ast.SelectionSet, typ string) []graphql.CollectedField {
+	key := &sel[0]
+	m.mu.Lock()
+	for _, e := range m.entries {
+		if e.sel == key && e.n == len(sel) && e.typ == typ {
+			m.mu.Unlock()
+			return e.fields
+		}
+	}
+	m.mu.Unlock()
+	fields := collectFields(oc, sel, typ)
+	m.mu.Lock()
+	if len(m.entries) < maxMemo {
+		m.entries = append(m.entries, fieldsEntry{sel: key, n: len(sel), typ: typ, fields: fields})
+	}
+	m.mu.Unlock()
+	return fields
 }
 
 // selected returns what the current field asks of typ, the type of what

@@ -109,7 +109,7 @@ type Enclosure struct {
 }
 
 // TypeOrNil returns the MIME type, or nil when the feed gave none.
-func (e *Enclosure) TypeOrNil() *string { return orNil(e.Type) }
+func (e *Enclosure) TypeOrNil() *string { return orNil(&e.Type) }
 
 // LengthOrNil returns the length in bytes, or nil when unknown (or more
 // than a GraphQL Int holds).
@@ -129,10 +129,10 @@ type Transcript struct {
 }
 
 // LanguageOrNil returns the transcript's language, or nil when not given.
-func (t *Transcript) LanguageOrNil() *string { return orNil(t.Language) }
+func (t *Transcript) LanguageOrNil() *string { return orNil(&t.Language) }
 
 // RelOrNil returns the transcript's rel, or nil when not given.
-func (t *Transcript) RelOrNil() *string { return orNil(t.Rel) }
+func (t *Transcript) RelOrNil() *string { return orNil(&t.Rel) }
 
 // Ways a guest was named (Appearance.Via), as feeds and pages name them.
 const (
@@ -143,25 +143,25 @@ const (
 )
 
 // GUIDOrNil returns the show's podcast:guid, or nil when unknown.
-func (f *ShowFeed) GUIDOrNil() *string { return orNil(f.GUID) }
+func (f *ShowFeed) GUIDOrNil() *string { return orNil(&f.GUID) }
 
 // FeedURLOrNil returns the show's feed URL, or nil when unknown.
-func (f *ShowFeed) FeedURLOrNil() *string { return orNil(f.FeedURL) }
+func (f *ShowFeed) FeedURLOrNil() *string { return orNil(&f.FeedURL) }
 
 // AuthorOrNil returns the show's author, or nil when unknown.
-func (f *ShowFeed) AuthorOrNil() *string { return orNil(f.Author) }
+func (f *ShowFeed) AuthorOrNil() *string { return orNil(&f.Author) }
 
 // DescriptionOrNil returns the show's description, or nil when unknown.
-func (f *ShowFeed) DescriptionOrNil() *string { return orNil(f.Description) }
+func (f *ShowFeed) DescriptionOrNil() *string { return orNil(&f.Description) }
 
 // ImageOrNil returns the show's artwork URL, or nil when unknown.
-func (f *ShowFeed) ImageOrNil() *string { return orNil(f.Image) }
+func (f *ShowFeed) ImageOrNil() *string { return orNil(&f.Image) }
 
 // LanguageOrNil returns the show's language, or nil when unknown.
-func (f *ShowFeed) LanguageOrNil() *string { return orNil(f.Language) }
+func (f *ShowFeed) LanguageOrNil() *string { return orNil(&f.Language) }
 
 // GUIDOrNil returns the item's guid, or nil for an episode of pages.
-func (f *EpisodeFeed) GUIDOrNil() *string { return orNil(f.GUID) }
+func (f *EpisodeFeed) GUIDOrNil() *string { return orNil(&f.GUID) }
 
 // FeedNumberOrNil returns the number the item states, or nil.
 func (f *EpisodeFeed) FeedNumberOrNil() *int { return intOrNil(f.FeedNumber) }
@@ -173,16 +173,16 @@ func (f *EpisodeFeed) SeasonOrNil() *int { return intOrNil(f.Season) }
 func (f *EpisodeFeed) DurationOrNil() *int { return intOrNil(f.Duration) }
 
 // EpisodeTypeOrNil returns the item's episode type, or nil.
-func (f *EpisodeFeed) EpisodeTypeOrNil() *string { return orNil(f.EpisodeType) }
+func (f *EpisodeFeed) EpisodeTypeOrNil() *string { return orNil(&f.EpisodeType) }
 
 // ImageOrNil returns the item's artwork URL, or nil.
-func (f *EpisodeFeed) ImageOrNil() *string { return orNil(f.Image) }
+func (f *EpisodeFeed) ImageOrNil() *string { return orNil(&f.Image) }
 
 // ChaptersOrNil returns the chapters URL, or nil.
-func (f *EpisodeFeed) ChaptersOrNil() *string { return orNil(f.Chapters) }
+func (f *EpisodeFeed) ChaptersOrNil() *string { return orNil(&f.Chapters) }
 
 // ImageOrNil returns the guest's picture URL, or nil when unknown.
-func (g *Guest) ImageOrNil() *string { return orNil(g.Image) }
+func (g *Guest) ImageOrNil() *string { return orNil(&g.Image) }
 
 // intOrNil returns nil for 0 (not given) and for what a GraphQL Int
 // cannot hold.

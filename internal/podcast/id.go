@@ -46,25 +46,28 @@ func ParseID(id string) (typ string, key []string, ok bool) {
 }
 
 // CodeOrNil returns the show's code, or nil when it has none.
-func (s *Show) CodeOrNil() *string { return orNil(s.Code) }
+func (s *Show) CodeOrNil() *string { return orNil(&s.Code) }
 
 // RoleOrNil returns the guest's role, or nil when unknown.
-func (g *Guest) RoleOrNil() *string { return orNil(g.Role) }
+func (g *Guest) RoleOrNil() *string { return orNil(&g.Role) }
 
 // OrganizationOrNil returns the guest's organisation, or nil when unknown.
-func (g *Guest) OrganizationOrNil() *string { return orNil(g.Organization) }
+func (g *Guest) OrganizationOrNil() *string { return orNil(&g.Organization) }
 
 // BioOrNil returns the guest's bio, or nil when unknown.
-func (g *Guest) BioOrNil() *string { return orNil(g.Bio) }
+func (g *Guest) BioOrNil() *string { return orNil(&g.Bio) }
 
 // LabelOrNil returns the link's label, or nil when the page gave none.
-func (l *Link) LabelOrNil() *string { return orNil(l.Label) }
+func (l *Link) LabelOrNil() *string { return orNil(&l.Label) }
 
-func orNil(s string) *string {
-	if s == "" {
+// orNil returns s, nil when it is empty. The ...OrNil methods point into
+// their record, which is shared and never changed once read (the
+// store's record cache): nothing writes through what they return.
+func orNil(s *string) *string {
+	if *s == "" {
 		return nil
 	}
-	return &s
+	return s
 }
 
 // Node is anything with a global ID: shows, episodes, guests and topics.
