@@ -138,7 +138,10 @@ type Options struct {
 	// Prepare, when set, gives a request that is to be parsed, validated
 	// and executed its context (a deadline, per-request loaders) and
 	// returns the function that ends it, called once the answer is
-	// written. Requests answered from the response cache, with 304 or
+	// written, when the handler holds none of the answer's data any more
+	// (the response cache keeps a copy of it), so that the function may
+	// hand the data's buffer back for reuse. Requests answered from the
+	// response cache, with 304 or
 	// refused before GraphQL sees them need neither and do not call it.
 	Prepare func(ctx context.Context) (context.Context, func())
 }

@@ -287,11 +287,15 @@ func newCachedAnswer(resp *graphql.Response, operation string) *cachedAnswer {
 	body := encodeResponse(resp)
 	// The data is in the body as it is (see encodeResponse): keep it once.
 	const at = len(`{"data":`)
+	shared := *resp
 	if len(resp.Errors) == 0 && len(body) >= at+len(resp.Data) && bytes.Equal(body[at:at+len(resp.Data)], resp.Data) {
-		shared := *resp
 		shared.Data = body[at : at+len(resp.Data) : at+len(resp.Data)]
-		resp = &shared
+	} else {
+		// The executor's buffer goes back to it once the request is
+		// answered (graph.WithAnswerBuffer): the cache keeps a copy.
+		shared.Data = bytes.Clone(resp.Data)
 	}
+	resp = &shared
 	return &cachedAnswer{resp: resp, operation: operation, body: body}
 }
 

@@ -87,7 +87,10 @@ func newGraphQL(st *store.Store, idx *search.Feeder, cfg *Config, opts Options, 
 	o.Prepare = func(ctx context.Context) (context.Context, func()) {
 		ctx, cancel := context.WithTimeout(ctx, cfg.QueryTimeout)
 		ctx, done := graph.WithLoaders(ctx, st)
-		return ctx, func() { done(); cancel() }
+		// Prepare's func runs once the answer is written and nothing
+		// holds its data (graphhttp's cache keeps copies).
+		ctx, release := graph.WithAnswerBuffer(ctx)
+		return ctx, func() { done(); cancel(); release() }
 	}
 	return graphhttp.New(srv, o)
 }
