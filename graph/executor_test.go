@@ -3,6 +3,7 @@ package graph
 import (
 	"bytes"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -20,6 +21,17 @@ func TestJSONStringMatchesGqlgen(t *testing.T) {
 			b[i] = byte(rng.IntN(256))
 		}
 		cases = append(cases, string(b))
+	}
+	// Plain text with one byte at every place, either side of the eight
+	// bytes the writer looks at together.
+	for n := range 41 {
+		for at := range n {
+			for _, c := range []byte{0x00, 0x1f, '"', '\\', '\n', 0x20, '!', 0x7f, 0x80, 0xc3, 0xff} {
+				b := []byte(strings.Repeat("ab", n)[:n])
+				b[at] = c
+				cases = append(cases, string(b))
+			}
+		}
 	}
 	for _, s := range cases {
 		var want, got bytes.Buffer

@@ -63,6 +63,14 @@ func (w *answerWriter) writeQuoted(s string) {
 	b := append(w.b, '"')
 	start := 0
 	for i := 0; i < len(s); i++ {
+		// Eight bytes at a time while none needs escaping (most text).
+		for i+8 <= len(s) && !needsEscape(uint64(s[i])|uint64(s[i+1])<<8|uint64(s[i+2])<<16|uint64(s[i+3])<<24|
+			uint64(s[i+4])<<32|uint64(s[i+5])<<40|uint64(s[i+6])<<48|uint64(s[i+7])<<56) {
+			i += 8
+		}
+		if i == len(s) {
+			break
+		}
 		c := s[i]
 		if c >= 0x20 && c != '\\' && c != '"' {
 			continue
@@ -86,4 +94,13 @@ func (w *answerWriter) writeQuoted(s string) {
 	if len(w.b) >= w.next {
 		w.check()
 	}
+}
+
+// needsEscape reports whether one of the eight bytes of x is below 0x20,
+// a quote or a backslash (it may say so of a byte after one that is:
+// the caller then looks at the bytes one by one).
+func needsEscape(x uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	zero := func(v uint64) uint64 { return (v - ones) &^ v & highs }
+	return ((x-0x20*ones)&^x&highs)|zero(x^('"'*ones))|zero(x^('\\'*ones)) != 0
 }
