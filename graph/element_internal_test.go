@@ -45,4 +45,19 @@ func TestElementContexts(t *testing.T) {
 	if ctx.Err() != context.Canceled {
 		t.Fatalf("Err = %v after the parent was cancelled", ctx.Err())
 	}
+
+	// Handed back with its slab, it reads as over, without values, and a
+	// context derived from it before can still be stopped.
+	live, stopLive := context.WithCancel(withElement(context.Background(), &c, nil, fc))
+	c = elementContext{}
+	stopLive()
+	stop()
+	<-live.Done()
+	if c.Err() != context.Canceled || c.Value(otherKey{}) != nil {
+		t.Fatalf("a released element context: Err %v, value %v", c.Err(), c.Value(otherKey{}))
+	}
+	if _, ok := c.Deadline(); ok {
+		t.Fatal("a released element context has a deadline")
+	}
+	<-c.Done()
 }

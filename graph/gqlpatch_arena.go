@@ -17,8 +17,9 @@ import (
 // memory from slabs instead and hands them back, cleared, once its answer
 // is written (operationMemo.release), so the next operation reuses them.
 //
-// Nothing may hold a field set, an element's field context or a list's
-// array after the answer is written: the executor runs every resolver
+// Nothing may hold a field set, an element's or a resolver field's field
+// context or the context carrying it, or a list's array after the answer
+// is written: the executor runs every resolver
 // inline (gqlpatch_slice.go) and the root's fields are waited for before
 // the answer is marshalled, so when release runs no code of the operation
 // is left; a field middleware must not keep its field context past the

@@ -6,6 +6,7 @@ package graph
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 )
@@ -95,8 +96,40 @@ func (c *elementContext) Value(key any) any {
 	if key == fieldContextKey {
 		return c.fc
 	}
+	if c.Context == nil {
+		return nil // released
+	}
 	return c.Context.Value(key)
 }
+
+// An element context handed back with its operation's slabs is cleared:
+// it then reads as a cancelled context with no values, so that code that
+// kept one against the rule (see gqlpatch_arena.go), or a context derived
+// from it, sees its operation as over instead of crashing the server.
+// (Until the slab is reused: the rule stands.)
+
+func (c *elementContext) Done() <-chan struct{} {
+	if c.Context == nil {
+		return closedDone
+	}
+	return c.Context.Done()
+}
+
+func (c *elementContext) Err() error {
+	if c.Context == nil {
+		return context.Canceled
+	}
+	return c.Context.Err()
+}
+
+func (c *elementContext) Deadline() (time.Time, bool) {
+	if c.Context == nil {
+		return time.Time{}, false
+	}
+	return c.Context.Deadline()
+}
+
+var closedDone = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
 
 // fieldContextKey is the key gqlgen keeps a field context under, as
 // graphql.GetFieldContext asks for it; elementContexts reports whether

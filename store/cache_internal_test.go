@@ -62,27 +62,46 @@ func TestRecordCacheHeads(t *testing.T) {
 			t.Fatalf("after %d puts: %d bytes held, budget %d", i+1, c.size, c.budget)
 		}
 	}
-	sum := 0
-	for _, e := range c.m {
-		sum += e.size
-	}
-	for _, byNumber := range c.heads {
-		for _, e := range byNumber {
+	checkSum := func() {
+		t.Helper()
+		sum, heads := 0, 0
+		for _, e := range c.m {
 			sum += e.size
 		}
+		for _, byNumber := range c.heads {
+			for _, e := range byNumber {
+				sum += e.size
+				heads += e.size
+			}
+		}
+		if sum != c.size || heads != c.headBytes {
+			t.Errorf("%d bytes held (%d in heads), accounted %d (%d)", sum, heads, c.size, c.headBytes)
+		}
 	}
-	if sum != c.size {
-		t.Errorf("%d bytes held, accounted %d", sum, c.size)
-	}
+	checkSum()
 	for n := range 40 {
 		c.putHead(1, "t", n, &podcast.Episode{Show: "t", Number: n}, 100)
 		if c.size > c.budget {
 			t.Fatalf("after %d heads: %d bytes held, budget %d", n+1, c.size, c.budget)
 		}
 	}
-	if len(c.m) != 0 {
-		t.Errorf("%d records left after heads filled the budget", len(c.m))
+	// Neither kind crowds the other out: records stay among the heads.
+	if len(c.m) == 0 || len(c.heads["t"]) == 0 {
+		t.Errorf("%d records and %d heads left after 40 heads", len(c.m), len(c.heads["t"]))
 	}
+	if c.headBytes > c.size || c.size > c.budget {
+		t.Errorf("heads hold %d of %d bytes, budget %d", c.headBytes, c.size, c.budget)
+	}
+	for i := range 40 {
+		c.put(1, string(rune('A'+i)), i, 100)
+	}
+	if len(c.m) == 0 || len(c.heads["t"]) == 0 {
+		t.Errorf("%d records and %d heads left after 40 records", len(c.m), len(c.heads["t"]))
+	}
+	if _, ok := c.heads["s"]; ok && len(c.heads["s"]) == 0 {
+		t.Error("an emptied show's map is kept")
+	}
+	checkSum()
 	if _, ok := c.getHead(2, "t", 39); ok {
 		t.Error("a reader of another generation got a head")
 	}

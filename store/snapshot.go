@@ -189,7 +189,8 @@ type recordCache struct {
 	// number: a nested page looks up hundreds, and a lookup by number
 	// hashes and compares a word where one by record key hashes and
 	// compares some 30 bytes kept elsewhere in memory.
-	heads map[string]map[int]cachedRecord
+	heads     map[string]map[int]cachedRecord
+	headBytes int // of size, held by heads
 }
 
 type cachedRecord struct {
@@ -238,28 +239,45 @@ func (c *recordCache) put(gen uint64, key string, v any, size int) {
 
 // reset empties the cache for generation gen; c.mu is held.
 func (c *recordCache) reset(gen uint64) {
-	c.gen, c.size, c.m, c.heads = gen, 0, map[string]cachedRecord{}, nil
+	c.gen, c.size, c.m, c.heads, c.headBytes = gen, 0, map[string]cachedRecord{}, nil, 0
 }
 
-// makeRoom drops arbitrary entries (map order) until size more bytes fit
-// in the budget, which costs nothing to track; c.mu is held.
+// makeRoom drops arbitrary entries (map order), which costs nothing to
+// track, until size more bytes fit in the budget; c.mu is held. It drops
+// from whichever of the records and the heads hold more, so that neither
+// kind crowds the other out.
 func (c *recordCache) makeRoom(size int) {
-	for k, e := range c.m {
-		if c.size+size <= c.budget {
+	for c.size+size > c.budget {
+		headsFirst := 2*c.headBytes > c.size
+		if !c.drop(headsFirst) && !c.drop(!headsFirst) {
 			return
 		}
-		delete(c.m, k)
-		c.size -= e.size
 	}
-	for _, byNumber := range c.heads {
+}
+
+// drop drops one head, or one record; it reports whether there was one.
+func (c *recordCache) drop(head bool) bool {
+	if !head {
+		for k, e := range c.m {
+			delete(c.m, k)
+			c.size -= e.size
+			return true
+		}
+		return false
+	}
+	for show, byNumber := range c.heads {
 		for n, e := range byNumber {
-			if c.size+size <= c.budget {
-				return
-			}
 			delete(byNumber, n)
 			c.size -= e.size
+			c.headBytes -= e.size
+			if len(byNumber) == 0 {
+				delete(c.heads, show)
+			}
+			return true
 		}
+		delete(c.heads, show)
 	}
+	return false
 }
 
 // getHead returns the cached head of show's episode number.
@@ -291,11 +309,11 @@ func (c *recordCache) putHead(gen uint64, show string, number int, h *podcast.Ep
 	case gen > c.gen:
 		c.reset(gen)
 	}
-	byNumber := c.heads[show]
-	if _, ok := byNumber[number]; ok {
+	if _, ok := c.heads[show][number]; ok {
 		return
 	}
-	c.makeRoom(size)
+	c.makeRoom(size) // may drop show's map
+	byNumber := c.heads[show]
 	if byNumber == nil {
 		if c.heads == nil {
 			c.heads = map[string]map[int]cachedRecord{}
@@ -305,4 +323,5 @@ func (c *recordCache) putHead(gen uint64, show string, number int, h *podcast.Ep
 	}
 	byNumber[number] = cachedRecord{v: h, size: size}
 	c.size += size
+	c.headBytes += size
 }
