@@ -19,18 +19,19 @@ import (
 // its parsing the arguments again for every object. The root's fields may
 // run concurrently, hence the lock.
 type operationMemo struct {
-	mu     sync.Mutex
-	fields []collectedEntry
+	fields fieldsMemo[collectKey]
+	mu     sync.Mutex // of args
 	args   []argsEntry
 	// slabs hold the answer tree's memory (gqlpatch_arena.go).
 	slabs operationSlabs
 }
 
-type collectedEntry struct {
+// collectKey names a selection set and the types its fields are
+// collected for.
+type collectKey struct {
 	sel       *ast.Selection // the selection set's first element: its identity
 	n         int
 	satisfies *string
-	fields    []graphql.CollectedField
 }
 
 type argsEntry struct {
@@ -42,27 +43,45 @@ type argsEntry struct {
 // fields with arguments than this asks gqlgen for the rest every time.
 const maxMemo = 64
 
-// collect is graphql.CollectFields, memoised.
-func (m *operationMemo) collect(oc *graphql.OperationContext, sel ast.SelectionSet, satisfies []string) []graphql.CollectedField {
-	if len(sel) == 0 || len(satisfies) == 0 {
-		return graphql.CollectFields(oc, sel, satisfies)
-	}
-	key, sat := &sel[0], &satisfies[0]
+// fieldsMemo keeps the fields collected of up to maxMemo selection sets,
+// by key, searched in order.
+type fieldsMemo[K comparable] struct {
+	mu      sync.Mutex
+	entries []fieldsEntry[K]
+}
+
+type fieldsEntry[K comparable] struct {
+	key    K
+	fields []graphql.CollectedField
+}
+
+// get returns the fields kept under key, collecting them the first time.
+func (m *fieldsMemo[K]) get(key K, collect func() []graphql.CollectedField) []graphql.CollectedField {
 	m.mu.Lock()
-	for _, e := range m.fields {
-		if e.sel == key && e.n == len(sel) && e.satisfies == sat {
+	for _, e := range m.entries {
+		if e.key == key {
 			m.mu.Unlock()
 			return e.fields
 		}
 	}
 	m.mu.Unlock()
-	fields := graphql.CollectFields(oc, sel, satisfies)
+	fields := collect()
 	m.mu.Lock()
-	if len(m.fields) < maxMemo {
-		m.fields = append(m.fields, collectedEntry{sel: key, n: len(sel), satisfies: sat, fields: fields})
+	if len(m.entries) < maxMemo {
+		m.entries = append(m.entries, fieldsEntry[K]{key, fields})
 	}
 	m.mu.Unlock()
 	return fields
+}
+
+// collect is graphql.CollectFields, memoised.
+func (m *operationMemo) collect(oc *graphql.OperationContext, sel ast.SelectionSet, satisfies []string) []graphql.CollectedField {
+	if len(sel) == 0 || len(satisfies) == 0 {
+		return graphql.CollectFields(oc, sel, satisfies)
+	}
+	return m.fields.get(collectKey{&sel[0], len(sel), &satisfies[0]}, func() []graphql.CollectedField {
+		return graphql.CollectFields(oc, sel, satisfies)
+	})
 }
 
 // arguments returns the arguments of field, parsing them with parse the

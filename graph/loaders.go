@@ -24,7 +24,7 @@ type Loaders struct {
 	// that has them) whose data a look-ahead has fetched for all of them.
 	done sync.Map
 	// fields are the selection sets' fields the look-ahead collected.
-	fields fieldsMemo
+	fields fieldsMemo[lookKey]
 
 	// Episodes reads episodes without their texts (podcast.Episode.Partial),
 	// as the pages do; Texts reads them whole, for the fields that need

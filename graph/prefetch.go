@@ -2,7 +2,6 @@ package graph
 
 import (
 	"context"
-	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -204,10 +203,11 @@ func collect(ctx context.Context, sel ast.SelectionSet, typ string) []graphql.Co
 	if len(sel) == 0 {
 		return nil
 	}
+	oc := graphql.GetOperationContext(ctx)
 	if l, ok := ctx.Value(loadersKey{}).(*Loaders); ok {
-		return l.fields.collect(graphql.GetOperationContext(ctx), sel, typ)
+		return l.fields.get(lookKey{&sel[0], len(sel), typ}, func() []graphql.CollectedField { return collectFields(oc, sel, typ) })
 	}
-	return collectFields(graphql.GetOperationContext(ctx), sel, typ)
+	return collectFields(oc, sel, typ)
 }
 
 func collectFields(oc *graphql.OperationContext, sel ast.SelectionSet, typ string) []graphql.CollectedField {
@@ -217,38 +217,14 @@ func collectFields(oc *graphql.OperationContext, sel ast.SelectionSet, typ strin
 	return graphql.CollectFields(oc, sel, []string{typ})
 }
 
-// fieldsMemo is collect's memory for one operation (its loaders): the
-// fields of a selection set depend on the operation's variables
-// (@skip, @include), which are the same throughout it.
-type fieldsMemo struct {
-	mu      sync.Mutex
-	entries []fieldsEntry
-}
-
-type fieldsEntry struct {
-	sel    *ast.Selection // the selection set's first element: its identity
-	n      int
-	typ    string
-	fields []graphql.CollectedField
-}
-
-func (m *fieldsMemo) collect(oc *graphql.OperationContext, sel ast.SelectionSet, typ string) []graphql.CollectedField {
-	key := &sel[0]
-	m.mu.Lock()
-	for _, e := range m.entries {
-		if e.sel == key && e.n == len(sel) && e.typ == typ {
-			m.mu.Unlock()
-			return e.fields
-		}
-	}
-	m.mu.Unlock()
-	fields := collectFields(oc, sel, typ)
-	m.mu.Lock()
-	if len(m.entries) < maxMemo {
-		m.entries = append(m.entries, fieldsEntry{sel: key, n: len(sel), typ: typ, fields: fields})
-	}
-	m.mu.Unlock()
-	return fields
+// lookKey names a selection set and the type collect collects its fields
+// of. collect's memory is the operation's loaders': the fields of a
+// selection set depend on the operation's variables (@skip, @include),
+// which are the same throughout it.
+type lookKey struct {
+	sel *ast.Selection // the selection set's first element: its identity
+	n   int
+	typ string
 }
 
 // selected returns what the current field asks of typ, the type of what

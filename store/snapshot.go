@@ -203,14 +203,10 @@ func newRecordCache(budget int) *recordCache {
 }
 
 func (c *recordCache) get(gen uint64, key []byte) (any, bool) {
-	if c == nil || c.budget <= 0 {
+	if !c.reading(gen) {
 		return nil, false
 	}
-	c.mu.Lock()
 	defer c.mu.Unlock()
-	if gen != c.gen {
-		return nil, false
-	}
 	e, ok := c.m[string(key)] // no allocation: the compiler looks up by the bytes
 	return e.v, ok
 }
@@ -218,23 +214,50 @@ func (c *recordCache) get(gen uint64, key []byte) (any, bool) {
 // put keeps v unless it is over a sixteenth of the budget; to make room it
 // drops arbitrary entries (map order), which costs nothing to track.
 func (c *recordCache) put(gen uint64, key string, v any, size int) {
-	if c == nil || c.budget <= 0 || size > c.budget/16 {
+	if !c.admit(gen, size) {
 		return
 	}
-	c.mu.Lock()
 	defer c.mu.Unlock()
-	switch {
-	case gen < c.gen:
-		return
-	case gen > c.gen:
-		c.reset(gen)
-	}
 	if _, ok := c.m[key]; ok {
 		return
 	}
 	c.makeRoom(size)
 	c.m[key] = cachedRecord{v: v, size: size}
 	c.size += size
+}
+
+// reading locks c for a lookup by a reader of generation gen. It reports
+// false, with c unlocked, when c holds nothing for it (no cache, or
+// another generation's).
+func (c *recordCache) reading(gen uint64) bool {
+	if c == nil || c.budget <= 0 {
+		return false
+	}
+	c.mu.Lock()
+	if gen != c.gen {
+		c.mu.Unlock()
+		return false
+	}
+	return true
+}
+
+// admit locks c for an entry of size bytes read at generation gen,
+// emptying it first for a newer generation. It reports false, with c
+// unlocked, when the entry is not to be kept: over a sixteenth of the
+// budget, or of an older generation than c's.
+func (c *recordCache) admit(gen uint64, size int) bool {
+	if c == nil || c.budget <= 0 || size > c.budget/16 {
+		return false
+	}
+	c.mu.Lock()
+	switch {
+	case gen < c.gen:
+		c.mu.Unlock()
+		return false
+	case gen > c.gen:
+		c.reset(gen)
+	}
+	return true
 }
 
 // reset empties the cache for generation gen; c.mu is held.
@@ -282,14 +305,10 @@ func (c *recordCache) drop(head bool) bool {
 
 // getHead returns the cached head of show's episode number.
 func (c *recordCache) getHead(gen uint64, show string, number int) (*podcast.Episode, bool) {
-	if c == nil || c.budget <= 0 {
+	if !c.reading(gen) {
 		return nil, false
 	}
-	c.mu.Lock()
 	defer c.mu.Unlock()
-	if gen != c.gen {
-		return nil, false
-	}
 	e, ok := c.heads[show][number]
 	h, _ := e.v.(*podcast.Episode)
 	return h, ok
@@ -298,17 +317,10 @@ func (c *recordCache) getHead(gen uint64, show string, number int) (*podcast.Epi
 // putHead keeps h as the head of show's episode number, as put keeps a
 // record.
 func (c *recordCache) putHead(gen uint64, show string, number int, h *podcast.Episode, size int) {
-	if c == nil || c.budget <= 0 || size > c.budget/16 {
+	if !c.admit(gen, size) {
 		return
 	}
-	c.mu.Lock()
 	defer c.mu.Unlock()
-	switch {
-	case gen < c.gen:
-		return
-	case gen > c.gen:
-		c.reset(gen)
-	}
 	if _, ok := c.heads[show][number]; ok {
 		return
 	}
