@@ -80,6 +80,7 @@ var (
 	fieldContextSlabs = slabPool[graphql.FieldContext]()
 	indexSlabs        = slabPool[int]()
 	elementSlabs      = slabPool[elementContext]()
+	runSlabs          = slabPool[fieldRun]()
 )
 
 // operationSlabs is the memory of one operation's answer tree.
@@ -90,13 +91,14 @@ type operationSlabs struct {
 	contexts   slab[graphql.FieldContext]
 	indexes    slab[int]
 	elements   slab[elementContext]
+	runs       slab[fieldRun]
 }
 
 func (o *operationSlabs) init() {
 	if o.fieldSets.pool == nil {
 		o.fieldSets.pool, o.marshalers.pool = fieldSetSlabs, marshalerSlabs
 		o.contexts.pool, o.indexes.pool = fieldContextSlabs, indexSlabs
-		o.elements.pool = elementSlabs
+		o.elements.pool, o.runs.pool = elementSlabs, runSlabs
 	}
 }
 
@@ -140,5 +142,6 @@ func (o *operationSlabs) release() {
 	o.contexts.release()
 	o.indexes.release()
 	o.elements.release()
+	o.runs.release()
 	o.mu.Unlock()
 }

@@ -45,15 +45,18 @@ func resolveFieldIn[T any](
 		}()
 	}
 
-	next := func(rctx context.Context) (any, error) {
-		ctx = rctx // use context from middleware stack in children
-		return fieldResolver(rctx)
-	}
+	// The resolver, as the middleware calls it: it keeps the context the
+	// middleware passes, which the children then use. (gqlgen's closure
+	// over ctx costs ctx a place in the heap besides the closure.)
+	run := slabs.fieldRun()
+	run.ctx, run.resolver = ctx, fieldResolver
+	next := graphql.Resolver(run.next)
 	if middlewareChain != nil {
 		next = middlewareChain(ctx, next)
 	}
 
 	resTmp, err := oc.ResolverMiddleware(ctx, next)
+	ctx = run.ctx
 	if err != nil {
 		oc.Error(ctx, graphql.AddFieldLocationToError(ctx, err))
 		if fc.NonNull && !nonNull {
@@ -83,6 +86,30 @@ func resolveFieldIn[T any](
 	var t T
 	graphql.AddErrorf(ctx, `unexpected type %T from middleware/directive chain, should be %T`, resTmp, t)
 	return graphql.Null
+}
+
+// fieldRun is a resolver field's resolver and the context the field
+// middleware last called it with.
+type fieldRun struct {
+	ctx      context.Context
+	resolver func(ctx context.Context) (any, error)
+}
+
+func (f *fieldRun) next(ctx context.Context) (any, error) {
+	f.ctx = ctx
+	return f.resolver(ctx)
+}
+
+// fieldRun returns a zeroed fieldRun; nil slabs allocate it.
+func (o *operationSlabs) fieldRun() *fieldRun {
+	if o == nil {
+		return &fieldRun{}
+	}
+	o.mu.Lock()
+	o.init()
+	f := &o.runs.take(1)[0]
+	o.mu.Unlock()
+	return f
 }
 
 // fieldContext returns a zeroed field context for a resolver field; nil

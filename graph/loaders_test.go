@@ -55,7 +55,7 @@ func newStore(t *testing.T, n int) *store.Store {
 }
 
 func serverFor(st *store.Store) http.Handler {
-	srv := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: &graph.Resolver{}}))
+	srv := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: (&graph.Resolver{}).Root()}))
 	srv.AddTransport(transport.POST{})
 	srv.SetErrorPresenter(graph.ErrorPresenter(slog.Default()))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

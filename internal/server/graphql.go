@@ -103,7 +103,7 @@ func executableSchema(federation bool, idx *search.Feeder) graphql.ExecutableSch
 	if federation {
 		return subgraph.NewExecutableSchema(subgraph.Config{Resolvers: subgraph.NewResolver(r)})
 	}
-	return graph.NewExecutableSchema(graph.Config{Resolvers: &r})
+	return graph.NewExecutableSchema(graph.Config{Resolvers: r.Root()})
 }
 
 // storeBounds returns the cost model's hooks on the store's bounds (kept
