@@ -6,8 +6,6 @@ import (
 	"errors"
 	"strconv"
 
-	"github.com/99designs/gqlgen/graphql"
-
 	"podcastgraph/internal/podcast"
 	"podcastgraph/store"
 )
@@ -117,7 +115,7 @@ func window(first, last *int, after, before *string, kind string) (store.Window,
 
 // wants reports whether the current field's selection asks for name.
 func wants(ctx context.Context, name string) bool {
-	for _, f := range collect(ctx, graphql.GetFieldContext(ctx).Field.Selections, "") {
+	for _, f := range selectedFields(ctx) {
 		if f.Name == name {
 			return true
 		}

@@ -210,6 +210,12 @@ func collect(ctx context.Context, sel ast.SelectionSet, typ string) []graphql.Co
 	return collectFields(oc, sel, typ)
 }
 
+// selectedFields returns the fields the current field's selection asks
+// for, of any type: graphql.CollectFieldsCtx(ctx, nil), through collect.
+func selectedFields(ctx context.Context) []graphql.CollectedField {
+	return collect(ctx, graphql.GetFieldContext(ctx).Field.Selections, "")
+}
+
 func collectFields(oc *graphql.OperationContext, sel ast.SelectionSet, typ string) []graphql.CollectedField {
 	if typ == "" {
 		return graphql.CollectFields(oc, sel, nil)

@@ -13,8 +13,8 @@ type Resolver struct {
 // Root returns r as the executor's resolver root, with each type's
 // resolver made once: *Resolver's own methods (generated in
 // schema.resolvers.go) make a new one at every call, and the executor
-// asks for one at every resolver field of every object (about fifty
-// allocations of a nested page).
+// asks for one at every resolver field of every object (69 of the 1,619
+// allocations of BenchmarkNestedQueryRotating without it).
 func (r *Resolver) Root() ResolverRoot {
 	return &roots{
 		appearance: r.Appearance(), coGuestEdge: r.CoGuestEdge(), episode: r.Episode(), guest: r.Guest(),

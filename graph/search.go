@@ -82,7 +82,7 @@ var facetFields = map[string]search.FacetSet{
 func facetsAsked(ctx context.Context) (int, search.FacetSet) {
 	n, uncounted := 0, search.FacetShows|search.FacetTopics|search.FacetGuests|search.FacetYears
 	oc := graphql.GetOperationContext(ctx)
-	for _, f := range collect(ctx, graphql.GetFieldContext(ctx).Field.Selections, "") {
+	for _, f := range selectedFields(ctx) {
 		if f.Name != "facets" {
 			continue
 		}

@@ -41,16 +41,7 @@ type openBucket struct {
 }
 
 // bucket returns the top-level bucket name, opened once per reader.
-func (r *reader) bucket(name []byte) *bolt.Bucket {
-	for _, o := range r.buckets {
-		if o.name == string(name) {
-			return o.b
-		}
-	}
-	b := r.tx.Bucket(name)
-	r.buckets = append(r.buckets, openBucket{name: string(name), b: b})
-	return b
-}
+func (r *reader) bucket(name []byte) *bolt.Bucket { return r.opened(name).b }
 
 // cursor returns a cursor of the top-level bucket name, the same one every
 // time for a reader: a fresh cursor costs an allocation and grows its
@@ -58,16 +49,23 @@ func (r *reader) bucket(name []byte) *bolt.Bucket {
 // index tens of times (a page per guest). The caller positions it and is
 // done with it before anything else calls cursor for that bucket.
 func (r *reader) cursor(name []byte) *bolt.Cursor {
-	b := r.bucket(name)
+	o := r.opened(name)
+	if o.c == nil && o.b != nil {
+		o.c = o.b.Cursor()
+	}
+	return o.c
+}
+
+// opened returns the reader's entry of the top-level bucket name, opening
+// it the first time. The entry is valid until the next call.
+func (r *reader) opened(name []byte) *openBucket {
 	for i := range r.buckets {
 		if o := &r.buckets[i]; o.name == string(name) {
-			if o.c == nil && b != nil {
-				o.c = b.Cursor()
-			}
-			return o.c
+			return o
 		}
 	}
-	return b.Cursor()
+	r.buckets = append(r.buckets, openBucket{name: string(name), b: r.tx.Bucket(name)})
+	return &r.buckets[len(r.buckets)-1]
 }
 
 // episodeFromSortKey is the package's episodeFromSortKey, sharing the show
