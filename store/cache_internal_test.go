@@ -68,10 +68,15 @@ func TestRecordCacheHeads(t *testing.T) {
 		for _, e := range c.m {
 			sum += e.size
 		}
-		for _, byNumber := range c.heads {
-			for _, e := range byNumber {
+		for _, sh := range c.heads {
+			n := 0
+			for _, e := range sh.slots() {
 				sum += e.size
 				heads += e.size
+				n++
+			}
+			if n != sh.n {
+				t.Errorf("%d heads held, counted %d", n, sh.n)
 			}
 		}
 		if sum != c.size || heads != c.headBytes {
@@ -86,8 +91,8 @@ func TestRecordCacheHeads(t *testing.T) {
 		}
 	}
 	// Neither kind crowds the other out: records stay among the heads.
-	if len(c.m) == 0 || len(c.heads["t"]) == 0 {
-		t.Errorf("%d records and %d heads left after 40 heads", len(c.m), len(c.heads["t"]))
+	if len(c.m) == 0 || heldHeads(c, "t") == 0 {
+		t.Errorf("%d records and %d heads left after 40 heads", len(c.m), heldHeads(c, "t"))
 	}
 	if c.headBytes > c.size || c.size > c.budget {
 		t.Errorf("heads hold %d of %d bytes, budget %d", c.headBytes, c.size, c.budget)
@@ -95,10 +100,10 @@ func TestRecordCacheHeads(t *testing.T) {
 	for i := range 40 {
 		c.put(1, string(rune('A'+i)), i, 100)
 	}
-	if len(c.m) == 0 || len(c.heads["t"]) == 0 {
-		t.Errorf("%d records and %d heads left after 40 records", len(c.m), len(c.heads["t"]))
+	if len(c.m) == 0 || heldHeads(c, "t") == 0 {
+		t.Errorf("%d records and %d heads left after 40 records", len(c.m), heldHeads(c, "t"))
 	}
-	if _, ok := c.heads["s"]; ok && len(c.heads["s"]) == 0 {
+	if sh, ok := c.heads["s"]; ok && sh.n == 0 {
 		t.Error("an emptied show's map is kept")
 	}
 	checkSum()
@@ -108,5 +113,70 @@ func TestRecordCacheHeads(t *testing.T) {
 	c.putHead(2, "t", 1, heads[1], 100)
 	if _, ok := c.getHead(2, "t", 39); ok || c.size != 100 {
 		t.Errorf("a newer generation kept the older heads (%d bytes)", c.size)
+	}
+}
+
+// heldHeads returns how many heads c holds of show.
+func heldHeads(c *recordCache, show string) int {
+	if sh := c.heads[show]; sh != nil {
+		return sh.n
+	}
+	return 0
+}
+
+// slots returns the heads sh holds.
+func (sh *showHeads) slots() []headSlot {
+	var out []headSlot
+	for _, p := range sh.pages {
+		if p != nil {
+			for _, e := range p {
+				if e.h != nil {
+					out = append(out, e)
+				}
+			}
+		}
+	}
+	for _, e := range sh.other {
+		out = append(out, *e)
+	}
+	return out
+}
+
+// Any episode number is kept, dense or not, and dropping heads one by one
+// finds each of them once, wherever the walk of the pages stood.
+func TestRecordCacheHeadNumbers(t *testing.T) {
+	numbers := []int{0, 1, 2, 255, 256, 257, 4096, denseHeads - 1, denseHeads, 20241203, -1, -300}
+	c := newRecordCache(1 << 20)
+	want := map[int]*podcast.Episode{}
+	for _, n := range numbers {
+		want[n] = &podcast.Episode{Show: "s", Number: n}
+		c.putHead(1, "s", n, want[n], 10)
+	}
+	c.putHead(1, "s", 1, &podcast.Episode{Show: "s", Number: 1}, 10) // held already: kept as it was
+	for _, n := range numbers {
+		if h, ok := c.getHead(1, "s", n); !ok || h != want[n] {
+			t.Errorf("head %d: %v %v", n, h, ok)
+		}
+	}
+	for _, n := range []int{3, 258, 1 << 19, denseHeads + 1, -2} {
+		if h, ok := c.getHead(1, "s", n); ok {
+			t.Errorf("head %d never put, got %v", n, h)
+		}
+	}
+	if c.size != 10*len(numbers) || heldHeads(c, "s") != len(numbers) {
+		t.Fatalf("%d bytes, %d heads held; want %d, %d", c.size, heldHeads(c, "s"), 10*len(numbers), len(numbers))
+	}
+	c.heads["s"].next = 300 // a walk that stopped in the middle
+	dropped := 0
+	for c.drop(true) {
+		dropped++
+	}
+	if dropped != len(numbers) || c.size != 0 || c.headBytes != 0 || len(c.heads) != 0 {
+		t.Errorf("dropped %d of %d heads, %d bytes (%d in heads) and %d shows left", dropped, len(numbers), c.size, c.headBytes, len(c.heads))
+	}
+	for _, n := range numbers {
+		if _, ok := c.getHead(1, "s", n); ok {
+			t.Errorf("head %d found after every head was dropped", n)
+		}
 	}
 }

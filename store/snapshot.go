@@ -185,9 +185,9 @@ type recordCache struct {
 	m      map[string]cachedRecord
 	// heads are the episodes' heads (cachedEpisodeHead), by show and
 	// number: a nested page looks up hundreds, and a lookup by number
-	// hashes and compares a word where one by record key hashes and
-	// compares some 30 bytes kept elsewhere in memory.
-	heads     map[string]map[int]cachedRecord
+	// indexes an array where one by record key hashes and compares some
+	// 30 bytes kept elsewhere in memory.
+	heads     map[string]*showHeads
 	headBytes int // of size, held by heads
 }
 
@@ -286,17 +286,16 @@ func (c *recordCache) drop(head bool) bool {
 		}
 		return false
 	}
-	for show, byNumber := range c.heads {
-		for n, e := range byNumber {
-			delete(byNumber, n)
-			c.size -= e.size
-			c.headBytes -= e.size
-			if len(byNumber) == 0 {
-				delete(c.heads, show)
-			}
+	for show, sh := range c.heads {
+		size := sh.dropOne()
+		if sh.n == 0 {
+			delete(c.heads, show)
+		}
+		if size >= 0 {
+			c.size -= size
+			c.headBytes -= size
 			return true
 		}
-		delete(c.heads, show)
 	}
 	return false
 }
@@ -307,31 +306,121 @@ func (c *recordCache) getHead(gen uint64, show string, number int) (*podcast.Epi
 		return nil, false
 	}
 	defer c.mu.Unlock()
-	e, ok := c.heads[show][number]
-	h, _ := e.v.(*podcast.Episode)
-	return h, ok
+	if sh := c.heads[show]; sh != nil {
+		if e := sh.slot(number, false); e != nil && e.h != nil {
+			return e.h, true
+		}
+	}
+	return nil, false
 }
 
 // putHead keeps h as the head of show's episode number, as put keeps a
 // record.
 func (c *recordCache) putHead(gen uint64, show string, number int, h *podcast.Episode, size int) {
-	if !c.admit(gen, size) {
+	if !c.admit(gen, size) || h == nil {
 		return
 	}
 	defer c.mu.Unlock()
-	if _, ok := c.heads[show][number]; ok {
-		return
-	}
-	c.makeRoom(size) // may drop show's map
-	byNumber := c.heads[show]
-	if byNumber == nil {
-		if c.heads == nil {
-			c.heads = map[string]map[int]cachedRecord{}
+	if sh := c.heads[show]; sh != nil {
+		if e := sh.slot(number, false); e != nil && e.h != nil {
+			return
 		}
-		byNumber = map[int]cachedRecord{}
-		c.heads[strings.Clone(show)] = byNumber
 	}
-	byNumber[number] = cachedRecord{v: h, size: size}
+	c.makeRoom(size) // may drop show's heads
+	sh := c.heads[show]
+	if sh == nil {
+		if c.heads == nil {
+			c.heads = map[string]*showHeads{}
+		}
+		sh = &showHeads{}
+		c.heads[strings.Clone(show)] = sh
+	}
+	*sh.slot(number, true) = headSlot{h: h, size: size}
+	sh.n++
 	c.size += size
 	c.headBytes += size
+}
+
+// showHeads holds one show's cached heads by episode number: numbers
+// below denseHeads in pages of headPageLen slots, made as they fill, so
+// that a lookup is two indexings (shows number their episodes from 1,
+// densely); any other number in a map.
+type showHeads struct {
+	pages []*[headPageLen]headSlot
+	other map[int]*headSlot
+	n     int // heads held
+	next  int // the number dropOne looks at first
+}
+
+type headSlot struct {
+	h    *podcast.Episode // nil: none
+	size int
+}
+
+const (
+	headPageLen = 256
+	denseHeads  = 1 << 20
+)
+
+// slot returns number's slot, made when create is set; nil when there is
+// none.
+func (sh *showHeads) slot(number int, create bool) *headSlot {
+	if number < 0 || number >= denseHeads {
+		e := sh.other[number]
+		if e == nil && create {
+			if sh.other == nil {
+				sh.other = map[int]*headSlot{}
+			}
+			e = &headSlot{}
+			sh.other[number] = e
+		}
+		return e
+	}
+	p := number / headPageLen
+	if p >= len(sh.pages) {
+		if !create {
+			return nil
+		}
+		sh.pages = append(sh.pages, make([]*[headPageLen]headSlot, p+1-len(sh.pages))...)
+	}
+	if sh.pages[p] == nil {
+		if !create {
+			return nil
+		}
+		sh.pages[p] = new([headPageLen]headSlot)
+	}
+	return &sh.pages[p][number%headPageLen]
+}
+
+// dropOne drops one head and returns its size, or -1 when sh holds none.
+// It looks on from where the last drop stopped, so that dropping many
+// costs one walk of the pages.
+func (sh *showHeads) dropOne() int {
+	for number, e := range sh.other {
+		delete(sh.other, number)
+		sh.n--
+		return e.size
+	}
+	if sh.n == 0 {
+		return -1
+	}
+	for range 2 { // from next to the end, then from the start
+		for p := sh.next / headPageLen; p < len(sh.pages); p++ {
+			page := sh.pages[p]
+			if page == nil {
+				continue
+			}
+			for i := max(sh.next-p*headPageLen, 0); i < headPageLen; i++ {
+				if page[i].h != nil {
+					size := page[i].size
+					page[i] = headSlot{}
+					sh.n--
+					sh.next = p*headPageLen + i + 1
+					return size
+				}
+			}
+		}
+		sh.next = 0
+	}
+	return -1
 }
