@@ -75,12 +75,14 @@ func resolveFieldIn[T any](
 		}
 		return graphql.Null
 	}
+	// fc.Result holds the same value as gqlgen's res, boxed once: boxing
+	// res again would allocate for every slice or struct result.
 	if res, ok := resTmp.(T); ok {
-		fc.Result = res
+		fc.Result = resTmp
 		return marshal(ctx, field.Selections, res)
 	}
 	if res, ok := resTmp.(graphql.Marshaler); ok {
-		fc.Result = res
+		fc.Result = resTmp
 		return res
 	}
 	var t T
