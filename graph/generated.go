@@ -12,6 +12,7 @@
 //   - leaf fields marshalled at once
 //   - string leaves marshalled through a pointer (runtime: gqlpatch_leaves.go)
 //   - resolver fields' contexts from the operation's slabs (runtime: gqlpatch_resolve.go)
+//   - lists of leaves written at once (runtime: gqlpatch_leaflist.go)
 
 package graph
 
@@ -12098,6 +12099,9 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 // region    ***************************** type.gotpl *****************************
 
 func (ec *executionContext) marshalNAppearance2ᚕᚖpodcastgraphᚋgraphᚐAppearanceᚄ(ctx context.Context, sel ast.SelectionSet, v []*Appearance) graphql.Marshaler {
+	if m := leafList(ec, &ec.memo, ctx, sel, v, &leavesOfAppearance); m != nil {
+		return m
+	}
 	ret := marshalSliceIn(&ec.memo.slabs, ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -12160,6 +12164,9 @@ func (ec *executionContext) marshalNCoGuestConnection2ᚖpodcastgraphᚋgraphᚐ
 }
 
 func (ec *executionContext) marshalNCoGuestEdge2ᚕᚖpodcastgraphᚋgraphᚐCoGuestEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*CoGuestEdge) graphql.Marshaler {
+	if m := leafList(ec, &ec.memo, ctx, sel, v, &leavesOfCoGuestEdge); m != nil {
+		return m
+	}
 	ret := marshalSliceIn(&ec.memo.slabs, ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -12202,6 +12209,9 @@ func (ec *executionContext) marshalNDateTime2timeᚐTime(ctx context.Context, se
 }
 
 func (ec *executionContext) marshalNEpisode2ᚕᚖpodcastgraphᚋinternalᚋpodcastᚐEpisodeᚄ(ctx context.Context, sel ast.SelectionSet, v []*podcast.Episode) graphql.Marshaler {
+	if m := leafList(ec, &ec.memo, ctx, sel, v, &leavesOfEpisode); m != nil {
+		return m
+	}
 	ret := marshalSliceIn(&ec.memo.slabs, ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -12238,6 +12248,9 @@ func (ec *executionContext) marshalNEpisodeConnection2ᚖpodcastgraphᚋgraphᚐ
 }
 
 func (ec *executionContext) marshalNEpisodeEdge2ᚕᚖpodcastgraphᚋgraphᚐEpisodeEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*EpisodeEdge) graphql.Marshaler {
+	if m := leafList(ec, &ec.memo, ctx, sel, v, &leavesOfEpisodeEdge); m != nil {
+		return m
+	}
 	ret := marshalSliceIn(&ec.memo.slabs, ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -12290,6 +12303,9 @@ func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.S
 }
 
 func (ec *executionContext) marshalNGuest2ᚕᚖpodcastgraphᚋinternalᚋpodcastᚐGuestᚄ(ctx context.Context, sel ast.SelectionSet, v []*podcast.Guest) graphql.Marshaler {
+	if m := leafList(ec, &ec.memo, ctx, sel, v, &leavesOfGuest); m != nil {
+		return m
+	}
 	ret := marshalSliceIn(&ec.memo.slabs, ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -12326,6 +12342,9 @@ func (ec *executionContext) marshalNGuestConnection2ᚖpodcastgraphᚋgraphᚐGu
 }
 
 func (ec *executionContext) marshalNGuestEdge2ᚕᚖpodcastgraphᚋgraphᚐGuestEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*GuestEdge) graphql.Marshaler {
+	if m := leafList(ec, &ec.memo, ctx, sel, v, &leavesOfGuestEdge); m != nil {
+		return m
+	}
 	ret := marshalSliceIn(&ec.memo.slabs, ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -12362,6 +12381,9 @@ func (ec *executionContext) marshalNGuestOrderField2podcastgraphᚋgraphᚐGuest
 }
 
 func (ec *executionContext) marshalNHost2ᚕᚖpodcastgraphᚋinternalᚋpodcastᚐHostᚄ(ctx context.Context, sel ast.SelectionSet, v []*podcast.Host) graphql.Marshaler {
+	if m := leafList(ec, &ec.memo, ctx, sel, v, &leavesOfHost); m != nil {
+		return m
+	}
 	ret := marshalSliceIn(&ec.memo.slabs, ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -12449,6 +12471,9 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 }
 
 func (ec *executionContext) marshalNLink2ᚕᚖpodcastgraphᚋinternalᚋpodcastᚐLinkᚄ(ctx context.Context, sel ast.SelectionSet, v []*podcast.Link) graphql.Marshaler {
+	if m := leafList(ec, &ec.memo, ctx, sel, v, &leavesOfLink); m != nil {
+		return m
+	}
 	ret := marshalSliceIn(&ec.memo.slabs, ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -12532,6 +12557,9 @@ func (ec *executionContext) marshalNRelatedEpisodeConnection2ᚖpodcastgraphᚋg
 }
 
 func (ec *executionContext) marshalNRelatedEpisodeEdge2ᚕᚖpodcastgraphᚋgraphᚐRelatedEpisodeEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*RelatedEpisodeEdge) graphql.Marshaler {
+	if m := leafList(ec, &ec.memo, ctx, sel, v, &leavesOfRelatedEpisodeEdge); m != nil {
+		return m
+	}
 	ret := marshalSliceIn(&ec.memo.slabs, ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -12568,6 +12596,9 @@ func (ec *executionContext) marshalNRelatedTopicConnection2ᚖpodcastgraphᚋgra
 }
 
 func (ec *executionContext) marshalNRelatedTopicEdge2ᚕᚖpodcastgraphᚋgraphᚐRelatedTopicEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*RelatedTopicEdge) graphql.Marshaler {
+	if m := leafList(ec, &ec.memo, ctx, sel, v, &leavesOfRelatedTopicEdge); m != nil {
+		return m
+	}
 	ret := marshalSliceIn(&ec.memo.slabs, ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -12604,6 +12635,9 @@ func (ec *executionContext) marshalNSearchConnection2ᚖpodcastgraphᚋgraphᚐS
 }
 
 func (ec *executionContext) marshalNSearchEdge2ᚕᚖpodcastgraphᚋgraphᚐSearchEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*SearchEdge) graphql.Marshaler {
+	if m := leafList(ec, &ec.memo, ctx, sel, v, &leavesOfSearchEdge); m != nil {
+		return m
+	}
 	ret := marshalSliceIn(&ec.memo.slabs, ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -12630,6 +12664,9 @@ func (ec *executionContext) marshalNSearchEdge2ᚖpodcastgraphᚋgraphᚐSearchE
 }
 
 func (ec *executionContext) marshalNSearchFacetValue2ᚕᚖpodcastgraphᚋgraphᚐSearchFacetValueᚄ(ctx context.Context, sel ast.SelectionSet, v []*SearchFacetValue) graphql.Marshaler {
+	if m := leafList(ec, &ec.memo, ctx, sel, v, &leavesOfSearchFacetValue); m != nil {
+		return m
+	}
 	ret := marshalSliceIn(&ec.memo.slabs, ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -12666,6 +12703,9 @@ func (ec *executionContext) marshalNSearchFacets2ᚖpodcastgraphᚋgraphᚐSearc
 }
 
 func (ec *executionContext) marshalNSearchHighlight2ᚕᚖpodcastgraphᚋgraphᚐSearchHighlightᚄ(ctx context.Context, sel ast.SelectionSet, v []*SearchHighlight) graphql.Marshaler {
+	if m := leafList(ec, &ec.memo, ctx, sel, v, &leavesOfSearchHighlight); m != nil {
+		return m
+	}
 	ret := marshalSliceIn(&ec.memo.slabs, ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -12728,6 +12768,9 @@ func (ec *executionContext) marshalNSearchKind2podcastgraphᚋgraphᚐSearchKind
 }
 
 func (ec *executionContext) marshalNShow2ᚕᚖpodcastgraphᚋinternalᚋpodcastᚐShowᚄ(ctx context.Context, sel ast.SelectionSet, v []*podcast.Show) graphql.Marshaler {
+	if m := leafList(ec, &ec.memo, ctx, sel, v, &leavesOfShow); m != nil {
+		return m
+	}
 	ret := marshalSliceIn(&ec.memo.slabs, ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -12764,6 +12807,9 @@ func (ec *executionContext) marshalNShowConnection2ᚖpodcastgraphᚋgraphᚐSho
 }
 
 func (ec *executionContext) marshalNShowEdge2ᚕᚖpodcastgraphᚋgraphᚐShowEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*ShowEdge) graphql.Marshaler {
+	if m := leafList(ec, &ec.memo, ctx, sel, v, &leavesOfShowEdge); m != nil {
+		return m
+	}
 	ret := marshalSliceIn(&ec.memo.slabs, ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -12790,6 +12836,9 @@ func (ec *executionContext) marshalNShowEdge2ᚖpodcastgraphᚋgraphᚐShowEdge(
 }
 
 func (ec *executionContext) marshalNSource2ᚕᚖpodcastgraphᚋinternalᚋpodcastᚐSourceᚄ(ctx context.Context, sel ast.SelectionSet, v []*podcast.Source) graphql.Marshaler {
+	if m := leafList(ec, &ec.memo, ctx, sel, v, &leavesOfSource); m != nil {
+		return m
+	}
 	ret := marshalSliceIn(&ec.memo.slabs, ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -12861,6 +12910,9 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 }
 
 func (ec *executionContext) marshalNSuggestion2ᚕᚖpodcastgraphᚋgraphᚐSuggestionᚄ(ctx context.Context, sel ast.SelectionSet, v []*Suggestion) graphql.Marshaler {
+	if m := leafList(ec, &ec.memo, ctx, sel, v, &leavesOfSuggestion); m != nil {
+		return m
+	}
 	ret := marshalSliceIn(&ec.memo.slabs, ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -12897,6 +12949,9 @@ func (ec *executionContext) marshalNTimelineConnection2ᚖpodcastgraphᚋgraph�
 }
 
 func (ec *executionContext) marshalNTimelineEdge2ᚕᚖpodcastgraphᚋgraphᚐTimelineEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*TimelineEdge) graphql.Marshaler {
+	if m := leafList(ec, &ec.memo, ctx, sel, v, &leavesOfTimelineEdge); m != nil {
+		return m
+	}
 	ret := marshalSliceIn(&ec.memo.slabs, ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -12923,6 +12978,9 @@ func (ec *executionContext) marshalNTimelineEdge2ᚖpodcastgraphᚋgraphᚐTimel
 }
 
 func (ec *executionContext) marshalNTimelineMonth2ᚕᚖpodcastgraphᚋgraphᚐTimelineMonthᚄ(ctx context.Context, sel ast.SelectionSet, v []*TimelineMonth) graphql.Marshaler {
+	if m := leafList(ec, &ec.memo, ctx, sel, v, &leavesOfTimelineMonth); m != nil {
+		return m
+	}
 	ret := marshalSliceIn(&ec.memo.slabs, ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -12949,6 +13007,9 @@ func (ec *executionContext) marshalNTimelineMonth2ᚖpodcastgraphᚋgraphᚐTime
 }
 
 func (ec *executionContext) marshalNTopic2ᚕᚖpodcastgraphᚋinternalᚋpodcastᚐTopicᚄ(ctx context.Context, sel ast.SelectionSet, v []*podcast.Topic) graphql.Marshaler {
+	if m := leafList(ec, &ec.memo, ctx, sel, v, &leavesOfTopic); m != nil {
+		return m
+	}
 	ret := marshalSliceIn(&ec.memo.slabs, ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -12985,6 +13046,9 @@ func (ec *executionContext) marshalNTopicConnection2ᚖpodcastgraphᚋgraphᚐTo
 }
 
 func (ec *executionContext) marshalNTopicEdge2ᚕᚖpodcastgraphᚋgraphᚐTopicEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*TopicEdge) graphql.Marshaler {
+	if m := leafList(ec, &ec.memo, ctx, sel, v, &leavesOfTopicEdge); m != nil {
+		return m
+	}
 	ret := marshalSliceIn(&ec.memo.slabs, ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -13021,6 +13085,9 @@ func (ec *executionContext) marshalNTopicKind2podcastgraphᚋgraphᚐTopicKind(c
 }
 
 func (ec *executionContext) marshalNTopicMention2ᚕᚖpodcastgraphᚋgraphᚐTopicMentionᚄ(ctx context.Context, sel ast.SelectionSet, v []*TopicMention) graphql.Marshaler {
+	if m := leafList(ec, &ec.memo, ctx, sel, v, &leavesOfTopicMention); m != nil {
+		return m
+	}
 	ret := marshalSliceIn(&ec.memo.slabs, ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -13057,6 +13124,9 @@ func (ec *executionContext) marshalNTopicOrderField2podcastgraphᚋgraphᚐTopic
 }
 
 func (ec *executionContext) marshalNTranscript2ᚕᚖpodcastgraphᚋinternalᚋpodcastᚐTranscriptᚄ(ctx context.Context, sel ast.SelectionSet, v []*podcast.Transcript) graphql.Marshaler {
+	if m := leafList(ec, &ec.memo, ctx, sel, v, &leavesOfTranscript); m != nil {
+		return m
+	}
 	ret := marshalSliceIn(&ec.memo.slabs, ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -13574,3 +13644,173 @@ func (ec *executionContext) marshalO__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgen�
 }
 
 // endregion ***************************** type.gotpl *****************************
+
+// leavesOfAppearance are Appearance's leaf fields, for leafList.
+var leavesOfAppearance = leafTable[Appearance]{name: "Appearance", implementors: appearanceImplementors, fields: map[string]leafField[Appearance]{
+	"evidence": (*executionContext)._Appearance_evidence,
+	"via":      (*executionContext)._Appearance_via,
+}}
+
+// leavesOfCoGuestEdge are CoGuestEdge's leaf fields, for leafList.
+var leavesOfCoGuestEdge = leafTable[CoGuestEdge]{name: "CoGuestEdge", implementors: coGuestEdgeImplementors, fields: map[string]leafField[CoGuestEdge]{
+	"cursor":             (*executionContext)._CoGuestEdge_cursor,
+	"sharedEpisodeCount": (*executionContext)._CoGuestEdge_sharedEpisodeCount,
+}}
+
+// leavesOfEpisode are Episode's leaf fields, for leafList.
+var leavesOfEpisode = leafTable[podcast.Episode]{name: "Episode", implementors: episodeImplementors, fields: map[string]leafField[podcast.Episode]{
+	"chapters":         (*executionContext)._Episode_chapters,
+	"code":             (*executionContext)._Episode_code,
+	"duration":         (*executionContext)._Episode_duration,
+	"episodeType":      (*executionContext)._Episode_episodeType,
+	"explicit":         (*executionContext)._Episode_explicit,
+	"feedNumber":       (*executionContext)._Episode_feedNumber,
+	"guid":             (*executionContext)._Episode_guid,
+	"id":               (*executionContext)._Episode_id,
+	"image":            (*executionContext)._Episode_image,
+	"number":           (*executionContext)._Episode_number,
+	"publishedAt":      (*executionContext)._Episode_publishedAt,
+	"releaseDate":      (*executionContext)._Episode_releaseDate,
+	"season":           (*executionContext)._Episode_season,
+	"summaryTruncated": (*executionContext)._Episode_summaryTruncated,
+	"title":            (*executionContext)._Episode_title,
+}}
+
+// leavesOfEpisodeEdge are EpisodeEdge's leaf fields, for leafList.
+var leavesOfEpisodeEdge = leafTable[EpisodeEdge]{name: "EpisodeEdge", implementors: episodeEdgeImplementors, fields: map[string]leafField[EpisodeEdge]{
+	"cursor": (*executionContext)._EpisodeEdge_cursor,
+}}
+
+// leavesOfGuest are Guest's leaf fields, for leafList.
+var leavesOfGuest = leafTable[podcast.Guest]{name: "Guest", implementors: guestImplementors, fields: map[string]leafField[podcast.Guest]{
+	"bio":          (*executionContext)._Guest_bio,
+	"id":           (*executionContext)._Guest_id,
+	"image":        (*executionContext)._Guest_image,
+	"name":         (*executionContext)._Guest_name,
+	"organization": (*executionContext)._Guest_organization,
+	"role":         (*executionContext)._Guest_role,
+	"slug":         (*executionContext)._Guest_slug,
+}}
+
+// leavesOfGuestEdge are GuestEdge's leaf fields, for leafList.
+var leavesOfGuestEdge = leafTable[GuestEdge]{name: "GuestEdge", implementors: guestEdgeImplementors, fields: map[string]leafField[GuestEdge]{
+	"cursor": (*executionContext)._GuestEdge_cursor,
+}}
+
+// leavesOfHost are Host's leaf fields, for leafList.
+var leavesOfHost = leafTable[podcast.Host]{name: "Host", implementors: hostImplementors, fields: map[string]leafField[podcast.Host]{
+	"name": (*executionContext)._Host_name,
+}}
+
+// leavesOfLink are Link's leaf fields, for leafList.
+var leavesOfLink = leafTable[podcast.Link]{name: "Link", implementors: linkImplementors, fields: map[string]leafField[podcast.Link]{
+	"kind":  (*executionContext)._Link_kind,
+	"label": (*executionContext)._Link_label,
+	"url":   (*executionContext)._Link_url,
+}}
+
+// leavesOfRelatedEpisodeEdge are RelatedEpisodeEdge's leaf fields, for leafList.
+var leavesOfRelatedEpisodeEdge = leafTable[RelatedEpisodeEdge]{name: "RelatedEpisodeEdge", implementors: relatedEpisodeEdgeImplementors, fields: map[string]leafField[RelatedEpisodeEdge]{
+	"cursor":      (*executionContext)._RelatedEpisodeEdge_cursor,
+	"score":       (*executionContext)._RelatedEpisodeEdge_score,
+	"sharedTerms": (*executionContext)._RelatedEpisodeEdge_sharedTerms,
+}}
+
+// leavesOfRelatedTopicEdge are RelatedTopicEdge's leaf fields, for leafList.
+var leavesOfRelatedTopicEdge = leafTable[RelatedTopicEdge]{name: "RelatedTopicEdge", implementors: relatedTopicEdgeImplementors, fields: map[string]leafField[RelatedTopicEdge]{
+	"cursor":             (*executionContext)._RelatedTopicEdge_cursor,
+	"sharedEpisodeCount": (*executionContext)._RelatedTopicEdge_sharedEpisodeCount,
+}}
+
+// leavesOfSearchEdge are SearchEdge's leaf fields, for leafList.
+var leavesOfSearchEdge = leafTable[SearchEdge]{name: "SearchEdge", implementors: searchEdgeImplementors, fields: map[string]leafField[SearchEdge]{
+	"cursor": (*executionContext)._SearchEdge_cursor,
+	"node":   (*executionContext)._SearchEdge_node,
+	"score":  (*executionContext)._SearchEdge_score,
+	"typos":  (*executionContext)._SearchEdge_typos,
+}}
+
+// leavesOfSearchFacetValue are SearchFacetValue's leaf fields, for leafList.
+var leavesOfSearchFacetValue = leafTable[SearchFacetValue]{name: "SearchFacetValue", implementors: searchFacetValueImplementors, fields: map[string]leafField[SearchFacetValue]{
+	"count": (*executionContext)._SearchFacetValue_count,
+	"value": (*executionContext)._SearchFacetValue_value,
+}}
+
+// leavesOfSearchHighlight are SearchHighlight's leaf fields, for leafList.
+var leavesOfSearchHighlight = leafTable[SearchHighlight]{name: "SearchHighlight", implementors: searchHighlightImplementors, fields: map[string]leafField[SearchHighlight]{
+	"field":   (*executionContext)._SearchHighlight_field,
+	"snippet": (*executionContext)._SearchHighlight_snippet,
+	"text":    (*executionContext)._SearchHighlight_text,
+}}
+
+// leavesOfShow are Show's leaf fields, for leafList.
+var leavesOfShow = leafTable[podcast.Show]{name: "Show", implementors: showImplementors, fields: map[string]leafField[podcast.Show]{
+	"author":      (*executionContext)._Show_author,
+	"code":        (*executionContext)._Show_code,
+	"description": (*executionContext)._Show_description,
+	"feedUrl":     (*executionContext)._Show_feedUrl,
+	"guid":        (*executionContext)._Show_guid,
+	"id":          (*executionContext)._Show_id,
+	"image":       (*executionContext)._Show_image,
+	"language":    (*executionContext)._Show_language,
+	"locked":      (*executionContext)._Show_locked,
+	"slug":        (*executionContext)._Show_slug,
+	"title":       (*executionContext)._Show_title,
+}}
+
+// leavesOfShowEdge are ShowEdge's leaf fields, for leafList.
+var leavesOfShowEdge = leafTable[ShowEdge]{name: "ShowEdge", implementors: showEdgeImplementors, fields: map[string]leafField[ShowEdge]{
+	"cursor": (*executionContext)._ShowEdge_cursor,
+}}
+
+// leavesOfSource are Source's leaf fields, for leafList.
+var leavesOfSource = leafTable[podcast.Source]{name: "Source", implementors: sourceImplementors, fields: map[string]leafField[podcast.Source]{
+	"ingestedAt": (*executionContext)._Source_ingestedAt,
+	"name":       (*executionContext)._Source_name,
+	"sha256":     (*executionContext)._Source_sha256,
+}}
+
+// leavesOfSuggestion are Suggestion's leaf fields, for leafList.
+var leavesOfSuggestion = leafTable[Suggestion]{name: "Suggestion", implementors: suggestionImplementors, fields: map[string]leafField[Suggestion]{
+	"kind": (*executionContext)._Suggestion_kind,
+	"node": (*executionContext)._Suggestion_node,
+	"text": (*executionContext)._Suggestion_text,
+}}
+
+// leavesOfTimelineEdge are TimelineEdge's leaf fields, for leafList.
+var leavesOfTimelineEdge = leafTable[TimelineEdge]{name: "TimelineEdge", implementors: timelineEdgeImplementors, fields: map[string]leafField[TimelineEdge]{
+	"cursor": (*executionContext)._TimelineEdge_cursor,
+}}
+
+// leavesOfTimelineMonth are TimelineMonth's leaf fields, for leafList.
+var leavesOfTimelineMonth = leafTable[TimelineMonth]{name: "TimelineMonth", implementors: timelineMonthImplementors, fields: map[string]leafField[TimelineMonth]{
+	"count": (*executionContext)._TimelineMonth_count,
+	"month": (*executionContext)._TimelineMonth_month,
+}}
+
+// leavesOfTopic are Topic's leaf fields, for leafList.
+var leavesOfTopic = leafTable[podcast.Topic]{name: "Topic", implementors: topicImplementors, fields: map[string]leafField[podcast.Topic]{
+	"id":   (*executionContext)._Topic_id,
+	"name": (*executionContext)._Topic_name,
+	"slug": (*executionContext)._Topic_slug,
+}}
+
+// leavesOfTopicEdge are TopicEdge's leaf fields, for leafList.
+var leavesOfTopicEdge = leafTable[TopicEdge]{name: "TopicEdge", implementors: topicEdgeImplementors, fields: map[string]leafField[TopicEdge]{
+	"cursor": (*executionContext)._TopicEdge_cursor,
+}}
+
+// leavesOfTopicMention are TopicMention's leaf fields, for leafList.
+var leavesOfTopicMention = leafTable[TopicMention]{name: "TopicMention", implementors: topicMentionImplementors, fields: map[string]leafField[TopicMention]{
+	"evidence": (*executionContext)._TopicMention_evidence,
+	"mentions": (*executionContext)._TopicMention_mentions,
+	"name":     (*executionContext)._TopicMention_name,
+}}
+
+// leavesOfTranscript are Transcript's leaf fields, for leafList.
+var leavesOfTranscript = leafTable[podcast.Transcript]{name: "Transcript", implementors: transcriptImplementors, fields: map[string]leafField[podcast.Transcript]{
+	"language": (*executionContext)._Transcript_language,
+	"rel":      (*executionContext)._Transcript_rel,
+	"type":     (*executionContext)._Transcript_type,
+	"url":      (*executionContext)._Transcript_url,
+}}

@@ -136,6 +136,16 @@ var rewrites = []rewrite{
 			replacement{"\tctx = graphql.WithFieldContext(ctx, fc)\n", "\tctx = ec.memo.slabs.withFieldContext(ctx, fc)\n"},
 		),
 	},
+	{
+		// A list of objects that selects leaves alone (a guest's 100
+		// episodes' codes and titles, a page's topics' names) costs an
+		// element context, a field set and a switch on each field's name
+		// per object. Write such a list in one pass.
+		name:    "lists of leaves written at once",
+		needs:   []string{"string leaves marshalled through a pointer", "objects and lists from the operation's slabs"},
+		runtime: "gqlpatch_leaflist.go",
+		apply:   rewriteLeafLists,
+	},
 }
 
 // optionalString is how the marshaller of *string begins.
