@@ -203,13 +203,13 @@ func lookIntoRelated(ctx context.Context, fc *graphql.FieldContext, pages [][]st
 	l := loadersFrom(ctx)
 	keys, guestSlugs, topicSlugs := relatedReads(pages)
 	if eps, err := loadMany(ctx, l.Episodes, keys); err == nil {
-		into(ctx, episodeAhead, unique(eps, (*podcast.Episode).Key), connectionNodes(ctx, fc, "RelatedEpisode", "Episode"))
+		into(ctx, episodeAhead, unique(eps), connectionNodes(ctx, fc, "RelatedEpisode", "Episode"))
 	}
 	if guests, err := loadMany(ctx, l.Guests, guestSlugs); err == nil {
-		into(ctx, guestAhead, unique(guests, guestSlug), edgeField(ctx, fc, "RelatedEpisode", "sharedGuests", "Guest"))
+		into(ctx, guestAhead, unique(guests), edgeField(ctx, fc, "RelatedEpisode", "sharedGuests", "Guest"))
 	}
 	if topics, err := loadMany(ctx, l.Topics, topicSlugs); err == nil {
-		into(ctx, topicAhead, unique(topics, topicSlug), edgeField(ctx, fc, "RelatedEpisode", "sharedTopics", "Topic"))
+		into(ctx, topicAhead, unique(topics), edgeField(ctx, fc, "RelatedEpisode", "sharedTopics", "Topic"))
 	}
 }
 
@@ -453,7 +453,7 @@ func edgesBelow(ctx context.Context, fc *graphql.FieldContext, conn string) sele
 // transaction, then the records of the pages a connection field asks
 // for, and looks into them.
 func relatedConnectionStep[T, V any](rel store.Relation, slug func(*T) string, kind string, records func(*Loaders) *loader[string, *V],
-	t func() *lookAhead[V], conn, typ string, key func(*V) string) step[T] {
+	t func() *lookAhead[V], conn, typ string) step[T] {
 	return func(ctx context.Context, objs []*T, fc *graphql.FieldContext) {
 		l := loadersFrom(ctx)
 		qs := make([]store.RelatedQuery, len(objs))
@@ -476,7 +476,7 @@ func relatedConnectionStep[T, V any](rel store.Relation, slug func(*T) string, k
 			}
 		}
 		if vs, err := loadMany(ctx, records(l), slugs); err == nil {
-			into(ctx, t(), unique(vs, key), connectionNodes(ctx, fc, conn, typ))
+			into(ctx, t(), unique(vs), connectionNodes(ctx, fc, conn, typ))
 		}
 	}
 }
@@ -493,6 +493,6 @@ func coGuestEdgeShared(ctx context.Context, es []*CoGuestEdge, fc *graphql.Field
 		keys = append(keys, e.shared[:min(n, len(e.shared))]...)
 	}
 	if eps, err := loadMany(ctx, loadersFrom(ctx).Episodes, keys); err == nil {
-		into(ctx, episodeAhead, unique(eps, (*podcast.Episode).Key), below(ctx, fc, "Episode"))
+		into(ctx, episodeAhead, unique(eps), below(ctx, fc, "Episode"))
 	}
 }

@@ -209,6 +209,11 @@ func newLoader[K comparable, V any](fetch func(context.Context, []K) ([]V, error
 func (l *loader[K, V]) Prefetch(ctx context.Context, keys []K) error {
 	l.mu.Lock()
 	if len(l.primed) > 0 && l.lacksAny(keys) {
+		n := 0
+		for _, p := range l.primed {
+			n += len(p.vals)
+		}
+		l.reserve(n)
 		for _, p := range l.primed {
 			p.add(l.cache)
 		}
@@ -225,10 +230,27 @@ func (l *loader[K, V]) Prefetch(ctx context.Context, keys []K) error {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	l.reserve(len(missing))
 	for i, k := range missing {
 		l.cache[k] = vals[i]
 	}
 	return nil
+}
+
+// reserve makes room in the cache for n more entries at once when they
+// would at least double it; l.mu is held. A request's first reads fill
+// the cache with tens or hundreds of entries, and a map grown entry by
+// entry rehashes its keys at every doubling (a string key is hashed
+// again each time).
+func (l *loader[K, V]) reserve(n int) {
+	if n <= len(l.cache) || n < 8 {
+		return
+	}
+	m := make(map[K]V, len(l.cache)+n)
+	for k, v := range l.cache {
+		m[k] = v
+	}
+	l.cache = m
 }
 
 // lacksAny reports whether a key is not cached; l.mu is held.

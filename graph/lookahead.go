@@ -95,7 +95,7 @@ func init() {
 		"guest": prefetchStep(func(ctx context.Context, apps []*Appearance, fc *graphql.FieldContext) {
 			guests, err := loadMany(ctx, loadersFrom(ctx).Guests, slugsOf(apps, func(a *Appearance) string { return a.GuestSlug }))
 			if err == nil {
-				into(ctx, guestAhead, unique(guests, guestSlug), below(ctx, fc, "Guest"))
+				into(ctx, guestAhead, unique(guests), below(ctx, fc, "Guest"))
 			}
 		}),
 		"episode": prefetchStep(func(ctx context.Context, apps []*Appearance, fc *graphql.FieldContext) {
@@ -104,7 +104,7 @@ func init() {
 				keys[i] = a.EpisodeKey
 			}
 			if eps, err := loadMany(ctx, loadersFrom(ctx).Episodes, keys); err == nil {
-				into(ctx, episodeAhead, unique(eps, (*podcast.Episode).Key), below(ctx, fc, "Episode"))
+				into(ctx, episodeAhead, unique(eps), below(ctx, fc, "Episode"))
 			}
 		}),
 	}}
@@ -119,7 +119,7 @@ func init() {
 		"coGuests":     prefetchStep(guestsRelated(store.CoGuests, guestSlug)),
 		"coGuestsConnection": prefetchStep(relatedConnectionStep(store.CoGuests, guestSlug, cursorCoGuest,
 			func(l *Loaders) *loader[string, *podcast.Guest] { return l.Guests }, func() *lookAhead[podcast.Guest] { return guestAhead },
-			"CoGuest", "Guest", guestSlug)),
+			"CoGuest", "Guest")),
 	}}
 
 	topicAhead = &lookAhead[podcast.Topic]{"Topic", map[string]entry[podcast.Topic]{
@@ -137,7 +137,7 @@ func init() {
 			}
 			return t.Slug
 		}, cursorRelatedTopic, func(l *Loaders) *loader[string, *podcast.Topic] { return l.Topics },
-			func() *lookAhead[podcast.Topic] { return topicAhead }, "RelatedTopic", "Topic", topicSlug)),
+			func() *lookAhead[podcast.Topic] { return topicAhead }, "RelatedTopic", "Topic")),
 		"timeline": prefetchStep(func(ctx context.Context, ts []*podcast.Topic, fc *graphql.FieldContext) {
 			qs := make([]store.TimelineQuery, len(ts))
 			for i, t := range ts {
@@ -197,7 +197,7 @@ func episodeShows(ctx context.Context, eps []*podcast.Episode, fc *graphql.Field
 		slugs[i] = e.Show
 	}
 	if shows, err := loadMany(ctx, loadersFrom(ctx).Shows, slugs); err == nil {
-		into(ctx, showAhead, unique(shows, func(s *podcast.Show) string { return s.Slug }), below(ctx, fc, "Show"))
+		into(ctx, showAhead, unique(shows), below(ctx, fc, "Show"))
 	}
 }
 
@@ -221,7 +221,7 @@ func episodeGuests(ctx context.Context, eps []*podcast.Episode, fc *graphql.Fiel
 		return
 	}
 	if guests, err := loadMany(ctx, loadersFrom(ctx).Guests, appearingSlugs(eps, n)); err == nil {
-		into(ctx, guestAhead, unique(guests, guestSlug), below(ctx, fc, "Guest"))
+		into(ctx, guestAhead, unique(guests), below(ctx, fc, "Guest"))
 	}
 }
 
@@ -254,7 +254,7 @@ func episodeTopics(ctx context.Context, eps []*podcast.Episode, fc *graphql.Fiel
 		slugs = append(slugs, e.Topics[:min(n, len(e.Topics))]...)
 	}
 	if topics, err := loadMany(ctx, loadersFrom(ctx).Topics, slugs); err == nil {
-		into(ctx, topicAhead, unique(topics, topicSlug), below(ctx, fc, "Topic"))
+		into(ctx, topicAhead, unique(topics), below(ctx, fc, "Topic"))
 	}
 }
 
@@ -287,7 +287,7 @@ func episodeDiscoveredTopics(ctx context.Context, eps []*podcast.Episode, fc *gr
 		mentions = append(mentions, list[:min(n, len(list))]...)
 	}
 	if out, err := topicMentions(ctx, mentions); err == nil {
-		into(ctx, topicAhead, unique(mentionedTopics(out), topicSlug), mentionTopicsBelow(ctx, fc))
+		into(ctx, topicAhead, unique(mentionedTopics(out)), mentionTopicsBelow(ctx, fc))
 	}
 }
 
@@ -428,20 +428,20 @@ func relatedSlugsOf[T any](ctx context.Context, rel store.Relation, objs []*T, s
 // guestsRelated prefetches the guests rel relates objects to, and looks
 // into them.
 func guestsRelated[T any](rel store.Relation, slug func(*T) string) step[T] {
-	return related(rel, slug, func(l *Loaders) *loader[string, *podcast.Guest] { return l.Guests }, &guestAhead, guestSlug)
+	return related(rel, slug, func(l *Loaders) *loader[string, *podcast.Guest] { return l.Guests }, &guestAhead)
 }
 
 // topicsRelated prefetches the topics rel relates objects to, and looks
 // into them.
 func topicsRelated[T any](rel store.Relation, slug func(*T) string) step[T] {
-	return related(rel, slug, func(l *Loaders) *loader[string, *podcast.Topic] { return l.Topics }, &topicAhead, topicSlug)
+	return related(rel, slug, func(l *Loaders) *loader[string, *podcast.Topic] { return l.Topics }, &topicAhead)
 }
 
 // related prefetches the first objects rel relates objects to, with the
 // loader load picks, and looks into them with the table *ahead (read when
 // the step runs: the tables refer to each other and are filled in init).
 func related[T, V any](rel store.Relation, slug func(*T) string, load func(*Loaders) *loader[string, *V],
-	ahead **lookAhead[V], key func(*V) string) step[T] {
+	ahead **lookAhead[V]) step[T] {
 	return func(ctx context.Context, objs []*T, fc *graphql.FieldContext) {
 		n, ok := firstOf(fc)
 		if !ok {
@@ -453,7 +453,7 @@ func related[T, V any](rel store.Relation, slug func(*T) string, load func(*Load
 		}
 		if vs, err := loadMany(ctx, load(loadersFrom(ctx)), slugs); err == nil {
 			t := *ahead
-			into(ctx, t, unique(vs, key), below(ctx, fc, t.typ))
+			into(ctx, t, unique(vs), below(ctx, fc, t.typ))
 		}
 	}
 }

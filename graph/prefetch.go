@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"slices"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -274,12 +275,26 @@ func lookedAhead[K comparable, V any](ctx context.Context, l *loader[K, *V], key
 	return v, nil
 }
 
-func unique[T any, K comparable](list []*T, key func(*T) K) []*T {
-	seen := map[K]bool{}
+// unique returns list without repeats, in order, for the look-ahead,
+// which reads each object's children once. An object read twice in a
+// request is one value (the loaders cache by key), so a repeat is found
+// by its address, which costs no hash of a slug; an object decoded twice
+// (one the record cache had no room for) has its children asked for
+// twice, and the loaders read them once.
+func unique[T any](list []*T) []*T {
 	out := list[:0:0]
+	if len(list) <= 16 {
+		for _, v := range list {
+			if !slices.Contains(out, v) {
+				out = append(out, v)
+			}
+		}
+		return out
+	}
+	seen := make(map[*T]struct{}, len(list))
 	for _, v := range list {
-		if k := key(v); !seen[k] {
-			seen[k] = true
+		if _, ok := seen[v]; !ok {
+			seen[v] = struct{}{}
 			out = append(out, v)
 		}
 	}
