@@ -42,7 +42,7 @@ func TestRecordCacheBudgetAndGenerations(t *testing.T) {
 // budget: either kind makes room by dropping the other, and a newer
 // generation drops both.
 func TestRecordCacheHeads(t *testing.T) {
-	c := newRecordCache(1600) // entries of 100 bytes: 16 fit
+	c := newRecordCache(1600 + 2*headPageBytes) // entries of 100 bytes: 16 fit, beside two pages of heads
 	heads := map[int]*podcast.Episode{}
 	for n := range 10 {
 		heads[n] = &podcast.Episode{Show: "s", Number: n}
@@ -70,7 +70,7 @@ func TestRecordCacheHeads(t *testing.T) {
 		}
 		for _, sh := range c.heads {
 			n := 0
-			for _, e := range sh.slots() {
+			for _, e := range sh.slots() { // the head that made a page pays for it
 				sum += e.size
 				heads += e.size
 				n++
@@ -111,7 +111,7 @@ func TestRecordCacheHeads(t *testing.T) {
 		t.Error("a reader of another generation got a head")
 	}
 	c.putHead(2, "t", 1, heads[1], 100)
-	if _, ok := c.getHead(2, "t", 39); ok || c.size != 100 {
+	if _, ok := c.getHead(2, "t", 39); ok || c.size != 100+headPageBytes {
 		t.Errorf("a newer generation kept the older heads (%d bytes)", c.size)
 	}
 }
@@ -129,15 +129,20 @@ func (sh *showHeads) slots() []headSlot {
 	var out []headSlot
 	for _, p := range sh.pages {
 		if p != nil {
-			for _, e := range p {
+			n := 0
+			for _, e := range p.slots {
 				if e.h != nil {
 					out = append(out, e)
+					n++
 				}
+			}
+			if n != p.n || n == 0 {
+				panic("a page's count is off, or an empty page is kept")
 			}
 		}
 	}
 	for _, e := range sh.other {
-		out = append(out, *e)
+		out = append(out, e)
 	}
 	return out
 }
@@ -148,6 +153,11 @@ func TestRecordCacheHeadNumbers(t *testing.T) {
 	numbers := []int{0, 1, 2, 255, 256, 257, 4096, denseHeads - 1, denseHeads, 20241203, -1, -300}
 	c := newRecordCache(1 << 20)
 	want := map[int]*podcast.Episode{}
+	defer func() {
+		if r := recover(); r != nil {
+			t.Fatal(r)
+		}
+	}()
 	for _, n := range numbers {
 		want[n] = &podcast.Episode{Show: "s", Number: n}
 		c.putHead(1, "s", n, want[n], 10)
@@ -163,8 +173,9 @@ func TestRecordCacheHeadNumbers(t *testing.T) {
 			t.Errorf("head %d never put, got %v", n, h)
 		}
 	}
-	if c.size != 10*len(numbers) || heldHeads(c, "s") != len(numbers) {
-		t.Fatalf("%d bytes, %d heads held; want %d, %d", c.size, heldHeads(c, "s"), 10*len(numbers), len(numbers))
+	// The pages: 0-255, 256-511, 4096-4351 and the last below denseHeads.
+	if want := 10*len(numbers) + 4*headPageBytes; c.size != want || heldHeads(c, "s") != len(numbers) {
+		t.Fatalf("%d bytes, %d heads held; want %d, %d", c.size, heldHeads(c, "s"), want, len(numbers))
 	}
 	c.heads["s"].next = 300 // a walk that stopped in the middle
 	dropped := 0
@@ -178,5 +189,28 @@ func TestRecordCacheHeadNumbers(t *testing.T) {
 		if _, ok := c.getHead(1, "s", n); ok {
 			t.Errorf("head %d found after every head was dropped", n)
 		}
+	}
+}
+
+// Heads of sparse numbers, one to a page, cost the budget a page each, so
+// that a show numbered 0, 256, 512, ... holds no more memory than the
+// budget allows.
+func TestRecordCacheSparseHeads(t *testing.T) {
+	budget := 20 * (headPageBytes + 100)
+	c := newRecordCache(budget)
+	for n := 0; n < 200*headPageLen; n += headPageLen {
+		c.putHead(1, "s", n, &podcast.Episode{Show: "s", Number: n}, 100)
+		if c.size > budget {
+			t.Fatalf("after head %d: %d bytes accounted, budget %d", n, c.size, budget)
+		}
+	}
+	pages := 0
+	for _, p := range c.heads["s"].pages {
+		if p != nil {
+			pages++
+		}
+	}
+	if pages > 20 || pages != heldHeads(c, "s") {
+		t.Errorf("%d pages held for %d heads, budget for 20", pages, heldHeads(c, "s"))
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -287,13 +288,13 @@ func (c *recordCache) drop(head bool) bool {
 		return false
 	}
 	for show, sh := range c.heads {
-		size := sh.dropOne()
+		freed := sh.dropOne()
 		if sh.n == 0 {
 			delete(c.heads, show)
 		}
-		if size >= 0 {
-			c.size -= size
-			c.headBytes -= size
+		if freed >= 0 {
+			c.size -= freed
+			c.headBytes -= freed
 			return true
 		}
 	}
@@ -307,36 +308,40 @@ func (c *recordCache) getHead(gen uint64, show string, number int) (*podcast.Epi
 	}
 	defer c.mu.Unlock()
 	if sh := c.heads[show]; sh != nil {
-		if e := sh.slot(number, false); e != nil && e.h != nil {
-			return e.h, true
+		if h := sh.get(number); h != nil {
+			return h, true
 		}
 	}
 	return nil, false
 }
 
 // putHead keeps h as the head of show's episode number, as put keeps a
-// record.
+// record. A page of slots it makes counts against the budget too.
 func (c *recordCache) putHead(gen uint64, show string, number int, h *podcast.Episode, size int) {
 	if !c.admit(gen, size) || h == nil {
 		return
 	}
 	defer c.mu.Unlock()
-	if sh := c.heads[show]; sh != nil {
-		if e := sh.slot(number, false); e != nil && e.h != nil {
-			return
-		}
-	}
-	c.makeRoom(size) // may drop show's heads
 	sh := c.heads[show]
-	if sh == nil {
+	if sh != nil && sh.get(number) != nil {
+		return
+	}
+	room := size
+	if sh == nil || !sh.hasPage(number) {
+		room += headPageBytes
+	}
+	c.makeRoom(room) // may drop show's heads, and pages
+	if sh = c.heads[show]; sh == nil {
 		if c.heads == nil {
 			c.heads = map[string]*showHeads{}
 		}
 		sh = &showHeads{}
 		c.heads[strings.Clone(show)] = sh
 	}
-	*sh.slot(number, true) = headSlot{h: h, size: size}
-	sh.n++
+	if !sh.hasPage(number) {
+		size += headPageBytes // the head that makes a page pays for it
+	}
+	sh.put(number, h, size)
 	c.size += size
 	c.headBytes += size
 }
@@ -344,57 +349,76 @@ func (c *recordCache) putHead(gen uint64, show string, number int, h *podcast.Ep
 // showHeads holds one show's cached heads by episode number: numbers
 // below denseHeads in pages of headPageLen slots, made as they fill, so
 // that a lookup is two indexings (shows number their episodes from 1,
-// densely); any other number in a map.
+// densely); any other number in a map. A page costs headPageBytes of the
+// budget, and goes when its last head does: sparse numbers cost more
+// budget, never more memory.
 type showHeads struct {
-	pages []*[headPageLen]headSlot
-	other map[int]*headSlot
+	pages []*headPage
+	other map[int]headSlot
 	n     int // heads held
 	next  int // the number dropOne looks at first
 }
 
+type headPage struct {
+	slots [headPageLen]headSlot
+	n     int // heads held
+}
+
 type headSlot struct {
 	h    *podcast.Episode // nil: none
-	size int
+	size int              // what it counts against the budget (its page's bytes included, for the head that made the page)
 }
 
 const (
-	headPageLen = 256
-	denseHeads  = 1 << 20
+	headPageLen   = 256
+	denseHeads    = 1 << 20
+	headPageBytes = int(unsafe.Sizeof(headPage{}))
 )
 
-// slot returns number's slot, made when create is set; nil when there is
-// none.
-func (sh *showHeads) slot(number int, create bool) *headSlot {
-	if number < 0 || number >= denseHeads {
-		e := sh.other[number]
-		if e == nil && create {
-			if sh.other == nil {
-				sh.other = map[int]*headSlot{}
-			}
-			e = &headSlot{}
-			sh.other[number] = e
+func dense(number int) bool { return number >= 0 && number < denseHeads }
+
+// get returns number's head, or nil.
+func (sh *showHeads) get(number int) *podcast.Episode {
+	if !dense(number) {
+		return sh.other[number].h
+	}
+	if p := uint(number) / headPageLen; p < uint(len(sh.pages)) && sh.pages[p] != nil {
+		return sh.pages[p].slots[uint(number)%headPageLen].h
+	}
+	return nil
+}
+
+// hasPage reports whether number needs no new page.
+func (sh *showHeads) hasPage(number int) bool {
+	p := number / headPageLen
+	return !dense(number) || (p < len(sh.pages) && sh.pages[p] != nil)
+}
+
+// put keeps h, counted as size bytes, under number, which holds none.
+func (sh *showHeads) put(number int, h *podcast.Episode, size int) {
+	sh.n++
+	if !dense(number) {
+		if sh.other == nil {
+			sh.other = map[int]headSlot{}
 		}
-		return e
+		sh.other[number] = headSlot{h, size}
+		return
 	}
 	p := number / headPageLen
 	if p >= len(sh.pages) {
-		if !create {
-			return nil
-		}
-		sh.pages = append(sh.pages, make([]*[headPageLen]headSlot, p+1-len(sh.pages))...)
+		sh.pages = append(sh.pages, make([]*headPage, p+1-len(sh.pages))...)
 	}
 	if sh.pages[p] == nil {
-		if !create {
-			return nil
-		}
-		sh.pages[p] = new([headPageLen]headSlot)
+		sh.pages[p] = &headPage{}
 	}
-	return &sh.pages[p][number%headPageLen]
+	sh.pages[p].slots[number%headPageLen] = headSlot{h, size}
+	sh.pages[p].n++
 }
 
-// dropOne drops one head and returns its size, or -1 when sh holds none.
-// It looks on from where the last drop stopped, so that dropping many
-// costs one walk of the pages.
+// dropOne drops one head and returns the bytes that frees (its page's
+// too, when it was the page's last), or -1 when sh holds none. It looks
+// on from where the last drop stopped, so that dropping many costs one
+// walk of the pages.
 func (sh *showHeads) dropOne() int {
 	for number, e := range sh.other {
 		delete(sh.other, number)
@@ -411,13 +435,18 @@ func (sh *showHeads) dropOne() int {
 				continue
 			}
 			for i := max(sh.next-p*headPageLen, 0); i < headPageLen; i++ {
-				if page[i].h != nil {
-					size := page[i].size
-					page[i] = headSlot{}
-					sh.n--
-					sh.next = p*headPageLen + i + 1
-					return size
+				if page.slots[i].h == nil {
+					continue
 				}
+				freed := page.slots[i].size
+				page.slots[i] = headSlot{}
+				page.n--
+				sh.n--
+				sh.next = p*headPageLen + i + 1
+				if page.n == 0 {
+					sh.pages[p] = nil
+				}
+				return freed
 			}
 		}
 		sh.next = 0
