@@ -2,6 +2,7 @@ package graph
 
 import (
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -61,5 +62,32 @@ func TestLookAheadCoversEveryResolverField(t *testing.T) {
 	}
 	if len(resolverFields) < 7 {
 		t.Errorf("found resolvers for %d types; the schema has 7 with resolver fields", len(resolverFields))
+	}
+}
+
+// unique keeps each object once, in order, short list or long, and never
+// changes the list it is given.
+func TestUnique(t *testing.T) {
+	objs := make([]*int, 40)
+	for i := range objs {
+		objs[i] = new(int)
+	}
+	for _, n := range []int{0, 1, 5, 16, 17, 40} {
+		list := append([]*int(nil), objs[:n]...)
+		if got := unique(list); !slices.Equal(got, objs[:n]) {
+			t.Errorf("%d distinct: got %d of them", n, len(got))
+		}
+		if n < 2 {
+			continue
+		}
+		with := append(append([]*int(nil), objs[:n]...), objs[n-1], objs[0], objs[n/2])
+		with = append(with[:n/2:n/2], append([]*int{objs[1]}, with[n/2:]...)...)
+		before := slices.Clone(with)
+		if got := unique(with); !slices.Equal(got, objs[:n]) {
+			t.Errorf("%d distinct and 4 repeats: got %d, want them in order once each", n, len(got))
+		}
+		if !slices.Equal(with, before) {
+			t.Errorf("%d distinct: the list given changed", n)
+		}
 	}
 }

@@ -282,15 +282,22 @@ func lookedAhead[K comparable, V any](ctx context.Context, l *loader[K, *V], key
 // (one the record cache had no room for) has its children asked for
 // twice, and the loaders read them once.
 func unique[T any](list []*T) []*T {
-	out := list[:0:0]
 	if len(list) <= 16 {
-		for _, v := range list {
-			if !slices.Contains(out, v) {
-				out = append(out, v)
+		// Most short lists have no repeat: then the list itself.
+		for i, v := range list {
+			if slices.Contains(list[:i], v) {
+				out := slices.Clip(list[:i])
+				for _, v := range list[i+1:] {
+					if !slices.Contains(out, v) {
+						out = append(out, v)
+					}
+				}
+				return out
 			}
 		}
-		return out
+		return list
 	}
+	out := list[:0:0]
 	seen := make(map[*T]struct{}, len(list))
 	for _, v := range list {
 		if _, ok := seen[v]; !ok {
