@@ -177,7 +177,19 @@ func TestRecordCacheHeadNumbers(t *testing.T) {
 	if want := 10*len(numbers) + 4*headPageBytes; c.size != want || heldHeads(c, "s") != len(numbers) {
 		t.Fatalf("%d bytes, %d heads held; want %d, %d", c.size, heldHeads(c, "s"), want, len(numbers))
 	}
-	c.heads["s"].next = 300 // a walk that stopped in the middle
+	// Looked up together, across shows, beside numbers never put.
+	keys := []podcast.EpisodeKey{{Show: "s", Number: 255}, {Show: "s", Number: 3}, {Show: "t", Number: 1},
+		{Show: "s", Number: -300}, {Show: "t", Number: 2}, {Show: "s", Number: denseHeads}}
+	got := make([]*podcast.Episode, len(keys))
+	c.getHeads(1, keys, got)
+	wantGot := []*podcast.Episode{want[255], nil, nil, want[-300], nil, want[denseHeads]}
+	for i := range keys {
+		if got[i] != wantGot[i] {
+			t.Errorf("getHeads %v: %v, want %v", keys[i], got[i], wantGot[i])
+		}
+	}
+	c.getHeads(2, keys, got[:0:0]) // another generation's reader: nothing, and no write
+	c.heads["s"].next = 300        // a walk that stopped in the middle
 	dropped := 0
 	for c.drop(true) {
 		dropped++

@@ -153,19 +153,26 @@ func episodePage(r *reader, q EpisodeQuery) (*EpisodePage, error) {
 		if !ok {
 			return nil, fmt.Errorf("corrupt index key %x", k)
 		}
-		var e *podcast.Episode
-		var err error
-		if q.Heads {
-			e, err = cachedEpisodeHead(r, ek)
-		} else {
-			err = cachedJSON(r, bucketEpisodes, episodeKey(ek), &e)
-		}
-		if err != nil || e == nil {
-			return nil, fmt.Errorf("episode %s %d: indexed but unreadable: %v", ek.Show, ek.Number, err)
-		}
-		p.Episodes = append(p.Episodes, e)
 		p.Keys = append(p.Keys, ek)
 		p.SortKeys = append(p.SortKeys, sk)
+	}
+	p.Episodes = p.Episodes[:len(p.Keys)]
+	if q.Heads {
+		r.cache.getHeads(r.gen, p.Keys, p.Episodes) // the cached ones, looked up together
+	}
+	for i, ek := range p.Keys {
+		if p.Episodes[i] != nil {
+			continue
+		}
+		var err error
+		if q.Heads {
+			p.Episodes[i], err = readEpisodeHead(r, ek)
+		} else {
+			err = cachedJSON(r, bucketEpisodes, episodeKey(ek), &p.Episodes[i])
+		}
+		if err != nil || p.Episodes[i] == nil {
+			return nil, fmt.Errorf("episode %s %d: indexed but unreadable: %v", ek.Show, ek.Number, err)
+		}
 	}
 	p.warmed = warm(p.Episodes)
 	if q.WantTotal {

@@ -22,6 +22,12 @@ func cachedEpisodeHead(r *reader, k podcast.EpisodeKey) (*podcast.Episode, error
 	if h, ok := r.cache.getHead(r.gen, k.Show, k.Number); ok {
 		return h, nil
 	}
+	return readEpisodeHead(r, k)
+}
+
+// readEpisodeHead reads the head of episode k off the store and keeps it
+// in the record cache; nil when there is none.
+func readEpisodeHead(r *reader, k podcast.EpisodeKey) (*podcast.Episode, error) {
 	raw := r.bucket(bucketEpisodes).Get(episodeKey(k))
 	if raw == nil {
 		return nil, nil

@@ -315,6 +315,26 @@ func (c *recordCache) getHead(gen uint64, show string, number int) (*podcast.Epi
 	return nil, false
 }
 
+// getHeads sets heads[i] to the cached head of keys[i], where it has one,
+// under one lock: a page's lookups, made one after the other with nothing
+// between them, wait on memory together rather than in turn.
+func (c *recordCache) getHeads(gen uint64, keys []podcast.EpisodeKey, heads []*podcast.Episode) {
+	if !c.reading(gen) {
+		return
+	}
+	defer c.mu.Unlock()
+	var sh *showHeads
+	show := ""
+	for i, k := range keys {
+		if sh == nil || k.Show != show {
+			if sh, show = c.heads[k.Show], k.Show; sh == nil {
+				continue
+			}
+		}
+		heads[i] = sh.get(k.Number)
+	}
+}
+
 // putHead keeps h as the head of show's episode number, as put keeps a
 // record. A page of slots it makes counts against the budget too.
 func (c *recordCache) putHead(gen uint64, show string, number int, h *podcast.Episode, size int) {
