@@ -154,6 +154,11 @@ func (w *answerWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// AvailableBuffer returns the answer's spare room, empty, for a
+// marshaller to append to and hand to Write (as bytes.Buffer's): Write
+// then copies the bytes onto themselves.
+func (w *answerWriter) AvailableBuffer() []byte { return w.b[len(w.b):] }
+
 // WriteString appends s, as Write.
 func (w *answerWriter) WriteString(s string) (int, error) {
 	w.b = append(w.b, s...)

@@ -80,10 +80,21 @@ func (d *Date) UnmarshalText(b []byte) error {
 
 // MarshalGQL writes the date as a GraphQL string (gqlgen's Marshaler).
 // (Digits and hyphens need no escaping.)
+//
+// A writer with an AvailableBuffer method (bytes.Buffer, bufio.Writer,
+// graph's answer writer) is handed its own spare room back, as the
+// standard library does, so that no buffer is allocated per date.
 func (d Date) MarshalGQL(w io.Writer) {
-	var buf [24]byte
-	b := append(d.appendISO(append(buf[:0], '"')), '"')
-	_, _ = w.Write(b)
+	if ab, ok := w.(interface{ AvailableBuffer() []byte }); ok {
+		_, _ = w.Write(d.appendQuoted(ab.AvailableBuffer()))
+		return
+	}
+	_, _ = w.Write(d.appendQuoted(make([]byte, 0, 24)))
+}
+
+// appendQuoted appends d's ISO form, quoted, to b.
+func (d Date) appendQuoted(b []byte) []byte {
+	return append(d.appendISO(append(b, '"')), '"')
 }
 
 // UnmarshalGQL reads a date from a GraphQL input value (gqlgen's

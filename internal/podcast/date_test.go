@@ -16,10 +16,27 @@ func TestDateFormatting(t *testing.T) {
 		if got := d.String(); got != want {
 			t.Errorf("%#v: String() = %q, want %q", d, got, want)
 		}
-		var buf bytes.Buffer
-		d.MarshalGQL(&buf)
-		if buf.String() != strconv.Quote(want) {
-			t.Errorf("%#v: MarshalGQL wrote %s, want %q", d, buf.String(), want)
+		// Onto what a buffer holds already (its spare room handed back),
+		// and through a writer without spare room to hand.
+		buf := bytes.NewBufferString("[")
+		d.MarshalGQL(buf)
+		var plain plainWriter
+		d.MarshalGQL(&plain)
+		if buf.String() != "["+strconv.Quote(want) || string(plain) != strconv.Quote(want) {
+			t.Errorf("%#v: MarshalGQL wrote %s and %s, want %q", d, buf.String(), plain, want)
 		}
 	}
+	buf := bytes.NewBuffer(make([]byte, 0, 1<<10))
+	d := Date{2025, time.September, 17}
+	if n := testing.AllocsPerRun(100, func() { buf.Reset(); d.MarshalGQL(buf) }); n != 0 {
+		t.Errorf("MarshalGQL into a buffer with room allocates %v times", n)
+	}
+}
+
+// plainWriter is an io.Writer and nothing more.
+type plainWriter []byte
+
+func (p *plainWriter) Write(b []byte) (int, error) {
+	*p = append(*p, b...)
+	return len(b), nil
 }
