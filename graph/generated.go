@@ -13648,7 +13648,6 @@ func (ec *executionContext) marshalO__Type2ᚖgithubᚗcomᚋ99designsᚋgqlgen�
 // leavesOfAppearance are Appearance's leaf fields, for leafList.
 var leavesOfAppearance = leafTable[Appearance]{name: "Appearance", implementors: appearanceImplementors, fields: map[string]leafField[Appearance]{
 	"evidence": (*executionContext)._Appearance_evidence,
-	"via":      (*executionContext)._Appearance_via,
 }}
 
 // leavesOfCoGuestEdge are CoGuestEdge's leaf fields, for leafList.
@@ -13704,16 +13703,13 @@ var leavesOfHost = leafTable[podcast.Host]{name: "Host", implementors: hostImple
 
 // leavesOfLink are Link's leaf fields, for leafList.
 var leavesOfLink = leafTable[podcast.Link]{name: "Link", implementors: linkImplementors, fields: map[string]leafField[podcast.Link]{
-	"kind":  (*executionContext)._Link_kind,
 	"label": (*executionContext)._Link_label,
 	"url":   (*executionContext)._Link_url,
 }}
 
 // leavesOfRelatedEpisodeEdge are RelatedEpisodeEdge's leaf fields, for leafList.
 var leavesOfRelatedEpisodeEdge = leafTable[RelatedEpisodeEdge]{name: "RelatedEpisodeEdge", implementors: relatedEpisodeEdgeImplementors, fields: map[string]leafField[RelatedEpisodeEdge]{
-	"cursor":      (*executionContext)._RelatedEpisodeEdge_cursor,
-	"score":       (*executionContext)._RelatedEpisodeEdge_score,
-	"sharedTerms": (*executionContext)._RelatedEpisodeEdge_sharedTerms,
+	"cursor": (*executionContext)._RelatedEpisodeEdge_cursor,
 }}
 
 // leavesOfRelatedTopicEdge are RelatedTopicEdge's leaf fields, for leafList.
@@ -13725,8 +13721,6 @@ var leavesOfRelatedTopicEdge = leafTable[RelatedTopicEdge]{name: "RelatedTopicEd
 // leavesOfSearchEdge are SearchEdge's leaf fields, for leafList.
 var leavesOfSearchEdge = leafTable[SearchEdge]{name: "SearchEdge", implementors: searchEdgeImplementors, fields: map[string]leafField[SearchEdge]{
 	"cursor": (*executionContext)._SearchEdge_cursor,
-	"node":   (*executionContext)._SearchEdge_node,
-	"score":  (*executionContext)._SearchEdge_score,
 	"typos":  (*executionContext)._SearchEdge_typos,
 }}
 
@@ -13765,15 +13759,12 @@ var leavesOfShowEdge = leafTable[ShowEdge]{name: "ShowEdge", implementors: showE
 
 // leavesOfSource are Source's leaf fields, for leafList.
 var leavesOfSource = leafTable[podcast.Source]{name: "Source", implementors: sourceImplementors, fields: map[string]leafField[podcast.Source]{
-	"ingestedAt": (*executionContext)._Source_ingestedAt,
-	"name":       (*executionContext)._Source_name,
-	"sha256":     (*executionContext)._Source_sha256,
+	"name":   (*executionContext)._Source_name,
+	"sha256": (*executionContext)._Source_sha256,
 }}
 
 // leavesOfSuggestion are Suggestion's leaf fields, for leafList.
 var leavesOfSuggestion = leafTable[Suggestion]{name: "Suggestion", implementors: suggestionImplementors, fields: map[string]leafField[Suggestion]{
-	"kind": (*executionContext)._Suggestion_kind,
-	"node": (*executionContext)._Suggestion_node,
 	"text": (*executionContext)._Suggestion_text,
 }}
 

@@ -63,7 +63,8 @@ func rewriteLeafLists(src []byte) ([]byte, error) {
 			continue
 		}
 		obj, ok := pointerParam(fn, 3, "field", "obj")
-		if !ok || print(obj) != o.goType || !isLeafBody(fn.Body) {
+		body := string(src[fset.Position(fn.Body.Pos()).Offset:fset.Position(fn.Body.End()).Offset])
+		if !ok || print(obj) != o.goType || !isPlainLeaf(body) {
 			continue
 		}
 		o.leaves = append(o.leaves, field)
@@ -189,26 +190,29 @@ func collectedFor(fn *ast.FuncDecl) string {
 	return id.Name
 }
 
-// isLeafBody reports whether a field marshaller's body is what the leaf
-// rewrites write: returns of a marshalled value, and ifs that return
-// graphql.Null for a nil, with no resolver run.
-func isLeafBody(body *ast.BlockStmt) bool {
-	leaf := true
-	ast.Inspect(body, func(n ast.Node) bool {
-		switch n := n.(type) {
-		case *ast.FuncLit, *ast.DeferStmt, *ast.GoStmt, *ast.AssignStmt, *ast.RangeStmt, *ast.ForStmt:
-			leaf = false
-		case *ast.CallExpr:
-			if id, ok := n.Fun.(*ast.Ident); ok && id.Name == "resolveFieldIn" {
-				leaf = false
-			}
-			if sel, ok := n.Fun.(*ast.SelectorExpr); ok && strings.HasPrefix(sel.Sel.Name, "Resolvers") {
-				leaf = false
-			}
+// plainLeaves are the bodies of the field marshallers a list of leaves
+// may call: a string read off the object (through a pointer, as the
+// string-leaf rewrite writes it), or a built-in scalar, a date or a time
+// read off it through gqlgen's marshaller of that scalar. None of them
+// runs a resolver, adds an error or returns a null where the schema says
+// non-null (a marshaller of a non-null pointer, a float, whose NaN is an
+// error, or an object, union or list is left out): each writes what the
+// object-by-object path writes, with nothing to report.
+var plainLeaves = []*regexp.Regexp{
+	regexp.MustCompile(`^\{\s*return \(\*jsonString\)\(&obj\.\w+\)\s*\}$`),
+	regexp.MustCompile(`^\{\s*if obj\.(\w+) == nil \{\s*return graphql\.Null\s*\}\s*return \(\*jsonString\)\(obj\.\w+\)\s*\}$`),
+	regexp.MustCompile(`^\{\s*return ec\.marshal(N(String2string|ID2string|Int2int(32|64)?|Boolean2bool)|O(String2ᚖstring|Int2ᚖint(32|64)?|Boolean2ᚖbool|DateTime2ᚖtimeᚐTime|Date2ᚖ\S*ᚐDate))\(ctx, field\.Selections, obj\.\w+(\(\))?\)\s*\}$`),
+}
+
+// isPlainLeaf reports whether a field marshaller's body is one of
+// plainLeaves.
+func isPlainLeaf(body string) bool {
+	for _, re := range plainLeaves {
+		if re.MatchString(body) {
+			return true
 		}
-		return leaf
-	})
-	return leaf && len(body.List) > 0
+	}
+	return false
 }
 
 // startsWithSlice reports whether a list marshaller begins with
