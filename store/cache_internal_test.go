@@ -69,15 +69,12 @@ func TestRecordCacheHeads(t *testing.T) {
 			sum += e.size
 		}
 		for _, sh := range c.heads {
-			n := 0
-			for _, e := range sh.slots() { // the head that made a page pays for it
-				sum += e.size
-				heads += e.size
-				n++
+			slots, held := sh.slots()
+			if len(slots) != sh.n {
+				t.Errorf("%d heads held, counted %d", len(slots), sh.n)
 			}
-			if n != sh.n {
-				t.Errorf("%d heads held, counted %d", n, sh.n)
-			}
+			sum += held
+			heads += held
 		}
 		if sum != c.size || heads != c.headBytes {
 			t.Errorf("%d bytes held (%d in heads), accounted %d (%d)", sum, heads, c.size, c.headBytes)
@@ -111,7 +108,7 @@ func TestRecordCacheHeads(t *testing.T) {
 		t.Error("a reader of another generation got a head")
 	}
 	c.putHead(2, "t", 1, heads[1], 100)
-	if _, ok := c.getHead(2, "t", 39); ok || c.size != 100+headPageBytes {
+	if _, ok := c.getHead(2, "t", 39); ok || c.size != 100+headPageBytes+c.heads["t"].index() {
 		t.Errorf("a newer generation kept the older heads (%d bytes)", c.size)
 	}
 }
@@ -124,15 +121,19 @@ func heldHeads(c *recordCache, show string) int {
 	return 0
 }
 
-// slots returns the heads sh holds.
-func (sh *showHeads) slots() []headSlot {
+// slots returns the heads sh holds and the bytes it holds: theirs, its
+// pages' and its index's.
+func (sh *showHeads) slots() ([]headSlot, int) {
 	var out []headSlot
+	held := sh.index()
 	for _, p := range sh.pages {
 		if p != nil {
+			held += headPageBytes
 			n := 0
 			for _, e := range p.slots {
 				if e.h != nil {
 					out = append(out, e)
+					held += e.size
 					n++
 				}
 			}
@@ -143,8 +144,9 @@ func (sh *showHeads) slots() []headSlot {
 	}
 	for _, e := range sh.other {
 		out = append(out, e)
+		held += e.size
 	}
-	return out
+	return out, held
 }
 
 // Any episode number is kept, dense or not, and dropping heads one by one
@@ -173,8 +175,9 @@ func TestRecordCacheHeadNumbers(t *testing.T) {
 			t.Errorf("head %d never put, got %v", n, h)
 		}
 	}
-	// The pages: 0-255, 256-511, 4096-4351 and the last below denseHeads.
-	if want := 10*len(numbers) + 4*headPageBytes; c.size != want || heldHeads(c, "s") != len(numbers) {
+	// The pages: 0-255, 256-511, 4096-4351 and the last below denseHeads,
+	// and the index of 4,096 pages.
+	if want := 10*len(numbers) + 4*headPageBytes + c.heads["s"].index(); c.size != want || heldHeads(c, "s") != len(numbers) {
 		t.Fatalf("%d bytes, %d heads held; want %d, %d", c.size, heldHeads(c, "s"), want, len(numbers))
 	}
 	// Looked up together, across shows, beside numbers never put.
@@ -224,5 +227,42 @@ func TestRecordCacheSparseHeads(t *testing.T) {
 	}
 	if pages > 20 || pages != heldHeads(c, "s") {
 		t.Errorf("%d pages held for %d heads, budget for 20", pages, heldHeads(c, "s"))
+	}
+}
+
+// What the heads hold (their bytes, their pages', the index's) is what the
+// budget counts, whichever heads of a page go first: pages of ten heads
+// each, the first heads of the earlier pages asked for again as the cache
+// drops others.
+func TestRecordCacheHeadPagesCharged(t *testing.T) {
+	budget := 12 * (headPageBytes + 10*100)
+	c := newRecordCache(budget)
+	for p := range 40 {
+		for i := range 10 {
+			n := p*headPageLen + i
+			c.putHead(1, "s", n, &podcast.Episode{Show: "s", Number: n}, 100)
+		}
+		for q := range p {
+			n := q * headPageLen
+			if _, ok := c.getHead(1, "s", n); !ok {
+				c.putHead(1, "s", n, &podcast.Episode{Show: "s", Number: n}, 100)
+			}
+		}
+		held := 0
+		if sh := c.heads["s"]; sh != nil {
+			_, held = sh.slots()
+		}
+		if held != c.headBytes || c.headBytes != c.size || c.size > budget+headPageBytes {
+			t.Fatalf("after page %d: %d bytes held, %d accounted (%d in all), budget %d", p, held, c.headBytes, c.size, budget)
+		}
+	}
+	for c.drop(true) {
+	}
+	if c.size != 0 || c.headBytes != 0 || len(c.heads) != 0 {
+		t.Errorf("all dropped: %d bytes (%d in heads), %d shows left", c.size, c.headBytes, len(c.heads))
+	}
+	c.putHead(1, "s", 1, nil, 100) // nothing to keep: and the lock is let go
+	if _, ok := c.getHead(1, "s", 1); ok {
+		t.Error("a nil head was kept")
 	}
 }

@@ -289,12 +289,15 @@ func (c *recordCache) drop(head bool) bool {
 	}
 	for show, sh := range c.heads {
 		freed := sh.dropOne()
+		dropped := freed >= 0
+		freed = max(freed, 0)
 		if sh.n == 0 {
 			delete(c.heads, show)
+			freed += sh.index()
 		}
-		if freed >= 0 {
-			c.size -= freed
-			c.headBytes -= freed
+		c.size -= freed
+		c.headBytes -= freed
+		if dropped {
 			return true
 		}
 	}
@@ -336,9 +339,10 @@ func (c *recordCache) getHeads(gen uint64, keys []podcast.EpisodeKey, heads []*p
 }
 
 // putHead keeps h as the head of show's episode number, as put keeps a
-// record. A page of slots it makes counts against the budget too.
+// record. The pages of slots it makes count against the budget too, as
+// long as they are held.
 func (c *recordCache) putHead(gen uint64, show string, number int, h *podcast.Episode, size int) {
-	if !c.admit(gen, size) || h == nil {
+	if h == nil || !c.admit(gen, size) {
 		return
 	}
 	defer c.mu.Unlock()
@@ -350,7 +354,7 @@ func (c *recordCache) putHead(gen uint64, show string, number int, h *podcast.Ep
 	if sh == nil || !sh.hasPage(number) {
 		room += headPageBytes
 	}
-	c.makeRoom(room) // may drop show's heads, and pages
+	c.makeRoom(room) // may drop show's heads, and pages (then its page is made again, a page over)
 	if sh = c.heads[show]; sh == nil {
 		if c.heads == nil {
 			c.heads = map[string]*showHeads{}
@@ -358,10 +362,7 @@ func (c *recordCache) putHead(gen uint64, show string, number int, h *podcast.Ep
 		sh = &showHeads{}
 		c.heads[strings.Clone(show)] = sh
 	}
-	if !sh.hasPage(number) {
-		size += headPageBytes // the head that makes a page pays for it
-	}
-	sh.put(number, h, size)
+	size += sh.put(number, h, size)
 	c.size += size
 	c.headBytes += size
 }
@@ -370,8 +371,9 @@ func (c *recordCache) putHead(gen uint64, show string, number int, h *podcast.Ep
 // below denseHeads in pages of headPageLen slots, made as they fill, so
 // that a lookup is two indexings (shows number their episodes from 1,
 // densely); any other number in a map. A page costs headPageBytes of the
-// budget, and goes when its last head does: sparse numbers cost more
-// budget, never more memory.
+// budget while it is held, and goes with its last head; the index of
+// pages costs its bytes until the show's last head goes: sparse numbers
+// cost more budget, never more memory.
 type showHeads struct {
 	pages []*headPage
 	other map[int]headSlot
@@ -386,13 +388,14 @@ type headPage struct {
 
 type headSlot struct {
 	h    *podcast.Episode // nil: none
-	size int              // what it counts against the budget (its page's bytes included, for the head that made the page)
+	size int
 }
 
 const (
 	headPageLen   = 256
 	denseHeads    = 1 << 20
 	headPageBytes = int(unsafe.Sizeof(headPage{}))
+	pointerBytes  = int(unsafe.Sizeof(uintptr(0)))
 )
 
 func dense(number int) bool { return number >= 0 && number < denseHeads }
@@ -414,25 +417,33 @@ func (sh *showHeads) hasPage(number int) bool {
 	return !dense(number) || (p < len(sh.pages) && sh.pages[p] != nil)
 }
 
-// put keeps h, counted as size bytes, under number, which holds none.
-func (sh *showHeads) put(number int, h *podcast.Episode, size int) {
+// index returns the bytes of sh's index of pages.
+func (sh *showHeads) index() int { return cap(sh.pages) * pointerBytes }
+
+// put keeps h, of size bytes, under number, which holds none, and returns
+// the bytes that made besides: a page, and the index's growth.
+func (sh *showHeads) put(number int, h *podcast.Episode, size int) (more int) {
 	sh.n++
 	if !dense(number) {
 		if sh.other == nil {
 			sh.other = map[int]headSlot{}
 		}
 		sh.other[number] = headSlot{h, size}
-		return
+		return 0
 	}
 	p := number / headPageLen
 	if p >= len(sh.pages) {
+		before := sh.index()
 		sh.pages = append(sh.pages, make([]*headPage, p+1-len(sh.pages))...)
+		more += sh.index() - before
 	}
 	if sh.pages[p] == nil {
 		sh.pages[p] = &headPage{}
+		more += headPageBytes
 	}
 	sh.pages[p].slots[number%headPageLen] = headSlot{h, size}
 	sh.pages[p].n++
+	return more
 }
 
 // dropOne drops one head and returns the bytes that frees (its page's
@@ -465,6 +476,7 @@ func (sh *showHeads) dropOne() int {
 				sh.next = p*headPageLen + i + 1
 				if page.n == 0 {
 					sh.pages[p] = nil
+					freed += headPageBytes
 				}
 				return freed
 			}
