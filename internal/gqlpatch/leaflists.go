@@ -13,9 +13,9 @@ import (
 // rewriteLeafLists ("lists of leaves written at once") lets every list of
 // objects whose selection is leaves alone be written in one pass
 // (graph.leafList), without an object marshaller, field set and element
-// context per object. It gives each object type a table of its leaf
-// fields (the fields whose marshaller the leaf rewrites left reading the
-// object and nothing else), and each marshaller of a list of that type's
+// context per object. It gives each object type a table of its plain
+// leaf fields (those whose marshaller, as the leaf rewrites left it, is
+// one of plainLeaves), and each marshaller of a list of that type's
 // non-null objects a first statement that hands the list to leafList,
 // which declines (and the list is marshalled as before) unless every
 // field selected is in the table or __typename.
