@@ -24,7 +24,7 @@ func rewriteLeafLists(src []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	print := func(e ast.Expr) string {
+	exprText := func(e ast.Expr) string {
 		var b bytes.Buffer
 		if err := printer.Fprint(&b, fset, e); err != nil {
 			return ""
@@ -43,12 +43,12 @@ func rewriteLeafLists(src []byte) ([]byte, error) {
 			strings.Contains(fn.Name.Name[1:], "_") {
 			continue
 		}
-		obj, ok := pointerParam(fn, 3, "sel", "obj")
+		obj, ok := pointerParam(fn, "sel", "obj")
 		if !ok {
 			continue
 		}
 		if impl := collectedFor(fn); impl != "" {
-			objects[fn.Name.Name[1:]] = &object{goType: print(obj), implementors: impl}
+			objects[fn.Name.Name[1:]] = &object{goType: exprText(obj), implementors: impl}
 		}
 	}
 	for _, d := range f.Decls {
@@ -62,9 +62,9 @@ func rewriteLeafLists(src []byte) ([]byte, error) {
 		if !ok || o == nil || !strings.HasPrefix(name, "_") {
 			continue
 		}
-		obj, ok := pointerParam(fn, 3, "field", "obj")
+		obj, ok := pointerParam(fn, "field", "obj")
 		body := string(src[fset.Position(fn.Body.Pos()).Offset:fset.Position(fn.Body.End()).Offset])
-		if !ok || print(obj) != o.goType || !isPlainLeaf(body) {
+		if !ok || exprText(obj) != o.goType || !isPlainLeaf(body) {
 			continue
 		}
 		o.leaves = append(o.leaves, field)
@@ -82,7 +82,7 @@ func rewriteLeafLists(src []byte) ([]byte, error) {
 		}
 		o := objects[m[1]]
 		elem, ok := sliceParam(fn)
-		if o == nil || len(o.leaves) == 0 || !ok || print(elem) != o.goType || !startsWithSlice(fn.Body) {
+		if o == nil || len(o.leaves) == 0 || !ok || exprText(elem) != o.goType || !startsWithSlice(fn.Body) {
 			continue
 		}
 		at := fset.Position(fn.Body.Lbrace).Offset + 1
@@ -129,7 +129,8 @@ func isMethodOfEC(fn *ast.FuncDecl) bool {
 }
 
 // pointerParam returns X when fn's parameters are (ctx, second, last *X).
-func pointerParam(fn *ast.FuncDecl, n int, second, last string) (ast.Expr, bool) {
+func pointerParam(fn *ast.FuncDecl, second, last string) (ast.Expr, bool) {
+	const n = 3
 	var names []string
 	var types []ast.Expr
 	for _, p := range fn.Type.Params.List {
