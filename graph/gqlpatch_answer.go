@@ -159,6 +159,16 @@ func (w *answerWriter) Write(p []byte) (int, error) {
 // then copies the bytes onto themselves.
 func (w *answerWriter) AvailableBuffer() []byte { return w.b[len(w.b):] }
 
+// writeKey appends an object's field name with its punctuation: a comma
+// unless it is the object's first, the quoted name and a colon. Aliases are
+// GraphQL names ([_A-Za-z][_0-9A-Za-z]*): they need no escaping.
+func (w *answerWriter) writeKey(alias string, first bool) {
+	if !first {
+		w.b = append(w.b, ',')
+	}
+	w.b = append(append(append(w.b, '"'), alias...), '"', ':')
+}
+
 // WriteString appends s, as Write.
 func (w *answerWriter) WriteString(s string) (int, error) {
 	w.b = append(w.b, s...)

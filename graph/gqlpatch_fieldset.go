@@ -64,10 +64,7 @@ func (fs *fieldSet) MarshalGQL(w io.Writer) {
 func (fs *fieldSet) marshalInto(w *answerWriter) {
 	w.b = append(w.b, '{')
 	for i := range fs.fields {
-		if i > 0 {
-			w.b = append(w.b, ',')
-		}
-		w.b = append(append(append(w.b, '"'), fs.fields[i].Alias...), '"', ':')
+		w.writeKey(fs.fields[i].Alias, i == 0)
 		fs.Values[i].MarshalGQL(w)
 	}
 	w.WriteString("}") // checks the length, as every write does

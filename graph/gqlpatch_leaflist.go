@@ -88,10 +88,7 @@ func (l *leafListOf[T]) MarshalGQL(w io.Writer) {
 		}
 		aw.b = append(aw.b, '{')
 		for j := range l.fields {
-			if j > 0 {
-				aw.b = append(aw.b, ',')
-			}
-			aw.b = append(append(append(aw.b, '"'), l.fields[j].Alias...), '"', ':')
+			aw.writeKey(l.fields[j].Alias, j == 0)
 			if leaf := l.leaves[j]; leaf != nil {
 				leaf(l.ec, l.ctx, l.fields[j], obj).MarshalGQL(aw)
 			} else {
