@@ -47,18 +47,21 @@ func benchHandler(b *testing.B) http.Handler {
 	return h
 }
 
-func post(b *testing.B, h http.Handler, query string, vars map[string]any, out any) int {
+// post runs query through h, fails on an error or a status other than
+// 200, decodes the answer into out (unless nil) and returns its size.
+func post(tb testing.TB, h http.Handler, query string, vars map[string]any, out any) int {
+	tb.Helper()
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
 	rec := httptest.NewRecorder()
 	req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	h.ServeHTTP(rec, req)
 	if rec.Code != http.StatusOK || strings.Contains(rec.Body.String(), `"errors"`) {
-		b.Fatalf("%d %s", rec.Code, rec.Body.String())
+		tb.Fatalf("%s: %d %s", query, rec.Code, rec.Body.String())
 	}
 	if out != nil {
 		if err := json.Unmarshal(rec.Body.Bytes(), out); err != nil {
-			b.Fatal(err)
+			tb.Fatal(err)
 		}
 	}
 	return rec.Body.Len()

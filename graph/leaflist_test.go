@@ -1,13 +1,11 @@
 package graph_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -100,26 +98,9 @@ func listNodes(t *testing.T, h http.Handler, query string) []json.RawMessage {
 		Data struct {
 			L struct{ Nodes, Edges []json.RawMessage }
 		}
-		Errors []any
 	}
-	body := run(t, h, query, nil)
-	if err := json.Unmarshal(body, &d); err != nil || len(d.Errors) > 0 {
-		t.Fatalf("%s: %v %s", query, err, body)
-	}
+	post(t, h, query, nil, &d)
 	return append(d.Data.L.Nodes, d.Data.L.Edges...)
-}
-
-func run(t *testing.T, h http.Handler, query string, vars map[string]any) []byte {
-	t.Helper()
-	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
-	rec := httptest.NewRecorder()
-	req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	h.ServeHTTP(rec, req)
-	if rec.Code != http.StatusOK {
-		t.Fatalf("%s: %d %s", query, rec.Code, rec.Body)
-	}
-	return rec.Body.Bytes()
 }
 
 // testdataStore is a store of every page and feed in the extractor's
