@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync/atomic"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -197,19 +198,40 @@ func episodePage(r *reader, q EpisodeQuery) (*EpisodePage, error) {
 // answered some time after it is read: the answer then finds each one in
 // the processor's cache, where it would otherwise wait on memory once per
 // episode, and here the loads of one episode do not wait for another's.
+// The sum is kept (EpisodePage.warmed) so that the loads are made.
 func warm(es []*podcast.Episode) (sum byte) {
 	for _, e := range es {
-		if len(e.Code) > 0 {
-			sum += e.Code[0]
-		}
-		if e.Title != nil && len(*e.Title) > 0 {
-			sum += (*e.Title)[0]
+		sum += firstByte(e.Code)
+		if e.Title != nil {
+			sum += firstByte(*e.Title)
 		}
 		if e.ReleaseDate != nil {
 			sum += byte(e.ReleaseDate.Day)
 		}
 	}
 	return sum
+}
+
+// warmGuests is warm for guests read by slug (nil where unknown). Their
+// sum goes into guestsWarmed: there is no page to keep it.
+func warmGuests(gs []*podcast.Guest) {
+	var sum byte
+	for _, g := range gs {
+		if g != nil {
+			sum += firstByte(g.Slug) + firstByte(g.Name) + firstByte(g.Role) + firstByte(g.Organization)
+		}
+	}
+	guestsWarmed.Add(uint32(sum))
+}
+
+var guestsWarmed atomic.Uint32
+
+// firstByte returns s's first byte, or 0.
+func firstByte(s string) byte {
+	if s == "" {
+		return 0
+	}
+	return s[0]
 }
 
 // smallPage is an EpisodePage of up to smallPageLen episodes in one

@@ -7,7 +7,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"slices"
-	"sync/atomic"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -69,26 +68,8 @@ func (s reads) ShowsBySlug(ctx context.Context, slugs []string) ([]*podcast.Show
 // GuestsBySlug returns the guests for slugs in one transaction, nil where unknown.
 func (s reads) GuestsBySlug(ctx context.Context, slugs []string) ([]*podcast.Guest, error) {
 	gs, err := bySlug[podcast.Guest](ctx, s, bucketGuests, slugs)
-	var sum byte
-	for _, g := range gs {
-		if g != nil {
-			sum += first(g.Slug) + first(g.Name) + first(g.Role) + first(g.Organization)
-		}
-	}
-	warmed.Add(uint32(sum))
+	warmGuests(gs)
 	return gs, err
-}
-
-// warmed sums bytes read only to bring records into the processor's cache
-// (see warm), so that the reads are made.
-var warmed atomic.Uint32
-
-// first returns s's first byte, or 0.
-func first(s string) byte {
-	if s == "" {
-		return 0
-	}
-	return s[0]
 }
 
 // TopicsBySlug returns the topics (with at least one episode) for slugs in
