@@ -250,6 +250,12 @@ const readBatch = 1024
 func (f *Feeder) catchUp(ctx context.Context, starting bool) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	// Up to date (the store's generation is set before a write is
+	// announced): nothing to read, and no read transaction for a tick or
+	// a save that finds nothing new.
+	if gen, err := f.st.Generation(); err == nil && gen == f.Index().Generation() {
+		return nil
+	}
 	sn, err := f.st.Snapshot(ctx)
 	if err != nil {
 		return err

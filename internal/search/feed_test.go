@@ -77,6 +77,13 @@ func TestFeederStartsFromWhatItHas(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+	// Up to date, a save asked for reads nothing more of the store.
+	before, _ := st.Stats()
+	f.SaveSoon()
+	time.Sleep(300 * time.Millisecond) // a catch-up that read would have by now
+	if after, _ := st.Stats(); after.ReadTxs != before.ReadTxs {
+		t.Errorf("a save with nothing new opened %d read transactions", after.ReadTxs-before.ReadTxs)
+	}
 	if err := f.Close(); err != nil {
 		t.Fatal(err)
 	}
