@@ -214,6 +214,7 @@ func Serve(ctx context.Context, cfg *Config, opts Options, stdout io.Writer) err
 			})
 		})
 		defer a.serveGC(ctx)()
+		defer serveProcs(a.cfg.getenv(), a.cfg.API.MaxConcurrent)()
 		a.ready.Store(true)
 		select {
 		case <-ctx.Done():
@@ -225,6 +226,7 @@ func Serve(ctx context.Context, cfg *Config, opts Options, stdout io.Writer) err
 		}
 	}
 	defer a.serveGC(ctx)()
+	defer serveProcs(a.cfg.getenv(), a.cfg.API.MaxConcurrent)()
 	a.ready.Store(true)
 	<-ctx.Done()
 	log.Info("shutting down")
