@@ -22,25 +22,29 @@ const snippetBytes = 200
 func HighlightText(field Field, text string, terms map[string]bool) (Highlight, bool) {
 	var marks []token
 	var buf [2 * maxTermBytes]byte
-	words(text, func(start, end int, ideograph bool) {
+	// Once the first word is found the snippet's bounds are known, and
+	// the words that start past them are not read.
+	from, to, bounded := 0, len(text), false
+	words(text, func(start, end int, ideograph bool) bool {
+		if start >= to {
+			return false
+		}
 		// Most words are ASCII: folded in buf, looked up without a string.
 		if t, ok := foldASCII(buf[:0], text[start:end]); ok {
 			if len(t) > 0 && terms[string(t)] {
 				marks = append(marks, token{start: start, end: end})
 			}
-			return
-		}
-		if t := fold(text[start:end]); (t != "" || ideograph) && terms[t] {
+		} else if t := fold(text[start:end]); (t != "" || ideograph) && terms[t] {
 			marks = append(marks, token{term: t, start: start, end: end})
 		}
+		if len(marks) > 0 && !bounded && len(text) > snippetBytes {
+			from = wordStart(text, marks[0].start-snippetBytes/4)
+			to, bounded = wordEnd(text, from+snippetBytes), true
+		}
+		return true
 	})
 	if len(marks) == 0 {
 		return Highlight{}, false
-	}
-	from, to := 0, len(text)
-	if len(text) > snippetBytes {
-		from = wordStart(text, marks[0].start-snippetBytes/4)
-		to = wordEnd(text, from+snippetBytes)
 	}
 	var snip, plain strings.Builder
 	if from > 0 {

@@ -24,28 +24,28 @@ const maxTermBytes = 64
 // Hiragana or Katakana character a word of its own (those scripts write
 // no spaces). Terms are folded: lower case, accents removed.
 func tokenize(text string, fn func(tok token)) {
-	words(text, func(start, end int, ideograph bool) {
+	words(text, func(start, end int, ideograph bool) bool {
 		if t := fold(text[start:end]); t != "" || ideograph {
 			fn(token{term: t, start: start, end: end})
 		}
+		return true
 	})
 }
 
 // words calls fn with where each of tokenize's words is in text, before
-// it is folded.
-func words(text string, fn func(start, end int, ideograph bool)) {
+// it is folded, until fn returns false.
+func words(text string, fn func(start, end int, ideograph bool) (more bool)) {
 	start := -1
-	flush := func(end int) {
-		if start >= 0 {
-			fn(start, end, false)
-			start = -1
-		}
-	}
 	for i, r := range text {
 		switch {
 		case isIdeograph(r):
-			flush(i)
-			fn(i, i+utf8.RuneLen(r), true)
+			if start >= 0 && !fn(start, i, false) {
+				return
+			}
+			start = -1
+			if !fn(i, i+utf8.RuneLen(r), true) {
+				return
+			}
 		case isWordRune(r):
 			if start < 0 {
 				start = i
@@ -53,10 +53,15 @@ func words(text string, fn func(start, end int, ideograph bool)) {
 		case (r == '\'' || r == '’') && start >= 0 && i+1 < len(text) && isWordByte(text, i+utf8.RuneLen(r)):
 			// inside a word: kept in the span, dropped by fold
 		default:
-			flush(i)
+			if start >= 0 && !fn(start, i, false) {
+				return
+			}
+			start = -1
 		}
 	}
-	flush(len(text))
+	if start >= 0 {
+		fn(start, len(text), false)
+	}
 }
 
 // foldASCII appends fold(w) to dst when w is ASCII, without allocating;
