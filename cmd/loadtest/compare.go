@@ -76,6 +76,28 @@ func startPeer(ctx context.Context, pgBin, pglBin, dir string, c *catalogue) (*p
 
 // stop ends PostGraphile, then the cluster, and removes the cluster's
 // directory.
+// settle waits, up to a minute, until PostgreSQL runs no query: wrk
+// stops sending when a run ends, but the queries it sent go on (the
+// peer's searches at 100,000 pages take seconds each), and the run after
+// would share the machine with them. The wait is not measured.
+func (p *peerRun) settle(ctx context.Context) error {
+	deadline := time.Now().Add(time.Minute)
+	for {
+		n, err := p.pg.psql(ctx, "peer", "select count(*) from pg_stat_activity where state = 'active' and backend_type = 'client backend' and pid <> pg_backend_pid()")
+		if err != nil {
+			return err
+		}
+		if n == "0" || time.Now().After(deadline) {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
 func (p *peerRun) stop() {
 	if p.pgl != nil {
 		p.pgl.stop()
@@ -145,6 +167,9 @@ func compare(ctx context.Context, cfg *config, client *http.Client, ours side, p
 			drive(cfg, client, ours.url, ob, cfg.warmup)
 			if pb != nil {
 				drive(cfg, client, peer.url, pb, cfg.warmup)
+				if err := peer.settle(ctx); err != nil {
+					return err
+				}
 			}
 		}
 		var rs, ps []result
@@ -160,6 +185,9 @@ func compare(ctx context.Context, cfg *config, client *http.Client, ours side, p
 					return err
 				}
 				ps = append(ps, p)
+				if err := peer.settle(ctx); err != nil {
+					return err
+				}
 			}
 		}
 		name := q.name
