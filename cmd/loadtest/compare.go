@@ -1,12 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -74,30 +76,62 @@ func startPeer(ctx context.Context, pgBin, pglBin, dir string, c *catalogue) (*p
 	return p, nil
 }
 
-// stop ends PostGraphile, then the cluster, and removes the cluster's
-// directory.
-// settle waits, up to a minute, until PostgreSQL runs no query: wrk
-// stops sending when a run ends, but the queries it sent go on (the
-// peer's searches at 100,000 pages take seconds each), and the run after
+// settle waits, up to a minute, until the peer is idle: PostgreSQL runs
+// no query and its processes and Node's used under 5% of a core over the
+// last 200 ms. wrk stops sending when a run ends, but the requests it
+// sent go on (the peer's searches at 100,000 pages take seconds each, and
+// PostGraphile queues those its pool cannot take yet), and the run after
 // would share the machine with them. The wait is not measured.
 func (p *peerRun) settle(ctx context.Context) error {
 	deadline := time.Now().Add(time.Minute)
+	before := p.cpuTicks()
 	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+		now := p.cpuTicks()
+		used := now - before
+		before = now
 		n, err := p.pg.psql(ctx, "peer", "select count(*) from pg_stat_activity where state = 'active' and backend_type = 'client backend' and pid <> pg_backend_pid()")
 		if err != nil {
 			return err
 		}
-		if n == "0" || time.Now().After(deadline) {
+		// A tick is 10 ms of CPU: one in 200 ms is 5% of a core.
+		if (n == "0" && used <= 1) || time.Now().After(deadline) {
 			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(100 * time.Millisecond):
 		}
 	}
 }
 
+// cpuTicks sums the CPU time (user and system, in clock ticks) of the
+// peer's processes so far: Node's, when it runs, and PostgreSQL's.
+func (p *peerRun) cpuTicks() int {
+	pids := p.pg.pids()
+	if p.pgl != nil {
+		pids = append(pids, p.pgl.cmd.Process.Pid)
+	}
+	total := 0
+	for _, pid := range pids {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			continue
+		}
+		// The fields after the command's closing parenthesis: state is
+		// the first, utime and stime the 12th and 13th.
+		f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+		if len(f) > 12 {
+			u, _ := strconv.Atoi(f[11])
+			s, _ := strconv.Atoi(f[12])
+			total += u + s
+		}
+	}
+	return total
+}
+
+// stop ends PostGraphile, then the cluster, and removes the cluster's
+// directory.
 func (p *peerRun) stop() {
 	if p.pgl != nil {
 		p.pgl.stop()

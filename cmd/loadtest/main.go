@@ -187,7 +187,8 @@ func run(ctx context.Context, cfg *config) error {
 	}
 	start := time.Now()
 	ing := exec.CommandContext(ctx, bin, "ingest", "--db", db, src)
-	if out, err := ing.CombinedOutput(); err != nil {
+	out, err := ing.CombinedOutput()
+	if err != nil {
 		return fmt.Errorf("ingest: %v\n%s", err, lastLines(out, 5))
 	}
 	took := time.Since(start)
@@ -195,7 +196,10 @@ func run(ctx context.Context, cfg *config) error {
 	if n == 0 {
 		n = 2
 	}
-	fmt.Printf("ingest: %d pages in %v (%.0f pages/s, end to end through `ingest`)\n", n, took.Round(time.Millisecond), float64(n)/took.Seconds())
+	// The command's summary says what it did: into a kept store, pages
+	// already stored are unchanged, and their rate is not an ingest's.
+	fmt.Printf("ingest: %d pages in %v (%.0f pages/s, end to end through `ingest`: %s)\n", n, took.Round(time.Millisecond),
+		float64(n)/took.Seconds(), summaryOf(out))
 
 	sctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -389,6 +393,19 @@ func mb(kb int) string {
 		return "?"
 	}
 	return fmt.Sprintf("%.1f MB", float64(kb)/1024)
+}
+
+// summaryOf returns the summary line the ingest command printed in out
+// ("N documents: A added, U updated, C unchanged, F failed"), or "no
+// summary".
+func summaryOf(out []byte) string {
+	lines := strings.Split(string(out), "\n")
+	for i := len(lines) - 1; i >= 0; i-- {
+		if l := strings.TrimSpace(lines[i]); strings.Contains(l, " added, ") && strings.Contains(l, " unchanged, ") {
+			return l
+		}
+	}
+	return "no summary"
 }
 
 func lastLines(b []byte, n int) string {
