@@ -266,3 +266,42 @@ func TestRecordCacheHeadPagesCharged(t *testing.T) {
 		t.Error("a nil head was kept")
 	}
 }
+
+// End pages are kept within an eighth of the budget beside the records,
+// never taking the records' room; a newer generation drops them too.
+func TestRecordCacheEnds(t *testing.T) {
+	c := newRecordCache(16000) // records of 1,000 bytes: 16 fit; end pages of 50: 40 fit
+	for i := range 16 {
+		c.put(1, string(rune('a'+i)), i, 1000)
+	}
+	for i := range 100 {
+		c.putEnd(1, string(rune('A'+i)), &endPage{hasNext: true}, 50)
+		if c.endBytes > c.endBudget() {
+			t.Fatalf("after %d end pages: %d bytes held, budget %d", i+1, c.endBytes, c.endBudget())
+		}
+	}
+	sum := 0
+	for _, e := range c.ends {
+		sum += e.size
+	}
+	if sum != c.endBytes || len(c.ends) != 40 {
+		t.Errorf("%d end pages of %d bytes, accounted %d", len(c.ends), sum, c.endBytes)
+	}
+	if len(c.m) != 16 || c.size != 16000 {
+		t.Errorf("end pages took the records' room: %d records, %d bytes", len(c.m), c.size)
+	}
+	var held string
+	for k := range c.ends {
+		held = k
+	}
+	if c.getEnd(1, []byte(held)) == nil {
+		t.Errorf("end page %q held but not found", held)
+	}
+	if c.getEnd(2, []byte(held)) != nil {
+		t.Errorf("a reader of another generation got an end page")
+	}
+	c.putEnd(2, "new", &endPage{}, 50)
+	if c.getEnd(2, []byte(held)) != nil || len(c.ends) != 1 || len(c.m) != 0 {
+		t.Errorf("a newer generation did not replace the end pages: %d held, %d records", len(c.ends), len(c.m))
+	}
+}

@@ -119,7 +119,6 @@ func episodePage(r *reader, q EpisodeQuery) (*EpisodePage, error) {
 	if q.Order.ByDate {
 		bucketName = bucketByDate
 	}
-	segs := episodeSegments(prefix, q)
 	dated := q.ReleasedAfter != nil || q.ReleasedBefore != nil
 	var keep func(k []byte) bool
 	if len(others) > 0 || (dated && !q.Order.ByDate) {
@@ -145,17 +144,42 @@ func episodePage(r *reader, q EpisodeQuery) (*EpisodePage, error) {
 	if !validSortKey(q.Order.ByDate, w.After) || !validSortKey(q.Order.ByDate, w.Before) {
 		return nil, ErrBadCursor
 	}
-	keys, hasPrev, hasNext := page(r.cursor(bucketName), segs, prefix, w, keep)
-	p := newEpisodePage(len(keys))
-	p.HasPrevious, p.HasNext = hasPrev, hasNext
-	for _, k := range keys {
-		sk := k[len(prefix):]
-		ek, ok := r.episodeFromSortKey(q.Order.ByDate, sk)
-		if !ok {
-			return nil, fmt.Errorf("corrupt index key %x", k)
+	var p *EpisodePage
+	// A window with no cursor and no filter is a list's first (or last)
+	// page: the same keys for every request of the generation (a nested
+	// page asks each of its guests for their latest episodes), kept by
+	// the record cache rather than walked each time.
+	var buf [96]byte
+	var ck []byte
+	if w.After == nil && w.Before == nil && keep == nil && !dated {
+		ck = endPageKey(buf[:0], bucketName, q.Order.Desc, w, drive)
+		if ep := r.cache.getEnd(r.gen, ck); ep != nil {
+			p = newEpisodePage(len(ep.keys))
+			p.HasPrevious, p.HasNext = ep.hasPrev, ep.hasNext
+			p.Keys, p.SortKeys = append(p.Keys, ep.keys...), append(p.SortKeys, ep.sortKeys...)
 		}
-		p.Keys = append(p.Keys, ek)
-		p.SortKeys = append(p.SortKeys, sk)
+	}
+	if p == nil {
+		keys, hasPrev, hasNext := page(r.cursor(bucketName), episodeSegments(prefix, q), prefix, w, keep)
+		p = newEpisodePage(len(keys))
+		p.HasPrevious, p.HasNext = hasPrev, hasNext
+		size := len(ck) + endPageBytes
+		for _, k := range keys {
+			sk := k[len(prefix):]
+			ek, ok := r.episodeFromSortKey(q.Order.ByDate, sk)
+			if !ok {
+				return nil, fmt.Errorf("corrupt index key %x", k)
+			}
+			p.Keys = append(p.Keys, ek)
+			p.SortKeys = append(p.SortKeys, sk)
+			size += len(k) + endPageKeyBytes
+		}
+		if ck != nil {
+			// The sort keys are the walk's own copies (bbolt's bytes
+			// are valid only in the transaction) and read only.
+			r.cache.putEnd(r.gen, string(ck), &endPage{keys: slices.Clone(p.Keys), sortKeys: slices.Clone(p.SortKeys),
+				hasPrev: p.HasPrevious, hasNext: p.HasNext}, size)
+		}
 	}
 	p.Episodes = p.Episodes[:len(p.Keys)]
 	if q.Heads {
@@ -187,7 +211,7 @@ func episodePage(r *reader, q EpisodeQuery) (*EpisodePage, error) {
 			to, _ := slices.BinarySearch(days, hi)
 			p.Total = to - from
 		default:
-			p.Total = count(r.cursor(bucketName), segs, keep)
+			p.Total = count(r.cursor(bucketName), episodeSegments(prefix, q), keep)
 		}
 	}
 	return p, nil
@@ -232,6 +256,43 @@ func firstByte(s string) byte {
 		return 0
 	}
 	return s[0]
+}
+
+// endPage is a list's page at either end (no cursor, no filter), as the
+// record cache keeps it (recordCache.ends): its keys without the
+// episodes, which the cache keeps on their own.
+type endPage struct {
+	keys             []podcast.EpisodeKey
+	sortKeys         [][]byte
+	hasPrev, hasNext bool
+	size             int // as the record cache counts it
+}
+
+// endPageBytes and endPageKeyBytes are what an endPage and each of its
+// keys cost beside the bytes of the keys themselves, as the record cache
+// counts them.
+const (
+	endPageBytes    = 112
+	endPageKeyBytes = 48
+)
+
+// endPages names endPage entries in the record cache as if they were a
+// bucket (no bucket is called that), though they are kept apart.
+var endPages = []byte("#ends")
+
+// endPageKey appends to b the record cache's key for the page window w
+// selects at an end of scope's list in bucket, in the order desc says.
+func endPageKey(b, bucket []byte, desc bool, w Window, scope string) []byte {
+	b = append(append(append(b, endPages...), 0), bucket...)
+	b = append(b, 0)
+	if desc {
+		b = append(b, 1)
+	} else {
+		b = append(b, 0)
+	}
+	b = binary.AppendVarint(b, int64(w.First))
+	b = binary.AppendVarint(b, int64(w.Last))
+	return append(b, scope...)
 }
 
 // smallPage is an EpisodePage of up to smallPageLen episodes in one

@@ -190,7 +190,17 @@ type recordCache struct {
 	// 30 bytes kept elsewhere in memory.
 	heads     map[string]*showHeads
 	headBytes int // of size, held by heads
+	// ends are lists' pages at either end (endPage), by endPageKey, kept
+	// within a budget of their own (endBudget), beside the records': a
+	// nested page asks each of its guests for their latest episodes, and
+	// at 100,000 episodes those pages took the room of the heads the same
+	// nested pages read.
+	ends     map[string]*endPage
+	endBytes int
 }
+
+// endBudget is the budget of ends: an eighth of the records'.
+func (c *recordCache) endBudget() int { return c.budget / 8 }
 
 type cachedRecord struct {
 	v    any
@@ -262,6 +272,7 @@ func (c *recordCache) admit(gen uint64, size int) bool {
 // reset empties the cache for generation gen; c.mu is held.
 func (c *recordCache) reset(gen uint64) {
 	c.gen, c.size, c.m, c.heads, c.headBytes = gen, 0, map[string]cachedRecord{}, nil, 0
+	c.ends, c.endBytes = nil, 0
 }
 
 // makeRoom drops arbitrary entries (map order), which costs nothing to
@@ -365,6 +376,40 @@ func (c *recordCache) putHead(gen uint64, show string, number int, h *podcast.Ep
 	size += sh.put(number, h, size)
 	c.size += size
 	c.headBytes += size
+}
+
+// getEnd returns the cached end page at key, or nil.
+func (c *recordCache) getEnd(gen uint64, key []byte) *endPage {
+	if !c.reading(gen) {
+		return nil
+	}
+	defer c.mu.Unlock()
+	return c.ends[string(key)] // no allocation: the compiler looks up by the bytes
+}
+
+// putEnd keeps e, of size bytes, as the end page at key, dropping
+// arbitrary others (map order) to stay within endBudget.
+func (c *recordCache) putEnd(gen uint64, key string, e *endPage, size int) {
+	if !c.admit(gen, size) {
+		return
+	}
+	defer c.mu.Unlock()
+	if _, ok := c.ends[key]; ok || size > c.endBudget()/16 {
+		return
+	}
+	for k, old := range c.ends {
+		if c.endBytes+size <= c.endBudget() {
+			break
+		}
+		delete(c.ends, k)
+		c.endBytes -= old.size
+	}
+	if c.ends == nil {
+		c.ends = map[string]*endPage{}
+	}
+	e.size = size
+	c.ends[key] = e
+	c.endBytes += size
 }
 
 // showHeads holds one show's cached heads by episode number: numbers

@@ -80,7 +80,9 @@ type Options struct {
 	// NoSync skips fsync on commit: for tests and throwaway benchmarks only.
 	NoSync bool
 	// CacheBytes bounds the cache of decoded records (measured by their
-	// encoded size); 0 means 32 MiB, negative disables it.
+	// encoded size); 0 means 32 MiB, negative disables it. The pages at
+	// the ends of lists (a guest's latest episodes) are kept beside them,
+	// within an eighth of it more.
 	CacheBytes int
 	// Observe, when set, is told of every transaction once it ends: for
 	// metrics. It must be cheap and safe for concurrent use.
