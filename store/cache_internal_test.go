@@ -275,7 +275,7 @@ func TestRecordCacheEnds(t *testing.T) {
 		c.put(1, string(rune('a'+i)), i, 1000)
 	}
 	for i := range 100 {
-		c.putEnd(1, string(rune('A'+i)), &endPage{hasNext: true}, 50)
+		c.putEnd(1, string(rune('A'+i)), &EpisodePage{HasNext: true}, 50)
 		if c.endBytes > c.endBudget() {
 			t.Fatalf("after %d end pages: %d bytes held, budget %d", i+1, c.endBytes, c.endBudget())
 		}
@@ -300,7 +300,7 @@ func TestRecordCacheEnds(t *testing.T) {
 	if c.getEnd(2, []byte(held)) != nil {
 		t.Errorf("a reader of another generation got an end page")
 	}
-	c.putEnd(2, "new", &endPage{}, 50)
+	c.putEnd(2, "new", &EpisodePage{}, 50)
 	if c.getEnd(2, []byte(held)) != nil || len(c.ends) != 1 || len(c.m) != 0 {
 		t.Errorf("a newer generation did not replace the end pages: %d held, %d records", len(c.ends), len(c.m))
 	}

@@ -37,7 +37,8 @@ type EpisodeQuery struct {
 }
 
 // EpisodePage is a page of episodes with their sort keys (what cursors
-// encode).
+// encode). Pages are shared (the record cache keeps those at the ends of
+// lists) and read only.
 type EpisodePage struct {
 	Episodes             []*podcast.Episode
 	Keys                 []podcast.EpisodeKey
@@ -144,42 +145,32 @@ func episodePage(r *reader, q EpisodeQuery) (*EpisodePage, error) {
 	if !validSortKey(q.Order.ByDate, w.After) || !validSortKey(q.Order.ByDate, w.Before) {
 		return nil, ErrBadCursor
 	}
-	var p *EpisodePage
 	// A window with no cursor and no filter is a list's first (or last)
-	// page: the same keys for every request of the generation (a nested
+	// page: the same page for every request of the generation (a nested
 	// page asks each of its guests for their latest episodes), kept by
-	// the record cache rather than walked each time.
+	// the record cache rather than read each time. Pages are read only,
+	// so the cached one is returned itself.
 	var buf [96]byte
 	var ck []byte
 	if w.After == nil && w.Before == nil && keep == nil && !dated {
-		ck = endPageKey(buf[:0], bucketName, q.Order.Desc, w, drive)
-		if ep := r.cache.getEnd(r.gen, ck); ep != nil {
-			p = newEpisodePage(len(ep.keys))
-			p.HasPrevious, p.HasNext = ep.hasPrev, ep.hasNext
-			p.Keys, p.SortKeys = append(p.Keys, ep.keys...), append(p.SortKeys, ep.sortKeys...)
+		ck = endPageKey(buf[:0], bucketName, q, drive)
+		if p := r.cache.getEnd(r.gen, ck); p != nil {
+			return p, nil
 		}
 	}
-	if p == nil {
-		keys, hasPrev, hasNext := page(r.cursor(bucketName), episodeSegments(prefix, q), prefix, w, keep)
-		p = newEpisodePage(len(keys))
-		p.HasPrevious, p.HasNext = hasPrev, hasNext
-		size := len(ck) + endPageBytes
-		for _, k := range keys {
-			sk := k[len(prefix):]
-			ek, ok := r.episodeFromSortKey(q.Order.ByDate, sk)
-			if !ok {
-				return nil, fmt.Errorf("corrupt index key %x", k)
-			}
-			p.Keys = append(p.Keys, ek)
-			p.SortKeys = append(p.SortKeys, sk)
-			size += len(k) + endPageKeyBytes
+	keys, hasPrev, hasNext := page(r.cursor(bucketName), episodeSegments(prefix, q), prefix, w, keep)
+	p := newEpisodePage(len(keys))
+	p.HasPrevious, p.HasNext = hasPrev, hasNext
+	size := len(ck) + endPageBytes
+	for _, k := range keys {
+		sk := k[len(prefix):]
+		ek, ok := r.episodeFromSortKey(q.Order.ByDate, sk)
+		if !ok {
+			return nil, fmt.Errorf("corrupt index key %x", k)
 		}
-		if ck != nil {
-			// The sort keys are the walk's own copies (bbolt's bytes
-			// are valid only in the transaction) and read only.
-			r.cache.putEnd(r.gen, string(ck), &endPage{keys: slices.Clone(p.Keys), sortKeys: slices.Clone(p.SortKeys),
-				hasPrev: p.HasPrevious, hasNext: p.HasNext}, size)
-		}
+		p.Keys = append(p.Keys, ek)
+		p.SortKeys = append(p.SortKeys, sk)
+		size += len(k) + endPageKeyBytes
 	}
 	p.Episodes = p.Episodes[:len(p.Keys)]
 	if q.Heads {
@@ -213,6 +204,11 @@ func episodePage(r *reader, q EpisodeQuery) (*EpisodePage, error) {
 		default:
 			p.Total = count(r.cursor(bucketName), episodeSegments(prefix, q), keep)
 		}
+	}
+	if ck != nil {
+		// The sort keys are the walk's own copies (bbolt's bytes are
+		// valid only in the transaction).
+		r.cache.putEnd(r.gen, string(ck), p, size)
 	}
 	return p, nil
 }
@@ -258,19 +254,11 @@ func firstByte(s string) byte {
 	return s[0]
 }
 
-// endPage is a list's page at either end (no cursor, no filter), as the
-// record cache keeps it (recordCache.ends): its keys without the
-// episodes, which the cache keeps on their own.
-type endPage struct {
-	keys             []podcast.EpisodeKey
-	sortKeys         [][]byte
-	hasPrev, hasNext bool
-	size             int // as the record cache counts it
-}
-
-// endPageBytes and endPageKeyBytes are what an endPage and each of its
-// keys cost beside the bytes of the keys themselves, as the record cache
-// counts them.
+// endPageBytes and endPageKeyBytes are what an end page (a list's page
+// at either end, kept by the record cache: recordCache.ends) and each of
+// its episodes cost beside the bytes of their keys, as the cache counts
+// them. The episodes themselves are counted where the cache keeps them;
+// one it drops stays as long as a page holding it.
 const (
 	endPageBytes    = 112
 	endPageKeyBytes = 48
@@ -280,18 +268,19 @@ const (
 // bucket (no bucket is called that), though they are kept apart.
 var endPages = []byte("#ends")
 
-// endPageKey appends to b the record cache's key for the page window w
-// selects at an end of scope's list in bucket, in the order desc says.
-func endPageKey(b, bucket []byte, desc bool, w Window, scope string) []byte {
+// endPageKey appends to b the record cache's key for the page q selects
+// at an end of scope's list in bucket.
+func endPageKey(b, bucket []byte, q EpisodeQuery, scope string) []byte {
 	b = append(append(append(b, endPages...), 0), bucket...)
-	b = append(b, 0)
-	if desc {
-		b = append(b, 1)
-	} else {
-		b = append(b, 0)
+	var flags byte
+	for i, f := range []bool{q.Order.Desc, q.Heads, q.WantTotal} {
+		if f {
+			flags |= 1 << i
+		}
 	}
-	b = binary.AppendVarint(b, int64(w.First))
-	b = binary.AppendVarint(b, int64(w.Last))
+	b = append(b, 0, flags)
+	b = binary.AppendVarint(b, int64(q.Window.First))
+	b = binary.AppendVarint(b, int64(q.Window.Last))
 	return append(b, scope...)
 }
 

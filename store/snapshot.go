@@ -190,13 +190,18 @@ type recordCache struct {
 	// 30 bytes kept elsewhere in memory.
 	heads     map[string]*showHeads
 	headBytes int // of size, held by heads
-	// ends are lists' pages at either end (endPage), by endPageKey, kept
+	// ends are lists' pages at either end, by endPageKey, kept
 	// within a budget of their own (endBudget), beside the records': a
 	// nested page asks each of its guests for their latest episodes, and
 	// at 100,000 episodes those pages took the room of the heads the same
 	// nested pages read.
-	ends     map[string]*endPage
+	ends     map[string]cachedEnd
 	endBytes int
+}
+
+type cachedEnd struct {
+	p    *EpisodePage
+	size int
 }
 
 // endBudget is the budget of ends: an eighth of the records'.
@@ -379,17 +384,17 @@ func (c *recordCache) putHead(gen uint64, show string, number int, h *podcast.Ep
 }
 
 // getEnd returns the cached end page at key, or nil.
-func (c *recordCache) getEnd(gen uint64, key []byte) *endPage {
+func (c *recordCache) getEnd(gen uint64, key []byte) *EpisodePage {
 	if !c.reading(gen) {
 		return nil
 	}
 	defer c.mu.Unlock()
-	return c.ends[string(key)] // no allocation: the compiler looks up by the bytes
+	return c.ends[string(key)].p // no allocation: the compiler looks up by the bytes
 }
 
-// putEnd keeps e, of size bytes, as the end page at key, dropping
+// putEnd keeps p, of size bytes, as the end page at key, dropping
 // arbitrary others (map order) to stay within endBudget.
-func (c *recordCache) putEnd(gen uint64, key string, e *endPage, size int) {
+func (c *recordCache) putEnd(gen uint64, key string, p *EpisodePage, size int) {
 	if !c.admit(gen, size) {
 		return
 	}
@@ -405,10 +410,9 @@ func (c *recordCache) putEnd(gen uint64, key string, e *endPage, size int) {
 		c.endBytes -= old.size
 	}
 	if c.ends == nil {
-		c.ends = map[string]*endPage{}
+		c.ends = map[string]cachedEnd{}
 	}
-	e.size = size
-	c.ends[key] = e
+	c.ends[key] = cachedEnd{p, size}
 	c.endBytes += size
 }
 

@@ -627,6 +627,7 @@ func TestEndPagesFollowWrites(t *testing.T) {
 		}
 		d := page(fmt.Sprintf("e%02d.txt", n), n, fmt.Sprintf("2025-%02d-%02d", 1+rng.IntN(12), 1+rng.IntN(28)), gf, tp)
 		d.SHA256 += fmt.Sprint("-", rev)
+		d.Episode.Title = fmt.Sprintf("Episode %d, revision %d", n, rev)
 		return d
 	}
 	never := date("2999-01-01")
@@ -634,9 +635,17 @@ func TestEndPagesFollowWrites(t *testing.T) {
 		t.Helper()
 		for _, scope := range []store.EpisodeQuery{{}, {Guest: "ann-lee"}, {Guest: "bob-stone"}, {Topic: "dns"}, {Show: "devops-paradox"}, {Guest: "nobody"}} {
 			for _, order := range []store.EpisodeOrder{{}, {Desc: true}, {ByDate: true}, {ByDate: true, Desc: true}} {
-				for _, w := range []store.Window{{First: 3, Last: -1}, {First: -1, Last: 3}, {First: -1, Last: 100}, {First: 100, Last: -1}, {First: 0, Last: -1}} {
+				for _, c := range []struct {
+					w            store.Window
+					heads, total bool
+				}{
+					{store.Window{First: 3, Last: -1}, true, true}, {store.Window{First: 3, Last: -1}, false, true}, {store.Window{First: 3, Last: -1}, true, false},
+					{store.Window{First: -1, Last: 3}, true, true}, {store.Window{First: -1, Last: 100}, true, true}, {store.Window{First: -1, Last: 100}, false, false},
+					{store.Window{First: 100, Last: -1}, true, true}, {store.Window{First: 0, Last: -1}, false, true},
+				} {
+					w := c.w
 					q := scope
-					q.Order, q.Window, q.WantTotal = order, w, true
+					q.Order, q.Window, q.WantTotal, q.Heads = order, w, c.total, c.heads
 					ref := q
 					ref.ReleasedBefore = never
 					want := query(t, st, ref)
@@ -649,6 +658,12 @@ func TestEndPagesFollowWrites(t *testing.T) {
 						for i := range got.SortKeys {
 							if !bytes.Equal(got.SortKeys[i], want.SortKeys[i]) {
 								t.Fatalf("round %d, %+v %+v %+v: sort key %d is %x, want %x", round, scope, order, w, i, got.SortKeys[i], want.SortKeys[i])
+							}
+							if g, w := *got.Episodes[i].Title, *want.Episodes[i].Title; g != w {
+								t.Fatalf("round %d, %+v %+v: episode %d is %q, want %q", round, scope, order, i, g, w)
+							}
+							if g, w := got.Episodes[i].Partial, want.Episodes[i].Partial; g != w {
+								t.Fatalf("round %d, %+v %+v, heads %v: episode %d partial: %v, want %v", round, scope, order, q.Heads, i, g, w)
 							}
 						}
 					}
