@@ -298,6 +298,13 @@ func (l *loader[K, V]) missing(keys []K) []K {
 
 // Load returns the value for key, reading it when it is not cached.
 func (l *loader[K, V]) Load(ctx context.Context, key K) (V, error) {
+	// Most loads find what a look-ahead read: one lookup, no allocation.
+	l.mu.Lock()
+	v, ok := l.cache[key]
+	l.mu.Unlock()
+	if ok {
+		return v, nil
+	}
 	vals, err := l.LoadMany(ctx, []K{key})
 	if err != nil {
 		var zero V
@@ -309,12 +316,25 @@ func (l *loader[K, V]) Load(ctx context.Context, key K) (V, error) {
 // LoadMany returns the values for keys, in order, reading the missing ones
 // in one call.
 func (l *loader[K, V]) LoadMany(ctx context.Context, keys []K) ([]V, error) {
+	out := make([]V, len(keys))
+	// When every key is cached (the look-ahead read them), each is looked
+	// up once; the first miss sends them all to Prefetch.
+	l.mu.Lock()
+	hit := true
+	for i, k := range keys {
+		if out[i], hit = l.cache[k]; !hit {
+			break
+		}
+	}
+	l.mu.Unlock()
+	if hit {
+		return out, nil
+	}
 	if err := l.Prefetch(ctx, keys); err != nil {
 		return nil, err
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	out := make([]V, len(keys))
 	for i, k := range keys {
 		out[i] = l.cache[k]
 	}
