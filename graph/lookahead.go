@@ -202,15 +202,15 @@ func episodeShows(ctx context.Context, eps []*podcast.Episode, fc *graphql.Field
 }
 
 // appearingSlugs returns the slugs of the first guests of each episode,
-// as Episode.guests and Episode.appearances bound them.
+// as Episode.guests and Episode.appearances bound them, once each.
 func appearingSlugs(eps []*podcast.Episode, n int) []string {
-	var slugs []string
+	var slugs slugSet
 	for _, e := range eps {
 		for _, a := range e.Appearances[:min(n, len(e.Appearances))] {
-			slugs = append(slugs, a.Guest)
+			slugs.add(a.Guest)
 		}
 	}
-	return slugs
+	return slugs.list
 }
 
 // episodeGuests prefetches the first guests of episodes, and looks into
@@ -221,7 +221,7 @@ func episodeGuests(ctx context.Context, eps []*podcast.Episode, fc *graphql.Fiel
 		return
 	}
 	if guests, err := loadMany(ctx, loadersFrom(ctx).Guests, appearingSlugs(eps, n)); err == nil {
-		into(ctx, guestAhead, unique(guests), below(ctx, fc, "Guest"))
+		into(ctx, guestAhead, guests, below(ctx, fc, "Guest")) // one slug, one guest
 	}
 }
 
@@ -249,12 +249,14 @@ func episodeTopics(ctx context.Context, eps []*podcast.Episode, fc *graphql.Fiel
 	if !ok {
 		return
 	}
-	var slugs []string
+	var slugs slugSet
 	for _, e := range eps {
-		slugs = append(slugs, e.Topics[:min(n, len(e.Topics))]...)
+		for _, t := range e.Topics[:min(n, len(e.Topics))] {
+			slugs.add(t)
+		}
 	}
-	if topics, err := loadMany(ctx, loadersFrom(ctx).Topics, slugs); err == nil {
-		into(ctx, topicAhead, unique(topics), below(ctx, fc, "Topic"))
+	if topics, err := loadMany(ctx, loadersFrom(ctx).Topics, slugs.list); err == nil {
+		into(ctx, topicAhead, topics, below(ctx, fc, "Topic")) // one slug, one topic
 	}
 }
 
@@ -394,6 +396,13 @@ func pages[T any](filter func(*T, *graphql.FieldContext) EpisodeFilter) step[T] 
 		}
 		fields := nodesBelow(ctx, fc, "Episode")
 		var eps []*podcast.Episode
+		if len(fields.fields) > 0 {
+			n := 0
+			for _, p := range ps {
+				n += len(p.Episodes)
+			}
+			eps = make([]*podcast.Episode, 0, n)
+		}
 		for _, p := range ps {
 			l.Episodes.PrimeAll(p.Episodes, (*podcast.Episode).Key)
 			if len(fields.fields) > 0 {

@@ -308,6 +308,36 @@ func unique[T any](list []*T) []*T {
 	return out
 }
 
+// slugSet collects slugs once each, in the order first added: a page's
+// episodes share most of their topics and some guests, and the loaders
+// and the look-ahead want each once. The first few are found again by
+// scanning them, the rest by a set, as the loaders' missing keys are.
+type slugSet struct {
+	list []string
+	seen map[string]struct{}
+}
+
+// slugSetScanned is how many slugs a slugSet scans before it keeps a set.
+const slugSetScanned = 8
+
+func (s *slugSet) add(slug string) {
+	if s.seen != nil {
+		if _, ok := s.seen[slug]; ok {
+			return
+		}
+		s.seen[slug] = struct{}{}
+	} else if slices.Contains(s.list, slug) {
+		return
+	} else if len(s.list) == slugSetScanned {
+		s.seen = make(map[string]struct{}, 4*slugSetScanned)
+		for _, x := range s.list {
+			s.seen[x] = struct{}{}
+		}
+		s.seen[slug] = struct{}{}
+	}
+	s.list = append(s.list, slug)
+}
+
 func slugsOf[T any](list []*T, slug func(*T) string) []string {
 	out := make([]string, len(list))
 	for i, v := range list {
