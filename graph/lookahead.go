@@ -210,7 +210,7 @@ func appearingSlugs(eps []*podcast.Episode, n int) []string {
 			slugs.add(a.Guest)
 		}
 	}
-	return slugs.list
+	return slugs.slugs()
 }
 
 // episodeGuests prefetches the first guests of episodes, and looks into
@@ -255,7 +255,7 @@ func episodeTopics(ctx context.Context, eps []*podcast.Episode, fc *graphql.Fiel
 			slugs.add(t)
 		}
 	}
-	if topics, err := loadMany(ctx, loadersFrom(ctx).Topics, slugs.list); err == nil {
+	if topics, err := loadMany(ctx, loadersFrom(ctx).Topics, slugs.slugs()); err == nil {
 		into(ctx, topicAhead, topics, below(ctx, fc, "Topic")) // one slug, one topic
 	}
 }
