@@ -267,12 +267,12 @@ func TestRecordCacheHeadPagesCharged(t *testing.T) {
 	}
 }
 
-// End pages are kept within an eighth of the budget beside the records,
+// End pages are kept within a quarter of the budget beside the records,
 // never taking the records' room; a newer generation drops them too.
 func TestRecordCacheEnds(t *testing.T) {
-	c := newRecordCache(16000) // records of 1,000 bytes: 16 fit; end pages of 50: 40 fit
+	c := newRecordCache(8000) // records of 500 bytes: 16 fit; end pages of 50: 40 fit
 	for i := range 16 {
-		c.put(1, string(rune('a'+i)), i, 1000)
+		c.put(1, string(rune('a'+i)), i, 500)
 	}
 	for i := range 100 {
 		c.putEnd(1, string(rune('A'+i)), &EpisodePage{HasNext: true}, 50)
@@ -287,7 +287,7 @@ func TestRecordCacheEnds(t *testing.T) {
 	if sum != c.endBytes || len(c.ends) != 40 {
 		t.Errorf("%d end pages of %d bytes, accounted %d", len(c.ends), sum, c.endBytes)
 	}
-	if len(c.m) != 16 || c.size != 16000 {
+	if len(c.m) != 16 || c.size != 8000 {
 		t.Errorf("end pages took the records' room: %d records, %d bytes", len(c.m), c.size)
 	}
 	var held string

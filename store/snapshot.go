@@ -204,8 +204,8 @@ type cachedEnd struct {
 	size int
 }
 
-// endBudget is the budget of ends: an eighth of the records'.
-func (c *recordCache) endBudget() int { return c.budget / 8 }
+// endBudget is the budget of ends: a quarter of the records'.
+func (c *recordCache) endBudget() int { return c.budget / 4 }
 
 type cachedRecord struct {
 	v    any

@@ -82,7 +82,7 @@ type Options struct {
 	// CacheBytes bounds the cache of decoded records (measured by their
 	// encoded size); 0 means 32 MiB, negative disables it. The pages at
 	// the ends of lists (a guest's latest episodes) are kept beside them,
-	// within an eighth of it more.
+	// within a quarter of it more.
 	CacheBytes int
 	// Observe, when set, is told of every transaction once it ends: for
 	// metrics. It must be cheap and safe for concurrent use.
