@@ -6,14 +6,24 @@ import (
 	"runtime/metrics"
 )
 
-// bulkHeap is the heap a bulk ingest may grow to before the collector runs
-// (unless GOGC or GOMEMLIMIT say otherwise): a batch's garbage is large and
-// short-lived, and collecting it at the default pace costs a third of the
-// run. Memory stays bounded by this figure however many pages there are.
-// 640 MiB rather than 384 took 100,000 pages from 4,640–5,630 to
-// 5,313–5,836 pages/s in runs paired minute by minute; GOMEMLIMIT=384MiB
-// trades that back for memory.
-const bulkHeap = 640 << 20
+// bulkHeap and bulkGCPercent are the collector's settings during a bulk
+// ingest (unless GOGC or GOMEMLIMIT say otherwise): it collects at each
+// tripling of the heap, and at bulkHeap whatever the pace. A batch's
+// garbage is large and short-lived, and collecting it at the default
+// pace costs a third of the run. 640 MiB rather than 384 took 100,000
+// pages from 4,640-5,630 to 5,313-5,836 pages/s in runs paired minute by
+// minute; GOMEMLIMIT=384MiB trades that back for memory. Until
+// 2026-12-04 the collector did not run at all below bulkHeap: every
+// ingest, of 100 pages or 100,000, grew its heap to 640 MiB, and on this
+// machine touching that much new memory cost about half a second (page
+// faults): the 10,000 default pages took 3.12-3.27 s by `ingest` with
+// 659-666 MB peak resident, against 2.59-2.67 s and 250-272 MB at each
+// tripling; 100,000 catalogue pages 33.8-33.9 against 32.1-34.2 s, 848-850
+// against 853-866 MB (docs/performance.md, "Ingest").
+const (
+	bulkHeap      = 640 << 20
+	bulkGCPercent = 200
+)
 
 // serveHeap and serveGCPercent are the collector's settings while serving
 // (unless GOGC or GOMEMLIMIT say otherwise). A request allocates much and
@@ -102,14 +112,14 @@ func BulkGC(getenv func(string) string, n, batch int) (restore func()) {
 	if tuned(getenv) || n <= batch {
 		return func() {}
 	}
-	gc, limit := debug.SetGCPercent(-1), debug.SetMemoryLimit(bulkHeap)
+	gc, limit := debug.SetGCPercent(bulkGCPercent), debug.SetMemoryLimit(bulkHeap)
 	return func() {
 		debug.SetGCPercent(gc)
 		debug.SetMemoryLimit(limit)
 		// The bulk heap is garbage now, but with no allocation to pace
 		// it the collector would not run, and an idle server would keep
-		// the ingest's peak (630 MB after 10,000 pages) resident for
-		// good. Collect it and return it to the OS at once.
+		// the ingest's peak (up to bulkHeap) resident for good. Collect
+		// it and return it to the OS at once.
 		debug.FreeOSMemory()
 	}
 }

@@ -12,11 +12,12 @@ import (
 // collector back as it was.
 func TestGCPoliciesReadTheGivenEnvironment(t *testing.T) {
 	policies := map[string]struct {
-		apply func(getenv func(string) string) func()
-		limit int64
+		apply   func(getenv func(string) string) func()
+		limit   int64
+		percent int
 	}{
-		"bulk":  {func(getenv func(string) string) func() { return BulkGC(getenv, 10, 1) }, bulkHeap},
-		"serve": {func(getenv func(string) string) func() { _, restore := ServeGC(getenv, nil); return restore }, serveHeap},
+		"bulk":  {func(getenv func(string) string) func() { return BulkGC(getenv, 10, 1) }, bulkHeap, bulkGCPercent},
+		"serve": {func(getenv func(string) string) func() { _, restore := ServeGC(getenv, nil); return restore }, serveHeap, serveGCPercent},
 	}
 	envs := map[string]struct {
 		vars  map[string]string
@@ -30,16 +31,26 @@ func TestGCPoliciesReadTheGivenEnvironment(t *testing.T) {
 		for ename, e := range envs {
 			t.Run(pname+"/"+ename, func(t *testing.T) {
 				limit := debug.SetMemoryLimit(-1) // reads it
+				percent := debug.SetGCPercent(100)
+				debug.SetGCPercent(percent)
 				getenv := func(k string) string { return e.vars[k] }
 				restore := p.apply(getenv)
 				got := debug.SetMemoryLimit(-1)
+				gotPercent := debug.SetGCPercent(percent)
+				debug.SetGCPercent(gotPercent)
 				restore()
-				want := limit
+				want, wantPercent := limit, percent
 				if e.apply {
-					want = p.limit
+					want, wantPercent = p.limit, p.percent
 				}
 				if got != want {
 					t.Errorf("memory limit %d under the policy, want %d", got, want)
+				}
+				if gotPercent != wantPercent {
+					t.Errorf("GOGC %d under the policy, want %d", gotPercent, wantPercent)
+				}
+				if after := debug.SetGCPercent(percent); after != percent {
+					t.Errorf("GOGC %d after the undo, want %d as before", after, percent)
 				}
 				if after := debug.SetMemoryLimit(-1); after != limit {
 					t.Errorf("memory limit %d after the undo, want %d as before", after, limit)
