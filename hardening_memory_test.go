@@ -148,13 +148,14 @@ func procStatusT(t testing.TB, pid int) map[string]int {
 }
 
 // TestStartupIngestGivesMemoryBack: once the start-up ingest is done, the
-// heap the bulk ingest grew (its collector was off) goes back to the OS
-// even if no request ever comes to make the collector run: the built
-// server, idle after ingesting 3,000 pages, stays within 100 MB resident.
+// heap the bulk ingest grew (its collector paced for speed, not memory)
+// goes back to the OS even if no request ever comes to make the collector
+// run: the built server, idle after ingesting 5,000 pages, keeps at most
+// half its peak resident.
 // It builds the binary and reads /proc (Linux).
 func TestStartupIngestGivesMemoryBack(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds the server and writes 3,000 pages")
+		t.Skip("builds the server and writes 5,000 pages")
 	}
 	if _, err := os.Stat("/proc/self/status"); err != nil {
 		t.Skip("needs /proc")
@@ -168,7 +169,7 @@ func TestStartupIngestGivesMemoryBack(t *testing.T) {
 	if err := os.Mkdir(seeds, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	for i := range 3000 {
+	for i := range 5000 {
 		name, data := pagegen.Page(i, pagegen.Options{Shows: 1, Seed: 9})
 		if err := os.WriteFile(filepath.Join(seeds, name), data, 0o644); err != nil {
 			t.Fatal(err)
@@ -211,9 +212,12 @@ func TestStartupIngestGivesMemoryBack(t *testing.T) {
 		t.Skipf("the ingest peaked at only %d MB: nothing to give back", st["VmHWM"]>>10)
 	}
 	// The behaviour, not the figure (BenchmarkServeRSSAfterIngest reports
-	// that): the ingest's memory is given back, at least two thirds of the
-	// peak, without waiting for traffic to make the collector run.
-	if st["VmRSS"] > st["VmHWM"]/3 {
+	// that): the ingest's memory is given back, at least half the peak,
+	// without waiting for traffic to make the collector run. (Since the
+	// bulk collector runs at each tripling of the heap, not only at 640
+	// MiB, the peak is lower and what a serving server holds a larger
+	// part of it: 3,000 pages peaked at 160 MB and left 65 MB.)
+	if st["VmRSS"] > st["VmHWM"]/2 {
 		t.Errorf("the idle server keeps %d MB resident after the start-up ingest, of a %d MB peak: the ingest's memory was not given back",
 			st["VmRSS"]>>10, st["VmHWM"]>>10)
 	}
