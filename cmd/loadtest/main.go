@@ -310,7 +310,10 @@ func run(ctx context.Context, cfg *config) error {
 }
 
 // generate writes pages 0..n-1 into dir and returns the catalogue of what
-// they state: the same Options make the pages and the peer's rows.
+// they state: the same Options make the pages and the peer's rows. A page
+// already there with the same bytes (a kept directory, -keep) is left as
+// it is, so that ingesting it again finds it unchanged by its file status
+// alone, as a restart does, rather than by reading it.
 func generate(ctx context.Context, dir string, n int, opts pagegen.Options) (*catalogue, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
@@ -321,8 +324,11 @@ func generate(ctx context.Context, dir string, n int, opts pagegen.Options) (*ca
 			return nil, ctx.Err()
 		}
 		g := pagegen.Generate(i, opts)
-		if err := os.WriteFile(filepath.Join(dir, g.Name), g.Data, 0o644); err != nil {
-			return nil, err
+		path := filepath.Join(dir, g.Name)
+		if old, err := os.ReadFile(path); err != nil || !bytes.Equal(old, g.Data) {
+			if err := os.WriteFile(path, g.Data, 0o644); err != nil {
+				return nil, err
+			}
 		}
 		b.add(g)
 	}
