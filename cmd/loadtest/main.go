@@ -124,7 +124,10 @@ func main() {
 	if *only != "" {
 		queries = slices.DeleteFunc(queries, func(q query) bool { return !strings.Contains(q.name, *only) })
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// SIGPIPE too: output piped into a reader that left (`| head`) would
+	// otherwise kill the tool at its next line and leave the server it
+	// started running, holding the store.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGPIPE)
 	err := run(ctx, cfg)
 	if ctx.Err() != nil {
 		err = errors.New("interrupted (every process it started is stopped)")
