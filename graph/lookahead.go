@@ -394,20 +394,18 @@ func pages[T any](filter func(*T, *graphql.FieldContext) EpisodeFilter) step[T] 
 		if err != nil {
 			return
 		}
-		fields := nodesBelow(ctx, fc, "Episode")
-		var eps []*podcast.Episode
-		if len(fields.fields) > 0 {
-			n := 0
-			for _, p := range ps {
-				n += len(p.Episodes)
-			}
-			eps = make([]*podcast.Episode, 0, n)
-		}
+		n := 0
 		for _, p := range ps {
 			l.Episodes.PrimeAll(p.Episodes, (*podcast.Episode).Key)
-			if len(fields.fields) > 0 {
-				eps = append(eps, p.Episodes...) // pages may share episodes: the loaders read each key once
-			}
+			n += len(p.Episodes)
+		}
+		fields := nodesBelow(ctx, fc, "Episode")
+		if len(fields.fields) == 0 {
+			return
+		}
+		eps := make([]*podcast.Episode, 0, n)
+		for _, p := range ps {
+			eps = append(eps, p.Episodes...) // pages may share episodes: the loaders read each key once
 		}
 		into(ctx, episodeAhead, eps, fields)
 	}

@@ -266,21 +266,21 @@ const (
 	endPageKeyBytes = 56
 )
 
-// endPages names endPage entries in the record cache as if they were a
-// bucket (no bucket is called that), though they are kept apart.
-var endPages = []byte("#ends")
-
 // endPageKey appends to b the record cache's key for the page q selects
-// at an end of scope's list in bucket.
+// at an end of scope's list in bucket (the cache keeps end pages in a map
+// of their own, so the key need not tell them from records).
 func endPageKey(b, bucket []byte, q EpisodeQuery, scope string) []byte {
-	b = append(append(append(b, endPages...), 0), bucket...)
 	var flags byte
-	for i, f := range []bool{q.Order.Desc, q.Heads, q.WantTotal} {
-		if f {
-			flags |= 1 << i
-		}
+	if q.Order.Desc {
+		flags |= 1
 	}
-	b = append(b, 0, flags)
+	if q.Heads {
+		flags |= 2
+	}
+	if q.WantTotal {
+		flags |= 4
+	}
+	b = append(append(b, bucket...), 0, flags)
 	b = binary.AppendVarint(b, int64(q.Window.First))
 	b = binary.AppendVarint(b, int64(q.Window.Last))
 	return append(b, scope...)
