@@ -11,6 +11,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"podcastgraph/internal/onewrite"
 	"strconv"
 	"strings"
 	"sync"
@@ -550,6 +551,24 @@ func (e *endpoint) send(w http.ResponseWriter, r *http.Request, start time.Time,
 		if e.opts.Logger != nil {
 			e.opts.Logger.DebugContext(r.Context(), "answer not delivered", "bytes", len(body), "written", written, "err", err)
 		}
+	}
+	if rc == nil && len(body) <= writeChunk {
+		// The answer leaves with its head in one write (package
+		// onewrite): written, then flushed here rather than after the
+		// handler returns, while the connection holds it.
+		done := onewrite.Hold(r)
+		n, err := w.Write(body)
+		written = n
+		if err == nil {
+			err = http.NewResponseController(w).Flush()
+		}
+		if derr := done(); err == nil {
+			err = derr
+		}
+		if err != nil {
+			fail(err)
+		}
+		return
 	}
 	for written < len(body) {
 		if rc != nil {

@@ -127,6 +127,10 @@ type limitedConn struct {
 	release func()
 }
 
+// NetConn returns the connection c wraps (as tls.Conn's does), so that
+// onewrite.ConnContext finds its own beneath.
+func (c *limitedConn) NetConn() net.Conn { return c.Conn }
+
 func (c *limitedConn) Close() error {
 	err := c.Conn.Close()
 	c.once.Do(c.release)

@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"podcastgraph/internal/onewrite"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -127,7 +128,7 @@ func Serve(ctx context.Context, cfg *Config, opts Options, stdout io.Writer) err
 		if err != nil {
 			return "", fmt.Errorf("listen on %s: %w", addr, err)
 		}
-		ln, connState := limitConnections(ln, cfg.MaxConnections)
+		ln, connState := limitConnections(onewrite.Listen(ln), cfg.MaxConnections)
 		srv := &http.Server{
 			Handler:           h,
 			ReadHeaderTimeout: 5 * time.Second,
@@ -136,6 +137,7 @@ func Serve(ctx context.Context, cfg *Config, opts Options, stdout io.Writer) err
 			IdleTimeout:       60 * time.Second,
 			MaxHeaderBytes:    cfg.maxHeaderBytes(),
 			ConnState:         connState,
+			ConnContext:       onewrite.ConnContext,
 			ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		}
 		servers = append(servers, srv)
