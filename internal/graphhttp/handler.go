@@ -120,6 +120,11 @@ type Options struct {
 	// execution held (the store's read transaction), so that a client slow
 	// to read the answer holds nothing but its connection.
 	Executed func(ctx context.Context)
+	// HoldWrites, when set, is called before an answer of up to 64 KiB is
+	// written, and the function it returns once the answer is written and
+	// flushed: the connection may hold the bytes in between and write
+	// them, head and body, in one call (the server's internal/onewrite).
+	HoldWrites func(r *http.Request) (done func() error)
 	// WriteStallTimeout is the longest a client may take to accept one
 	// chunk (64 KiB) of an answer: each chunk is written under a write
 	// deadline this far ahead, so a client that stops reading is cut off

@@ -11,7 +11,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"podcastgraph/internal/onewrite"
 	"strconv"
 	"strings"
 	"sync"
@@ -553,13 +552,16 @@ func (e *endpoint) send(w http.ResponseWriter, r *http.Request, start time.Time,
 		}
 	}
 	if rc == nil && len(body) <= writeChunk {
-		// The answer leaves with its head in one write (package
-		// onewrite): written, then flushed here rather than after the
-		// handler returns, while the connection holds it.
-		done := onewrite.Hold(r)
+		// With HoldWrites, the answer is flushed here rather than after
+		// the handler returns, while its connection holds it, so that it
+		// leaves with its head in one write.
+		done := noHold
+		if e.opts.HoldWrites != nil {
+			done = e.opts.HoldWrites(r)
+		}
 		n, err := w.Write(body)
 		written = n
-		if err == nil {
+		if err == nil && e.opts.HoldWrites != nil {
 			err = http.NewResponseController(w).Flush()
 		}
 		if derr := done(); err == nil {
@@ -598,6 +600,8 @@ func (e *endpoint) send(w http.ResponseWriter, r *http.Request, start time.Time,
 		_ = rc.SetWriteDeadline(end)
 	}
 }
+
+func noHold() error { return nil }
 
 // writeErrors writes a response made of errs alone, with the status of
 // their codes.

@@ -15,6 +15,7 @@ import (
 	"podcastgraph/graph"
 	"podcastgraph/graph/subgraph"
 	"podcastgraph/internal/graphhttp"
+	"podcastgraph/internal/onewrite"
 	"podcastgraph/internal/search"
 	"podcastgraph/internal/tracing"
 	"podcastgraph/store"
@@ -147,6 +148,7 @@ func (c *APIConfig) GraphHTTP(generation func() (uint64, error)) graphhttp.Optio
 	o.ResponseCacheBytes = c.ResponseCache
 	o.MaxConcurrent = c.MaxConcurrent
 	o.MaxResponseBytes = c.MaxResponse
+	o.HoldWrites = onewrite.Hold
 	o.Generation = generation
 	o.Version = buildVersion()
 	return o

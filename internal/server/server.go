@@ -12,7 +12,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
-	"podcastgraph/internal/onewrite"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -21,6 +20,7 @@ import (
 
 	"podcastgraph/internal/cluster"
 	"podcastgraph/internal/fetch"
+	"podcastgraph/internal/onewrite"
 	"podcastgraph/internal/pipeline"
 	"podcastgraph/internal/playground"
 	"podcastgraph/internal/search"
