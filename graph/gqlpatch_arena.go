@@ -85,7 +85,7 @@ var (
 
 // operationSlabs is the memory of one operation's answer tree.
 type operationSlabs struct {
-	mu         sync.Mutex // the root's fields may run concurrently
+	mu         opMutex // the root's fields may run concurrently
 	fieldSets  slab[fieldSet]
 	marshalers slab[graphql.Marshaler]
 	contexts   slab[graphql.FieldContext]

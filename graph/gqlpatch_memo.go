@@ -17,11 +17,14 @@ import (
 // and its fields' arguments, and an operation has a handful of selection
 // sets, so short lists searched by address beat gqlgen's hashed map and
 // its parsing the arguments again for every object. The root's fields may
-// run concurrently, hence the lock.
+// run concurrently, hence the locks, taken only then (opMutex).
 type operationMemo struct {
 	fields fieldsMemo[collectKey]
-	mu     sync.Mutex // of args
+	mu     opMutex // of args
 	args   []argsEntry
+	// rooted is set once the root's fields are collected (the first
+	// collect of an operation).
+	rooted bool
 	// slabs hold the answer tree's memory (gqlpatch_arena.go).
 	slabs operationSlabs
 }
@@ -46,7 +49,7 @@ const maxMemo = 64
 // fieldsMemo keeps the fields collected of up to maxMemo selection sets,
 // by key, searched in order.
 type fieldsMemo[K comparable] struct {
-	mu      sync.Mutex
+	mu      opMutex
 	entries []fieldsEntry[K]
 }
 
@@ -74,14 +77,48 @@ func (m *fieldsMemo[K]) get(key K, collect func() []graphql.CollectedField) []gr
 	return fields
 }
 
-// collect is graphql.CollectFields, memoised.
+// opMutex is a mutex taken only while an operation's root fields may run
+// concurrently. gqlgen runs a query's root fields on goroutines of their
+// own when there are several (graphql.FieldSet.Dispatch) and calls the
+// only one in place; every other field of ours runs in its parent's
+// goroutine (internal/gqlpatch's rewrites). So an operation of one root
+// field runs in one goroutine from start to end, and its memo and slabs
+// need no lock: about 5% of the CPU of a nested page went to taking and
+// releasing them.
+type opMutex struct {
+	mu   sync.Mutex
+	solo bool // set before the root's fields run, never after
+}
+
+func (m *opMutex) Lock() {
+	if !m.solo {
+		m.mu.Lock()
+	}
+}
+
+func (m *opMutex) Unlock() {
+	if !m.solo {
+		m.mu.Unlock()
+	}
+}
+
+// collect is graphql.CollectFields, memoised. The first call of an
+// operation collects the root's fields: with one, the operation's locks
+// are not taken from then on (opMutex).
 func (m *operationMemo) collect(oc *graphql.OperationContext, sel ast.SelectionSet, satisfies []string) []graphql.CollectedField {
 	if len(sel) == 0 || len(satisfies) == 0 {
 		return graphql.CollectFields(oc, sel, satisfies)
 	}
-	return m.fields.get(collectKey{&sel[0], len(sel), &satisfies[0]}, func() []graphql.CollectedField {
+	fields := m.fields.get(collectKey{&sel[0], len(sel), &satisfies[0]}, func() []graphql.CollectedField {
 		return graphql.CollectFields(oc, sel, satisfies)
 	})
+	if !m.rooted {
+		m.rooted = true
+		if len(fields) <= 1 {
+			m.fields.mu.solo, m.mu.solo, m.slabs.mu.solo = true, true, true
+		}
+	}
+	return fields
 }
 
 // arguments returns the arguments of field, parsing them with parse the
