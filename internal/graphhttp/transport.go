@@ -562,7 +562,11 @@ func (e *endpoint) send(w http.ResponseWriter, r *http.Request, start time.Time,
 		n, err := w.Write(body)
 		written = n
 		if err == nil && e.opts.HoldWrites != nil {
-			err = http.NewResponseController(w).Flush()
+			// A writer that cannot flush leaves the rest to the server,
+			// after done: the same bytes, in two writes.
+			if err = http.NewResponseController(w).Flush(); errors.Is(err, http.ErrNotSupported) {
+				err = nil
+			}
 		}
 		if derr := done(); err == nil {
 			err = derr
