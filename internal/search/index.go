@@ -154,7 +154,8 @@ type Index struct {
 	lists []plist // by term: its postings
 	// The postings lie in two arrays: those of the file the index was
 	// loaded from or last saved to, mapped into memory (mapped, in
-	// region), and those written since, in the heap (post). A list's Off
+	// region, where other arrays of numbers may lie too: viewArray), and
+	// those written since, in the heap (post). A list's Off
 	// counts from the start of mapped, then on into post. A mapped list is
 	// never written: one that grows moves to post first.
 	mapped []byte
@@ -660,7 +661,10 @@ func (ix *Index) compact() {
 		ix.setLive(uint32(id))
 	}
 	ix.terms, ix.lists, ix.post, ix.waste = terms, lists, post, 0
-	ix.mapped, ix.region = nil, nil
+	// The postings are all in post now; region stays: arrays not rebuilt
+	// here (the interners', the suggestions', the stems') may still be
+	// views of it.
+	ix.mapped = nil
 	ix.relink()
 	ix.setTopicDocs()
 	ix.dead = 0

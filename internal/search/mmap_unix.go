@@ -8,14 +8,16 @@ import (
 	"syscall"
 )
 
-// mapping is a saved index file mapped read-only into memory. Its pages
-// are the operating system's file cache: they count as the process's
-// file-backed resident memory, not its heap, and the kernel can drop them
-// under pressure and read them again. The file is never written in place
-// (Save renames a new one over it), so the mapping stays what it was read
-// as. It is unmapped once nothing refers to the mapping any more: an
-// Index holds it beside every slice it takes from it, and only reads
-// those slices under its lock.
+// mapping is a saved index file mapped into memory, private: its pages
+// are the operating system's file cache, and count as the process's
+// file-backed resident memory, not its heap (the kernel can drop them
+// under pressure and read them again), until the process writes to one,
+// which then becomes a copy of its own (a doc marked gone in the array of
+// metas, say); the file itself is never written through it. The file is
+// never written in place either (Save renames a new one over it), so the
+// mapping stays what it was read as. It is unmapped once nothing refers
+// to the mapping any more: an Index holds it (region) as long as it holds
+// a slice of it, and only uses those slices under its lock.
 type mapping struct{ b []byte }
 
 // mapFile maps f, of size bytes. It returns nil, nil where the file
@@ -24,7 +26,7 @@ func mapFile(f *os.File, size int64) (*mapping, error) {
 	if size <= 0 || int64(int(size)) != size {
 		return nil, nil
 	}
-	b, err := syscall.Mmap(int(f.Fd()), 0, int(size), syscall.PROT_READ, syscall.MAP_SHARED)
+	b, err := syscall.Mmap(int(f.Fd()), 0, int(size), syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_PRIVATE)
 	if err != nil {
 		return nil, err
 	}

@@ -52,8 +52,9 @@ type savedNames struct {
 // another version is rebuilt. 4: terms, postings and the docs' strings as
 // arrays (strtab.go). 5: the docs' generations apart from their meta. 6:
 // a postings entry's length before it, its frequencies before its
-// positions (plist).
-const fileVersion = 6
+// positions (plist). 7: every array aligned (arrayAlign), so that arrays
+// of numbers are read as views of the file mapped (viewArray).
+const fileVersion = 7
 
 // Save writes the index to path atomically (a temporary file renamed into
 // place), with the generation it reflects. It returns the bytes written.
@@ -112,8 +113,9 @@ func (ix *Index) Save(path string) (int64, error) {
 
 // Load reads an index Save wrote. A missing file is os.ErrNotExist
 // (wrapped); a damaged one or one of another version is an error: the
-// caller rebuilds. Where files can be mapped, the postings are read from
-// the file mapped rather than copied into the heap.
+// caller rebuilds. Where files can be mapped, the postings and the arrays
+// of numbers are read from the file mapped rather than copied into the
+// heap (viewArray).
 func Load(path string) (*Index, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -184,6 +186,7 @@ type arrays struct {
 func (a *arrays) write(b []byte) {
 	if a.err == nil {
 		_, a.err = a.w.Write(b)
+		a.at += int64(len(b))
 	}
 }
 
@@ -200,51 +203,82 @@ func (a *arrays) read(b []byte) {
 		a.left -= int64(len(b))
 	default:
 		_, a.err = io.ReadFull(a.r, b)
+		a.at += int64(len(b))
 		a.left -= int64(len(b))
 	}
 }
 
-// getBytes is getArray[byte], but a view of the mapped file when there
-// is one.
-func getBytes(a *arrays) []byte {
-	if a.m == nil {
-		return getArray[byte](a)
+// arrayAlign is the alignment of every array's first byte in the file,
+// from its start: a mapped file starts on a page, so an array of numbers
+// mapped in place is aligned for them.
+const arrayAlign = 8
+
+// pad writes, or reads past, the zeros that align the next array.
+func (a *arrays) pad() {
+	var zeros [arrayAlign]byte
+	n := (arrayAlign - a.at%arrayAlign) % arrayAlign
+	if a.w != nil {
+		a.write(zeros[:n])
+	} else {
+		a.read(zeros[:n])
 	}
-	var n [8]byte
-	a.read(n[:])
-	if a.err != nil {
-		return nil
-	}
-	count := binary.LittleEndian.Uint64(n[:])
-	if count > uint64(max(a.left, 0)) {
-		a.err = fmt.Errorf("an array of %d items longer than the file", count)
-		return nil
-	}
-	b := a.m[a.at : a.at+int64(count) : a.at+int64(count)]
-	a.at += int64(count)
-	a.left -= int64(count)
-	return b
 }
 
 func putArray[T any](a *arrays, s []T) {
 	a.write(binary.LittleEndian.AppendUint64(nil, uint64(len(s))))
+	a.pad()
 	a.write(bytesOf(s))
 }
 
+// getArray reads an array putArray wrote into memory of its own.
 func getArray[T any](a *arrays) []T {
-	var n [8]byte
-	a.read(n[:])
+	count := a.count(uint64(unsafe.Sizeof(*new(T))))
 	if a.err != nil {
-		return nil
-	}
-	count, size := binary.LittleEndian.Uint64(n[:]), uint64(unsafe.Sizeof(*new(T)))
-	if count > uint64(max(a.left, 0))/size {
-		a.err = fmt.Errorf("an array of %d items longer than the file", count)
 		return nil
 	}
 	s := make([]T, count)
 	a.read(bytesOf(s))
 	return s
+}
+
+// viewArray is getArray, but when the file is mapped the array is a view
+// of it, not a copy: its pages are the file's, in the operating system's
+// cache, and a write to one (a doc marked gone, a list moved) copies that
+// page alone into the process (mapFile maps the file private). Arrays of
+// numbers, and the postings, only: nothing keeps a pointer into them past
+// the Index that holds the mapping, whereas a string is a view of a text
+// array and may outlive the Index that gave it (the text arrays are
+// copied).
+func viewArray[T any](a *arrays) []T {
+	if a.m == nil {
+		return getArray[T](a)
+	}
+	size := uint64(unsafe.Sizeof(*new(T)))
+	count := a.count(size)
+	if a.err != nil || count == 0 {
+		return nil
+	}
+	s := unsafe.Slice((*T)(unsafe.Pointer(&a.m[a.at])), count)
+	a.at += int64(count * size)
+	a.left -= int64(count * size)
+	return s[:count:count]
+}
+
+// count reads an array's length and the padding after it, and checks
+// that count items of size bytes fit in what is left of the file.
+func (a *arrays) count(size uint64) uint64 {
+	var n [8]byte
+	a.read(n[:])
+	a.pad()
+	if a.err != nil {
+		return 0
+	}
+	count := binary.LittleEndian.Uint64(n[:])
+	if count > uint64(max(a.left, 0))/size {
+		a.err = fmt.Errorf("an array of %d items longer than the file", count)
+		return 0
+	}
+	return count
 }
 
 func writeSaved(w io.Writer, s *saved) error {
@@ -268,6 +302,7 @@ func writeSaved(w io.Writer, s *saved) error {
 			n += len(p)
 		}
 		a.write(binary.LittleEndian.AppendUint64(nil, uint64(n)))
+		a.pad()
 		for _, p := range s.postParts {
 			a.write(p)
 		}
@@ -342,9 +377,9 @@ func decodeSaved(a *arrays) (*saved, error) {
 	var gen [8]byte
 	a.read(gen[:])
 	s := &saved{Version: fileVersion, Gen: binary.LittleEndian.Uint64(gen[:])}
-	s.Docs = getArray[doc](a)
+	s.Docs = viewArray[doc](a)
 	s.Text = getArray[byte](a)
-	s.Meta = getArray[meta](a)
+	s.Meta = viewArray[meta](a)
 	live := unsafe.Offsetof(meta{}.Live)
 	for i := range s.Meta {
 		// A bool must be 0 or 1 before Go reads it.
@@ -352,24 +387,24 @@ func decodeSaved(a *arrays) (*saved, error) {
 			return nil, fmt.Errorf("doc %d: damaged", i)
 		}
 	}
-	s.Gens = getArray[uint64](a)
-	s.Facets = getArray[uint32](a)
+	s.Gens = viewArray[uint64](a)
+	s.Facets = viewArray[uint32](a)
 	s.Terms = getArray[byte](a)
-	s.TermAt = getArray[uint32](a)
-	s.Lists = getArray[plist](a)
-	s.Post = getBytes(a)
-	s.Sorted = getArray[uint32](a)
+	s.TermAt = viewArray[uint32](a)
+	s.Lists = viewArray[plist](a)
+	s.Post = viewArray[byte](a)
+	s.Sorted = viewArray[uint32](a)
 	s.Stems = getArray[byte](a)
-	s.StemAt = getArray[uint32](a)
-	s.Forms = getArray[uint32](a)
-	s.NextForm = getArray[uint32](a)
+	s.StemAt = viewArray[uint32](a)
+	s.Forms = viewArray[uint32](a)
+	s.NextForm = viewArray[uint32](a)
 	copy(s.SumLen[:], getArray[float64](a))
 	copy(s.NumLen[:], getArray[float64](a))
 	for i := range s.Names {
-		s.Names[i] = savedNames{getArray[byte](a), getArray[uint32](a), getArray[int32](a)}
+		s.Names[i] = savedNames{getArray[byte](a), viewArray[uint32](a), viewArray[int32](a)}
 	}
-	s.Sugg[0] = getArray[suggTok](a)
-	s.Sugg[1] = getArray[suggTok](a)
+	s.Sugg[0] = viewArray[suggTok](a)
+	s.Sugg[1] = viewArray[suggTok](a)
 	if a.err != nil {
 		return nil, a.err
 	}

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unsafe"
 )
 
 // genCorpus returns entries of a generated corpus: words with their other
@@ -106,6 +107,37 @@ func TestLoadedAnswersAsSaved(t *testing.T) {
 		t.Fatalf("loaded postings not read from the file: mapped %v, %d bytes in the heap; HeapBytes %d, %d saved",
 			back.region != nil, len(back.post), back.HeapBytes(), heap)
 	}
+	// The arrays of numbers are views of the file too, and HeapBytes does
+	// not count them.
+	fileBytes, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if runtime.GOOS == "linux" {
+		views := int64(len(back.mapped))
+		for name, p := range map[string]struct {
+			ptr  unsafe.Pointer
+			size int64
+		}{
+			"docs":   {unsafe.Pointer(unsafe.SliceData(back.docs)), int64(len(back.docs)) * int64(unsafe.Sizeof(doc{}))},
+			"meta":   {unsafe.Pointer(unsafe.SliceData(back.meta)), int64(len(back.meta)) * int64(unsafe.Sizeof(meta{}))},
+			"gens":   {unsafe.Pointer(unsafe.SliceData(back.gens)), 8 * int64(len(back.gens))},
+			"facets": {unsafe.Pointer(unsafe.SliceData(back.facets)), 4 * int64(len(back.facets))},
+			"lists":  {unsafe.Pointer(unsafe.SliceData(back.lists)), int64(len(back.lists)) * int64(unsafe.Sizeof(plist{}))},
+			"sugg":   {unsafe.Pointer(unsafe.SliceData(back.sugg[0])), int64(len(back.sugg[0])) * int64(unsafe.Sizeof(suggTok{}))},
+		} {
+			if !back.region.holds(p.ptr) {
+				t.Errorf("loaded %s copied into the heap, not a view of the file", name)
+			}
+			if uintptr(p.ptr)%unsafe.Alignof(uint64(0)) != 0 {
+				t.Errorf("loaded %s at %#x: not aligned", name, p.ptr)
+			}
+			views += p.size
+		}
+		if back.HeapBytes() > heap-views {
+			t.Errorf("HeapBytes %d of a loaded index, %d of the one saved: the %d bytes of views are counted", back.HeapBytes(), heap, views)
+		}
+	}
 
 	var queries []*Query
 	typo := func(w string) string {
@@ -181,6 +213,11 @@ func TestLoadedAnswersAsSaved(t *testing.T) {
 		x.Update(gen+1, []Ref{{KindTopic, "t3"}}, more)
 	}
 	same("after an update")
+	// The loaded index changed its arrays in place (docs marked gone,
+	// lists moved): its own copies of those pages, never the file.
+	if now, err := os.ReadFile(path); err != nil || string(now) != string(fileBytes) {
+		t.Fatalf("the saved file changed under the index loaded from it (%v)", err)
+	}
 	// Remove an eighth and more of the things: each compacts.
 	var gone []Ref
 	for i := range 3000 {
