@@ -24,9 +24,10 @@ const costExtension = "graphhttp.cost"
 // coerced it checks the operation's cost; and it reports the cost in every
 // response's extensions.cost.
 type limits struct {
-	opts  *Options
-	cache *queryCache
-	model costModel
+	opts   *Options
+	cache  *queryCache
+	model  costModel
+	schema *ast.Schema // from Validate
 }
 
 var (
@@ -38,8 +39,11 @@ var (
 // ExtensionName names the extension for gqlgen.
 func (l *limits) ExtensionName() string { return "graphhttp.Limits" }
 
-// Validate accepts every schema.
-func (l *limits) Validate(graphql.ExecutableSchema) error { return nil }
+// Validate accepts every schema, and keeps it for checkVariables.
+func (l *limits) Validate(es graphql.ExecutableSchema) error {
+	l.schema = es.Schema()
+	return nil
+}
 
 // getRequestKey marks the context of a GET request, on which only queries
 // may run.
@@ -119,6 +123,9 @@ func (l *limits) check(s *shape) *gqlerror.Error {
 // and refuses it when the cost is over the limit or over what is left of
 // the client's cost budget; otherwise it takes the cost from the budget.
 func (l *limits) MutateOperationContext(ctx context.Context, opCtx *graphql.OperationContext) *gqlerror.Error {
+	if err := checkVariables(l.schema, opCtx.Operation, opCtx.Variables, l.opts.InputScalars); err != nil {
+		return err
+	}
 	c := &Cost{Requested: l.model.operationCost(opCtx.Operation, opCtx.Variables), Maximum: l.opts.MaxCost}
 	opCtx.Stats.SetExtension(costExtension, c)
 	if c.Maximum > 0 && c.Requested > c.Maximum {

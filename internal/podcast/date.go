@@ -102,7 +102,16 @@ func (d Date) appendQuoted(b []byte) []byte {
 func (d *Date) UnmarshalGQL(v any) error {
 	s, ok := v.(string)
 	if !ok {
-		return fmt.Errorf("%w: a Date is a string in YYYY-MM-DD form, got %T", ErrInvalid, v)
+		got := "a number"
+		switch v.(type) {
+		case bool:
+			got = "a boolean"
+		case map[string]any:
+			got = "an object"
+		case []any:
+			got = "a list"
+		}
+		return fmt.Errorf("%w: a Date is a string in YYYY-MM-DD form, got %s", ErrInvalid, got)
 	}
 	return d.UnmarshalText([]byte(s))
 }

@@ -16,6 +16,7 @@ import (
 	"podcastgraph/graph/subgraph"
 	"podcastgraph/internal/graphhttp"
 	"podcastgraph/internal/onewrite"
+	"podcastgraph/internal/podcast"
 	"podcastgraph/internal/search"
 	"podcastgraph/internal/tracing"
 	"podcastgraph/store"
@@ -149,6 +150,9 @@ func (c *APIConfig) GraphHTTP(generation func() (uint64, error)) graphhttp.Optio
 	o.MaxConcurrent = c.MaxConcurrent
 	o.MaxResponseBytes = c.MaxResponse
 	o.HoldWrites = onewrite.Hold
+	o.InputScalars = map[string]func(any) error{
+		"Date": func(v any) error { var d podcast.Date; return d.UnmarshalGQL(v) },
+	}
 	o.Generation = generation
 	o.Version = buildVersion()
 	return o

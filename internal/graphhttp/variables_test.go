@@ -1,0 +1,82 @@
+package graphhttp
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/vektah/gqlparser/v2"
+	"github.com/vektah/gqlparser/v2/ast"
+)
+
+var enumSchema = gqlparser.MustLoadSchema(&ast.Source{Input: `
+	scalar Date
+	enum Direction { ASC DESC }
+	enum Kind { EPISODE GUEST }
+	input Order { field: String direction: Direction! }
+	input Filter { after: Date kinds: [Kind!] order: Order }
+	type Query { items(order: Order, kinds: [Kind!], filter: Filter, on: Date): Int }
+`})
+
+// TestVariablesCheckedStrictly: an enum value in another case, or not a
+// string, and a Date that is not one, anywhere in a variable (in a list,
+// in an input object in an input object), are request errors naming the
+// variable's path and what is allowed, with no execution; the values as
+// written run.
+func TestVariablesCheckedStrictly(t *testing.T) {
+	var executed atomic.Int32
+	srv := handler.New(&graphql.ExecutableSchemaMock{
+		SchemaFunc: func() *ast.Schema { return enumSchema },
+		ExecFunc: func(ctx context.Context) graphql.ResponseHandler {
+			executed.Add(1)
+			return graphql.OneShot(&graphql.Response{Data: []byte(`{"items":1}`)})
+		},
+		ComplexityFunc: func(context.Context, string, string, int, map[string]any) (int, bool) { return 0, false },
+	})
+	o := Defaults()
+	o.Rate, o.CostRate = 0, 0
+	o.InputScalars = map[string]func(any) error{"Date": func(v any) error {
+		if s, ok := v.(string); !ok || len(s) != 10 {
+			return errors.New("a Date is a string in YYYY-MM-DD form")
+		}
+		return nil
+	}}
+	h := New(srv, o)
+	const query = `query($o: Order, $k: [Kind!], $f: Filter, $d: Date) { items(order: $o, kinds: $k, filter: $f, on: $d) }`
+	for _, c := range []struct {
+		vars string
+		path string // of the error; "" for none
+		says string
+	}{
+		{`{"o": {"direction": "ASC"}, "k": ["EPISODE", "GUEST"], "f": {"after": "2025-01-01", "kinds": ["GUEST"], "order": {"direction": "DESC"}}, "d": "2025-02-01"}`, "", ""},
+		{`{"o": {"direction": "asc"}}`, `["variable","o","direction"]`, `"asc" is not a value of Direction: one of ASC, DESC`},
+		{`{"k": ["EPISODE", "guest"]}`, `["variable","k",1]`, `"guest" is not a value of Kind`},
+		{`{"k": "episode"}`, `["variable","k",0]`, `"episode" is not a value of Kind`},
+		{`{"f": {"order": {"direction": "Desc"}}}`, `["variable","f","order","direction"]`, `"Desc" is not a value of Direction`},
+		{`{"f": {"after": "someday"}}`, `["variable","f","after"]`, `a Date is a string`},
+		{`{"d": 20250101}`, `["variable","d"]`, `a Date is a string`},
+	} {
+		before := executed.Load()
+		a := serve(t, h, post(`{"query": `+jsonString(query)+`, "variables": `+c.vars+`}`, "Accept", gr))
+		if c.path == "" {
+			if a.status != http.StatusOK || len(a.Errors) != 0 || executed.Load() != before+1 {
+				t.Fatalf("%s: status %d, errors %+v: want it executed", c.vars, a.status, a.Errors)
+			}
+			continue
+		}
+		if a.status != http.StatusBadRequest || a.code() != "GRAPHQL_VALIDATION_FAILED" || len(a.Data) != 0 {
+			t.Fatalf("%s: status %d, code %q, data %s: want 400 GRAPHQL_VALIDATION_FAILED without data", c.vars, a.status, a.code(), a.Data)
+		}
+		if executed.Load() != before {
+			t.Fatalf("%s: executed", c.vars)
+		}
+		if !strings.Contains(a.Errors[0].Message, c.says) || !strings.Contains(string(a.body), `"path":`+c.path) {
+			t.Fatalf("%s: %s: want the path %s and %q", c.vars, a.body, c.path, c.says)
+		}
+	}
+}
