@@ -7,8 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/url"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -51,6 +54,9 @@ const remoteIdle = 5 * time.Minute
 // and fails.
 func (c *Client) Ingest(ctx context.Context, files, urls []string, out io.Writer) (pipeline.Summary, error) {
 	var sum pipeline.Summary
+	if err := c.checkServer(); err != nil {
+		return sum, err
+	}
 	client := &http.Client{}
 	c.Progress.Begin(len(files) + len(urls))
 	emit := func(r pipeline.Result) {
@@ -69,6 +75,9 @@ func (c *Client) Ingest(ctx context.Context, files, urls []string, out io.Writer
 			var refused *refusedError
 			if errors.As(err, &refused) && confirmed == 0 {
 				return err // nothing was taken: the reason is enough
+			}
+			if unsent(err) && confirmed == 0 {
+				return fmt.Errorf("ingest --server %s: the server could not be reached, nothing was sent: %w", c.Server, err)
 			}
 			return c.reportBreak(out, sum, names[n:], rest, err)
 		}
@@ -117,6 +126,27 @@ func (c *Client) Ingest(ctx context.Context, files, urls []string, out io.Writer
 	return sum, nil
 }
 
+// checkServer refuses a --server that is not an http(s) URL with a host,
+// before anything is read or sent.
+func (c *Client) checkServer() error {
+	u, err := url.Parse(c.Server)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("--server %q: not an http:// or https:// URL with a host", c.Server)
+	}
+	return nil
+}
+
+// unsent reports whether err says a request never reached the server: it
+// could not be dialled (refused, no route, no such host).
+func unsent(err error) bool {
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return true
+	}
+	var dns *net.DNSError
+	return errors.As(err, &dns)
+}
+
 // baseNames is the names of files, as their lines print them.
 func baseNames(files []string) []string {
 	out := make([]string, len(files))
@@ -133,17 +163,22 @@ func baseNames(files []string) []string {
 func (c *Client) reportBreak(out io.Writer, sum pipeline.Summary, pending, rest []string, cause error) error {
 	var refused *refusedError
 	unknown := 0
+	if unsent(cause) {
+		// The request never reached the server: its documents were not
+		// sent either.
+		pending, rest = nil, append(slices.Clip(pending), rest...)
+	}
 	for _, name := range pending {
 		if errors.As(cause, &refused) {
 			sum.Add(pipeline.Result{Name: name, Status: "failed"})
-			fmt.Fprintf(out, "failed    %s: not stored: %s\n", name, refused.status)
+			fmt.Fprintf(out, "failed    %s: not stored: %s\n", pipeline.PrintedName(name), refused.status)
 			continue
 		}
 		unknown++
-		fmt.Fprintf(out, "unknown   %s: sent, but the connection broke before the server answered for it; run the ingest again (stored pages come back unchanged)\n", name)
+		fmt.Fprintf(out, "unknown   %s: sent, but the connection broke before the server answered for it; run the ingest again (stored pages come back unchanged)\n", pipeline.PrintedName(name))
 	}
 	for _, name := range rest {
-		fmt.Fprintf(out, "not sent  %s\n", name)
+		fmt.Fprintf(out, "not sent  %s\n", pipeline.PrintedName(name))
 	}
 	fmt.Fprintf(out, "%d documents: %d added, %d updated, %d unchanged, %d failed, %d unknown, %d not sent\n",
 		sum.Total()+unknown+len(rest), sum.Added, sum.Updated, sum.Unchanged, sum.Failed, unknown, len(rest))

@@ -7,9 +7,12 @@ import (
 	"io"
 	"runtime"
 	"slices"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"podcastgraph/ingest"
 	"podcastgraph/internal/podcast"
@@ -183,26 +186,62 @@ func (s *Summary) Add(r Result) {
 // warnings; for a feed, one line with its item counts, then its warnings
 // and the error of each item that failed.
 func PrintResult(w io.Writer, r Result) {
+	name := PrintedName(r.Name)
 	if r.Status == "failed" && r.Items == nil {
-		fmt.Fprintf(w, "failed    %s\n", r.Error)
+		fmt.Fprintf(w, "failed    %s\n", printedText(r.Error))
 		return
 	}
 	if c := r.Items; c != nil {
 		fmt.Fprintf(w, "%-9s %s: feed, %d items (%d added, %d updated, %d unchanged, %d failed), %d episodes, %d guests, %d topics, %d warnings\n",
-			r.Status, r.Name, c.Total(), c.Added, c.Updated, c.Unchanged, c.Failed, r.Episodes, r.Guests, r.Topics, len(r.Warnings))
+			r.Status, name, c.Total(), c.Added, c.Updated, c.Unchanged, c.Failed, r.Episodes, r.Guests, r.Topics, len(r.Warnings))
 		for _, warn := range r.Warnings {
-			fmt.Fprintf(w, "  warning %s: %s\n", r.Name, warn)
+			fmt.Fprintf(w, "  warning %s: %s\n", name, printedText(warn))
 		}
 		for _, e := range r.ItemErrors {
-			fmt.Fprintf(w, "  failed  %s\n", e)
+			fmt.Fprintf(w, "  failed  %s\n", printedText(e))
 		}
 		return
 	}
 	fmt.Fprintf(w, "%-9s %s: %d episodes, %d guests, %d topics, %d warnings\n",
-		r.Status, r.Name, r.Episodes, r.Guests, r.Topics, len(r.Warnings))
+		r.Status, name, r.Episodes, r.Guests, r.Topics, len(r.Warnings))
 	for _, warn := range r.Warnings {
-		fmt.Fprintf(w, "  warning %s: %s\n", r.Name, warn)
+		fmt.Fprintf(w, "  warning %s: %s\n", name, printedText(warn))
 	}
+}
+
+// PrintableName reports whether a document's name can be printed as it
+// is: valid UTF-8 without control characters (a newline in a file name
+// would otherwise forge a line of the report, an escape sequence recolour
+// the terminal).
+func PrintableName(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+			return false
+		}
+	}
+	return true
+}
+
+// PrintedName is a document's name on a report line: as it is when
+// printable, quoted (Go syntax, escapes shown) otherwise.
+func PrintedName(s string) string {
+	if PrintableName(s) {
+		return s
+	}
+	return strconv.Quote(s)
+}
+
+// printedText is a message on a report line, its control characters
+// escaped (it may quote a name or a document's text).
+func printedText(s string) string {
+	if PrintableName(s) {
+		return s
+	}
+	q := strconv.Quote(s)
+	return q[1 : len(q)-1]
 }
 
 // Files ingests files in batches, printing one line per document in order.

@@ -96,8 +96,9 @@ func (a *app) adminIngest(w http.ResponseWriter, r *http.Request) {
 	pages := make([]pipeline.Page, len(req.Documents))
 	for i, d := range req.Documents {
 		pages[i] = pipeline.Page{Name: d.Name, Data: d.Data}
-		if d.Name == "" || d.Name != filepath.Base(d.Name) || strings.HasPrefix(d.Name, ".") || len(d.Name) > 255 {
-			pages[i].Err = fmt.Errorf("document %d: name %q must be a plain file name", i, d.Name)
+		if d.Name == "" || d.Name != filepath.Base(d.Name) || strings.HasPrefix(d.Name, ".") || len(d.Name) > 255 ||
+			strings.TrimSpace(d.Name) != d.Name || !pipeline.PrintableName(d.Name) {
+			pages[i].Err = fmt.Errorf("document %d: name %q must be a plain file name (no control characters, no spaces at either end)", i, d.Name)
 		}
 	}
 	extend := func() { _ = rc.SetWriteDeadline(time.Now().Add(a.cfg.writeTimeout())) }

@@ -1,0 +1,87 @@
+package main
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"podcastgraph/internal/adminapi"
+)
+
+// A document's name with control characters (a file name holding a
+// newline and an escape sequence) cannot forge a line of the ingest
+// report: it is printed quoted, on its one line. The admin endpoint
+// refuses such names per document, and the good document beside them
+// lands.
+func TestDocumentNamesCannotForgeReportLines(t *testing.T) {
+	page, err := os.ReadFile("seeds/000_3500f07eabefc183.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	forged := "ev\nadded     forged.txt: 99 episodes, 0 guests, 0 topics, 0 warnings\n\x1b[31mred.txt"
+	if err := os.WriteFile(filepath.Join(dir, forged), page, 0o644); err != nil {
+		t.Skipf("this file system refuses the name: %v", err)
+	}
+	out, err := runCmd(t, "ingest", "--db", filepath.Join(t.TempDir(), "p.db"), dir)
+	if err != nil {
+		t.Fatalf("ingest: %v\n%s", err, out)
+	}
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if len(lines) != 2 || strings.Contains(out, "\x1b") || !strings.HasPrefix(lines[0], `added     "ev\nadded`) {
+		t.Fatalf("the report has %d lines, want the document's (its name quoted) and the summary:\n%q", len(lines), out)
+	}
+
+	s := startServer(t, "--admin-token", testAdminToken)
+	docs := []map[string]string{}
+	bad := []string{"a\x00b.txt", "x.txt\r", " ", "\x1b[31mred.txt", "line\nbreak.txt", " lead.txt"}
+	for _, name := range bad {
+		docs = append(docs, map[string]string{"name": name, "data": base64.StdEncoding.EncodeToString(page)})
+	}
+	docs = append(docs, map[string]string{"name": "good.txt", "data": base64.StdEncoding.EncodeToString(page)})
+	body, _ := json.Marshal(map[string]any{"documents": docs})
+	req, _ := http.NewRequest(http.MethodPost, s.URL+"/admin/ingest", bytes.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+testAdminToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var res adminapi.IngestResponse
+	if err := json.NewDecoder(resp.Body).Decode(&res); err != nil || len(res.Results) != len(docs) {
+		t.Fatalf("status %d, %d results (%v)", resp.StatusCode, len(res.Results), err)
+	}
+	for i, r := range res.Results[:len(bad)] {
+		if r.Status != "failed" || !strings.Contains(r.Error, "plain file name") {
+			t.Errorf("document %d (%q): %s %q, want it refused for its name", i, bad[i], r.Status, r.Error)
+		}
+	}
+	if g := res.Results[len(bad)]; g.Status == "failed" {
+		t.Errorf("the good document beside them: %s %s", g.Status, g.Error)
+	}
+}
+
+// An ingest through a server that cannot be reached says so once, and
+// that nothing was sent, instead of a line per document saying each was
+// sent and its answer lost; a --server that is not a URL is refused
+// before anything is read.
+func TestIngestServerUnreachable(t *testing.T) {
+	for _, c := range []struct{ server, says string }{
+		{"http://127.0.0.1:1", "could not be reached, nothing was sent"},
+		{"ht!tp://x", "not an http:// or https:// URL"},
+		{"127.0.0.1:8080", "not an http:// or https:// URL"},
+	} {
+		out, err := runCmd(t, "ingest", "--server", c.server, "--token", testAdminToken, "seeds")
+		if err == nil || !strings.Contains(err.Error(), c.says) {
+			t.Errorf("--server %s: %v, want an error saying %q", c.server, err, c.says)
+		}
+		if strings.Contains(out, "unknown") || strings.Contains(out, "sent, but") {
+			t.Errorf("--server %s: the report says documents were sent:\n%s", c.server, out)
+		}
+	}
+}
