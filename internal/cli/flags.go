@@ -20,6 +20,20 @@ type flags struct {
 	getenv   func(string) string
 	cmd      *Command
 	warnings []string
+	// checks refuse a number given on the command line below its
+	// flag's minimum (the flag package takes any); parse runs them.
+	checks []func() error
+}
+
+// atLeast registers the check that the number flag name holds is at
+// least min.
+func atLeast[T int | int64 | uint64 | float64 | time.Duration](f *flags, p *T, name string, min T) {
+	f.checks = append(f.checks, func() error {
+		if *p < min {
+			return fmt.Errorf("--%s %v: must be at least %v", name, *p, min)
+		}
+		return nil
+	})
 }
 
 func newFlags(cmd *Command, getenv func(string) string) *flags {
@@ -59,6 +73,7 @@ func (f *flags) integer(p *int, name, env string, def, min int, usage string) {
 		return err == nil && n >= min
 	})
 	f.fs.IntVar(p, name, def, usage+" ($"+env+")")
+	atLeast(f, p, name, min)
 }
 
 func (f *flags) int64(p *int64, name, env string, def, min int64, usage string) {
@@ -70,6 +85,7 @@ func (f *flags) int64(p *int64, name, env string, def, min int64, usage string) 
 		return err == nil && n >= min
 	})
 	f.fs.Int64Var(p, name, def, usage+" ($"+env+")")
+	atLeast(f, p, name, min)
 }
 
 func (f *flags) uint64(p *uint64, name, env string, def, min uint64, usage string) {
@@ -81,6 +97,7 @@ func (f *flags) uint64(p *uint64, name, env string, def, min uint64, usage strin
 		return err == nil && n >= min
 	})
 	f.fs.Uint64Var(p, name, def, usage+" ($"+env+")")
+	atLeast(f, p, name, min)
 }
 
 func (f *flags) float(p *float64, name, env string, def, min float64, usage string) {
@@ -92,6 +109,7 @@ func (f *flags) float(p *float64, name, env string, def, min float64, usage stri
 		return err == nil && n >= min
 	})
 	f.fs.Float64Var(p, name, def, usage+" ($"+env+")")
+	atLeast(f, p, name, min)
 }
 
 func (f *flags) duration(p *time.Duration, name, env string, def, min time.Duration, usage string) {
@@ -103,6 +121,7 @@ func (f *flags) duration(p *time.Duration, name, env string, def, min time.Durat
 		return err == nil && d >= min
 	})
 	f.fs.DurationVar(p, name, def, usage+" ($"+env+")")
+	atLeast(f, p, name, min)
 }
 
 // fromEnv offers env's value, if set, to use, which reports whether it
@@ -129,6 +148,11 @@ func (f *flags) parse(args []string, out io.Writer) error {
 		return errHelp
 	case err != nil:
 		return fmt.Errorf("%s: %w (`podcastgraph %s --help` lists its flags)", f.cmd.Name, err, f.cmd.Name)
+	}
+	for _, check := range f.checks {
+		if err := check(); err != nil {
+			return fmt.Errorf("%s: %w (`podcastgraph %s --help` lists its flags)", f.cmd.Name, err, f.cmd.Name)
+		}
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"io"
 	"net/netip"
 	"slices"
 	"strings"
@@ -84,5 +85,33 @@ func TestHardeningRateFlags(t *testing.T) {
 	o = cfg.API.GraphHTTP(nil)
 	if fmt.Sprint(o.RateExempt) != "[127.0.0.1/32 10.1.0.0/16]" || o.CostRate != 50 || o.CostBurst != 3000 {
 		t.Errorf("from the environment: exempt %v, cost rate %g, burst %d", o.RateExempt, o.CostRate, o.CostBurst)
+	}
+}
+
+// A number given on the command line below its flag's minimum is an
+// error naming the flag and the minimum (the flag package itself takes
+// any): --max-tokens -5 had every query refused as "more than -5 tokens".
+// The minimum itself is taken.
+func TestFlagsBelowMinimumRefused(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		says string // "" for accepted
+	}{
+		{[]string{"--max-tokens", "-5"}, "--max-tokens -5: must be at least 0"},
+		{[]string{"--max-depth", "-1"}, "--max-depth -1: must be at least 0"},
+		{[]string{"--batch", "0"}, "--batch 0: must be at least 1"},
+		{[]string{"--refresh", "-5s"}, "--refresh -5s: must be at least 0s"},
+		{[]string{"--rate", "-0.5"}, "--rate -0.5: must be at least 0"},
+		{[]string{"--record-cache", "-1"}, "--record-cache -1: must be at least 0"},
+		{[]string{"--max-tokens", "0", "--batch", "1", "--refresh", "0s", "--rate", "0"}, ""},
+	} {
+		_, f := newServeConfig(func(string) string { return "" })
+		err := f.parse(c.args, io.Discard)
+		switch {
+		case c.says == "" && err != nil:
+			t.Errorf("%v: %v, want it taken", c.args, err)
+		case c.says != "" && (err == nil || !strings.Contains(err.Error(), c.says)):
+			t.Errorf("%v: %v, want an error saying %q", c.args, err, c.says)
+		}
 	}
 }
