@@ -2,7 +2,10 @@ package cli
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
+	"os"
 	"time"
 
 	"podcastgraph/internal/cluster"
@@ -41,6 +44,9 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		if err := server.CheckAdminToken(cfg.AdminToken); err != nil {
 			return fmt.Errorf("--admin-token: %w", err)
 		}
+		if err := checkSeeds(f, env.Getenv, cfg.Seeds); err != nil {
+			return err
+		}
 		cfg.Warnings = append(f.Warnings(), warnings...)
 		if clustered {
 			cfg.Cluster = clusterConfig(cc, join, bootstrapNode, cfg.DB)
@@ -50,6 +56,24 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		}
 		return server.Serve(ctx, cfg, env.Testing, env.Stdout)
 	})
+}
+
+// checkSeeds refuses, before anything starts, a --seeds (or
+// $PODCAST_SEEDS) that was given and cannot be read: the server would
+// otherwise serve without the pages it was told to ingest, and say it is
+// ready. The default, seeds/, may be missing (a binary run outside the
+// repository): the start-up ingest then logs the error and the server
+// serves the store as it is.
+func checkSeeds(f *flags, getenv func(string) string, seeds string) error {
+	given := getenv("PODCAST_SEEDS") != ""
+	f.fs.Visit(func(fl *flag.Flag) { given = given || fl.Name == "seeds" })
+	if !given || seeds == "" {
+		return nil
+	}
+	if _, err := os.Stat(seeds); err != nil {
+		return fmt.Errorf("--seeds %s: %w", seeds, errors.Unwrap(err))
+	}
+	return nil
 }
 
 // serveFlags declares serve's flags into cfg, and the admin token file's
