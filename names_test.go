@@ -85,3 +85,46 @@ func TestIngestServerUnreachable(t *testing.T) {
 		}
 	}
 }
+
+// The admin endpoint's errors speak of the JSON sent, never of the Go
+// types it is decoded into, and a document whose data is not base64
+// fails alone, named, while the documents beside it land.
+func TestAdminIngestBadBodies(t *testing.T) {
+	page, err := os.ReadFile("seeds/000_3500f07eabefc183.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := startServer(t, "--admin-token", testAdminToken)
+	post := func(body string) (int, string) {
+		req, _ := http.NewRequest(http.MethodPost, s.URL+"/admin/ingest", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+testAdminToken)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var b bytes.Buffer
+		b.ReadFrom(resp.Body)
+		return resp.StatusCode, b.String()
+	}
+	for body, says := range map[string]string{
+		`[]`:                         "the body is a list where an object is expected",
+		`{"documents":[{"name":5}]}`: "documents.name is a number",
+		`{"documents": [`:            "the body ends before the JSON does",
+	} {
+		status, got := post(body)
+		if status != http.StatusBadRequest || !strings.Contains(got, says) || strings.Contains(got, "Go ") || strings.Contains(got, "adminapi") {
+			t.Errorf("%s: %d %s, want 400 saying %q and no Go type", body, status, got, says)
+		}
+	}
+	good := base64.StdEncoding.EncodeToString(page)
+	status, got := post(`{"documents":[{"name":"good.txt","data":"` + good + `"},{"name":"bad.txt","data":"@@@"},{"name":"num.txt","data":5}]}`)
+	var res adminapi.IngestResponse
+	if err := json.Unmarshal([]byte(got), &res); err != nil || status != http.StatusOK || len(res.Results) != 3 {
+		t.Fatalf("%d %s", status, got)
+	}
+	if res.Results[0].Status != "added" || res.Results[1].Status != "failed" || !strings.Contains(res.Results[1].Error, "document 1 (bad.txt): data is not base64") ||
+		res.Results[2].Status != "failed" || !strings.Contains(res.Results[2].Error, "data must be a base64 string") {
+		t.Errorf("results %+v", res.Results)
+	}
+}

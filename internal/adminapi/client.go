@@ -90,7 +90,7 @@ func (c *Client) Ingest(ctx context.Context, files, urls []string, out io.Writer
 		var req IngestRequest
 		names := make([]string, len(batch))
 		for i, p := range batch {
-			req.Documents = append(req.Documents, Document{Name: p.Name, Data: p.Data})
+			req.Documents = append(req.Documents, Document{Name: p.Name, Data: Base64{Bytes: p.Data}})
 			names[i] = p.Name
 		}
 		if err := send(req, names, rest); err != nil {

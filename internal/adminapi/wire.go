@@ -1,6 +1,12 @@
 package adminapi
 
-import "podcastgraph/internal/pipeline"
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+
+	"podcastgraph/internal/pipeline"
+)
 
 // NDJSON is the media type of the streamed answer of /admin/ingest.
 const NDJSON = "application/x-ndjson"
@@ -18,7 +24,39 @@ type IngestRequest struct {
 // Document is one page of an IngestRequest.
 type Document struct {
 	Name string `json:"name"`
-	Data []byte `json:"data"`
+	Data Base64 `json:"data"`
+}
+
+// Base64 is a document's bytes, a base64 string in JSON. A value that is
+// not one does not fail the request it is in: Bad says why, and the
+// server fails that document alone, naming it, while the others land.
+type Base64 struct {
+	Bytes []byte
+	Bad   error
+}
+
+// MarshalJSON writes the bytes as a base64 string.
+func (b Base64) MarshalJSON() ([]byte, error) { return json.Marshal(b.Bytes) }
+
+// UnmarshalJSON reads a base64 string (null is no bytes); anything else
+// sets Bad rather than failing the whole request.
+func (b *Base64) UnmarshalJSON(data []byte) error {
+	*b = Base64{}
+	var s *string
+	if err := json.Unmarshal(data, &s); err != nil {
+		b.Bad = fmt.Errorf("data must be a base64 string")
+		return nil
+	}
+	if s == nil {
+		return nil
+	}
+	dec, err := base64.StdEncoding.DecodeString(*s)
+	if err != nil {
+		b.Bad = fmt.Errorf("data is not base64 (%v)", err)
+		return nil
+	}
+	b.Bytes = dec
+	return nil
 }
 
 // IngestResponse is the answer in one piece: one result per document, in

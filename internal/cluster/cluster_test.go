@@ -275,7 +275,7 @@ func pages(from, to int) []adminapi.Document {
 	var docs []adminapi.Document
 	for i := from; i < to; i++ {
 		name, data := pagegen.Page(i, pagegen.Options{Shows: 4, Seed: 3})
-		docs = append(docs, adminapi.Document{Name: name, Data: data})
+		docs = append(docs, adminapi.Document{Name: name, Data: adminapi.Base64{Bytes: data}})
 	}
 	return docs
 }
@@ -548,7 +548,7 @@ func scrape(t *testing.T, n *node) string {
 func TestClusterFromExistingStore(t *testing.T) {
 	dir, seeds := t.TempDir(), t.TempDir()
 	for _, d := range pages(0, 30) {
-		if err := os.WriteFile(filepath.Join(seeds, d.Name), d.Data, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(seeds, d.Name), d.Data.Bytes, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -570,7 +570,7 @@ func TestClusterFromExistingStore(t *testing.T) {
 	// `ingest --server` through a follower.
 	more := t.TempDir()
 	for _, d := range pages(30, 36) {
-		if err := os.WriteFile(filepath.Join(more, d.Name), d.Data, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(more, d.Name), d.Data.Bytes, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -600,7 +600,7 @@ func TestClusterLeaderWork(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, d := range pages(0, 5) {
-			if err := os.WriteFile(filepath.Join(dirs[i], d.Name), d.Data, 0o644); err != nil {
+			if err := os.WriteFile(filepath.Join(dirs[i], d.Name), d.Data.Bytes, 0o644); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -610,7 +610,7 @@ func TestClusterLeaderWork(t *testing.T) {
 	eventually(t, "the leader to watch", func() bool { return strings.Contains(l.logs.String(), "watching for pages") })
 	d := pages(5, 6)[0]
 	for _, dir := range dirs {
-		if err := os.WriteFile(filepath.Join(dir, d.Name), d.Data, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, d.Name), d.Data.Bytes, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -40,7 +40,7 @@ func TestClusterFigures(t *testing.T) {
 			var docs []adminapi.Document
 			for i := from; i < min(from+256, total); i++ {
 				name, data := pagegen.Page(i, opts)
-				docs = append(docs, adminapi.Document{Name: name, Data: data})
+				docs = append(docs, adminapi.Document{Name: name, Data: adminapi.Base64{Bytes: data}})
 			}
 			if !yield(docs) {
 				return

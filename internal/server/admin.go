@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -61,6 +62,53 @@ const adminMaxURLs = 256
 // without a byte arriving; the body as a whole may take longer.
 const adminReadProgress = 30 * time.Second
 
+// jsonProblem describes what is wrong with a request body in the terms of
+// its JSON, never of the Go types it is decoded into.
+func jsonProblem(err error) string {
+	var typ *json.UnmarshalTypeError
+	var syntax *json.SyntaxError
+	switch {
+	case errors.As(err, &typ):
+		want := "another kind of value"
+		switch typ.Type.Kind() {
+		case reflect.String:
+			want = "a string"
+		case reflect.Slice, reflect.Array:
+			want = "a list"
+		case reflect.Struct, reflect.Map:
+			want = "an object"
+		case reflect.Int, reflect.Int64, reflect.Uint64, reflect.Float64:
+			want = "a number"
+		case reflect.Bool:
+			want = "true or false"
+		}
+		at := "the body"
+		if typ.Field != "" {
+			at = typ.Field
+		}
+		return fmt.Sprintf("%s is %s where %s is expected", at, withArticle(typ.Value), want)
+	case errors.As(err, &syntax):
+		return fmt.Sprintf("not JSON at byte %d (%v)", syntax.Offset, syntax)
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return "the body ends before the JSON does"
+	}
+	return "not JSON"
+}
+
+// withArticle names a JSON kind as json's errors give it ("array",
+// "number") with its article.
+func withArticle(kind string) string {
+	switch kind {
+	case "array":
+		return "a list"
+	case "object":
+		return "an object"
+	case "":
+		return "a value"
+	}
+	return "a " + kind
+}
+
 // adminIngest takes pages and answers for each: with Accept:
 // application/x-ndjson, one line per document as its batch is decided and a
 // summary line last; otherwise one JSON answer at the end. Documents are
@@ -81,7 +129,7 @@ func (a *app) adminIngest(w http.ResponseWriter, r *http.Request) {
 				"error": fmt.Sprintf("body over %d bytes: send the pages in smaller batches", tooLarge.Limit), "code": "PAYLOAD_TOO_LARGE"})
 			return
 		}
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "body must be JSON {\"documents\": [{\"name\", \"data\" (base64)}]}: " + err.Error(), "code": "BAD_REQUEST"})
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "body must be JSON {\"documents\": [{\"name\", \"data\" (base64)}]}: " + jsonProblem(err), "code": "BAD_REQUEST"})
 		return
 	}
 	if len(req.URLs) > adminMaxURLs {
@@ -95,7 +143,10 @@ func (a *app) adminIngest(w http.ResponseWriter, r *http.Request) {
 	_ = rc.SetReadDeadline(time.Time{})
 	pages := make([]pipeline.Page, len(req.Documents))
 	for i, d := range req.Documents {
-		pages[i] = pipeline.Page{Name: d.Name, Data: d.Data}
+		pages[i] = pipeline.Page{Name: d.Name, Data: d.Data.Bytes}
+		if d.Data.Bad != nil && pipeline.PrintableName(d.Name) {
+			pages[i].Err = fmt.Errorf("document %d (%s): %w", i, d.Name, d.Data.Bad)
+		}
 		if d.Name == "" || d.Name != filepath.Base(d.Name) || strings.HasPrefix(d.Name, ".") || len(d.Name) > 255 ||
 			strings.TrimSpace(d.Name) != d.Name || !pipeline.PrintableName(d.Name) {
 			pages[i].Err = fmt.Errorf("document %d: name %q must be a plain file name (no control characters, no spaces at either end)", i, d.Name)
