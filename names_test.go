@@ -128,3 +128,31 @@ func TestAdminIngestBadBodies(t *testing.T) {
 		t.Errorf("results %+v", res.Results)
 	}
 }
+
+// The admin token's scheme is case-insensitive (RFC 9110): bearer and
+// BEARER are Bearer.
+func TestAdminBearerSchemeCaseInsensitive(t *testing.T) {
+	s := startServer(t, "--admin-token", testAdminToken)
+	for _, scheme := range []string{"Bearer", "bearer", "BEARER"} {
+		req, _ := http.NewRequest(http.MethodPost, s.URL+"/admin/ingest", strings.NewReader(`{"documents":[]}`))
+		req.Header.Set("Authorization", scheme+" "+testAdminToken)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("%s: status %d", scheme, resp.StatusCode)
+		}
+	}
+	req, _ := http.NewRequest(http.MethodPost, s.URL+"/admin/ingest", strings.NewReader(`{"documents":[]}`))
+	req.Header.Set("Authorization", "Basic "+testAdminToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("Basic: status %d, want 401", resp.StatusCode)
+	}
+}

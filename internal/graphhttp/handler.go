@@ -30,6 +30,7 @@ import (
 	"net/http"
 	"net/netip"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql/handler"
@@ -263,7 +264,27 @@ func (g *guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeErrors(w, media, errorf(CodeUnsupportedMedia, "send the request as Content-Type: application/json (UTF-8); other encodings are not accepted"))
 		return
 	}
+	if r.Method == http.MethodPost && !identityCoded(r.Header.Values("Content-Encoding")) {
+		// RFC 9110, 15.5.16: a content coding the server does not take is
+		// a 415, not a body read as if it were plain.
+		w.Header().Set("Accept-Encoding", "identity")
+		writeErrors(w, media, errorf(CodeUnsupportedMedia, "send the body without a Content-Encoding: compressed request bodies are not accepted"))
+		return
+	}
 	g.next.ServeHTTP(w, r)
+}
+
+// identityCoded reports whether Content-Encoding values say the body is
+// not encoded: none, or identity.
+func identityCoded(values []string) bool {
+	for _, v := range values {
+		for _, c := range strings.Split(v, ",") {
+			if c = strings.TrimSpace(c); c != "" && !strings.EqualFold(c, "identity") {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // sanitize keeps at most 16 printable ASCII bytes of s, for echoing it in a

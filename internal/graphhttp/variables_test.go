@@ -80,3 +80,26 @@ func TestVariablesCheckedStrictly(t *testing.T) {
 		}
 	}
 }
+
+// A POST body with a content coding (gzip) is refused with 415 and
+// Accept-Encoding: identity, as RFC 9110 asks, rather than read as if
+// it were plain; identity, or none, is taken.
+func TestRequestContentEncodingRefused(t *testing.T) {
+	h := newTestHandler(t, nil, nil)
+	for _, c := range []struct {
+		coding string
+		status int
+	}{{"", http.StatusOK}, {"identity", http.StatusOK}, {"gzip", http.StatusUnsupportedMediaType}, {"identity, br", http.StatusUnsupportedMediaType}} {
+		r := post(q(okQuery))
+		if c.coding != "" {
+			r.Header.Set("Content-Encoding", c.coding)
+		}
+		a := serve(t, h, r)
+		if a.status != c.status {
+			t.Errorf("Content-Encoding %q: status %d, want %d", c.coding, a.status, c.status)
+		}
+		if c.status == http.StatusUnsupportedMediaType && (a.code() != CodeUnsupportedMedia || a.header.Get("Accept-Encoding") != "identity") {
+			t.Errorf("Content-Encoding %q: code %q, Accept-Encoding %q", c.coding, a.code(), a.header.Get("Accept-Encoding"))
+		}
+	}
+}
