@@ -80,6 +80,14 @@ func (l *limits) MutateOperationParameters(ctx context.Context, p *graphql.RawPa
 	} else if err := l.check(s); err != nil {
 		return err
 	}
+	if p.OperationName == "" && len(s.ops) > 1 {
+		return errorf(errcode.ValidationFailed, "the document has %d operations: name the one to run in operationName", len(s.ops))
+	}
+	if p.OperationName != "" {
+		if _, ok := s.operation(p.OperationName); !ok {
+			return errorf(errcode.ValidationFailed, "the document has no operation named %q", p.OperationName)
+		}
+	}
 	if ctx.Value(getRequestKey{}) != nil {
 		if op, ok := s.operation(p.OperationName); ok && op != ast.Query {
 			return errorf(CodeMethodNotAllowed, "a %s cannot be sent with GET; use POST", op)
@@ -92,8 +100,10 @@ func (l *limits) MutateOperationParameters(ctx context.Context, p *graphql.RawPa
 // within them all.
 func (l *limits) check(s *shape) *gqlerror.Error {
 	o := l.opts
-	over := func(code string, got, limit int, what string) *gqlerror.Error {
-		e := errorf(code, "%s is %d, over the limit of %d", what, got, limit)
+	over := func(code string, limit int, what string) *gqlerror.Error {
+		// The measure may stop counting past the limit: say "over", not
+		// a count it did not finish.
+		e := errorf(code, "%s is over the limit of %d", what, limit)
 		e.Extensions["limit"] = limit
 		return e
 	}
@@ -103,17 +113,17 @@ func (l *limits) check(s *shape) *gqlerror.Error {
 	case s.incremental:
 		return errorf(CodeIncremental, "@defer and @stream are not supported: this server answers with one JSON document; remove the directive")
 	case o.MaxDepth > 0 && s.depth > o.MaxDepth:
-		return over(CodeMaxDepth, s.depth, o.MaxDepth, "the query's depth")
+		return over(CodeMaxDepth, o.MaxDepth, "the query's depth")
 	case o.MaxAliases > 0 && s.aliases > o.MaxAliases:
-		return over(CodeMaxAliases, s.aliases, o.MaxAliases, "the number of aliases in the operation")
+		return over(CodeMaxAliases, o.MaxAliases, "the number of aliases in the operation")
 	case o.MaxDirectives > 0 && s.directives > o.MaxDirectives:
-		return over(CodeMaxDirectives, s.directives, o.MaxDirectives, "the number of directives in the operation")
+		return over(CodeMaxDirectives, o.MaxDirectives, "the number of directives in the operation")
 	case s.expanded > 0:
 		e := errorf(CodeMaxFields, "the document selects more than %d fields once its fragments are spread", maxExpanded)
 		e.Extensions["limit"] = maxExpanded
 		return e
 	case o.MaxDuplicateFields > 0 && s.duplicates > o.MaxDuplicateFields:
-		return over(CodeMaxDuplicates, s.duplicates, o.MaxDuplicateFields,
+		return over(CodeMaxDuplicates, o.MaxDuplicateFields,
 			"the number of times one field is selected in one selection set (with the selections of same-named fields merged)")
 	}
 	return nil

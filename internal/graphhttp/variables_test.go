@@ -103,3 +103,24 @@ func TestRequestContentEncodingRefused(t *testing.T) {
 		}
 	}
 }
+
+// A document of several operations sent without operationName, or with a
+// name none has, is refused saying so (gqlgen said "operation  not
+// found").
+func TestOperationNameRequired(t *testing.T) {
+	h := newTestHandler(t, nil, nil)
+	doc := `query A { episode(number: 1) { title } } query B { episode(number: 2) { title } }`
+	for _, c := range []struct{ name, says string }{
+		{"", "the document has 2 operations: name the one to run in operationName"},
+		{"C", `the document has no operation named "C"`},
+	} {
+		body := jsonString(map[string]any{"query": doc, "operationName": c.name})
+		a := serve(t, h, post(body, "Accept", gr))
+		if a.status != http.StatusBadRequest || len(a.Errors) != 1 || a.Errors[0].Message != c.says {
+			t.Errorf("operationName %q: %d %s, want 400 saying %q", c.name, a.status, a.body, c.says)
+		}
+	}
+	if a := serve(t, h, post(jsonString(map[string]any{"query": doc, "operationName": "B"}), "Accept", gr)); a.status != http.StatusOK {
+		t.Errorf("operationName B: %d %s", a.status, a.body)
+	}
+}
