@@ -1,8 +1,11 @@
 package graphhttp
 
 import (
+	"encoding/json"
 	"fmt"
+	"math"
 	"reflect"
+	"strconv"
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql/errcode"
@@ -79,6 +82,12 @@ func checkValue(schema *ast.Schema, typ *ast.Type, val any, path ast.Path, scala
 			}
 		}
 	case ast.Scalar:
+		if def.Name == "Int" {
+			if msg := int32Problem(val); msg != "" {
+				return variableError(path, "%s", msg)
+			}
+			return nil
+		}
 		if check := scalars[def.Name]; check != nil {
 			if err := check(val); err != nil {
 				return variableError(path, "%v", err)
@@ -108,4 +117,103 @@ func describe(v any) string {
 	default:
 		return fmt.Sprint(x)
 	}
+}
+
+// int32Problem says what keeps a variable's value from being a GraphQL
+// Int, a 32-bit signed integer ("" when nothing does): gqlparser takes
+// any integer Go can hold, and integer strings.
+func int32Problem(val any) string {
+	var n float64
+	switch x := val.(type) {
+	case int:
+		n = float64(x)
+	case int32:
+		return ""
+	case int64:
+		n = float64(x)
+	case float64:
+		n = x
+	case json.Number:
+		f, err := x.Float64()
+		if err != nil {
+			return fmt.Sprintf("%s is not an Int", x)
+		}
+		n = f
+	case string:
+		return fmt.Sprintf("%q is a string, not an Int", x)
+	default:
+		return fmt.Sprintf("%s is not an Int", describe(val))
+	}
+	if n != math.Trunc(n) {
+		return fmt.Sprintf("%v is not an integer", val)
+	}
+	if n < math.MinInt32 || n > math.MaxInt32 {
+		return fmt.Sprintf("%v is outside an Int's range (a 32-bit signed integer, %d to %d)", val, math.MinInt32, math.MaxInt32)
+	}
+	return ""
+}
+
+// checkLiterals refuses integer literals given where an Int is expected
+// that do not fit its 32 bits (gqlparser's validation takes any integer),
+// in every argument of the document, as a request error naming where.
+func checkLiterals(doc *ast.QueryDocument) *gqlerror.Error {
+	if doc == nil {
+		return nil
+	}
+	var bad *gqlerror.Error
+	var walkValue func(v *ast.Value)
+	walkValue = func(v *ast.Value) {
+		if v == nil || bad != nil {
+			return
+		}
+		if v.Kind == ast.IntValue && v.ExpectedType != nil && v.ExpectedType.NamedType == "Int" {
+			if n, err := strconv.ParseInt(v.Raw, 10, 64); err != nil || n < math.MinInt32 || n > math.MaxInt32 {
+				bad = &gqlerror.Error{Message: fmt.Sprintf("%s is outside an Int's range (a 32-bit signed integer, %d to %d)", v.Raw, math.MinInt32, math.MaxInt32)}
+				if v.Position != nil {
+					bad.Locations = []gqlerror.Location{{Line: v.Position.Line, Column: v.Position.Column}}
+				}
+				errcode.Set(bad, errcode.ValidationFailed)
+			}
+			return
+		}
+		for _, c := range v.Children {
+			walkValue(c.Value)
+		}
+	}
+	var walkSet func(set ast.SelectionSet)
+	walkDirectives := func(ds ast.DirectiveList) {
+		for _, d := range ds {
+			for _, a := range d.Arguments {
+				walkValue(a.Value)
+			}
+		}
+	}
+	walkSet = func(set ast.SelectionSet) {
+		for _, sel := range set {
+			switch x := sel.(type) {
+			case *ast.Field:
+				for _, a := range x.Arguments {
+					walkValue(a.Value)
+				}
+				walkDirectives(x.Directives)
+				walkSet(x.SelectionSet)
+			case *ast.InlineFragment:
+				walkDirectives(x.Directives)
+				walkSet(x.SelectionSet)
+			case *ast.FragmentSpread:
+				walkDirectives(x.Directives)
+			}
+		}
+	}
+	for _, op := range doc.Operations {
+		for _, v := range op.VariableDefinitions {
+			walkValue(v.DefaultValue)
+		}
+		walkDirectives(op.Directives)
+		walkSet(op.SelectionSet)
+	}
+	for _, f := range doc.Fragments {
+		walkSet(f.SelectionSet)
+	}
+	return bad
 }

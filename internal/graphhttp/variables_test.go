@@ -124,3 +124,50 @@ func TestOperationNameRequired(t *testing.T) {
 		t.Errorf("operationName B: %d %s", a.status, a.body)
 	}
 }
+
+// An Int is 32 bits: a literal or a variable beyond, or a variable that is
+// a string, is a request error naming where, not a value the resolvers
+// see; an integer within range runs, and so does a literal integer given
+// for a Float.
+func TestIntIs32Bits(t *testing.T) {
+	schema := gqlparser.MustLoadSchema(&ast.Source{Input: `
+		input Range { from: Int }
+		type Query { items(first: Int, ratio: Float, range: Range, list: [Int!]): Int }
+	`})
+	srv := handler.New(&graphql.ExecutableSchemaMock{
+		SchemaFunc: func() *ast.Schema { return schema },
+		ExecFunc: func(ctx context.Context) graphql.ResponseHandler {
+			return graphql.OneShot(&graphql.Response{Data: []byte(`{"items":1}`)})
+		},
+		ComplexityFunc: func(context.Context, string, string, int, map[string]any) (int, bool) { return 0, false },
+	})
+	o := Defaults()
+	o.Rate, o.CostRate = 0, 0
+	h := New(srv, o)
+	for _, c := range []struct {
+		query, vars string
+		says        string // "" for accepted
+	}{
+		{`{ items(first: 2147483647, ratio: 99999999999) }`, `{}`, ""},
+		{`{ items(first: 2147483648) }`, `{}`, "2147483648 is outside an Int's range"},
+		{`{ items(range: {from: -2147483649}) }`, `{}`, "-2147483649 is outside an Int's range"},
+		{`{ items(list: [1, 99999999999]) }`, `{}`, "99999999999 is outside an Int's range"},
+		{`{ ...F } fragment F on Query { items(first: 99999999999) }`, `{}`, "outside an Int's range"},
+		{`query($n: Int) { items(first: $n) }`, `{"n": 5}`, ""},
+		{`query($n: Int) { items(first: $n) }`, `{"n": 99999999999}`, "99999999999 is outside an Int's range"},
+		{`query($n: Int) { items(first: $n) }`, `{"n": "5"}`, `"5" is a string, not an Int`},
+		{`query($r: Range) { items(range: $r) }`, `{"r": {"from": -3000000000}}`, "outside an Int's range"},
+		{`query($l: [Int!]) { items(list: $l) }`, `{"l": [1, 2, 3000000000]}`, "outside an Int's range"},
+	} {
+		a := serve(t, h, post(`{"query": `+jsonString(c.query)+`, "variables": `+c.vars+`}`, "Accept", gr))
+		if c.says == "" {
+			if a.status != http.StatusOK || len(a.Errors) != 0 {
+				t.Errorf("%s %s: %d %s, want it run", c.query, c.vars, a.status, a.body)
+			}
+			continue
+		}
+		if a.status != http.StatusBadRequest || a.code() != "GRAPHQL_VALIDATION_FAILED" || !strings.Contains(a.Errors[0].Message, c.says) {
+			t.Errorf("%s %s: %d %s, want 400 saying %q", c.query, c.vars, a.status, a.body, c.says)
+		}
+	}
+}
