@@ -472,6 +472,14 @@ func TestNegotiate(t *testing.T) {
 		"text/html":                         "",
 		"application/json;q=0":              "",
 		"APPLICATION/JSON; charset=utf-8":   "application/json",
+		// The most specific range decides a type's quality (RFC 9110).
+		"application/json;q=0, */*":               gr,
+		"*/*;q=0.5, application/json;q=0.1":       gr,
+		"application/json;q=0, application/*":     gr,
+		gr + ";q=0, */*":                          "application/json",
+		"*/*;q=0":                                 "",
+		"application/*;q=0.2, " + gr + ";q=0.1":   "application/json",
+		"application/json;q=0.5, " + gr + ";q=.5": gr,
 	}
 	for accept, want := range tests {
 		if got := negotiate(accept); got != want {

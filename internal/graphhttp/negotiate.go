@@ -5,16 +5,24 @@ import (
 	"strings"
 )
 
-// negotiate picks the response media type from an Accept header:
-// application/graphql-response+json when the client prefers it (or likes it
-// as much as application/json), application/json when the header is
-// missing, names application/json or a wildcard. It returns "" when the
-// header accepts neither.
+// negotiate picks the response media type from an Accept header, as RFC
+// 9110 (12.5.1) has it: each of application/json and
+// application/graphql-response+json takes the quality of the most
+// specific range that matches it (the type itself, then application/*,
+// then */*), q=0 refusing it, and the higher quality wins. On a tie
+// application/graphql-response+json wins when the header names it, and
+// application/json otherwise (a bare */*, as curl sends, or no header at
+// all: the legacy answer the GraphQL-over-HTTP spec keeps for them). It
+// returns "" when the header accepts neither.
 func negotiate(accept string) string {
 	if accept == "" {
 		return mediaJSON
 	}
-	var bestJSON, bestGR float64 = -1, -1
+	// Qualities by specificity: 2 the type itself, 1 application/*, 0 */*.
+	var qJSON, qGR [3]float64
+	for i := range qJSON {
+		qJSON[i], qGR[i] = -1, -1
+	}
 	for accept != "" {
 		var part string
 		part, accept, _ = strings.Cut(accept, ",")
@@ -31,20 +39,30 @@ func negotiate(accept string) string {
 				}
 			}
 		}
-		if q == 0 {
-			continue
-		}
 		switch typ {
 		case mediaGraphQLResponse:
-			bestGR = max(bestGR, q)
-		case mediaJSON, "application/*", "*/*":
-			bestJSON = max(bestJSON, q)
+			qGR[2] = max(qGR[2], q)
+		case mediaJSON:
+			qJSON[2] = max(qJSON[2], q)
+		case "application/*":
+			qJSON[1], qGR[1] = max(qJSON[1], q), max(qGR[1], q)
+		case "*/*":
+			qJSON[0], qGR[0] = max(qJSON[0], q), max(qGR[0], q)
 		}
 	}
+	specific := func(q [3]float64) float64 {
+		for i := 2; i >= 0; i-- {
+			if q[i] >= 0 {
+				return q[i]
+			}
+		}
+		return -1
+	}
+	j, g := specific(qJSON), specific(qGR)
 	switch {
-	case bestGR >= 0 && bestGR >= bestJSON:
+	case g > 0 && (g > j || g == j && qGR[2] > 0):
 		return mediaGraphQLResponse
-	case bestJSON >= 0:
+	case j > 0:
 		return mediaJSON
 	}
 	return ""
