@@ -182,7 +182,6 @@ func TestFeedErrors(t *testing.T) {
 		{"cut short", []byte("<rss><channel>\n<title>t</title>\n<item><title>x</tit"), "x.xml:3: XML: unexpected EOF"},
 		{"too large", append([]byte("<rss>"), make([]byte, ingest.MaxFeedSize)...), "over the 67108864-byte feed limit"},
 		{"unknown encoding", []byte(`<?xml version="1.0" encoding="klingon"?><rss/>`), `unknown encoding "klingon"`},
-		{"NUL", []byte("<rss><channel><title>a\x00</title></channel></rss>"), "x.xml:1: XML: illegal character code U+0000"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			f, err := ingest.ParseFeed("x.xml", c.data, nil)
@@ -305,5 +304,33 @@ func TestFeedSecondChannelSkipped(t *testing.T) {
 	}
 	if !slices.ContainsFunc(feed.Warnings, func(w string) bool { return strings.Contains(w, "2 channels; only the first is read") }) {
 		t.Errorf("warnings %q", feed.Warnings)
+	}
+}
+
+// A control character XML does not allow (U+0001 in one item's
+// description, NUL in another's title, in CDATA too) no longer sinks the
+// whole feed: it becomes a space, with a warning on that item naming the
+// line, and every item is read.
+func TestFeedControlCharactersRepaired(t *testing.T) {
+	feed := "<rss><channel><title>Show</title>\n" +
+		"<item><guid>a</guid><title>One</title><description>bad\x01byte</description></item>\n" +
+		"<item><guid>b</guid><title>Two\x00</title><description><![CDATA[x\x02y]]></description></item>\n" +
+		"<item><guid>c</guid><title>Three</title></item>\n" +
+		"</channel></rss>"
+	f, err := ingest.ParseFeed("x.xml", []byte(feed), nil)
+	if err != nil {
+		t.Fatalf("ParseFeed: %v", err)
+	}
+	if len(f.Items) != 3 {
+		t.Fatalf("%d items, want 3", len(f.Items))
+	}
+	all := fmt.Sprint(f.Warnings)
+	for _, it := range f.Items {
+		all += fmt.Sprint(it.Warnings)
+	}
+	for _, want := range []string{"line 2: control character U+0001", "line 3: control character U+0000"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("warnings %s lack %q", all, want)
+		}
 	}
 }

@@ -516,9 +516,47 @@ func prepare(name string, data []byte, w *warnings) ([]byte, error) {
 		data = out
 	}
 	data = bytes.TrimPrefix(data, []byte("\uFEFF"))
+	data = replaceControls(data, w)
 	utf8Declared := declaresUTF8(data)
 	rp := repairer{data: data, warn: w, line: 1}
 	return rp.run(utf8Declared), nil
+}
+
+// replaceControls replaces the control characters XML 1.0 does not allow
+// anywhere (below U+0020 but tab, newline and carriage return), in text,
+// CDATA, comments or markup alike, by spaces, one warning per line that
+// had any: the decoder would otherwise refuse the whole feed for one stray
+// byte in one item. In UTF-8 such a byte is never part of another
+// character, and a space keeps every offset and line as it was. It
+// returns data itself when there is none.
+func replaceControls(data []byte, w *warnings) []byte {
+	var out []byte
+	line, warned, repairs := 1, 0, 0
+	for i, c := range data {
+		switch {
+		case c == '\n':
+			line++
+		case c < 0x20 && c != '\t' && c != '\r':
+			if out == nil {
+				out = bytes.Clone(data)
+			}
+			out[i] = ' '
+			if line != warned {
+				warned = line
+				repairs++
+				if repairs <= maxRepairWarnings {
+					w.add(line, "control character U+%04X is not allowed in XML; replaced by a space", c)
+				}
+			}
+		}
+	}
+	if repairs > maxRepairWarnings {
+		w.add(warned, "%d more lines with control characters not shown", repairs-maxRepairWarnings)
+	}
+	if out == nil {
+		return data
+	}
+	return out
 }
 
 // declaresUTF8 reports whether the XML prolog declares UTF-8 or nothing
