@@ -127,11 +127,11 @@ type Options struct {
 	// not a field error once the field that reads it runs. The error's
 	// text is shown to the client.
 	InputScalars map[string]func(v any) error
-	// HoldWrites, when set, is called before an answer of up to 64 KiB is
-	// written, and the function it returns once the answer is written and
-	// flushed: the connection may hold the bytes in between and write
-	// them, head and body, in one call (the server's internal/onewrite).
-	HoldWrites func(r *http.Request) (done func() error)
+	// HoldWrites, when set, is called before an answer of up to 64 KiB
+	// is written, with the length of its body: the connection may keep
+	// the bytes until the response is whole and write them, head and
+	// body, in one call (the server's internal/onewrite).
+	HoldWrites func(r *http.Request, bodyLen int)
 	// WriteStallTimeout is the longest a client may take to accept one
 	// chunk (64 KiB) of an answer: each chunk is written under a write
 	// deadline this far ahead, so a client that stops reading is cut off

@@ -3,10 +3,11 @@ package graphhttp
 import (
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"testing"
 )
 
-// eventRecorder records, in order, the writes and flushes of an answer.
+// eventRecorder records, in order, the writes of an answer.
 type eventRecorder struct {
 	*httptest.ResponseRecorder
 	events *[]string
@@ -17,21 +18,13 @@ func (r eventRecorder) Write(p []byte) (int, error) {
 	return r.ResponseRecorder.Write(p)
 }
 
-func (r eventRecorder) Flush() {
-	*r.events = append(*r.events, "flush")
-	r.ResponseRecorder.Flush()
-}
-
-// TestHoldWrites: an answer is written and flushed between HoldWrites and
-// the function it returns, so that the connection may send it, head and
-// body, in one write; the answer is the same as without.
+// TestHoldWrites: HoldWrites is told the body's length before the body is
+// written, so that the connection may send the response, head and body,
+// in one write once it is whole; the answer is the same as without.
 func TestHoldWrites(t *testing.T) {
 	var events []string
 	h := newTestHandler(t, nil, func(o *Options) {
-		o.HoldWrites = func(*http.Request) func() error {
-			events = append(events, "hold")
-			return func() error { events = append(events, "done"); return nil }
-		}
+		o.HoldWrites = func(_ *http.Request, n int) { events = append(events, "hold "+strconv.Itoa(n)) }
 	})
 	plain := serve(t, newTestHandler(t, nil, nil), post(q(okQuery)))
 	rec := eventRecorder{httptest.NewRecorder(), &events}
@@ -39,8 +32,10 @@ func TestHoldWrites(t *testing.T) {
 	if got, want := rec.Body.String(), string(plain.body); got != want {
 		t.Fatalf("answer %q, want %q", got, want)
 	}
-	if want := []string{"hold", "write", "flush", "done"}; len(events) != len(want) ||
-		events[0] != want[0] || events[1] != want[1] || events[2] != want[2] || events[3] != want[3] {
+	if want := []string{"hold " + strconv.Itoa(len(plain.body)), "write"}; len(events) != len(want) || events[0] != want[0] || events[1] != want[1] {
 		t.Fatalf("events %v, want %v", events, want)
+	}
+	if cl := rec.Header().Get("Content-Length"); cl != strconv.Itoa(len(plain.body)) {
+		t.Fatalf("Content-Length %s for a body of %d", cl, len(plain.body))
 	}
 }

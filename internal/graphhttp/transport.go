@@ -551,30 +551,10 @@ func (e *endpoint) send(w http.ResponseWriter, r *http.Request, start time.Time,
 			e.opts.Logger.DebugContext(r.Context(), "answer not delivered", "bytes", len(body), "written", written, "err", err)
 		}
 	}
-	if rc == nil && len(body) <= writeChunk {
-		// With HoldWrites, the answer is flushed here rather than after
-		// the handler returns, while its connection holds it, so that it
-		// leaves with its head in one write.
-		done := noHold
-		if e.opts.HoldWrites != nil {
-			done = e.opts.HoldWrites(r)
-		}
-		n, err := w.Write(body)
-		written = n
-		if err == nil && e.opts.HoldWrites != nil {
-			// A writer that cannot flush leaves the rest to the server,
-			// after done: the same bytes, in two writes.
-			if err = http.NewResponseController(w).Flush(); errors.Is(err, http.ErrNotSupported) {
-				err = nil
-			}
-		}
-		if derr := done(); err == nil {
-			err = derr
-		}
-		if err != nil {
-			fail(err)
-		}
-		return
+	if rc == nil && len(body) <= writeChunk && e.opts.HoldWrites != nil {
+		// The connection keeps the answer until it is whole, head and
+		// body, and then writes it in one call (the server's onewrite).
+		e.opts.HoldWrites(r, len(body))
 	}
 	for written < len(body) {
 		if rc != nil {
@@ -604,8 +584,6 @@ func (e *endpoint) send(w http.ResponseWriter, r *http.Request, start time.Time,
 		_ = rc.SetWriteDeadline(end)
 	}
 }
-
-func noHold() error { return nil }
 
 // writeErrors writes a response made of errs alone, with the status of
 // their codes.

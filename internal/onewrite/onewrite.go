@@ -5,19 +5,24 @@
 // body's first bytes), then the rest. On loopback each write is a segment
 // the kernel processes and a wake-up of the reader, and on a busy server
 // the second one is about 4% of the CPU a nested page costs. A handler
-// calls Hold before writing its answer and, once the answer is written
-// and flushed, the function Hold returned: the connection keeps what it
-// is given in between (up to maxHeld bytes) and writes it in one call.
+// that knows its body's length calls Hold before writing the body: the
+// connection then keeps what it is given until the whole response has
+// come (the head, whose end it finds, and that many bytes of body) and
+// writes it in one call. The last bytes come when net/http flushes its
+// buffer after the handler (and every middleware around it) has returned,
+// so a client has its answer only once the request is counted and logged,
+// as without the hold.
 package onewrite
 
 import (
+	"bytes"
 	"context"
 	"net"
 	"net/http"
 	"sync"
 )
 
-// Listen wraps ln so that its connections honour Expect. Serve it with an
+// Listen wraps ln so that its connections honour Hold. Serve it with an
 // http.Server whose ConnContext is ConnContext.
 func Listen(ln net.Listener) net.Listener { return listener{ln} }
 
@@ -48,27 +53,26 @@ func ConnContext(ctx context.Context, c net.Conn) context.Context {
 	}
 }
 
-// Hold starts holding back what r's connection is given, and returns
-// done, which writes what was held, in one call, and ends the hold: call
-// it once the answer is written and flushed, and in any case before the
-// handler returns (deferred, so that a handler cut short still sends what
-// it wrote). For a request not served by Listen, or over HTTP/2, whose
-// connection carries many streams, it does nothing.
-func Hold(r *http.Request) (done func() error) {
-	if r.ProtoMajor != 1 {
-		return nothing
+// Hold makes r's connection keep what it is given until the response
+// whose body, bodyLen bytes, is about to be written has come whole, and
+// write it then in one call. Call it before the first byte of the body is
+// written, with the Content-Length the response declares. For a request
+// not served by Listen, or over HTTP/2, whose connection carries many
+// streams, it does nothing. Should the response never come whole (a
+// handler cut short, after which net/http closes the connection), what
+// is held is written when the connection closes.
+func Hold(r *http.Request, bodyLen int) {
+	if r.ProtoMajor != 1 || bodyLen < 0 {
+		return
 	}
 	c, ok := r.Context().Value(connKey{}).(*Conn)
 	if !ok {
-		return nothing
+		return
 	}
 	c.mu.Lock()
-	c.holding = true
+	c.holding, c.body, c.total = true, bodyLen, 0
 	c.mu.Unlock()
-	return c.release
 }
-
-func nothing() error { return nil }
 
 // maxHeld bounds what a connection holds: past it, the bytes are written
 // as they come.
@@ -79,19 +83,20 @@ type Conn struct {
 	net.Conn
 	mu      sync.Mutex
 	holding bool
+	body    int     // the held response's body length
+	total   int     // its whole length, once its head's end is held; 0 before
 	held    *[]byte // what was held back, from buffers
 }
-
-// A connection closed while it holds bytes (its response cut short)
-// leaves them to the collector: Close does not take c.mu, so that it never
-// waits behind a write to a client that stopped reading.
 
 // buffers hold what connections hold back during one response; a
 // connection keeps none between responses.
 var buffers = sync.Pool{New: func() any { b := make([]byte, 0, 16<<10); return &b }}
 
-// Write keeps p while the connection holds, and writes it at once
-// otherwise, or when what is held would pass maxHeld.
+var headEnd = []byte("\r\n\r\n")
+
+// Write keeps p while the connection holds, and writes all it holds, in
+// one call, once the response is whole (or what it holds would pass
+// maxHeld); otherwise it writes p at once.
 func (c *Conn) Write(p []byte) (int, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -101,44 +106,56 @@ func (c *Conn) Write(p []byte) (int, error) {
 	if c.held == nil {
 		c.held = buffers.Get().(*[]byte)
 	}
-	if len(*c.held)+len(p) <= maxHeld {
-		*c.held = append(*c.held, p...)
-		return len(p), nil
+	if len(*c.held)+len(p) > maxHeld {
+		err := c.release()
+		if err != nil {
+			return 0, err
+		}
+		return c.Conn.Write(p)
 	}
-	c.holding = false
-	err := c.flush()
-	c.release0()
-	if err != nil {
-		return 0, err
+	before := len(*c.held)
+	*c.held = append(*c.held, p...)
+	if c.total == 0 {
+		// The head's end may straddle two writes: look from a little
+		// before what was added.
+		from := max(before-len(headEnd)+1, 0)
+		if i := bytes.Index((*c.held)[from:], headEnd); i >= 0 {
+			c.total = from + i + len(headEnd) + c.body
+		}
 	}
-	return c.Conn.Write(p)
+	if c.total > 0 && len(*c.held) >= c.total {
+		if err := c.release(); err != nil {
+			return 0, err
+		}
+	}
+	return len(p), nil
 }
 
-// flush writes what is held, if anything; c.mu is held.
-func (c *Conn) flush() error {
-	if c.held == nil || len(*c.held) == 0 {
+// Close writes what is held, then closes.
+func (c *Conn) Close() error {
+	if c.mu.TryLock() {
+		// A write in progress (to a client that stopped reading) must
+		// not keep Close waiting: then what is held is left.
+		if c.holding {
+			_ = c.release()
+		}
+		c.mu.Unlock()
+	}
+	return c.Conn.Close()
+}
+
+// release ends the hold, writing what was held in one call; c.mu is held.
+func (c *Conn) release() error {
+	c.holding, c.total = false, 0
+	if c.held == nil {
 		return nil
 	}
-	_, err := c.Conn.Write(*c.held)
-	*c.held = (*c.held)[:0]
-	return err
-}
-
-// release ends a hold, writing what it held.
-func (c *Conn) release() error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.holding = false
-	err := c.flush()
-	c.release0()
-	return err
-}
-
-// release0 gives the buffer back; c.mu is held.
-func (c *Conn) release0() {
-	if c.held != nil {
-		*c.held = (*c.held)[:0]
-		buffers.Put(c.held)
-		c.held = nil
+	var err error
+	if len(*c.held) > 0 {
+		_, err = c.Conn.Write(*c.held)
 	}
+	*c.held = (*c.held)[:0]
+	buffers.Put(c.held)
+	c.held = nil
+	return err
 }

@@ -3,6 +3,7 @@ package onewrite
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -84,14 +85,8 @@ func serve(t *testing.T, wrap bool) (string, *countingListener) {
 			_, _ = w.Write(body)
 			return
 		}
-		done := Hold(r)
+		Hold(r, n)
 		_, _ = w.Write(body)
-		if err := http.NewResponseController(w).Flush(); err != nil {
-			t.Error(err)
-		}
-		if err := done(); err != nil {
-			t.Error(err)
-		}
 	})}
 	go func() { _ = srv.Serve(l) }()
 	t.Cleanup(func() { _ = srv.Close() })
@@ -115,10 +110,10 @@ func get(t *testing.T, c *http.Client, url string, n int) {
 	}
 }
 
-// TestOneWritePerAnswer: an answer written while its connection holds
-// leaves in one write, head and body, whatever its size up to maxHeld;
-// one written without leaves in several once larger than net/http's
-// buffer, as before. Answers on one
+// TestOneWritePerAnswer: an answer held with its length leaves in one
+// write, head and body, whatever its size up to maxHeld; one written
+// without leaves in several once larger than net/http's buffer, as
+// before. Answers on one
 // connection in turn each keep to their own bytes.
 func TestOneWritePerAnswer(t *testing.T) {
 	for _, wrap := range []bool{false, true} {
@@ -148,35 +143,63 @@ func (f *fakeConn) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+func (f *fakeConn) Close() error { return nil }
+
 func request(c *Conn) *http.Request {
 	r, _ := http.NewRequestWithContext(ConnContext(context.Background(), c), http.MethodGet, "/", nil)
 	return r
 }
 
-// TestDoneWritesWhatIsHeld: what a handler wrote is written when done is
-// called, whether or not the server flushed its buffer, and the next
-// response on the connection is not held.
-func TestDoneWritesWhatIsHeld(t *testing.T) {
-	f := &fakeConn{}
-	c := &Conn{Conn: f}
-	done := Hold(request(c))
-	for i, size := range []int{4096, 100, 150} {
-		if n, err := c.Write(bytes.Repeat([]byte{byte('a' + i)}, size)); n != size || err != nil {
-			t.Fatalf("held write %d: %d, %v", i, n, err)
+// headFor is a response head as net/http writes it, for a body of n
+// bytes.
+func headFor(n int) []byte {
+	return fmt.Appendf(nil, "HTTP/1.1 200 OK\r\nContent-Length: %d\r\nContent-Type: application/json\r\n\r\n", n)
+}
+
+// TestHeldUntilWhole: what a held connection is given is written once the
+// head and the announced body have come, in one write, wherever the
+// pieces split (the head's end across two writes too); the next response
+// on the connection is not held.
+func TestHeldUntilWhole(t *testing.T) {
+	body := bytes.Repeat([]byte("b"), 10000)
+	whole := append(headFor(len(body)), body...)
+	for _, cuts := range [][]int{{4096}, {40}, {len(headFor(len(body))) - 2}, {10, 20, 4096, 9000}, {len(whole) - 1}} {
+		f := &fakeConn{}
+		c := &Conn{Conn: f}
+		Hold(request(c), len(body))
+		from := 0
+		for _, to := range append(cuts, len(whole)) {
+			if n, err := c.Write(whole[from:to]); n != to-from || err != nil {
+				t.Fatalf("cuts %v: write %d..%d: %d, %v", cuts, from, to, n, err)
+			}
+			if to < len(whole) && len(f.writes) != 0 {
+				t.Fatalf("cuts %v: written before the response was whole", cuts)
+			}
+			from = to
+		}
+		if len(f.writes) != 1 || !bytes.Equal(f.writes[0], whole) {
+			t.Fatalf("cuts %v: %d writes, want the response in one", cuts, len(f.writes))
+		}
+		if _, err := c.Write([]byte("next")); err != nil || len(f.writes) != 2 {
+			t.Fatalf("cuts %v: a write after the response was held", cuts)
 		}
 	}
-	if len(f.writes) != 0 {
-		t.Fatalf("written before done: %d writes", len(f.writes))
+}
+
+// TestCloseWritesWhatIsHeld: a response cut short (fewer bytes than
+// announced; net/http then closes the connection) is written when the
+// connection closes.
+func TestCloseWritesWhatIsHeld(t *testing.T) {
+	f := &fakeConn{}
+	c := &Conn{Conn: f}
+	Hold(request(c), 10000)
+	short := append(headFor(10000), "cut short"...)
+	if _, err := c.Write(short); err != nil || len(f.writes) != 0 {
+		t.Fatalf("%d writes, %v before the close", len(f.writes), err)
 	}
-	if err := done(); err != nil {
-		t.Fatal(err)
-	}
-	want := string(bytes.Repeat([]byte{'a'}, 4096)) + string(bytes.Repeat([]byte{'b'}, 100)) + string(bytes.Repeat([]byte{'c'}, 150))
-	if len(f.writes) != 1 || string(f.writes[0]) != want {
-		t.Fatalf("done wrote %d writes, want the bytes held, in order, in one", len(f.writes))
-	}
-	if _, err := c.Write([]byte("next")); err != nil || len(f.writes) != 2 {
-		t.Fatalf("a write after done was held: %d writes, %v", len(f.writes), err)
+	_ = c.Close()
+	if len(f.writes) != 1 || !bytes.Equal(f.writes[0], short) {
+		t.Fatalf("%d writes, want what was held in one", len(f.writes))
 	}
 }
 
@@ -185,7 +208,7 @@ func TestDoneWritesWhatIsHeld(t *testing.T) {
 func TestHoldIsBounded(t *testing.T) {
 	f := &fakeConn{}
 	c := &Conn{Conn: f}
-	done := Hold(request(c))
+	Hold(request(c), 5*maxHeld)
 	var all []byte
 	for i := 0; i < 5; i++ {
 		p := bytes.Repeat([]byte{byte('a' + i)}, maxHeld/3)
@@ -193,9 +216,6 @@ func TestHoldIsBounded(t *testing.T) {
 		if n, err := c.Write(p); n != len(p) || err != nil {
 			t.Fatalf("write %d: %d, %v", i, n, err)
 		}
-	}
-	if err := done(); err != nil {
-		t.Fatal(err)
 	}
 	if got := bytes.Join(f.writes, nil); !bytes.Equal(got, all) {
 		t.Fatalf("%d bytes written, not the %d given in order", len(got), len(all))
@@ -214,8 +234,7 @@ func TestHoldSkipsHTTP2(t *testing.T) {
 	c := &Conn{Conn: f}
 	r := request(c)
 	r.ProtoMajor = 2
-	done := Hold(r)
-	defer done()
+	Hold(r, 10000)
 	if _, err := c.Write(make([]byte, 100)); err != nil || len(f.writes) != 1 {
 		t.Fatalf("HTTP/2 write held: %d writes", len(f.writes))
 	}
