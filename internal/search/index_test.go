@@ -233,6 +233,18 @@ func TestSuggest(t *testing.T) {
 	if _, err := ix.Suggest(" -- ", 5, 0); err == nil {
 		t.Fatal("no error for a prefix without words")
 	}
+	// A prefix is bounded as a query is: by characters, then words.
+	for prefix, says := range map[string]string{
+		strings.Repeat("a", MaxQueryRunes+1):        "prefix: is 1001 characters long; at most 1000",
+		strings.Repeat("w ", MaxQueryWords+1) + "x": "prefix: has 34 words; at most 32",
+	} {
+		if _, err := ix.Suggest(prefix, 5, 0); err == nil || err.Error() != says {
+			t.Errorf("a prefix of %d bytes: %v, want %q", len(prefix), err, says)
+		}
+	}
+	if _, err := ix.Suggest(strings.Repeat("a", MaxQueryRunes), 5, 0); err != nil {
+		t.Errorf("a prefix of %d characters: %v", MaxQueryRunes, err)
+	}
 }
 
 func TestBadQueries(t *testing.T) {

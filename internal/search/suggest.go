@@ -2,8 +2,10 @@ package search
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // suggTok is a word of a suggestion's text and the doc it belongs to:
@@ -73,13 +75,16 @@ const (
 // and shows with the most episodes, then the shortest. gen is as
 // Query.Generation. A prefix without a word is an *InputError.
 func (ix *Index) Suggest(prefix string, n int, gen uint64) ([]Suggestion, error) {
+	if n := utf8.RuneCountInString(prefix); n > MaxQueryRunes {
+		return nil, &InputError{"prefix", fmt.Sprintf("is %d characters long; at most %d", n, MaxQueryRunes)}
+	}
 	var words []string
 	tokenize(prefix, func(t token) { words = append(words, t.term) })
 	if len(words) == 0 {
 		return nil, &InputError{"prefix", "has no letters or digits"}
 	}
 	if len(words) > MaxQueryWords {
-		return nil, &InputError{"prefix", "has too many words"}
+		return nil, &InputError{"prefix", fmt.Sprintf("has %d words; at most %d", len(words), MaxQueryWords)}
 	}
 	full := strings.Join(words, " ")
 	last := words[len(words)-1]
