@@ -1,10 +1,13 @@
 package main
 
 import (
+	"encoding/base64"
 	"fmt"
 	"slices"
 	"strings"
 	"testing"
+
+	"podcastgraph/internal/podcast"
 )
 
 type pageResult struct {
@@ -227,6 +230,25 @@ func TestNodeRoundTrips(t *testing.T) {
 		s.query(t, `query($id: ID!) { node(id: $id) { id __typename } }`, map[string]any{"id": id}).must(t, &one)
 		if one.Node.ID != id {
 			t.Errorf("node(%s) = %+v", id, one.Node)
+		}
+	}
+	// An id names a node only in the form the node gives: the same
+	// episode written another way resolves to nothing, so a node's id is
+	// always the id it was asked by.
+	var ep struct {
+		Node *struct{ ID string }
+	}
+	s.query(t, `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": d.Episodes.Nodes[0].ID}).must(t, &ep)
+	typ, key, ok := podcast.ParseID(d.Episodes.Nodes[0].ID)
+	if !ok || typ != "Episode" || ep.Node == nil {
+		t.Fatalf("episode id %s: %s %v %v", d.Episodes.Nodes[0].ID, typ, key, ok)
+	}
+	for _, other := range []string{"0" + key[1], "+" + key[1], key[1] + " "} {
+		id := base64.RawURLEncoding.EncodeToString([]byte("Episode:" + key[0] + ":" + other))
+		ep.Node = nil
+		s.query(t, `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": id}).must(t, &ep)
+		if ep.Node != nil {
+			t.Errorf("node(%q, %s) = %s: another form of the id resolved", "Episode:"+key[0]+":"+other, id, ep.Node.ID)
 		}
 	}
 	var many struct{ Nodes []struct{ ID string } }

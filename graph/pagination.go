@@ -226,8 +226,11 @@ func nodeByID(ctx context.Context, id string) (podcast.Node, error) {
 	case "Topic":
 		return nilNode(l.Topics.Load(ctx, key[0]))
 	case "Episode":
+		// Only the number's canonical form names the episode ("0339" and
+		// "+339" do not), so that a node's id is the id it was asked by,
+		// as clients' normalized caches expect.
 		n, err := strconv.Atoi(key[1])
-		if err != nil {
+		if err != nil || strconv.Itoa(n) != key[1] {
 			return nil, nil
 		}
 		return nilNode(l.Episodes.Load(ctx, podcast.EpisodeKey{Show: key[0], Number: n}))

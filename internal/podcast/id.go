@@ -28,7 +28,7 @@ func encodeID(parts ...string) string {
 // ParseID splits a global ID into its type and key parts; ok is false for
 // anything ID methods cannot have produced.
 func ParseID(id string) (typ string, key []string, ok bool) {
-	b, err := base64.RawURLEncoding.DecodeString(id)
+	b, err := base64.RawURLEncoding.Strict().DecodeString(id)
 	if err != nil {
 		return "", nil, false
 	}
