@@ -115,3 +115,33 @@ func TestFlagsBelowMinimumRefused(t *testing.T) {
 		}
 	}
 }
+
+// Lists given on the command line are checked: an entry of
+// --trusted-proxies or --rate-exempt that is not a CIDR or an address, or
+// of --cors-origins that is not * or an origin, is an error naming it;
+// from the environment they stay warnings (TestAPIFlags).
+func TestListFlagsChecked(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		says string // "" for accepted
+	}{
+		{[]string{"--trusted-proxies", "10.0.0.0/8, garbage"}, `--trusted-proxies: "garbage": not a CIDR or an address`},
+		{[]string{"--rate-exempt", "10.0.0.0/33"}, `--rate-exempt: "10.0.0.0/33": not a CIDR or an address`},
+		{[]string{"--cors-origins", "https://a.example, not a url"}, `--cors-origins: "not a url": not * or an origin`},
+		{[]string{"--cors-origins", "https://a.example/app"}, `--cors-origins: "https://a.example/app": not * or an origin`},
+		{[]string{"--trusted-proxies", "10.0.0.0/8, 192.0.2.1, ::1", "--rate-exempt", "127.0.0.1", "--cors-origins", "https://a.example, http://localhost:3000"}, ""},
+		{[]string{"--cors-origins", "*"}, ""},
+	} {
+		cfg, f := newServeConfig(func(string) string { return "" })
+		if err := f.parse(c.args, io.Discard); err != nil {
+			t.Fatal(err)
+		}
+		err := checkLists(f, cfg)
+		switch {
+		case c.says == "" && err != nil:
+			t.Errorf("%v: %v, want it taken", c.args, err)
+		case c.says != "" && (err == nil || !strings.Contains(err.Error(), c.says)):
+			t.Errorf("%v: %v, want an error saying %q", c.args, err, c.says)
+		}
+	}
+}

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net/url"
 	"os"
+	"strings"
 	"time"
 
 	"podcastgraph/internal/cluster"
@@ -47,6 +49,9 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		if err := checkSeeds(f, env.Getenv, cfg.Seeds); err != nil {
 			return err
 		}
+		if err := checkLists(f, cfg); err != nil {
+			return err
+		}
 		cfg.Warnings = append(f.Warnings(), warnings...)
 		if clustered {
 			cfg.Cluster = clusterConfig(cc, join, bootstrapNode, cfg.DB)
@@ -74,6 +79,40 @@ func checkSeeds(f *flags, getenv func(string) string, seeds string) error {
 		return fmt.Errorf("--seeds %s: %w", seeds, errors.Unwrap(err))
 	}
 	return nil
+}
+
+// checkLists refuses, given on the command line, --trusted-proxies and
+// --rate-exempt entries that are neither CIDRs nor addresses and
+// --cors-origins entries that are neither * nor an origin
+// (scheme://host[:port]): a typo there would silently trust, exempt or
+// allow nothing. From the environment they are ignored with a warning, as
+// every variable that does not parse is.
+func checkLists(f *flags, cfg *server.Config) error {
+	given := map[string]bool{}
+	f.fs.Visit(func(fl *flag.Flag) { given[fl.Name] = true })
+	for _, l := range []struct{ name, value string }{{"trusted-proxies", cfg.API.TrustedProxies}, {"rate-exempt", cfg.API.RateExempt}} {
+		if given[l.name] {
+			if bad := server.BadPrefixes(l.value); len(bad) > 0 {
+				return fmt.Errorf("--%s: %q: not a CIDR or an address", l.name, bad[0])
+			}
+		}
+	}
+	if given["cors-origins"] {
+		for _, o := range strings.Split(cfg.API.CORSOrigins, ",") {
+			if o = strings.TrimSpace(o); o != "" && o != "*" && !isOrigin(o) {
+				return fmt.Errorf("--cors-origins: %q: not * or an origin such as https://app.example.com", o)
+			}
+		}
+	}
+	return nil
+}
+
+// isOrigin reports whether s is a web origin: http or https, a host, an
+// optional port, nothing after.
+func isOrigin(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" &&
+		u.Path == "" && u.RawQuery == "" && u.Fragment == "" && u.User == nil
 }
 
 // serveFlags declares serve's flags into cfg, and the admin token file's

@@ -73,10 +73,10 @@ func newGraphQL(st *store.Store, idx *search.Feeder, cfg *Config, opts Options, 
 			info.operation = name
 		}
 	}
-	if bad := badPrefixes(cfg.API.TrustedProxies); len(bad) > 0 {
+	if bad := BadPrefixes(cfg.API.TrustedProxies); len(bad) > 0 {
 		log.Warn("ignoring --trusted-proxies entries that are not CIDRs or addresses", "entries", bad)
 	}
-	if bad := badPrefixes(cfg.API.RateExempt); len(bad) > 0 {
+	if bad := BadPrefixes(cfg.API.RateExempt); len(bad) > 0 {
 		log.Warn("ignoring --rate-exempt entries that are not CIDRs or addresses", "entries", bad)
 	}
 	o.InvalidForwardedFor = func(r *http.Request) {
@@ -172,9 +172,10 @@ func parsePrefixes(s string) []netip.Prefix {
 	return out
 }
 
-// badPrefixes returns the entries of a comma-separated list that
-// parsePrefixes skips.
-func badPrefixes(s string) []string {
+// BadPrefixes returns the entries of a comma-separated list of CIDRs or
+// addresses (--trusted-proxies, --rate-exempt) that are neither, and
+// that the server skips.
+func BadPrefixes(s string) []string {
 	var bad []string
 	for _, f := range splitList(s) {
 		if len(parsePrefixes(f)) == 0 {

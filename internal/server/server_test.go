@@ -95,7 +95,7 @@ func TestReadyz(t *testing.T) {
 // nor addresses are named (for serve's warning) and skipped.
 func TestBadPrefixes(t *testing.T) {
 	const list = "10.0.0.0/8, 192.0.2.1, nonsense"
-	if bad := badPrefixes(list); !slices.Equal(bad, []string{"nonsense"}) {
+	if bad := BadPrefixes(list); !slices.Equal(bad, []string{"nonsense"}) {
 		t.Errorf("bad prefixes %q", bad)
 	}
 	if got := fmt.Sprint(parsePrefixes(list)); got != "[10.0.0.0/8 192.0.2.1/32]" {
