@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -157,6 +158,9 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("store: open %s: %w", path, ErrInUse)
 	}
 	if err != nil {
+		if notAStore(err) {
+			return nil, fmt.Errorf("store: open %s: %w", path, ErrNotAStore)
+		}
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
 	budget := opts.CacheBytes
@@ -175,6 +179,17 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	}
 	_ = db.View(func(tx *bolt.Tx) error { s.gen.Store(generation(tx)); return nil })
 	return s, nil
+}
+
+// ErrNotAStore is Open's error for a file that is not a store (nor a
+// bbolt file at all): the path names some other file.
+var ErrNotAStore = errors.New("not a podcast graph store (nor a bbolt file); name a new path or the store's own file")
+
+// notAStore reports whether bbolt refused a file as not one of its own
+// (wrong magic or version, a checksum that does not hold, too short).
+func notAStore(err error) bool {
+	return errors.Is(err, berrors.ErrInvalid) || errors.Is(err, berrors.ErrVersionMismatch) ||
+		errors.Is(err, berrors.ErrChecksum) || strings.Contains(err.Error(), "file size too small")
 }
 
 // openBolt opens the bbolt file at path. Compact replaces a file by

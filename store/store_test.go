@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -740,5 +743,28 @@ func TestEndPagesSharedAcrossReaders(t *testing.T) {
 	p := query(t, st, store.EpisodeQuery{Guest: "ann-lee", Window: store.Window{First: 1, Last: -1}, Order: store.EpisodeOrder{Desc: true}})
 	if len(p.Keys) != 1 || p.Keys[0].Number != 40 {
 		t.Errorf("after the writes, the guest's latest episode is %v, want 40", p.Keys)
+	}
+}
+
+// A file that is not a store (random bytes, short or long, or text) is
+// refused as such, naming the path, and left as it was.
+func TestOpenRefusesOtherFiles(t *testing.T) {
+	dir := t.TempDir()
+	for name, data := range map[string][]byte{
+		"random-short.db": bytes.Repeat([]byte{0x5a, 0x13}, 10000),
+		"random-long.db":  bytes.Repeat([]byte{0x01, 0x02, 0x03}, 40000),
+		"text.db":         []byte("hello, this is not a store\n"),
+	} {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err := store.Open(context.Background(), path, store.Options{})
+		if !errors.Is(err, store.ErrNotAStore) || !strings.Contains(err.Error(), path) {
+			t.Errorf("%s: %v, want ErrNotAStore naming the path", name, err)
+		}
+		if now, _ := os.ReadFile(path); !bytes.Equal(now, data) {
+			t.Errorf("%s: changed by the attempt", name)
+		}
 	}
 }
