@@ -1,9 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -45,16 +45,10 @@ func TestDocumentNamesCannotForgeReportLines(t *testing.T) {
 	}
 	docs = append(docs, map[string]string{"name": "good.txt", "data": base64.StdEncoding.EncodeToString(page)})
 	body, _ := json.Marshal(map[string]any{"documents": docs})
-	req, _ := http.NewRequest(http.MethodPost, s.URL+"/admin/ingest", bytes.NewReader(body))
-	req.Header.Set("Authorization", "Bearer "+testAdminToken)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
+	status, got := adminPost(t, s, "Bearer", string(body))
 	var res adminapi.IngestResponse
-	if err := json.NewDecoder(resp.Body).Decode(&res); err != nil || len(res.Results) != len(docs) {
-		t.Fatalf("status %d, %d results (%v)", resp.StatusCode, len(res.Results), err)
+	if err := json.Unmarshal(got, &res); err != nil || len(res.Results) != len(docs) {
+		t.Fatalf("status %d, %d results (%v)", status, len(res.Results), err)
 	}
 	for i, r := range res.Results[:len(bad)] {
 		if r.Status != "failed" || !strings.Contains(r.Error, "plain file name") {
@@ -96,16 +90,8 @@ func TestAdminIngestBadBodies(t *testing.T) {
 	}
 	s := startServer(t, "--admin-token", testAdminToken)
 	post := func(body string) (int, string) {
-		req, _ := http.NewRequest(http.MethodPost, s.URL+"/admin/ingest", strings.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+testAdminToken)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var b bytes.Buffer
-		b.ReadFrom(resp.Body)
-		return resp.StatusCode, b.String()
+		status, got := adminPost(t, s, "Bearer", body)
+		return status, string(got)
 	}
 	for body, says := range map[string]string{
 		`[]`:                         "the body is a list where an object is expected",
@@ -134,25 +120,29 @@ func TestAdminIngestBadBodies(t *testing.T) {
 func TestAdminBearerSchemeCaseInsensitive(t *testing.T) {
 	s := startServer(t, "--admin-token", testAdminToken)
 	for _, scheme := range []string{"Bearer", "bearer", "BEARER"} {
-		req, _ := http.NewRequest(http.MethodPost, s.URL+"/admin/ingest", strings.NewReader(`{"documents":[]}`))
-		req.Header.Set("Authorization", scheme+" "+testAdminToken)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			t.Errorf("%s: status %d", scheme, resp.StatusCode)
+		if status, _ := adminPost(t, s, scheme, `{"documents":[]}`); status != http.StatusOK {
+			t.Errorf("%s: status %d", scheme, status)
 		}
 	}
-	req, _ := http.NewRequest(http.MethodPost, s.URL+"/admin/ingest", strings.NewReader(`{"documents":[]}`))
-	req.Header.Set("Authorization", "Basic "+testAdminToken)
+	if status, _ := adminPost(t, s, "Basic", `{"documents":[]}`); status != http.StatusUnauthorized {
+		t.Errorf("Basic: status %d, want 401", status)
+	}
+}
+
+// adminPost posts body to s's /admin/ingest with the test token under
+// scheme, and returns the status and the answer.
+func adminPost(t *testing.T, s *testServer, scheme, body string) (int, []byte) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, s.URL+"/admin/ingest", strings.NewReader(body))
+	req.Header.Set("Authorization", scheme+" "+testAdminToken)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusUnauthorized {
-		t.Errorf("Basic: status %d, want 401", resp.StatusCode)
+	defer resp.Body.Close()
+	got, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
 	}
+	return resp.StatusCode, got
 }
