@@ -133,7 +133,7 @@ func (l *limits) check(s *shape) *gqlerror.Error {
 // and refuses it when the cost is over the limit or over what is left of
 // the client's cost budget; otherwise it takes the cost from the budget.
 func (l *limits) MutateOperationContext(ctx context.Context, opCtx *graphql.OperationContext) *gqlerror.Error {
-	if err := checkLiterals(opCtx.Doc); err != nil {
+	if err := checkLiterals(opCtx.Doc, l.opts.InputScalars); err != nil {
 		return err
 	}
 	if err := checkVariables(l.schema, opCtx.Operation, opCtx.Variables, l.opts.InputScalars); err != nil {

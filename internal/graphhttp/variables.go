@@ -153,10 +153,12 @@ func int32Problem(val any) string {
 	return ""
 }
 
-// checkLiterals refuses integer literals given where an Int is expected
-// that do not fit its 32 bits (gqlparser's validation takes any integer),
-// in every argument of the document, as a request error naming where.
-func checkLiterals(doc *ast.QueryDocument) *gqlerror.Error {
+// checkLiterals refuses, in every argument of the document, integer
+// literals given where an Int is expected that do not fit its 32 bits
+// (gqlparser's validation takes any integer), and literals of a custom
+// scalar that its InputScalars check refuses (a Date that is not one), as
+// a request error naming where.
+func checkLiterals(doc *ast.QueryDocument, scalars map[string]func(any) error) *gqlerror.Error {
 	if doc == nil {
 		return nil
 	}
@@ -164,6 +166,20 @@ func checkLiterals(doc *ast.QueryDocument) *gqlerror.Error {
 	var walkValue func(v *ast.Value)
 	walkValue = func(v *ast.Value) {
 		if v == nil || bad != nil {
+			return
+		}
+		if check := scalars[expectedName(v)]; check != nil && (v.Kind == ast.StringValue || v.Kind == ast.IntValue || v.Kind == ast.FloatValue || v.Kind == ast.BooleanValue) {
+			var val any = v.Raw
+			if v.Kind != ast.StringValue {
+				val = json.Number(v.Raw)
+			}
+			if err := check(val); err != nil {
+				bad = &gqlerror.Error{Message: err.Error()}
+				if v.Position != nil {
+					bad.Locations = []gqlerror.Location{{Line: v.Position.Line, Column: v.Position.Column}}
+				}
+				errcode.Set(bad, errcode.ValidationFailed)
+			}
 			return
 		}
 		if v.Kind == ast.IntValue && v.ExpectedType != nil && v.ExpectedType.NamedType == "Int" {
@@ -216,4 +232,13 @@ func checkLiterals(doc *ast.QueryDocument) *gqlerror.Error {
 		walkSet(f.SelectionSet)
 	}
 	return bad
+}
+
+// expectedName is the named type a literal is given for, "" when unknown
+// (or a list).
+func expectedName(v *ast.Value) string {
+	if v.ExpectedType == nil {
+		return ""
+	}
+	return v.ExpectedType.NamedType
 }

@@ -171,3 +171,42 @@ func TestIntIs32Bits(t *testing.T) {
 		}
 	}
 }
+
+// A custom scalar's literal is checked as its variables are: a Date that
+// is not one, written in the document, is a request error with its
+// location, not a field error once the field runs.
+func TestScalarLiteralsChecked(t *testing.T) {
+	srv := handler.New(&graphql.ExecutableSchemaMock{
+		SchemaFunc: func() *ast.Schema { return enumSchema },
+		ExecFunc: func(ctx context.Context) graphql.ResponseHandler {
+			return graphql.OneShot(&graphql.Response{Data: []byte(`{"items":1}`)})
+		},
+		ComplexityFunc: func(context.Context, string, string, int, map[string]any) (int, bool) { return 0, false },
+	})
+	o := Defaults()
+	o.Rate, o.CostRate = 0, 0
+	o.InputScalars = map[string]func(any) error{"Date": func(v any) error {
+		if s, ok := v.(string); !ok || len(s) != 10 {
+			return errors.New("a Date is a string in YYYY-MM-DD form")
+		}
+		return nil
+	}}
+	h := New(srv, o)
+	for query, bad := range map[string]bool{
+		`{ items(on: "2025-01-01") }`:                     false,
+		`{ items(filter: {after: "2025-01-01"}) }`:        false,
+		`{ items(on: "someday") }`:                        true,
+		`{ items(on: 20250101) }`:                         true,
+		`{ items(filter: {after: "x"}) }`:                 true,
+		`query($d: Date = "soon") { items(on: $d) }`:      true,
+		`{ ...F } fragment F on Query { items(on: "x") }`: true,
+	} {
+		a := serve(t, h, post(q(query), "Accept", gr))
+		switch {
+		case !bad && (a.status != http.StatusOK || len(a.Errors) != 0):
+			t.Errorf("%s: %d %s, want it run", query, a.status, a.body)
+		case bad && (a.status != http.StatusBadRequest || a.code() != "GRAPHQL_VALIDATION_FAILED" || !strings.Contains(a.Errors[0].Message, "a Date is a string")):
+			t.Errorf("%s: %d %s, want 400 refusing the Date", query, a.status, a.body)
+		}
+	}
+}
