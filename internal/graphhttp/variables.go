@@ -13,6 +13,11 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 )
 
+// codeBadUserInput is the code of a custom scalar's value its check
+// refuses: the code the executor gives a bad argument, which clients of
+// the server already handle, on a request error.
+const codeBadUserInput = "BAD_USER_INPUT"
+
 // checkVariables refuses, as a request error, variable values that
 // gqlparser's coercion lets through and the executor would then fail on
 // field by field: an enum value in another case (gqlparser compares enum
@@ -90,7 +95,9 @@ func checkValue(schema *ast.Schema, typ *ast.Type, val any, path ast.Path, scala
 		}
 		if check := scalars[def.Name]; check != nil {
 			if err := check(val); err != nil {
-				return variableError(path, "%v", err)
+				e := variableError(path, "%v", err)
+				errcode.Set(e, codeBadUserInput)
+				return e
 			}
 		}
 	}
@@ -178,7 +185,7 @@ func checkLiterals(doc *ast.QueryDocument, scalars map[string]func(any) error) *
 				if v.Position != nil {
 					bad.Locations = []gqlerror.Location{{Line: v.Position.Line, Column: v.Position.Column}}
 				}
-				errcode.Set(bad, errcode.ValidationFailed)
+				errcode.Set(bad, codeBadUserInput)
 			}
 			return
 		}
