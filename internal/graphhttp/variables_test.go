@@ -23,6 +23,33 @@ var enumSchema = gqlparser.MustLoadSchema(&ast.Source{Input: `
 	type Query { items(order: Order, kinds: [Kind!], filter: Filter, on: Date): Int }
 `})
 
+// dateCheck stands for the server's Date check: a string of 10 bytes.
+func dateCheck(v any) error {
+	if s, ok := v.(string); !ok || len(s) != 10 {
+		return errors.New("a Date is a string in YYYY-MM-DD form")
+	}
+	return nil
+}
+
+// schemaHandler serves schema, every operation answering {"items":1}
+// and counting in executed (when not nil), with scalars as InputScalars.
+func schemaHandler(schema *ast.Schema, scalars map[string]func(any) error, executed *atomic.Int32) http.Handler {
+	srv := handler.New(&graphql.ExecutableSchemaMock{
+		SchemaFunc: func() *ast.Schema { return schema },
+		ExecFunc: func(ctx context.Context) graphql.ResponseHandler {
+			if executed != nil {
+				executed.Add(1)
+			}
+			return graphql.OneShot(&graphql.Response{Data: []byte(`{"items":1}`)})
+		},
+		ComplexityFunc: func(context.Context, string, string, int, map[string]any) (int, bool) { return 0, false },
+	})
+	o := Defaults()
+	o.Rate, o.CostRate = 0, 0
+	o.InputScalars = scalars
+	return New(srv, o)
+}
+
 // TestVariablesCheckedStrictly: an enum value in another case, or not a
 // string, and a Date that is not one, anywhere in a variable (in a list,
 // in an input object in an input object), are request errors naming the
@@ -30,23 +57,7 @@ var enumSchema = gqlparser.MustLoadSchema(&ast.Source{Input: `
 // written run.
 func TestVariablesCheckedStrictly(t *testing.T) {
 	var executed atomic.Int32
-	srv := handler.New(&graphql.ExecutableSchemaMock{
-		SchemaFunc: func() *ast.Schema { return enumSchema },
-		ExecFunc: func(ctx context.Context) graphql.ResponseHandler {
-			executed.Add(1)
-			return graphql.OneShot(&graphql.Response{Data: []byte(`{"items":1}`)})
-		},
-		ComplexityFunc: func(context.Context, string, string, int, map[string]any) (int, bool) { return 0, false },
-	})
-	o := Defaults()
-	o.Rate, o.CostRate = 0, 0
-	o.InputScalars = map[string]func(any) error{"Date": func(v any) error {
-		if s, ok := v.(string); !ok || len(s) != 10 {
-			return errors.New("a Date is a string in YYYY-MM-DD form")
-		}
-		return nil
-	}}
-	h := New(srv, o)
+	h := schemaHandler(enumSchema, map[string]func(any) error{"Date": dateCheck}, &executed)
 	const query = `query($o: Order, $k: [Kind!], $f: Filter, $d: Date) { items(order: $o, kinds: $k, filter: $f, on: $d) }`
 	for _, c := range []struct {
 		vars string
@@ -138,16 +149,7 @@ func TestIntIs32Bits(t *testing.T) {
 		input Range { from: Int }
 		type Query { items(first: Int, ratio: Float, range: Range, list: [Int!]): Int }
 	`})
-	srv := handler.New(&graphql.ExecutableSchemaMock{
-		SchemaFunc: func() *ast.Schema { return schema },
-		ExecFunc: func(ctx context.Context) graphql.ResponseHandler {
-			return graphql.OneShot(&graphql.Response{Data: []byte(`{"items":1}`)})
-		},
-		ComplexityFunc: func(context.Context, string, string, int, map[string]any) (int, bool) { return 0, false },
-	})
-	o := Defaults()
-	o.Rate, o.CostRate = 0, 0
-	h := New(srv, o)
+	h := schemaHandler(schema, nil, nil)
 	for _, c := range []struct {
 		query, vars string
 		says        string // "" for accepted
@@ -180,22 +182,7 @@ func TestIntIs32Bits(t *testing.T) {
 // is not one, written in the document, is a request error with its
 // location, not a field error once the field runs.
 func TestScalarLiteralsChecked(t *testing.T) {
-	srv := handler.New(&graphql.ExecutableSchemaMock{
-		SchemaFunc: func() *ast.Schema { return enumSchema },
-		ExecFunc: func(ctx context.Context) graphql.ResponseHandler {
-			return graphql.OneShot(&graphql.Response{Data: []byte(`{"items":1}`)})
-		},
-		ComplexityFunc: func(context.Context, string, string, int, map[string]any) (int, bool) { return 0, false },
-	})
-	o := Defaults()
-	o.Rate, o.CostRate = 0, 0
-	o.InputScalars = map[string]func(any) error{"Date": func(v any) error {
-		if s, ok := v.(string); !ok || len(s) != 10 {
-			return errors.New("a Date is a string in YYYY-MM-DD form")
-		}
-		return nil
-	}}
-	h := New(srv, o)
+	h := schemaHandler(enumSchema, map[string]func(any) error{"Date": dateCheck}, nil)
 	for query, bad := range map[string]bool{
 		`{ items(on: "2025-01-01") }`:                     false,
 		`{ items(filter: {after: "2025-01-01"}) }`:        false,
