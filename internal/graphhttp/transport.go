@@ -672,6 +672,60 @@ func giveBody(b *[]byte) {
 // decodeBody reads the parameters of a POST body: a JSON object with a
 // string query, and optional string operationName and object variables and
 // extensions (null is the same as absent).
+// rawParams are a POST body's parameters, as JSON.
+type rawParams struct {
+	Query, OperationName, Variables, Extensions json.RawMessage
+}
+
+// bodyParams reads the parameters of a JSON object by their exact names,
+// as GET reads them from the query string: "Query" is not "query" (Go's
+// JSON decoding would match it ignoring case), a parameter given twice is
+// an error (it would take the last), and other members are ignored.
+func bodyParams(obj []byte) (rawParams, *gqlerror.Error) {
+	var raw rawParams
+	invalid := func(err error) *gqlerror.Error {
+		return errorf(CodeBadRequest, "the body is not valid JSON: %s", jsonError(err))
+	}
+	if !json.Valid(obj) {
+		var v any
+		return raw, invalid(json.Unmarshal(obj, &v))
+	}
+	dec := json.NewDecoder(bytes.NewReader(obj))
+	if _, err := dec.Token(); err != nil { // {
+		return raw, invalid(err)
+	}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return raw, invalid(err)
+		}
+		name, _ := tok.(string)
+		var dst *json.RawMessage
+		switch name {
+		case "query":
+			dst = &raw.Query
+		case "operationName":
+			dst = &raw.OperationName
+		case "variables":
+			dst = &raw.Variables
+		case "extensions":
+			dst = &raw.Extensions
+		}
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return raw, invalid(err)
+		}
+		if dst == nil {
+			continue
+		}
+		if *dst != nil {
+			return raw, errorf(CodeBadRequest, "parameter %q is given twice", name)
+		}
+		*dst = v
+	}
+	return raw, nil
+}
+
 func decodeBody(body []byte) (*graphql.RawParams, *gqlerror.Error) {
 	if !utf8.Valid(body) {
 		return nil, errorf(CodeBadRequest, "the body is not valid UTF-8")
@@ -688,14 +742,9 @@ func decodeBody(body []byte) (*graphql.RawParams, *gqlerror.Error) {
 	if d := jsonDepth(trimmed); d > maxJSONDepth {
 		return nil, errorf(CodeBadRequest, "the body nests JSON deeper than %d levels", maxJSONDepth)
 	}
-	var raw struct {
-		Query         json.RawMessage `json:"query"`
-		OperationName json.RawMessage `json:"operationName"`
-		Variables     json.RawMessage `json:"variables"`
-		Extensions    json.RawMessage `json:"extensions"`
-	}
-	if err := json.Unmarshal(trimmed, &raw); err != nil {
-		return nil, errorf(CodeBadRequest, "the body is not valid JSON: %s", jsonError(err))
+	raw, gerr := bodyParams(trimmed)
+	if gerr != nil {
+		return nil, gerr
 	}
 	p := &graphql.RawParams{}
 	if err := decodeString(raw.Query, &p.Query); err != nil {

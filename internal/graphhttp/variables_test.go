@@ -201,3 +201,28 @@ func TestScalarLiteralsChecked(t *testing.T) {
 		}
 	}
 }
+
+// A POST body's parameters are read by their exact names, as GET's are:
+// "Query" is not "query", a parameter given twice is refused, and other
+// members are ignored.
+func TestBodyParametersByExactName(t *testing.T) {
+	h := newTestHandler(t, nil, nil)
+	for body, says := range map[string]string{
+		`{"Query": "{ episode(number: 1) { title } }"}`:                                       "the request has no query",
+		`{"query": "{ episode(number: 1) { title } }", "query": "{ __typename }"}`:            `parameter "query" is given twice`,
+		`{"query": "{ episode(number: 1) { title } }", "variables": {}, "variables": null}`:   `parameter "variables" is given twice`,
+		`{"query": "{ episode(number: 1) { title } }", "extra": [1, {"a": "b"}], "QUERY": 1}`: "",
+		`{"query": "{ episode(number: 1) { title } }"} trailing`:                              "not valid JSON",
+	} {
+		a := serve(t, h, post(body, "Accept", gr))
+		if says == "" {
+			if a.status != http.StatusOK || len(a.Errors) != 0 {
+				t.Errorf("%s: %d %s, want it run", body, a.status, a.body)
+			}
+			continue
+		}
+		if a.status != http.StatusBadRequest || len(a.Errors) == 0 || !strings.Contains(a.Errors[0].Message, says) {
+			t.Errorf("%s: %d %s, want 400 saying %q", body, a.status, a.body, says)
+		}
+	}
+}
