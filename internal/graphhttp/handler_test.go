@@ -352,6 +352,13 @@ func TestPersistedQueries(t *testing.T) {
 	if a := serve(t, h, post(jsonString(map[string]any{"query": okQuery, "extensions": map[string]any{"persistedQuery": "x"}}))); a.status != 400 || a.code() != CodeBadRequest {
 		t.Errorf("bad extension: status %d code %q", a.status, a.code())
 	}
+	// A hash that is not a SHA-256 in hex, or none, is bad data, not an
+	// unknown hash the client should answer by sending the query.
+	for _, pq := range []map[string]any{{"version": 1, "sha256Hash": 5}, {"version": 1}, {"version": 1, "sha256Hash": "abc"}, {"version": 1, "sha256Hash": strings.Repeat("g", 64)}} {
+		if a := serve(t, h, post(jsonString(map[string]any{"extensions": map[string]any{"persistedQuery": pq}}))); a.status != 400 || a.code() != CodeBadRequest {
+			t.Errorf("persistedQuery %v: status %d code %q, want 400 BAD_REQUEST", pq, a.status, a.code())
+		}
+	}
 }
 
 func TestRateLimit(t *testing.T) {
