@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"podcastgraph/ingest"
 	"podcastgraph/internal/adminapi"
 )
 
@@ -145,4 +146,20 @@ func adminPost(t *testing.T, s *testServer, scheme, body string) (int, []byte) {
 		t.Fatal(err)
 	}
 	return resp.StatusCode, got
+}
+
+// An admin request body over the bound (room for one largest feed, in
+// base64, and its JSON) is refused with 413 before it is decoded.
+func TestAdminIngestBodyBounded(t *testing.T) {
+	s := startServer(t, "--admin-token", testAdminToken)
+	big := `{"documents":[{"name":"big.xml","data":"` + strings.Repeat("A", (ingest.MaxFeedSize/3+1)*4+2<<20) + `"}]}`
+	status, got := adminPost(t, s, "Bearer", big)
+	if status != http.StatusRequestEntityTooLarge || !strings.Contains(string(got), "PAYLOAD_TOO_LARGE") {
+		t.Fatalf("a body of %d bytes: %d %.200s", len(big), status, got)
+	}
+	// One feed of the largest size a document may be still fits.
+	feed := `{"documents":[{"name":"max.xml","data":"` + strings.Repeat("A", (ingest.MaxFeedSize/3)*4) + `"}]}`
+	if status, got := adminPost(t, s, "Bearer", feed); status != http.StatusOK {
+		t.Fatalf("a body of %d bytes: %d %.200s", len(feed), status, got)
+	}
 }

@@ -14,12 +14,17 @@ import (
 	"strings"
 	"time"
 
+	"podcastgraph/ingest"
 	"podcastgraph/internal/adminapi"
 	"podcastgraph/internal/pipeline"
 )
 
-// maxAdminBody bounds one /admin/ingest request.
-const maxAdminBody = 256 << 20
+// maxAdminBody bounds one /admin/ingest request: room for the largest
+// feed a document may be (ingest.MaxFeedSize, 64 MiB) in base64 and its
+// JSON, not more; the body is decoded in memory (ingest --server sends
+// batches of 8 MiB). At 256 MiB one request took the server's peak
+// resident memory to 504 MB.
+const maxAdminBody = (ingest.MaxFeedSize/3+1)*4 + 1<<20
 
 // mountAdmin serves /admin/* when an admin token is configured; without
 // one the paths do not exist.
