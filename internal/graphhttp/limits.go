@@ -69,6 +69,11 @@ func (l *limits) MutateOperationParameters(ctx context.Context, p *graphql.RawPa
 				e.Extensions["limit"] = l.opts.MaxTokens
 				return e
 			}
+			if strings.Contains(gerr.Message, "<Invalid>") {
+				// gqlparser's lexer reports what it could not read as an
+				// <Invalid> token: say what that is.
+				gerr.Message = "the document cannot be read here: a string not closed on its line (or a block string not closed at all), an escape a string does not allow, or a character GraphQL does not allow"
+			}
 			errcode.Set(gerr, errcode.ParseFailed)
 			return gerr
 		}

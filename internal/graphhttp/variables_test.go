@@ -226,3 +226,17 @@ func TestBodyParametersByExactName(t *testing.T) {
 		}
 	}
 }
+
+// What the lexer cannot read (an unclosed string, a bad escape, a control
+// character) is said in words, at its location, not as gqlparser's
+// "Unexpected <Invalid>".
+func TestUnreadableDocumentsExplained(t *testing.T) {
+	h := newTestHandler(t, nil, nil)
+	for _, query := range []string{`{ episode(number: 1) { title(x: "unterminated) } }`, `{ episodes(after: "\q") { totalCount } }`, "{ episode \x01 }", `{ episodes(after: """never) { totalCount } }`} {
+		a := serve(t, h, post(q(query), "Accept", gr))
+		if a.status != http.StatusBadRequest || a.code() != "GRAPHQL_PARSE_FAILED" || strings.Contains(string(a.body), "Invalid>") ||
+			!strings.Contains(a.Errors[0].Message, "cannot be read here") || !strings.Contains(string(a.body), `"locations"`) {
+			t.Errorf("%q: %d %s", query, a.status, a.body)
+		}
+	}
+}
