@@ -43,6 +43,13 @@ func newFlags(cmd *Command, getenv func(string) string) *flags {
 	return &flags{fs: fs, getenv: getenv, cmd: cmd}
 }
 
+// set reports whether flag name was given on the command line.
+func (f *flags) set(name string) bool {
+	found := false
+	f.fs.Visit(func(fl *flag.Flag) { found = found || fl.Name == name })
+	return found
+}
+
 // Warnings are the environment variables ignored, one line each.
 func (f *flags) Warnings() []string { return f.warnings }
 

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"net/url"
 	"os"
@@ -70,9 +69,7 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 // repository): the start-up ingest then logs the error and the server
 // serves the store as it is.
 func checkSeeds(f *flags, getenv func(string) string, seeds string) error {
-	given := getenv("PODCAST_SEEDS") != ""
-	f.fs.Visit(func(fl *flag.Flag) { given = given || fl.Name == "seeds" })
-	if !given || seeds == "" {
+	if !f.set("seeds") && getenv("PODCAST_SEEDS") == "" || seeds == "" {
 		return nil
 	}
 	if _, err := os.Stat(seeds); err != nil {
@@ -88,16 +85,14 @@ func checkSeeds(f *flags, getenv func(string) string, seeds string) error {
 // allow nothing. From the environment they are ignored with a warning, as
 // every variable that does not parse is.
 func checkLists(f *flags, cfg *server.Config) error {
-	given := map[string]bool{}
-	f.fs.Visit(func(fl *flag.Flag) { given[fl.Name] = true })
 	for _, l := range []struct{ name, value string }{{"trusted-proxies", cfg.API.TrustedProxies}, {"rate-exempt", cfg.API.RateExempt}} {
-		if given[l.name] {
+		if f.set(l.name) {
 			if bad := server.BadPrefixes(l.value); len(bad) > 0 {
 				return fmt.Errorf("--%s: %q: not a CIDR or an address", l.name, bad[0])
 			}
 		}
 	}
-	if given["cors-origins"] {
+	if f.set("cors-origins") {
 		for _, o := range strings.Split(cfg.API.CORSOrigins, ",") {
 			if o = strings.TrimSpace(o); o != "" && o != "*" && !isOrigin(o) {
 				return fmt.Errorf("--cors-origins: %q: not * or an origin such as https://app.example.com", o)

@@ -121,11 +121,12 @@ type Options struct {
 	// execution held (the store's read transaction), so that a client slow
 	// to read the answer holds nothing but its connection.
 	Executed func(ctx context.Context)
-	// InputScalars checks the values of variables of custom scalars, by
-	// the scalar's name, before the operation runs: a value one refuses
-	// is a request error (GRAPHQL_VALIDATION_FAILED) naming the variable,
-	// not a field error once the field that reads it runs. The error's
-	// text is shown to the client.
+	// InputScalars checks the values of custom scalars, by the scalar's
+	// name, in variables and in the document's literals, before the
+	// operation runs: a value one refuses is a request error with the code
+	// BAD_USER_INPUT, naming the variable's path or the literal's
+	// location, not a field error once the field that reads it runs. The
+	// error's text is shown to the client.
 	InputScalars map[string]func(v any) error
 	// HoldWrites, when set, is called before an answer of up to 64 KiB
 	// is written, with the length of its body: the connection may keep

@@ -669,9 +669,6 @@ func giveBody(b *[]byte) {
 	}
 }
 
-// decodeBody reads the parameters of a POST body: a JSON object with a
-// string query, and optional string operationName and object variables and
-// extensions (null is the same as absent).
 // rawParams are a POST body's parameters, as JSON.
 type rawParams struct {
 	Query, OperationName, Variables, Extensions json.RawMessage
@@ -726,6 +723,9 @@ func bodyParams(obj []byte) (rawParams, *gqlerror.Error) {
 	return raw, nil
 }
 
+// decodeBody reads the parameters of a POST body: a JSON object with a
+// string query, and optional string operationName and object variables and
+// extensions (null is the same as absent).
 func decodeBody(body []byte) (*graphql.RawParams, *gqlerror.Error) {
 	if !utf8.Valid(body) {
 		return nil, errorf(CodeBadRequest, "the body is not valid UTF-8")
