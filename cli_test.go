@@ -2,7 +2,9 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -243,5 +245,47 @@ func TestCompactCommand(t *testing.T) {
 	}
 	if _, err := os.Stat(missing); err == nil {
 		t.Errorf("compact created %s", missing)
+	}
+}
+
+// serve and ingest write a CPU profile of their whole run with
+// --cpuprofile (what default.pgo is made from); a path that cannot be
+// written stops the command before it touches the store, and commands
+// that do no work of their own do not take the flag.
+func TestCPUProfileFlag(t *testing.T) {
+	dir := t.TempDir()
+	db, prof := filepath.Join(dir, "p.db"), filepath.Join(dir, "ingest.pprof")
+	if out, err := runCmd(t, "ingest", "--cpuprofile", prof, "--db", db, "seeds"); err != nil {
+		t.Fatalf("ingest --cpuprofile: %v\n%s", err, out)
+	}
+	raw, err := os.ReadFile(prof)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatalf("the profile is not gzipped protobuf, as pprof writes it: %v", err)
+	}
+	body, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"samples", "cpu", "nanoseconds"} {
+		if !bytes.Contains(body, []byte(want)) {
+			t.Errorf("the profile has no %q sample type: not a CPU profile", want)
+		}
+	}
+
+	db2 := filepath.Join(dir, "q.db")
+	_, err = runCmd(t, "ingest", "--cpuprofile", filepath.Join(dir, "no", "such", "dir", "x.pprof"), "--db", db2, "seeds")
+	if err == nil || !strings.Contains(err.Error(), "--cpuprofile") {
+		t.Errorf("an unwritable --cpuprofile: err %v, want one naming the flag", err)
+	}
+	if _, err := os.Stat(db2); err == nil {
+		t.Errorf("the command ran after its profile could not be written")
+	}
+	if _, err := runCmd(t, "backup", "--cpuprofile", prof, "--db", db, filepath.Join(dir, "b.db")); err == nil ||
+		!strings.Contains(err.Error(), "not defined: -cpuprofile") {
+		t.Errorf("backup took --cpuprofile: %v", err)
 	}
 }

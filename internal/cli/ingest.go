@@ -17,7 +17,7 @@ import (
 
 // Ingest returns the ingest command.
 func Ingest() *Command {
-	return &Command{Name: "ingest", Run: runIngest,
+	return &Command{Name: "ingest", Run: runIngest, Profiled: true,
 		Args: "[--db PATH | --server URL] [flags] PATH|URL...",
 		Summary: "Ingests files and directories of episode pages, and http(s) URLs, into the\n" +
 			"store file, or through a running server's admin endpoint with --server, and\n" +

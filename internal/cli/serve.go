@@ -18,7 +18,7 @@ import (
 
 // Serve returns the serve command, the program's default.
 func Serve() *Command {
-	return &Command{Name: "serve", Run: runServe,
+	return &Command{Name: "serve", Run: runServe, Profiled: true,
 		Args: "[flags]",
 		Summary: "Opens (or creates) the store, ingests the --seeds directory and the --feeds\n" +
 			"URLs, then serves HTTP until SIGINT or SIGTERM, refreshing the feeds every\n" +
