@@ -75,7 +75,7 @@ type config struct {
 	static             bool   // measure a static server beside each query
 	peer               bool   // measure PostGraphile beside each query
 	pgBin              string // PostgreSQL's programs; "": look for them
-	profile            string // where to write the merged CPU profile; "": none
+	profile            string // where the server writes its CPU profile; "": nowhere
 	opts               pagegen.Options
 }
 
@@ -95,7 +95,7 @@ func main() {
 	flag.BoolVar(&cfg.compressed, "compress", false, "ask for compressed answers (Accept-Encoding: gzip, br)")
 	flag.BoolVar(&cfg.static, "static", false, "measure each query beside a minimal server answering every POST with the same bytes")
 	flag.BoolVar(&cfg.peer, "peer", false, "measure each query side by side with PostGraphile over PostgreSQL, serving the same generated pages (needs -pages)")
-	flag.StringVar(&cfg.profile, "cpuprofile", "", "write the CPU profiles of the `ingest` command and of the server over the whole run, merged, to this file (how default.pgo is made: docs/performance.md, \"Profile-guided optimisation\")")
+	flag.StringVar(&cfg.profile, "cpuprofile", "", "write the server's CPU profile, from its start to the end of the run, to this file (what default.pgo is made from: docs/performance.md, \"Profile-guided optimisation\")")
 	flag.StringVar(&cfg.pgBin, "pg-bin", "", "directory of PostgreSQL's initdb, postgres and psql for -peer (default: the newest /usr/lib/postgresql/*/bin, or the PATH)")
 	flag.Parse()
 	switch *gen {
@@ -141,7 +141,7 @@ func main() {
 	}
 }
 
-func run(ctx context.Context, cfg *config) (err error) {
+func run(ctx context.Context, cfg *config) error {
 	// Fail before the long steps when the peer cannot run.
 	var pgBin, pglBin string
 	if cfg.peer {
@@ -191,20 +191,7 @@ func run(ctx context.Context, cfg *config) (err error) {
 		}
 	}
 	start := time.Now()
-	iargs := []string{"ingest", "--db", db}
-	var profiles []string
-	if cfg.profile != "" {
-		profiles = []string{filepath.Join(dir, "ingest.pprof"), filepath.Join(dir, "serve.pprof")}
-		iargs = append(iargs, "--cpuprofile", profiles[0])
-		// Deferred before the server's Stop, so it runs after it, once
-		// the server has written its profile.
-		defer func() {
-			if err == nil {
-				err = mergeProfiles(cfg.profile, profiles)
-			}
-		}()
-	}
-	ing := exec.CommandContext(ctx, bin, append(iargs, src)...)
+	ing := exec.CommandContext(ctx, bin, "ingest", "--db", db, src)
 	out, err := ing.CombinedOutput()
 	if err != nil {
 		return fmt.Errorf("ingest: %v\n%s", err, lastLines(out, 5))
@@ -224,8 +211,13 @@ func run(ctx context.Context, cfg *config) (err error) {
 	// Loopback, where the load comes from, is exempt from the request rate
 	// and the cost budget, as an operator exempts a local load test.
 	sargs := []string{"--db", db, "--seeds", "", "--rate-exempt", "127.0.0.1,::1"}
-	if len(profiles) > 0 {
-		sargs = append(sargs, "--cpuprofile", profiles[1])
+	if cfg.profile != "" {
+		// The server writes it when it stops, at the end of run.
+		p, err := filepath.Abs(cfg.profile)
+		if err != nil {
+			return err
+		}
+		sargs = append(sargs, "--cpuprofile", p)
 	}
 	mode := "response cache on: repeated queries answered from it"
 	if !cfg.cached {
@@ -327,23 +319,6 @@ func run(ctx context.Context, cfg *config) (err error) {
 		}
 	}
 	fmt.Printf("\nserver peak RSS (VmHWM): %s; connections: %d; %v per query; %s\n", mb(procKB(pid, "VmHWM")), cfg.conns, cfg.dur, mode)
-	return nil
-}
-
-// mergeProfiles writes the profiles at paths, merged, to out, with the
-// Go toolchain's pprof (the tool runs with `go run`, so it is there).
-func mergeProfiles(out string, paths []string) error {
-	cmd := exec.Command("go", append([]string{"tool", "pprof", "-proto"}, paths...)...)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	merged, err := cmd.Output()
-	if err != nil {
-		return fmt.Errorf("merging the CPU profiles: %v\n%s", err, stderr.String())
-	}
-	if err := os.WriteFile(out, merged, 0o644); err != nil {
-		return err
-	}
-	fmt.Printf("CPU profile of `ingest` and the server: %s\n", out)
 	return nil
 }
 
