@@ -51,3 +51,11 @@ func DocFingerprint(raw []byte) (string, error) {
 func CompactEvery(ctx context.Context, path string, txBytes int) (CompactResult, error) {
 	return compact(ctx, path, Options{}, txBytes)
 }
+
+// CachedBytes is what st's decoded-record cache holds, by its accounting.
+func CachedBytes(st *Store) int {
+	c := st.cache
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.size + c.endBytes
+}

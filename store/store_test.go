@@ -768,3 +768,62 @@ func TestOpenRefusesOtherFiles(t *testing.T) {
 		}
 	}
 }
+
+// A scan's reads (ScanSnapshot, as the search index reads the store)
+// neither fill nor use the decoded-record cache; a request's snapshot
+// reading the same records fills it. Both read the same records.
+func TestScanSnapshotLeavesRecordCache(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "test.db"), store.Options{NoSync: true, CacheBytes: 1 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	apply(t, st, corpus()...)
+	read := func(scan bool) string {
+		t.Helper()
+		open := st.Snapshot
+		if scan {
+			open = st.ScanSnapshot
+		}
+		sn, err := open(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer sn.Close()
+		all, err := sn.All(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		eps, err := sn.EpisodesByKey(ctx, all.Episodes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		gs, err := sn.GuestsBySlug(ctx, all.Guests)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(eps) == 0 || len(gs) == 0 {
+			t.Fatalf("%d episodes and %d guests read", len(eps), len(gs))
+		}
+		js, err := json.Marshal([]any{eps, gs})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(js)
+	}
+	scanned := read(true)
+	if n := store.CachedBytes(st); n != 0 {
+		t.Fatalf("a scan left %d bytes in the record cache", n)
+	}
+	requested := read(false)
+	if store.CachedBytes(st) == 0 {
+		t.Fatalf("a request's snapshot cached nothing: the test sees no cache")
+	}
+	if scanned != requested {
+		t.Errorf("a scan read\n%s\nand a request\n%s", scanned, requested)
+	}
+	if again := read(true); again != scanned {
+		t.Errorf("a scan after the cache filled read\n%s\nwant\n%s", again, scanned)
+	}
+}

@@ -256,7 +256,9 @@ func (f *Feeder) catchUp(ctx context.Context, starting bool) error {
 	if gen, err := f.st.Generation(); err == nil && gen == f.Index().Generation() {
 		return nil
 	}
-	sn, err := f.st.Snapshot(ctx)
+	// A scan: what it reads is indexed once, and would crowd the records
+	// requests read out of the store's cache.
+	sn, err := f.st.ScanSnapshot(ctx)
 	if err != nil {
 		return err
 	}
