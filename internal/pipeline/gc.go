@@ -109,7 +109,21 @@ func liveHeap(collect bool) uint64 {
 // longer than one batch, unless the user tuned it (GOGC or GOMEMLIMIT in
 // the environment getenv reads); it returns the undo.
 func BulkGC(getenv func(string) string, n, batch int) (restore func()) {
-	if tuned(getenv) || n <= batch {
+	if n <= batch {
+		return func() {}
+	}
+	return BuildGC(getenv)
+}
+
+// BuildGC switches the collector to the bulk policy for other bulk work,
+// such as building the search index from the store, unless the user
+// tuned it; it returns the undo. Building the index of 100,000 catalogue
+// pages holds up to 500 MB of live heap, which the default pace let grow
+// to twice that: 1,146 MB peak resident before, 953 MB under this policy,
+// ready as fast (docs/performance.md, "Scans kept out of the record
+// cache").
+func BuildGC(getenv func(string) string) (restore func()) {
+	if tuned(getenv) {
 		return func() {}
 	}
 	gc, limit := debug.SetGCPercent(bulkGCPercent), debug.SetMemoryLimit(bulkHeap)

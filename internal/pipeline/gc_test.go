@@ -17,6 +17,7 @@ func TestGCPoliciesReadTheGivenEnvironment(t *testing.T) {
 		percent int
 	}{
 		"bulk":  {func(getenv func(string) string) func() { return BulkGC(getenv, 10, 1) }, bulkHeap, bulkGCPercent},
+		"build": {BuildGC, bulkHeap, bulkGCPercent},
 		"serve": {func(getenv func(string) string) func() { _, restore := ServeGC(getenv, nil); return restore }, serveHeap, serveGCPercent},
 	}
 	envs := map[string]struct {

@@ -106,7 +106,9 @@ func Serve(ctx context.Context, cfg *Config, opts Options, stdout io.Writer) err
 	m.watchStore(st)
 	// The index catches up with the store (or is built from it) before
 	// anything is served; it is closed, and saved, before the store.
+	restoreGC := pipeline.BuildGC(cfg.getenv()) // the index may be built from the store
 	idx, err := search.Open(ctx, st, search.Options{Log: log})
+	restoreGC()
 	if err != nil {
 		return err
 	}
