@@ -3,20 +3,13 @@ package server
 import (
 	"io"
 	"sync"
-	"time"
 )
 
-// logGather is how long the log writer rests after a write, gathering
-// the lines that arrive meanwhile into its next one.
-const logGather = 10 * time.Millisecond
-
 // logWriter hands log lines to a goroutine of its own, which writes
-// whatever has arrived in one write, made outside the logger's lock. A
-// line after a quiet spell is written as soon as that goroutine runs;
-// after each write it rests for logGather, so under load the lines of
-// that time cost one system call, and the goroutine is not woken for each
-// (a busy server's request log had it run between requests, a write
-// each). Close writes what is left and stops the goroutine.
+// whatever has arrived in one write: a line is written as soon as that
+// goroutine runs, with no timer, and under load a batch of lines costs one
+// system call instead of one each, made outside the logger's lock. Close
+// writes what is left and stops the goroutine.
 type logWriter struct {
 	out io.Writer
 
@@ -62,9 +55,6 @@ func (w *logWriter) loop() {
 		}
 		if len(b) > 0 {
 			_, _ = w.out.Write(b) // nowhere to report a failing log
-		}
-		if !closed && len(b) > 0 {
-			time.Sleep(logGather)
 		}
 		if closed {
 			w.mu.Unlock() // held, so that writes after Close come after these

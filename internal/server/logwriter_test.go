@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -120,43 +119,5 @@ func TestLogWriterAfterLargeBatch(t *testing.T) {
 		if got[i] != want[i] {
 			t.Fatalf("line %d is %.60q, want %.60q", i, got[i], want[i])
 		}
-	}
-}
-
-// countingBuffer counts the writes it is given.
-type countingBuffer struct {
-	lockedBuffer
-	writes atomic.Int64
-}
-
-func (b *countingBuffer) Write(p []byte) (int, error) {
-	b.writes.Add(1)
-	return b.lockedBuffer.Write(p)
-}
-
-// A steady stream of lines, as a busy server's request log is, is written
-// in batches gathered over logGather, not a write each: a write is a
-// system call, and the writer's goroutine woken for every line ran between
-// requests.
-func TestLogWriterGathers(t *testing.T) {
-	var out countingBuffer
-	w := newLogWriter(&out)
-	const lines = 500
-	start := time.Now()
-	for i := range lines {
-		fmt.Fprintf(w, "line %d\n", i)
-		time.Sleep(50 * time.Microsecond)
-	}
-	took := time.Since(start)
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if got := strings.Count(out.String(), "\n"); got != lines {
-		t.Fatalf("%d lines written, want %d", got, lines)
-	}
-	// One write a gathering period, the last by Close, with room for a
-	// slow machine's late wake-ups; a write a line is 500.
-	if n, most := out.writes.Load(), 2*int64(took/logGather)+10; n > most {
-		t.Errorf("%d lines over %v took %d writes, want at most %d", lines, took, n, most)
 	}
 }
