@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -95,4 +96,52 @@ func TestBackupCommand(t *testing.T) {
 	if string(ra.Data) != string(rb.Data) || len(ra.Data) < 100 {
 		t.Errorf("snapshot answers differ:\n%s\n%s", ra.Data, rb.Data)
 	}
+}
+
+// The ingest command leaves the store's search index up to date beside
+// it: a server started on the store loads it (no build, nothing to
+// replay) and finds the pages just ingested; a second ingest of a changed
+// page brings the index along, and the server finds the new text.
+func TestIngestCommandIndexesForSearch(t *testing.T) {
+	dir, pages := t.TempDir(), t.TempDir()
+	db := filepath.Join(dir, "p.db")
+	seed, err := os.ReadFile("seeds/000_3500f07eabefc183.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := filepath.Join(pages, "a.txt")
+	if err := os.WriteFile(page, seed, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := runCmd(t, "ingest", "--db", db, pages); err != nil {
+		t.Fatalf("ingest: %v\n%s", err, out)
+	}
+	if _, err := os.Stat(db + ".search"); err != nil {
+		t.Fatalf("no search index beside the store after ingest: %v", err)
+	}
+	serve := func(want, absent string) {
+		t.Helper()
+		s := startServerOn(t, db, "--seeds", "")
+		defer s.stop()
+		if l := s.logs.String(); !strings.Contains(l, `msg="search index ready" loaded=true rebuilt=false replayed=0`) {
+			t.Errorf("the server did not load the index as the command left it:\n%s", l)
+		}
+		if r := s.search(t, want, nil); r.Search.TotalCount == 0 || r.Search.Edges[0].Node.Code != "DOP 316" {
+			t.Errorf("%q: %v", want, codes(r))
+		}
+		if absent != "" {
+			if r := s.search(t, absent, nil); slices.Contains(codes(r), "DOP 316") {
+				t.Errorf("%q still finds the page's old text: %v", absent, codes(r))
+			}
+		}
+	}
+	serve("tailscale", "")
+	edited := bytes.ReplaceAll(seed, []byte("Tailscale"), []byte("Wireguardia"))
+	if err := os.WriteFile(page, edited, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := runCmd(t, "ingest", "--db", db, pages); err != nil || !strings.Contains(out, "1 updated") {
+		t.Fatalf("second ingest: %v\n%s", err, out)
+	}
+	serve("wireguardia", "tailscale")
 }

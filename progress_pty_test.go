@@ -106,11 +106,19 @@ func TestIngestProgressLineOnATerminal(t *testing.T) {
 			t.Errorf("the terminal never got %q:\n%q", want, got)
 		}
 	}
-	// The compaction's own line (stderr, after the documents: the store
-	// was new) is on the terminal and not in the plain run's report.
+	// The compaction's own line and the search index's (stderr, after
+	// the documents: the store was new) are on the terminal and not in
+	// the plain run's report.
 	lines := slices.DeleteFunc(screen(got), func(l string) bool { return strings.HasPrefix(l, "compacted ") })
 	if n := len(screen(got)) - len(lines); n != 1 {
 		t.Errorf("the terminal showed %d compaction lines, want 1", n)
+	}
+	all := len(lines)
+	lines = slices.DeleteFunc(lines, func(l string) bool {
+		return strings.HasPrefix(l, "search index ") && strings.Contains(l, ": built, ")
+	})
+	if n := all - len(lines); n != 1 {
+		t.Errorf("the terminal showed %d lines of the search index built, want 1", n)
 	}
 	want := strings.Split(plain.String(), "\n") // ends with "": the erased line
 	if strings.Join(lines, "\n") != strings.Join(want, "\n") {

@@ -12,6 +12,7 @@ import (
 	"podcastgraph/internal/adminapi"
 	"podcastgraph/internal/fetch"
 	"podcastgraph/internal/pipeline"
+	"podcastgraph/internal/search"
 	"podcastgraph/store"
 )
 
@@ -125,7 +126,50 @@ func localIngest(ctx context.Context, env *Env, cfg *ingestConfig, files, urls [
 	if err == nil && sum.Added+sum.Updated > 0 && grew {
 		compact(ctx, env, cfg.DB)
 	}
+	if err == nil {
+		err = index(ctx, env, cfg.DB)
+	}
 	return sum, err
+}
+
+// index brings the store's search index file (search.Path) up to date
+// with it, as a server does when it starts: the pages just ingested are
+// searchable once the command is done, and a server started on the store
+// loads the index instead of building it (10 s at 100,000 catalogue
+// pages). An index already up to date is only read. On a terminal, it
+// says what it did.
+func index(ctx context.Context, env *Env, path string) error {
+	defer pipeline.BuildGC(env.Getenv)()
+	st, err := store.Open(ctx, path, store.Options{})
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	f, err := search.Open(ctx, st, search.Options{})
+	if err == nil {
+		err = f.Close() // saves it
+	}
+	if cerr := st.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("search index: %w", err)
+	}
+	// Said on a terminal, as the progress line is: a script reading
+	// stderr gets warnings only.
+	info := f.StartInfo()
+	if _, tty := terminal(env.Stderr); !tty {
+		return nil
+	}
+	switch {
+	case !info.Loaded || info.Rebuilt:
+		fmt.Fprintf(env.Stderr, "search index %s: built, %d things, in %v\n", search.Path(path), f.Index().Len(),
+			time.Since(start).Round(time.Millisecond))
+	case info.Replayed > 0:
+		fmt.Fprintf(env.Stderr, "search index %s: %d changes added in %v\n", search.Path(path), info.Replayed,
+			time.Since(start).Round(time.Millisecond))
+	}
+	return nil
 }
 
 // ingestFiles ingests files, then urls, into the store file under the bulk collector
