@@ -372,3 +372,36 @@ func TestDeadlineDuringExecution(t *testing.T) {
 		}
 	})
 }
+
+// A filter's slug given empty is a BAD_USER_INPUT error naming the
+// argument and the field (it had matched everything); a slug nothing has
+// matches nothing, as the schema says.
+func TestEmptyFilterSlugs(t *testing.T) {
+	s := startServer(t, "--rate-exempt", "127.0.0.1")
+	for _, q := range []struct{ query, field string }{
+		{`{ episodes(filter: {show: ""}) { nodes { code } } }`, "show"},
+		{`{ episodes(filter: {guest: ""}) { nodes { code } } }`, "guest"},
+		{`{ episodes(filter: {topic: "", releasedAfter: "2020-01-01"}) { nodes { code } } }`, "topic"},
+		{`{ guests(filter: {show: ""}) { nodes { slug } } }`, "show"},
+		{`{ guests(filter: {topic: ""}) { nodes { slug } } }`, "topic"},
+		{`{ shows { nodes { episodes(filter: {topic: ""}) { nodes { code } } } } }`, "topic"},
+	} {
+		r := s.query(t, q.query, nil)
+		if r.status >= 500 || r.code() != "BAD_USER_INPUT" || len(r.Errors) == 0 ||
+			!strings.Contains(r.Errors[0].Message, `"filter"`) || !strings.Contains(r.Errors[0].Message, q.field+" is empty") {
+			t.Errorf("%s: status %d, errors %+v; want BAD_USER_INPUT naming filter and %s", q.query, r.status, r.Errors, q.field)
+		}
+	}
+	for _, q := range []string{
+		`{ episodes(filter: {show: "no-such-show"}) { nodes { code } } }`,
+		`{ guests(filter: {topic: "no-such-topic"}) { nodes { slug } } }`,
+	} {
+		var got map[string]struct{ Nodes []any }
+		s.query(t, q, nil).must(t, &got)
+		for field, c := range got {
+			if len(c.Nodes) != 0 {
+				t.Errorf("%s: %s has %d nodes, want none", q, field, len(c.Nodes))
+			}
+		}
+	}
+}

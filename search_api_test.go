@@ -227,6 +227,7 @@ func TestSearchBadInput(t *testing.T) {
 		{"bad cursor", searchQuery, map[string]any{"q": "dns", "after": "bm90IGEgY3Vyc29y"}, "after"},
 		{"suggest empty", `query($p: String!) { suggest(prefix: $p) { text } }`, map[string]any{"p": " "}, "prefix"},
 		{"facet first", `{ search(query: "dns") { facets { shows(first: -1) { value } } } }`, nil, "first"},
+		{"empty filter slug", searchQuery, map[string]any{"q": "dns", "filter": map[string]any{"guest": ""}}, "filter"},
 		{"unbalanced quote", searchQuery, map[string]any{"q": `"original internet`}, ""},
 		{"only stop words", searchQuery, map[string]any{"q": "the of and"}, ""},
 		{"control inside words", searchQuery, map[string]any{"q": "dns\x00tailscale"}, ""},

@@ -12,15 +12,15 @@ import (
 
 // Filters for episode lists; every given field must match.
 type EpisodeFilter struct {
-	// Guest slug: episodes the guest appeared on. An unknown slug matches nothing.
+	// Guest slug: episodes the guest appeared on. An unknown slug matches nothing; an empty one is a BAD_USER_INPUT error.
 	Guest *string `json:"guest,omitempty"`
 	// Released strictly after this date (excludes undated episodes).
 	ReleasedAfter *podcast.Date `json:"releasedAfter,omitempty"`
 	// Released strictly before this date (excludes undated episodes).
 	ReleasedBefore *podcast.Date `json:"releasedBefore,omitempty"`
-	// Show slug: episodes of the show. An unknown slug matches nothing.
+	// Show slug: episodes of the show. An unknown slug matches nothing; an empty one is a BAD_USER_INPUT error.
 	Show *string `json:"show,omitempty"`
-	// Topic slug (curated or discovered): episodes that mention the topic. An unknown slug matches nothing.
+	// Topic slug (curated or discovered): episodes that mention the topic. An unknown slug matches nothing; an empty one is a BAD_USER_INPUT error.
 	Topic *string `json:"topic,omitempty"`
 }
 
@@ -34,7 +34,7 @@ type EpisodeOrder struct {
 
 // Filters for guest lists; every given field must match.
 type GuestFilter struct {
-	// Show slug: guests who appeared on the show. An unknown slug matches nothing.
+	// Show slug: guests who appeared on the show. An unknown slug matches nothing; an empty one is a BAD_USER_INPUT error.
 	Show *string `json:"show,omitempty"`
 	// Topic slug: guests of episodes that mention the topic. An unknown slug, or a discovered topic's, matches nothing.
 	Topic *string `json:"topic,omitempty"`
@@ -68,15 +68,15 @@ type SearchFacetValue struct {
 
 // Narrows a search to episodes: every given field must match, as in `EpisodeFilter`.
 type SearchFilter struct {
-	// Guest slug: episodes the guest appeared on. An unknown slug matches nothing.
+	// Guest slug: episodes the guest appeared on. An unknown slug matches nothing; an empty one is a BAD_USER_INPUT error.
 	Guest *string `json:"guest,omitempty"`
 	// Released strictly after this date (excludes undated episodes).
 	ReleasedAfter *podcast.Date `json:"releasedAfter,omitempty"`
 	// Released strictly before this date (excludes undated episodes).
 	ReleasedBefore *podcast.Date `json:"releasedBefore,omitempty"`
-	// Show slug: episodes of the show. An unknown slug matches nothing.
+	// Show slug: episodes of the show. An unknown slug matches nothing; an empty one is a BAD_USER_INPUT error.
 	Show *string `json:"show,omitempty"`
-	// Topic slug (curated or discovered): episodes that mention the topic. An unknown slug matches nothing.
+	// Topic slug (curated or discovered): episodes that mention the topic. An unknown slug matches nothing; an empty one is a BAD_USER_INPUT error.
 	Topic *string `json:"topic,omitempty"`
 }
 

@@ -148,6 +148,10 @@ func newPageKey(first *int, after *string, last *int, before *string, filter *Ep
 	k.after, k.hasAfter = string(w.After), w.After != nil
 	k.before, k.hasBefore = string(w.Before), w.Before != nil
 	if filter != nil {
+		if err := filterSlugs("filter", namedSlug{"show", filter.Show}, namedSlug{"guest", filter.Guest},
+			namedSlug{"topic", filter.Topic}); err != nil {
+			return k, err
+		}
 		k.show, k.guest, k.topic = deref(filter.Show), deref(filter.Guest), deref(filter.Topic)
 		if filter.ReleasedAfter != nil {
 			k.releasedAfter, k.hasAfterDate = *filter.ReleasedAfter, true
@@ -183,6 +187,26 @@ func episodeConnection(ctx context.Context, k pageKey) (*EpisodeConnection, erro
 	l.Episodes.PrimeAll(p.Episodes, (*podcast.Episode).Key)
 	into(ctx, episodeAhead, p.Episodes, selectedNodes(ctx, "Episode"))
 	return c, nil
+}
+
+// filterSlugs checks the slugs a filter argument gives (name: value;
+// nil when the field is left out): a slug is never empty, and an empty
+// one is a BAD_USER_INPUT error naming the field, not a field left out
+// (it had matched everything, where the schema says a slug no thing has
+// matches nothing).
+func filterSlugs(arg string, fields ...namedSlug) error {
+	for _, f := range fields {
+		if f.value != nil && *f.value == "" {
+			return badArg(arg, "%s is empty: give a slug, or leave %s out to match any", f.name, f.name)
+		}
+	}
+	return nil
+}
+
+// namedSlug is a filter's slug field, for filterSlugs.
+type namedSlug struct {
+	name  string
+	value *string
 }
 
 func deref(s *string) string {

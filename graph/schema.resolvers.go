@@ -237,6 +237,9 @@ func (r *queryResolver) Guests(ctx context.Context, first *int, after *string, l
 		kind = cursorGuestCount
 	}
 	if filter != nil {
+		if err := filterSlugs("filter", namedSlug{"show", filter.Show}, namedSlug{"topic", filter.Topic}); err != nil {
+			return nil, err
+		}
 		q.Show, q.Topic = deref(filter.Show), deref(filter.Topic)
 	}
 	var err error

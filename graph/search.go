@@ -191,6 +191,10 @@ func (r *Resolver) searchConnection(ctx context.Context, query string, first *in
 		q.Kinds = append(q.Kinds, searchKinds[k])
 	}
 	if filter != nil {
+		if err := filterSlugs("filter", namedSlug{"show", filter.Show}, namedSlug{"topic", filter.Topic},
+			namedSlug{"guest", filter.Guest}); err != nil {
+			return nil, err
+		}
 		q.Show, q.Topic, q.Guest = deref(filter.Show), deref(filter.Topic), deref(filter.Guest)
 		if filter.ReleasedAfter != nil {
 			q.After = filter.ReleasedAfter.Days()

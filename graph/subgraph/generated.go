@@ -2592,21 +2592,21 @@ type Source {
 
 "Filters for episode lists; every given field must match."
 input EpisodeFilter {
-  "Guest slug: episodes the guest appeared on. An unknown slug matches nothing."
+  "Guest slug: episodes the guest appeared on. An unknown slug matches nothing; an empty one is a BAD_USER_INPUT error."
   guest: String
   "Released strictly after this date (excludes undated episodes)."
   releasedAfter: Date
   "Released strictly before this date (excludes undated episodes)."
   releasedBefore: Date
-  "Show slug: episodes of the show. An unknown slug matches nothing."
+  "Show slug: episodes of the show. An unknown slug matches nothing; an empty one is a BAD_USER_INPUT error."
   show: String
-  "Topic slug (curated or discovered): episodes that mention the topic. An unknown slug matches nothing."
+  "Topic slug (curated or discovered): episodes that mention the topic. An unknown slug matches nothing; an empty one is a BAD_USER_INPUT error."
   topic: String
 }
 
 "Filters for guest lists; every given field must match."
 input GuestFilter {
-  "Show slug: guests who appeared on the show. An unknown slug matches nothing."
+  "Show slug: guests who appeared on the show. An unknown slug matches nothing; an empty one is a BAD_USER_INPUT error."
   show: String
   "Topic slug: guests of episodes that mention the topic. An unknown slug, or a discovered topic's, matches nothing."
   topic: String
@@ -2945,15 +2945,15 @@ enum SearchKind {
 
 "Narrows a search to episodes: every given field must match, as in ` + "`" + `EpisodeFilter` + "`" + `."
 input SearchFilter {
-  "Guest slug: episodes the guest appeared on. An unknown slug matches nothing."
+  "Guest slug: episodes the guest appeared on. An unknown slug matches nothing; an empty one is a BAD_USER_INPUT error."
   guest: String
   "Released strictly after this date (excludes undated episodes)."
   releasedAfter: Date
   "Released strictly before this date (excludes undated episodes)."
   releasedBefore: Date
-  "Show slug: episodes of the show. An unknown slug matches nothing."
+  "Show slug: episodes of the show. An unknown slug matches nothing; an empty one is a BAD_USER_INPUT error."
   show: String
-  "Topic slug (curated or discovered): episodes that mention the topic. An unknown slug matches nothing."
+  "Topic slug (curated or discovered): episodes that mention the topic. An unknown slug matches nothing; an empty one is a BAD_USER_INPUT error."
   topic: String
 }
 
