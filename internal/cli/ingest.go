@@ -93,15 +93,25 @@ func ingestPaths(ctx context.Context, env *Env, cfg *ingestConfig, paths []strin
 		fmt.Fprintf(stdout, "skipped   %s\n", line)
 	}
 	var sum pipeline.Summary
+	var grew bool
 	progress := &pipeline.Progress{}
 	report, stop := showProgress(env, progress, stdout)
 	if cfg.Server != "" {
 		c := &adminapi.Client{Server: cfg.Server, Token: cfg.Token, Batch: cfg.Batch, Progress: progress}
 		sum, err = c.Ingest(ctx, files, urls, report)
 	} else {
-		sum, err = localIngest(ctx, env, cfg, files, urls, progress, report)
+		sum, grew, err = ingestFiles(ctx, env, cfg, files, urls, progress, report)
 	}
 	stop()
+	// A local store is then compacted when the ingest wrote most of it,
+	// and its search index brought up to date: after the progress line
+	// is gone, as both write a line of their own to stderr.
+	if err == nil && cfg.Server == "" {
+		if sum.Added+sum.Updated > 0 && grew {
+			compact(ctx, env, cfg.DB)
+		}
+		err = index(ctx, env, cfg.DB)
+	}
 	if err != nil {
 		return err
 	}
@@ -119,17 +129,6 @@ func ingestPaths(ctx context.Context, env *Env, cfg *ingestConfig, paths []strin
 		return ErrReported
 	}
 	return nil
-}
-
-func localIngest(ctx context.Context, env *Env, cfg *ingestConfig, files, urls []string, progress *pipeline.Progress, stdout io.Writer) (pipeline.Summary, error) {
-	sum, grew, err := ingestFiles(ctx, env, cfg, files, urls, progress, stdout)
-	if err == nil && sum.Added+sum.Updated > 0 && grew {
-		compact(ctx, env, cfg.DB)
-	}
-	if err == nil {
-		err = index(ctx, env, cfg.DB)
-	}
-	return sum, err
 }
 
 // index brings the store's search index file (search.Path) up to date
