@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"podcastgraph/ingest"
 	"podcastgraph/internal/cli"
@@ -274,6 +275,23 @@ func TestCPUProfileFlag(t *testing.T) {
 		if !bytes.Contains(body, []byte(want)) {
 			t.Errorf("the profile has no %q sample type: not a CPU profile", want)
 		}
+	}
+
+	// serve writes its profile when it stops.
+	serveProf := filepath.Join(dir, "serve.pprof")
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--cpuprofile", serveProf, "--db", filepath.Join(dir, "s.db"), "--seeds", "",
+			"--addr", "127.0.0.1:0"}, func(string) string { return "" }, io.Discard)
+	}()
+	time.Sleep(300 * time.Millisecond)
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("serve --cpuprofile: %v", err)
+	}
+	if raw, err := os.ReadFile(serveProf); err != nil || len(raw) < 2 || raw[0] != 0x1f || raw[1] != 0x8b {
+		t.Errorf("serve's profile: %d bytes, %v; want a gzipped profile", len(raw), err)
 	}
 
 	db2 := filepath.Join(dir, "q.db")
