@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -50,16 +52,28 @@ func (p *Prepared) SetFile(st FileStat) { p.source = &st }
 // kept sources, or its file's description was not trusted) or where the
 // document itself is missing. It is one read transaction; it fails only
 // when the store cannot be read or a record is corrupt.
+//
+// The names are looked up in key order, through one cursor per bucket
+// that steps to a key a few places on instead of searching the tree from
+// its root for each (a restart over 100,000 unchanged files asks for every
+// name: 0.8 s of CPU in the searches, before).
 func (s *Store) SourceFiles(ctx context.Context, names []string) ([]*SourceFile, error) {
 	out := make([]*SourceFile, len(names))
+	order := make([]int, len(names))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return strings.Compare(names[a], names[b]) })
 	err := s.view(ctx, func(tx *bolt.Tx) error {
 		b, docs := tx.Bucket(bucketSources), tx.Bucket(bucketDocs)
 		if b == nil { // a file opened read-only from before the bucket
 			return nil
 		}
-		for i, name := range names {
-			v := b.Get([]byte(name))
-			if v == nil || docs.Get([]byte(name)) == nil {
+		srcs, held := ascending{c: b.Cursor()}, ascending{c: docs.Cursor()}
+		for _, i := range order {
+			name := names[i]
+			v := srcs.get([]byte(name))
+			if v == nil || held.get([]byte(name)) == nil {
 				continue
 			}
 			src, err := decodeSource(v)
@@ -71,6 +85,40 @@ func (s *Store) SourceFiles(ctx context.Context, names []string) ([]*SourceFile,
 		return nil
 	})
 	return out, err
+}
+
+// ascending looks up keys of one bucket given in ascending order: a key
+// a few places after the last one found is reached by stepping the
+// cursor (mostly within the same page), one further on by a search.
+type ascending struct {
+	c       *bolt.Cursor
+	k, v    []byte
+	started bool
+}
+
+// get returns key's value, nil when the bucket has no such key; key must
+// not sort before the key of the call before.
+func (a *ascending) get(key []byte) []byte {
+	if a.started {
+		for range 8 {
+			if a.k == nil { // past the last key: so is key
+				return nil
+			}
+			switch c := bytes.Compare(a.k, key); {
+			case c == 0:
+				return a.v
+			case c > 0:
+				return nil
+			}
+			a.k, a.v = a.c.Next()
+		}
+	}
+	a.k, a.v = a.c.Seek(key)
+	a.started = true
+	if a.k != nil && bytes.Equal(a.k, key) {
+		return a.v
+	}
+	return nil
 }
 
 // putSource records, or drops, the source of the document p just applied

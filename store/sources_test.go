@@ -2,7 +2,9 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"reflect"
+	"strconv"
 	"testing"
 
 	"podcastgraph/ingest"
@@ -73,5 +75,50 @@ func TestSourceFilesFollowTheirDocuments(t *testing.T) {
 	}
 	if _, err := st.Verify(ctx); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestSourceFilesInAnyOrder: names asked in any order, repeated, missing
+// (before the first key, between keys, after the last), near each other
+// and far apart, get what asking for each alone gets.
+func TestSourceFilesInAnyOrder(t *testing.T) {
+	ctx := context.Background()
+	st := open(t)
+	var ps []*store.Prepared
+	for n := range 60 {
+		d := page(fmt.Sprintf("d%02d.txt", n), n+1, "2025-01-02", nil, nil)
+		p := store.Prepare(d)
+		if n%7 != 3 { // some documents come from no file
+			p.SetFile(store.FileStat{Size: int64(100 + n), Inode: uint64(n)})
+		}
+		ps = append(ps, p)
+	}
+	if _, err := st.ApplyPrepared(ctx, ps, store.ApplyOptions{Fingerprint: "fp", Now: fixedNow}); err != nil {
+		t.Fatal(err)
+	}
+	names := []string{"zzz.txt", "d59.txt", "d00.txt", "a.txt", "d03.txt", "d01.txt", "d01.txt", "d02.txt",
+		"d30.txt", "d04.txt", "d05x.txt", "d12.txt", "d13.txt", "d58.txt", "d45.txt", "d11.txt", "", "d21.txt"}
+	got, err := st.SourceFiles(ctx, names)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := 0
+	for i, name := range names {
+		alone, err := st.SourceFiles(ctx, []string{name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got[i], alone[0]) {
+			t.Errorf("%q: %+v among others, %+v alone", name, got[i], alone[0])
+		}
+		if alone[0] != nil {
+			found++
+			if n, _ := strconv.Atoi(name[1:3]); alone[0].Stat.Size != int64(100+n) {
+				t.Errorf("%q: the source of another document: %+v", name, alone[0])
+			}
+		}
+	}
+	if found != 11 { // the 14 d names asked for (d01 twice), less d03, d45 and d59 (from no file)
+		t.Errorf("%d sources found, want 11", found)
 	}
 }
