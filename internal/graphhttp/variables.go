@@ -155,9 +155,25 @@ func int32Problem(val any) string {
 		return fmt.Sprintf("%v is not an integer", val)
 	}
 	if n < math.MinInt32 || n > math.MaxInt32 {
-		return fmt.Sprintf("%v is outside an Int's range (a 32-bit signed integer, %d to %d)", val, math.MinInt32, math.MaxInt32)
+		return outsideInt(val)
 	}
 	return ""
+}
+
+// outsideInt says that val, a number, does not fit an Int.
+func outsideInt(val any) string {
+	return fmt.Sprintf("%v is outside an Int's range (a 32-bit signed integer, %d to %d)", val, math.MinInt32, math.MaxInt32)
+}
+
+// literalError is a request error with code about the literal v, at its
+// place in the document.
+func literalError(v *ast.Value, code, msg string) *gqlerror.Error {
+	e := &gqlerror.Error{Message: msg}
+	if v.Position != nil {
+		e.Locations = []gqlerror.Location{{Line: v.Position.Line, Column: v.Position.Column}}
+	}
+	errcode.Set(e, code)
+	return e
 }
 
 // checkLiterals refuses, in every argument of the document, integer
@@ -181,21 +197,13 @@ func checkLiterals(doc *ast.QueryDocument, scalars map[string]func(any) error) *
 				val = json.Number(v.Raw)
 			}
 			if err := check(val); err != nil {
-				bad = &gqlerror.Error{Message: err.Error()}
-				if v.Position != nil {
-					bad.Locations = []gqlerror.Location{{Line: v.Position.Line, Column: v.Position.Column}}
-				}
-				errcode.Set(bad, codeBadUserInput)
+				bad = literalError(v, codeBadUserInput, err.Error())
 			}
 			return
 		}
 		if v.Kind == ast.IntValue && v.ExpectedType != nil && v.ExpectedType.NamedType == "Int" {
 			if n, err := strconv.ParseInt(v.Raw, 10, 64); err != nil || n < math.MinInt32 || n > math.MaxInt32 {
-				bad = &gqlerror.Error{Message: fmt.Sprintf("%s is outside an Int's range (a 32-bit signed integer, %d to %d)", v.Raw, math.MinInt32, math.MaxInt32)}
-				if v.Position != nil {
-					bad.Locations = []gqlerror.Location{{Line: v.Position.Line, Column: v.Position.Column}}
-				}
-				errcode.Set(bad, errcode.ValidationFailed)
+				bad = literalError(v, errcode.ValidationFailed, outsideInt(v.Raw))
 			}
 			return
 		}
