@@ -43,6 +43,7 @@ func (b *bulkPostings) add(term uint32, ent []byte) {
 func (ix *Index) beginBulk() {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
+	ix.changed()
 	if len(ix.lists) == 0 && len(ix.mapped) == 0 && len(ix.post) == 0 {
 		ix.bulk = &bulkPostings{}
 	}
@@ -54,6 +55,7 @@ func (ix *Index) beginBulk() {
 func (ix *Index) endBulk() {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
+	ix.changed()
 	b := ix.bulk
 	if b == nil {
 		return

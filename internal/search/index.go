@@ -181,6 +181,10 @@ type Index struct {
 	// sugg are suggest's words, sorted: of guests, topics and shows
 	// (weighted by their episodes), and of episode titles.
 	sugg [2][]suggTok
+
+	// epoch counts the writes (changed): impactCache holds for one.
+	epoch       uint64
+	impactCache impactCache
 }
 
 func (ix *Index) interners() [3]*interner { return [...]*interner{&ix.shows, &ix.topics, &ix.guests} }
@@ -227,11 +231,18 @@ func (ix *Index) fold(id uint32) string {
 
 // postings returns a term's postings, nil for a term not indexed.
 func (ix *Index) postings(term string) *plist {
+	_, pl := ix.postingsOf(term)
+	return pl
+}
+
+// postingsOf returns a term's number and postings, nil for a term not
+// indexed.
+func (ix *Index) postingsOf(term string) (uint32, *plist) {
 	id, ok := ix.terms.find(term)
 	if !ok {
-		return nil
+		return 0, nil
 	}
-	return &ix.lists[id]
+	return id, &ix.lists[id]
 }
 
 // Update applies one batch read from the store at generation gen: removes
@@ -246,6 +257,7 @@ func (ix *Index) Update(gen uint64, removes []Ref, entries []*Entry) {
 func (ix *Index) update(gen uint64, removes []Ref, entries []*Entry, advance bool) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
+	ix.changed()
 	for _, r := range removes {
 		ix.remove(r.Kind, r.Key)
 	}
@@ -595,6 +607,7 @@ func (ix *Index) formsOf(s string) []string {
 // order: memory stays what the live things need however often they
 // change.
 func (ix *Index) compact() {
+	ix.changed()
 	renum := make([]uint32, len(ix.meta))
 	docs := make([]doc, 0, ix.live.len())
 	metas := make([]meta, 0, ix.live.len())

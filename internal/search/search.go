@@ -297,8 +297,12 @@ func (ix *Index) Search(q *Query) (*Result, error) {
 		sc.touched = sc.touched[:0]
 		for _, x := range ix.expand(qt) {
 			res.Terms[x.term] = true
-			pl := ix.postings(x.term)
+			id, pl := ix.postingsOf(x.term)
 			idf := ix.idf(pl)
+			if l := ix.impacts(id, pl); l != nil {
+				sc.scoreImpacts(ix, l, &f, qi, idf, x)
+				continue
+			}
 			// The entries of docs still in the running are taken a block at
 			// a time: their metas are read together, then used.
 			it := ix.iter(pl)
@@ -424,6 +428,44 @@ func (ix *Index) Search(q *Query) (*Result, error) {
 		res.Facets = fc.facets(ix, q.Facets)
 	}
 	return res, nil
+}
+
+// scoreImpacts is the walk of Search's loop over a term's impacts: the
+// same scores, the weights read from l instead of the entries and the
+// docs' metas.
+func (sc *scratch) scoreImpacts(ix *Index, l *impactList, f *filter, qi int, idf float64, x expansion) {
+	// l holds live docs only: a filter that admits every live doc need
+	// not read their metas.
+	check := qi == 0 && !f.admitsAllLive()
+	for i, d := range l.docs {
+		if int(sc.cnt[d]) != qi {
+			continue
+		}
+		if check && !f.admits(ix, &ix.meta[d], d) {
+			continue
+		}
+		s := float32(idf * l.w[i] * x.weight)
+		if sc.cur[d] == 0 {
+			sc.touched = append(sc.touched, d)
+			sc.curT[d] = x.typos
+		} else {
+			sc.curT[d] = min(sc.curT[d], x.typos)
+		}
+		sc.cur[d] = max(sc.cur[d], s)
+	}
+}
+
+// admitsAllLive reports whether f admits every live doc.
+func (f *filter) admitsAllLive() bool {
+	if f.episodesOnly || f.gen > 0 {
+		return false
+	}
+	for _, ok := range f.kinds {
+		if !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // exclusions returns the indexed words an excluded word removes: itself

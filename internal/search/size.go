@@ -6,7 +6,8 @@ import "unsafe"
 // arrays' capacities (of its hash tables too), not counting those that
 // are views of the file it was loaded from (viewArray), which are the
 // operating system's file cache. The server's collector policy counts it
-// as memory kept on purpose (pipeline.ServeGC).
+// as memory kept on purpose (pipeline.ServeGC). The impacts kept for
+// searches (impacts.go) count too.
 func (ix *Index) HeapBytes() int64 {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
@@ -25,7 +26,7 @@ func (ix *Index) HeapBytes() int64 {
 	for _, s := range ix.sugg {
 		n += heapOf(r, s)
 	}
-	return n
+	return n + ix.impactBytes()
 }
 
 // heapOf returns the bytes of s's capacity, or 0 when s is a view of m.

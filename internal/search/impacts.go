@@ -1,0 +1,143 @@
+package search
+
+import (
+	"slices"
+	"sync"
+	"unsafe"
+)
+
+// A term's impacts are its postings as a search scores them: the live
+// docs in order, each with its BM25 weight of the term (fieldWeight: the
+// fields' term frequencies under their boosts and length norms). Reading
+// a list from its entries costs a varint walk over the positions and the
+// doc's meta (a cache miss a doc, the lengths); reading its impacts costs
+// one pass over two arrays. They hold only while the index does not
+// change (the norms follow the average lengths, which every update
+// moves), so the cache is emptied by any write: a served index changes
+// at each ingest and is searched many times in between.
+//
+// Only lists of at least minImpactList entries are kept (shorter ones are
+// read about as fast from their entries), and at most impactBudget bytes
+// of them: the least recently used go first.
+const impactBudget = 32 << 20
+
+// minImpactList is a variable so that tests can turn the cache off.
+var minImpactList uint32 = 256
+
+type impactList struct {
+	docs []uint32
+	w    []float64 // by doc: fieldWeight, the same float64 a walk computes
+	used uint64    // the cache's clock when last read
+}
+
+func (l *impactList) bytes() int64 {
+	return int64(cap(l.docs))*4 + int64(cap(l.w))*8 + int64(unsafe.Sizeof(*l))
+}
+
+// impactCache is an Index's impacts by term, for one state of the index
+// (epoch). Searches read under the index's read lock and share it, so it
+// has a lock of its own.
+type impactCache struct {
+	mu    sync.Mutex
+	epoch uint64 // the index's epoch the lists are of
+	lists map[uint32]*impactList
+	bytes int64
+	clock uint64
+}
+
+// changed marks a write to the index: the impacts read so far no longer
+// hold. Called with the index's write lock held.
+func (ix *Index) changed() { ix.epoch++ }
+
+// impacts returns the impacts of term id (whose list is pl), read from
+// its entries and kept when they are not yet; nil for a list too short
+// to keep. Called with the index's read lock held.
+func (ix *Index) impacts(id uint32, pl *plist) *impactList {
+	if pl == nil || pl.N < minImpactList {
+		return nil
+	}
+	c := &ix.impactCache
+	c.mu.Lock()
+	if c.epoch != ix.epoch || c.lists == nil {
+		c.epoch, c.lists, c.bytes = ix.epoch, map[uint32]*impactList{}, 0
+	}
+	c.clock++
+	if l := c.lists[id]; l != nil {
+		l.used = c.clock
+		c.mu.Unlock()
+		return l
+	}
+	c.mu.Unlock()
+	l := ix.readImpacts(pl)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.epoch != ix.epoch {
+		return l // cannot happen under the read lock; keep nothing stale
+	}
+	if old := c.lists[id]; old != nil { // another search read it meanwhile
+		old.used = c.clock
+		return old
+	}
+	l.used = c.clock
+	c.lists[id] = l
+	c.bytes += l.bytes()
+	if c.bytes > impactBudget {
+		c.evict(impactBudget * 3 / 4)
+	}
+	return l
+}
+
+// evict drops the least recently used lists until at most keep bytes
+// remain.
+func (c *impactCache) evict(keep int64) {
+	type aged struct {
+		id   uint32
+		used uint64
+	}
+	all := make([]aged, 0, len(c.lists))
+	for id, l := range c.lists {
+		all = append(all, aged{id, l.used})
+	}
+	slices.SortFunc(all, func(a, b aged) int {
+		switch {
+		case a.used < b.used:
+			return -1
+		case a.used > b.used:
+			return 1
+		}
+		return 0
+	})
+	for _, a := range all {
+		if c.bytes <= keep {
+			break
+		}
+		c.bytes -= c.lists[a.id].bytes()
+		delete(c.lists, a.id)
+	}
+}
+
+// readImpacts walks pl's entries: its live docs and their weights.
+func (ix *Index) readImpacts(pl *plist) *impactList {
+	l := &impactList{docs: make([]uint32, 0, pl.N), w: make([]float64, 0, pl.N)}
+	it := ix.iter(pl)
+	for it.next() {
+		m := &ix.meta[it.doc]
+		if !m.Live {
+			continue
+		}
+		l.docs = append(l.docs, it.doc)
+		l.w = append(l.w, ix.fieldWeight(it.buf, it.at, m))
+	}
+	return l
+}
+
+// impactBytes returns the bytes the cache holds.
+func (ix *Index) impactBytes() int64 {
+	c := &ix.impactCache
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.epoch != ix.epoch {
+		return 0
+	}
+	return c.bytes
+}

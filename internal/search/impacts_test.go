@@ -1,0 +1,124 @@
+package search
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"testing"
+)
+
+// TestImpactsFollowWrites: searches that read kept impacts answer exactly
+// what walking the entries answers (scores to the last bit, totals,
+// facets), on an index changed between the rounds, filtered or not.
+func TestImpactsFollowWrites(t *testing.T) {
+	words := []string{"kubernetes", "secrets", "cluster", "observability", "tracing", "kernel", "databases", "operators", "backups", "networks"}
+	rng := rand.New(rand.NewPCG(1, 2))
+	text := func(n int) string {
+		s := ""
+		for i := range n {
+			if i > 0 {
+				s += " "
+			}
+			s += words[rng.IntN(len(words))]
+		}
+		return s
+	}
+	shows := []string{"s", "t", "u"}
+	entry := func(i int) *Entry {
+		return ep(fmt.Sprintf("s/%d", i), text(2+rng.IntN(4)), text(5+rng.IntN(30)), shows[rng.IntN(len(shows))],
+			2015+rng.IntN(10), []string{words[rng.IntN(4)]}, []string{fmt.Sprintf("g%d", rng.IntN(50))})
+	}
+	ix := New()
+	var all []*Entry
+	for i := range 3000 {
+		all = append(all, entry(i))
+	}
+	for i := range 40 {
+		all = append(all, guest(fmt.Sprintf("g%d", i), "Guest "+words[i%len(words)], text(2), text(1)))
+	}
+	ix.Update(1, nil, all)
+	queries := []Query{
+		{Text: "kubernetes", First: 20, Facets: 10},
+		{Text: "kubernetes secrets", First: 20, Offset: 40, Facets: 10},
+		{Text: "kubernetis", First: 20, Facets: 10},
+		{Text: "obs", First: 10, Facets: 10},
+		{Text: `"kubernetes secrets" -tracing`, First: 20, Facets: 10},
+		{Text: "cluster", First: 20, Facets: 10, Kinds: []Kind{KindGuest}},
+		{Text: "cluster", First: 20, Facets: 10, Show: "t", After: 2018 * 365},
+		{Text: "databases operators", First: 20, Facets: 10, Topic: "secrets", Uncounted: FacetGuests},
+	}
+	search := func(q Query, cached bool) *Result {
+		t.Helper()
+		if !cached {
+			old := minImpactList
+			minImpactList = 1 << 31
+			defer func() { minImpactList = old }()
+		}
+		res, err := ix.Search(&q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	for round := range 6 {
+		gen := uint64(2 + round)
+		for _, q := range queries {
+			q.Generation = gen - 1
+			// Twice: the first reads and keeps, the second reads what was kept.
+			for range 2 {
+				got, want := search(q, true), search(q, false)
+				if !reflect.DeepEqual(got, want) {
+					t.Fatalf("round %d, %q: with impacts\n%+v\nwalking the entries\n%+v", round, q.Text, got, want)
+				}
+				if want.Total == 0 && q.Kinds == nil && q.Show == "" && q.Topic == "" {
+					t.Fatalf("round %d, %q: nothing found; the test tests nothing", round, q.Text)
+				}
+			}
+		}
+		if ix.impactBytes() == 0 {
+			t.Fatalf("round %d: no impacts kept; the test tests nothing", round)
+		}
+		// Change a third of the episodes, remove some, add new ones.
+		var changed []*Entry
+		var removed []Ref
+		for i := range 3000 {
+			switch rng.IntN(6) {
+			case 0, 1:
+				changed = append(changed, entry(i))
+			case 2:
+				if round%2 == 0 {
+					removed = append(removed, Ref{KindEpisode, fmt.Sprintf("s/%d", i)})
+				}
+			}
+		}
+		for i := range 100 {
+			changed = append(changed, entry(3000+100*round+i))
+		}
+		ix.Update(gen, removed, changed)
+		if ix.impactBytes() != 0 {
+			t.Fatalf("round %d: impacts of the state before an update still kept", round)
+		}
+	}
+}
+
+// TestImpactsBudget: the cache keeps at most its budget, dropping the
+// least recently read lists.
+func TestImpactsBudget(t *testing.T) {
+	c := impactCache{lists: map[uint32]*impactList{}}
+	for id := range uint32(10) {
+		l := &impactList{docs: make([]uint32, 100), w: make([]float64, 100), used: uint64(id)}
+		c.lists[id] = l
+		c.bytes += l.bytes()
+	}
+	per := c.lists[0].bytes()
+	c.lists[2].used = 100 // read last
+	c.evict(4 * per)
+	if c.bytes > 4*per || len(c.lists) != 4 {
+		t.Fatalf("%d lists, %d bytes kept for a budget of %d", len(c.lists), c.bytes, 4*per)
+	}
+	for _, id := range []uint32{2, 9, 8, 7} {
+		if c.lists[id] == nil {
+			t.Errorf("list %d, among the last read, was dropped", id)
+		}
+	}
+}
