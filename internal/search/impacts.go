@@ -27,12 +27,19 @@ var minImpactList uint32 = 256
 type impactList struct {
 	docs []uint32
 	w    []float64 // by doc: fieldWeight, the same float64 a walk computes
-	used uint64    // the cache's clock when last read
+	// A phrase reads the words' positions: a list read for one has them
+	// too (positions), and no weights.
+	at   []uint32 // by doc: where its positions start in pos; one more at the end
+	pos  []uint32 // field<<24 | position, as appendPositions gives them
+	used uint64   // the cache's clock when last read
 }
 
 func (l *impactList) bytes() int64 {
-	return int64(cap(l.docs))*4 + int64(cap(l.w))*8 + int64(unsafe.Sizeof(*l))
+	return int64(cap(l.docs))*4 + int64(cap(l.w))*8 + int64(cap(l.at))*4 + int64(cap(l.pos))*4 + int64(unsafe.Sizeof(*l))
 }
+
+// positions returns the positions of the list's i-th doc.
+func (l *impactList) positions(i int) []uint32 { return l.pos[l.at[i]:l.at[i+1]] }
 
 // impactCache is an Index's impacts by term, for one state of the index
 // (epoch). Searches read under the index's read lock and share it, so it
@@ -40,7 +47,7 @@ func (l *impactList) bytes() int64 {
 type impactCache struct {
 	mu    sync.Mutex
 	epoch uint64 // the index's epoch the lists are of
-	lists map[uint32]*impactList
+	lists map[listKey]*impactList
 	bytes int64
 	clock uint64
 }
@@ -49,37 +56,59 @@ type impactCache struct {
 // hold. Called with the index's write lock held.
 func (ix *Index) changed() { ix.epoch++ }
 
+// listKey names a kept list: its term, and whether it is the term's
+// positions rather than its weights.
+type listKey struct {
+	term      uint32
+	positions bool
+}
+
 // impacts returns the impacts of term id (whose list is pl), read from
 // its entries and kept when they are not yet; nil for a list too short
 // to keep. Called with the index's read lock held.
 func (ix *Index) impacts(id uint32, pl *plist) *impactList {
+	return ix.kept(listKey{id, false}, pl)
+}
+
+// positionsOf is impacts for a phrase: the term's live docs and their
+// positions.
+func (ix *Index) positionsOf(id uint32, pl *plist) *impactList {
+	return ix.kept(listKey{id, true}, pl)
+}
+
+func (ix *Index) kept(key listKey, pl *plist) *impactList {
 	if pl == nil || pl.N < minImpactList {
 		return nil
 	}
 	c := &ix.impactCache
 	c.mu.Lock()
 	if c.epoch != ix.epoch || c.lists == nil {
-		c.epoch, c.lists, c.bytes = ix.epoch, map[uint32]*impactList{}, 0
+		c.epoch, c.lists, c.bytes = ix.epoch, map[listKey]*impactList{}, 0
 	}
 	c.clock++
-	if l := c.lists[id]; l != nil {
+	if l := c.lists[key]; l != nil {
 		l.used = c.clock
 		c.mu.Unlock()
 		return l
 	}
 	c.mu.Unlock()
-	l := ix.readImpacts(pl)
+	var l *impactList
+	if key.positions {
+		l = ix.readPositions(pl)
+	} else {
+		l = ix.readImpacts(pl)
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.epoch != ix.epoch {
 		return l // cannot happen under the read lock; keep nothing stale
 	}
-	if old := c.lists[id]; old != nil { // another search read it meanwhile
+	if old := c.lists[key]; old != nil { // another search read it meanwhile
 		old.used = c.clock
 		return old
 	}
 	l.used = c.clock
-	c.lists[id] = l
+	c.lists[key] = l
 	c.bytes += l.bytes()
 	if c.bytes > impactBudget {
 		c.evict(impactBudget * 3 / 4)
@@ -91,7 +120,7 @@ func (ix *Index) impacts(id uint32, pl *plist) *impactList {
 // remain.
 func (c *impactCache) evict(keep int64) {
 	type aged struct {
-		id   uint32
+		id   listKey
 		used uint64
 	}
 	all := make([]aged, 0, len(c.lists))
@@ -127,6 +156,21 @@ func (ix *Index) readImpacts(pl *plist) *impactList {
 		}
 		l.docs = append(l.docs, it.doc)
 		l.w = append(l.w, ix.fieldWeight(it.buf, it.at, m))
+	}
+	return l
+}
+
+// readPositions walks pl's entries: its live docs and their positions.
+func (ix *Index) readPositions(pl *plist) *impactList {
+	l := &impactList{docs: make([]uint32, 0, pl.N), at: make([]uint32, 1, pl.N+1)}
+	it := ix.iter(pl)
+	for it.next() {
+		if !ix.meta[it.doc].Live {
+			continue
+		}
+		l.docs = append(l.docs, it.doc)
+		l.pos = it.appendPositions(l.pos)
+		l.at = append(l.at, uint32(len(l.pos)))
 	}
 	return l
 }

@@ -43,6 +43,8 @@ func TestImpactsFollowWrites(t *testing.T) {
 		{Text: "kubernetis", First: 20, Facets: 10},
 		{Text: "obs", First: 10, Facets: 10},
 		{Text: `"kubernetes secrets" -tracing`, First: 20, Facets: 10},
+		{Text: `"cluster observability tracing"`, First: 20, Facets: 10},
+		{Text: `"guest kernel"`, First: 20, Facets: 10}, // "guest" is in too few docs to keep
 		{Text: "cluster", First: 20, Facets: 10, Kinds: []Kind{KindGuest}},
 		{Text: "cluster", First: 20, Facets: 10, Show: "t", After: 2018 * 365},
 		{Text: "databases operators", First: 20, Facets: 10, Topic: "secrets", Uncounted: FacetGuests},
@@ -78,6 +80,9 @@ func TestImpactsFollowWrites(t *testing.T) {
 		if ix.impactBytes() == 0 {
 			t.Fatalf("round %d: no impacts kept; the test tests nothing", round)
 		}
+		if kinds := ix.keptKinds(); !kinds[false] || !kinds[true] {
+			t.Fatalf("round %d: kept lists of weights, of positions: %v; the test tests too little", round, kinds)
+		}
 		// Change a third of the episodes, remove some, add new ones.
 		var changed []*Entry
 		var removed []Ref
@@ -104,21 +109,34 @@ func TestImpactsFollowWrites(t *testing.T) {
 // TestImpactsBudget: the cache keeps at most its budget, dropping the
 // least recently read lists.
 func TestImpactsBudget(t *testing.T) {
-	c := impactCache{lists: map[uint32]*impactList{}}
+	c := impactCache{lists: map[listKey]*impactList{}}
 	for id := range uint32(10) {
 		l := &impactList{docs: make([]uint32, 100), w: make([]float64, 100), used: uint64(id)}
-		c.lists[id] = l
+		c.lists[listKey{term: id}] = l
 		c.bytes += l.bytes()
 	}
-	per := c.lists[0].bytes()
-	c.lists[2].used = 100 // read last
+	per := c.lists[listKey{}].bytes()
+	c.lists[listKey{term: 2}].used = 100 // read last
 	c.evict(4 * per)
 	if c.bytes > 4*per || len(c.lists) != 4 {
 		t.Fatalf("%d lists, %d bytes kept for a budget of %d", len(c.lists), c.bytes, 4*per)
 	}
 	for _, id := range []uint32{2, 9, 8, 7} {
-		if c.lists[id] == nil {
+		if c.lists[listKey{term: id}] == nil {
 			t.Errorf("list %d, among the last read, was dropped", id)
 		}
 	}
+}
+
+// keptKinds returns which kinds of lists the cache holds: weights (false),
+// positions (true).
+func (ix *Index) keptKinds() map[bool]bool {
+	c := &ix.impactCache
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := map[bool]bool{}
+	for k := range c.lists {
+		out[k.positions] = true
+	}
+	return out
 }

@@ -487,6 +487,51 @@ func (ix *Index) exclusions(w string) []string {
 // phrase's words stand in order in one field. Every candidate holds every
 // word, so the words' postings are walked side by side, led by the first.
 func (ix *Index) checkPhrase(p *parsed, ph []int, sc *scratch, nt uint8) {
+	lists := make([]*impactList, len(ph))
+	for i, ti := range ph {
+		id, pl := ix.postingsOf(p.terms[ti].text)
+		if pl == nil {
+			return // no candidate then
+		}
+		if lists[i] = ix.positionsOf(id, pl); lists[i] == nil {
+			ix.walkPhrase(p, ph, sc, nt)
+			return
+		}
+	}
+	next := make([]int, len(ph)) // by word: where its list is at
+	for j, d := range lists[0].docs {
+		if sc.cnt[d] != nt {
+			continue
+		}
+		found := true
+		for i := 1; i < len(ph) && found; i++ {
+			l, k := lists[i], next[i]
+			for k < len(l.docs) && l.docs[k] < d {
+				k++
+			}
+			next[i] = k
+			found = k < len(l.docs) && l.docs[k] == d
+		}
+		ok := false
+		for _, s := range lists[0].positions(j) {
+			all := found
+			for i := 1; i < len(ph) && all; i++ {
+				_, all = slices.BinarySearch(lists[i].positions(next[i]), s+uint32(i))
+			}
+			if all {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			sc.cnt[d] = 0
+		}
+	}
+}
+
+// walkPhrase is checkPhrase reading the words' entries, for a phrase with
+// a word whose list is too short to keep.
+func (ix *Index) walkPhrase(p *parsed, ph []int, sc *scratch, nt uint8) {
 	its := make([]iterator, len(ph))
 	for i, ti := range ph {
 		pl := ix.postings(p.terms[ti].text)
