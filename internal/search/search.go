@@ -499,6 +499,7 @@ func (ix *Index) checkPhrase(p *parsed, ph []int, sc *scratch, nt uint8) {
 		}
 	}
 	next := make([]int, len(ph)) // by word: where its list is at
+	at := make([]int, len(ph))
 	for j, d := range lists[0].docs {
 		if sc.cnt[d] != nt {
 			continue
@@ -512,21 +513,37 @@ func (ix *Index) checkPhrase(p *parsed, ph []int, sc *scratch, nt uint8) {
 			next[i] = k
 			found = k < len(l.docs) && l.docs[k] == d
 		}
-		ok := false
-		for _, s := range lists[0].positions(j) {
-			all := found
-			for i := 1; i < len(ph) && all; i++ {
-				_, all = slices.BinarySearch(lists[i].positions(next[i]), s+uint32(i))
-			}
-			if all {
-				ok = true
-				break
-			}
-		}
-		if !ok {
+		if !found || !inOrder(lists, j, next, at) {
 			sc.cnt[d] = 0
 		}
 	}
+}
+
+// inOrder reports whether the first word's j-th doc has the words in a
+// row: the first at some position s, the i-th at s+i (the same field:
+// positions are field<<24 | position). The other words' docs are at
+// next; at is scratch, by word. Positions are in order, so each word's
+// are read once, a cursor following the first's.
+func inOrder(lists []*impactList, j int, next, at []int) bool {
+	for i := range at {
+		at[i] = 0
+	}
+	for _, s := range lists[0].positions(j) {
+		all := true
+		for i := 1; i < len(lists) && all; i++ {
+			pos, want := lists[i].positions(next[i]), s+uint32(i)
+			c := at[i]
+			for c < len(pos) && pos[c] < want {
+				c++
+			}
+			at[i] = c
+			all = c < len(pos) && pos[c] == want
+		}
+		if all {
+			return true
+		}
+	}
+	return false
 }
 
 // walkPhrase is checkPhrase reading the words' entries, for a phrase with
