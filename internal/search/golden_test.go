@@ -124,6 +124,15 @@ func TestGoldenAnswers(t *testing.T) {
 				!slices.Equal(want.Years, got.Years) || len(got.Guests) != 0 || !reflect.DeepEqual(res2.Hits, res.Hits) {
 				t.Fatalf("%+v without guests: %+v, %v; want %+v", q, got, err, want)
 			}
+			// Without topics and guests, the hits' other facets are read
+			// from a column of their own (hotMeta): the same counts.
+			q2.Uncounted = search.FacetGuests | search.FacetTopics
+			res3, err := ix.Search(&q2)
+			got = res3.Facets
+			if err != nil || want.Kinds != got.Kinds || !slices.Equal(want.Shows, got.Shows) || len(got.Topics) != 0 ||
+				!slices.Equal(want.Years, got.Years) || len(got.Guests) != 0 || !reflect.DeepEqual(res3.Hits, res.Hits) {
+				t.Fatalf("%+v without topics and guests: %+v, %v; want %+v", q, got, err, want)
+			}
 			fmt.Fprintf(&out, "kinds %v\n", res.Facets.Kinds)
 			for _, fc := range []struct {
 				name string

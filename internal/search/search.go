@@ -385,6 +385,23 @@ func (ix *Index) Search(q *Query) (*Result, error) {
 	// The hits' metas are read a block at a time, then their topics' and
 	// guests', then counted: the loads of a block do not wait for each
 	// other (the docs are scattered: each is a cache miss).
+	if fc == nil || fc.skip&(FacetTopics|FacetGuests) == FacetTopics|FacetGuests {
+		// Nothing read from the facets array: the hot metas suffice.
+		hot := ix.hotMetas()
+		for _, d := range hits {
+			hm := &hot[d]
+			if fc != nil {
+				fc.addHot(hm, d)
+			}
+			hit := Hit{Kind: hm.Kind, Score: float64(sc.acc[d]), Typos: int(sc.typos[d]), doc: d}
+			if h.Len() < k {
+				h.push(hit)
+			} else if k > 0 && ix.better(hit, h.hits[0]) {
+				h.replaceRoot(hit)
+			}
+		}
+		hits = nil
+	}
 	var ms [metaBlock]meta
 	for len(hits) > 0 {
 		b := hits[:min(metaBlock, len(hits))]
@@ -736,6 +753,31 @@ func (fc *facetCounter) add(ix *Index, m *meta, d uint32) {
 				}
 				sc.guestCnt[g]++
 			}
+		}
+		if m.Year > 0 && fc.skip&FacetYears == 0 {
+			if sc.yearCnt[m.Year] == 0 {
+				sc.fYears = append(sc.fYears, uint32(m.Year))
+			}
+			sc.yearCnt[m.Year]++
+		}
+	}
+}
+
+// addHot is add for a hit whose topics and guests are not counted.
+func (fc *facetCounter) addHot(m *hotMeta, d uint32) {
+	fc.kinds[m.Kind]++
+	sc := fc.sc
+	switch m.Kind {
+	case KindShow:
+		if fc.skip&FacetShows == 0 {
+			fc.showDocs = append(fc.showDocs, d)
+		}
+	case KindEpisode:
+		if m.Show >= 0 && fc.skip&FacetShows == 0 {
+			if sc.showCnt[m.Show] == 0 {
+				sc.fShows = append(sc.fShows, uint32(m.Show))
+			}
+			sc.showCnt[m.Show]++
 		}
 		if m.Year > 0 && fc.skip&FacetYears == 0 {
 			if sc.yearCnt[m.Year] == 0 {
