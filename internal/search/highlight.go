@@ -3,6 +3,7 @@ package search
 import (
 	"html"
 	"strings"
+	"unicode/utf8"
 )
 
 // Highlight is a snippet of a field's text with the words the query
@@ -22,12 +23,29 @@ const snippetBytes = 200
 func HighlightText(field Field, text string, terms map[string]bool) (Highlight, bool) {
 	var marks []token
 	var buf [2 * maxTermBytes]byte
+	// A word that starts with an ASCII byte folds to a term that starts
+	// with that byte in lower case: most words start with one no term
+	// does, and are passed without folding or looking them up.
+	var first [2]uint64 // by ASCII byte
+	for t := range terms {
+		if len(t) > 0 && t[0] < utf8.RuneSelf {
+			first[t[0]>>6] |= 1 << (t[0] & 63)
+		}
+	}
 	// Once the first word is found the snippet's bounds are known, and
 	// the words that start past them are not read.
 	from, to, bounded := 0, len(text), false
 	words(text, func(start, end int, ideograph bool) bool {
 		if start >= to {
 			return false
+		}
+		if c := text[start]; c < utf8.RuneSelf {
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if first[c>>6]&(1<<(c&63)) == 0 {
+				return true
+			}
 		}
 		// Most words are ASCII: folded in buf, looked up without a string.
 		if t, ok := foldASCII(buf[:0], text[start:end]); ok {
