@@ -393,12 +393,7 @@ func (ix *Index) Search(q *Query) (*Result, error) {
 			if fc != nil {
 				fc.addHot(hm, d)
 			}
-			hit := Hit{Kind: hm.Kind, Score: float64(sc.acc[d]), Typos: int(sc.typos[d]), doc: d}
-			if h.Len() < k {
-				h.push(hit)
-			} else if k > 0 && ix.better(hit, h.hits[0]) {
-				h.replaceRoot(hit)
-			}
+			h.offer(Hit{Kind: hm.Kind, Score: float64(sc.acc[d]), Typos: int(sc.typos[d]), doc: d}, k)
 		}
 		hits = nil
 	}
@@ -424,12 +419,7 @@ func (ix *Index) Search(q *Query) (*Result, error) {
 			}
 		}
 		for i, d := range b {
-			hit := Hit{Kind: ms[i].Kind, Score: float64(sc.acc[d]), Typos: int(sc.typos[d]), doc: d}
-			if h.Len() < k {
-				h.push(hit)
-			} else if k > 0 && ix.better(hit, h.hits[0]) {
-				h.replaceRoot(hit)
-			}
+			h.offer(Hit{Kind: ms[i].Kind, Score: float64(sc.acc[d]), Typos: int(sc.typos[d]), doc: d}, k)
 		}
 	}
 	top := make([]Hit, h.Len())
@@ -650,6 +640,25 @@ func (h *hitHeap) less(i, j int) bool { return h.ix.better(h.hits[j], h.hits[i])
 func (h *hitHeap) push(x Hit) {
 	h.hits = append(h.hits, x)
 	h.up(len(h.hits) - 1)
+}
+
+// offer keeps hit if it is among the k best so far. Most hits of a
+// large result set are worse than the worst kept, which more typos or a
+// lower score tell without the rest of better.
+func (h *hitHeap) offer(hit Hit, k int) {
+	if len(h.hits) < k {
+		h.push(hit)
+		return
+	}
+	if k <= 0 {
+		return
+	}
+	if r := &h.hits[0]; hit.Typos > r.Typos || hit.Typos == r.Typos && hit.Score < r.Score {
+		return
+	}
+	if h.ix.better(hit, h.hits[0]) {
+		h.replaceRoot(hit)
+	}
 }
 
 // pop removes and returns the worst hit.
