@@ -388,12 +388,21 @@ func (ix *Index) Search(q *Query) (*Result, error) {
 	if fc == nil || fc.skip&(FacetTopics|FacetGuests) == FacetTopics|FacetGuests {
 		// Nothing read from the facets array: the hot metas suffice.
 		hot := ix.hotMetas()
+		full := false // the heap holds k hits
 		for _, d := range hits {
 			hm := &hot[d]
 			if fc != nil {
 				fc.addHot(hm, d)
 			}
-			h.offer(Hit{Kind: hm.Kind, Score: float64(sc.acc[d]), Typos: int(sc.typos[d]), doc: d}, k)
+			if k <= 0 {
+				continue // none kept
+			}
+			typos, score := int(sc.typos[d]), float64(sc.acc[d])
+			if full && (typos > h.hits[0].Typos || typos == h.hits[0].Typos && score < h.hits[0].Score) {
+				continue // worse than the worst kept: offer would pass it
+			}
+			h.offer(Hit{Kind: hm.Kind, Score: score, Typos: typos, doc: d}, k)
+			full = len(h.hits) == k
 		}
 		hits = nil
 	}
