@@ -319,8 +319,26 @@ func (f *Feeder) catchUp(ctx context.Context, starting bool) error {
 			topics[t] = true
 		}
 	}
-	return fill(ctx, sn, f.Index(), gen, f.signal, slices.Collect(maps.Keys(eps)), slices.Collect(maps.Keys(guests)),
-		slices.Collect(maps.Keys(topics)), slices.Collect(maps.Keys(shows)))
+	epList, guestList := slices.Collect(maps.Keys(eps)), slices.Collect(maps.Keys(guests))
+	topicList, showList := slices.Collect(maps.Keys(topics)), slices.Collect(maps.Keys(shows))
+	if from == 0 && f.Index().Len() == 0 {
+		// Everything is new (a new store, or one whose index file is
+		// gone, read from the start of its journal): built as a rebuild
+		// is, its postings laid out once at the end, not grown list by
+		// list (the 100,000 default pages: 7 s of the ingest command's
+		// index step, 2.9 s of it growing and copying lists), then put
+		// in place of the empty index.
+		ix := New()
+		ix.beginBulk()
+		if err := fill(ctx, sn, ix, gen, nil, epList, guestList, topicList, showList); err != nil {
+			return err
+		}
+		ix.endBulk()
+		f.ix.Store(ix)
+		f.signal()
+		return nil
+	}
+	return fill(ctx, sn, f.Index(), gen, f.signal, epList, guestList, topicList, showList)
 }
 
 // fill reads the things named from sn and (re)indexes them in ix, removing
