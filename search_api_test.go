@@ -395,3 +395,38 @@ func TestSearchFacetsAsSelected(t *testing.T) {
 		t.Errorf("kinds alone: %+v, want %+v", one.Search.Facets.Kinds, f.Kinds)
 	}
 }
+
+// TestStartupIngestSearchableWhenReady: a start-up ingest of more pages
+// than a batch is indexed once it is done (the index does not follow it
+// batch by batch), and every page it ingested is searchable once the
+// server is ready: the first page's episode and the last's. (A search
+// waits for the index to reach its snapshot anyway; the server waits for
+// it before it says it is ready, so that the first search does not.)
+func TestStartupIngestSearchableWhenReady(t *testing.T) {
+	dir := t.TempDir()
+	const n = 150
+	for i := range n {
+		name, data := pagegen.Page(i, pagegen.Options{Shows: 1, Seed: 9})
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := startServerOn(t, filepath.Join(t.TempDir(), "p.db"), "--seeds", dir, "--batch", "16")
+	var eps struct {
+		First, Last struct {
+			TotalCount int
+			Nodes      []struct{ Code, Title string }
+		}
+	}
+	s.query(t, `{ first: episodes(first: 1, orderBy: {field: NUMBER, direction: ASC}) { totalCount nodes { code title } }
+		last: episodes(first: 1, orderBy: {field: NUMBER, direction: DESC}) { totalCount nodes { code title } } }`, nil).must(t, &eps)
+	if eps.First.TotalCount != n || len(eps.First.Nodes) != 1 || len(eps.Last.Nodes) != 1 {
+		t.Fatalf("episodes when ready: %+v", eps)
+	}
+	for _, e := range []struct{ Code, Title string }{eps.First.Nodes[0], eps.Last.Nodes[0]} {
+		a := s.search(t, `"`+e.Title+`"`, map[string]any{"first": 100, "kinds": []string{"EPISODE"}})
+		if !slices.Contains(codes(a), e.Code) {
+			t.Errorf("when ready, searching %q does not find %s: %v", e.Title, e.Code, codes(a))
+		}
+	}
+}

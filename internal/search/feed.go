@@ -35,6 +35,8 @@ type Feeder struct {
 	advMu    sync.Mutex
 
 	nudge   chan struct{}
+	want    chan struct{} // WaitFor: catch up, held or not
+	held    atomic.Int32  // Hold: nudges and ticks are let pass
 	saveNow chan struct{}
 	stop    chan struct{}
 	done    chan struct{}
@@ -76,7 +78,7 @@ func Open(ctx context.Context, st *store.Store, opts Options) (*Feeder, error) {
 		opts.Log = slog.New(slog.DiscardHandler)
 	}
 	f := &Feeder{st: st, path: Path(st.Path()), log: opts.Log, advanced: make(chan struct{}),
-		nudge: make(chan struct{}, 1), saveNow: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+		nudge: make(chan struct{}, 1), want: make(chan struct{}, 1), saveNow: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
 	ix, err := Load(f.path)
 	switch {
 	case err == nil:
@@ -132,6 +134,26 @@ func (f *Feeder) Close() error {
 	return f.save(false)
 }
 
+// Hold stops the index from following the store's writes, until the
+// release it returns is called: for a bulk ingest (the server's start-up
+// ingest), so that the index catches up once, at the end, instead of
+// after every batch, and an index that was empty is then built in one go
+// (catchUp). WaitFor still catches up while the index is held: an
+// ingest acknowledged meanwhile is searchable when it says so.
+func (f *Feeder) Hold() (release func()) {
+	f.held.Add(1)
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			f.held.Add(-1)
+			select {
+			case f.nudge <- struct{}{}:
+			default:
+			}
+		})
+	}
+}
+
 // SaveSoon asks for the index to be brought up to date and saved now
 // rather than at the next SaveEvery tick: after a bulk write, so that it
 // reads its postings from the saved file (mapped) and its heap copy goes.
@@ -151,13 +173,24 @@ func (f *Feeder) loop(every time.Duration) {
 		case <-f.stop:
 			return
 		case <-f.nudge:
+			if f.held.Load() > 0 {
+				continue
+			}
+			if err := f.catchUp(context.Background(), false); err != nil {
+				f.log.Error("search index: catch up", "err", err)
+			}
+		case <-f.want:
 			if err := f.catchUp(context.Background(), false); err != nil {
 				f.log.Error("search index: catch up", "err", err)
 			}
 		case <-tick.C:
-			f.catchUpAndSave()
+			if f.held.Load() == 0 {
+				f.catchUpAndSave()
+			}
 		case <-f.saveNow:
-			f.catchUpAndSave()
+			if f.held.Load() == 0 {
+				f.catchUpAndSave()
+			}
 		}
 	}
 }
@@ -224,7 +257,7 @@ func (f *Feeder) WaitFor(ctx context.Context, gen uint64) error {
 			return nil
 		}
 		select {
-		case f.nudge <- struct{}{}:
+		case f.want <- struct{}{}:
 		default:
 		}
 		select {

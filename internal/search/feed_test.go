@@ -134,3 +134,77 @@ func TestFeederStartsFromWhatItHas(t *testing.T) {
 		t.Fatalf("journal cut: %+v, %d things, want %d", info, f.Index().Len(), want)
 	}
 }
+
+// TestFeederHold: held, the index does not follow the store's writes (a
+// bulk ingest is indexed once, at the end), but WaitFor still brings it
+// up to date; released, it follows again.
+func TestFeederHold(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "h.db"), store.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	vocab := ingest.DefaultVocabulary()
+	apply := func(from, to int) uint64 {
+		t.Helper()
+		var docs []*ingest.Document
+		for i := from; i < to; i++ {
+			name, data := pagegen.Page(i, pagegen.Options{Shows: 2, Seed: 7})
+			d, err := ingest.Parse(name, data, vocab)
+			if err != nil {
+				t.Fatal(err)
+			}
+			docs = append(docs, d)
+		}
+		if _, err := st.Apply(ctx, docs, store.ApplyOptions{Fingerprint: vocab.Fingerprint()}); err != nil {
+			t.Fatal(err)
+		}
+		gen, _ := st.Generation()
+		return gen
+	}
+	f, err := search.Open(ctx, st, search.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	release := f.Hold()
+	gen := apply(0, 10)
+	time.Sleep(300 * time.Millisecond) // a catch-up that followed would have by now
+	if got := f.Index().Generation(); got >= gen {
+		t.Fatalf("held, the index followed a write: generation %d of %d", got, gen)
+	}
+	// WaitFor catches up anyway: an acknowledged ingest is searchable.
+	wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := f.WaitFor(wctx, gen); err != nil {
+		t.Fatalf("WaitFor while held: %v", err)
+	}
+	things := f.Index().Len()
+	gen = apply(10, 20)
+	time.Sleep(300 * time.Millisecond)
+	if got := f.Index().Generation(); got >= gen {
+		t.Fatalf("still held, the index followed a write: generation %d of %d", got, gen)
+	}
+	// Released, it catches up without being asked.
+	release()
+	release() // a second call does nothing
+	deadline := time.Now().Add(10 * time.Second)
+	for f.Index().Generation() < gen {
+		if time.Now().After(deadline) {
+			t.Fatalf("released, the index did not catch up: generation %d of %d", f.Index().Generation(), gen)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if f.Index().Len() <= things {
+		t.Fatalf("%d things after the second write, %d before", f.Index().Len(), things)
+	}
+	gen = apply(20, 25)
+	deadline = time.Now().Add(10 * time.Second)
+	for f.Index().Generation() < gen {
+		if time.Now().After(deadline) {
+			t.Fatalf("released, the index does not follow writes: generation %d of %d", f.Index().Generation(), gen)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

@@ -237,6 +237,22 @@ func Serve(ctx context.Context, cfg *Config, opts Options, stdout io.Writer) err
 	return nil
 }
 
+// indexed waits until the search index has what the store holds, under
+// the bulk collector policy (the index may be built from the store): the
+// server is ready once the pages it ingested at start-up are
+// searchable.
+func (a *app) indexed(ctx context.Context) error {
+	if a.search == nil {
+		return nil
+	}
+	gen, err := a.store.Generation()
+	if err != nil {
+		return err
+	}
+	defer pipeline.BuildGC(a.cfg.getenv())()
+	return a.search.WaitFor(ctx, gen)
+}
+
 // serveGC applies the collector's serving policy, counting the search
 // index as memory kept on purpose, and follows the index and the live
 // heap as they change (feeds, admin ingest, a cluster's writes, the index
@@ -517,8 +533,19 @@ func (a *app) work(ctx context.Context) (stop func(), err error) {
 			log.Error("start-up ingest", "err", err)
 		} else {
 			restore := pipeline.BulkGC(cfg.getenv(), len(files), cfg.Batch)
+			// A bulk start-up ingest is indexed once it is done, not
+			// batch by batch: an index that was empty is then built in
+			// one go, its postings laid out once (search.Feeder.Hold).
+			release := func() {}
+			if a.search != nil && len(files) > cfg.Batch {
+				release = a.search.Hold()
+			}
 			sum, err := a.startupIngest(ctx, files)
 			restore()
+			release()
+			if err := a.indexed(ctx); err != nil && ctx.Err() == nil {
+				log.Error("start-up ingest: search index", "err", err)
+			}
 			if sum.Added+sum.Updated > 0 {
 				// The ingest's writes read much of the file; serving
 				// needs a small part of it again.
