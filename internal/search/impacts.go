@@ -28,7 +28,7 @@ type impactList struct {
 	docs []uint32
 	w    []float64 // by doc: fieldWeight, the same float64 a walk computes
 	// A phrase reads the words' positions: a list read for one has them
-	// too (positions), and no weights.
+	// too (positions), beside the weights.
 	at   []uint32 // by doc: where its positions start in pos; one more at the end
 	pos  []uint32 // field<<24 | position, as appendPositions gives them
 	used uint64   // the cache's clock when last read
@@ -195,15 +195,18 @@ func (ix *Index) readImpacts(pl *plist) *impactList {
 	return l
 }
 
-// readPositions walks pl's entries: its live docs and their positions.
+// readPositions walks pl's entries: its live docs, their weights and
+// their positions.
 func (ix *Index) readPositions(pl *plist) *impactList {
-	l := &impactList{docs: make([]uint32, 0, pl.N), at: make([]uint32, 1, pl.N+1)}
+	l := &impactList{docs: make([]uint32, 0, pl.N), w: make([]float64, 0, pl.N), at: make([]uint32, 1, pl.N+1)}
 	it := ix.iter(pl)
 	for it.next() {
-		if !ix.meta[it.doc].Live {
+		m := &ix.meta[it.doc]
+		if !m.Live {
 			continue
 		}
 		l.docs = append(l.docs, it.doc)
+		l.w = append(l.w, ix.fieldWeight(it.buf, it.at, m))
 		l.pos = it.appendPositions(l.pos)
 		l.at = append(l.at, uint32(len(l.pos)))
 	}

@@ -292,8 +292,14 @@ func (ix *Index) Search(q *Query) (*Result, error) {
 		}
 	}()
 	nt := uint8(len(p.terms))
+	// A query that is one phrase and nothing else is scored from its
+	// words' positions lists: only the docs that hold the phrase.
+	phrased := len(p.phrases) == 1 && len(p.phrases[0]) == len(p.terms) && ix.scorePhrase(p, sc, &f, res, nt)
 	var blk [metaBlock]pending
 	for qi, qt := range p.terms {
+		if phrased {
+			break
+		}
 		sc.touched = sc.touched[:0]
 		for _, x := range ix.expand(qt) {
 			res.Terms[x.term] = true
@@ -363,7 +369,9 @@ func (ix *Index) Search(q *Query) (*Result, error) {
 		}
 	}
 	for _, ph := range p.phrases {
-		ix.checkPhrase(p, ph, sc, nt)
+		if !phrased {
+			ix.checkPhrase(p, ph, sc, nt)
+		}
 	}
 	k := q.Offset + q.First
 	var fc *facetCounter
@@ -560,6 +568,60 @@ func inOrder(lists []*impactList, j int, next, at []int) bool {
 		}
 	}
 	return false
+}
+
+// scorePhrase scores a query that is one phrase, all its words in it
+// (p.phrases[0] is every term, in order), from the words' positions
+// lists: the docs that hold the phrase get what Search's loop and
+// checkPhrase give them (cnt nt, no typos, each word's weight as a
+// float32 added in the words' order), and are the touched docs. It
+// reports false, having done nothing, when a word has no list kept.
+func (ix *Index) scorePhrase(p *parsed, sc *scratch, f *filter, res *Result, nt uint8) bool {
+	lists := make([]*impactList, len(p.terms))
+	idfs := make([]float64, len(p.terms))
+	for i, qt := range p.terms {
+		id, pl := ix.postingsOf(qt.text)
+		if pl == nil {
+			return false
+		}
+		if lists[i] = ix.positionsOf(id, pl); lists[i] == nil {
+			return false
+		}
+		idfs[i] = ix.idf(pl)
+	}
+	for _, qt := range p.terms {
+		res.Terms[qt.text] = true
+	}
+	check := !f.admitsAllLive()
+	sc.touched = sc.touched[:0]
+	next := make([]int, len(lists)) // by word: where its list is at
+	at := make([]int, len(lists))
+	for j, d := range lists[0].docs {
+		found := true
+		for i := 1; i < len(lists) && found; i++ {
+			l, k := lists[i], next[i]
+			for k < len(l.docs) && l.docs[k] < d {
+				k++
+			}
+			next[i] = k
+			found = k < len(l.docs) && l.docs[k] == d
+		}
+		if !found || !inOrder(lists, j, next, at) || check && !f.admits(ix, &ix.meta[d], d) {
+			continue
+		}
+		var acc float32
+		for i, l := range lists {
+			k := j
+			if i > 0 {
+				k = next[i]
+			}
+			acc += float32(idfs[i] * l.w[k] * weightExact)
+		}
+		sc.acc[d], sc.cnt[d], sc.typos[d] = acc, nt, 0
+		sc.touched = append(sc.touched, d)
+	}
+	sc.first = append(sc.first, sc.touched...)
+	return true
 }
 
 // walkPhrase is checkPhrase reading the words' entries, for a phrase with
