@@ -4,42 +4,20 @@ import (
 	"context"
 	"encoding/binary"
 	"os"
-	"path/filepath"
 	"runtime"
 	"testing"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
 
-	"podcastgraph/ingest"
-	"podcastgraph/internal/pagegen"
 	"podcastgraph/internal/search"
 	"podcastgraph/store"
 )
 
 func TestFeederStartsFromWhatItHas(t *testing.T) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "f.db"), store.Options{NoSync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, apply := search.StoreOfPages(t, 3)
 	defer func() { st.Close() }()
-	vocab := ingest.DefaultVocabulary()
-	apply := func(from, to int) {
-		t.Helper()
-		var docs []*ingest.Document
-		for i := from; i < to; i++ {
-			name, data := pagegen.Page(i, pagegen.Options{Shows: 2, Seed: 3})
-			d, err := ingest.Parse(name, data, vocab)
-			if err != nil {
-				t.Fatal(err)
-			}
-			docs = append(docs, d)
-		}
-		if _, err := st.Apply(ctx, docs, store.ApplyOptions{Fingerprint: vocab.Fingerprint()}); err != nil {
-			t.Fatal(err)
-		}
-	}
 	apply(0, 20)
 	open := func() (*search.Feeder, search.StartInfo) {
 		t.Helper()
@@ -140,29 +118,7 @@ func TestFeederStartsFromWhatItHas(t *testing.T) {
 // up to date; released, it follows again.
 func TestFeederHold(t *testing.T) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "h.db"), store.Options{NoSync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	vocab := ingest.DefaultVocabulary()
-	apply := func(from, to int) uint64 {
-		t.Helper()
-		var docs []*ingest.Document
-		for i := from; i < to; i++ {
-			name, data := pagegen.Page(i, pagegen.Options{Shows: 2, Seed: 7})
-			d, err := ingest.Parse(name, data, vocab)
-			if err != nil {
-				t.Fatal(err)
-			}
-			docs = append(docs, d)
-		}
-		if _, err := st.Apply(ctx, docs, store.ApplyOptions{Fingerprint: vocab.Fingerprint()}); err != nil {
-			t.Fatal(err)
-		}
-		gen, _ := st.Generation()
-		return gen
-	}
+	st, apply := search.StoreOfPages(t, 7)
 	f, err := search.Open(ctx, st, search.Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -10,23 +10,24 @@ import (
 	"podcastgraph/store"
 )
 
-// TestFirstBuildAnswersAsARebuild: an index made from a store's whole
-// journal (a new store, or a lost index file) is built as a rebuild is,
-// its postings laid out once at the end (catchUp): it says it replayed
-// the journal, and answers as the index a rebuild makes, scores and
-// all.
-func TestFirstBuildAnswersAsARebuild(t *testing.T) {
+// StoreOfPages opens a new store (closed when the test ends) and returns
+// it with apply, which writes generated pages from to to (pagegen, two
+// shows, seed) in one write and returns the store's generation then. The
+// tests of package search_test use it too.
+func StoreOfPages(t *testing.T, seed int64) (*store.Store, func(from, to int) uint64) {
+	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "f.db"), store.Options{NoSync: true})
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "pages.db"), store.Options{NoSync: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer st.Close()
+	t.Cleanup(func() { st.Close() })
 	vocab := ingest.DefaultVocabulary()
-	for batch := range 4 {
+	return st, func(from, to int) uint64 {
+		t.Helper()
 		var docs []*ingest.Document
-		for i := batch * 50; i < (batch+1)*50; i++ {
-			name, data := pagegen.Page(i, pagegen.Options{Shows: 2, Seed: 5})
+		for i := from; i < to; i++ {
+			name, data := pagegen.Page(i, pagegen.Options{Shows: 2, Seed: seed})
 			d, err := ingest.Parse(name, data, vocab)
 			if err != nil {
 				t.Fatal(err)
@@ -36,6 +37,24 @@ func TestFirstBuildAnswersAsARebuild(t *testing.T) {
 		if _, err := st.Apply(ctx, docs, store.ApplyOptions{Fingerprint: vocab.Fingerprint()}); err != nil {
 			t.Fatal(err)
 		}
+		gen, err := st.Generation()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return gen
+	}
+}
+
+// TestFirstBuildAnswersAsARebuild: an index made from a store's whole
+// journal (a new store, or a lost index file) is built as a rebuild is,
+// its postings laid out once at the end (catchUp): it says it replayed
+// the journal, and answers as the index a rebuild makes, scores and
+// all.
+func TestFirstBuildAnswersAsARebuild(t *testing.T) {
+	ctx := context.Background()
+	st, apply := StoreOfPages(t, 5)
+	for batch := range 4 {
+		apply(batch*50, (batch+1)*50)
 	}
 	f, err := Open(ctx, st, Options{})
 	if err != nil {

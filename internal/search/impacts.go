@@ -102,12 +102,7 @@ func (ix *Index) kept(key listKey, pl *plist) *impactList {
 		return l
 	}
 	c.mu.Unlock()
-	var l *impactList
-	if key.positions {
-		l = ix.readPositions(pl)
-	} else {
-		l = ix.readImpacts(pl)
-	}
+	l := ix.readList(pl, key.positions)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.epoch != ix.epoch {
@@ -180,25 +175,13 @@ func (c *impactCache) evict(keep int64) {
 	}
 }
 
-// readImpacts walks pl's entries: its live docs and their weights.
-func (ix *Index) readImpacts(pl *plist) *impactList {
+// readList walks pl's entries: its live docs and their weights, and
+// their positions too when positions is set (a phrase's words).
+func (ix *Index) readList(pl *plist, positions bool) *impactList {
 	l := &impactList{docs: make([]uint32, 0, pl.N), w: make([]float64, 0, pl.N)}
-	it := ix.iter(pl)
-	for it.next() {
-		m := &ix.meta[it.doc]
-		if !m.Live {
-			continue
-		}
-		l.docs = append(l.docs, it.doc)
-		l.w = append(l.w, ix.fieldWeight(it.buf, it.at, m))
+	if positions {
+		l.at = make([]uint32, 1, pl.N+1)
 	}
-	return l
-}
-
-// readPositions walks pl's entries: its live docs, their weights and
-// their positions.
-func (ix *Index) readPositions(pl *plist) *impactList {
-	l := &impactList{docs: make([]uint32, 0, pl.N), w: make([]float64, 0, pl.N), at: make([]uint32, 1, pl.N+1)}
 	it := ix.iter(pl)
 	for it.next() {
 		m := &ix.meta[it.doc]
@@ -207,8 +190,10 @@ func (ix *Index) readPositions(pl *plist) *impactList {
 		}
 		l.docs = append(l.docs, it.doc)
 		l.w = append(l.w, ix.fieldWeight(it.buf, it.at, m))
-		l.pos = it.appendPositions(l.pos)
-		l.at = append(l.at, uint32(len(l.pos)))
+		if positions {
+			l.pos = it.appendPositions(l.pos)
+			l.at = append(l.at, uint32(len(l.pos)))
+		}
 	}
 	return l
 }

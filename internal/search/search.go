@@ -335,14 +335,7 @@ func (ix *Index) Search(q *Query) (*Result, error) {
 					if qi == 0 && !f.admits(ix, m, d) {
 						continue
 					}
-					s := float32(idf * ix.fieldWeight(it.buf, int(e.at), m) * x.weight)
-					if sc.cur[d] == 0 {
-						sc.touched = append(sc.touched, d)
-						sc.curT[d] = x.typos
-					} else {
-						sc.curT[d] = min(sc.curT[d], x.typos)
-					}
-					sc.cur[d] = max(sc.cur[d], s)
+					sc.take(d, float32(idf*ix.fieldWeight(it.buf, int(e.at), m)*x.weight), x.typos)
 				}
 			}
 		}
@@ -468,15 +461,20 @@ func (sc *scratch) scoreImpacts(ix *Index, l *impactList, f *filter, qi int, idf
 		if check && !f.admits(ix, &ix.meta[d], d) {
 			continue
 		}
-		s := float32(idf * l.w[i] * x.weight)
-		if sc.cur[d] == 0 {
-			sc.touched = append(sc.touched, d)
-			sc.curT[d] = x.typos
-		} else {
-			sc.curT[d] = min(sc.curT[d], x.typos)
-		}
-		sc.cur[d] = max(sc.cur[d], s)
+		sc.take(d, float32(idf*l.w[i]*x.weight), x.typos)
 	}
+}
+
+// take records s, the score of one of a word's forms (found with typos),
+// for d: the word scores a doc by its best form.
+func (sc *scratch) take(d uint32, s float32, typos uint8) {
+	if sc.cur[d] == 0 {
+		sc.touched = append(sc.touched, d)
+		sc.curT[d] = typos
+	} else {
+		sc.curT[d] = min(sc.curT[d], typos)
+	}
+	sc.cur[d] = max(sc.cur[d], s)
 }
 
 // admitsAllLive reports whether f admits every live doc.
@@ -522,25 +520,41 @@ func (ix *Index) checkPhrase(p *parsed, ph []int, sc *scratch, nt uint8) {
 			return
 		}
 	}
-	next := make([]int, len(ph)) // by word: where its list is at
-	at := make([]int, len(ph))
+	w := newPhraseWalk(lists)
 	for j, d := range lists[0].docs {
-		if sc.cnt[d] != nt {
-			continue
-		}
-		found := true
-		for i := 1; i < len(ph) && found; i++ {
-			l, k := lists[i], next[i]
-			for k < len(l.docs) && l.docs[k] < d {
-				k++
-			}
-			next[i] = k
-			found = k < len(l.docs) && l.docs[k] == d
-		}
-		if !found || !inOrder(lists, j, next, at) {
+		if sc.cnt[d] == nt && !w.holds(j, d) {
 			sc.cnt[d] = 0
 		}
 	}
+}
+
+// phraseWalk steps through a phrase's words' positions lists side by
+// side, led by the first word's docs, in order.
+type phraseWalk struct {
+	lists []*impactList
+	next  []int // by word: where its list is at
+	at    []int // inOrder's scratch
+}
+
+func newPhraseWalk(lists []*impactList) *phraseWalk {
+	return &phraseWalk{lists: lists, next: make([]int, len(lists)), at: make([]int, len(lists))}
+}
+
+// holds reports whether d, the first word's j-th doc, holds the phrase;
+// next then says where d is in the other words' lists. The docs asked
+// about must come in order.
+func (w *phraseWalk) holds(j int, d uint32) bool {
+	for i := 1; i < len(w.lists); i++ {
+		l, k := w.lists[i], w.next[i]
+		for k < len(l.docs) && l.docs[k] < d {
+			k++
+		}
+		w.next[i] = k
+		if k == len(l.docs) || l.docs[k] != d {
+			return false
+		}
+	}
+	return inOrder(w.lists, j, w.next, w.at)
 }
 
 // inOrder reports whether the first word's j-th doc has the words in a
@@ -594,26 +608,16 @@ func (ix *Index) scorePhrase(p *parsed, sc *scratch, f *filter, res *Result, nt 
 	}
 	check := !f.admitsAllLive()
 	sc.touched = sc.touched[:0]
-	next := make([]int, len(lists)) // by word: where its list is at
-	at := make([]int, len(lists))
+	w := newPhraseWalk(lists)
 	for j, d := range lists[0].docs {
-		found := true
-		for i := 1; i < len(lists) && found; i++ {
-			l, k := lists[i], next[i]
-			for k < len(l.docs) && l.docs[k] < d {
-				k++
-			}
-			next[i] = k
-			found = k < len(l.docs) && l.docs[k] == d
-		}
-		if !found || !inOrder(lists, j, next, at) || check && !f.admits(ix, &ix.meta[d], d) {
+		if !w.holds(j, d) || check && !f.admits(ix, &ix.meta[d], d) {
 			continue
 		}
 		var acc float32
 		for i, l := range lists {
 			k := j
 			if i > 0 {
-				k = next[i]
+				k = w.next[i]
 			}
 			acc += float32(idfs[i] * l.w[k] * weightExact)
 		}
@@ -804,66 +808,54 @@ func (sc *scratch) facets(ix *Index, skip FacetSet) *facetCounter {
 }
 
 func (fc *facetCounter) add(ix *Index, m *meta, d uint32) {
-	fc.kinds[m.Kind]++
+	fc.count(m.Kind, m.Show, m.Year, d)
+	if m.Kind != KindEpisode {
+		return
+	}
 	sc := fc.sc
-	switch m.Kind {
-	case KindShow:
-		if fc.skip&FacetShows == 0 {
-			fc.showDocs = append(fc.showDocs, d)
-		}
-	case KindEpisode:
-		if m.Show >= 0 && fc.skip&FacetShows == 0 {
-			if sc.showCnt[m.Show] == 0 {
-				sc.fShows = append(sc.fShows, uint32(m.Show))
+	if fc.skip&FacetTopics == 0 {
+		for _, t := range ix.topicsOf(m) {
+			if sc.topicCnt[t] == 0 {
+				sc.fTopics = append(sc.fTopics, t)
 			}
-			sc.showCnt[m.Show]++
+			sc.topicCnt[t]++
 		}
-		if fc.skip&FacetTopics == 0 {
-			for _, t := range ix.topicsOf(m) {
-				if sc.topicCnt[t] == 0 {
-					sc.fTopics = append(sc.fTopics, t)
-				}
-				sc.topicCnt[t]++
+	}
+	if fc.skip&FacetGuests == 0 {
+		for _, g := range ix.guestsOf(m) {
+			if sc.guestCnt[g] == 0 {
+				sc.fGuests = append(sc.fGuests, g)
 			}
-		}
-		if fc.skip&FacetGuests == 0 {
-			for _, g := range ix.guestsOf(m) {
-				if sc.guestCnt[g] == 0 {
-					sc.fGuests = append(sc.fGuests, g)
-				}
-				sc.guestCnt[g]++
-			}
-		}
-		if m.Year > 0 && fc.skip&FacetYears == 0 {
-			if sc.yearCnt[m.Year] == 0 {
-				sc.fYears = append(sc.fYears, uint32(m.Year))
-			}
-			sc.yearCnt[m.Year]++
+			sc.guestCnt[g]++
 		}
 	}
 }
 
 // addHot is add for a hit whose topics and guests are not counted.
-func (fc *facetCounter) addHot(m *hotMeta, d uint32) {
-	fc.kinds[m.Kind]++
+func (fc *facetCounter) addHot(m *hotMeta, d uint32) { fc.count(m.Kind, m.Show, m.Year, d) }
+
+// count counts what every hit has: its kind, and an episode's show and
+// year (a show hit counts in the shows by its slug, its key).
+func (fc *facetCounter) count(kind Kind, show int32, year int16, d uint32) {
+	fc.kinds[kind]++
 	sc := fc.sc
-	switch m.Kind {
+	switch kind {
 	case KindShow:
 		if fc.skip&FacetShows == 0 {
 			fc.showDocs = append(fc.showDocs, d)
 		}
 	case KindEpisode:
-		if m.Show >= 0 && fc.skip&FacetShows == 0 {
-			if sc.showCnt[m.Show] == 0 {
-				sc.fShows = append(sc.fShows, uint32(m.Show))
+		if show >= 0 && fc.skip&FacetShows == 0 {
+			if sc.showCnt[show] == 0 {
+				sc.fShows = append(sc.fShows, uint32(show))
 			}
-			sc.showCnt[m.Show]++
+			sc.showCnt[show]++
 		}
-		if m.Year > 0 && fc.skip&FacetYears == 0 {
-			if sc.yearCnt[m.Year] == 0 {
-				sc.fYears = append(sc.fYears, uint32(m.Year))
+		if year > 0 && fc.skip&FacetYears == 0 {
+			if sc.yearCnt[year] == 0 {
+				sc.fYears = append(sc.fYears, uint32(year))
 			}
-			sc.yearCnt[m.Year]++
+			sc.yearCnt[year]++
 		}
 	}
 }
