@@ -38,7 +38,7 @@ func TestCommandHelp(t *testing.T) {
 		{[]string{"-h"}, []string{"Commands"}, nil},
 		{[]string{"serve", "--help"}, []string{"Usage: podcastgraph serve", "-addr", "-max-cost", "-admin-token-file", "$PODCAST_ADDR",
 			"-feeds", "$PODCAST_FEEDS", "-refresh", "-fetch-allow-private", "$PODCAST_FETCH_ALLOW_PRIVATE", "-fetch-timeout", "-fetch-max-bytes",
-			"-record-cache", "$PODCAST_RECORD_CACHE"},
+			"-record-cache", "$PODCAST_RECORD_CACHE", "-search-cache", "$PODCAST_SEARCH_CACHE"},
 			[]string{"-server", "-token-file"}},
 		{[]string{"ingest", "--help"}, []string{"Usage: podcastgraph ingest", "-db", "-server", "-token", "-token-file", "-topics", "-batch", "$PODCAST_BATCH",
 			"-fetch-allow-private", "-fetch-timeout", "-fetch-max-bytes"},

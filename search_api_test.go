@@ -430,3 +430,33 @@ func TestStartupIngestSearchableWhenReady(t *testing.T) {
 		}
 	}
 }
+
+// TestSearchCacheFlag: --search-cache 0 (nothing kept between searches)
+// and a small budget answer every search as the default does, scores
+// and highlights included, through the real server.
+func TestSearchCacheFlag(t *testing.T) {
+	dir := t.TempDir()
+	for i := range 300 {
+		name, data := pagegen.Page(i, pagegen.Options{Shows: 2, Seed: 4})
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	answers := func(args ...string) []searchAnswer {
+		s := startServerOn(t, filepath.Join(t.TempDir(), "p.db"), append([]string{"--seeds", dir}, args...)...)
+		var out []searchAnswer
+		for _, q := range []string{"the", "kubernetes observability", `"platform engineering"`, "kubernets"} {
+			out = append(out, s.search(t, q, map[string]any{"first": 20}))
+		}
+		return out
+	}
+	want := answers()
+	if want[0].Search.TotalCount < 256 {
+		t.Fatalf("%d hits for the commonest word: too few for any list to be kept", want[0].Search.TotalCount)
+	}
+	for _, args := range [][]string{{"--search-cache", "0"}, {"--search-cache", "4096"}} {
+		if got := answers(args...); !reflect.DeepEqual(got, want) {
+			t.Errorf("%v: answers differ from the default's:\n%+v\nwant\n%+v", args, got, want)
+		}
+	}
+}

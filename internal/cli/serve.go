@@ -58,6 +58,9 @@ func runServe(ctx context.Context, env *Env, args []string) error {
 		if cfg.RecordCache == 0 {
 			cfg.RecordCache = -1 // --record-cache 0: none (the zero Config means the store's default)
 		}
+		if cfg.SearchCache == 0 {
+			cfg.SearchCache = -1 // --search-cache 0: none (the zero Config means the index's default)
+		}
 		return server.Serve(ctx, cfg, env.Testing, env.Stdout)
 	})
 }
@@ -127,6 +130,7 @@ func serveFlags(f *flags, cfg *server.Config, tokenFile *string) {
 	f.duration(&cfg.QueryTimeout, "query-timeout", "PODCAST_QUERY_TIMEOUT", 10*time.Second, 1, "deadline of one GraphQL operation")
 	f.duration(&cfg.WriteTimeout, "write-timeout", "PODCAST_WRITE_TIMEOUT", 0, 0, "deadline for writing one answer; 0 means --query-timeout plus 60s; admin streams (backup, ingest) get it per write")
 	f.int64(&cfg.RecordCache, "record-cache", "PODCAST_RECORD_CACHE", 32<<20, 0, "bytes of decoded store records kept between requests (counted by their encoded size); 0 turns it off")
+	f.int64(&cfg.SearchCache, "search-cache", "PODCAST_SEARCH_CACHE", 32<<20, 0, "bytes of the search index's postings kept decoded between searches, until the index next changes; 0 turns it off")
 	f.integer(&cfg.MaxConnections, "max-connections", "PODCAST_MAX_CONNECTIONS", 1024, 0, "open connections per listener, idle keep-alive ones included (closed first when the cap is reached); 0 turns it off")
 	f.str(&cfg.Feeds, "feeds", "PODCAST_FEEDS", "", "file of feed URLs to ingest, one a line (# comments, blanks skipped), fetched at start and every --refresh; read again each time")
 	f.duration(&cfg.Refresh, "refresh", "PODCAST_REFRESH", time.Hour, 0, "time between refreshes of --feeds, give or take a tenth (a failing feed waits longer each time); 0 fetches them only at start")

@@ -41,6 +41,8 @@ type Feeder struct {
 	stop    chan struct{}
 	done    chan struct{}
 
+	cacheBytes int64 // Options.CacheBytes, given to every index (adopt)
+
 	savedGen  uint64 // the generation of the file at Path, when saved is set
 	saved     bool
 	startInfo StartInfo
@@ -64,6 +66,10 @@ type Options struct {
 	// (default 30s; the journal covers what happened since).
 	SaveEvery time.Duration
 	Log       *slog.Logger
+	// CacheBytes bounds what searches keep of the postings they read,
+	// decoded, until the index next changes (impacts.go): 0 for the
+	// default, 32 MiB; negative for nothing kept.
+	CacheBytes int64
 }
 
 // Open loads the index saved for st (Path), brings it up to date with
@@ -77,7 +83,7 @@ func Open(ctx context.Context, st *store.Store, opts Options) (*Feeder, error) {
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
 	}
-	f := &Feeder{st: st, path: Path(st.Path()), log: opts.Log, advanced: make(chan struct{}),
+	f := &Feeder{st: st, path: Path(st.Path()), log: opts.Log, cacheBytes: opts.CacheBytes, advanced: make(chan struct{}),
 		nudge: make(chan struct{}, 1), want: make(chan struct{}, 1), saveNow: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
 	ix, err := Load(f.path)
 	switch {
@@ -92,7 +98,7 @@ func Open(ctx context.Context, st *store.Store, opts Options) (*Feeder, error) {
 		ix = New()
 		f.startInfo.Why = err.Error()
 	}
-	f.ix.Store(ix)
+	f.adopt(ix)
 	st.Subscribe(func(store.Change) {
 		select {
 		case f.nudge <- struct{}{}:
@@ -118,6 +124,12 @@ func (f *Feeder) StartInfo() StartInfo {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.startInfo
+}
+
+// adopt makes ix the index searches read, with the feeder's settings.
+func (f *Feeder) adopt(ix *Index) {
+	ix.impactCache.budget = f.cacheBytes
+	f.ix.Store(ix)
 }
 
 // Index returns the index. Hold it for one request: a rebuild replaces it.
@@ -236,7 +248,7 @@ func (f *Feeder) save(reload bool) error {
 	if ix, err := Load(f.path); err != nil {
 		f.log.Warn("search index: reading back the index just saved", "err", err)
 	} else if ix.Generation() == gen {
-		f.ix.Store(ix)
+		f.adopt(ix)
 		// The index replaced is garbage now (60 MB after that ingest),
 		// but an idle server allocates nothing to make the collector
 		// run: collect it once, so the serving limit, read from the
@@ -322,7 +334,7 @@ func (f *Feeder) catchUp(ctx context.Context, starting bool) error {
 			return err
 		}
 		ix.endBulk()
-		f.ix.Store(ix)
+		f.adopt(ix)
 		f.startInfo.Rebuilt = starting || f.startInfo.Rebuilt
 		f.signal()
 		return nil
@@ -367,7 +379,7 @@ func (f *Feeder) catchUp(ctx context.Context, starting bool) error {
 			return err
 		}
 		ix.endBulk()
-		f.ix.Store(ix)
+		f.adopt(ix)
 		f.signal()
 		return nil
 	}

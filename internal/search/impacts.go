@@ -1,6 +1,7 @@
 package search
 
 import (
+	"cmp"
 	"slices"
 	"sync"
 	"unsafe"
@@ -17,8 +18,9 @@ import (
 // at each ingest and is searched many times in between.
 //
 // Only lists of at least minImpactList entries are kept (shorter ones are
-// read about as fast from their entries), and at most impactBudget bytes
-// of them: the least recently used go first.
+// read about as fast from their entries), and at most the cache's budget
+// of bytes (Options.CacheBytes, impactBudget by default): the least
+// recently used go first.
 const impactBudget = 32 << 20
 
 // minImpactList is a variable so that tests can turn the cache off.
@@ -50,6 +52,9 @@ type impactCache struct {
 	lists map[listKey]*impactList
 	bytes int64
 	clock uint64
+	// budget is the most bytes kept: 0 for impactBudget, negative for
+	// none (set before the index is shared: Feeder.adopt).
+	budget int64
 	// hot is, by doc, what the pass over a search's hits reads of its
 	// meta (hotMeta), made when first needed in an epoch.
 	hot []hotMeta
@@ -89,10 +94,10 @@ func (ix *Index) positionsOf(id uint32, pl *plist) *impactList {
 }
 
 func (ix *Index) kept(key listKey, pl *plist) *impactList {
-	if pl == nil || pl.N < minImpactList {
+	c := &ix.impactCache
+	if pl == nil || pl.N < minImpactList || c.budget < 0 {
 		return nil
 	}
-	c := &ix.impactCache
 	c.mu.Lock()
 	c.reset(ix)
 	c.clock++
@@ -115,8 +120,8 @@ func (ix *Index) kept(key listKey, pl *plist) *impactList {
 	l.used = c.clock
 	c.lists[key] = l
 	c.bytes += l.bytes()
-	if c.bytes > impactBudget {
-		c.evict(impactBudget * 3 / 4)
+	if budget := cmp.Or(c.budget, impactBudget); c.bytes > budget {
+		c.evict(budget * 3 / 4)
 	}
 	return l
 }

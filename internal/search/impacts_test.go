@@ -206,3 +206,38 @@ func TestImpactsWhileWriting(t *testing.T) {
 		}
 	}
 }
+
+// TestImpactsBudgetSetting: an index told to keep nothing (a negative
+// budget, --search-cache 0) keeps no list and answers the same; a small
+// budget keeps at most that.
+func TestImpactsBudgetSetting(t *testing.T) {
+	build := func(budget int64) *Index {
+		ix := New()
+		ix.impactCache.budget = budget
+		var all []*Entry
+		for i := range 1500 {
+			all = append(all, ep(fmt.Sprintf("s/%d", i), "kubernetes secrets", "cluster tracing kernel", "s", 2020, nil, nil))
+		}
+		ix.Update(1, nil, all)
+		return ix
+	}
+	def, off, small := build(0), build(-1), build(20000)
+	for _, text := range []string{"kubernetes", `"kubernetes secrets"`, "cluster tracing kernel"} {
+		q := Query{Text: text, First: 10, Facets: 5}
+		want, _ := def.Search(&q)
+		for _, ix := range []*Index{off, small} {
+			if got, _ := ix.Search(&q); !reflect.DeepEqual(got, want) {
+				t.Errorf("%q with budget %d: %+v, want %+v", text, ix.impactCache.budget, got, want)
+			}
+		}
+	}
+	if n := len(off.impactCache.lists); n != 0 {
+		t.Errorf("budget off: %d lists kept", n)
+	}
+	if len(def.impactCache.lists) == 0 {
+		t.Error("default budget: no list kept; the test tests nothing")
+	}
+	if b := small.impactCache.bytes; b > 20000 || len(small.impactCache.lists) == 0 {
+		t.Errorf("budget of 20,000 bytes: %d bytes in %d lists kept", b, len(small.impactCache.lists))
+	}
+}

@@ -28,7 +28,11 @@ type Config struct {
 	// RecordCache bounds the store's cache of decoded records, in bytes
 	// of their encoding: 0 is the store's default (32 MiB), a negative
 	// value turns it off (store.Options.CacheBytes).
-	RecordCache  int64
+	RecordCache int64
+	// SearchCache bounds what searches keep of the postings they read,
+	// decoded, until the index next changes: 0 is the default (32 MiB),
+	// a negative value turns it off (search.Options.CacheBytes).
+	SearchCache  int64
 	QueryTimeout time.Duration
 	AdminAddr    string
 	Pprof        bool

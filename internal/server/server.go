@@ -107,7 +107,7 @@ func Serve(ctx context.Context, cfg *Config, opts Options, stdout io.Writer) err
 	// The index catches up with the store (or is built from it) before
 	// anything is served; it is closed, and saved, before the store.
 	restoreGC := pipeline.BuildGC(cfg.getenv()) // the index may be built from the store
-	idx, err := search.Open(ctx, st, search.Options{Log: log})
+	idx, err := search.Open(ctx, st, search.Options{Log: log, CacheBytes: cfg.SearchCache})
 	restoreGC()
 	if err != nil {
 		return err
