@@ -109,11 +109,16 @@ func liveHeap(collect bool) uint64 {
 // longer than one batch, unless the user tuned it (GOGC or GOMEMLIMIT in
 // the environment getenv reads); it returns the undo.
 func BulkGC(getenv func(string) string, n, batch int) (restore func()) {
-	if n <= batch {
+	if !Bulk(n, batch) {
 		return func() {}
 	}
 	return BuildGC(getenv)
 }
+
+// Bulk reports whether an ingest of n documents in batches of batch is a
+// bulk one: longer than one batch. The collector's bulk policy and the
+// search index's hold at start-up (server) apply to those.
+func Bulk(n, batch int) bool { return n > batch }
 
 // BuildGC switches the collector to the bulk policy for other bulk work,
 // such as building the search index from the store, unless the user

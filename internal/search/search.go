@@ -295,59 +295,8 @@ func (ix *Index) Search(q *Query) (*Result, error) {
 	// A query that is one phrase and nothing else is scored from its
 	// words' positions lists: only the docs that hold the phrase.
 	phrased := len(p.phrases) == 1 && len(p.phrases[0]) == len(p.terms) && ix.scorePhrase(p, sc, &f, res, nt)
-	var blk [metaBlock]pending
-	for qi, qt := range p.terms {
-		if phrased {
-			break
-		}
-		sc.touched = sc.touched[:0]
-		for _, x := range ix.expand(qt) {
-			res.Terms[x.term] = true
-			id, pl := ix.postingsOf(x.term)
-			idf := ix.idf(pl)
-			if l := ix.impacts(id, pl); l != nil {
-				sc.scoreImpacts(ix, l, &f, qi, idf, x)
-				continue
-			}
-			// The entries of docs still in the running are taken a block at
-			// a time: their metas are read together, then used.
-			it := ix.iter(pl)
-			for more := true; more; {
-				n := 0
-				for n < metaBlock {
-					if !it.next() {
-						more = false
-						break
-					}
-					if int(sc.cnt[it.doc]) == qi {
-						blk[n] = pending{it.doc, uint32(it.at)}
-						n++
-					}
-				}
-				var touch uint8
-				for _, e := range blk[:n] {
-					touch += ix.meta[e.doc].NTopics
-				}
-				sc.touch += uint32(touch)
-				for i := range blk[:n] {
-					e := &blk[i]
-					d, m := e.doc, &ix.meta[e.doc]
-					if qi == 0 && !f.admits(ix, m, d) {
-						continue
-					}
-					sc.take(d, float32(idf*ix.fieldWeight(it.buf, int(e.at), m)*x.weight), x.typos)
-				}
-			}
-		}
-		for _, d := range sc.touched {
-			sc.cnt[d]++
-			sc.acc[d] += sc.cur[d]
-			sc.typos[d] += sc.curT[d]
-			sc.cur[d] = 0
-		}
-		if qi == 0 {
-			sc.first = append(sc.first, sc.touched...)
-		}
+	if !phrased {
+		ix.scoreTerms(p, sc, &f, res)
 	}
 	// The candidates are the docs every word matched: the last round's.
 	cands := sc.touched
@@ -362,7 +311,7 @@ func (ix *Index) Search(q *Query) (*Result, error) {
 		}
 	}
 	for _, ph := range p.phrases {
-		if !phrased {
+		if !phrased { // scorePhrase checked it
 			ix.checkPhrase(p, ph, sc, nt)
 		}
 	}
@@ -445,6 +394,64 @@ func (ix *Index) Search(q *Query) (*Result, error) {
 		res.Facets = fc.facets(ix, q.Facets)
 	}
 	return res, nil
+}
+
+// scoreTerms is Search's loop over the query's words: each word's forms
+// (expand) are walked, a doc keeping the score of its best form, and a
+// doc stays in the running while every word so far matched it (cnt);
+// the last word's docs are left in sc.touched, the first's in sc.first.
+func (ix *Index) scoreTerms(p *parsed, sc *scratch, f *filter, res *Result) {
+	var blk [metaBlock]pending
+	for qi, qt := range p.terms {
+		sc.touched = sc.touched[:0]
+		for _, x := range ix.expand(qt) {
+			res.Terms[x.term] = true
+			id, pl := ix.postingsOf(x.term)
+			idf := ix.idf(pl)
+			if l := ix.impacts(id, pl); l != nil {
+				sc.scoreImpacts(ix, l, f, qi, idf, x)
+				continue
+			}
+			// The entries of docs still in the running are taken a block at
+			// a time: their metas are read together, then used.
+			it := ix.iter(pl)
+			for more := true; more; {
+				n := 0
+				for n < metaBlock {
+					if !it.next() {
+						more = false
+						break
+					}
+					if int(sc.cnt[it.doc]) == qi {
+						blk[n] = pending{it.doc, uint32(it.at)}
+						n++
+					}
+				}
+				var touch uint8
+				for _, e := range blk[:n] {
+					touch += ix.meta[e.doc].NTopics
+				}
+				sc.touch += uint32(touch)
+				for i := range blk[:n] {
+					e := &blk[i]
+					d, m := e.doc, &ix.meta[e.doc]
+					if qi == 0 && !f.admits(ix, m, d) {
+						continue
+					}
+					sc.take(d, float32(idf*ix.fieldWeight(it.buf, int(e.at), m)*x.weight), x.typos)
+				}
+			}
+		}
+		for _, d := range sc.touched {
+			sc.cnt[d]++
+			sc.acc[d] += sc.cur[d]
+			sc.typos[d] += sc.curT[d]
+			sc.cur[d] = 0
+		}
+		if qi == 0 {
+			sc.first = append(sc.first, sc.touched...)
+		}
+	}
 }
 
 // scoreImpacts is the walk of Search's loop over a term's impacts: the

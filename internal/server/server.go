@@ -537,7 +537,7 @@ func (a *app) work(ctx context.Context) (stop func(), err error) {
 			// batch by batch: an index that was empty is then built in
 			// one go, its postings laid out once (search.Feeder.Hold).
 			release := func() {}
-			if a.search != nil && len(files) > cfg.Batch {
+			if a.search != nil && pipeline.Bulk(len(files), cfg.Batch) {
 				release = a.search.Hold()
 			}
 			sum, err := a.startupIngest(ctx, files)
